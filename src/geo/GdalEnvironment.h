@@ -1,0 +1,34 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace tessera::geo {
+
+/// Registers GDAL/OGR drivers once per process. Safe to call from any thread, any number of times.
+void ensureGdalRegistered();
+
+/// Collects the CPL errors raised on this thread while it lives, so a failed GDAL call can be
+/// reported to the user in GDAL's own words instead of being printed to stderr.
+/// Threads: lives and dies on one thread (CPL error handlers are per thread).
+class GdalErrorCapture {
+public:
+    GdalErrorCapture();
+    ~GdalErrorCapture();
+    GdalErrorCapture(const GdalErrorCapture&) = delete;
+    GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
+
+    /// The messages of errors (not warnings) raised so far, oldest first.
+    [[nodiscard]] const QStringList& errors() const { return errors_; }
+    /// The last error, or `fallback` when GDAL said nothing.
+    [[nodiscard]] QString lastError(const QString& fallback) const;
+
+    /// Called by the CPL error handler of this thread.
+    void append(const QString& message) { errors_.append(message); }
+
+private:
+    QStringList errors_;
+};
+
+} // namespace tessera::geo

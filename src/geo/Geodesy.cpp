@@ -1,0 +1,54 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "geo/Geodesy.h"
+
+#include <GeographicLib/Geodesic.hpp>
+#include <GeographicLib/MGRS.hpp>
+#include <GeographicLib/UTMUPS.hpp>
+
+#include <exception>
+
+namespace tessera::geo::geodesy {
+
+GeoPoint destination(GeoPoint from, double distanceMetres, double bearingDeg) {
+    const GeographicLib::Geodesic& wgs84 = GeographicLib::Geodesic::WGS84();
+    GeoPoint to;
+    wgs84.Direct(from.lat, from.lon, bearingDeg, distanceMetres, to.lat, to.lon);
+    return to;
+}
+
+Inverse inverse(GeoPoint from, GeoPoint to) {
+    const GeographicLib::Geodesic& wgs84 = GeographicLib::Geodesic::WGS84();
+    Inverse result;
+    double finalAzimuth = 0.0;
+    wgs84.Inverse(from.lat, from.lon, to.lat, to.lon, result.distanceMetres,
+                  result.initialBearingDeg, finalAzimuth);
+    if (result.initialBearingDeg < 0.0)
+        result.initialBearingDeg += 360.0;
+    return result;
+}
+
+QString toMgrs(GeoPoint p, int precision) {
+    if (!p.isValid())
+        return {};
+    try {
+        int zone = 0;
+        bool north = true;
+        double x = 0.0;
+        double y = 0.0;
+        GeographicLib::UTMUPS::Forward(p.lat, p.lon, zone, north, x, y);
+        std::string mgrs;
+        GeographicLib::MGRS::Forward(zone, north, x, y, p.lat, precision, mgrs);
+        // GeographicLib writes "30PYC0475799760"; split grid zone, square and digits for reading.
+        const QString raw = QString::fromStdString(mgrs);
+        const qsizetype digits = 2 * precision;
+        if (raw.size() < digits + 3)
+            return raw;
+        const qsizetype head = raw.size() - digits;
+        return raw.left(head) + QLatin1Char(' ') + raw.mid(head, precision) + QLatin1Char(' ') +
+               raw.right(precision);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+} // namespace tessera::geo::geodesy

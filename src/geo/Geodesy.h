@@ -1,0 +1,28 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "geo/GeoTypes.h"
+
+#include <QString>
+
+namespace tessera::geo {
+
+/// Distances, bearings and grid references on the WGS84 ellipsoid, through GeographicLib.
+/// Stateless and thread-safe.
+namespace geodesy {
+
+struct Inverse {
+    double distanceMetres = 0.0;
+    double initialBearingDeg = 0.0; ///< clockwise from true north, 0..360
+};
+
+/// The point reached from `from` after `distanceMetres` on initial bearing `bearingDeg`.
+GeoPoint destination(GeoPoint from, double distanceMetres, double bearingDeg);
+Inverse inverse(GeoPoint from, GeoPoint to);
+
+/// MGRS reference, e.g. "30PYC 04757 99760"; precision is digits per axis (5 = 1 m).
+/// Returns an empty string outside MGRS's domain.
+QString toMgrs(GeoPoint p, int precision = 5);
+
+} // namespace geodesy
+} // namespace tessera::geo

@@ -1,0 +1,191 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/OverlayPainter.h"
+
+#include "render/Palette.h"
+
+#include <QFontMetricsF>
+#include <QPainterPath>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace tessera::render {
+
+namespace {
+
+/// Greedy label placement: a label is drawn only where no earlier (more important) one is.
+class LabelPlacer {
+public:
+    explicit LabelPlacer(QRectF bounds) : bounds_(bounds) {}
+    bool reserve(const QRectF& r) {
+        if (!bounds_.contains(r))
+            return false;
+        for (const QRectF& taken : taken_)
+            if (taken.intersects(r))
+                return false;
+        taken_.append(r);
+        return true;
+    }
+    void block(const QRectF& r) { taken_.append(r); }
+
+private:
+    QRectF bounds_;
+    QList<QRectF> taken_;
+};
+
+void drawHaloText(QPainter& p, QPointF baseline, const QString& text, const QFont& font,
+                  QColor color) {
+    QPainterPath path;
+    path.addText(baseline, font, text);
+    p.strokePath(path, QPen(palette::labelHalo(), 3.0, Qt::SolidLine, Qt::RoundCap,
+                            Qt::RoundJoin));
+    p.fillPath(path, color);
+}
+
+/// Places a label to the right of `anchor`, else to the left; returns false when neither fits.
+bool placeLabel(QPainter& p, LabelPlacer& placer, QPointF anchor, double gap, const QString& text,
+                const QFont& font, QColor color) {
+    const QFontMetricsF fm(font);
+    const double w = fm.horizontalAdvance(text);
+    const double h = fm.ascent() + fm.descent();
+    for (const double dx : {gap, -gap - w}) {
+        const QRectF box(anchor.x() + dx - 2, anchor.y() - h / 2 - 1, w + 4, h + 2);
+        if (placer.reserve(box)) {
+            drawHaloText(p, QPointF(anchor.x() + dx, anchor.y() - h / 2 + fm.ascent()), text, font,
+                         color);
+            return true;
+        }
+    }
+    return false;
+}
+
+void drawArrow(QPainter& p, QPointF from, QPointF to, QColor color) {
+    const QPointF mid = (from + to) / 2.0;
+    const double angle = std::atan2(to.y() - from.y(), to.x() - from.x());
+    const double len = 9.0;
+    const double spread = 0.5;
+    QPolygonF head;
+    head << mid + QPointF(std::cos(angle) * len / 2, std::sin(angle) * len / 2)
+         << mid - QPointF(std::cos(angle - spread) * len, std::sin(angle - spread) * len) +
+                QPointF(std::cos(angle) * len / 2, std::sin(angle) * len / 2)
+         << mid - QPointF(std::cos(angle + spread) * len, std::sin(angle + spread) * len) +
+                QPointF(std::cos(angle) * len / 2, std::sin(angle) * len / 2);
+    p.setPen(QPen(QColor(0, 0, 0, 200), 1.2));
+    p.setBrush(color);
+    p.drawPolygon(head);
+}
+
+} // namespace
+
+void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayContent& content) {
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::TextAntialiasing);
+    const QRectF screen(QPointF(0, 0), QSizeF(view.size()));
+    const QRectF reach = screen.adjusted(-50, -50, 50, 50);
+    LabelPlacer placer(screen);
+
+    QFont labelFont(QStringLiteral("DejaVu Sans"));
+    labelFont.setPixelSize(12);
+    QFont routeFont = labelFont;
+    routeFont.setBold(true);
+    QFont smallFont = labelFont;
+    smallFont.setPixelSize(10);
+
+    // Markers claim their space first so that no label is drawn over an incident.
+    for (const store::Incident& incident : content.incidents) {
+        const QPointF at = view.toPixel(incident.location);
+        const double r = palette::severityRadius(incident.severity) + 1.0;
+        placer.block(QRectF(at.x() - r, at.y() - r, 2 * r, 2 * r));
+    }
+
+    // Routes: casing, coloured line (dashed when only planned), direction arrows, waypoints.
+    const bool showTimes = view.resolution() < 700.0;
+    for (const store::PatrolRoute& route : content.routes) {
+        QPolygonF line;
+        for (const store::Waypoint& w : route.waypoints)
+            line.append(view.toPixel(w.location));
+        if (line.size() < 2 || !reach.intersects(line.boundingRect()))
+            continue;
+        const QColor color = palette::routeStatus(route.status);
+        p.setBrush(Qt::NoBrush);
+        p.setPen(QPen(QColor(0, 0, 0, 190), 6.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.drawPolyline(line);
+        QPen pen(color, 3.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+        if (route.status == store::RouteStatus::Planned)
+            pen.setDashPattern({3.0, 2.0});
+        p.setPen(pen);
+        p.drawPolyline(line);
+        for (qsizetype i = 1; i < line.size(); ++i)
+            if (QLineF(line[i - 1], line[i]).length() > 40.0)
+                drawArrow(p, line[i - 1], line[i], color);
+        for (const QPointF& at : line) {
+            p.setPen(QPen(QColor(0, 0, 0, 220), 1.5));
+            p.setBrush(color);
+            p.drawEllipse(at, 4.0, 4.0);
+        }
+    }
+
+    // Labels in order of importance: route names, main places, waypoint times, other places.
+    std::vector<LabelPoint> places = content.places;
+    std::stable_sort(places.begin(), places.end(),
+                     [](const LabelPoint& a, const LabelPoint& b) { return a.rank < b.rank; });
+    auto drawPlaces = [&](bool mainOnly) {
+        for (const LabelPoint& place : places) {
+            if ((place.rank <= 1) != mainOnly)
+                continue;
+            const QPointF at = view.toPixel(place.position);
+            if (!screen.contains(at))
+                continue;
+            QFont font = labelFont;
+            font.setBold(place.rank <= 1);
+            font.setPixelSize(place.rank <= 1 ? 13 : 11);
+            if (placeLabel(p, placer, at, 5.0, place.text, font, palette::labelText())) {
+                p.setPen(QPen(QColor(0, 0, 0), 1.0));
+                p.setBrush(Qt::white);
+                p.drawEllipse(at, 2.5, 2.5);
+            }
+        }
+    };
+    for (const store::PatrolRoute& route : content.routes)
+        if (!route.waypoints.isEmpty()) {
+            const QPointF at = view.toPixel(route.waypoints.first().location);
+            placeLabel(p, placer, at + QPointF(0, 14), 6.0, route.name, routeFont,
+                       palette::routeStatus(route.status));
+        }
+    drawPlaces(true);
+    if (showTimes)
+        for (const store::PatrolRoute& route : content.routes)
+            for (const store::Waypoint& w : route.waypoints)
+                placeLabel(p, placer, view.toPixel(w.location), 7.0,
+                           w.plannedAt.toUTC().toString(QStringLiteral("dd HHmm'Z'")), smallFont,
+                           QColor(0xE0, 0xE0, 0xE0));
+    drawPlaces(false);
+
+    // Incidents on top, least severe first so that critical ones are never hidden.
+    QList<const store::Incident*> ordered;
+    for (const store::Incident& incident : content.incidents)
+        ordered.append(&incident);
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+        return static_cast<int>(a->severity) < static_cast<int>(b->severity);
+    });
+    for (const store::Incident* incident : ordered) {
+        const QPointF at = view.toPixel(incident->location);
+        if (!reach.contains(at))
+            continue;
+        const double r = palette::severityRadius(incident->severity);
+        p.setPen(QPen(QColor(0x10, 0x10, 0x10), 2.0));
+        p.setBrush(palette::severity(incident->severity));
+        p.drawEllipse(at, r, r);
+        if (incident->status == store::IncidentStatus::Resolved) {
+            // A resolved incident is hollow in the middle: still visible, clearly not live.
+            p.setBrush(QColor(0x10, 0x10, 0x10));
+            p.setPen(Qt::NoPen);
+            p.drawEllipse(at, r * 0.4, r * 0.4);
+        }
+    }
+    p.restore();
+}
+
+} // namespace tessera::render

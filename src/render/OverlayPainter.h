@@ -1,0 +1,28 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "render/VectorLayer.h"
+#include "render/Viewport.h"
+#include "store/Mission.h"
+
+#include <QPainter>
+
+namespace tessera::render {
+
+/// What is drawn above the tiles each frame.
+struct OverlayContent {
+    QList<store::Incident> incidents;
+    QList<store::PatrolRoute> routes;
+    std::vector<LabelPoint> places;
+};
+
+/// Paints the operational picture over the map: patrol routes with direction and timed waypoints,
+/// place labels without collisions, and incident markers coloured and sized by severity.
+/// Markers and labels keep their pixel size at every zoom, which is why they are not in tiles.
+/// Pure function of its inputs; any thread that owns the QPainter.
+class OverlayPainter {
+public:
+    static void paint(QPainter& painter, const Viewport& view, const OverlayContent& content);
+};
+
+} // namespace tessera::render

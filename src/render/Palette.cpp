@@ -1,0 +1,50 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/Palette.h"
+
+namespace tessera::render::palette {
+
+QColor severity(store::Severity s) {
+    switch (s) {
+    case store::Severity::Critical:
+        return QColor(0xD5, 0x5E, 0x00); // vermillion
+    case store::Severity::High:
+        return QColor(0xE6, 0x9F, 0x00); // orange
+    case store::Severity::Medium:
+        return QColor(0xF0, 0xE4, 0x42); // yellow
+    case store::Severity::Low:
+        return QColor(0x56, 0xB4, 0xE9); // sky blue
+    }
+    return Qt::white;
+}
+
+double severityRadius(store::Severity s) {
+    switch (s) {
+    case store::Severity::Critical:
+        return 10.0;
+    case store::Severity::High:
+        return 8.0;
+    case store::Severity::Medium:
+        return 7.0;
+    case store::Severity::Low:
+        return 6.0;
+    }
+    return 6.0;
+}
+
+QColor routeStatus(store::RouteStatus s) {
+    switch (s) {
+    case store::RouteStatus::Planned:
+        return QColor(0xFF, 0xFF, 0xFF);
+    case store::RouteStatus::InProgress:
+        return QColor(0x00, 0xD8, 0xFF);
+    case store::RouteStatus::Completed:
+        return QColor(0xCC, 0x79, 0xA7); // reddish purple
+    }
+    return Qt::white;
+}
+
+QColor mapBackground() { return QColor(0x0B, 0x16, 0x24); }
+QColor labelText() { return QColor(0xFF, 0xFF, 0xFF); }
+QColor labelHalo() { return QColor(0x10, 0x10, 0x10, 220); }
+
+} // namespace tessera::render::palette

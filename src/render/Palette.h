@@ -1,0 +1,24 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "store/Mission.h"
+
+#include <QColor>
+
+namespace tessera::render {
+
+/// Colours of the operational picture, from the Okabe-Ito palette so that readers with the common
+/// forms of colour blindness can tell severities apart; marker size repeats severity as a second cue.
+namespace palette {
+
+QColor severity(store::Severity s);
+/// Marker radius in pixels: larger for more severe incidents.
+double severityRadius(store::Severity s);
+QColor routeStatus(store::RouteStatus s);
+/// Background where no layer has data.
+QColor mapBackground();
+QColor labelText();
+QColor labelHalo();
+
+} // namespace palette
+} // namespace tessera::render

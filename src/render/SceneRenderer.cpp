@@ -1,0 +1,58 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/SceneRenderer.h"
+
+#include "geo/ThreadCheck.h"
+#include "render/Palette.h"
+#include "render/TilePyramid.h"
+
+#include <QPainter>
+#include <QtConcurrent/QtConcurrentMap>
+
+namespace tessera::render {
+
+OverlayContent SceneRenderer::overlayOf(const MapScene& scene) {
+    return {scene.mission.incidents, scene.mission.routes, scene.labelPoints()};
+}
+
+SceneRenderer::Outcome SceneRenderer::render(const MapScene& scene, const Viewport& view,
+                                             int tileSize) {
+    TESSERA_ASSERT_WORKER_THREAD();
+    Outcome outcome;
+    outcome.image = QImage(view.size(), QImage::Format_ARGB32_Premultiplied);
+    outcome.image.fill(palette::mapBackground());
+    const TilePyramid pyramid(tileSize);
+    const QList<TilePlacement> placements = pyramid.placements(view);
+
+    struct Job {
+        const LoadedLayer* layer;
+        TilePlacement placement;
+    };
+    QList<Job> jobs;
+    for (const LoadedLayer& layer : scene.layers)
+        if (!layer.isBroken() && layer.spec.visible)
+            for (const TilePlacement& placement : placements)
+                jobs.append({&layer, placement});
+
+    const QList<Result<QImage>> tiles =
+        QtConcurrent::blockingMapped<QList<Result<QImage>>>(jobs, [&](const Job& job) {
+            return job.layer->layer->renderTile(pyramid, job.placement.tile, nullptr);
+        });
+
+    QPainter painter(&outcome.image);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    for (qsizetype i = 0; i < jobs.size(); ++i) {
+        if (!tiles[i]) {
+            outcome.tileErrors.append(tiles[i].error().message);
+            continue;
+        }
+        painter.setOpacity(jobs[i].layer->spec.opacity);
+        painter.drawImage(jobs[i].placement.target, tiles[i].value());
+    }
+    painter.setOpacity(1.0);
+    OverlayPainter::paint(painter, view, overlayOf(scene));
+    painter.end();
+    outcome.tileErrors.removeDuplicates();
+    return outcome;
+}
+
+} // namespace tessera::render

@@ -1,0 +1,215 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/VectorLayer.h"
+
+#include "geo/GdalEnvironment.h"
+#include "geo/ThreadCheck.h"
+#include "geo/WebMercator.h"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include <ogr_api.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+
+namespace tessera::render {
+
+namespace {
+
+struct DatasetCloser {
+    void operator()(GDALDataset* ds) const { GDALClose(ds); }
+};
+
+/// Lines and rings of a geometry, in EPSG:4326 lon/lat, appended to `parts`.
+void collectParts(const OGRGeometry* g, std::vector<QPolygonF>& parts, bool& closed) {
+    switch (wkbFlatten(g->getGeometryType())) {
+    case wkbLineString:
+    case wkbLinearRing: {
+        const auto* line = g->toLineString();
+        QPolygonF part;
+        part.reserve(line->getNumPoints());
+        for (int i = 0; i < line->getNumPoints(); ++i)
+            part.append(QPointF(line->getX(i), line->getY(i)));
+        if (part.size() >= 2)
+            parts.push_back(std::move(part));
+        break;
+    }
+    case wkbPolygon: {
+        closed = true;
+        for (const OGRLinearRing* ring : *g->toPolygon())
+            collectParts(ring, parts, closed);
+        break;
+    }
+    case wkbMultiLineString:
+    case wkbMultiPolygon:
+    case wkbGeometryCollection:
+        for (const OGRGeometry* member : *g->toGeometryCollection())
+            collectParts(member, parts, closed);
+        break;
+    default:
+        break;
+    }
+}
+
+/// A part in tile pixels, dropping vertices closer than a pixel to the last one kept: the
+/// per-zoom simplification that keeps a coastline of millions of vertices cheap at small scales.
+QPolygonF toPixels(const QPolygonF& metres, const geo::Extent& box, double resolution) {
+    QPolygonF out;
+    out.reserve(metres.size());
+    QPointF last(1e300, 1e300);
+    for (const QPointF& m : metres) {
+        const QPointF p((m.x() - box.minX) / resolution, (box.maxY - m.y()) / resolution);
+        if (std::abs(p.x() - last.x()) + std::abs(p.y() - last.y()) >= 0.8) {
+            out.append(p);
+            last = p;
+        }
+    }
+    if (out.size() == 1 || (!metres.isEmpty() && out.last() != last))
+        out.append(last);
+    return out;
+}
+
+} // namespace
+
+Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString& name,
+                                                       const QString& path,
+                                                       const QString& layerName,
+                                                       const LayerStyle& style) {
+    TESSERA_ASSERT_WORKER_THREAD();
+    geo::ensureGdalRegistered();
+    geo::GdalErrorCapture errors;
+    std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::Open(
+        path.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (!ds)
+        return Error{QStringLiteral("%1: not a vector file OGR can read (%2)")
+                         .arg(path, errors.lastError(QStringLiteral("unknown format")))};
+    OGRLayer* source = layerName.isEmpty() ? ds->GetLayer(0)
+                                           : ds->GetLayerByName(layerName.toUtf8().constData());
+    if (!source)
+        return Error{layerName.isEmpty()
+                         ? QStringLiteral("%1: the file has no layers").arg(path)
+                         : QStringLiteral("%1: no layer named \"%2\"").arg(path, layerName)};
+
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> toWgs84;
+    if (const OGRSpatialReference* srs = source->GetSpatialRef(); srs && !srs->IsSame(&wgs84)) {
+        OGRSpatialReference from(*srs);
+        from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        toWgs84.reset(OGRCreateCoordinateTransformation(&from, &wgs84));
+        if (!toWgs84)
+            return Error{QStringLiteral("%1: no transformation from the layer's CRS to WGS84 (%2)")
+                             .arg(path, errors.lastError(QString()))};
+    }
+
+    auto layer = std::shared_ptr<VectorLayer>(new VectorLayer(id, name, style));
+    const int labelIndex =
+        style.labelField.isEmpty()
+            ? -1
+            : source->GetLayerDefn()->GetFieldIndex(style.labelField.toUtf8().constData());
+    const int rankIndex =
+        style.rankField.isEmpty()
+            ? -1
+            : source->GetLayerDefn()->GetFieldIndex(style.rankField.toUtf8().constData());
+
+    source->ResetReading();
+    for (auto& feature : *source) {
+        OGRGeometry* g = feature->GetGeometryRef();
+        if (!g || g->IsEmpty() || (toWgs84 && g->transform(toWgs84.get()) != OGRERR_NONE)) {
+            ++layer->skipped_;
+            continue;
+        }
+        if (wkbFlatten(g->getGeometryType()) == wkbPoint) {
+            const auto* p = g->toPoint();
+            if (!geo::GeoPoint{p->getX(), p->getY()}.isValid()) {
+                ++layer->skipped_;
+                continue;
+            }
+            LabelPoint label;
+            label.position = geo::webmercator::project(geo::GeoPoint{p->getX(), p->getY()});
+            if (labelIndex >= 0)
+                label.text = QString::fromUtf8(feature->GetFieldAsString(labelIndex));
+            if (rankIndex >= 0)
+                label.rank = feature->GetFieldAsInteger(rankIndex);
+            layer->extent_ = layer->extent_.united(
+                {label.position.x, label.position.y, label.position.x + 1, label.position.y + 1});
+            layer->labels_.push_back(std::move(label));
+            continue;
+        }
+        Shape shape;
+        collectParts(g, shape.parts, shape.closed);
+        if (shape.parts.empty()) {
+            ++layer->skipped_;
+            continue;
+        }
+        bool first = true;
+        for (QPolygonF& part : shape.parts)
+            for (QPointF& pt : part) {
+                const geo::MapPoint m = geo::webmercator::project(geo::GeoPoint{pt.x(), pt.y()});
+                pt = QPointF(m.x, m.y);
+                if (first)
+                    shape.bounds = {m.x, m.y, m.x, m.y};
+                first = false;
+                shape.bounds.minX = std::min(shape.bounds.minX, m.x);
+                shape.bounds.maxX = std::max(shape.bounds.maxX, m.x);
+                shape.bounds.minY = std::min(shape.bounds.minY, m.y);
+                shape.bounds.maxY = std::max(shape.bounds.maxY, m.y);
+            }
+        layer->extent_ = layer->extent_.united(shape.bounds);
+        layer->shapes_.push_back(std::move(shape));
+    }
+    if (layer->shapes_.empty() && layer->labels_.empty())
+        return Error{QStringLiteral("%1: layer \"%2\" has no drawable features (%3 skipped)")
+                         .arg(path, QString::fromUtf8(source->GetName()))
+                         .arg(layer->skipped_)};
+    return layer;
+}
+
+Result<QImage> VectorLayer::renderTile(const TilePyramid& pyramid, TileId tile,
+                                       const CancelFlag* cancelled) const {
+    const int size = pyramid.tileSize();
+    QImage image = blankTile(size);
+    const geo::Extent box = pyramid.tileExtent(tile);
+    const double resolution = pyramid.resolution(tile.z);
+    // Strokes reach over tile edges: take shapes a few pixels outside the tile too.
+    const double margin = (style_.width + 4.0) * resolution;
+    const geo::Extent reach{box.minX - margin, box.minY - margin, box.maxX + margin,
+                            box.maxY + margin};
+    if (!reach.intersects(extent_) || shapes_.empty())
+        return image;
+
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    QPen casing(style_.casing, style_.width + 2.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    QPen stroke(style_.stroke, style_.width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    if (!style_.dash.isEmpty())
+        stroke.setDashPattern(style_.dash);
+    int drawn = 0;
+    for (const Shape& shape : shapes_) {
+        if (!shape.bounds.intersects(reach))
+            continue;
+        if (cancelled && (++drawn % 64) == 0 && cancelled->load())
+            return Error{QStringLiteral("cancelled")};
+        QPainterPath path;
+        path.setFillRule(Qt::OddEvenFill);
+        for (const QPolygonF& part : shape.parts) {
+            path.addPolygon(toPixels(part, box, resolution));
+            if (shape.closed)
+                path.closeSubpath();
+        }
+        if (shape.closed && style_.fill.alpha() > 0)
+            painter.fillPath(path, style_.fill);
+        if (style_.casing.alpha() > 0)
+            painter.strokePath(path, casing);
+        if (style_.width > 0.0)
+            painter.strokePath(path, stroke);
+    }
+    painter.end();
+    return image;
+}
+
+} // namespace tessera::render

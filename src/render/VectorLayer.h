@@ -1,0 +1,62 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "render/LayerStyle.h"
+#include "render/MapLayer.h"
+
+#include <QPolygonF>
+
+#include <memory>
+#include <vector>
+
+namespace tessera::render {
+
+/// A labelled point of a vector layer, drawn by the overlay (labels are placed per frame over all
+/// tiles, so they are never cut at tile edges and never collide).
+struct LabelPoint {
+    geo::MapPoint position; ///< EPSG:3857
+    QString text;
+    int rank = 0; ///< smaller wins when labels collide
+};
+
+/// Any vector layer OGR reads (GeoJSON, GeoPackage, Shapefile, KML, GPX, FlatGeobuf ...), read once
+/// into memory in EPSG:3857. Lines and polygons are painted into tiles with the layer's style,
+/// simplified to the tile's pixel grid; points become LabelPoints for the overlay.
+///
+/// Threads: open() reads the file and runs on a worker. After that the layer is immutable and
+/// renderTile() may run on any number of threads at once.
+class VectorLayer final : public MapLayer {
+public:
+    /// Opens `path` and reads `layerName` (the first layer when empty). Features whose geometry is
+    /// missing or cannot be transformed are skipped and counted in skippedFeatures().
+    static Result<std::shared_ptr<VectorLayer>> open(qint64 id, const QString& name,
+                                                     const QString& path,
+                                                     const QString& layerName,
+                                                     const LayerStyle& style);
+
+    [[nodiscard]] geo::Extent extent() const override { return extent_; }
+    [[nodiscard]] Result<QImage> renderTile(const TilePyramid& pyramid, TileId tile,
+                                            const CancelFlag* cancelled) const override;
+
+    [[nodiscard]] const std::vector<LabelPoint>& labelPoints() const { return labels_; }
+    [[nodiscard]] const LayerStyle& style() const { return style_; }
+    [[nodiscard]] int featureCount() const { return static_cast<int>(shapes_.size() + labels_.size()); }
+    [[nodiscard]] int skippedFeatures() const { return skipped_; }
+
+private:
+    struct Shape {
+        geo::Extent bounds;
+        std::vector<QPolygonF> parts; ///< rings or lines, EPSG:3857 metres
+        bool closed = false;          ///< polygon rings (fillable) rather than lines
+    };
+    VectorLayer(qint64 id, const QString& name, const LayerStyle& style)
+        : MapLayer(id, name), style_(style) {}
+
+    LayerStyle style_;
+    std::vector<Shape> shapes_;
+    std::vector<LabelPoint> labels_;
+    geo::Extent extent_;
+    int skipped_ = 0;
+};
+
+} // namespace tessera::render

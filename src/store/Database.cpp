@@ -1,0 +1,162 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/Database.h"
+
+#include <QFileInfo>
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace tessera::store {
+
+// ---- Statement ----
+
+Statement::Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+Statement::Statement(Statement&& o) noexcept
+    : db_(std::exchange(o.db_, nullptr)), stmt_(std::exchange(o.stmt_, nullptr)) {}
+Statement& Statement::operator=(Statement&& o) noexcept {
+    if (this != &o) {
+        sqlite3_finalize(stmt_);
+        db_ = std::exchange(o.db_, nullptr);
+        stmt_ = std::exchange(o.stmt_, nullptr);
+    }
+    return *this;
+}
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, const QString& value) {
+    const QByteArray utf8 = value.toUtf8();
+    sqlite3_bind_text(stmt_, index, utf8.constData(), static_cast<int>(utf8.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+}
+Statement& Statement::bind(int index, double value) {
+    sqlite3_bind_double(stmt_, index, value);
+    return *this;
+}
+Statement& Statement::bind(int index, qint64 value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+}
+Statement& Statement::bindNull(int index) {
+    sqlite3_bind_null(stmt_, index);
+    return *this;
+}
+
+Result<bool> Statement::step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return false;
+    return Error{QString::fromUtf8(sqlite3_errmsg(db_))};
+}
+
+Status Statement::run() {
+    Result<bool> r = step();
+    reset();
+    if (!r)
+        return r.error();
+    return success();
+}
+
+void Statement::reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+}
+
+QString Statement::text(int column) const {
+    const auto* data = sqlite3_column_text(stmt_, column);
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return data ? QString::fromUtf8(reinterpret_cast<const char*>(data), size) : QString();
+}
+double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+qint64 Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+bool Statement::isNull(int column) const {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+// ---- Database ----
+
+Database::Database(sqlite3* db, QString path) : db_(db), path_(std::move(path)) {}
+Database::Database(Database&& o) noexcept
+    : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
+Database& Database::operator=(Database&& o) noexcept {
+    if (this != &o) {
+        sqlite3_close_v2(db_);
+        db_ = std::exchange(o.db_, nullptr);
+        path_ = std::move(o.path_);
+    }
+    return *this;
+}
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Result<Database> Database::open(const QString& path, Mode mode) {
+    const QFileInfo file(path);
+    if (mode != Mode::Create) {
+        if (!file.exists())
+            return Error{QStringLiteral("%1: no such file").arg(path)};
+        if (!file.isFile())
+            return Error{QStringLiteral("%1: not a file").arg(path)};
+        // SQLite treats an empty file as an empty database and would happily write into it.
+        if (file.size() == 0)
+            return Error{QStringLiteral("%1: the file is empty, not a Tessera mission").arg(path)};
+    }
+    int flags = SQLITE_OPEN_FULLMUTEX;
+    switch (mode) {
+    case Mode::ReadOnly:
+        flags |= SQLITE_OPEN_READONLY;
+        break;
+    case Mode::ReadWrite:
+        flags |= SQLITE_OPEN_READWRITE;
+        break;
+    case Mode::Create:
+        flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+        break;
+    }
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.toUtf8().constData(), &raw, flags, nullptr);
+    Database db(raw, path);
+    if (rc != SQLITE_OK)
+        return Error{QStringLiteral("%1: %2").arg(path, db.lastErrorMessage())};
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, 5000);
+    return db;
+}
+
+QString Database::lastErrorMessage() const {
+    return db_ ? QString::fromUtf8(sqlite3_errmsg(db_)) : QStringLiteral("out of memory");
+}
+
+Status Database::exec(const QString& sql) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db_, sql.toUtf8().constData(), nullptr, nullptr, &message);
+    if (rc == SQLITE_OK)
+        return success();
+    const QString text = message ? QString::fromUtf8(message) : lastErrorMessage();
+    sqlite3_free(message);
+    return Error{text};
+}
+
+Result<Statement> Database::prepare(const QString& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    const QByteArray utf8 = sql.toUtf8();
+    if (sqlite3_prepare_v2(db_, utf8.constData(), static_cast<int>(utf8.size()), &stmt,
+                           nullptr) != SQLITE_OK)
+        return Error{lastErrorMessage()};
+    return Statement(db_, stmt);
+}
+
+Result<QVariant> Database::scalar(const QString& sql) {
+    Result<Statement> stmt = prepare(sql);
+    if (!stmt)
+        return stmt.error();
+    Result<bool> row = stmt.value().step();
+    if (!row)
+        return row.error();
+    if (!row.value() || stmt.value().isNull(0))
+        return QVariant();
+    return QVariant(stmt.value().text(0));
+}
+
+} // namespace tessera::store

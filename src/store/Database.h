@@ -1,0 +1,91 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "geo/Result.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QVariant>
+
+#include <memory>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace tessera::store {
+
+class Database;
+
+/// A prepared statement. Bind by 1-based index, step, read columns by 0-based index.
+/// Threads: belongs to its Database's thread.
+class Statement {
+public:
+    Statement(Statement&&) noexcept;
+    Statement& operator=(Statement&&) noexcept;
+    ~Statement();
+
+    Statement& bind(int index, const QString& value);
+    Statement& bind(int index, double value);
+    Statement& bind(int index, qint64 value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<qint64>(value)); }
+    Statement& bindNull(int index);
+
+    /// Advances to the next row: a value of true means a row is ready, false means done.
+    Result<bool> step();
+    /// Runs a statement that returns no rows (INSERT, UPDATE ...), then resets it for reuse.
+    Status run();
+    void reset();
+
+    [[nodiscard]] QString text(int column) const;
+    [[nodiscard]] double real(int column) const;
+    [[nodiscard]] qint64 integer(int column) const;
+    [[nodiscard]] bool isNull(int column) const;
+
+private:
+    friend class Database;
+    Statement(sqlite3* db, sqlite3_stmt* stmt);
+    sqlite3* db_ = nullptr;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// One SQLite connection (RAII). Errors come back as values with SQLite's message and the file.
+/// Threads: one connection per thread; never share an instance between threads.
+class Database {
+public:
+    enum class Mode { ReadOnly, ReadWrite, Create };
+
+    /// Opens `path`. ReadOnly and ReadWrite refuse a missing or empty file; Create makes it.
+    static Result<Database> open(const QString& path, Mode mode);
+
+    Database(Database&&) noexcept;
+    Database& operator=(Database&&) noexcept;
+    ~Database();
+
+    Status exec(const QString& sql);
+    Result<Statement> prepare(const QString& sql);
+    /// The first column of the first row, for PRAGMAs and counts.
+    Result<QVariant> scalar(const QString& sql);
+
+    /// Runs `body` in a transaction: committed when it returns success, rolled back otherwise.
+    template <typename Body>
+    Status transaction(Body&& body) {
+        if (Status begin = exec(QStringLiteral("BEGIN IMMEDIATE")); !begin)
+            return begin;
+        Status result = body();
+        if (!result) {
+            (void)exec(QStringLiteral("ROLLBACK"));
+            return result;
+        }
+        return exec(QStringLiteral("COMMIT"));
+    }
+
+    [[nodiscard]] const QString& path() const { return path_; }
+    [[nodiscard]] QString lastErrorMessage() const;
+
+private:
+    Database(sqlite3* db, QString path);
+    sqlite3* db_ = nullptr;
+    QString path_;
+};
+
+} // namespace tessera::store

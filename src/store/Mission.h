@@ -1,0 +1,112 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "geo/GeoTypes.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace tessera::store {
+
+/// Classification and releasability of a record or a mission. Stored with every record now;
+/// the sharing layer enforces it (docs/architecture.md).
+struct Marking {
+    QString classification; ///< e.g. "UNCLASSIFIED"
+    QString releasability;  ///< e.g. "REL TO EXERCISE PARTICIPANTS"
+    /// "UNCLASSIFIED // REL TO EXERCISE PARTICIPANTS", as printed on banners.
+    [[nodiscard]] QString banner() const;
+    friend bool operator==(const Marking&, const Marking&) = default;
+};
+
+enum class Severity { Low, Medium, High, Critical };
+enum class IncidentStatus { Reported, Confirmed, Resolved };
+enum class RouteStatus { Planned, InProgress, Completed };
+enum class LayerKind { Raster, Vector };
+
+// One name for one thing: these strings are the schema's, the JSON scenario's and the UI's keys.
+QString toString(Severity value);
+QString toString(IncidentStatus value);
+QString toString(RouteStatus value);
+QString toString(LayerKind value);
+std::optional<Severity> severityFromString(const QString& text);
+std::optional<IncidentStatus> incidentStatusFromString(const QString& text);
+std::optional<RouteStatus> routeStatusFromString(const QString& text);
+std::optional<LayerKind> layerKindFromString(const QString& text);
+
+/// The incident categories Tessera knows, as stored keys ("armed_clash", "ied", ...).
+const QStringList& incidentCategories();
+/// "Armed clash", "IED", ...: the label shown to users for a category key.
+QString categoryLabel(const QString& category);
+
+struct Incident {
+    QString uuid;
+    QString title;
+    QString category;
+    Severity severity = Severity::Low;
+    IncidentStatus status = IncidentStatus::Reported;
+    QDateTime observedAt;
+    geo::GeoPoint location;
+    QString source;
+    QString reliability; ///< source reliability grade A..F
+    int credibility = 6; ///< information credibility grade 1..6
+    QString narrative;
+    Marking marking;
+    bool exercise = false;
+};
+
+struct Waypoint {
+    geo::GeoPoint location;
+    QDateTime plannedAt;
+    QString name;
+};
+
+struct PatrolRoute {
+    QString uuid;
+    QString name;
+    QString unit;
+    RouteStatus status = RouteStatus::Planned;
+    QList<Waypoint> waypoints; ///< the planned path, in order
+    Marking marking;
+    bool exercise = false;
+};
+
+/// A map layer of the mission: a file GDAL/OGR reads, with how to draw it.
+struct LayerSpec {
+    qint64 id = 0;
+    QString name;
+    LayerKind kind = LayerKind::Raster;
+    QString source;      ///< file path, relative to the mission file's folder unless absolute
+    QString sourceLayer; ///< OGR layer name inside `source`, for vector layers
+    QString style;       ///< JSON: stroke, fill, width, dash, label field (docs/architecture.md)
+    bool visible = true;
+    double opacity = 1.0;
+    int stackOrder = 0; ///< lower is drawn first
+};
+
+struct MissionInfo {
+    QString name;
+    QString description;
+    Marking marking;
+    bool exercise = false;
+    /// Where the map opens, in degrees: minX = west, minY = south, maxX = east, maxY = north.
+    geo::Extent initialView;
+};
+
+/// Everything the map needs from a mission, read in one go on a worker thread and then handed to
+/// the GUI thread as an immutable value.
+struct MissionSnapshot {
+    QString path;
+    MissionInfo info;
+    QList<LayerSpec> layers; ///< in stack order
+    QList<Incident> incidents;
+    QList<PatrolRoute> routes;
+
+    /// `source` of a layer resolved against the mission file's folder.
+    [[nodiscard]] QString resolveSource(const LayerSpec& layer) const;
+};
+
+} // namespace tessera::store
