@@ -43,18 +43,30 @@ void drawHaloText(QPainter& p, QPointF baseline, const QString& text, const QFon
     p.fillPath(path, color);
 }
 
-/// Places a label to the right of `anchor`, else to the left; returns false when neither fits.
+/// Places a label beside `anchor`: right, left, above, below, then the diagonals, taking the first
+/// free spot; returns false when none is free.
 bool placeLabel(QPainter& p, LabelPlacer& placer, QPointF anchor, double gap, const QString& text,
                 const QFont& font, QColor color) {
     const QFontMetricsF fm(font);
     const double w = fm.horizontalAdvance(text);
     const double h = fm.ascent() + fm.descent();
-    for (const double dx : {gap, -gap - w}) {
-        const QRectF box(anchor.x() + dx - 2, anchor.y() - h / 2 - 1, w + 4, h + 2);
-        if (placer.reserve(box)) {
-            drawHaloText(p, QPointF(anchor.x() + dx, anchor.y() - h / 2 + fm.ascent()), text, font,
-                         color);
-            return true;
+    const QPointF candidates[] = {
+        {gap, -h / 2},          {-gap - w, -h / 2},     {-w / 2, -gap - h},
+        {-w / 2, gap},          {gap * 0.7, -gap - h},  {gap * 0.7, gap * 0.7},
+        {-gap * 0.7 - w, -gap - h}, {-gap * 0.7 - w, gap * 0.7},
+    };
+    // Near the anchor first; then a little further out, where markers crowd a town.
+    for (const double push : {0.0, 9.0, 18.0}) {
+        for (const QPointF& offset : candidates) {
+            const QPointF unit(offset.x() > 0 ? 1 : (offset.x() + w < 0 ? -1 : 0),
+                               offset.y() > 0 ? 1 : (offset.y() + h < 0 ? -1 : 0));
+            const QPointF topLeft = anchor + offset + unit * push;
+            const QRectF box(topLeft.x() - 2, topLeft.y() - 1, w + 4, h + 2);
+            if (placer.reserve(box)) {
+                drawHaloText(p, QPointF(topLeft.x(), topLeft.y() + fm.ascent()), text, font,
+                             color);
+                return true;
+            }
         }
     }
     return false;
@@ -141,7 +153,7 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
             QFont font = labelFont;
             font.setBold(place.rank <= 1);
             font.setPixelSize(place.rank <= 1 ? 13 : 11);
-            if (placeLabel(p, placer, at, 5.0, place.text, font, palette::labelText())) {
+            if (placeLabel(p, placer, at, 6.0, place.text, font, palette::labelText())) {
                 p.setPen(QPen(QColor(0, 0, 0), 1.0));
                 p.setBrush(Qt::white);
                 p.drawEllipse(at, 2.5, 2.5);
@@ -151,8 +163,7 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
     for (const store::PatrolRoute& route : content.routes)
         if (!route.waypoints.isEmpty()) {
             const QPointF at = view.toPixel(route.waypoints.first().location);
-            placeLabel(p, placer, at + QPointF(0, 14), 6.0, route.name, routeFont,
-                       palette::routeStatus(route.status));
+            placeLabel(p, placer, at, 12.0, route.name, routeFont, palette::labelText());
         }
     drawPlaces(true);
     if (showTimes)
