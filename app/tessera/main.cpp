@@ -1,0 +1,177 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// tessera: the desktop application. Wiring only: options, the QML engine, the screenshot mode.
+
+#include "geo/ThreadCheck.h"
+#include "quick/MapItem.h"
+#include "quick/MissionController.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQuickWindow>
+#include <QSaveFile>
+#include <QTimer>
+#include <QtQml/QQmlExtensionPlugin>
+
+#include <cstdio>
+
+Q_IMPORT_QML_PLUGIN(TesseraPlugin)
+Q_IMPORT_QML_PLUGIN(Tessera_MapPlugin)
+
+using tessera::quick::MapItem;
+using tessera::quick::MissionController;
+
+namespace {
+
+int fail(const QString& message) {
+    std::fprintf(stderr, "tessera: %s\n", qUtf8Printable(message));
+    return 1;
+}
+
+bool wantsScreenshot(int argc, char* argv[]) {
+    for (int i = 1; i < argc; ++i)
+        if (qstrcmp(argv[i], "--screenshot") == 0 || qstrncmp(argv[i], "--screenshot=", 13) == 0)
+            return true;
+    return false;
+}
+
+QString defaultMission() {
+    for (const char* candidate : {TESSERA_SOURCE_DEMO, TESSERA_INSTALLED_DEMO})
+        if (QFileInfo::exists(QString::fromUtf8(candidate)))
+            return QString::fromUtf8(candidate);
+    return {};
+}
+
+/// Waits until the mission is loaded and every tile of the view is drawn, then saves the window.
+/// Exits non-zero, writing nothing, when the mission or any of its layers cannot be read.
+class ScreenshotTaker : public QObject {
+public:
+    ScreenshotTaker(QQuickWindow* window, MissionController* mission, MapItem* map, QString output)
+        : window_(window), mission_(mission), map_(map), output_(std::move(output)) {
+        connect(&poll_, &QTimer::timeout, this, &ScreenshotTaker::check);
+        poll_.start(50);
+        timeout_.setSingleShot(true);
+        connect(&timeout_, &QTimer::timeout, this, [] {
+            QCoreApplication::exit(fail(QStringLiteral("timed out waiting for the map to draw")));
+        });
+        timeout_.start(120000);
+    }
+
+private:
+    void check() {
+        if (mission_->status() == MissionController::Status::Failed) {
+            poll_.stop();
+            QCoreApplication::exit(fail(mission_->errorMessage()));
+            return;
+        }
+        if (mission_->status() != MissionController::Status::Ready)
+            return;
+        if (!mission_->problems().isEmpty()) {
+            poll_.stop();
+            for (const QString& problem : mission_->problems())
+                fail(problem);
+            QCoreApplication::exit(1);
+            return;
+        }
+        // Complete twice in a row: the last tiles have been through a frame, not just arrived.
+        if (!map_->isComplete()) {
+            stableTicks_ = 0;
+            return;
+        }
+        if (++stableTicks_ < 2)
+            return;
+        poll_.stop();
+        const QImage image = window_->grabWindow();
+        QSaveFile file(output_);
+        if (image.isNull() || !file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") ||
+            !file.commit()) {
+            QCoreApplication::exit(
+                fail(QStringLiteral("%1: cannot write the screenshot").arg(output_)));
+            return;
+        }
+        std::printf("%s\n", qUtf8Printable(QFileInfo(output_).absoluteFilePath()));
+        QCoreApplication::exit(0);
+    }
+
+    QQuickWindow* window_;
+    MissionController* mission_;
+    MapItem* map_;
+    QString output_;
+    QTimer poll_;
+    QTimer timeout_;
+    int stableTicks_ = 0;
+};
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    const bool screenshot = wantsScreenshot(argc, argv);
+    if (screenshot && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        // A screenshot needs no display: render offscreen with the software scene graph, which
+        // gives the same pixels on every machine.
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+    if (qgetenv("QT_QPA_PLATFORM") == "offscreen" && qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND"))
+        qputenv("QT_QUICK_BACKEND", "software");
+
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName(QStringLiteral("Tessera"));
+    QGuiApplication::setApplicationVersion(QStringLiteral(TESSERA_VERSION));
+    QGuiApplication::setOrganizationName(QStringLiteral("Tessera"));
+    tessera::threadcheck::markGuiThread();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Tessera: a common operating picture for peacekeeping missions."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({QStringLiteral("mission"),
+                      QStringLiteral("Mission file to open (default: the demo mission)."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("screenshot"),
+                      QStringLiteral("Render the operating picture to a PNG and exit (works "
+                                     "without a display)."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("size"),
+                      QStringLiteral("Window size, e.g. 1920x1080."), QStringLiteral("WxH")});
+    parser.process(app);
+
+    const QString missionPath = parser.isSet(QStringLiteral("mission"))
+                                    ? parser.value(QStringLiteral("mission"))
+                                    : defaultMission();
+    if (screenshot && missionPath.isEmpty())
+        return fail(QStringLiteral("--screenshot needs --mission FILE (no demo mission found)"));
+
+    QSize size = screenshot ? QSize(1920, 1080) : QSize();
+    if (parser.isSet(QStringLiteral("size"))) {
+        const QStringList parts = parser.value(QStringLiteral("size")).split(QLatin1Char('x'));
+        size = parts.size() == 2 ? QSize(parts[0].toInt(), parts[1].toInt()) : QSize();
+        if (size.width() < 320 || size.height() < 240 || size.width() > 8192 || size.height() > 8192)
+            return fail(QStringLiteral("--size must be WIDTHxHEIGHT between 320x240 and 8192x8192"));
+    }
+
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({{QStringLiteral("missionPath"),
+                                  missionPath.isEmpty() ? QString()
+                                                        : QFileInfo(missionPath).absoluteFilePath()}});
+    engine.load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
+    if (engine.rootObjects().isEmpty())
+        return fail(QStringLiteral("the user interface could not be loaded"));
+    auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+    auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
+    auto* map = window->findChild<MapItem*>(QStringLiteral("map"));
+    if (!window || !mission || !map)
+        return fail(QStringLiteral("the user interface is incomplete"));
+    if (size.isValid())
+        window->resize(size);
+
+    std::unique_ptr<ScreenshotTaker> taker;
+    if (screenshot)
+        taker = std::make_unique<ScreenshotTaker>(window, mission, map,
+                                                  parser.value(QStringLiteral("screenshot")));
+    const int code = QGuiApplication::exec();
+    tessera::threadcheck::clearGuiThread();
+    return code;
+}

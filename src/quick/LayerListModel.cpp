@@ -1,0 +1,62 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "quick/LayerListModel.h"
+
+#include "quick/MissionController.h"
+
+namespace tessera::quick {
+
+LayerListModel::LayerListModel(QObject* parent) : QAbstractListModel(parent) {}
+
+void LayerListModel::setMission(MissionController* mission) {
+    if (mission_ == mission)
+        return;
+    if (mission_)
+        disconnect(mission_, nullptr, this, nullptr);
+    mission_ = mission;
+    if (mission_)
+        connect(mission_, &MissionController::sceneChanged, this, &LayerListModel::rebuild);
+    emit missionChanged();
+    rebuild();
+}
+
+void LayerListModel::rebuild() {
+    beginResetModel();
+    endResetModel();
+}
+
+int LayerListModel::rowCount(const QModelIndex& parent) const {
+    if (parent.isValid() || !mission_ || !mission_->scene())
+        return 0;
+    return static_cast<int>(mission_->scene()->layers.size());
+}
+
+QVariant LayerListModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    const auto& layers = mission_->scene()->layers;
+    const render::LoadedLayer& layer = layers[layers.size() - 1 - index.row()]; // top first
+    switch (role) {
+    case NameRole:
+        return layer.spec.name;
+    case KindRole:
+        return store::toString(layer.spec.kind);
+    case VisibleRole:
+        return layer.spec.visible;
+    case BrokenRole:
+        return layer.isBroken();
+    case ProblemRole:
+        return layer.problem;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> LayerListModel::roleNames() const {
+    return {{NameRole, "name"},
+            {KindRole, "kind"},
+            {VisibleRole, "layerVisible"},
+            {BrokenRole, "broken"},
+            {ProblemRole, "problem"}};
+}
+
+} // namespace tessera::quick

@@ -1,0 +1,86 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "quick/LegendModel.h"
+
+#include "quick/MissionController.h"
+#include "render/Palette.h"
+
+namespace tessera::quick {
+
+LegendModel::LegendModel(QObject* parent) : QAbstractListModel(parent) { rebuild(); }
+
+void LegendModel::setMission(MissionController* mission) {
+    if (mission_ == mission)
+        return;
+    if (mission_)
+        disconnect(mission_, nullptr, this, nullptr);
+    mission_ = mission;
+    if (mission_)
+        connect(mission_, &MissionController::sceneChanged, this, &LegendModel::rebuild);
+    emit missionChanged();
+    rebuild();
+}
+
+void LegendModel::rebuild() {
+    beginResetModel();
+    rows_.clear();
+    const auto scene = mission_ ? mission_->scene() : nullptr;
+    using store::Severity;
+    for (const Severity s :
+         {Severity::Critical, Severity::High, Severity::Medium, Severity::Low}) {
+        int count = 0;
+        if (scene)
+            for (const store::Incident& i : scene->mission.incidents)
+                count += i.severity == s ? 1 : 0;
+        QString label = store::toString(s);
+        label[0] = label[0].toUpper();
+        rows_.append({label, render::palette::severity(s), QStringLiteral("incident"), count,
+                      2.0 * render::palette::severityRadius(s), false});
+    }
+    using store::RouteStatus;
+    const std::pair<RouteStatus, const char*> routes[] = {
+        {RouteStatus::InProgress, "Patrol in progress"},
+        {RouteStatus::Planned, "Patrol planned"},
+        {RouteStatus::Completed, "Patrol completed"}};
+    for (const auto& [status, label] : routes) {
+        int count = 0;
+        if (scene)
+            for (const store::PatrolRoute& r : scene->mission.routes)
+                count += r.status == status ? 1 : 0;
+        rows_.append({QString::fromUtf8(label), render::palette::routeStatus(status),
+                      QStringLiteral("route"), count, 3.0, status == RouteStatus::Planned});
+    }
+    endResetModel();
+}
+
+int LegendModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+QVariant LegendModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rows_.size())
+        return {};
+    const Row& row = rows_[index.row()];
+    switch (role) {
+    case LabelRole:
+        return row.label;
+    case ColorRole:
+        return row.color;
+    case KindRole:
+        return row.kind;
+    case CountRole:
+        return row.count;
+    case SizeRole:
+        return row.size;
+    case DashedRole:
+        return row.dashed;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> LegendModel::roleNames() const {
+    return {{LabelRole, "label"}, {ColorRole, "color"}, {KindRole, "kind"},
+            {CountRole, "count"}, {SizeRole, "size"},   {DashedRole, "dashed"}};
+}
+
+} // namespace tessera::quick

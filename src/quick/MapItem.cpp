@@ -1,0 +1,395 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "quick/MapItem.h"
+
+#include "geo/Geodesy.h"
+#include "geo/WebMercator.h"
+#include "quick/MissionController.h"
+#include "render/MapScene.h"
+#include "render/SceneRenderer.h"
+
+#include <QPainter>
+#include <QQuickWindow>
+#include <QSGImageNode>
+#include <QSGOpacityNode>
+#include <QSGTexture>
+
+#include <cmath>
+
+namespace tessera::quick {
+
+namespace {
+
+constexpr qint64 kTileCacheKiB = 256 * 1024; // 256 MiB of decoded tiles
+constexpr int kAncestorLevels = 6;           // how far up to look for a stand-in tile
+
+/// The scene graph side: the textures made for tiles, kept while the tiles stay in view.
+/// Lives on the render thread.
+class MapRootNode : public QSGNode {
+public:
+    ~MapRootNode() override { qDeleteAll(textures); }
+    QHash<render::TileKey, QSGTexture*> textures;
+    QSGTexture* overlay = nullptr;
+};
+
+} // namespace
+
+MapItem::MapItem(QQuickItem* parent) : QQuickItem(parent), tiles_(kTileCacheKiB) {
+    setFlag(ItemHasContents);
+    setFlag(ItemIsFocusScope);
+    setActiveFocusOnTab(true);
+    setAcceptedMouseButtons(Qt::LeftButton);
+    setAcceptHoverEvents(true);
+    connect(&renderer_, &render::TileRenderer::tileReady, this, &MapItem::tileArrived);
+    connect(&renderer_, &render::TileRenderer::tileFailed, this,
+            [this](render::TileKey key, const QString& message) {
+                failed_.insert(key);
+                qWarning("%s", qUtf8Printable(message));
+                polish();
+            });
+}
+
+MapItem::~MapItem() = default;
+
+void MapItem::setMission(MissionController* mission) {
+    if (mission_ == mission)
+        return;
+    if (mission_)
+        disconnect(mission_, nullptr, this, nullptr);
+    mission_ = mission;
+    if (mission_)
+        connect(mission_, &MissionController::sceneChanged, this, &MapItem::sceneChanged);
+    emit missionChanged();
+    sceneChanged();
+}
+
+void MapItem::sceneChanged() {
+    scene_ = mission_ ? mission_->scene() : nullptr;
+    renderer_.cancelAll();
+    tiles_.clear();
+    failed_.clear();
+    QList<std::shared_ptr<const render::MapLayer>> layers;
+    if (scene_) {
+        for (const render::LoadedLayer& l : scene_->layers)
+            if (!l.isBroken() && l.spec.visible)
+                layers.append(l.layer);
+        overlay_ = render::SceneRenderer::overlayOf(*scene_);
+    } else {
+        overlay_ = {};
+    }
+    renderer_.setLayers(layers);
+    viewInitialised_ = false;
+    if (scene_ && width() > 0 && height() > 0)
+        zoomToMission();
+    else
+        viewUpdated();
+}
+
+void MapItem::geometryChange(const QRectF& newGeometry, const QRectF& oldGeometry) {
+    QQuickItem::geometryChange(newGeometry, oldGeometry);
+    const QSize size = newGeometry.size().toSize();
+    if (size.isEmpty())
+        return;
+    if (!viewInitialised_ && scene_) {
+        view_.setSize(size);
+        zoomToMission();
+        return;
+    }
+    view_.setSize(size);
+    viewUpdated();
+}
+
+void MapItem::zoomToMission() {
+    const QSize size = QSizeF(width(), height()).toSize();
+    if (size.isEmpty())
+        return;
+    if (scene_ && !scene_->mission.info.initialView.isEmpty())
+        view_ = render::Viewport::fittingGeographic(scene_->mission.info.initialView, size);
+    else
+        view_ = render::Viewport::fitting(geo::webmercator::worldExtent(), size);
+    viewInitialised_ = true;
+    viewUpdated();
+}
+
+void MapItem::showExtent(double west, double south, double east, double north) {
+    const QSize size = QSizeF(width(), height()).toSize();
+    if (size.isEmpty())
+        return;
+    view_ = render::Viewport::fittingGeographic({west, south, east, north}, size);
+    viewInitialised_ = true;
+    viewUpdated();
+}
+
+void MapItem::viewUpdated() {
+    setComplete(false);
+    emit viewChanged();
+    if (hasCursor_)
+        emit cursorChanged();
+    polish();
+}
+
+void MapItem::tileArrived(render::TileKey key, const QImage& image) {
+    tiles_.insert(key, new QImage(image), std::max<qint64>(1, image.sizeInBytes() / 1024));
+    polish();
+}
+
+void MapItem::updatePolish() {
+    frame_.clear();
+    if (!view_.isValid() || !scene_) {
+        overlayImage_ = QImage();
+        update();
+        return;
+    }
+    const render::TilePyramid& pyramid = renderer_.pyramid();
+    const QList<render::TilePlacement> placements = pyramid.placements(view_);
+    QList<render::TileKey> wanted;
+    bool allSharp = true;
+    int stackIndex = 0;
+    for (const render::LoadedLayer& layer : scene_->layers) {
+        ++stackIndex;
+        if (layer.isBroken() || !layer.spec.visible)
+            continue;
+        const qint64 id = layer.spec.id;
+        for (const render::TilePlacement& placement : placements) {
+            const render::TileKey key{id, placement.tile};
+            if (const QImage* sharp = tiles_.object(key)) {
+                frame_.append({key, *sharp, placement.target, QRectF(sharp->rect()),
+                               layer.spec.opacity, stackIndex});
+                continue;
+            }
+            if (failed_.contains(key))
+                continue;
+            allSharp = false;
+            wanted.append(key);
+            // Stand in with the nearest ancestor we have, cropped to this tile's part of it.
+            render::TileId up = placement.tile;
+            for (int level = 1; level <= kAncestorLevels && up.z > 0; ++level) {
+                up = up.parent();
+                const QImage* ancestor = tiles_.object({id, up});
+                if (!ancestor)
+                    continue;
+                const double part = double(pyramid.tileSize()) / (1 << level);
+                const QRectF source((placement.tile.x - (up.x << level)) * part,
+                                    (placement.tile.y - (up.y << level)) * part, part, part);
+                frame_.append({{id, up}, *ancestor, placement.target, source, layer.spec.opacity,
+                               stackIndex});
+                break;
+            }
+        }
+    }
+    // Layers in stack order; within a layer, stand-in ancestors under the sharp tiles.
+    std::stable_sort(frame_.begin(), frame_.end(), [](const DrawTile& a, const DrawTile& b) {
+        return std::pair(a.stackIndex, a.key.tile.z) < std::pair(b.stackIndex, b.key.tile.z);
+    });
+    renderer_.request(wanted);
+
+    const qreal dpr = window() ? window()->effectiveDevicePixelRatio() : 1.0;
+    overlayImage_ = QImage(view_.size() * dpr, QImage::Format_ARGB32_Premultiplied);
+    overlayImage_.setDevicePixelRatio(dpr);
+    overlayImage_.fill(Qt::transparent);
+    QPainter painter(&overlayImage_);
+    render::OverlayPainter::paint(painter, view_, overlay_);
+    painter.end();
+
+    update();
+    setComplete(allSharp && wanted.isEmpty());
+}
+
+QSGNode* MapItem::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
+    auto* root = static_cast<MapRootNode*>(old);
+    if (!root)
+        root = new MapRootNode;
+    while (QSGNode* child = root->firstChild()) {
+        root->removeChildNode(child);
+        delete child;
+    }
+    QQuickWindow* win = window();
+    if (!win)
+        return root;
+
+    // Textures for the tiles of this frame; those no longer drawn are released.
+    QHash<render::TileKey, QSGTexture*> used;
+    for (const DrawTile& tile : std::as_const(frame_)) {
+        QSGTexture* texture = used.value(tile.key);
+        if (!texture)
+            texture = root->textures.take(tile.key);
+        if (!texture)
+            texture = win->createTextureFromImage(tile.image);
+        texture->setFiltering(QSGTexture::Linear);
+        used.insert(tile.key, texture);
+        auto* node = win->createImageNode();
+        node->setTexture(texture);
+        node->setOwnsTexture(false);
+        node->setFiltering(QSGTexture::Linear);
+        node->setRect(tile.target);
+        node->setSourceRect(tile.source);
+        if (tile.opacity < 1.0) {
+            auto* opacity = new QSGOpacityNode;
+            opacity->setOpacity(tile.opacity);
+            opacity->setFlag(QSGNode::OwnedByParent);
+            opacity->appendChildNode(node);
+            root->appendChildNode(opacity);
+        } else {
+            root->appendChildNode(node);
+        }
+    }
+    qDeleteAll(root->textures);
+    root->textures = used;
+
+    delete root->overlay;
+    root->overlay = nullptr;
+    if (!overlayImage_.isNull()) {
+        root->overlay = win->createTextureFromImage(overlayImage_);
+        auto* node = win->createImageNode();
+        node->setTexture(root->overlay);
+        node->setRect(QRectF(0, 0, width(), height()));
+        root->appendChildNode(node);
+    }
+    return root;
+}
+
+void MapItem::setComplete(bool complete) {
+    if (complete_ == complete)
+        return;
+    complete_ = complete;
+    emit completeChanged();
+}
+
+void MapItem::panBy(double dx, double dy) {
+    view_.panBy(QPointF(dx, dy));
+    viewUpdated();
+}
+
+void MapItem::zoomAt(double x, double y, double factor) {
+    view_.zoomAbout(QPointF(x, y), factor);
+    viewUpdated();
+}
+
+void MapItem::zoomIn() { zoomAt(width() / 2, height() / 2, 2.0); }
+void MapItem::zoomOut() { zoomAt(width() / 2, height() / 2, 0.5); }
+
+int MapItem::zoomLevel() const {
+    return view_.isValid() ? renderer_.pyramid().zoomFor(view_.resolution()) : 0;
+}
+
+void MapItem::mousePressEvent(QMouseEvent* event) {
+    forceActiveFocus(Qt::MouseFocusReason);
+    dragging_ = true;
+    dragLast_ = event->position();
+    event->accept();
+}
+
+void MapItem::mouseMoveEvent(QMouseEvent* event) {
+    if (dragging_) {
+        const QPointF delta = event->position() - dragLast_;
+        dragLast_ = event->position();
+        panBy(delta.x(), delta.y());
+    }
+    setCursor(event->position());
+    event->accept();
+}
+
+void MapItem::mouseReleaseEvent(QMouseEvent* event) {
+    dragging_ = false;
+    event->accept();
+}
+
+void MapItem::mouseDoubleClickEvent(QMouseEvent* event) {
+    zoomAt(event->position().x(), event->position().y(), 2.0);
+    event->accept();
+}
+
+void MapItem::wheelEvent(QWheelEvent* event) {
+    // One notch (120) zooms by sqrt(2): two notches per zoom level, smooth on touchpads.
+    const double notches = event->angleDelta().y() / 120.0;
+    if (notches != 0.0)
+        zoomAt(event->position().x(), event->position().y(), std::pow(2.0, notches / 2.0));
+    setCursor(event->position());
+    event->accept();
+}
+
+void MapItem::hoverMoveEvent(QHoverEvent* event) { setCursor(event->position()); }
+
+void MapItem::hoverLeaveEvent(QHoverEvent*) {
+    hasCursor_ = false;
+    emit cursorChanged();
+}
+
+void MapItem::keyPressEvent(QKeyEvent* event) {
+    const double step = 100.0;
+    switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        zoomIn();
+        break;
+    case Qt::Key_Minus:
+        zoomOut();
+        break;
+    case Qt::Key_Left:
+        panBy(step, 0);
+        break;
+    case Qt::Key_Right:
+        panBy(-step, 0);
+        break;
+    case Qt::Key_Up:
+        panBy(0, step);
+        break;
+    case Qt::Key_Down:
+        panBy(0, -step);
+        break;
+    case Qt::Key_Home:
+        zoomToMission();
+        break;
+    default:
+        QQuickItem::keyPressEvent(event);
+        return;
+    }
+    event->accept();
+}
+
+void MapItem::setCursor(QPointF pixel) {
+    if (!view_.isValid())
+        return;
+    cursor_ = view_.toGeo(pixel);
+    hasCursor_ = true;
+    emit cursorChanged();
+}
+
+QString MapItem::cursorLatLon() const { return hasCursor_ ? geo::formatLatLon(cursor_) : QString(); }
+
+QString MapItem::cursorMgrs() const {
+    return hasCursor_ ? geo::geodesy::toMgrs(cursor_, 5) : QString();
+}
+
+namespace {
+/// A round ground distance (1, 2 or 5 x 10^n metres) that fits in about 120 pixels.
+double niceScaleMetres(double metresPerPixel) {
+    const double target = metresPerPixel * 120.0;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(target)));
+    for (const double step : {5.0, 2.0, 1.0})
+        if (step * magnitude <= target)
+            return step * magnitude;
+    return magnitude;
+}
+/// Ground metres per view pixel at the centre (Web Mercator stretches by 1/cos(lat)).
+double groundResolution(const render::Viewport& view) {
+    const geo::GeoPoint c = geo::webmercator::unproject(view.center());
+    return view.resolution() * std::cos(c.lat * M_PI / 180.0);
+}
+} // namespace
+
+QString MapItem::scaleText() const {
+    if (!view_.isValid())
+        return {};
+    const double metres = niceScaleMetres(groundResolution(view_));
+    return metres >= 1000.0 ? QStringLiteral("%1 km").arg(metres / 1000.0)
+                            : QStringLiteral("%1 m").arg(metres);
+}
+
+double MapItem::scaleBarWidth() const {
+    if (!view_.isValid())
+        return 0.0;
+    const double ground = groundResolution(view_);
+    return niceScaleMetres(ground) / ground;
+}
+
+} // namespace tessera::quick

@@ -1,0 +1,123 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "quick/MissionController.h"
+
+#include "render/OverlayPainter.h"
+#include "render/TileRenderer.h"
+#include "render/Viewport.h"
+
+#include <QCache>
+#include <QImage>
+#include <QPointer>
+#include <QQuickItem>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+
+namespace tessera::render {
+struct MapScene;
+}
+
+namespace tessera::quick {
+
+
+/// The map: imagery and vector tiles from the tile renderer, and the operational overlay, drawn
+/// through the scene graph. Drag pans, the wheel zooms about the cursor, +/- and arrows work too.
+///
+/// Threads: GUI thread, except updatePaintNode() which runs on the render thread while the GUI
+/// thread is blocked (Qt's contract); it only turns the frame prepared in updatePolish() into
+/// nodes. Tiles are rendered on the TileRenderer's workers; while a tile is missing the item shows
+/// the nearest cached ancestor, scaled, and swaps in the sharp tile when it arrives.
+class MapItem : public QQuickItem {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(tessera::quick::MissionController* mission READ mission WRITE setMission NOTIFY
+                   missionChanged)
+    Q_PROPERTY(bool hasCursor READ hasCursor NOTIFY cursorChanged)
+    Q_PROPERTY(QString cursorLatLon READ cursorLatLon NOTIFY cursorChanged)
+    Q_PROPERTY(QString cursorMgrs READ cursorMgrs NOTIFY cursorChanged)
+    Q_PROPERTY(QString scaleText READ scaleText NOTIFY viewChanged)
+    Q_PROPERTY(double scaleBarWidth READ scaleBarWidth NOTIFY viewChanged)
+    Q_PROPERTY(bool complete READ isComplete NOTIFY completeChanged)
+    Q_PROPERTY(int zoomLevel READ zoomLevel NOTIFY viewChanged)
+
+public:
+    explicit MapItem(QQuickItem* parent = nullptr);
+    ~MapItem() override;
+
+    [[nodiscard]] MissionController* mission() const { return mission_; }
+    void setMission(MissionController* mission);
+
+    [[nodiscard]] bool hasCursor() const { return hasCursor_; }
+    [[nodiscard]] QString cursorLatLon() const;
+    [[nodiscard]] QString cursorMgrs() const;
+    [[nodiscard]] QString scaleText() const;
+    [[nodiscard]] double scaleBarWidth() const;
+    /// True when every visible tile is drawn sharp and nothing is pending.
+    [[nodiscard]] bool isComplete() const { return complete_; }
+    [[nodiscard]] int zoomLevel() const;
+    [[nodiscard]] const render::Viewport& viewport() const { return view_; }
+
+    Q_INVOKABLE void zoomIn();
+    Q_INVOKABLE void zoomOut();
+    Q_INVOKABLE void zoomToMission();
+    /// Sets the view to show `west,south,east,north` (degrees).
+    Q_INVOKABLE void showExtent(double west, double south, double east, double north);
+    /// Pans by a pixel offset, as a drag would (tests and keyboard).
+    Q_INVOKABLE void panBy(double dx, double dy);
+    Q_INVOKABLE void zoomAt(double x, double y, double factor);
+
+signals:
+    void missionChanged();
+    void cursorChanged();
+    void viewChanged();
+    void completeChanged();
+
+protected:
+    void geometryChange(const QRectF& newGeometry, const QRectF& oldGeometry) override;
+    void updatePolish() override;
+    QSGNode* updatePaintNode(QSGNode* old, UpdatePaintNodeData* data) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void hoverMoveEvent(QHoverEvent* event) override;
+    void hoverLeaveEvent(QHoverEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    struct DrawTile {
+        render::TileKey key;
+        QImage image;
+        QRectF target;
+        QRectF source; ///< part of the image to draw (a sub-rectangle when an ancestor stands in)
+        double opacity = 1.0;
+        int stackIndex = 0; ///< position of the layer in the stack: lower draws first
+    };
+    void sceneChanged();
+    void viewUpdated();
+    void tileArrived(render::TileKey key, const QImage& image);
+    void setCursor(QPointF pixel);
+    void setComplete(bool complete);
+
+    QPointer<MissionController> mission_;
+    std::shared_ptr<const render::MapScene> scene_;
+    render::OverlayContent overlay_;
+    render::Viewport view_;
+    bool viewInitialised_ = false;
+    render::TileRenderer renderer_;
+    QCache<render::TileKey, QImage> tiles_; ///< cost in KiB
+    QSet<render::TileKey> failed_;
+    // The frame prepared on the GUI thread in updatePolish(), consumed by updatePaintNode().
+    QList<DrawTile> frame_;
+    QImage overlayImage_;
+    QPointF dragLast_;
+    bool dragging_ = false;
+    bool hasCursor_ = false;
+    geo::GeoPoint cursor_;
+    bool complete_ = false;
+};
+
+} // namespace tessera::quick

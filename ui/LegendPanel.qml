@@ -1,0 +1,99 @@
+import QtQuick
+import QtQuick.Layouts
+import Tessera.Map
+
+// Legend with live counts: what each marker colour and line style means.
+Rectangle {
+    id: panel
+    required property MissionController mission
+    color: Theme.panel
+    border.color: Theme.panelBorder
+    radius: 6
+    implicitWidth: 230
+    implicitHeight: column.implicitHeight + 2 * Theme.margin
+
+    LegendModel {
+        id: legend
+        mission: panel.mission
+    }
+
+    ColumnLayout {
+        id: column
+        anchors.fill: parent
+        anchors.margins: Theme.margin
+        spacing: 6
+        Text {
+            text: "INCIDENTS BY SEVERITY"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
+            font.bold: true
+        }
+        Repeater {
+            model: legend
+            delegate: RowLayout {
+                id: entry
+                required property string label
+                required property color color
+                required property string kind
+                required property int count
+                required property real size
+                required property bool dashed
+                required property int index
+                Layout.fillWidth: true
+                Layout.topMargin: entry.index === 4 ? 8 : 0
+                spacing: 10
+                Item {
+                    Layout.preferredWidth: 28
+                    Layout.preferredHeight: 20
+                    Rectangle {
+                        visible: entry.kind === "incident"
+                        anchors.centerIn: parent
+                        width: entry.size
+                        height: entry.size
+                        radius: entry.size / 2
+                        color: entry.color
+                        border.color: "#101010"
+                        border.width: 2
+                    }
+                    Row {
+                        visible: entry.kind === "route"
+                        anchors.centerIn: parent
+                        spacing: entry.dashed ? 3 : 0
+                        Repeater {
+                            model: entry.dashed ? 4 : 1
+                            Rectangle {
+                                width: entry.dashed ? 5 : 26
+                                height: 4
+                                color: entry.color
+                                border.color: "#101010"
+                                border.width: 0.5
+                            }
+                        }
+                    }
+                }
+                Text {
+                    Layout.fillWidth: true
+                    text: entry.label
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                }
+                Text {
+                    text: entry.count
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                    font.bold: true
+                }
+            }
+        }
+        Text {
+            Layout.topMargin: 4
+            text: "Hollow centre: resolved"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
+        }
+    }
+}

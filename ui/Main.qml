@@ -1,0 +1,123 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera.Map
+
+// The operating picture: classification banners, the map, legend, layers and status bar.
+ApplicationWindow {
+    id: window
+    required property string missionPath
+    property alias mission: missionController
+    property alias map: mapItem
+
+    width: 1600
+    height: 900
+    visible: true
+    color: Theme.window
+    title: mission.name.length > 0 ? mission.name + " — Tessera" : "Tessera"
+
+    MissionController {
+        id: missionController
+        objectName: "mission"
+        path: window.missionPath
+    }
+
+    header: ClassificationBanner {
+        text: missionController.banner
+        exercise: missionController.exercise
+    }
+
+    footer: ColumnLayout {
+        spacing: 0
+        StatusBar {
+            Layout.fillWidth: true
+            map: mapItem
+            mission: missionController
+        }
+        ClassificationBanner {
+            Layout.fillWidth: true
+            text: missionController.banner
+            exercise: missionController.exercise
+        }
+    }
+
+    MapItem {
+        id: mapItem
+        objectName: "map"
+        anchors.fill: parent
+        mission: missionController
+        focus: true
+    }
+
+    MissionHeader {
+        anchors.left: parent.left
+        anchors.top: parent.top
+        anchors.margins: Theme.margin
+        mission: missionController
+    }
+
+    ColumnLayout {
+        anchors.right: parent.right
+        anchors.top: parent.top
+        anchors.margins: Theme.margin
+        spacing: Theme.margin
+        visible: missionController.status === MissionController.Ready
+        LegendPanel {
+            Layout.alignment: Qt.AlignRight
+            mission: missionController
+        }
+        LayerPanel {
+            Layout.alignment: Qt.AlignRight
+            mission: missionController
+        }
+    }
+
+    MapControls {
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: Theme.margin
+        map: mapItem
+    }
+
+    ScaleBar {
+        anchors.left: parent.left
+        anchors.bottom: parent.bottom
+        anchors.margins: Theme.margin
+        map: mapItem
+        visible: missionController.status === MissionController.Ready
+    }
+
+    // What went wrong when the mission cannot be opened: the file and the reason.
+    Rectangle {
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 80, 720)
+        height: errorColumn.implicitHeight + 40
+        visible: missionController.status === MissionController.Failed
+                 || missionController.status === MissionController.Empty
+        color: Theme.panel
+        border.color: missionController.status === MissionController.Failed ? Theme.error : Theme.panelBorder
+        radius: 8
+        ColumnLayout {
+            id: errorColumn
+            anchors.fill: parent
+            anchors.margins: 20
+            spacing: 10
+            Text {
+                text: missionController.status === MissionController.Failed ? "The mission could not be opened" : "No mission open"
+                color: missionController.status === MissionController.Failed ? Theme.error : Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.titleFont
+                font.bold: true
+            }
+            Text {
+                Layout.fillWidth: true
+                text: missionController.status === MissionController.Failed ? missionController.errorMessage
+                    : "Start Tessera with --mission FILE (see tessera --help)."
+                color: Theme.text
+                wrapMode: Text.Wrap
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+            }
+        }
+    }
+}
