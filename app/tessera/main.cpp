@@ -16,6 +16,7 @@
 #include <QtQml/QQmlExtensionPlugin>
 
 #include <cstdio>
+#include <initializer_list>
 
 Q_IMPORT_QML_PLUGIN(TesseraPlugin)
 Q_IMPORT_QML_PLUGIN(Tessera_MapPlugin)
@@ -30,11 +31,17 @@ int fail(const QString& message) {
     return 1;
 }
 
-bool wantsScreenshot(int argc, char* argv[]) {
+bool hasOption(int argc, char* argv[], std::initializer_list<const char*> names) {
     for (int i = 1; i < argc; ++i)
-        if (qstrcmp(argv[i], "--screenshot") == 0 || qstrncmp(argv[i], "--screenshot=", 13) == 0)
-            return true;
+        for (const char* name : names)
+            if (qstrcmp(argv[i], name) == 0 ||
+                (qstrncmp(argv[i], name, qstrlen(name)) == 0 && argv[i][qstrlen(name)] == '='))
+                return true;
     return false;
+}
+
+bool hasDisplay() {
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
 QString defaultMission() {
@@ -107,11 +114,16 @@ private:
 } // namespace
 
 int main(int argc, char* argv[]) {
-    const bool screenshot = wantsScreenshot(argc, argv);
-    if (screenshot && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+    const bool screenshot = hasOption(argc, argv, {"--screenshot"});
+    const bool textOnly = hasOption(argc, argv, {"--help", "-h", "--help-all", "--version", "-v"});
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
         // A screenshot needs no display: render offscreen with the software scene graph, which
-        // gives the same pixels on every machine.
-        qputenv("QT_QPA_PLATFORM", "offscreen");
+        // gives the same pixels on every machine. --help needs none either.
+        if (screenshot || textOnly)
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        else if (!hasDisplay())
+            return fail(QStringLiteral("no display to open a window on; use --screenshot FILE to "
+                                       "render the operating picture to a PNG"));
     }
     if (qgetenv("QT_QPA_PLATFORM") == "offscreen" && qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND"))
         qputenv("QT_QUICK_BACKEND", "software");

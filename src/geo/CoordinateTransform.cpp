@@ -24,6 +24,8 @@ Result<CoordinateTransform> CoordinateTransform::create(const QString& sourceCrs
     state->context = proj_context_create();
     if (!state->context)
         return Error{QStringLiteral("PROJ could not create a context")};
+    // Failures come back as values; PROJ's own messages on stderr would only confuse users.
+    proj_log_level(state->context, PJ_LOG_NONE);
     PJ* raw = proj_create_crs_to_crs(state->context, sourceCrs.toUtf8().constData(),
                                      targetCrs.toUtf8().constData(), nullptr);
     if (!raw) {

@@ -1,0 +1,177 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "TestSupport.h"
+#include "geo/ThreadCheck.h"
+#include "quick/LayerListModel.h"
+#include "quick/LegendModel.h"
+#include "quick/MapItem.h"
+#include "quick/MissionController.h"
+#include "render/Palette.h"
+
+#include <QQuickWindow>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <catch2/catch.hpp>
+
+using namespace tessera;
+using namespace tessera::quick;
+using Catch::Matchers::Contains;
+
+namespace {
+
+bool loaded(MissionController& m) {
+    return test::waitUntil([&] {
+        return m.status() == MissionController::Status::Ready ||
+               m.status() == MissionController::Status::Failed;
+    });
+}
+
+/// A real window with the map filling it, on the offscreen platform.
+struct MapWindow {
+    QQuickWindow window;
+    MissionController mission;
+    MapItem* map = new MapItem(window.contentItem());
+    explicit MapWindow(QSize size = QSize(800, 600)) {
+        window.resize(size);
+        map->setSize(QSizeF(size));
+        map->setMission(&mission);
+        window.show();
+    }
+    QImage grab() { return window.grabWindow(); }
+};
+
+} // namespace
+
+TEST_CASE("MissionController opens missions in the background", "[quick][mission]") {
+    MissionController mission;
+    SECTION("the demo mission") {
+        mission.setPath(test::demoMission());
+        CHECK(mission.status() == MissionController::Status::Loading); // not loaded on this thread
+        REQUIRE(loaded(mission));
+        REQUIRE(mission.status() == MissionController::Status::Ready);
+        CHECK(mission.name().contains(QStringLiteral("EXERCISE")));
+        CHECK(mission.banner().startsWith(QStringLiteral("EXERCISE")));
+        CHECK(mission.incidentCount() >= 24);
+        CHECK(mission.problems().isEmpty());
+    }
+    SECTION("a missing file fails with its name") {
+        mission.setPath(QStringLiteral("/nonexistent/mission.tessera"));
+        REQUIRE(loaded(mission));
+        CHECK(mission.status() == MissionController::Status::Failed);
+        CHECK_THAT(mission.errorMessage().toStdString(), Contains("/nonexistent/mission.tessera"));
+    }
+    SECTION("a corrupt file fails with a reason") {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("corrupt.tessera"));
+        test::writeAll(path, QByteArray(10000, '\x42'));
+        mission.setPath(path);
+        REQUIRE(loaded(mission));
+        CHECK(mission.status() == MissionController::Status::Failed);
+        CHECK_THAT(mission.errorMessage().toStdString(), Contains("corrupt.tessera") && Contains("not a Tessera mission"));
+    }
+}
+
+TEST_CASE("Legend and layer models follow the mission", "[quick][models]") {
+    MissionController mission;
+    LegendModel legend;
+    LayerListModel layers;
+    legend.setMission(&mission);
+    layers.setMission(&mission);
+    CHECK(layers.rowCount() == 0);
+    mission.setPath(test::demoMission());
+    REQUIRE(loaded(mission));
+    REQUIRE(legend.rowCount() == 7);
+    int incidents = 0;
+    for (int row = 0; row < 4; ++row)
+        incidents += legend.data(legend.index(row), LegendModel::CountRole).toInt();
+    CHECK(incidents == mission.incidentCount());
+    CHECK(legend.data(legend.index(0), LegendModel::LabelRole).toString() == QStringLiteral("Critical"));
+    CHECK(legend.data(legend.index(0), LegendModel::ColorRole).value<QColor>() == render::palette::severity(store::Severity::Critical));
+    REQUIRE(layers.rowCount() == 5);
+    CHECK(layers.data(layers.index(4), LayerListModel::NameRole).toString().contains(QStringLiteral("Blue Marble")));
+    CHECK_FALSE(layers.data(layers.index(0), LayerListModel::BrokenRole).toBool());
+}
+
+TEST_CASE("MapItem draws the demo and follows the hand", "[quick][map]") {
+#ifdef TESSERA_CHECK_THREADS
+    int violations = 0;
+    threadcheck::setViolationHandler([&](const char* where) {
+        ++violations;
+        WARN("blocking call on the GUI thread: " << where);
+    });
+    threadcheck::markGuiThread();
+#endif
+    MapWindow w;
+    w.mission.setPath(test::demoMission());
+    REQUIRE(loaded(w.mission));
+    REQUIRE(test::waitUntil([&] {
+        w.window.grabWindow(); // drives polish and render like a frame would
+        return w.map->isComplete();
+    }));
+
+    SECTION("critical incidents are drawn at their positions") {
+        const QImage image = w.grab();
+        int checked = 0;
+        for (const auto& incident : w.mission.scene()->mission.incidents) {
+            if (incident.severity != store::Severity::Critical || incident.status == store::IncidentStatus::Resolved)
+                continue;
+            const QPointF p = w.map->viewport().toPixel(incident.location);
+            CHECK(test::colorDistance(image.pixelColor(p.toPoint()), render::palette::severity(store::Severity::Critical)) < 40);
+            ++checked;
+        }
+        CHECK(checked >= 1);
+    }
+    SECTION("the wheel zooms about the cursor") {
+        const QPointF cursor(600, 150);
+        const geo::GeoPoint before = w.map->viewport().toGeo(cursor);
+        const double resolution = w.map->viewport().resolution();
+        QWheelEvent wheel(cursor, w.window.mapToGlobal(cursor), QPoint(), QPoint(0, 240), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QCoreApplication::sendEvent(&w.window, &wheel);
+        CHECK(w.map->viewport().resolution() == Approx(resolution / 2.0));
+        const geo::GeoPoint after = w.map->viewport().toGeo(cursor);
+        CHECK(after.lon == Approx(before.lon).margin(1e-9));
+        CHECK(after.lat == Approx(before.lat).margin(1e-9));
+    }
+    SECTION("dragging pans the map with the pointer") {
+        const geo::GeoPoint grabbed = w.map->viewport().toGeo(QPointF(300, 300));
+        QTest::mousePress(&w.window, Qt::LeftButton, Qt::NoModifier, QPoint(300, 300));
+        QTest::mouseMove(&w.window, QPoint(340, 320));
+        QTest::mouseMove(&w.window, QPoint(400, 350));
+        QTest::mouseRelease(&w.window, Qt::LeftButton, Qt::NoModifier, QPoint(400, 350));
+        const QPointF now = w.map->viewport().toPixel(grabbed);
+        CHECK(now.x() == Approx(400).margin(0.5));
+        CHECK(now.y() == Approx(350).margin(0.5));
+    }
+    SECTION("the cursor position is shown as latitude/longitude and MGRS") {
+        QTest::mouseMove(&w.window, QPoint(400, 300));
+        REQUIRE(w.map->hasCursor());
+        const geo::GeoPoint at = w.map->viewport().toGeo(QPointF(400, 300));
+        CHECK(w.map->cursorLatLon() == geo::formatLatLon(at));
+        CHECK(w.map->cursorLatLon().contains(QStringLiteral("N")));
+        CHECK(w.map->cursorMgrs().size() == 17);
+    }
+    SECTION("while sharper tiles load, the scaled parent tiles stand in") {
+        w.map->zoomIn();
+        const QImage image = w.grab(); // tiles for the new zoom are not there yet
+        CHECK_FALSE(w.map->isComplete());
+        int background = 0;
+        for (int y = 50; y < 550; y += 50)
+            for (int x = 50; x < 750; x += 50)
+                background += image.pixelColor(x, y) == render::palette::mapBackground() ? 1 : 0;
+        CHECK(background == 0);
+        REQUIRE(test::waitUntil([&] {
+            w.window.grabWindow();
+            return w.map->isComplete();
+        }));
+    }
+    SECTION("the scale bar is a round distance") {
+        CHECK((w.map->scaleText().endsWith(QStringLiteral(" km")) || w.map->scaleText().endsWith(QStringLiteral(" m"))));
+        CHECK(w.map->scaleBarWidth() > 40);
+        CHECK(w.map->scaleBarWidth() <= 121);
+    }
+#ifdef TESSERA_CHECK_THREADS
+    threadcheck::clearGuiThread();
+    CHECK(violations == 0);
+#endif
+}
