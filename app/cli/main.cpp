@@ -38,15 +38,17 @@ int demoBuild(const QStringList& args) {
                  QStringLiteral("dir")});
     p.addOption({QStringLiteral("scenario"), QStringLiteral("Exercise scenario JSON."),
                  QStringLiteral("file")});
-    p.addOption({QStringLiteral("out"), QStringLiteral("Folder to create."), QStringLiteral("dir")});
+    p.addOption(
+        {QStringLiteral("out"), QStringLiteral("Folder to create."), QStringLiteral("dir")});
     p.process(args);
     if (!p.isSet(QStringLiteral("sources")) || !p.isSet(QStringLiteral("scenario")) ||
         !p.isSet(QStringLiteral("out")))
         return fail(QStringLiteral("demo build needs --sources, --scenario and --out"));
     const auto sources = interop::DemoSources::inFolder(p.value(QStringLiteral("sources")),
                                                         p.value(QStringLiteral("scenario")));
-    auto report = interop::buildDemoMission(sources, p.value(QStringLiteral("out")),
-                                            [](const QString& step) { out() << "  " << step << Qt::endl; });
+    auto report =
+        interop::buildDemoMission(sources, p.value(QStringLiteral("out")),
+                                  [](const QString& step) { out() << "  " << step << Qt::endl; });
     if (!report)
         return fail(report.error().message);
     out() << "Demo mission: " << report.value().missionPath << " (" << report.value().incidents
@@ -76,7 +78,8 @@ int renderCommand(const QStringList& args) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Render a view of a mission to PNG."));
     p.addHelpOption();
-    p.addOption({QStringLiteral("mission"), QStringLiteral("Mission file."), QStringLiteral("file")});
+    p.addOption(
+        {QStringLiteral("mission"), QStringLiteral("Mission file."), QStringLiteral("file")});
     p.addOption({QStringLiteral("extent"),
                  QStringLiteral("West,South,East,North in degrees (default: the mission's view)."),
                  QStringLiteral("w,s,e,n")});

@@ -41,7 +41,8 @@ bool hasOption(int argc, char* argv[], std::initializer_list<const char*> names)
 }
 
 bool hasDisplay() {
-    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+    return !qEnvironmentVariableIsEmpty("DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
 QString defaultMission() {
@@ -56,7 +57,10 @@ QString defaultMission() {
 class ScreenshotTaker : public QObject {
 public:
     ScreenshotTaker(QQuickWindow* window, MissionController* mission, MapItem* map, QString output)
-        : window_(window), mission_(mission), map_(map), output_(std::move(output)) {
+        : window_(window)
+        , mission_(mission)
+        , map_(map)
+        , output_(std::move(output)) {
         connect(&poll_, &QTimer::timeout, this, &ScreenshotTaker::check);
         poll_.start(50);
         timeout_.setSingleShot(true);
@@ -125,7 +129,8 @@ int main(int argc, char* argv[]) {
             return fail(QStringLiteral("no display to open a window on; use --screenshot FILE to "
                                        "render the operating picture to a PNG"));
     }
-    if (qgetenv("QT_QPA_PLATFORM") == "offscreen" && qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND"))
+    if (qgetenv("QT_QPA_PLATFORM") == "offscreen" &&
+        qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND"))
         qputenv("QT_QUICK_BACKEND", "software");
 
     QGuiApplication app(argc, argv);
@@ -146,8 +151,8 @@ int main(int argc, char* argv[]) {
                       QStringLiteral("Render the operating picture to a PNG and exit (works "
                                      "without a display)."),
                       QStringLiteral("file")});
-    parser.addOption({QStringLiteral("size"),
-                      QStringLiteral("Window size, e.g. 1920x1080."), QStringLiteral("WxH")});
+    parser.addOption({QStringLiteral("size"), QStringLiteral("Window size, e.g. 1920x1080."),
+                      QStringLiteral("WxH")});
     parser.process(app);
 
     const QString missionPath = parser.isSet(QStringLiteral("mission"))
@@ -160,14 +165,16 @@ int main(int argc, char* argv[]) {
     if (parser.isSet(QStringLiteral("size"))) {
         const QStringList parts = parser.value(QStringLiteral("size")).split(QLatin1Char('x'));
         size = parts.size() == 2 ? QSize(parts[0].toInt(), parts[1].toInt()) : QSize();
-        if (size.width() < 320 || size.height() < 240 || size.width() > 8192 || size.height() > 8192)
-            return fail(QStringLiteral("--size must be WIDTHxHEIGHT between 320x240 and 8192x8192"));
+        if (size.width() < 320 || size.height() < 240 || size.width() > 8192 ||
+            size.height() > 8192)
+            return fail(
+                QStringLiteral("--size must be WIDTHxHEIGHT between 320x240 and 8192x8192"));
     }
 
     QQmlApplicationEngine engine;
-    engine.setInitialProperties({{QStringLiteral("missionPath"),
-                                  missionPath.isEmpty() ? QString()
-                                                        : QFileInfo(missionPath).absoluteFilePath()}});
+    engine.setInitialProperties(
+        {{QStringLiteral("missionPath"),
+          missionPath.isEmpty() ? QString() : QFileInfo(missionPath).absoluteFilePath()}});
     engine.load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
     if (engine.rootObjects().isEmpty())
         return fail(QStringLiteral("the user interface could not be loaded"));

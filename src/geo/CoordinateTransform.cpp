@@ -42,7 +42,8 @@ Result<CoordinateTransform> CoordinateTransform::create(const QString& sourceCrs
     return CoordinateTransform(std::move(state));
 }
 
-CoordinateTransform::CoordinateTransform(std::unique_ptr<State> state) : state_(std::move(state)) {}
+CoordinateTransform::CoordinateTransform(std::unique_ptr<State> state)
+    : state_(std::move(state)) {}
 CoordinateTransform::CoordinateTransform(CoordinateTransform&&) noexcept = default;
 CoordinateTransform& CoordinateTransform::operator=(CoordinateTransform&&) noexcept = default;
 CoordinateTransform::~CoordinateTransform() = default;

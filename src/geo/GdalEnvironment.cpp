@@ -27,9 +27,13 @@ void CPL_STDCALL captureHandler(CPLErr errorClass, int /*errorNumber*/, const ch
 }
 } // namespace
 
-GdalErrorCapture::GdalErrorCapture() { CPLPushErrorHandlerEx(&captureHandler, this); }
+GdalErrorCapture::GdalErrorCapture() {
+    CPLPushErrorHandlerEx(&captureHandler, this);
+}
 
-GdalErrorCapture::~GdalErrorCapture() { CPLPopErrorHandler(); }
+GdalErrorCapture::~GdalErrorCapture() {
+    CPLPopErrorHandler();
+}
 
 QString GdalErrorCapture::lastError(const QString& fallback) const {
     return errors_.isEmpty() ? fallback : errors_.last();

@@ -19,8 +19,10 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : state_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-    Result(Error error) : state_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+    Result(T value)
+        : state_(std::move(value)) {} // NOLINT(google-explicit-constructor)
+    Result(Error error)
+        : state_(std::move(error)) {} // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] bool ok() const { return std::holds_alternative<T>(state_); }
     explicit operator bool() const { return ok(); }
@@ -38,6 +40,8 @@ private:
 /// Result of an operation with no value.
 struct Done {};
 using Status = Result<Done>;
-inline Status success() { return Done{}; }
+inline Status success() {
+    return Done{};
+}
 
 } // namespace tessera

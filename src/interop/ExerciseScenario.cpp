@@ -69,8 +69,8 @@ Result<ExerciseScenario> ExerciseScenario::read(const QString& path, const Gazet
                           view.value(QLatin1String("north")).toDouble()};
     if (s.info.name.isEmpty() || s.info.marking.classification.isEmpty() ||
         s.info.initialView.isEmpty())
-        return Error{QStringLiteral("%1: the scenario needs a name, a classification and a view")
-                         .arg(path)};
+        return Error{
+            QStringLiteral("%1: the scenario needs a name, a classification and a view").arg(path)};
 
     const QJsonArray incidents = root.value(QLatin1String("incidents")).toArray();
     for (qsizetype n = 0; n < incidents.size(); ++n) {

@@ -5,7 +5,8 @@
 
 namespace tessera::quick {
 
-LayerListModel::LayerListModel(QObject* parent) : QAbstractListModel(parent) {}
+LayerListModel::LayerListModel(QObject* parent)
+    : QAbstractListModel(parent) {}
 
 void LayerListModel::setMission(MissionController* mission) {
     if (mission_ == mission)

@@ -9,7 +9,6 @@
 
 namespace tessera::quick {
 
-
 /// The mission's map layers, top of the stack first, with why a layer is broken when it is.
 /// Threads: GUI thread.
 class LayerListModel : public QAbstractListModel {

@@ -6,7 +6,10 @@
 
 namespace tessera::quick {
 
-LegendModel::LegendModel(QObject* parent) : QAbstractListModel(parent) { rebuild(); }
+LegendModel::LegendModel(QObject* parent)
+    : QAbstractListModel(parent) {
+    rebuild();
+}
 
 void LegendModel::setMission(MissionController* mission) {
     if (mission_ == mission)
@@ -25,8 +28,7 @@ void LegendModel::rebuild() {
     rows_.clear();
     const auto scene = mission_ ? mission_->scene() : nullptr;
     using store::Severity;
-    for (const Severity s :
-         {Severity::Critical, Severity::High, Severity::Medium, Severity::Low}) {
+    for (const Severity s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low}) {
         int count = 0;
         if (scene)
             for (const store::Incident& i : scene->mission.incidents)

@@ -10,7 +10,6 @@
 
 namespace tessera::quick {
 
-
 /// The map's legend with live counts: one row per incident severity (most severe first) and per
 /// route status. Colours come from render::palette, the same that draws the map.
 /// Threads: GUI thread.
@@ -21,7 +20,14 @@ class LegendModel : public QAbstractListModel {
                    missionChanged)
 
 public:
-    enum Role { LabelRole = Qt::UserRole + 1, ColorRole, KindRole, CountRole, SizeRole, DashedRole };
+    enum Role {
+        LabelRole = Qt::UserRole + 1,
+        ColorRole,
+        KindRole,
+        CountRole,
+        SizeRole,
+        DashedRole
+    };
     Q_ENUM(Role)
 
     explicit LegendModel(QObject* parent = nullptr);

@@ -33,7 +33,9 @@ public:
 
 } // namespace
 
-MapItem::MapItem(QQuickItem* parent) : QQuickItem(parent), tiles_(kTileCacheKiB) {
+MapItem::MapItem(QQuickItem* parent)
+    : QQuickItem(parent)
+    , tiles_(kTileCacheKiB) {
     setFlag(ItemHasContents);
     setFlag(ItemIsFocusScope);
     setActiveFocusOnTab(true);
@@ -170,7 +172,11 @@ void MapItem::updatePolish() {
                 const double part = double(pyramid.tileSize()) / (1 << level);
                 const QRectF source((placement.tile.x - (up.x << level)) * part,
                                     (placement.tile.y - (up.y << level)) * part, part, part);
-                frame_.append({{id, up}, *ancestor, placement.target, source, layer.spec.opacity,
+                frame_.append({{id, up},
+                               *ancestor,
+                               placement.target,
+                               source,
+                               layer.spec.opacity,
                                stackIndex});
                 break;
             }
@@ -264,8 +270,12 @@ void MapItem::zoomAt(double x, double y, double factor) {
     viewUpdated();
 }
 
-void MapItem::zoomIn() { zoomAt(width() / 2, height() / 2, 2.0); }
-void MapItem::zoomOut() { zoomAt(width() / 2, height() / 2, 0.5); }
+void MapItem::zoomIn() {
+    zoomAt(width() / 2, height() / 2, 2.0);
+}
+void MapItem::zoomOut() {
+    zoomAt(width() / 2, height() / 2, 0.5);
+}
 
 int MapItem::zoomLevel() const {
     return view_.isValid() ? renderer_.pyramid().zoomFor(view_.resolution()) : 0;
@@ -307,7 +317,9 @@ void MapItem::wheelEvent(QWheelEvent* event) {
     event->accept();
 }
 
-void MapItem::hoverMoveEvent(QHoverEvent* event) { setCursor(event->position()); }
+void MapItem::hoverMoveEvent(QHoverEvent* event) {
+    setCursor(event->position());
+}
 
 void MapItem::hoverLeaveEvent(QHoverEvent*) {
     hasCursor_ = false;
@@ -354,7 +366,9 @@ void MapItem::setCursor(QPointF pixel) {
     emit cursorChanged();
 }
 
-QString MapItem::cursorLatLon() const { return hasCursor_ ? geo::formatLatLon(cursor_) : QString(); }
+QString MapItem::cursorLatLon() const {
+    return hasCursor_ ? geo::formatLatLon(cursor_) : QString();
+}
 
 QString MapItem::cursorMgrs() const {
     return hasCursor_ ? geo::geodesy::toMgrs(cursor_, 5) : QString();

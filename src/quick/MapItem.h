@@ -2,7 +2,6 @@
 #pragma once
 
 #include "quick/MissionController.h"
-
 #include "render/OverlayPainter.h"
 #include "render/TileRenderer.h"
 #include "render/Viewport.h"
@@ -20,7 +19,6 @@ struct MapScene;
 }
 
 namespace tessera::quick {
-
 
 /// The map: imagery and vector tiles from the tile renderer, and the operational overlay, drawn
 /// through the scene graph. Drag pans, the wheel zooms about the cursor, +/- and arrows work too.

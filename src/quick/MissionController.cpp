@@ -5,11 +5,14 @@
 
 namespace tessera::quick {
 
-MissionController::MissionController(QObject* parent) : QObject(parent) {
+MissionController::MissionController(QObject* parent)
+    : QObject(parent) {
     connect(&watcher_, &QFutureWatcherBase::finished, this, &MissionController::loadFinished);
 }
 
-MissionController::~MissionController() { watcher_.waitForFinished(); }
+MissionController::~MissionController() {
+    watcher_.waitForFinished();
+}
 
 void MissionController::setPath(const QString& path) {
     if (path == path_ && status_ != Status::Failed)
@@ -43,8 +46,12 @@ void MissionController::loadFinished() {
     emit statusChanged();
 }
 
-QStringList MissionController::problems() const { return scene_ ? scene_->problems() : QStringList(); }
-QString MissionController::name() const { return scene_ ? scene_->mission.info.name : QString(); }
+QStringList MissionController::problems() const {
+    return scene_ ? scene_->problems() : QStringList();
+}
+QString MissionController::name() const {
+    return scene_ ? scene_->mission.info.name : QString();
+}
 QString MissionController::description() const {
     return scene_ ? scene_->mission.info.description : QString();
 }
@@ -52,11 +59,13 @@ QString MissionController::banner() const {
     if (!scene_)
         return {};
     const QString marking = scene_->mission.info.marking.banner();
-    return scene_->mission.info.exercise ? QStringLiteral("EXERCISE · ") + marking +
-                                               QStringLiteral(" · EXERCISE")
-                                         : marking;
+    return scene_->mission.info.exercise
+               ? QStringLiteral("EXERCISE · ") + marking + QStringLiteral(" · EXERCISE")
+               : marking;
 }
-bool MissionController::exercise() const { return scene_ && scene_->mission.info.exercise; }
+bool MissionController::exercise() const {
+    return scene_ && scene_->mission.info.exercise;
+}
 int MissionController::incidentCount() const {
     return scene_ ? static_cast<int>(scene_->mission.incidents.size()) : 0;
 }

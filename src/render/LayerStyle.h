@@ -15,10 +15,10 @@ struct LayerStyle {
     QColor stroke{255, 255, 255};
     double width = 1.0;
     QColor fill{Qt::transparent};
-    QList<qreal> dash;       ///< empty: solid
+    QList<qreal> dash;              ///< empty: solid
     QColor casing{Qt::transparent}; ///< a wider line under the stroke, for contrast on imagery
-    QString labelField;      ///< point layers: the attribute drawn as a label
-    QString rankField;       ///< point layers: smaller rank wins when labels collide
+    QString labelField;             ///< point layers: the attribute drawn as a label
+    QString rankField;              ///< point layers: smaller rank wins when labels collide
     QColor point{255, 255, 255};
 
     static LayerStyle fromJson(const QString& json);

@@ -23,7 +23,9 @@ using CancelFlag = std::atomic<bool>;
 /// per-thread handles (GDAL datasets are not thread-safe) or immutable in-memory data.
 class MapLayer {
 public:
-    MapLayer(qint64 id, QString name) : id_(id), name_(std::move(name)) {}
+    MapLayer(qint64 id, QString name)
+        : id_(id)
+        , name_(std::move(name)) {}
     virtual ~MapLayer() = default;
     MapLayer(const MapLayer&) = delete;
     MapLayer& operator=(const MapLayer&) = delete;

@@ -17,7 +17,8 @@ namespace {
 /// Greedy label placement: a label is drawn only where no earlier (more important) one is.
 class LabelPlacer {
 public:
-    explicit LabelPlacer(QRectF bounds) : bounds_(bounds) {}
+    explicit LabelPlacer(QRectF bounds)
+        : bounds_(bounds) {}
     bool reserve(const QRectF& r) {
         if (!bounds_.contains(r))
             return false;
@@ -38,8 +39,7 @@ void drawHaloText(QPainter& p, QPointF baseline, const QString& text, const QFon
                   QColor color) {
     QPainterPath path;
     path.addText(baseline, font, text);
-    p.strokePath(path, QPen(palette::labelHalo(), 3.0, Qt::SolidLine, Qt::RoundCap,
-                            Qt::RoundJoin));
+    p.strokePath(path, QPen(palette::labelHalo(), 3.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
     p.fillPath(path, color);
 }
 
@@ -51,9 +51,14 @@ bool placeLabel(QPainter& p, LabelPlacer& placer, QPointF anchor, double gap, co
     const double w = fm.horizontalAdvance(text);
     const double h = fm.ascent() + fm.descent();
     const QPointF candidates[] = {
-        {gap, -h / 2},          {-gap - w, -h / 2},     {-w / 2, -gap - h},
-        {-w / 2, gap},          {gap * 0.7, -gap - h},  {gap * 0.7, gap * 0.7},
-        {-gap * 0.7 - w, -gap - h}, {-gap * 0.7 - w, gap * 0.7},
+        {gap, -h / 2},
+        {-gap - w, -h / 2},
+        {-w / 2, -gap - h},
+        {-w / 2, gap},
+        {gap * 0.7, -gap - h},
+        {gap * 0.7, gap * 0.7},
+        {-gap * 0.7 - w, -gap - h},
+        {-gap * 0.7 - w, gap * 0.7},
     };
     // Near the anchor first; then a little further out, where markers crowd a town.
     for (const double push : {0.0, 9.0, 18.0}) {
@@ -63,8 +68,7 @@ bool placeLabel(QPainter& p, LabelPlacer& placer, QPointF anchor, double gap, co
             const QPointF topLeft = anchor + offset + unit * push;
             const QRectF box(topLeft.x() - 2, topLeft.y() - 1, w + 4, h + 2);
             if (placer.reserve(box)) {
-                drawHaloText(p, QPointF(topLeft.x(), topLeft.y() + fm.ascent()), text, font,
-                             color);
+                drawHaloText(p, QPointF(topLeft.x(), topLeft.y() + fm.ascent()), text, font, color);
                 return true;
             }
         }

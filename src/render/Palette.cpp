@@ -43,8 +43,14 @@ QColor routeStatus(store::RouteStatus s) {
     return Qt::white;
 }
 
-QColor mapBackground() { return QColor(0x0B, 0x16, 0x24); }
-QColor labelText() { return QColor(0xFF, 0xFF, 0xFF); }
-QColor labelHalo() { return QColor(0x10, 0x10, 0x10, 220); }
+QColor mapBackground() {
+    return QColor(0x0B, 0x16, 0x24);
+}
+QColor labelText() {
+    return QColor(0xFF, 0xFF, 0xFF);
+}
+QColor labelHalo() {
+    return QColor(0x10, 0x10, 0x10, 220);
+}
 
 } // namespace tessera::render::palette

@@ -8,7 +8,8 @@
 namespace tessera::render {
 
 /// Colours of the operational picture, from the Okabe-Ito palette so that readers with the common
-/// forms of colour blindness can tell severities apart; marker size repeats severity as a second cue.
+/// forms of colour blindness can tell severities apart; marker size repeats severity as a second
+/// cue.
 namespace palette {
 
 QColor severity(store::Severity s);

@@ -4,11 +4,10 @@
 #include "geo/GdalEnvironment.h"
 #include "geo/ThreadCheck.h"
 
+#include <cpl_string.h>
 #include <gdal.h>
 #include <gdal_alg.h>
 #include <gdal_utils.h>
-
-#include <cpl_string.h>
 
 #include <atomic>
 #include <unordered_map>
@@ -48,7 +47,9 @@ const Error kCancelled{QStringLiteral("cancelled")};
 } // namespace
 
 RasterLayer::RasterLayer(qint64 id, const QString& name, QString path)
-    : MapLayer(id, name), path_(std::move(path)), instance_(nextInstance++) {}
+    : MapLayer(id, name)
+    , path_(std::move(path))
+    , instance_(nextInstance++) {}
 
 RasterLayer::~RasterLayer() {
     // Only this thread's handle can be closed here; other workers close theirs when they end.
@@ -65,8 +66,8 @@ Result<std::shared_ptr<RasterLayer>> RasterLayer::open(qint64 id, const QString&
     geo::ensureGdalRegistered();
     geo::GdalErrorCapture errors;
     const QByteArray file = path.toUtf8();
-    UniqueDataset ds(GDALOpenEx(file.constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
-                                nullptr, nullptr));
+    UniqueDataset ds(
+        GDALOpenEx(file.constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     if (!ds)
         return Error{QStringLiteral("%1: not a raster GDAL can read (%2)")
                          .arg(path, errors.lastError(QStringLiteral("unknown format")))};

@@ -26,7 +26,9 @@ struct TileKey {
     friend bool operator==(const TileKey&, const TileKey&) = default;
 };
 
-inline size_t qHash(const TileId& t, size_t seed = 0) { return qHashMulti(seed, t.z, t.x, t.y); }
+inline size_t qHash(const TileId& t, size_t seed = 0) {
+    return qHashMulti(seed, t.z, t.x, t.y);
+}
 inline size_t qHash(const TileKey& k, size_t seed = 0) {
     return qHashMulti(seed, k.layerId, k.tile.z, k.tile.x, k.tile.y);
 }
@@ -41,7 +43,8 @@ struct TilePlacement {
 class TilePyramid {
 public:
     static constexpr int kMaxZoom = 22;
-    explicit TilePyramid(int tileSize = 256) : tileSize_(tileSize) {}
+    explicit TilePyramid(int tileSize = 256)
+        : tileSize_(tileSize) {}
 
     [[nodiscard]] int tileSize() const { return tileSize_; }
     [[nodiscard]] double resolution(int zoom) const;

@@ -6,7 +6,9 @@
 
 namespace tessera::render {
 
-TileRenderer::TileRenderer(int tileSize, QObject* parent) : QObject(parent), pyramid_(tileSize) {
+TileRenderer::TileRenderer(int tileSize, QObject* parent)
+    : QObject(parent)
+    , pyramid_(tileSize) {
     qRegisterMetaType<TileKey>();
     // Leave a core for the GUI and the scene graph; at least two workers so one slow tile
     // (a striped raster without overviews) does not hold up the rest.
@@ -81,6 +83,8 @@ void TileRenderer::cancelAll() {
     inFlight_.clear();
 }
 
-void TileRenderer::waitForIdle() { pool_.waitForDone(); }
+void TileRenderer::waitForIdle() {
+    pool_.waitForDone();
+}
 
 } // namespace tessera::render

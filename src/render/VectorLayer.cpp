@@ -86,8 +86,8 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
     if (!ds)
         return Error{QStringLiteral("%1: not a vector file OGR can read (%2)")
                          .arg(path, errors.lastError(QStringLiteral("unknown format")))};
-    OGRLayer* source = layerName.isEmpty() ? ds->GetLayer(0)
-                                           : ds->GetLayerByName(layerName.toUtf8().constData());
+    OGRLayer* source =
+        layerName.isEmpty() ? ds->GetLayer(0) : ds->GetLayerByName(layerName.toUtf8().constData());
     if (!source)
         return Error{layerName.isEmpty()
                          ? QStringLiteral("%1: the file has no layers").arg(path)

@@ -30,8 +30,7 @@ public:
     /// Opens `path` and reads `layerName` (the first layer when empty). Features whose geometry is
     /// missing or cannot be transformed are skipped and counted in skippedFeatures().
     static Result<std::shared_ptr<VectorLayer>> open(qint64 id, const QString& name,
-                                                     const QString& path,
-                                                     const QString& layerName,
+                                                     const QString& path, const QString& layerName,
                                                      const LayerStyle& style);
 
     [[nodiscard]] geo::Extent extent() const override { return extent_; }
@@ -40,7 +39,9 @@ public:
 
     [[nodiscard]] const std::vector<LabelPoint>& labelPoints() const { return labels_; }
     [[nodiscard]] const LayerStyle& style() const { return style_; }
-    [[nodiscard]] int featureCount() const { return static_cast<int>(shapes_.size() + labels_.size()); }
+    [[nodiscard]] int featureCount() const {
+        return static_cast<int>(shapes_.size() + labels_.size());
+    }
     [[nodiscard]] int skippedFeatures() const { return skipped_; }
 
 private:
@@ -50,7 +51,8 @@ private:
         bool closed = false;          ///< polygon rings (fillable) rather than lines
     };
     VectorLayer(qint64 id, const QString& name, const LayerStyle& style)
-        : MapLayer(id, name), style_(style) {}
+        : MapLayer(id, name)
+        , style_(style) {}
 
     LayerStyle style_;
     std::vector<Shape> shapes_;

@@ -14,8 +14,9 @@ constexpr double kMinResolution = 0.02;
 } // namespace
 
 Viewport::Viewport(geo::MapPoint center, double resolution, QSize size)
-    : center_(center), resolution_(std::clamp(resolution, kMinResolution, kMaxResolution)),
-      size_(size) {}
+    : center_(center)
+    , resolution_(std::clamp(resolution, kMinResolution, kMaxResolution))
+    , size_(size) {}
 
 Viewport Viewport::fitting(const geo::Extent& extent, QSize size) {
     const double rx = extent.width() / std::max(1, size.width());
@@ -24,8 +25,8 @@ Viewport Viewport::fitting(const geo::Extent& extent, QSize size) {
 }
 
 Viewport Viewport::fittingGeographic(const geo::Extent& degrees, QSize size) {
-    return fitting(geo::webmercator::project(degrees.minX, degrees.minY, degrees.maxX, degrees.maxY),
-                   size);
+    return fitting(
+        geo::webmercator::project(degrees.minX, degrees.minY, degrees.maxX, degrees.maxY), size);
 }
 
 geo::Extent Viewport::extent() const {
@@ -71,6 +72,8 @@ void Viewport::zoomAbout(QPointF anchor, double factor) {
     center_.y += fixed.y - moved.y;
 }
 
-void Viewport::setResolution(double r) { resolution_ = std::clamp(r, kMinResolution, kMaxResolution); }
+void Viewport::setResolution(double r) {
+    resolution_ = std::clamp(r, kMinResolution, kMaxResolution);
+}
 
 } // namespace tessera::render

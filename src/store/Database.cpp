@@ -11,9 +11,12 @@ namespace tessera::store {
 
 // ---- Statement ----
 
-Statement::Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+Statement::Statement(sqlite3* db, sqlite3_stmt* stmt)
+    : db_(db)
+    , stmt_(stmt) {}
 Statement::Statement(Statement&& o) noexcept
-    : db_(std::exchange(o.db_, nullptr)), stmt_(std::exchange(o.stmt_, nullptr)) {}
+    : db_(std::exchange(o.db_, nullptr))
+    , stmt_(std::exchange(o.stmt_, nullptr)) {}
 Statement& Statement::operator=(Statement&& o) noexcept {
     if (this != &o) {
         sqlite3_finalize(stmt_);
@@ -22,7 +25,9 @@ Statement& Statement::operator=(Statement&& o) noexcept {
     }
     return *this;
 }
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+    sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::bind(int index, const QString& value) {
     const QByteArray utf8 = value.toUtf8();
@@ -70,17 +75,24 @@ QString Statement::text(int column) const {
     const int size = sqlite3_column_bytes(stmt_, column);
     return data ? QString::fromUtf8(reinterpret_cast<const char*>(data), size) : QString();
 }
-double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
-qint64 Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Statement::real(int column) const {
+    return sqlite3_column_double(stmt_, column);
+}
+qint64 Statement::integer(int column) const {
+    return sqlite3_column_int64(stmt_, column);
+}
 bool Statement::isNull(int column) const {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
 // ---- Database ----
 
-Database::Database(sqlite3* db, QString path) : db_(db), path_(std::move(path)) {}
+Database::Database(sqlite3* db, QString path)
+    : db_(db)
+    , path_(std::move(path)) {}
 Database::Database(Database&& o) noexcept
-    : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
+    : db_(std::exchange(o.db_, nullptr))
+    , path_(std::move(o.path_)) {}
 Database& Database::operator=(Database&& o) noexcept {
     if (this != &o) {
         sqlite3_close_v2(db_);
@@ -89,7 +101,9 @@ Database& Database::operator=(Database&& o) noexcept {
     }
     return *this;
 }
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+    sqlite3_close_v2(db_);
+}
 
 Result<Database> Database::open(const QString& path, Mode mode) {
     const QFileInfo file(path);
@@ -141,8 +155,8 @@ Status Database::exec(const QString& sql) {
 Result<Statement> Database::prepare(const QString& sql) {
     sqlite3_stmt* stmt = nullptr;
     const QByteArray utf8 = sql.toUtf8();
-    if (sqlite3_prepare_v2(db_, utf8.constData(), static_cast<int>(utf8.size()), &stmt,
-                           nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db_, utf8.constData(), static_cast<int>(utf8.size()), &stmt, nullptr) !=
+        SQLITE_OK)
         return Error{lastErrorMessage()};
     return Statement(db_, stmt);
 }

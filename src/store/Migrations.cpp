@@ -67,7 +67,9 @@ CREATE TABLE route_waypoint (
 };
 } // namespace
 
-int latestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+int latestSchemaVersion() {
+    return static_cast<int>(kMigrations.size());
+}
 
 Status migrate(Database& db) {
     Result<QVariant> version = db.scalar(QStringLiteral("PRAGMA user_version"));
@@ -85,8 +87,8 @@ Status migrate(Database& db) {
             if (Status s = db.exec(QString::fromUtf8(kMigrations[next - 1])); !s)
                 return s;
             if (next == 1)
-                if (Status s = db.exec(QStringLiteral("PRAGMA application_id = %1")
-                                           .arg(kApplicationId));
+                if (Status s =
+                        db.exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId));
                     !s)
                     return s;
             return db.exec(QStringLiteral("PRAGMA user_version = %1").arg(next));

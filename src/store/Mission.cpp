@@ -66,10 +66,18 @@ constexpr std::array<std::pair<const char*, const char*>, 10> kCategories{{
 }};
 } // namespace
 
-QString toString(Severity value) { return nameOf(value, kSeverities); }
-QString toString(IncidentStatus value) { return nameOf(value, kIncidentStatuses); }
-QString toString(RouteStatus value) { return nameOf(value, kRouteStatuses); }
-QString toString(LayerKind value) { return nameOf(value, kLayerKinds); }
+QString toString(Severity value) {
+    return nameOf(value, kSeverities);
+}
+QString toString(IncidentStatus value) {
+    return nameOf(value, kIncidentStatuses);
+}
+QString toString(RouteStatus value) {
+    return nameOf(value, kRouteStatuses);
+}
+QString toString(LayerKind value) {
+    return nameOf(value, kLayerKinds);
+}
 std::optional<Severity> severityFromString(const QString& text) {
     return valueOf(text, kSeverities);
 }

@@ -11,9 +11,15 @@ namespace tessera::store {
 
 namespace {
 
-QString isoUtc(const QDateTime& t) { return t.toUTC().toString(Qt::ISODate); }
-QDateTime fromIso(const QString& s) { return QDateTime::fromString(s, Qt::ISODate).toUTC(); }
-QString newUuid() { return QUuid::createUuid().toString(QUuid::WithoutBraces); }
+QString isoUtc(const QDateTime& t) {
+    return t.toUTC().toString(Qt::ISODate);
+}
+QDateTime fromIso(const QString& s) {
+    return QDateTime::fromString(s, Qt::ISODate).toUTC();
+}
+QString newUuid() {
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
 
 Error withPath(const QString& path, const Error& e) {
     return Error{QStringLiteral("%1: %2").arg(path, e.message)};
@@ -117,9 +123,8 @@ Result<MissionStore> MissionStore::create(const QString& path, const MissionInfo
 
 Result<MissionStore> MissionStore::open(const QString& path, Access access) {
     TESSERA_ASSERT_WORKER_THREAD();
-    Result<Database> db = Database::open(path, access == Access::ReadOnly
-                                                   ? Database::Mode::ReadOnly
-                                                   : Database::Mode::ReadWrite);
+    Result<Database> db = Database::open(
+        path, access == Access::ReadOnly ? Database::Mode::ReadOnly : Database::Mode::ReadWrite);
     if (!db)
         return db.error();
     if (Status s = checkIsMission(db.value()); !s)
@@ -335,8 +340,9 @@ Result<QList<PatrolRoute>> MissionStore::routes() {
         &readRoute);
     if (!routes)
         return routes;
-    Result<Statement> stmt = db_.prepare(QStringLiteral(
-        "SELECT name, lon, lat, planned_at FROM route_waypoint WHERE route_uuid = ?1 ORDER BY seq"));
+    Result<Statement> stmt =
+        db_.prepare(QStringLiteral("SELECT name, lon, lat, planned_at FROM route_waypoint WHERE "
+                                   "route_uuid = ?1 ORDER BY seq"));
     if (!stmt)
         return stmt.error();
     for (PatrolRoute& route : routes.value()) {

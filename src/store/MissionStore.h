@@ -44,7 +44,8 @@ public:
     [[nodiscard]] const QString& path() const { return db_.path(); }
 
 private:
-    explicit MissionStore(Database db) : db_(std::move(db)) {}
+    explicit MissionStore(Database db)
+        : db_(std::move(db)) {}
     Status writeInfo(const MissionInfo& info);
     Database db_;
 };

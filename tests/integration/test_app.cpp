@@ -27,7 +27,8 @@ Run run(const QString& program, const QStringList& args) {
     p.start(program, args);
     REQUIRE(p.waitForFinished(180000));
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+            QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
 }
 
 const QString kApp = QStringLiteral(TESSERA_APP);
@@ -55,13 +56,16 @@ TEST_CASE("tessera --screenshot renders the operating picture without a display"
     CHECK(background == 0);
 }
 
-TEST_CASE("tessera refuses bad missions with a clear message and writes nothing", "[app][bad-input]") {
+TEST_CASE("tessera refuses bad missions with a clear message and writes nothing",
+          "[app][bad-input]") {
     QTemporaryDir dir;
     const QString png = dir.filePath(QStringLiteral("never.png"));
     auto expectRefused = [&](const QString& mission, const char* reason) {
-        const Run r = run(kApp, {QStringLiteral("--mission"), mission, QStringLiteral("--screenshot"), png});
+        const Run r =
+            run(kApp, {QStringLiteral("--mission"), mission, QStringLiteral("--screenshot"), png});
         CHECK(r.exitCode == 1);
-        CHECK_THAT(r.err.toStdString(), Contains(QFileInfo(mission).fileName().toStdString()) && Contains(reason));
+        CHECK_THAT(r.err.toStdString(),
+                   Contains(QFileInfo(mission).fileName().toStdString()) && Contains(reason));
         CHECK_FALSE(QFileInfo::exists(png));
     };
     SECTION("missing") {
@@ -89,8 +93,9 @@ TEST_CASE("tessera refuses bad missions with a clear message and writes nothing"
         const QByteArray whole = tessera::test::readAll(tif);
         REQUIRE(whole.size() > 100000);
         tessera::test::writeAll(tif, whole.left(whole.size() / 4));
-        const Run r = run(kApp, {QStringLiteral("--mission"), copy + QStringLiteral("/mali-exercise.tessera"),
-                                 QStringLiteral("--screenshot"), png});
+        const Run r =
+            run(kApp, {QStringLiteral("--mission"), copy + QStringLiteral("/mali-exercise.tessera"),
+                       QStringLiteral("--screenshot"), png});
         CHECK(r.exitCode == 1);
         CHECK_THAT(r.err.toStdString(), Contains("bluemarble.tif") && Contains("Blue Marble"));
         CHECK_FALSE(QFileInfo::exists(png));
@@ -106,15 +111,17 @@ TEST_CASE("tessera --help lists the options", "[app]") {
 TEST_CASE("tessera-cli renders a mission view to PNG", "[app][cli]") {
     QTemporaryDir dir;
     const QString png = dir.filePath(QStringLiteral("view.png"));
-    const Run r = run(kCli, {QStringLiteral("render"), QStringLiteral("--mission"), tessera::test::demoMission(),
-                             QStringLiteral("--extent"), QStringLiteral("-5,14,2,18"), QStringLiteral("--size"),
+    const Run r = run(kCli, {QStringLiteral("render"), QStringLiteral("--mission"),
+                             tessera::test::demoMission(), QStringLiteral("--extent"),
+                             QStringLiteral("-5,14,2,18"), QStringLiteral("--size"),
                              QStringLiteral("640x360"), png});
     INFO(r.err.toStdString());
     REQUIRE(r.exitCode == 0);
     CHECK(QImage(png).size() == QSize(640, 360));
     SECTION("a bad extent is refused") {
-        const Run bad = run(kCli, {QStringLiteral("render"), QStringLiteral("--mission"), tessera::test::demoMission(),
-                                   QStringLiteral("--extent"), QStringLiteral("10,10,5,5"), png});
+        const Run bad = run(kCli, {QStringLiteral("render"), QStringLiteral("--mission"),
+                                   tessera::test::demoMission(), QStringLiteral("--extent"),
+                                   QStringLiteral("10,10,5,5"), png});
         CHECK(bad.exitCode == 1);
         CHECK_THAT(bad.err.toStdString(), Contains("--extent"));
     }

@@ -1,11 +1,11 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 // The shared test main: a QGuiApplication on the offscreen platform, then Catch2.
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
-
 #include <QDir>
 #include <QGuiApplication>
 #include <QStandardPaths>
+
+#include <catch2/catch.hpp>
 
 int main(int argc, char* argv[]) {
     // catch_discover_tests runs this binary at build time, outside ctest's environment.

@@ -12,7 +12,9 @@
 
 namespace tessera::test {
 
-QString demoMission() { return QStringLiteral(TESSERA_TEST_DEMO); }
+QString demoMission() {
+    return QStringLiteral(TESSERA_TEST_DEMO);
+}
 QString sourceFile(const QString& name) {
     return QDir(QStringLiteral(TESSERA_SOURCES_DIR)).filePath(name);
 }

@@ -15,7 +15,8 @@ using Catch::Matchers::Contains;
 
 TEST_CASE("CoordinateTransform reprojects with PROJ", "[geo][proj]") {
     SECTION("Gao in EPSG:3857 matches the closed form of spherical Mercator") {
-        auto t = CoordinateTransform::create(QStringLiteral("EPSG:4326"), QStringLiteral("EPSG:3857"));
+        auto t =
+            CoordinateTransform::create(QStringLiteral("EPSG:4326"), QStringLiteral("EPSG:3857"));
         REQUIRE(t.ok());
         // Gao, 16.2717 N 0.0447 W. Reference: x = R*lon, y = R*ln(tan(pi/4 + lat/2)), R = 6378137.
         const MapPoint gao = t.value().transform({-0.0447, 16.2717});
@@ -26,7 +27,8 @@ TEST_CASE("CoordinateTransform reprojects with PROJ", "[geo][proj]") {
         CHECK(back.y == Approx(16.2717).margin(1e-9));
     }
     SECTION("axis order is longitude, latitude whatever the CRS says") {
-        auto t = CoordinateTransform::create(QStringLiteral("EPSG:4326"), QStringLiteral("EPSG:32631"));
+        auto t =
+            CoordinateTransform::create(QStringLiteral("EPSG:4326"), QStringLiteral("EPSG:32631"));
         REQUIRE(t.ok());
         // 3 E is the central meridian of UTM zone 31: easting 500 000 m exactly.
         const MapPoint p = t.value().transform({3.0, 16.0});
@@ -34,12 +36,14 @@ TEST_CASE("CoordinateTransform reprojects with PROJ", "[geo][proj]") {
         CHECK(p.y == Approx(1768935.376).margin(0.01)); // GeographicLib GeoConvert -u
     }
     SECTION("an unknown CRS is an error that names it") {
-        auto t = CoordinateTransform::create(QStringLiteral("EPSG:999999"), QStringLiteral("EPSG:3857"));
+        auto t =
+            CoordinateTransform::create(QStringLiteral("EPSG:999999"), QStringLiteral("EPSG:3857"));
         REQUIRE_FALSE(t.ok());
         CHECK_THAT(t.error().message.toStdString(), Contains("EPSG:999999"));
     }
     SECTION("a point outside the projection's domain comes back non-finite") {
-        auto t = CoordinateTransform::create(QStringLiteral("EPSG:4326"), QStringLiteral("EPSG:3857"));
+        auto t =
+            CoordinateTransform::create(QStringLiteral("EPSG:4326"), QStringLiteral("EPSG:3857"));
         REQUIRE(t.ok());
         const MapPoint beyond = t.value().transform({0.0, 91.0});
         CHECK_FALSE((std::isfinite(beyond.x) && std::isfinite(beyond.y)));

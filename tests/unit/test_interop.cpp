@@ -11,22 +11,25 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 
+#include <catch2/catch.hpp>
 #include <gdal.h>
 #include <ogr_spatialref.h>
-
-#include <catch2/catch.hpp>
 
 using namespace tessera;
 using namespace tessera::interop;
 using Catch::Matchers::Contains;
 
 namespace {
-std::string text(const Error& e) { return e.message.toStdString(); }
+std::string text(const Error& e) {
+    return e.message.toStdString();
+}
 
 QString writeScenario(const QTemporaryDir& dir, const QByteArray& incidentsAndRoutes) {
     const QString path = dir.filePath(QStringLiteral("scenario.json"));
-    test::writeAll(path, R"({"name": "T", "classification": "UNCLASSIFIED", "releasability": "REL TO T",
-        "view": {"west": -1, "south": 15, "east": 1, "north": 17}, )" + incidentsAndRoutes + "}");
+    test::writeAll(path,
+                   R"({"name": "T", "classification": "UNCLASSIFIED", "releasability": "REL TO T",
+        "view": {"west": -1, "south": 15, "east": 1, "north": 17}, )" +
+                       incidentsAndRoutes + "}");
     return path;
 }
 
@@ -46,7 +49,8 @@ TEST_CASE("Gazetteer reads GeoNames places", "[interop][gazetteer]") {
         auto gao = g.value().find(QStringLiteral("Gao"), QStringLiteral("ML"));
         REQUIRE(gao.ok());
         CHECK(gao.value().location.lat == Approx(16.27167));
-        CHECK(g.value().find(QStringLiteral("Gao"), QStringLiteral("IT")).value().location.lat == Approx(40.0));
+        CHECK(g.value().find(QStringLiteral("Gao"), QStringLiteral("IT")).value().location.lat ==
+              Approx(40.0));
         auto twin = g.value().find(QStringLiteral("Twin"), QStringLiteral("ML"));
         REQUIRE_FALSE(twin.ok());
         CHECK_THAT(text(twin.error()), Contains("ambiguous"));
@@ -69,35 +73,44 @@ TEST_CASE("ExerciseScenario places records by real place names", "[interop][scen
     REQUIRE(g.ok());
     QTemporaryDir dir;
     SECTION("an incident lands at its offset from the named place") {
-        const QString path = writeScenario(dir, "\"incidents\": [" + kIncident + "], \"routes\": []");
+        const QString path =
+            writeScenario(dir, "\"incidents\": [" + kIncident + "], \"routes\": []");
         auto s = ExerciseScenario::read(path, g.value(), QStringLiteral("ML"));
         REQUIRE(s.ok());
         REQUIRE(s.value().incidents.size() == 1);
-        const auto inv = geo::geodesy::inverse({-0.04472, 16.27167}, s.value().incidents[0].location);
+        const auto inv =
+            geo::geodesy::inverse({-0.04472, 16.27167}, s.value().incidents[0].location);
         CHECK(inv.distanceMetres == Approx(10000.0).margin(0.01));
         CHECK(inv.initialBearingDeg == Approx(90.0).margin(1e-6));
         CHECK(s.value().incidents[0].exercise);
-        CHECK(s.value().incidents[0].marking.banner() == QStringLiteral("UNCLASSIFIED // REL TO T"));
+        CHECK(s.value().incidents[0].marking.banner() ==
+              QStringLiteral("UNCLASSIFIED // REL TO T"));
         CHECK(s.value().placesUsed == QStringList{QStringLiteral("Gao")});
     }
     SECTION("an unknown place is an error naming the record") {
         QByteArray bad = kIncident;
         bad.replace("\"Gao\"", "\"Atlantis\"");
-        auto s = ExerciseScenario::read(writeScenario(dir, "\"incidents\": [" + bad + "]"), g.value(), QStringLiteral("ML"));
+        auto s = ExerciseScenario::read(writeScenario(dir, "\"incidents\": [" + bad + "]"),
+                                        g.value(), QStringLiteral("ML"));
         REQUIRE_FALSE(s.ok());
         CHECK_THAT(text(s.error()), Contains("incident 1") && Contains("Atlantis"));
     }
     SECTION("an unknown category or a bad grade is refused") {
         QByteArray bad = kIncident;
         bad.replace("\"ied\"", "\"alien\"");
-        CHECK_THAT(text(ExerciseScenario::read(writeScenario(dir, "\"incidents\": [" + bad + "]"), g.value(), QStringLiteral("ML")).error()),
+        CHECK_THAT(text(ExerciseScenario::read(writeScenario(dir, "\"incidents\": [" + bad + "]"),
+                                               g.value(), QStringLiteral("ML"))
+                            .error()),
                    Contains("alien"));
         QByteArray grade = kIncident;
         grade.replace("\"credibility\": 2", "\"credibility\": 9");
-        CHECK_FALSE(ExerciseScenario::read(writeScenario(dir, "\"incidents\": [" + grade + "]"), g.value(), QStringLiteral("ML")).ok());
+        CHECK_FALSE(ExerciseScenario::read(writeScenario(dir, "\"incidents\": [" + grade + "]"),
+                                           g.value(), QStringLiteral("ML"))
+                        .ok());
     }
     SECTION("route waypoints must go forward in time") {
-        const QByteArray route = R"("routes": [{"name": "R", "unit": "U", "status": "planned", "waypoints": [
+        const QByteArray route =
+            R"("routes": [{"name": "R", "unit": "U", "status": "planned", "waypoints": [
             {"place": "Gao", "offset_km": 0, "bearing_deg": 0, "time": "2026-11-20T08:00:00Z"},
             {"place": "Ansongo", "offset_km": 0, "bearing_deg": 0, "time": "2026-11-20T06:00:00Z"}]}])";
         auto s = ExerciseScenario::read(writeScenario(dir, route), g.value(), QStringLiteral("ML"));
@@ -159,7 +172,9 @@ TEST_CASE("The demo mission holds the exercise on real data", "[interop][demo]")
         CHECK(labels.size() > 90);
     }
     SECTION("the imagery is a georeferenced, tiled GeoTIFF with overviews") {
-        const QString tif = QFileInfo(test::demoMission()).absoluteDir().filePath(QStringLiteral("imagery/bluemarble.tif"));
+        const QString tif = QFileInfo(test::demoMission())
+                                .absoluteDir()
+                                .filePath(QStringLiteral("imagery/bluemarble.tif"));
         GDALAllRegister();
         GDALDatasetH ds = GDALOpen(tif.toUtf8().constData(), GA_ReadOnly);
         REQUIRE(ds);
@@ -181,10 +196,12 @@ TEST_CASE("The demo mission holds the exercise on real data", "[interop][demo]")
     }
 }
 
-TEST_CASE("Building the demo refuses missing sources and leaves nothing behind", "[interop][demo][bad-input]") {
+TEST_CASE("Building the demo refuses missing sources and leaves nothing behind",
+          "[interop][demo][bad-input]") {
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("demo"));
-    DemoSources sources = DemoSources::inFolder(dir.filePath(QStringLiteral("no-sources")), QStringLiteral(TESSERA_SCENARIO));
+    DemoSources sources = DemoSources::inFolder(dir.filePath(QStringLiteral("no-sources")),
+                                                QStringLiteral(TESSERA_SCENARIO));
     auto report = buildDemoMission(sources, out);
     REQUIRE_FALSE(report.ok());
     CHECK_THAT(text(report.error()), Contains("fetch-sources"));

@@ -67,7 +67,8 @@ TEST_CASE("MissionController opens missions in the background", "[quick][mission
         mission.setPath(path);
         REQUIRE(loaded(mission));
         CHECK(mission.status() == MissionController::Status::Failed);
-        CHECK_THAT(mission.errorMessage().toStdString(), Contains("corrupt.tessera") && Contains("not a Tessera mission"));
+        CHECK_THAT(mission.errorMessage().toStdString(),
+                   Contains("corrupt.tessera") && Contains("not a Tessera mission"));
     }
 }
 
@@ -85,10 +86,14 @@ TEST_CASE("Legend and layer models follow the mission", "[quick][models]") {
     for (int row = 0; row < 4; ++row)
         incidents += legend.data(legend.index(row), LegendModel::CountRole).toInt();
     CHECK(incidents == mission.incidentCount());
-    CHECK(legend.data(legend.index(0), LegendModel::LabelRole).toString() == QStringLiteral("Critical"));
-    CHECK(legend.data(legend.index(0), LegendModel::ColorRole).value<QColor>() == render::palette::severity(store::Severity::Critical));
+    CHECK(legend.data(legend.index(0), LegendModel::LabelRole).toString() ==
+          QStringLiteral("Critical"));
+    CHECK(legend.data(legend.index(0), LegendModel::ColorRole).value<QColor>() ==
+          render::palette::severity(store::Severity::Critical));
     REQUIRE(layers.rowCount() == 5);
-    CHECK(layers.data(layers.index(4), LayerListModel::NameRole).toString().contains(QStringLiteral("Blue Marble")));
+    CHECK(layers.data(layers.index(4), LayerListModel::NameRole)
+              .toString()
+              .contains(QStringLiteral("Blue Marble")));
     CHECK_FALSE(layers.data(layers.index(0), LayerListModel::BrokenRole).toBool());
 }
 
@@ -113,10 +118,12 @@ TEST_CASE("MapItem draws the demo and follows the hand", "[quick][map]") {
         const QImage image = w.grab();
         int checked = 0;
         for (const auto& incident : w.mission.scene()->mission.incidents) {
-            if (incident.severity != store::Severity::Critical || incident.status == store::IncidentStatus::Resolved)
+            if (incident.severity != store::Severity::Critical ||
+                incident.status == store::IncidentStatus::Resolved)
                 continue;
             const QPointF p = w.map->viewport().toPixel(incident.location);
-            CHECK(test::colorDistance(image.pixelColor(p.toPoint()), render::palette::severity(store::Severity::Critical)) < 40);
+            CHECK(test::colorDistance(image.pixelColor(p.toPoint()),
+                                      render::palette::severity(store::Severity::Critical)) < 40);
             ++checked;
         }
         CHECK(checked >= 1);
@@ -125,8 +132,8 @@ TEST_CASE("MapItem draws the demo and follows the hand", "[quick][map]") {
         const QPointF cursor(600, 150);
         const geo::GeoPoint before = w.map->viewport().toGeo(cursor);
         const double resolution = w.map->viewport().resolution();
-        QWheelEvent wheel(cursor, w.window.mapToGlobal(cursor), QPoint(), QPoint(0, 240), Qt::NoButton,
-                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QWheelEvent wheel(cursor, w.window.mapToGlobal(cursor), QPoint(), QPoint(0, 240),
+                          Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
         QCoreApplication::sendEvent(&w.window, &wheel);
         CHECK(w.map->viewport().resolution() == Approx(resolution / 2.0));
         const geo::GeoPoint after = w.map->viewport().toGeo(cursor);
@@ -166,7 +173,8 @@ TEST_CASE("MapItem draws the demo and follows the hand", "[quick][map]") {
         }));
     }
     SECTION("the scale bar is a round distance") {
-        CHECK((w.map->scaleText().endsWith(QStringLiteral(" km")) || w.map->scaleText().endsWith(QStringLiteral(" m"))));
+        CHECK((w.map->scaleText().endsWith(QStringLiteral(" km")) ||
+               w.map->scaleText().endsWith(QStringLiteral(" m"))));
         CHECK(w.map->scaleBarWidth() > 40);
         CHECK(w.map->scaleBarWidth() <= 121);
     }

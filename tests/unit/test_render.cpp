@@ -16,9 +16,8 @@
 #include <QImage>
 #include <QTemporaryDir>
 
-#include <ogrsf_frmts.h>
-
 #include <catch2/catch.hpp>
+#include <ogrsf_frmts.h>
 
 using namespace tessera;
 using namespace tessera::render;
@@ -28,7 +27,9 @@ namespace {
 QString demoFile(const QString& relative) {
     return QFileInfo(test::demoMission()).absoluteDir().filePath(relative);
 }
-std::string text(const Error& e) { return e.message.toStdString(); }
+std::string text(const Error& e) {
+    return e.message.toStdString();
+}
 } // namespace
 
 TEST_CASE("TilePyramid arithmetic", "[render][tiles]") {
@@ -118,7 +119,8 @@ TEST_CASE("Viewport maps between pixels and the map", "[render][viewport]") {
 
 TEST_CASE("RasterLayer reads real imagery and refuses bad rasters", "[render][raster]") {
     SECTION("the demo's Blue Marble: whole world, tiled, with overviews") {
-        auto layer = RasterLayer::open(1, QStringLiteral("bm"), demoFile(QStringLiteral("imagery/bluemarble.tif")));
+        auto layer = RasterLayer::open(1, QStringLiteral("bm"),
+                                       demoFile(QStringLiteral("imagery/bluemarble.tif")));
         REQUIRE(layer.ok());
         CHECK(layer.value()->rasterSize() == QSize(2700, 1350));
         CHECK(layer.value()->overviewCount() >= 3);
@@ -129,8 +131,11 @@ TEST_CASE("RasterLayer reads real imagery and refuses bad rasters", "[render][ra
         const TilePyramid pyramid(256);
         const geo::MapPoint sea = geo::webmercator::project({-30.0, 0.0});
         const geo::MapPoint sahara = geo::webmercator::project({5.0, 24.0});
-        auto seaTile = layer.value()->renderTile(pyramid, pyramid.tilesCovering({sea.x, sea.y, sea.x, sea.y}, 5).first(), nullptr);
-        auto sandTile = layer.value()->renderTile(pyramid, pyramid.tilesCovering({sahara.x, sahara.y, sahara.x, sahara.y}, 5).first(), nullptr);
+        auto seaTile = layer.value()->renderTile(
+            pyramid, pyramid.tilesCovering({sea.x, sea.y, sea.x, sea.y}, 5).first(), nullptr);
+        auto sandTile = layer.value()->renderTile(
+            pyramid, pyramid.tilesCovering({sahara.x, sahara.y, sahara.x, sahara.y}, 5).first(),
+            nullptr);
         REQUIRE(seaTile.ok());
         REQUIRE(sandTile.ok());
         const QColor s = seaTile.value().pixelColor(128, 128);
@@ -141,7 +146,8 @@ TEST_CASE("RasterLayer reads real imagery and refuses bad rasters", "[render][ra
     }
     QTemporaryDir dir;
     SECTION("a missing file") {
-        auto layer = RasterLayer::open(1, QStringLiteral("x"), dir.filePath(QStringLiteral("nope.tif")));
+        auto layer =
+            RasterLayer::open(1, QStringLiteral("x"), dir.filePath(QStringLiteral("nope.tif")));
         REQUIRE_FALSE(layer.ok());
         CHECK_THAT(text(layer.error()), Contains("nope.tif"));
     }
@@ -174,17 +180,20 @@ TEST_CASE("RasterLayer reads real imagery and refuses bad rasters", "[render][ra
 
 TEST_CASE("VectorLayer reads OGR layers and refuses bad ones", "[render][vector]") {
     SECTION("Natural Earth countries from the demo") {
-        auto layer = VectorLayer::open(2, QStringLiteral("countries"),
-                                       demoFile(QStringLiteral("boundaries/world_map.gpkg")),
-                                       QStringLiteral("countries"), LayerStyle::fromJson(QStringLiteral(R"({"stroke": "#ffffff", "width": 2})")));
+        auto layer = VectorLayer::open(
+            2, QStringLiteral("countries"), demoFile(QStringLiteral("boundaries/world_map.gpkg")),
+            QStringLiteral("countries"),
+            LayerStyle::fromJson(QStringLiteral(R"({"stroke": "#ffffff", "width": 2})")));
         REQUIRE(layer.ok());
         CHECK(layer.value()->featureCount() > 200);
         CHECK(layer.value()->skippedFeatures() == 0);
         CHECK(layer.value()->style().width == 2.0);
     }
     SECTION("features with broken geometries are skipped and counted, the rest drawn") {
-        auto layer = VectorLayer::open(2, QStringLiteral("b"), test::dataFile(QStringLiteral("broken-geometries.geojson")),
-                                       QString(), LayerStyle::fromJson(QStringLiteral(R"({"stroke": "#ff0000", "width": 3})")));
+        auto layer = VectorLayer::open(
+            2, QStringLiteral("b"), test::dataFile(QStringLiteral("broken-geometries.geojson")),
+            QString(),
+            LayerStyle::fromJson(QStringLiteral(R"({"stroke": "#ff0000", "width": 3})")));
         REQUIRE(layer.ok());
         CHECK(layer.value()->featureCount() == 2);
         CHECK(layer.value()->skippedFeatures() == 2);
@@ -200,29 +209,33 @@ TEST_CASE("VectorLayer reads OGR layers and refuses bad ones", "[render][vector]
         CHECK(red > 20);
     }
     SECTION("a truncated GeoJSON") {
-        auto layer = VectorLayer::open(2, QStringLiteral("t"), test::dataFile(QStringLiteral("truncated.geojson")), QString(), {});
+        auto layer =
+            VectorLayer::open(2, QStringLiteral("t"),
+                              test::dataFile(QStringLiteral("truncated.geojson")), QString(), {});
         REQUIRE_FALSE(layer.ok());
         CHECK_THAT(text(layer.error()), Contains("truncated.geojson"));
     }
     SECTION("a layer name the file does not have") {
-        auto layer = VectorLayer::open(2, QStringLiteral("x"), demoFile(QStringLiteral("boundaries/world_map.gpkg")),
+        auto layer = VectorLayer::open(2, QStringLiteral("x"),
+                                       demoFile(QStringLiteral("boundaries/world_map.gpkg")),
                                        QStringLiteral("rivers"), {});
         REQUIRE_FALSE(layer.ok());
         CHECK_THAT(text(layer.error()), Contains("rivers"));
     }
 }
 
-TEST_CASE("TileRenderer delivers tiles and drops what the view no longer wants", "[render][tiles][threads]") {
-    auto raster = RasterLayer::open(7, QStringLiteral("bm"), demoFile(QStringLiteral("imagery/bluemarble.tif")));
+TEST_CASE("TileRenderer delivers tiles and drops what the view no longer wants",
+          "[render][tiles][threads]") {
+    auto raster = RasterLayer::open(7, QStringLiteral("bm"),
+                                    demoFile(QStringLiteral("imagery/bluemarble.tif")));
     REQUIRE(raster.ok());
     TileRenderer renderer(256);
     renderer.setLayers({raster.value()});
     QList<TileKey> delivered;
-    QObject::connect(&renderer, &TileRenderer::tileReady,
-                     [&](TileKey key, const QImage& image) {
-                         CHECK(image.size() == QSize(256, 256));
-                         delivered.append(key);
-                     });
+    QObject::connect(&renderer, &TileRenderer::tileReady, [&](TileKey key, const QImage& image) {
+        CHECK(image.size() == QSize(256, 256));
+        delivered.append(key);
+    });
     SECTION("every requested tile arrives once") {
         const QList<TileKey> wanted{{7, {3, 3, 3}}, {7, {3, 4, 3}}, {7, {3, 3, 4}}};
         renderer.request(wanted);
@@ -278,7 +291,9 @@ TEST_CASE("The demo renders: sea, desert, borders and incidents where they are",
     }
     SECTION("Mali's border is drawn in white") {
         // Mali's northernmost vertex, read from the same Natural Earth file.
-        GDALDataset* ds = GDALDataset::Open(demoFile(QStringLiteral("boundaries/world_map.gpkg")).toUtf8().constData(), GDAL_OF_VECTOR);
+        GDALDataset* ds = GDALDataset::Open(
+            demoFile(QStringLiteral("boundaries/world_map.gpkg")).toUtf8().constData(),
+            GDAL_OF_VECTOR);
         REQUIRE(ds);
         OGRLayer* countries = ds->GetLayerByName("countries");
         countries->SetAttributeFilter("NAME = 'Mali'");
@@ -295,7 +310,9 @@ TEST_CASE("The demo renders: sea, desert, borders and incidents where they are",
             const QColor c = at(lon, lat);
             // Bright and neutral: the white line, not sand (which is much redder than blue).
             white = std::min({c.red(), c.green(), c.blue()}) > 210 &&
-                    std::max({c.red(), c.green(), c.blue()}) - std::min({c.red(), c.green(), c.blue()}) < 25;
+                    std::max({c.red(), c.green(), c.blue()}) -
+                            std::min({c.red(), c.green(), c.blue()}) <
+                        25;
         }
         CHECK(white);
     }
@@ -316,7 +333,8 @@ TEST_CASE("The demo renders: sea, desert, borders and incidents where they are",
 TEST_CASE("A mission with a broken layer still loads its other layers", "[render][bad-input]") {
     QTemporaryDir dir;
     const QString missionPath = dir.filePath(QStringLiteral("m.tessera"));
-    QFile::copy(demoFile(QStringLiteral("imagery/bluemarble.tif")), dir.filePath(QStringLiteral("good.tif")));
+    QFile::copy(demoFile(QStringLiteral("imagery/bluemarble.tif")),
+                dir.filePath(QStringLiteral("good.tif")));
     test::writeAll(dir.filePath(QStringLiteral("bad.tif")), QByteArray(4096, 'x'));
     {
         store::MissionInfo info;
@@ -341,8 +359,10 @@ TEST_CASE("A mission with a broken layer still loads its other layers", "[render
     CHECK_FALSE(scene.value()->layers[0].isBroken());
     CHECK(scene.value()->layers[1].isBroken());
     REQUIRE(scene.value()->problems().size() == 1);
-    CHECK_THAT(scene.value()->problems().first().toStdString(), Contains("Bad") && Contains("bad.tif"));
-    const auto outcome = SceneRenderer::render(*scene.value(), Viewport::fittingGeographic({-20, -10, 20, 30}, QSize(400, 400)));
+    CHECK_THAT(scene.value()->problems().first().toStdString(),
+               Contains("Bad") && Contains("bad.tif"));
+    const auto outcome = SceneRenderer::render(
+        *scene.value(), Viewport::fittingGeographic({-20, -10, 20, 30}, QSize(400, 400)));
     CHECK(outcome.tileErrors.isEmpty());
     CHECK(outcome.image.pixelColor(200, 200) != palette::mapBackground()); // the good layer drew
     CHECK(test::fileHash(missionPath) == before);

@@ -42,7 +42,9 @@ Incident sampleIncident() {
     return i;
 }
 
-std::string message(const Error& e) { return e.message.toStdString(); }
+std::string message(const Error& e) {
+    return e.message.toStdString();
+}
 
 } // namespace
 
@@ -66,8 +68,12 @@ TEST_CASE("MissionStore keeps what it is given", "[store]") {
         route.name = QStringLiteral("Route ALPHA");
         route.unit = QStringLiteral("Coy B");
         route.status = RouteStatus::InProgress;
-        route.waypoints = {{{-0.04, 16.27}, QDateTime(QDate(2026, 11, 24), QTime(6, 0), Qt::UTC), QStringLiteral("Gao")},
-                           {{0.50, 15.66}, QDateTime(QDate(2026, 11, 24), QTime(9, 0), Qt::UTC), QStringLiteral("Ansongo")}};
+        route.waypoints = {{{-0.04, 16.27},
+                            QDateTime(QDate(2026, 11, 24), QTime(6, 0), Qt::UTC),
+                            QStringLiteral("Gao")},
+                           {{0.50, 15.66},
+                            QDateTime(QDate(2026, 11, 24), QTime(9, 0), Qt::UTC),
+                            QStringLiteral("Ansongo")}};
         route.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
         REQUIRE(store.value().addRoute(route).ok());
     }
@@ -80,7 +86,8 @@ TEST_CASE("MissionStore keeps what it is given", "[store]") {
     CHECK(s.info.initialView == geo::Extent{-6.0, 12.5, 5.0, 21.0});
     REQUIRE(s.layers.size() == 1);
     CHECK(s.layers[0].opacity == 0.5);
-    CHECK(s.resolveSource(s.layers[0]) == QFileInfo(path).absoluteDir().filePath(QStringLiteral("imagery/x.tif")));
+    CHECK(s.resolveSource(s.layers[0]) ==
+          QFileInfo(path).absoluteDir().filePath(QStringLiteral("imagery/x.tif")));
     REQUIRE(s.incidents.size() == 1);
     const Incident& i = s.incidents[0];
     CHECK(i.title == sampleIncident().title);
@@ -132,7 +139,9 @@ TEST_CASE("MissionStore refuses bad files and leaves them untouched", "[store][b
         {
             auto db = Database::open(path, Database::Mode::Create);
             REQUIRE(db.ok());
-            REQUIRE(db.value().exec(QStringLiteral("CREATE TABLE t (x); INSERT INTO t VALUES (1)")).ok());
+            REQUIRE(db.value()
+                        .exec(QStringLiteral("CREATE TABLE t (x); INSERT INTO t VALUES (1)"))
+                        .ok());
         }
         const QByteArray before = test::fileHash(path);
         auto store = MissionStore::open(path, MissionStore::Access::ReadWrite);
@@ -149,7 +158,10 @@ TEST_CASE("MissionStore refuses bad files and leaves them untouched", "[store][b
                 Incident i = sampleIncident();
                 REQUIRE(store.value().addIncident(i).ok());
             }
-            REQUIRE(store.value().database().exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")).ok());
+            REQUIRE(store.value()
+                        .database()
+                        .exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"))
+                        .ok());
         }
         QByteArray bytes = test::readAll(path);
         REQUIRE(bytes.size() > 3 * 4096);
