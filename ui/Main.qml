@@ -79,8 +79,18 @@ ApplicationWindow {
         map: mapItem
     }
 
-    ScaleBar {
+    OverviewMap {
+        id: overviewMap
         anchors.left: parent.left
+        anchors.bottom: parent.bottom
+        anchors.margins: Theme.margin
+        mission: missionController
+        mainMap: mapItem
+        visible: missionController.status === MissionController.Ready
+    }
+
+    ScaleBar {
+        anchors.left: overviewMap.right
         anchors.bottom: parent.bottom
         anchors.margins: Theme.margin
         map: mapItem

@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 // tessera-cli: the headless face of Tessera. Wiring only; the work is in the libraries.
 
+#include "RuntimeDir.h"
 #include "geo/GeoTypes.h"
 #include "interop/DemoMission.h"
 #include "render/SceneRenderer.h"
@@ -157,6 +158,7 @@ int main(int argc, char* argv[]) {
     // Text and image drawing need a QGuiApplication; the CLI never opens a window.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    app::ensureRuntimeDir();
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("tessera-cli"));
     QStringList args = QGuiApplication::arguments();

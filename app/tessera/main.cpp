@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 // tessera: the desktop application. Wiring only: options, the QML engine, the screenshot mode.
 
+#include "RuntimeDir.h"
 #include "geo/ThreadCheck.h"
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
@@ -56,10 +57,9 @@ QString defaultMission() {
 /// Exits non-zero, writing nothing, when the mission or any of its layers cannot be read.
 class ScreenshotTaker : public QObject {
 public:
-    ScreenshotTaker(QQuickWindow* window, MissionController* mission, MapItem* map, QString output)
+    ScreenshotTaker(QQuickWindow* window, MissionController* mission, QString output)
         : window_(window)
         , mission_(mission)
-        , map_(map)
         , output_(std::move(output)) {
         connect(&poll_, &QTimer::timeout, this, &ScreenshotTaker::check);
         poll_.start(50);
@@ -86,8 +86,12 @@ private:
             QCoreApplication::exit(1);
             return;
         }
-        // Complete twice in a row: the last tiles have been through a frame, not just arrived.
-        if (!map_->isComplete()) {
+        // Every map of the window (the main map and the overview) complete twice in a row: the
+        // last tiles have been through a frame, not just arrived.
+        bool complete = true;
+        for (const MapItem* map : window_->findChildren<MapItem*>())
+            complete = complete && map->isComplete();
+        if (!complete) {
             stableTicks_ = 0;
             return;
         }
@@ -108,7 +112,6 @@ private:
 
     QQuickWindow* window_;
     MissionController* mission_;
-    MapItem* map_;
     QString output_;
     QTimer poll_;
     QTimer timeout_;
@@ -133,6 +136,7 @@ int main(int argc, char* argv[]) {
         qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND"))
         qputenv("QT_QUICK_BACKEND", "software");
 
+    tessera::app::ensureRuntimeDir();
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("Tessera"));
     QGuiApplication::setApplicationVersion(QStringLiteral(TESSERA_VERSION));
@@ -188,7 +192,7 @@ int main(int argc, char* argv[]) {
 
     std::unique_ptr<ScreenshotTaker> taker;
     if (screenshot)
-        taker = std::make_unique<ScreenshotTaker>(window, mission, map,
+        taker = std::make_unique<ScreenshotTaker>(window, mission,
                                                   parser.value(QStringLiteral("screenshot")));
     const int code = QGuiApplication::exec();
     tessera::threadcheck::clearGuiThread();

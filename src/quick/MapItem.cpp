@@ -14,6 +14,7 @@
 #include <QSGTexture>
 
 #include <cmath>
+#include <utility>
 
 namespace tessera::quick {
 
@@ -37,6 +38,7 @@ MapItem::MapItem(QQuickItem* parent)
     : QQuickItem(parent)
     , tiles_(kTileCacheKiB) {
     setFlag(ItemHasContents);
+    setClip(true); // edge tiles reach past the item; the map must not paint over its neighbours
     setFlag(ItemIsFocusScope);
     setActiveFocusOnTab(true);
     setAcceptedMouseButtons(Qt::LeftButton);
@@ -104,12 +106,61 @@ void MapItem::zoomToMission() {
     const QSize size = QSizeF(width(), height()).toSize();
     if (size.isEmpty())
         return;
-    if (scene_ && !scene_->mission.info.initialView.isEmpty())
+    if (!homeExtent_.isEmpty())
+        view_ = render::Viewport::fittingGeographic(
+            {homeExtent_.left(), homeExtent_.top(), homeExtent_.right(), homeExtent_.bottom()},
+            size);
+    else if (scene_ && !scene_->mission.info.initialView.isEmpty())
         view_ = render::Viewport::fittingGeographic(scene_->mission.info.initialView, size);
     else
         view_ = render::Viewport::fitting(geo::webmercator::worldExtent(), size);
     viewInitialised_ = true;
     viewUpdated();
+}
+
+void MapItem::setHomeExtent(const QRectF& extent) {
+    if (homeExtent_ == extent)
+        return;
+    homeExtent_ = extent;
+    emit homeExtentChanged();
+    if (scene_)
+        zoomToMission();
+}
+
+void MapItem::setInteractive(bool interactive) {
+    if (interactive_ == interactive)
+        return;
+    interactive_ = interactive;
+    setAcceptedMouseButtons(interactive ? Qt::LeftButton : Qt::NoButton);
+    setAcceptHoverEvents(interactive);
+    setActiveFocusOnTab(interactive);
+    emit interactiveChanged();
+}
+
+void MapItem::setShowOverlay(bool show) {
+    if (showOverlay_ == show)
+        return;
+    showOverlay_ = show;
+    emit showOverlayChanged();
+    polish();
+}
+
+QRectF MapItem::geoExtent() const {
+    if (!view_.isValid())
+        return {};
+    const geo::Extent e = view_.extent();
+    const geo::GeoPoint sw = geo::webmercator::unproject({e.minX, e.minY});
+    const geo::GeoPoint ne = geo::webmercator::unproject({e.maxX, e.maxY});
+    return QRectF(QPointF(sw.lon, sw.lat), QPointF(ne.lon, ne.lat));
+}
+
+QRectF MapItem::pixelRectOf(const QRectF& geoRect) const {
+    if (!view_.isValid())
+        return {};
+    // x = west, y = south: the top-left pixel is (west, north).
+    const QPointF topLeft = view_.toPixel(geo::GeoPoint{geoRect.left(), geoRect.bottom()});
+    const QPointF bottomRight = view_.toPixel(geo::GeoPoint{geoRect.right(), geoRect.top()});
+    return QRectF(topLeft, bottomRight).normalized();
 }
 
 void MapItem::showExtent(double west, double south, double east, double north) {
@@ -192,21 +243,26 @@ void MapItem::updatePolish() {
     overlayImage_ = QImage(view_.size() * dpr, QImage::Format_ARGB32_Premultiplied);
     overlayImage_.setDevicePixelRatio(dpr);
     overlayImage_.fill(Qt::transparent);
-    QPainter painter(&overlayImage_);
-    render::OverlayPainter::paint(painter, view_, overlay_);
-    painter.end();
+    if (showOverlay_) {
+        QPainter painter(&overlayImage_);
+        render::OverlayPainter::paint(painter, view_, overlay_);
+        painter.end();
+    }
 
     update();
     setComplete(allSharp && wanted.isEmpty());
 }
 
 QSGNode* MapItem::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
-    auto* root = static_cast<MapRootNode*>(old);
-    if (!root)
-        root = new MapRootNode;
-    while (QSGNode* child = root->firstChild()) {
-        root->removeChildNode(child);
-        delete child;
+    // A new root every frame, built complete before it is handed over: Qt 6.4's software
+    // renderer places nodes appended to an already attached subtree without the item's
+    // transform (they land at the window's origin). The textures carry over from the old root.
+    auto* previous = static_cast<MapRootNode*>(old);
+    auto* root = new MapRootNode;
+    if (previous) {
+        root->textures = std::exchange(previous->textures, {});
+        root->overlay = std::exchange(previous->overlay, nullptr);
+        delete previous;
     }
     QQuickWindow* win = window();
     if (!win)
@@ -309,6 +365,10 @@ void MapItem::mouseDoubleClickEvent(QMouseEvent* event) {
 }
 
 void MapItem::wheelEvent(QWheelEvent* event) {
+    if (!interactive_) {
+        event->ignore();
+        return;
+    }
     // One notch (120) zooms by sqrt(2): two notches per zoom level, smooth on touchpads.
     const double notches = event->angleDelta().y() / 120.0;
     if (notches != 0.0)
@@ -327,6 +387,10 @@ void MapItem::hoverLeaveEvent(QHoverEvent*) {
 }
 
 void MapItem::keyPressEvent(QKeyEvent* event) {
+    if (!interactive_) {
+        QQuickItem::keyPressEvent(event);
+        return;
+    }
     const double step = 100.0;
     switch (event->key()) {
     case Qt::Key_Plus:

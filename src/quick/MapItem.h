@@ -39,6 +39,14 @@ class MapItem : public QQuickItem {
     Q_PROPERTY(double scaleBarWidth READ scaleBarWidth NOTIFY viewChanged)
     Q_PROPERTY(bool complete READ isComplete NOTIFY completeChanged)
     Q_PROPERTY(int zoomLevel READ zoomLevel NOTIFY viewChanged)
+    /// The area Home returns to, in degrees (x = west, y = south); empty: the mission's own view.
+    Q_PROPERTY(QRectF homeExtent READ homeExtent WRITE setHomeExtent NOTIFY homeExtentChanged)
+    /// False for a map that only shows (an overview): no pan, zoom or cursor.
+    Q_PROPERTY(bool interactive READ isInteractive WRITE setInteractive NOTIFY interactiveChanged)
+    /// Incidents, routes and labels over the tiles.
+    Q_PROPERTY(bool showOverlay READ showOverlay WRITE setShowOverlay NOTIFY showOverlayChanged)
+    /// What the view shows, in degrees (x = west, y = south).
+    Q_PROPERTY(QRectF geoExtent READ geoExtent NOTIFY viewChanged)
 
 public:
     explicit MapItem(QQuickItem* parent = nullptr);
@@ -56,6 +64,15 @@ public:
     [[nodiscard]] bool isComplete() const { return complete_; }
     [[nodiscard]] int zoomLevel() const;
     [[nodiscard]] const render::Viewport& viewport() const { return view_; }
+    [[nodiscard]] QRectF homeExtent() const { return homeExtent_; }
+    void setHomeExtent(const QRectF& extent);
+    [[nodiscard]] bool isInteractive() const { return interactive_; }
+    void setInteractive(bool interactive);
+    [[nodiscard]] bool showOverlay() const { return showOverlay_; }
+    void setShowOverlay(bool show);
+    [[nodiscard]] QRectF geoExtent() const;
+    /// Where a rectangle in degrees (x = west, y = south) falls in this item's pixels.
+    Q_INVOKABLE QRectF pixelRectOf(const QRectF& geoRect) const;
 
     Q_INVOKABLE void zoomIn();
     Q_INVOKABLE void zoomOut();
@@ -71,6 +88,9 @@ signals:
     void cursorChanged();
     void viewChanged();
     void completeChanged();
+    void homeExtentChanged();
+    void interactiveChanged();
+    void showOverlayChanged();
 
 protected:
     void geometryChange(const QRectF& newGeometry, const QRectF& oldGeometry) override;
@@ -116,6 +136,9 @@ private:
     bool hasCursor_ = false;
     geo::GeoPoint cursor_;
     bool complete_ = false;
+    QRectF homeExtent_;
+    bool interactive_ = true;
+    bool showOverlay_ = true;
 };
 
 } // namespace tessera::quick

@@ -183,3 +183,34 @@ TEST_CASE("MapItem draws the demo and follows the hand", "[quick][map]") {
     CHECK(violations == 0);
 #endif
 }
+
+TEST_CASE("A map away from the window's origin draws inside its own rectangle", "[quick][map]") {
+    QQuickWindow window;
+    window.setColor(Qt::magenta);
+    window.resize(800, 600);
+    MissionController mission;
+    auto* map = new MapItem(window.contentItem());
+    map->setPosition(QPointF(400, 300));
+    map->setSize(QSizeF(200, 200));
+    map->setMission(&mission);
+    window.show();
+    mission.setPath(test::demoMission());
+    REQUIRE(loaded(mission));
+    REQUIRE(test::waitUntil([&] {
+        window.grabWindow();
+        return map->isComplete();
+    }));
+    const QImage image = window.grabWindow();
+    int inside = 0;
+    int outside = 0;
+    for (int y = 0; y < 600; y += 10)
+        for (int x = 0; x < 800; x += 10) {
+            const bool magenta = image.pixelColor(x, y) == QColor(Qt::magenta);
+            if (QRect(400, 300, 200, 200).contains(x, y))
+                inside += magenta ? 1 : 0;
+            else
+                outside += magenta ? 0 : 1;
+        }
+    CHECK(inside == 0);  // the map covers its rectangle
+    CHECK(outside == 0); // and nothing else: tiles reaching past the edge are clipped
+}
