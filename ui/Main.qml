@@ -47,9 +47,18 @@ ApplicationWindow {
         anchors.fill: parent
         mission: missionController
         focus: true
+        // Labels stay out from under the panels that float over the map.
+        labelKeepClear: [
+            missionHeader.visible ? Qt.rect(missionHeader.x, missionHeader.y, missionHeader.width, missionHeader.height) : Qt.rect(0, 0, 0, 0),
+            sidePanels.visible ? Qt.rect(sidePanels.x, sidePanels.y, sidePanels.width, sidePanels.height) : Qt.rect(0, 0, 0, 0),
+            overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
+            scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
+            Qt.rect(mapControls.x, mapControls.y, mapControls.width, mapControls.height)
+        ]
     }
 
     MissionHeader {
+        id: missionHeader
         anchors.left: parent.left
         anchors.top: parent.top
         anchors.margins: Theme.margin
@@ -57,6 +66,7 @@ ApplicationWindow {
     }
 
     ColumnLayout {
+        id: sidePanels
         anchors.right: parent.right
         anchors.top: parent.top
         anchors.margins: Theme.margin
@@ -73,6 +83,7 @@ ApplicationWindow {
     }
 
     MapControls {
+        id: mapControls
         anchors.right: parent.right
         anchors.bottom: parent.bottom
         anchors.margins: Theme.margin
@@ -90,6 +101,7 @@ ApplicationWindow {
     }
 
     ScaleBar {
+        id: scaleBar
         anchors.left: overviewMap.right
         anchors.bottom: parent.bottom
         anchors.margins: Theme.margin

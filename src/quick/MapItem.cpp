@@ -76,9 +76,13 @@ void MapItem::sceneChanged() {
         for (const render::LoadedLayer& l : scene_->layers)
             if (!l.isBroken() && l.spec.visible)
                 layers.append(l.layer);
+        const QList<QRectF> keepClear = overlay_.keepClear;
         overlay_ = render::SceneRenderer::overlayOf(*scene_);
+        overlay_.keepClear = keepClear;
     } else {
-        overlay_ = {};
+        overlay_.incidents.clear();
+        overlay_.routes.clear();
+        overlay_.places.clear();
     }
     renderer_.setLayers(layers);
     viewInitialised_ = false;
@@ -142,6 +146,14 @@ void MapItem::setShowOverlay(bool show) {
         return;
     showOverlay_ = show;
     emit showOverlayChanged();
+    polish();
+}
+
+void MapItem::setLabelKeepClear(const QList<QRectF>& rects) {
+    if (overlay_.keepClear == rects)
+        return;
+    overlay_.keepClear = rects;
+    emit labelKeepClearChanged();
     polish();
 }
 

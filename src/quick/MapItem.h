@@ -45,6 +45,9 @@ class MapItem : public QQuickItem {
     Q_PROPERTY(bool interactive READ isInteractive WRITE setInteractive NOTIFY interactiveChanged)
     /// Incidents, routes and labels over the tiles.
     Q_PROPERTY(bool showOverlay READ showOverlay WRITE setShowOverlay NOTIFY showOverlayChanged)
+    /// Rectangles of this item (panels over the map) where no label is placed.
+    Q_PROPERTY(QList<QRectF> labelKeepClear READ labelKeepClear WRITE setLabelKeepClear NOTIFY
+                   labelKeepClearChanged)
     /// What the view shows, in degrees (x = west, y = south).
     Q_PROPERTY(QRectF geoExtent READ geoExtent NOTIFY viewChanged)
 
@@ -71,6 +74,8 @@ public:
     [[nodiscard]] bool showOverlay() const { return showOverlay_; }
     void setShowOverlay(bool show);
     [[nodiscard]] QRectF geoExtent() const;
+    [[nodiscard]] QList<QRectF> labelKeepClear() const { return overlay_.keepClear; }
+    void setLabelKeepClear(const QList<QRectF>& rects);
     /// Where a rectangle in degrees (x = west, y = south) falls in this item's pixels.
     Q_INVOKABLE QRectF pixelRectOf(const QRectF& geoRect) const;
 
@@ -91,6 +96,7 @@ signals:
     void homeExtentChanged();
     void interactiveChanged();
     void showOverlayChanged();
+    void labelKeepClearChanged();
 
 protected:
     void geometryChange(const QRectF& newGeometry, const QRectF& oldGeometry) override;

@@ -101,6 +101,8 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
     const QRectF screen(QPointF(0, 0), QSizeF(view.size()));
     const QRectF reach = screen.adjusted(-50, -50, 50, 50);
     LabelPlacer placer(screen);
+    for (const QRectF& covered : content.keepClear)
+        placer.block(covered);
 
     QFont labelFont(QStringLiteral("DejaVu Sans"));
     labelFont.setPixelSize(12);

@@ -14,6 +14,8 @@ struct OverlayContent {
     QList<store::Incident> incidents;
     QList<store::PatrolRoute> routes;
     std::vector<LabelPoint> places;
+    /// View pixels where no label goes: the places panels cover on screen.
+    QList<QRectF> keepClear;
 };
 
 /// Paints the operational picture over the map: patrol routes with direction and timed waypoints,

@@ -14,6 +14,7 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QPainter>
 #include <QTemporaryDir>
 
 #include <catch2/catch.hpp>
@@ -366,4 +367,35 @@ TEST_CASE("A mission with a broken layer still loads its other layers", "[render
     CHECK(outcome.tileErrors.isEmpty());
     CHECK(outcome.image.pixelColor(200, 200) != palette::mapBackground()); // the good layer drew
     CHECK(test::fileHash(missionPath) == before);
+}
+
+TEST_CASE("OverlayPainter keeps labels apart and out of covered areas", "[render][overlay]") {
+    const Viewport view({0, 0}, 1000.0, QSize(400, 200));
+    OverlayContent content;
+    // A grid of places, far more than fit: the placer must drop the ones that would collide.
+    for (int i = 0; i < 200; ++i)
+        content.places.push_back({view.toMap(QPointF(10 + (i % 20) * 19, 10 + (i / 20) * 19)),
+                                  QStringLiteral("Place %1").arg(i), i % 3});
+    auto paint = [&](const OverlayContent& c) {
+        QImage image(view.size(), QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
+        QPainter painter(&image);
+        OverlayPainter::paint(painter, view, c);
+        return image;
+    };
+    auto inkIn = [](const QImage& image, QRect r) {
+        int ink = 0;
+        for (int y = r.top(); y <= r.bottom(); ++y)
+            for (int x = r.left(); x <= r.right(); ++x)
+                ink += qAlpha(image.pixel(x, y)) > 0 ? 1 : 0;
+        return ink;
+    };
+    const QImage open = paint(content);
+    CHECK(inkIn(open, QRect(0, 0, 200, 200)) > 500);
+    CHECK(inkIn(open, QRect(200, 0, 200, 200)) > 500);
+    content.keepClear = {QRectF(0, 0, 200, 200)};
+    const QImage covered = paint(content);
+    // A dot just left of the edge may carry its label out to the right; nothing further in.
+    CHECK(inkIn(covered, QRect(0, 0, 170, 200)) == 0);
+    CHECK(inkIn(covered, QRect(205, 0, 195, 200)) > 500);
 }
