@@ -11,7 +11,7 @@
 namespace tessera::render {
 
 OverlayContent SceneRenderer::overlayOf(const MapScene& scene) {
-    return {scene.mission.incidents, scene.mission.routes, scene.labelPoints()};
+    return {scene.mission.incidents, scene.mission.routes, scene.labelPoints(), {}};
 }
 
 SceneRenderer::Outcome SceneRenderer::render(const MapScene& scene, const Viewport& view,
