@@ -4,10 +4,13 @@
 #include "RuntimeDir.h"
 #include "geo/GeoTypes.h"
 #include "interop/DemoMission.h"
+#include "interop/MissionExport.h"
+#include "interop/MissionImport.h"
 #include "render/SceneRenderer.h"
 #include "store/MissionStore.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QTextStream>
 
@@ -142,12 +145,315 @@ int missionInfo(const QStringList& args) {
     return 0;
 }
 
+store::Marking markingFrom(const QCommandLineParser& p) {
+    return {p.value(QStringLiteral("classification")), p.value(QStringLiteral("releasability"))};
+}
+void addMarkingOptions(QCommandLineParser& p) {
+    p.addOption({QStringLiteral("classification"),
+                 QStringLiteral("Classification of the new records (default UNCLASSIFIED)."),
+                 QStringLiteral("text"), QStringLiteral("UNCLASSIFIED")});
+    p.addOption({QStringLiteral("releasability"),
+                 QStringLiteral("Releasability of the new records."), QStringLiteral("text")});
+}
+
+int missionCreate(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Create an empty mission file."));
+    p.addHelpOption();
+    p.addOption({QStringLiteral("name"), QStringLiteral("Mission name."), QStringLiteral("text")});
+    p.addOption({QStringLiteral("view"), QStringLiteral("Initial view W,S,E,N in degrees."),
+                 QStringLiteral("w,s,e,n"), QStringLiteral("-180,-85,180,85")});
+    addMarkingOptions(p);
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file to create."));
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("mission create needs the file to create"));
+    store::MissionInfo info;
+    info.name = p.value(QStringLiteral("name"));
+    if (info.name.isEmpty())
+        info.name = QFileInfo(p.positionalArguments().first()).completeBaseName();
+    info.marking = markingFrom(p);
+    const auto view = parseExtent(p.value(QStringLiteral("view")));
+    if (!view)
+        return fail(QStringLiteral("--view must be west,south,east,north in degrees"));
+    info.initialView = *view;
+    auto mission = store::MissionStore::create(p.positionalArguments().first(), info);
+    if (!mission)
+        return fail(mission.error().message);
+    out() << p.positionalArguments().first() << Qt::endl;
+    return 0;
+}
+
+int missionImport(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Import incidents (points, areas) from GeoJSON, CSV, KML, GPX or GeoPackage, all or "
+        "nothing; or, with --track, a GPX track as a route's actual track."));
+    p.addHelpOption();
+    p.addOption({QStringLiteral("layer"), QStringLiteral("Layer of the input to read."),
+                 QStringLiteral("name")});
+    p.addOption({QStringLiteral("map"),
+                 QStringLiteral("Field mapping, e.g. title=name,observed_at=date (fields: title, "
+                                "category, severity, status, observed_at, source, reliability, "
+                                "credibility, narrative)."),
+                 QStringLiteral("field=column,...")});
+    p.addOption({QStringLiteral("category"), QStringLiteral("Category when the input has none."),
+                 QStringLiteral("key"), QStringLiteral("crime")});
+    p.addOption({QStringLiteral("skip-invalid"),
+                 QStringLiteral("Import the valid features and list the rejected ones.")});
+    p.addOption({QStringLiteral("batch"), QStringLiteral("Rows per committed batch."),
+                 QStringLiteral("n"), QStringLiteral("20000")});
+    p.addOption({QStringLiteral("track"), QStringLiteral("Import a GPX track into this route."),
+                 QStringLiteral("route-uuid")});
+    addMarkingOptions(p);
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.addPositionalArgument(QStringLiteral("input"), QStringLiteral("File to import."));
+    p.process(args);
+    if (p.positionalArguments().size() != 2)
+        return fail(QStringLiteral("mission import needs a mission file and an input file"));
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return fail(mission.error().message);
+    const QString input = p.positionalArguments()[1];
+    if (p.isSet(QStringLiteral("track"))) {
+        auto report =
+            interop::importTrack(mission.value(), input, p.value(QStringLiteral("track")));
+        if (!report)
+            return fail(report.error().message);
+        out() << "Imported " << report.value().imported << " track points" << Qt::endl;
+        return 0;
+    }
+    interop::ImportOptions options;
+    options.layer = p.value(QStringLiteral("layer"));
+    options.marking = markingFrom(p);
+    options.defaultCategory = p.value(QStringLiteral("category"));
+    options.skipInvalid = p.isSet(QStringLiteral("skip-invalid"));
+    options.batchSize = p.value(QStringLiteral("batch")).toInt();
+    if (options.batchSize < 1)
+        return fail(QStringLiteral("--batch must be a positive number"));
+    for (const QString& pair : p.values(QStringLiteral("map"))
+                                   .join(QLatin1Char(','))
+                                   .split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString key = pair.section(QLatin1Char('='), 0, 0).trimmed();
+        const QString column = pair.section(QLatin1Char('='), 1).trimmed();
+        interop::FieldMapping& m = options.mapping;
+        QString* target = key == QLatin1String("title")         ? &m.title
+                          : key == QLatin1String("category")    ? &m.category
+                          : key == QLatin1String("severity")    ? &m.severity
+                          : key == QLatin1String("status")      ? &m.status
+                          : key == QLatin1String("observed_at") ? &m.observedAt
+                          : key == QLatin1String("source")      ? &m.source
+                          : key == QLatin1String("reliability") ? &m.reliability
+                          : key == QLatin1String("credibility") ? &m.credibility
+                          : key == QLatin1String("narrative")   ? &m.narrative
+                                                                : nullptr;
+        if (!target)
+            return fail(QStringLiteral("--map: unknown field '%1'").arg(key));
+        *target = column;
+    }
+    auto report = interop::importIncidents(mission.value(), input, options);
+    if (!report)
+        return fail(report.error().message);
+    out() << "Imported " << report.value().imported << " incidents from layer "
+          << report.value().layer << Qt::endl;
+    if (!report.value().rejected.isEmpty())
+        out() << report.value().rejected.size() << " features rejected:\n"
+              << interop::describeRejected(report.value().rejected) << Qt::endl;
+    return 0;
+}
+
+bool addQueryOptions(QCommandLineParser& p) {
+    p.addOption({QStringLiteral("bbox"), QStringLiteral("West,South,East,North in degrees."),
+                 QStringLiteral("w,s,e,n")});
+    p.addOption({QStringLiteral("from"), QStringLiteral("Observed at or after (ISO 8601)."),
+                 QStringLiteral("time")});
+    p.addOption({QStringLiteral("to"), QStringLiteral("Observed before (ISO 8601)."),
+                 QStringLiteral("time")});
+    p.addOption({QStringLiteral("category"), QStringLiteral("Categories, comma-separated."),
+                 QStringLiteral("keys")});
+    p.addOption({QStringLiteral("severity"), QStringLiteral("Severities, comma-separated."),
+                 QStringLiteral("levels")});
+    p.addOption({QStringLiteral("status"), QStringLiteral("Statuses, comma-separated."),
+                 QStringLiteral("states")});
+    p.addOption({QStringLiteral("text"), QStringLiteral("Words in titles, narratives or notes."),
+                 QStringLiteral("words")});
+    p.addOption({QStringLiteral("sort"), QStringLiteral("newest, oldest, severity or title."),
+                 QStringLiteral("order"), QStringLiteral("newest")});
+    p.addOption({QStringLiteral("limit"), QStringLiteral("Rows per page."), QStringLiteral("n"),
+                 QStringLiteral("50")});
+    p.addOption({QStringLiteral("offset"), QStringLiteral("Rows to skip."), QStringLiteral("n"),
+                 QStringLiteral("0")});
+    return true;
+}
+
+std::optional<store::IncidentQuery> queryFrom(const QCommandLineParser& p, QString& problem) {
+    store::IncidentQuery q;
+    if (p.isSet(QStringLiteral("bbox"))) {
+        q.bbox = parseExtent(p.value(QStringLiteral("bbox")));
+        if (!q.bbox) {
+            problem = QStringLiteral("--bbox must be west,south,east,north in degrees");
+            return std::nullopt;
+        }
+    }
+    for (const char* name : {"from", "to"}) {
+        const QString option = QString::fromLatin1(name);
+        if (!p.isSet(option))
+            continue;
+        QDateTime t = QDateTime::fromString(p.value(option), Qt::ISODate);
+        if (!t.isValid()) {
+            problem = QStringLiteral("--%1 must be an ISO 8601 time").arg(option);
+            return std::nullopt;
+        }
+        if (t.timeSpec() == Qt::LocalTime)
+            t.setTimeSpec(Qt::UTC);
+        (option == QLatin1String("from") ? q.from : q.to) = t;
+    }
+    auto list = [&](const char* name) {
+        return p.value(QString::fromLatin1(name)).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    };
+    q.categories = list("category");
+    for (const QString& s : list("severity")) {
+        const auto v = store::severityFromString(s);
+        if (!v) {
+            problem = QStringLiteral("unknown severity '%1'").arg(s);
+            return std::nullopt;
+        }
+        q.severities.append(*v);
+    }
+    for (const QString& s : list("status")) {
+        const auto v = store::incidentStatusFromString(s);
+        if (!v) {
+            problem = QStringLiteral("unknown status '%1'").arg(s);
+            return std::nullopt;
+        }
+        q.statuses.append(*v);
+    }
+    q.text = p.value(QStringLiteral("text"));
+    const QString sort = p.value(QStringLiteral("sort"));
+    if (sort == QLatin1String("newest"))
+        q.order = store::IncidentOrder::NewestFirst;
+    else if (sort == QLatin1String("oldest"))
+        q.order = store::IncidentOrder::OldestFirst;
+    else if (sort == QLatin1String("severity"))
+        q.order = store::IncidentOrder::MostSevere;
+    else if (sort == QLatin1String("title"))
+        q.order = store::IncidentOrder::Title;
+    else {
+        problem = QStringLiteral("--sort must be newest, oldest, severity or title");
+        return std::nullopt;
+    }
+    q.limit = p.value(QStringLiteral("limit")).toInt();
+    q.offset = p.value(QStringLiteral("offset")).toInt();
+    return q;
+}
+
+int missionQuery(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Find incidents; one per line, tab-separated."));
+    p.addHelpOption();
+    addQueryOptions(p);
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("mission query needs a mission file"));
+    QString problem;
+    const auto query = queryFrom(p, problem);
+    if (!query)
+        return fail(problem);
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadOnly);
+    if (!mission)
+        return fail(mission.error().message);
+    auto page = mission.value().queryIncidents(*query);
+    if (!page)
+        return fail(page.error().message);
+    for (const store::Incident& i : page.value().incidents)
+        out() << i.uuid << '\t' << i.observedAt.toString(Qt::ISODate) << '\t'
+              << store::toString(i.severity) << '\t' << store::toString(i.status) << '\t'
+              << i.category << '\t' << QString::number(i.location.lon, 'f', 5) << ','
+              << QString::number(i.location.lat, 'f', 5) << '\t' << i.title << '\n';
+    out() << page.value().incidents.size() << " of " << page.value().total << " incidents"
+          << Qt::endl;
+    return 0;
+}
+
+int missionExport(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Export incidents to GeoJSON or GeoPackage (by the output's extension)."));
+    p.addHelpOption();
+    addQueryOptions(p);
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.addPositionalArgument(QStringLiteral("output"), QStringLiteral(".geojson or .gpkg file."));
+    p.process(args);
+    if (p.positionalArguments().size() != 2)
+        return fail(QStringLiteral("mission export needs a mission file and an output file"));
+    QString problem;
+    auto query = queryFrom(p, problem);
+    if (!query)
+        return fail(problem);
+    if (!p.isSet(QStringLiteral("sort")))
+        query->order = store::IncidentOrder::OldestFirst;
+    if (!p.isSet(QStringLiteral("limit")))
+        query->limit = 0; // everything
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadOnly);
+    if (!mission)
+        return fail(mission.error().message);
+    auto written = interop::exportIncidents(mission.value(), p.positionalArguments()[1], *query);
+    if (!written)
+        return fail(written.error().message);
+    out() << "Exported " << written.value() << " incidents to " << p.positionalArguments()[1]
+          << Qt::endl;
+    return 0;
+}
+
+int missionStats(const QStringList& args) {
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("mission stats needs a mission file"));
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadOnly);
+    if (!mission)
+        return fail(mission.error().message);
+    auto stats = mission.value().stats();
+    if (!stats)
+        return fail(stats.error().message);
+    const store::MissionStats& s = stats.value();
+    out() << "schema " << s.schemaVersion << ", station " << s.station << "\n"
+          << s.incidents << " incidents (" << s.deletedIncidents << " deleted), " << s.notes
+          << " notes, " << s.attachments << " attachments, " << s.routes << " routes, "
+          << s.annotations << " annotations\n"
+          << s.changes << " change-log entries, " << s.imports << " imports, " << s.bytes
+          << " bytes\n";
+    auto group = [&](const char* title, const QMap<QString, qint64>& counts) {
+        out() << title << ":";
+        for (auto it = counts.begin(); it != counts.end(); ++it)
+            out() << " " << it.key() << "=" << it.value();
+        out() << "\n";
+    };
+    group("severity", s.bySeverity);
+    group("status", s.byStatus);
+    group("category", s.byCategory);
+    out().flush();
+    return 0;
+}
+
 void usage() {
     out() << "Usage: tessera-cli COMMAND [options]\n\n"
              "Commands:\n"
              "  demo build --sources DIR --scenario FILE --out DIR   build the demo mission\n"
              "  render --mission FILE [--extent W,S,E,N] [--size WxH] OUT.png\n"
              "  mission info FILE                                     what a mission holds\n"
+             "  mission create FILE [--name N] [--classification C]   a new, empty mission\n"
+             "  mission import FILE INPUT [--map f=col,...] [--skip-invalid] [--track ROUTE]\n"
+             "  mission export FILE OUT.geojson|OUT.gpkg [query options]\n"
+             "  mission query FILE [--bbox W,S,E,N] [--from T] [--to T] [--text WORDS] ...\n"
+             "  mission stats FILE                                    counts, size, schema\n"
              "\nEach command takes --help.\n";
     out().flush();
 }
@@ -171,8 +477,22 @@ int main(int argc, char* argv[]) {
         return demoBuild(args.mid(0, 1) + args.mid(3));
     if (command == QLatin1String("render"))
         return renderCommand(args.mid(0, 1) + args.mid(2));
-    if (command == QLatin1String("mission") && args.size() > 2 && args[2] == QLatin1String("info"))
-        return missionInfo(args.mid(0, 1) + args.mid(3));
+    if (command == QLatin1String("mission") && args.size() > 2) {
+        const QString sub = args[2];
+        const QStringList rest = args.mid(0, 1) + args.mid(3);
+        if (sub == QLatin1String("info"))
+            return missionInfo(rest);
+        if (sub == QLatin1String("create"))
+            return missionCreate(rest);
+        if (sub == QLatin1String("import"))
+            return missionImport(rest);
+        if (sub == QLatin1String("export"))
+            return missionExport(rest);
+        if (sub == QLatin1String("query"))
+            return missionQuery(rest);
+        if (sub == QLatin1String("stats"))
+            return missionStats(rest);
+    }
     usage();
     return 2;
 }

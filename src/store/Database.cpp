@@ -9,6 +9,28 @@
 
 namespace tessera::store {
 
+namespace {
+/// SQLite's message, with the cause in words a user can act on for the failures that are not
+/// the program's fault.
+QString describe(sqlite3* db, int rc) {
+    const QString sqliteMessage = QString::fromUtf8(sqlite3_errmsg(db));
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+        return QStringLiteral("the disk is full (%1); nothing of this change was written")
+            .arg(sqliteMessage);
+    case SQLITE_READONLY:
+        return QStringLiteral("the file is read-only (%1)").arg(sqliteMessage);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return QStringLiteral("the mission file is damaged (%1)").arg(sqliteMessage);
+    case SQLITE_IOERR:
+        return QStringLiteral("the disk could not be read or written (%1)").arg(sqliteMessage);
+    default:
+        return sqliteMessage;
+    }
+}
+} // namespace
+
 // ---- Statement ----
 
 Statement::Statement(sqlite3* db, sqlite3_stmt* stmt)
@@ -43,6 +65,11 @@ Statement& Statement::bind(int index, qint64 value) {
     sqlite3_bind_int64(stmt_, index, value);
     return *this;
 }
+Statement& Statement::bindBlob(int index, const QByteArray& value) {
+    sqlite3_bind_blob64(stmt_, index, value.constData(), static_cast<sqlite3_uint64>(value.size()),
+                        SQLITE_TRANSIENT);
+    return *this;
+}
 Statement& Statement::bindNull(int index) {
     sqlite3_bind_null(stmt_, index);
     return *this;
@@ -54,7 +81,7 @@ Result<bool> Statement::step() {
         return true;
     if (rc == SQLITE_DONE)
         return false;
-    return Error{QString::fromUtf8(sqlite3_errmsg(db_))};
+    return Error{describe(db_, rc)};
 }
 
 Status Statement::run() {
@@ -80,6 +107,11 @@ double Statement::real(int column) const {
 }
 qint64 Statement::integer(int column) const {
     return sqlite3_column_int64(stmt_, column);
+}
+QByteArray Statement::blob(int column) const {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return data ? QByteArray(static_cast<const char*>(data), size) : QByteArray();
 }
 bool Statement::isNull(int column) const {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
@@ -142,14 +174,26 @@ QString Database::lastErrorMessage() const {
     return db_ ? QString::fromUtf8(sqlite3_errmsg(db_)) : QStringLiteral("out of memory");
 }
 
+bool Database::inTransaction() const {
+    return db_ && sqlite3_get_autocommit(db_) == 0;
+}
+bool Database::isReadOnly() const {
+    return db_ && sqlite3_db_readonly(db_, "main") == 1;
+}
+qint64 Database::lastInsertRowId() const {
+    return sqlite3_last_insert_rowid(db_);
+}
+qint64 Database::changes() const {
+    return sqlite3_changes64(db_);
+}
+
 Status Database::exec(const QString& sql) {
     char* message = nullptr;
     const int rc = sqlite3_exec(db_, sql.toUtf8().constData(), nullptr, nullptr, &message);
     if (rc == SQLITE_OK)
         return success();
-    const QString text = message ? QString::fromUtf8(message) : lastErrorMessage();
     sqlite3_free(message);
-    return Error{text};
+    return Error{describe(db_, rc)};
 }
 
 Result<Statement> Database::prepare(const QString& sql) {
@@ -157,7 +201,7 @@ Result<Statement> Database::prepare(const QString& sql) {
     const QByteArray utf8 = sql.toUtf8();
     if (sqlite3_prepare_v2(db_, utf8.constData(), static_cast<int>(utf8.size()), &stmt, nullptr) !=
         SQLITE_OK)
-        return Error{lastErrorMessage()};
+        return Error{describe(db_, sqlite3_extended_errcode(db_))};
     return Statement(db_, stmt);
 }
 

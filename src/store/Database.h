@@ -29,6 +29,7 @@ public:
     Statement& bind(int index, qint64 value);
     Statement& bind(int index, int value) { return bind(index, static_cast<qint64>(value)); }
     Statement& bindNull(int index);
+    Statement& bindBlob(int index, const QByteArray& value);
 
     /// Advances to the next row: a value of true means a row is ready, false means done.
     Result<bool> step();
@@ -40,6 +41,7 @@ public:
     [[nodiscard]] double real(int column) const;
     [[nodiscard]] qint64 integer(int column) const;
     [[nodiscard]] bool isNull(int column) const;
+    [[nodiscard]] QByteArray blob(int column) const;
 
 private:
     friend class Database;
@@ -67,17 +69,30 @@ public:
     Result<QVariant> scalar(const QString& sql);
 
     /// Runs `body` in a transaction: committed when it returns success, rolled back otherwise.
+    /// Inside another transaction it nests as a savepoint.
     template <typename Body>
     Status transaction(Body&& body) {
-        if (Status begin = exec(QStringLiteral("BEGIN IMMEDIATE")); !begin)
+        const bool nested = inTransaction();
+        if (Status begin = exec(nested ? QStringLiteral("SAVEPOINT nested")
+                                       : QStringLiteral("BEGIN IMMEDIATE"));
+            !begin)
             return begin;
         Status result = body();
         if (!result) {
-            (void)exec(QStringLiteral("ROLLBACK"));
+            if (nested)
+                (void)exec(QStringLiteral("ROLLBACK TO nested; RELEASE nested"));
+            else if (inTransaction()) // SQLite may have rolled back by itself (a full disk)
+                (void)exec(QStringLiteral("ROLLBACK"));
             return result;
         }
-        return exec(QStringLiteral("COMMIT"));
+        return exec(nested ? QStringLiteral("RELEASE nested") : QStringLiteral("COMMIT"));
     }
+
+    [[nodiscard]] bool inTransaction() const;
+    /// True when SQLite opened the file read-only (its permissions or the mode asked for).
+    [[nodiscard]] bool isReadOnly() const;
+    [[nodiscard]] qint64 lastInsertRowId() const;
+    [[nodiscard]] qint64 changes() const;
 
     [[nodiscard]] const QString& path() const { return path_; }
     [[nodiscard]] QString lastErrorMessage() const;

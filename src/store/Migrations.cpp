@@ -64,6 +64,169 @@ CREATE TABLE route_waypoint (
     PRIMARY KEY (route_uuid, seq)
 ) STRICT;
 )sql",
+    // 2: the mission store (docs/store.md). Stations, hybrid-logical-clock stamps, markings and
+    // tombstones on every record; incidents get a stable integer key (for the R*Tree and FTS),
+    // areas, notes and attachments; routes get actual tracks; annotations; the change log that
+    // feeds sync; imports committed in batches and made visible as a whole.
+    R"sql(
+CREATE TABLE station (
+    id    INTEGER PRIMARY KEY,
+    uuid  TEXT NOT NULL UNIQUE CHECK (length(uuid) = 36),
+    name  TEXT NOT NULL DEFAULT '',
+    local INTEGER NOT NULL DEFAULT 0 CHECK (local IN (0, 1))
+) STRICT;
+INSERT INTO station (id, uuid, local) VALUES (1,
+    lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)
+          || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))), 1);
+CREATE TABLE import (
+    id          INTEGER PRIMARY KEY,
+    source      TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('running', 'done')),
+    started_hlc INTEGER NOT NULL,
+    rows        INTEGER NOT NULL DEFAULT 0,
+    base_id     INTEGER NOT NULL,
+    owner       INTEGER NOT NULL
+) STRICT;
+CREATE TABLE incident_v2 (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE CHECK (length(uuid) = 36),
+    title          TEXT NOT NULL CHECK (length(title) > 0),
+    category       TEXT NOT NULL,
+    severity       TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+    status         TEXT NOT NULL CHECK (status IN ('reported', 'confirmed', 'resolved')),
+    observed_at    INTEGER NOT NULL,
+    lon            REAL NOT NULL CHECK (lon BETWEEN -180.0 AND 180.0),
+    lat            REAL NOT NULL CHECK (lat BETWEEN -90.0 AND 90.0),
+    area           TEXT CHECK (area IS NULL OR json_valid(area)),
+    area_west      REAL,
+    area_south     REAL,
+    area_east      REAL,
+    area_north     REAL,
+    source         TEXT NOT NULL DEFAULT '',
+    reliability    TEXT NOT NULL DEFAULT 'F' CHECK (reliability IN ('A','B','C','D','E','F')),
+    credibility    INTEGER NOT NULL DEFAULT 6 CHECK (credibility BETWEEN 1 AND 6),
+    narrative      TEXT NOT NULL DEFAULT '',
+    classification TEXT NOT NULL,
+    releasability  TEXT NOT NULL DEFAULT '',
+    exercise       INTEGER NOT NULL DEFAULT 0,
+    station        INTEGER NOT NULL DEFAULT 1,
+    created_hlc    INTEGER NOT NULL,
+    updated_hlc    INTEGER NOT NULL,
+    deleted        INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    import_id      INTEGER
+) STRICT;
+INSERT INTO incident_v2 (uuid, title, category, severity, status, observed_at, lon, lat, source,
+    reliability, credibility, narrative, classification, releasability, exercise, created_hlc,
+    updated_hlc)
+SELECT uuid, title, category, severity, status,
+       CAST(round((julianday(observed_at) - 2440587.5) * 86400000.0) AS INTEGER), lon, lat,
+       source, reliability, credibility, narrative, classification, releasability, exercise,
+       (CAST(strftime('%s', 'now') AS INTEGER) * 1000) << 16,
+       (CAST(strftime('%s', 'now') AS INTEGER) * 1000) << 16
+FROM incident ORDER BY observed_at, uuid;
+DROP TABLE incident;
+ALTER TABLE incident_v2 RENAME TO incident;
+CREATE INDEX incident_observed_at ON incident (observed_at);
+CREATE INDEX incident_import ON incident (import_id) WHERE import_id IS NOT NULL;
+
+CREATE TABLE incident_note (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE CHECK (length(uuid) = 36),
+    incident_id    INTEGER NOT NULL REFERENCES incident (id),
+    author         TEXT NOT NULL,
+    text           TEXT NOT NULL CHECK (length(text) > 0),
+    written_at     INTEGER NOT NULL,
+    classification TEXT NOT NULL,
+    releasability  TEXT NOT NULL DEFAULT '',
+    station        INTEGER NOT NULL DEFAULT 1,
+    created_hlc    INTEGER NOT NULL,
+    updated_hlc    INTEGER NOT NULL,
+    deleted        INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+) STRICT;
+CREATE INDEX incident_note_incident ON incident_note (incident_id, id);
+CREATE TRIGGER incident_note_append_only_update BEFORE UPDATE ON incident_note
+BEGIN SELECT RAISE(ABORT, 'analyst notes are append-only'); END;
+CREATE TRIGGER incident_note_append_only_delete BEFORE DELETE ON incident_note
+BEGIN SELECT RAISE(ABORT, 'analyst notes are append-only'); END;
+
+CREATE TABLE attachment_blob (
+    sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+    data   BLOB NOT NULL
+) STRICT;
+CREATE TABLE attachment (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE CHECK (length(uuid) = 36),
+    incident_id    INTEGER NOT NULL REFERENCES incident (id),
+    name           TEXT NOT NULL CHECK (length(name) > 0),
+    media_type     TEXT NOT NULL DEFAULT 'application/octet-stream',
+    sha256         TEXT NOT NULL REFERENCES attachment_blob (sha256),
+    size           INTEGER NOT NULL CHECK (size >= 0),
+    classification TEXT NOT NULL,
+    releasability  TEXT NOT NULL DEFAULT '',
+    station        INTEGER NOT NULL DEFAULT 1,
+    created_hlc    INTEGER NOT NULL,
+    updated_hlc    INTEGER NOT NULL,
+    deleted        INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+) STRICT;
+CREATE INDEX attachment_incident ON attachment (incident_id);
+
+ALTER TABLE route ADD COLUMN station INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE route ADD COLUMN created_hlc INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE route ADD COLUMN updated_hlc INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE route ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1));
+UPDATE route SET created_hlc = (CAST(strftime('%s', 'now') AS INTEGER) * 1000) << 16,
+                 updated_hlc = (CAST(strftime('%s', 'now') AS INTEGER) * 1000) << 16;
+CREATE TABLE route_track_point (
+    route_uuid  TEXT NOT NULL REFERENCES route (uuid) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    lon         REAL NOT NULL CHECK (lon BETWEEN -180.0 AND 180.0),
+    lat         REAL NOT NULL CHECK (lat BETWEEN -90.0 AND 90.0),
+    recorded_at INTEGER NOT NULL,
+    elevation   REAL,
+    PRIMARY KEY (route_uuid, seq)
+) STRICT;
+
+CREATE TABLE annotation (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE CHECK (length(uuid) = 36),
+    kind           TEXT NOT NULL CHECK (kind IN ('point', 'line', 'area')),
+    geometry       TEXT NOT NULL CHECK (json_valid(geometry)),
+    text           TEXT NOT NULL,
+    author         TEXT NOT NULL,
+    written_at     INTEGER NOT NULL,
+    classification TEXT NOT NULL,
+    releasability  TEXT NOT NULL DEFAULT '',
+    station        INTEGER NOT NULL DEFAULT 1,
+    created_hlc    INTEGER NOT NULL,
+    updated_hlc    INTEGER NOT NULL,
+    deleted        INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+) STRICT;
+
+CREATE TABLE change_log (
+    seq     INTEGER PRIMARY KEY,
+    kind    TEXT NOT NULL CHECK (kind IN ('incident', 'note', 'attachment', 'route',
+                                          'annotation')),
+    uuid    TEXT NOT NULL,
+    op      TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+    hlc     INTEGER NOT NULL,
+    station INTEGER NOT NULL
+) STRICT;
+INSERT INTO change_log (kind, uuid, op, hlc, station)
+    SELECT 'incident', uuid, 'insert', created_hlc, station FROM incident ORDER BY id;
+INSERT INTO change_log (kind, uuid, op, hlc, station)
+    SELECT 'route', uuid, 'insert', created_hlc, station FROM route ORDER BY rowid;
+
+CREATE VIRTUAL TABLE incident_rtree USING rtree (id, min_lon, max_lon, min_lat, max_lat);
+INSERT INTO incident_rtree SELECT id, lon, lon, lat, lat FROM incident ORDER BY id;
+CREATE VIEW incident_text (id, title, narrative, notes) AS
+    SELECT i.id, i.title, i.narrative,
+           coalesce((SELECT group_concat(n.text, ' ') FROM incident_note n
+                     WHERE n.incident_id = i.id), '')
+    FROM incident i WHERE i.deleted = 0;
+CREATE VIRTUAL TABLE incident_fts USING fts5 (title, narrative, notes, content = 'incident_text',
+    content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO incident_fts (incident_fts) VALUES ('rebuild');
+)sql",
 };
 } // namespace
 
@@ -72,6 +235,10 @@ int latestSchemaVersion() {
 }
 
 Status migrate(Database& db) {
+    return migrate(db, latestSchemaVersion());
+}
+
+Status migrate(Database& db, int target) {
     Result<QVariant> version = db.scalar(QStringLiteral("PRAGMA user_version"));
     if (!version)
         return version.error();
@@ -82,7 +249,7 @@ Status migrate(Database& db) {
                          .arg(db.path())
                          .arg(current)
                          .arg(latestSchemaVersion())};
-    for (int next = current + 1; next <= latestSchemaVersion(); ++next) {
+    for (int next = current + 1; next <= target && next <= latestSchemaVersion(); ++next) {
         Status applied = db.transaction([&]() -> Status {
             if (Status s = db.exec(QString::fromUtf8(kMigrations[next - 1])); !s)
                 return s;

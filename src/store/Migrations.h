@@ -17,5 +17,7 @@ int latestSchemaVersion();
 /// Brings a mission database up to latestSchemaVersion() in one transaction per migration.
 /// Refuses a database written by a newer Tessera (user_version above ours).
 Status migrate(Database& db);
+/// Brings a database up to schema `target` only (tests build older missions with it).
+Status migrate(Database& db, int target);
 
 } // namespace tessera::store

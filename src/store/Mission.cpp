@@ -52,6 +52,11 @@ constexpr std::array<std::pair<LayerKind, const char*>, 2> kLayerKinds{{
     {LayerKind::Raster, "raster"},
     {LayerKind::Vector, "vector"},
 }};
+constexpr std::array<std::pair<AnnotationKind, const char*>, 3> kAnnotationKinds{{
+    {AnnotationKind::Point, "point"},
+    {AnnotationKind::Line, "line"},
+    {AnnotationKind::Area, "area"},
+}};
 constexpr std::array<std::pair<const char*, const char*>, 10> kCategories{{
     {"armed_clash", "Armed clash"},
     {"ied", "IED"},
@@ -77,6 +82,12 @@ QString toString(RouteStatus value) {
 }
 QString toString(LayerKind value) {
     return nameOf(value, kLayerKinds);
+}
+QString toString(AnnotationKind value) {
+    return nameOf(value, kAnnotationKinds);
+}
+std::optional<AnnotationKind> annotationKindFromString(const QString& text) {
+    return valueOf(text, kAnnotationKinds);
 }
 std::optional<Severity> severityFromString(const QString& text) {
     return valueOf(text, kSeverities);

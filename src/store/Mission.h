@@ -2,6 +2,7 @@
 #pragma once
 
 #include "geo/GeoTypes.h"
+#include "store/Hlc.h"
 
 #include <QDateTime>
 #include <QList>
@@ -42,6 +43,15 @@ const QStringList& incidentCategories();
 /// "Armed clash", "IED", ...: the label shown to users for a category key.
 QString categoryLabel(const QString& category);
 
+/// Who wrote a record and when, carried by every record for sync (docs/store.md). Set by the
+/// store on write; ignored when a record is handed in.
+struct RecordStamp {
+    Hlc created;
+    Hlc updated;
+    QString station;      ///< UUID of the station that last wrote the record
+    bool deleted = false; ///< a tombstone: kept for sync, hidden from the map and queries
+};
+
 struct Incident {
     QString uuid;
     QString title;
@@ -49,19 +59,49 @@ struct Incident {
     Severity severity = Severity::Low;
     IncidentStatus status = IncidentStatus::Reported;
     QDateTime observedAt;
-    geo::GeoPoint location;
+    geo::GeoPoint location;    ///< the point, or for an area a representative point inside it
+    QList<geo::GeoPoint> area; ///< outline of an area incident; empty for a point incident
     QString source;
     QString reliability; ///< source reliability grade A..F
     int credibility = 6; ///< information credibility grade 1..6
     QString narrative;
     Marking marking;
     bool exercise = false;
+    RecordStamp stamp;
+};
+
+/// One entry in an incident's thread of analyst notes. Append-only.
+struct IncidentNote {
+    QString uuid;
+    QString author;
+    QString text;
+    QDateTime writtenAt;
+    Marking marking;
+    RecordStamp stamp;
+};
+
+/// A file attached to an incident, stored in the mission with its SHA-256.
+struct Attachment {
+    QString uuid;
+    QString name;
+    QString mediaType;
+    QString sha256; ///< lower-case hex
+    qint64 size = 0;
+    Marking marking;
+    RecordStamp stamp;
 };
 
 struct Waypoint {
     geo::GeoPoint location;
     QDateTime plannedAt;
     QString name;
+};
+
+/// A recorded position of a patrol (a GPS fix).
+struct TrackPoint {
+    geo::GeoPoint location;
+    QDateTime recordedAt;
+    std::optional<double> elevation;
 };
 
 struct PatrolRoute {
@@ -72,6 +112,24 @@ struct PatrolRoute {
     QList<Waypoint> waypoints; ///< the planned path, in order
     Marking marking;
     bool exercise = false;
+    QList<TrackPoint> track; ///< the actual track, in order (empty until recorded or imported)
+    RecordStamp stamp;
+};
+
+enum class AnnotationKind { Point, Line, Area };
+QString toString(AnnotationKind value);
+std::optional<AnnotationKind> annotationKindFromString(const QString& text);
+
+/// A note drawn on the map: a point, line or area with text.
+struct Annotation {
+    QString uuid;
+    AnnotationKind kind = AnnotationKind::Point;
+    QList<geo::GeoPoint> geometry; ///< one point, or the vertices of the line or area outline
+    QString text;
+    QString author;
+    QDateTime writtenAt;
+    Marking marking;
+    RecordStamp stamp;
 };
 
 /// A map layer of the mission: a file GDAL/OGR reads, with how to draw it.
@@ -104,6 +162,7 @@ struct MissionSnapshot {
     QList<LayerSpec> layers; ///< in stack order
     QList<Incident> incidents;
     QList<PatrolRoute> routes;
+    QList<Annotation> annotations;
 
     /// `source` of a layer resolved against the mission file's folder.
     [[nodiscard]] QString resolveSource(const LayerSpec& layer) const;

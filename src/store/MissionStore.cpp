@@ -2,10 +2,19 @@
 #include "store/MissionStore.h"
 
 #include "geo/ThreadCheck.h"
+#include "store/ImportRegistry.h"
 #include "store/Migrations.h"
+#include "store/Uuid.h"
 
+#include <QCryptographicHash>
 #include <QFileInfo>
-#include <QUuid>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QVariant>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace tessera::store {
 
@@ -17,12 +26,49 @@ QString isoUtc(const QDateTime& t) {
 QDateTime fromIso(const QString& s) {
     return QDateTime::fromString(s, Qt::ISODate).toUTC();
 }
-QString newUuid() {
-    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+QDateTime fromMs(qint64 ms) {
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
 }
 
 Error withPath(const QString& path, const Error& e) {
     return Error{QStringLiteral("%1: %2").arg(path, e.message)};
+}
+
+/// "[[lon,lat],...]": how areas, lines and annotation geometry are kept (JSON, exact doubles).
+QString pointsJson(const QList<geo::GeoPoint>& points) {
+    QString json = QStringLiteral("[");
+    for (qsizetype k = 0; k < points.size(); ++k) {
+        if (k > 0)
+            json += QLatin1Char(',');
+        json += QStringLiteral("[%1,%2]").arg(QString::number(points[k].lon, 'g', 17),
+                                              QString::number(points[k].lat, 'g', 17));
+    }
+    return json + QLatin1Char(']');
+}
+QList<geo::GeoPoint> pointsFromJson(const QString& json) {
+    QList<geo::GeoPoint> points;
+    const QJsonArray array = QJsonDocument::fromJson(json.toUtf8()).array();
+    for (const QJsonValue& v : array) {
+        const QJsonArray pair = v.toArray();
+        points.append({pair.at(0).toDouble(), pair.at(1).toDouble()});
+    }
+    return points;
+}
+geo::Extent boundsOf(const QList<geo::GeoPoint>& points) {
+    geo::Extent e{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
+                  std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
+    for (const geo::GeoPoint& p : points) {
+        e.minX = std::min(e.minX, p.lon);
+        e.minY = std::min(e.minY, p.lat);
+        e.maxX = std::max(e.maxX, p.lon);
+        e.maxY = std::max(e.maxY, p.lat);
+    }
+    return e;
+}
+
+bool validPoint(const geo::GeoPoint& p) {
+    return std::isfinite(p.lon) && std::isfinite(p.lat) && p.lon >= -180.0 && p.lon <= 180.0 &&
+           p.lat >= -90.0 && p.lat <= 90.0;
 }
 
 /// Checks that `db` is a Tessera mission before anything is written to it.
@@ -42,21 +88,25 @@ Status checkIsMission(Database& db) {
     return success();
 }
 
-template <typename T>
-Result<QList<T>> collect(Database& db, const QString& sql, T (*read)(const Statement&)) {
-    Result<Statement> stmt = db.prepare(sql);
-    if (!stmt)
-        return stmt.error();
+template <typename T, typename Read>
+Result<QList<T>> collect(Statement& stmt, Read read) {
     QList<T> rows;
     for (;;) {
-        Result<bool> row = stmt.value().step();
+        Result<bool> row = stmt.step();
         if (!row)
             return row.error();
         if (!row.value())
             break;
-        rows.append(read(stmt.value()));
+        rows.append(read(stmt));
     }
     return rows;
+}
+template <typename T, typename Read>
+Result<QList<T>> collect(Database& db, const QString& sql, Read read) {
+    Result<Statement> stmt = db.prepare(sql);
+    if (!stmt)
+        return stmt.error();
+    return collect<T>(stmt.value(), read);
 }
 
 LayerSpec readLayer(const Statement& s) {
@@ -73,6 +123,22 @@ LayerSpec readLayer(const Statement& s) {
     return l;
 }
 
+/// Incidents are read through one column list everywhere.
+const QString kIncidentColumns = QStringLiteral(
+    "i.uuid, i.title, i.category, i.severity, i.status, i.observed_at, i.lon, i.lat, i.area, "
+    "i.source, i.reliability, i.credibility, i.narrative, i.classification, i.releasability, "
+    "i.exercise, i.created_hlc, i.updated_hlc, s.uuid, i.deleted FROM incident i "
+    "LEFT JOIN station s ON s.id = i.station");
+/// Live: not a tombstone, not part of an import that has not finished.
+const QString kLiveIncident =
+    QStringLiteral("i.deleted = 0 AND (i.import_id IS NULL OR i.import_id NOT IN "
+                   "(SELECT id FROM import WHERE state <> 'done'))");
+
+RecordStamp readStamp(const Statement& s, int first) {
+    return {Hlc{s.integer(first)}, Hlc{s.integer(first + 1)}, s.text(first + 2),
+            s.integer(first + 3) != 0};
+}
+
 Incident readIncident(const Statement& s) {
     Incident i;
     i.uuid = s.text(0);
@@ -80,14 +146,17 @@ Incident readIncident(const Statement& s) {
     i.category = s.text(2);
     i.severity = severityFromString(s.text(3)).value_or(Severity::Low);
     i.status = incidentStatusFromString(s.text(4)).value_or(IncidentStatus::Reported);
-    i.observedAt = fromIso(s.text(5));
+    i.observedAt = fromMs(s.integer(5));
     i.location = {s.real(6), s.real(7)};
-    i.source = s.text(8);
-    i.reliability = s.text(9);
-    i.credibility = static_cast<int>(s.integer(10));
-    i.narrative = s.text(11);
-    i.marking = {s.text(12), s.text(13)};
-    i.exercise = s.integer(14) != 0;
+    if (!s.isNull(8))
+        i.area = pointsFromJson(s.text(8));
+    i.source = s.text(9);
+    i.reliability = s.text(10);
+    i.credibility = static_cast<int>(s.integer(11));
+    i.narrative = s.text(12);
+    i.marking = {s.text(13), s.text(14)};
+    i.exercise = s.integer(15) != 0;
+    i.stamp = readStamp(s, 16);
     return i;
 }
 
@@ -99,10 +168,29 @@ PatrolRoute readRoute(const Statement& s) {
     r.status = routeStatusFromString(s.text(3)).value_or(RouteStatus::Planned);
     r.marking = {s.text(4), s.text(5)};
     r.exercise = s.integer(6) != 0;
+    r.stamp = readStamp(s, 7);
     return r;
 }
 
+/// User words to an FTS5 query that cannot be a syntax error: each word quoted, all required.
+QString ftsQuery(const QString& text) {
+    QStringList terms;
+    for (QString word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const bool prefix = word.endsWith(QLatin1Char('*'));
+        if (prefix)
+            word.chop(1);
+        if (word.isEmpty())
+            continue;
+        word.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+        terms.append(QLatin1Char('"') + word + QLatin1Char('"') +
+                     (prefix ? QStringLiteral("*") : QString()));
+    }
+    return terms.join(QLatin1Char(' '));
+}
+
 } // namespace
+
+// ---- opening ----
 
 Result<MissionStore> MissionStore::create(const QString& path, const MissionInfo& info) {
     TESSERA_ASSERT_WORKER_THREAD();
@@ -116,6 +204,10 @@ Result<MissionStore> MissionStore::create(const QString& path, const MissionInfo
     if (Status s = migrate(db.value()); !s)
         return s.error();
     MissionStore store(std::move(db).value());
+    if (Status s = store.loadStation(); !s)
+        return withPath(path, s.error());
+    if (Status s = store.db_.exec(QStringLiteral("PRAGMA foreign_keys = ON")); !s)
+        return withPath(path, s.error());
     if (Status s = store.setInfo(info); !s)
         return withPath(path, s.error());
     return store;
@@ -129,30 +221,40 @@ Result<MissionStore> MissionStore::open(const QString& path, Access access) {
         return db.error();
     if (Status s = checkIsMission(db.value()); !s)
         return s.error();
+    Result<QVariant> version = db.value().scalar(QStringLiteral("PRAGMA user_version"));
+    if (!version)
+        return withPath(path, version.error());
+    if (version.value().toInt() > latestSchemaVersion())
+        return Error{QStringLiteral("%1 was written by a newer Tessera (schema %2; this build "
+                                    "reads up to %3). Update Tessera to open it.")
+                         .arg(path)
+                         .arg(version.value().toInt())
+                         .arg(latestSchemaVersion())};
     if (access == Access::ReadOnly) {
-        Result<QVariant> version = db.value().scalar(QStringLiteral("PRAGMA user_version"));
-        if (!version)
-            return withPath(path, version.error());
-        if (version.value().toInt() > latestSchemaVersion())
-            return Error{QStringLiteral("%1 was written by a newer Tessera (schema %2; this build "
-                                        "reads up to %3). Update Tessera to open it.")
-                             .arg(path)
-                             .arg(version.value().toInt())
-                             .arg(latestSchemaVersion())};
         if (version.value().toInt() < latestSchemaVersion())
             return Error{QStringLiteral("%1 uses an older schema (%2): open it for writing once to "
                                         "upgrade it")
                              .arg(path)
                              .arg(version.value().toInt())};
     } else {
-        if (Status s = migrate(db.value()); !s)
-            return s.error();
+        if (db.value().isReadOnly())
+            return Error{QStringLiteral("%1: the file is read-only; open it read-only, or make it "
+                                        "writable to change it")
+                             .arg(path)};
         if (Status s = db.value().exec(QStringLiteral("PRAGMA journal_mode = WAL")); !s)
             return withPath(path, s.error());
+        if (Status s = migrate(db.value()); !s)
+            return s.error();
     }
     if (Status s = db.value().exec(QStringLiteral("PRAGMA foreign_keys = ON")); !s)
         return withPath(path, s.error());
-    return MissionStore(std::move(db).value());
+    MissionStore store(std::move(db).value());
+    if (Status s = store.loadStation(); !s)
+        return withPath(path, s.error());
+    if (access == Access::ReadWrite)
+        if (Status s = store.recoverInterruptedImports(); !s)
+            return withPath(path, s.error());
+    return store;
 }
 
 Result<MissionSnapshot> MissionStore::load(const QString& path) {
@@ -161,6 +263,61 @@ Result<MissionSnapshot> MissionStore::load(const QString& path) {
         return store.error();
     return store.value().snapshot();
 }
+
+Status MissionStore::loadStation() {
+    Result<Statement> stmt =
+        db_.prepare(QStringLiteral("SELECT id, uuid FROM station WHERE local = 1 LIMIT 1"));
+    if (!stmt)
+        return stmt.error();
+    Result<bool> row = stmt.value().step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return Error{QStringLiteral("the mission has no local station")};
+    stationId_ = stmt.value().integer(0);
+    stationUuid_ = stmt.value().text(1);
+    // Never issue a stamp below one already in the file, whatever the wall clock says.
+    Result<QVariant> last =
+        db_.scalar(QStringLiteral("SELECT coalesce((SELECT hlc FROM change_log ORDER BY seq DESC "
+                                  "LIMIT 1), 0)"));
+    if (!last)
+        return last.error();
+    clock_.observe(Hlc{last.value().toLongLong()});
+    return success();
+}
+
+Status MissionStore::recoverInterruptedImports() {
+    Result<QList<std::pair<qint64, qint64>>> running = collect<std::pair<qint64, qint64>>(
+        db_, QStringLiteral("SELECT id, owner FROM import WHERE state = 'running'"),
+        [](const Statement& s) {
+            return std::pair{s.integer(0), s.integer(1)};
+        });
+    if (!running)
+        return running.error();
+    for (const auto& [id, owner] : running.value()) {
+        if (importOwnerIsAlive(db_.path(), id, owner))
+            continue;
+        Status undone = db_.transaction([&]() -> Status {
+            Result<Statement> del = db_.prepare(QStringLiteral(
+                "DELETE FROM incident WHERE id > (SELECT base_id FROM import WHERE id = ?1) "
+                "AND import_id = ?1"));
+            if (!del)
+                return del.error();
+            if (Status s = del.value().bind(1, id).run(); !s)
+                return s;
+            Result<Statement> imp = db_.prepare(QStringLiteral("DELETE FROM import WHERE id = ?1"));
+            if (!imp)
+                return imp.error();
+            return imp.value().bind(1, id).run();
+        });
+        if (!undone)
+            return Error{QStringLiteral("cannot roll back an interrupted import: %1")
+                             .arg(undone.error().message)};
+    }
+    return success();
+}
+
+// ---- mission and layers ----
 
 Status MissionStore::setInfo(const MissionInfo& info) {
     return db_.transaction([&] { return writeInfo(info); });
@@ -253,50 +410,492 @@ Result<QList<LayerSpec>> MissionStore::layers() {
                               &readLayer);
 }
 
-Status MissionStore::addIncident(Incident& incident) {
-    if (incident.uuid.isEmpty())
-        incident.uuid = newUuid();
+// ---- change log and indexes ----
+
+Status MissionStore::logChange(const char* kind, const QString& uuid, const char* op, Hlc hlc) {
     Result<Statement> stmt = db_.prepare(QStringLiteral(
-        "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, "
-        "source, reliability, credibility, narrative, classification, releasability, exercise) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
+        "INSERT INTO change_log (kind, uuid, op, hlc, station) VALUES (?1, ?2, ?3, ?4, ?5)"));
     if (!stmt)
         return stmt.error();
     return stmt.value()
-        .bind(1, incident.uuid)
-        .bind(2, incident.title)
-        .bind(3, incident.category)
-        .bind(4, toString(incident.severity))
-        .bind(5, toString(incident.status))
-        .bind(6, isoUtc(incident.observedAt))
-        .bind(7, incident.location.lon)
-        .bind(8, incident.location.lat)
-        .bind(9, incident.source)
-        .bind(10, incident.reliability)
-        .bind(11, incident.credibility)
-        .bind(12, incident.narrative)
-        .bind(13, incident.marking.classification)
-        .bind(14, incident.marking.releasability)
-        .bind(15, incident.exercise ? 1 : 0)
+        .bind(1, QString::fromLatin1(kind))
+        .bind(2, uuid)
+        .bind(3, QString::fromLatin1(op))
+        .bind(4, hlc.value)
+        .bind(5, stationId_)
         .run();
 }
 
-Result<QList<Incident>> MissionStore::incidents() {
-    return collect<Incident>(
-        db_,
-        QStringLiteral("SELECT uuid, title, category, severity, status, observed_at, lon, lat, "
-                       "source, reliability, credibility, narrative, classification, "
-                       "releasability, exercise FROM incident ORDER BY observed_at, uuid"),
-        &readIncident);
+Result<qint64> MissionStore::incidentKey(const QString& uuid) {
+    Result<Statement> stmt =
+        db_.prepare(QStringLiteral("SELECT id FROM incident WHERE uuid = ?1 AND deleted = 0"));
+    if (!stmt)
+        return stmt.error();
+    stmt.value().bind(1, uuid);
+    Result<bool> row = stmt.value().step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return Error{QStringLiteral("no incident %1").arg(uuid)};
+    return stmt.value().integer(0);
 }
+
+Status MissionStore::indexIncident(qint64 id) {
+    Result<Statement> box = db_.prepare(QStringLiteral(
+        "INSERT OR REPLACE INTO incident_rtree SELECT id, coalesce(area_west, lon), "
+        "coalesce(area_east, lon), coalesce(area_south, lat), coalesce(area_north, lat) "
+        "FROM incident WHERE id = ?1"));
+    if (!box)
+        return box.error();
+    if (Status s = box.value().bind(1, id).run(); !s)
+        return s;
+    Result<Statement> text = db_.prepare(
+        QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) "
+                       "SELECT id, title, narrative, notes FROM incident_text WHERE id = ?1"));
+    if (!text)
+        return text.error();
+    return text.value().bind(1, id).run();
+}
+
+Status MissionStore::unindexIncident(qint64 id) {
+    Result<Statement> box = db_.prepare(QStringLiteral("DELETE FROM incident_rtree WHERE id = ?1"));
+    if (!box)
+        return box.error();
+    if (Status s = box.value().bind(1, id).run(); !s)
+        return s;
+    // External-content FTS5 forgets a row when given the values it indexed.
+    Result<Statement> text = db_.prepare(QStringLiteral(
+        "INSERT INTO incident_fts (incident_fts, rowid, title, narrative, notes) "
+        "SELECT 'delete', id, title, narrative, notes FROM incident_text WHERE id = ?1"));
+    if (!text)
+        return text.error();
+    return text.value().bind(1, id).run();
+}
+
+// ---- incidents ----
+
+QString MissionStore::invalidReason(const Incident& i) {
+    if (i.title.trimmed().isEmpty())
+        return QStringLiteral("the title is empty");
+    if (!validPoint(i.location))
+        return QStringLiteral("the position (%1, %2) is not a longitude/latitude in degrees")
+            .arg(i.location.lon)
+            .arg(i.location.lat);
+    if (!i.area.isEmpty()) {
+        if (i.area.size() < 3)
+            return QStringLiteral("an area needs at least three points");
+        for (const geo::GeoPoint& p : i.area)
+            if (!validPoint(p))
+                return QStringLiteral("an area point is not a longitude/latitude in degrees");
+    }
+    if (!i.observedAt.isValid())
+        return QStringLiteral("the observed time is missing or invalid");
+    if (i.reliability.size() != 1 || i.reliability[0] < QLatin1Char('A') ||
+        i.reliability[0] > QLatin1Char('F'))
+        return QStringLiteral("the source reliability '%1' is not a grade A to F")
+            .arg(i.reliability);
+    if (i.credibility < 1 || i.credibility > 6)
+        return QStringLiteral("the information credibility %1 is not a grade 1 to 6")
+            .arg(i.credibility);
+    if (i.marking.classification.isEmpty())
+        return QStringLiteral("the record has no classification");
+    return {};
+}
+
+namespace {
+const QString kIncidentValues = QStringLiteral(
+    "title = ?2, category = ?3, severity = ?4, status = ?5, observed_at = ?6, lon = ?7, "
+    "lat = ?8, area = ?9, area_west = ?10, area_south = ?11, area_east = ?12, area_north = ?13, "
+    "source = ?14, reliability = ?15, credibility = ?16, narrative = ?17, classification = ?18, "
+    "releasability = ?19, exercise = ?20, station = ?21, updated_hlc = ?22");
+
+void bindIncident(Statement& s, const Incident& i, qint64 station, Hlc hlc) {
+    s.bind(1, i.uuid)
+        .bind(2, i.title)
+        .bind(3, i.category)
+        .bind(4, toString(i.severity))
+        .bind(5, toString(i.status))
+        .bind(6, i.observedAt.toMSecsSinceEpoch())
+        .bind(7, i.location.lon)
+        .bind(8, i.location.lat);
+    if (i.area.isEmpty()) {
+        for (int k = 9; k <= 13; ++k)
+            s.bindNull(k);
+    } else {
+        const geo::Extent e = boundsOf(i.area);
+        s.bind(9, pointsJson(i.area))
+            .bind(10, e.minX)
+            .bind(11, e.minY)
+            .bind(12, e.maxX)
+            .bind(13, e.maxY);
+    }
+    s.bind(14, i.source)
+        .bind(15, i.reliability.isEmpty() ? QStringLiteral("F") : i.reliability)
+        .bind(16, i.credibility)
+        .bind(17, i.narrative)
+        .bind(18, i.marking.classification)
+        .bind(19, i.marking.releasability)
+        .bind(20, i.exercise ? 1 : 0)
+        .bind(21, station)
+        .bind(22, hlc.value);
+}
+} // namespace
+
+Status MissionStore::addIncident(Incident& incident) {
+    if (incident.uuid.isEmpty())
+        incident.uuid = newUuid();
+    const Hlc hlc = clock_.now();
+    return db_.transaction([&]() -> Status {
+        Result<Statement> stmt = db_.prepare(QStringLiteral(
+            "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, "
+            "area, area_west, area_south, area_east, area_north, source, reliability, "
+            "credibility, narrative, classification, releasability, exercise, station, "
+            "updated_hlc, created_hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+            "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)"));
+        if (!stmt)
+            return stmt.error();
+        bindIncident(stmt.value(), incident, stationId_, hlc);
+        if (Status s = stmt.value().run(); !s)
+            return s;
+        if (Status s = indexIncident(db_.lastInsertRowId()); !s)
+            return s;
+        if (Status s = logChange("incident", incident.uuid, "insert", hlc); !s)
+            return s;
+        incident.stamp = {hlc, hlc, stationUuid_, false};
+        return success();
+    });
+}
+
+Status MissionStore::updateIncident(Incident& incident) {
+    const Hlc hlc = clock_.now();
+    return db_.transaction([&]() -> Status {
+        Result<qint64> id = incidentKey(incident.uuid);
+        if (!id)
+            return id.error();
+        if (Status s = unindexIncident(id.value()); !s)
+            return s;
+        Result<Statement> stmt = db_.prepare(
+            QStringLiteral("UPDATE incident SET %1 WHERE uuid = ?1").arg(kIncidentValues));
+        if (!stmt)
+            return stmt.error();
+        bindIncident(stmt.value(), incident, stationId_, hlc);
+        if (Status s = stmt.value().run(); !s)
+            return s;
+        if (Status s = indexIncident(id.value()); !s)
+            return s;
+        if (Status s = logChange("incident", incident.uuid, "update", hlc); !s)
+            return s;
+        incident.stamp.updated = hlc;
+        incident.stamp.station = stationUuid_;
+        return success();
+    });
+}
+
+Status MissionStore::deleteIncident(const QString& uuid) {
+    const Hlc hlc = clock_.now();
+    return db_.transaction([&]() -> Status {
+        Result<qint64> id = incidentKey(uuid);
+        if (!id)
+            return id.error();
+        if (Status s = unindexIncident(id.value()); !s)
+            return s;
+        Result<Statement> stmt = db_.prepare(QStringLiteral(
+            "UPDATE incident SET deleted = 1, updated_hlc = ?2, station = ?3 WHERE id = ?1"));
+        if (!stmt)
+            return stmt.error();
+        if (Status s =
+                stmt.value().bind(1, id.value()).bind(2, hlc.value).bind(3, stationId_).run();
+            !s)
+            return s;
+        return logChange("incident", uuid, "delete", hlc);
+    });
+}
+
+Result<Incident> MissionStore::incident(const QString& uuid) {
+    Result<Statement> stmt =
+        db_.prepare(QStringLiteral("SELECT %1 WHERE i.uuid = ?1").arg(kIncidentColumns));
+    if (!stmt)
+        return stmt.error();
+    stmt.value().bind(1, uuid);
+    Result<bool> row = stmt.value().step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return Error{QStringLiteral("no incident %1").arg(uuid)};
+    return readIncident(stmt.value());
+}
+
+Result<QList<Incident>> MissionStore::incidents() {
+    return collect<Incident>(db_,
+                             QStringLiteral("SELECT %1 WHERE %2 ORDER BY i.observed_at, i.uuid")
+                                 .arg(kIncidentColumns, kLiveIncident),
+                             &readIncident);
+}
+
+Result<IncidentPage> MissionStore::queryIncidents(const IncidentQuery& q) {
+    QStringList where{kLiveIncident};
+    QVariantList args;
+    auto arg = [&](const QVariant& v) {
+        args.append(v);
+        return QStringLiteral("?%1").arg(args.size());
+    };
+    if (q.bbox) {
+        const geo::Extent& b = *q.bbox;
+        const QString w = arg(b.minX), s = arg(b.minY), e = arg(b.maxX), n = arg(b.maxY);
+        // The R*Tree holds 32-bit boxes rounded outwards: it finds candidates, the exact
+        // coordinates decide.
+        where.append(QStringLiteral("i.id IN (SELECT id FROM incident_rtree WHERE min_lon <= %3 "
+                                    "AND max_lon >= %1 AND min_lat <= %4 AND max_lat >= %2)")
+                         .arg(w, s, e, n));
+        where.append(QStringLiteral("(CASE WHEN i.area IS NULL THEN i.lon BETWEEN %1 AND %3 AND "
+                                    "i.lat BETWEEN %2 AND %4 ELSE i.area_west <= %3 AND "
+                                    "i.area_east >= %1 AND i.area_south <= %4 AND "
+                                    "i.area_north >= %2 END)")
+                         .arg(w, s, e, n));
+    }
+    if (q.from.isValid())
+        where.append(QStringLiteral("i.observed_at >= %1").arg(arg(q.from.toMSecsSinceEpoch())));
+    if (q.to.isValid())
+        where.append(QStringLiteral("i.observed_at < %1").arg(arg(q.to.toMSecsSinceEpoch())));
+    auto inList = [&](const char* column, const QStringList& values) {
+        QStringList marks;
+        for (const QString& v : values)
+            marks.append(arg(v));
+        where.append(QStringLiteral("i.%1 IN (%2)")
+                         .arg(QString::fromLatin1(column), marks.join(QLatin1Char(','))));
+    };
+    if (!q.categories.isEmpty())
+        inList("category", q.categories);
+    if (!q.severities.isEmpty()) {
+        QStringList v;
+        for (Severity s : q.severities)
+            v.append(toString(s));
+        inList("severity", v);
+    }
+    if (!q.statuses.isEmpty()) {
+        QStringList v;
+        for (IncidentStatus s : q.statuses)
+            v.append(toString(s));
+        inList("status", v);
+    }
+    const QString match = ftsQuery(q.text);
+    if (!match.isEmpty())
+        where.append(QStringLiteral("i.id IN (SELECT rowid FROM incident_fts WHERE incident_fts "
+                                    "MATCH %1)")
+                         .arg(arg(match)));
+    else if (!q.text.trimmed().isEmpty())
+        where.append(QStringLiteral("0"));
+
+    auto bindAll = [&](Statement& stmt) {
+        for (qsizetype k = 0; k < args.size(); ++k) {
+            const QVariant& v = args[k];
+            const int index = static_cast<int>(k + 1);
+            if (v.typeId() == QMetaType::Double)
+                stmt.bind(index, v.toDouble());
+            else if (v.typeId() == QMetaType::LongLong)
+                stmt.bind(index, v.toLongLong());
+            else
+                stmt.bind(index, v.toString());
+        }
+    };
+    const QString filter = where.join(QStringLiteral(" AND "));
+    QString order;
+    switch (q.order) {
+    case IncidentOrder::NewestFirst:
+        order = QStringLiteral("i.observed_at DESC, i.id DESC");
+        break;
+    case IncidentOrder::OldestFirst:
+        order = QStringLiteral("i.observed_at, i.id");
+        break;
+    case IncidentOrder::MostSevere:
+        order = QStringLiteral("CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN "
+                               "'medium' THEN 2 ELSE 3 END, i.observed_at DESC, i.id DESC");
+        break;
+    case IncidentOrder::Title:
+        order = QStringLiteral("i.title, i.id");
+        break;
+    }
+    IncidentPage page;
+    Result<Statement> stmt =
+        db_.prepare(QStringLiteral("SELECT %1 WHERE %2 ORDER BY %3 LIMIT %4 OFFSET %5")
+                        .arg(kIncidentColumns, filter, order)
+                        .arg(std::max(0, q.limit))
+                        .arg(std::max(0, q.offset)));
+    if (!stmt)
+        return stmt.error();
+    bindAll(stmt.value());
+    Result<QList<Incident>> rows = collect<Incident>(stmt.value(), &readIncident);
+    if (!rows)
+        return rows.error();
+    page.incidents = std::move(rows).value();
+    if (q.countTotal) {
+        Result<Statement> count =
+            db_.prepare(QStringLiteral("SELECT count(*) FROM incident i WHERE %1").arg(filter));
+        if (!count)
+            return count.error();
+        bindAll(count.value());
+        Result<bool> row = count.value().step();
+        if (!row)
+            return row.error();
+        page.total = count.value().integer(0);
+    }
+    return page;
+}
+
+// ---- notes and attachments ----
+
+Status MissionStore::addNote(const QString& incidentUuid, IncidentNote& note) {
+    if (note.text.trimmed().isEmpty())
+        return Error{QStringLiteral("a note needs text")};
+    if (note.uuid.isEmpty())
+        note.uuid = newUuid();
+    if (!note.writtenAt.isValid())
+        note.writtenAt = QDateTime::currentDateTimeUtc();
+    const Hlc hlc = clock_.now();
+    return db_.transaction([&]() -> Status {
+        Result<qint64> id = incidentKey(incidentUuid);
+        if (!id)
+            return id.error();
+        if (Status s = unindexIncident(id.value()); !s)
+            return s;
+        Result<Statement> stmt = db_.prepare(QStringLiteral(
+            "INSERT INTO incident_note (uuid, incident_id, author, text, written_at, "
+            "classification, releasability, station, created_hlc, updated_hlc) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"));
+        if (!stmt)
+            return stmt.error();
+        if (Status s = stmt.value()
+                           .bind(1, note.uuid)
+                           .bind(2, id.value())
+                           .bind(3, note.author)
+                           .bind(4, note.text)
+                           .bind(5, note.writtenAt.toMSecsSinceEpoch())
+                           .bind(6, note.marking.classification)
+                           .bind(7, note.marking.releasability)
+                           .bind(8, stationId_)
+                           .bind(9, hlc.value)
+                           .run();
+            !s)
+            return s;
+        if (Status s = indexIncident(id.value()); !s)
+            return s;
+        note.stamp = {hlc, hlc, stationUuid_, false};
+        return logChange("note", note.uuid, "insert", hlc);
+    });
+}
+
+Result<QList<IncidentNote>> MissionStore::notes(const QString& incidentUuid) {
+    Result<Statement> stmt = db_.prepare(QStringLiteral(
+        "SELECT n.uuid, n.author, n.text, n.written_at, n.classification, n.releasability, "
+        "n.created_hlc, n.updated_hlc, s.uuid, n.deleted FROM incident_note n "
+        "JOIN incident i ON i.id = n.incident_id LEFT JOIN station s ON s.id = n.station "
+        "WHERE i.uuid = ?1 ORDER BY n.id"));
+    if (!stmt)
+        return stmt.error();
+    stmt.value().bind(1, incidentUuid);
+    return collect<IncidentNote>(stmt.value(), [](const Statement& s) {
+        return IncidentNote{
+            s.text(0),      s.text(1), s.text(2), fromMs(s.integer(3)), {s.text(4), s.text(5)},
+            readStamp(s, 6)};
+    });
+}
+
+Result<Attachment> MissionStore::attach(const QString& incidentUuid, const QString& name,
+                                        const QByteArray& data, const QString& mediaType,
+                                        const Marking& marking) {
+    Attachment a;
+    a.uuid = newUuid();
+    a.name = name;
+    a.mediaType = mediaType.isEmpty() ? QStringLiteral("application/octet-stream") : mediaType;
+    a.sha256 =
+        QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+    a.size = data.size();
+    a.marking = marking;
+    const Hlc hlc = clock_.now();
+    Status done = db_.transaction([&]() -> Status {
+        Result<qint64> id = incidentKey(incidentUuid);
+        if (!id)
+            return id.error();
+        Result<Statement> blob = db_.prepare(QStringLiteral(
+            "INSERT INTO attachment_blob (sha256, data) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
+        if (!blob)
+            return blob.error();
+        if (Status s = blob.value().bind(1, a.sha256).bindBlob(2, data).run(); !s)
+            return s;
+        Result<Statement> stmt = db_.prepare(QStringLiteral(
+            "INSERT INTO attachment (uuid, incident_id, name, media_type, sha256, size, "
+            "classification, releasability, station, created_hlc, updated_hlc) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"));
+        if (!stmt)
+            return stmt.error();
+        if (Status s = stmt.value()
+                           .bind(1, a.uuid)
+                           .bind(2, id.value())
+                           .bind(3, a.name)
+                           .bind(4, a.mediaType)
+                           .bind(5, a.sha256)
+                           .bind(6, a.size)
+                           .bind(7, marking.classification)
+                           .bind(8, marking.releasability)
+                           .bind(9, stationId_)
+                           .bind(10, hlc.value)
+                           .run();
+            !s)
+            return s;
+        return logChange("attachment", a.uuid, "insert", hlc);
+    });
+    if (!done)
+        return done.error();
+    a.stamp = {hlc, hlc, stationUuid_, false};
+    return a;
+}
+
+Result<QList<Attachment>> MissionStore::attachments(const QString& incidentUuid) {
+    Result<Statement> stmt = db_.prepare(QStringLiteral(
+        "SELECT a.uuid, a.name, a.media_type, a.sha256, a.size, a.classification, "
+        "a.releasability, a.created_hlc, a.updated_hlc, s.uuid, a.deleted FROM attachment a "
+        "JOIN incident i ON i.id = a.incident_id LEFT JOIN station s ON s.id = a.station "
+        "WHERE i.uuid = ?1 AND a.deleted = 0 ORDER BY a.id"));
+    if (!stmt)
+        return stmt.error();
+    stmt.value().bind(1, incidentUuid);
+    return collect<Attachment>(stmt.value(), [](const Statement& s) {
+        return Attachment{s.text(0),      s.text(1),    s.text(2),
+                          s.text(3),      s.integer(4), {s.text(5), s.text(6)},
+                          readStamp(s, 7)};
+    });
+}
+
+Result<QByteArray> MissionStore::attachmentData(const Attachment& attachment) {
+    Result<Statement> stmt =
+        db_.prepare(QStringLiteral("SELECT data FROM attachment_blob WHERE sha256 = ?1"));
+    if (!stmt)
+        return stmt.error();
+    stmt.value().bind(1, attachment.sha256);
+    Result<bool> row = stmt.value().step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return Error{QStringLiteral("the content of %1 is missing").arg(attachment.name)};
+    QByteArray data = stmt.value().blob(0);
+    if (QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()) !=
+        attachment.sha256)
+        return Error{QStringLiteral("the content of %1 does not match its SHA-256: damaged")
+                         .arg(attachment.name)};
+    return data;
+}
+
+// ---- routes ----
 
 Status MissionStore::addRoute(PatrolRoute& route) {
     if (route.uuid.isEmpty())
         route.uuid = newUuid();
+    const Hlc hlc = clock_.now();
     return db_.transaction([&]() -> Status {
-        Result<Statement> insert = db_.prepare(
-            QStringLiteral("INSERT INTO route (uuid, name, unit, status, classification, "
-                           "releasability, exercise) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+        Result<Statement> insert = db_.prepare(QStringLiteral(
+            "INSERT INTO route (uuid, name, unit, status, classification, releasability, "
+            "exercise, station, created_hlc, updated_hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+            "?8, ?9, ?9)"));
         if (!insert)
             return insert.error();
         if (Status s = insert.value()
@@ -307,6 +906,8 @@ Status MissionStore::addRoute(PatrolRoute& route) {
                            .bind(5, route.marking.classification)
                            .bind(6, route.marking.releasability)
                            .bind(7, route.exercise ? 1 : 0)
+                           .bind(8, stationId_)
+                           .bind(9, hlc.value)
                            .run();
             !s)
             return s;
@@ -328,15 +929,93 @@ Status MissionStore::addRoute(PatrolRoute& route) {
                 !s)
                 return s;
         }
+        route.stamp = {hlc, hlc, stationUuid_, false};
+        if (!route.track.isEmpty()) {
+            const QList<TrackPoint> track = route.track;
+            if (Status s = setRouteTrack(route.uuid, track); !s)
+                return s;
+            return success();
+        }
+        return logChange("route", route.uuid, "insert", hlc);
+    });
+}
+
+Status MissionStore::touchRoute(const QString& routeUuid, const char* op) {
+    const Hlc hlc = clock_.now();
+    Result<Statement> stmt = db_.prepare(QStringLiteral(
+        "UPDATE route SET updated_hlc = ?2, station = ?3 WHERE uuid = ?1 AND deleted = 0"));
+    if (!stmt)
+        return stmt.error();
+    if (Status s = stmt.value().bind(1, routeUuid).bind(2, hlc.value).bind(3, stationId_).run(); !s)
+        return s;
+    if (db_.changes() != 1)
+        return Error{QStringLiteral("no route %1").arg(routeUuid)};
+    return logChange("route", routeUuid, op, hlc);
+}
+
+Status MissionStore::setRouteTrack(const QString& routeUuid, const QList<TrackPoint>& track) {
+    return db_.transaction([&]() -> Status {
+        if (Status s = touchRoute(routeUuid, "update"); !s)
+            return s;
+        Result<Statement> clear =
+            db_.prepare(QStringLiteral("DELETE FROM route_track_point WHERE route_uuid = ?1"));
+        if (!clear)
+            return clear.error();
+        if (Status s = clear.value().bind(1, routeUuid).run(); !s)
+            return s;
+        Result<Statement> insert =
+            db_.prepare(QStringLiteral("INSERT INTO route_track_point (route_uuid, seq, lon, lat, "
+                                       "recorded_at, elevation) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+        if (!insert)
+            return insert.error();
+        for (int seq = 0; seq < track.size(); ++seq) {
+            const TrackPoint& p = track[seq];
+            insert.value()
+                .bind(1, routeUuid)
+                .bind(2, seq)
+                .bind(3, p.location.lon)
+                .bind(4, p.location.lat)
+                .bind(5, p.recordedAt.toMSecsSinceEpoch());
+            if (p.elevation)
+                insert.value().bind(6, *p.elevation);
+            if (Status s = insert.value().run(); !s)
+                return s;
+        }
         return success();
+    });
+}
+
+Status MissionStore::setRouteStatus(const QString& routeUuid, RouteStatus status) {
+    return db_.transaction([&]() -> Status {
+        Result<Statement> stmt =
+            db_.prepare(QStringLiteral("UPDATE route SET status = ?2 WHERE uuid = ?1"));
+        if (!stmt)
+            return stmt.error();
+        if (Status s = stmt.value().bind(1, routeUuid).bind(2, toString(status)).run(); !s)
+            return s;
+        return touchRoute(routeUuid, "update");
+    });
+}
+
+Status MissionStore::deleteRoute(const QString& routeUuid) {
+    return db_.transaction([&]() -> Status {
+        if (Status s = touchRoute(routeUuid, "delete"); !s)
+            return s;
+        Result<Statement> stmt =
+            db_.prepare(QStringLiteral("UPDATE route SET deleted = 1 WHERE uuid = ?1"));
+        if (!stmt)
+            return stmt.error();
+        return stmt.value().bind(1, routeUuid).run();
     });
 }
 
 Result<QList<PatrolRoute>> MissionStore::routes() {
     Result<QList<PatrolRoute>> routes = collect<PatrolRoute>(
         db_,
-        QStringLiteral("SELECT uuid, name, unit, status, classification, releasability, exercise "
-                       "FROM route ORDER BY name, uuid"),
+        QStringLiteral("SELECT r.uuid, r.name, r.unit, r.status, r.classification, "
+                       "r.releasability, r.exercise, r.created_hlc, r.updated_hlc, s.uuid, "
+                       "r.deleted FROM route r LEFT JOIN station s ON s.id = r.station "
+                       "WHERE r.deleted = 0 ORDER BY r.name, r.uuid"),
         &readRoute);
     if (!routes)
         return routes;
@@ -345,6 +1024,11 @@ Result<QList<PatrolRoute>> MissionStore::routes() {
                                    "route_uuid = ?1 ORDER BY seq"));
     if (!stmt)
         return stmt.error();
+    Result<Statement> track = db_.prepare(
+        QStringLiteral("SELECT lon, lat, recorded_at, elevation FROM route_track_point WHERE "
+                       "route_uuid = ?1 ORDER BY seq"));
+    if (!track)
+        return track.error();
     for (PatrolRoute& route : routes.value()) {
         stmt.value().bind(1, route.uuid);
         for (;;) {
@@ -358,8 +1042,167 @@ Result<QList<PatrolRoute>> MissionStore::routes() {
                                             stmt.value().text(0)});
         }
         stmt.value().reset();
+        track.value().bind(1, route.uuid);
+        for (;;) {
+            Result<bool> row = track.value().step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            const Statement& t = track.value();
+            route.track.append(TrackPoint{{t.real(0), t.real(1)},
+                                          fromMs(t.integer(2)),
+                                          t.isNull(3) ? std::nullopt : std::optional(t.real(3))});
+        }
+        track.value().reset();
     }
     return routes;
+}
+
+// ---- annotations ----
+
+Status MissionStore::addAnnotation(Annotation& a) {
+    if (a.geometry.isEmpty())
+        return Error{QStringLiteral("an annotation needs a position")};
+    for (const geo::GeoPoint& p : a.geometry)
+        if (!validPoint(p))
+            return Error{QStringLiteral("an annotation point is not a longitude/latitude")};
+    const qsizetype needed = a.kind == AnnotationKind::Point  ? 1
+                             : a.kind == AnnotationKind::Line ? 2
+                                                              : 3;
+    if (a.geometry.size() < needed || (a.kind == AnnotationKind::Point && a.geometry.size() != 1))
+        return Error{QStringLiteral("a %1 annotation with %2 points")
+                         .arg(toString(a.kind))
+                         .arg(a.geometry.size())};
+    if (a.uuid.isEmpty())
+        a.uuid = newUuid();
+    if (!a.writtenAt.isValid())
+        a.writtenAt = QDateTime::currentDateTimeUtc();
+    const Hlc hlc = clock_.now();
+    return db_.transaction([&]() -> Status {
+        Result<Statement> stmt = db_.prepare(QStringLiteral(
+            "INSERT INTO annotation (uuid, kind, geometry, text, author, written_at, "
+            "classification, releasability, station, created_hlc, updated_hlc) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"));
+        if (!stmt)
+            return stmt.error();
+        if (Status s = stmt.value()
+                           .bind(1, a.uuid)
+                           .bind(2, toString(a.kind))
+                           .bind(3, pointsJson(a.geometry))
+                           .bind(4, a.text)
+                           .bind(5, a.author)
+                           .bind(6, a.writtenAt.toMSecsSinceEpoch())
+                           .bind(7, a.marking.classification)
+                           .bind(8, a.marking.releasability)
+                           .bind(9, stationId_)
+                           .bind(10, hlc.value)
+                           .run();
+            !s)
+            return s;
+        a.stamp = {hlc, hlc, stationUuid_, false};
+        return logChange("annotation", a.uuid, "insert", hlc);
+    });
+}
+
+Status MissionStore::deleteAnnotation(const QString& uuid) {
+    const Hlc hlc = clock_.now();
+    return db_.transaction([&]() -> Status {
+        Result<Statement> stmt = db_.prepare(
+            QStringLiteral("UPDATE annotation SET deleted = 1, updated_hlc = ?2, station = ?3 "
+                           "WHERE uuid = ?1 AND deleted = 0"));
+        if (!stmt)
+            return stmt.error();
+        if (Status s = stmt.value().bind(1, uuid).bind(2, hlc.value).bind(3, stationId_).run(); !s)
+            return s;
+        if (db_.changes() != 1)
+            return Error{QStringLiteral("no annotation %1").arg(uuid)};
+        return logChange("annotation", uuid, "delete", hlc);
+    });
+}
+
+Result<QList<Annotation>> MissionStore::annotations() {
+    return collect<Annotation>(
+        db_,
+        QStringLiteral("SELECT a.uuid, a.kind, a.geometry, a.text, a.author, a.written_at, "
+                       "a.classification, a.releasability, a.created_hlc, a.updated_hlc, s.uuid, "
+                       "a.deleted FROM annotation a LEFT JOIN station s ON s.id = a.station "
+                       "WHERE a.deleted = 0 ORDER BY a.id"),
+        [](const Statement& s) {
+            return Annotation{s.text(0),
+                              annotationKindFromString(s.text(1)).value_or(AnnotationKind::Point),
+                              pointsFromJson(s.text(2)),
+                              s.text(3),
+                              s.text(4),
+                              fromMs(s.integer(5)),
+                              {s.text(6), s.text(7)},
+                              readStamp(s, 8)};
+        });
+}
+
+// ---- sync feed, statistics, snapshot ----
+
+Result<QList<Change>> MissionStore::changes(qint64 afterSeq, int limit) {
+    Result<Statement> stmt = db_.prepare(QStringLiteral(
+        "SELECT c.seq, c.kind, c.uuid, c.op, c.hlc, s.uuid FROM change_log c LEFT JOIN station s "
+        "ON s.id = c.station WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2"));
+    if (!stmt)
+        return stmt.error();
+    stmt.value().bind(1, afterSeq).bind(2, limit);
+    return collect<Change>(stmt.value(), [](const Statement& s) {
+        return Change{s.integer(0), s.text(1), s.text(2), s.text(3), Hlc{s.integer(4)}, s.text(5)};
+    });
+}
+
+Result<MissionStats> MissionStore::stats() {
+    MissionStats st;
+    st.station = stationUuid_;
+    auto number = [&](const QString& sql) -> Result<qint64> {
+        Result<QVariant> v = db_.scalar(sql);
+        if (!v)
+            return v.error();
+        return v.value().toLongLong();
+    };
+    const std::pair<qint64*, QString> counts[] = {
+        {&st.incidents, QStringLiteral("SELECT count(*) FROM incident i WHERE ") + kLiveIncident},
+        {&st.deletedIncidents, QStringLiteral("SELECT count(*) FROM incident WHERE deleted = 1")},
+        {&st.notes, QStringLiteral("SELECT count(*) FROM incident_note")},
+        {&st.attachments, QStringLiteral("SELECT count(*) FROM attachment WHERE deleted = 0")},
+        {&st.routes, QStringLiteral("SELECT count(*) FROM route WHERE deleted = 0")},
+        {&st.annotations, QStringLiteral("SELECT count(*) FROM annotation WHERE deleted = 0")},
+        {&st.changes, QStringLiteral("SELECT count(*) FROM change_log")},
+        {&st.imports, QStringLiteral("SELECT count(*) FROM import WHERE state = 'done'")},
+        {&st.bytes, QStringLiteral("SELECT page_count * page_size FROM pragma_page_count(), "
+                                   "pragma_page_size()")},
+    };
+    for (const auto& [target, sql] : counts) {
+        Result<qint64> n = number(sql);
+        if (!n)
+            return n.error();
+        *target = n.value();
+    }
+    Result<qint64> version = number(QStringLiteral("PRAGMA user_version"));
+    if (!version)
+        return version.error();
+    st.schemaVersion = static_cast<int>(version.value());
+    const std::pair<QMap<QString, qint64>*, const char*> groups[] = {
+        {&st.bySeverity, "severity"}, {&st.byStatus, "status"}, {&st.byCategory, "category"}};
+    for (const auto& [target, column] : groups) {
+        Result<Statement> stmt = db_.prepare(
+            QStringLiteral("SELECT i.%1, count(*) FROM incident i WHERE %2 GROUP BY i.%1")
+                .arg(QString::fromLatin1(column), kLiveIncident));
+        if (!stmt)
+            return stmt.error();
+        for (;;) {
+            Result<bool> row = stmt.value().step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            target->insert(stmt.value().text(0), stmt.value().integer(1));
+        }
+    }
+    return st;
 }
 
 Result<MissionSnapshot> MissionStore::snapshot() {
@@ -382,6 +1225,10 @@ Result<MissionSnapshot> MissionStore::snapshot() {
     if (!r)
         return withPath(path(), r.error());
     snap.routes = r.value();
+    Result<QList<Annotation>> a = annotations();
+    if (!a)
+        return withPath(path(), a.error());
+    snap.annotations = a.value();
     return snap;
 }
 

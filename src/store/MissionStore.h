@@ -3,15 +3,20 @@
 
 #include "geo/Result.h"
 #include "store/Database.h"
+#include "store/Hlc.h"
 #include "store/Mission.h"
+#include "store/Query.h"
 
 namespace tessera::store {
 
 /// One mission file: an SQLite database (WAL) with numbered migrations, holding the mission's
-/// metadata, map layers and operational records.
+/// metadata, map layers and operational records (docs/store.md).
+///
+/// Every write of a record stamps it (HLC, station), keeps the R*Tree and full-text index in
+/// step and appends to the change log, in one transaction.
 ///
 /// Threads: an instance is one connection; use it on one thread at a time. The GUI never holds
-/// one: it asks a worker for a MissionSnapshot (see load()).
+/// one: it asks a worker for a MissionSnapshot (see load()) or uses MissionWorker.
 class MissionStore {
 public:
     enum class Access { ReadOnly, ReadWrite };
@@ -19,7 +24,8 @@ public:
     /// Creates a new mission file; refuses to overwrite an existing one.
     static Result<MissionStore> create(const QString& path, const MissionInfo& info);
     /// Opens an existing mission. Refuses, without writing anything, a missing, empty, corrupt or
-    /// foreign file and one written by a newer Tessera.
+    /// foreign file and one written by a newer Tessera. ReadWrite upgrades an older schema and
+    /// rolls back what an interrupted import left; it refuses a read-only file.
     static Result<MissionStore> open(const QString& path, Access access);
     /// Opens `path` read-only and reads everything the map shows.
     static Result<MissionSnapshot> load(const QString& path);
@@ -30,24 +36,78 @@ public:
     Result<qint64> addLayer(const LayerSpec& layer);
     Result<QList<LayerSpec>> layers();
 
-    /// Inserts the incident; gives it a UUID first when it has none.
+    /// Why the store would refuse `incident`, in words; empty when it is acceptable.
+    static QString invalidReason(const Incident& incident);
+
+    /// Inserts the incident; gives it a UUID first when it has none; sets its stamp.
     Status addIncident(Incident& incident);
+    /// Replaces the incident with the same UUID (not a tombstone); sets its stamp.
+    Status updateIncident(Incident& incident);
+    /// Leaves a tombstone: the incident disappears from the map and queries, the change log
+    /// keeps the deletion for sync.
+    Status deleteIncident(const QString& uuid);
+    /// One incident by UUID, tombstones included.
+    Result<Incident> incident(const QString& uuid);
+    /// Live incidents, oldest first.
     Result<QList<Incident>> incidents();
+    Result<IncidentPage> queryIncidents(const IncidentQuery& query);
+
+    /// Appends a note to the incident's thread (notes are never edited or removed).
+    Status addNote(const QString& incidentUuid, IncidentNote& note);
+    Result<QList<IncidentNote>> notes(const QString& incidentUuid);
+
+    /// Stores `data` with its SHA-256 (once per distinct content) and attaches it.
+    Result<Attachment> attach(const QString& incidentUuid, const QString& name,
+                              const QByteArray& data, const QString& mediaType,
+                              const Marking& marking);
+    Result<QList<Attachment>> attachments(const QString& incidentUuid);
+    /// The attachment's bytes, checked against its SHA-256.
+    Result<QByteArray> attachmentData(const Attachment& attachment);
 
     /// Inserts the route and its waypoints in one transaction; gives it a UUID when it has none.
     Status addRoute(PatrolRoute& route);
+    /// Replaces the route's actual track.
+    Status setRouteTrack(const QString& routeUuid, const QList<TrackPoint>& track);
+    Status setRouteStatus(const QString& routeUuid, RouteStatus status);
+    Status deleteRoute(const QString& routeUuid);
+    /// Live routes with waypoints and tracks.
     Result<QList<PatrolRoute>> routes();
+
+    Status addAnnotation(Annotation& annotation);
+    Status deleteAnnotation(const QString& uuid);
+    Result<QList<Annotation>> annotations();
+
+    /// Change-log entries after `afterSeq`, oldest first.
+    Result<QList<Change>> changes(qint64 afterSeq, int limit = 1000);
+    Result<MissionStats> stats();
+    /// This station's UUID (one per mission file, made on creation).
+    [[nodiscard]] const QString& station() const { return stationUuid_; }
 
     Result<MissionSnapshot> snapshot();
 
     [[nodiscard]] Database& database() { return db_; }
     [[nodiscard]] const QString& path() const { return db_.path(); }
 
+    /// For IncidentImport: a new stamp from this store's clock, and the local station's key.
+    Hlc stamp() { return clock_.now(); }
+    [[nodiscard]] qint64 stationKey() const { return stationId_; }
+
 private:
     explicit MissionStore(Database db)
         : db_(std::move(db)) {}
+    Status loadStation();
+    Status recoverInterruptedImports();
     Status writeInfo(const MissionInfo& info);
+    Status logChange(const char* kind, const QString& uuid, const char* op, Hlc hlc);
+    Result<qint64> incidentKey(const QString& uuid);
+    Status indexIncident(qint64 id);
+    Status unindexIncident(qint64 id);
+    Status touchRoute(const QString& routeUuid, const char* op);
+
     Database db_;
+    HlcClock clock_;
+    qint64 stationId_ = 1;
+    QString stationUuid_;
 };
 
 } // namespace tessera::store

@@ -1,0 +1,23 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "geo/Result.h"
+#include "store/Query.h"
+
+#include <QString>
+
+namespace tessera::store {
+class MissionStore;
+}
+
+namespace tessera::interop {
+
+/// Writes the incidents a query selects (its offset and limit apply; limit 0: all of them) to
+/// GeoJSON (.geojson, .json) or GeoPackage (.gpkg), chosen by the file's extension: points, or
+/// polygons for areas, in WGS84, with every incident field and the marking. Written beside the
+/// target and renamed into place, so a failure leaves no half file. Returns the number of incidents
+/// written. Threads: the store's thread.
+Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file,
+                               store::IncidentQuery query);
+
+} // namespace tessera::interop

@@ -1,0 +1,55 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "geo/Result.h"
+#include "store/Database.h"
+#include "store/Mission.h"
+
+#include <optional>
+
+namespace tessera::store {
+
+class MissionStore;
+
+/// A bulk import of incidents: all or nothing, and safe to kill at any moment.
+///
+/// Rows go into the incident table in committed batches, tagged with the import's id; until
+/// finish() they are invisible (queries, snapshots and the map skip imports still running), and
+/// the next read-write open rolls back an import whose process is gone. finish() then fills the
+/// R*Tree, the full-text index and the change log in sorted bulk steps and marks the import done,
+/// in one transaction (docs/store.md).
+///
+/// Threads: the thread of the MissionStore it writes to; the store must outlive it.
+class IncidentImport {
+public:
+    static Result<IncidentImport> begin(MissionStore& store, const QString& source,
+                                        int batchSize = 20000);
+    IncidentImport(IncidentImport&&) noexcept;
+    IncidentImport& operator=(IncidentImport&&) = delete;
+    /// Abandons the import (deletes its rows) unless finish() succeeded.
+    ~IncidentImport();
+
+    /// Adds one incident, which must be valid (MissionStore::invalidReason); gives it a UUID.
+    Status add(Incident& incident);
+    /// Makes the import visible as a whole. Returns the number of incidents.
+    Result<qint64> finish();
+    /// Deletes what was written so far.
+    Status abandon();
+
+    [[nodiscard]] qint64 id() const { return id_; }
+    [[nodiscard]] qint64 added() const { return added_; }
+
+private:
+    IncidentImport(MissionStore& store, qint64 id, int batchSize, Statement insert);
+    Status commitBatch();
+
+    MissionStore* store_ = nullptr;
+    qint64 id_ = 0;
+    int batchSize_ = 0;
+    std::optional<Statement> insert_;
+    qint64 added_ = 0;
+    int inBatch_ = 0;
+    bool open_ = false;
+};
+
+} // namespace tessera::store

@@ -1,0 +1,71 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "geo/GeoTypes.h"
+#include "store/Hlc.h"
+#include "store/Mission.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace tessera::store {
+
+enum class IncidentOrder { NewestFirst, OldestFirst, MostSevere, Title };
+
+/// Which incidents to find. Every criterion that is set must hold (AND); empty lists match all.
+/// Only live records: no tombstones, nothing of an import still running.
+struct IncidentQuery {
+    std::optional<geo::Extent> bbox; ///< degrees; via the R*Tree, re-checked on exact coordinates
+    QDateTime from;                  ///< observed at or after (when valid)
+    QDateTime to;                    ///< observed before (when valid)
+    QStringList categories;
+    QList<Severity> severities;
+    QList<IncidentStatus> statuses;
+    /// Words to find in titles, narratives and notes (FTS5); each word must occur. A trailing
+    /// `*` makes a word a prefix.
+    QString text;
+    IncidentOrder order = IncidentOrder::NewestFirst;
+    int offset = 0;
+    int limit = 100;
+    bool countTotal = true; ///< also count every match (one more query)
+};
+
+struct IncidentPage {
+    QList<Incident> incidents;
+    qint64 total = -1; ///< every match, when asked for
+};
+
+/// One entry of the change log, the feed for sync: what changed, not its content (which is the
+/// record itself, found by kind and uuid).
+struct Change {
+    qint64 seq = 0;
+    QString kind; ///< incident, note, attachment, route, annotation
+    QString uuid;
+    QString op; ///< insert, update, delete
+    Hlc hlc;
+    QString station;
+};
+
+struct MissionStats {
+    int schemaVersion = 0;
+    QString station;
+    qint64 incidents = 0; ///< live
+    qint64 deletedIncidents = 0;
+    qint64 notes = 0;
+    qint64 attachments = 0;
+    qint64 routes = 0;
+    qint64 annotations = 0;
+    qint64 changes = 0;
+    qint64 imports = 0;
+    qint64 bytes = 0; ///< the database file's pages
+    QMap<QString, qint64> bySeverity;
+    QMap<QString, qint64> byStatus;
+    QMap<QString, qint64> byCategory;
+};
+
+} // namespace tessera::store
