@@ -30,4 +30,24 @@ LayerStyle LayerStyle::fromJson(const QString& json) {
     return style;
 }
 
+RasterStyle RasterStyle::fromJson(const QString& json) {
+    RasterStyle style;
+    const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
+    for (const QJsonValue v : o.value(QLatin1String("bands")).toArray())
+        if (v.toInt() > 0)
+            style.bands.append(v.toInt());
+    const QJsonValue stretch = o.value(QLatin1String("stretch"));
+    if (stretch.toString() == QLatin1String("none")) {
+        style.stretch = Stretch::None;
+    } else if (stretch.isObject()) {
+        for (const QJsonValue v : stretch.toObject().value(QLatin1String("min")).toArray())
+            style.minimum.append(v.toDouble());
+        for (const QJsonValue v : stretch.toObject().value(QLatin1String("max")).toArray())
+            style.maximum.append(v.toDouble());
+        if (!style.minimum.isEmpty() && style.minimum.size() == style.maximum.size())
+            style.stretch = Stretch::Fixed;
+    }
+    return style;
+}
+
 } // namespace tessera::render

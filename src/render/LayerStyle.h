@@ -24,4 +24,19 @@ struct LayerStyle {
     static LayerStyle fromJson(const QString& json);
 };
 
+/// How a raster layer is drawn, from the layer's JSON style in the mission:
+/// {"bands": [3, 2, 1], "stretch": "auto" | "none" | {"min": [..], "max": [..]}}.
+/// bands: which source bands become red, green, blue (one band: grey); empty picks by the
+/// bands' colour interpretation. stretch: how values map to 0..255; "auto" (the default) stretches
+/// between the 2nd and 98th percentiles unless the raster already is 8-bit RGB or grey.
+struct RasterStyle {
+    enum class Stretch { Auto, None, Fixed };
+    QList<int> bands;
+    Stretch stretch = Stretch::Auto;
+    QList<double> minimum; ///< Fixed: per output band
+    QList<double> maximum;
+
+    static RasterStyle fromJson(const QString& json);
+};
+
 } // namespace tessera::render
