@@ -19,6 +19,7 @@ LayerStyle LayerStyle::fromJson(const QString& json) {
     const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
     style.stroke = colorOr(o, "stroke", style.stroke);
     style.width = o.value(QLatin1String("width")).toDouble(style.width);
+    style.size = o.value(QLatin1String("size")).toDouble(style.size);
     style.fill = colorOr(o, "fill", style.fill);
     style.casing = colorOr(o, "casing", style.casing);
     style.point = colorOr(o, "point", style.point);
