@@ -24,12 +24,26 @@ namespace {
 
 std::atomic<quint64> nextInstance{1};
 
+/// One worker's view of a layer: its own source dataset and, on top, a warped VRT in EPSG:3857
+/// that keeps the transformer (the costly part of a warp) for every tile the worker draws.
+struct ThreadHandles {
+    GDALDatasetH source = nullptr;
+    GDALDatasetH warped = nullptr;
+    void close() {
+        if (warped)
+            GDALClose(warped);
+        if (source)
+            GDALClose(source);
+        warped = source = nullptr;
+    }
+};
+
 /// The GDAL dataset handles of one worker thread, by layer instance. Closed when the thread ends.
 struct ThreadDatasets {
-    std::unordered_map<quint64, GDALDatasetH> handles;
+    std::unordered_map<quint64, ThreadHandles> handles;
     ~ThreadDatasets() {
         for (auto& [instance, handle] : handles)
-            GDALClose(handle);
+            handle.close();
     }
 };
 thread_local ThreadDatasets threadDatasets;
@@ -154,7 +168,7 @@ RasterLayer::~RasterLayer() {
     // Only this thread's handle can be closed here; other workers close theirs when they end.
     auto it = threadDatasets.handles.find(instance_);
     if (it != threadDatasets.handles.end()) {
-        GDALClose(it->second);
+        it->second.close();
         threadDatasets.handles.erase(it);
     }
 }
@@ -308,13 +322,13 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
         return kCancelled;
 
     geo::GdalErrorCapture errors;
-    GDALDatasetH& src = threadDatasets.handles[instance_];
-    if (!src) {
+    ThreadHandles& handles = threadDatasets.handles[instance_];
+    const bool stretched = !stretchMin_.isEmpty();
+    if (!handles.warped) {
         if (allBandsInOrder_) {
-            src = openRaster(path_);
+            handles.source = openRaster(path_);
         } else {
-            // A virtual dataset of just the chosen bands (and the alpha band, if any), so the warp
-            // reads nothing else.
+            // A virtual dataset of just the chosen bands, so the warp reads nothing else.
             CPLStringList vrtArgs;
             for (int b : bands_) {
                 vrtArgs.AddString("-b");
@@ -323,89 +337,164 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
             GDALBuildVRTOptions* vrtOptions = GDALBuildVRTOptionsNew(vrtArgs.List(), nullptr);
             const QByteArray file = path_.toUtf8();
             const char* names[] = {file.constData()};
-            src = GDALBuildVRT("", 1, nullptr, names, vrtOptions, nullptr);
+            handles.source = GDALBuildVRT("", 1, nullptr, names, vrtOptions, nullptr);
             GDALBuildVRTOptionsFree(vrtOptions);
         }
-        if (!src) {
+        if (handles.source) {
+            CPLStringList args;
+            for (const char* a : {"-of", "VRT", "-t_srs", "EPSG:3857", "-dstalpha", "-q", "-wo",
+                                  "SAMPLE_GRID=YES", "-et", "0.125"})
+                args.AddString(a);
+            args.AddString("-r");
+            args.AddString(palette_.isEmpty() ? "bilinear" : "near"); // indices are not averaged
+            if (stretched) {
+                args.AddString("-ot");
+                args.AddString("Float32");
+            }
+            if (!assumedCrs_.isEmpty()) {
+                args.AddString("-s_srs");
+                args.AddString(assumedCrs_.toUtf8().constData());
+            }
+            GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
+            handles.warped = GDALWarp("", nullptr, 1, &handles.source, options, nullptr);
+            GDALWarpAppOptionsFree(options);
+        }
+        if (!handles.warped) {
+            handles.close();
             threadDatasets.handles.erase(instance_);
             return Error{QStringLiteral("%1: %2").arg(
                 path_, errors.lastError(QStringLiteral("cannot be opened")))};
         }
     }
 
-    const bool stretched = !stretchMin_.isEmpty();
-    CPLStringList args;
-    for (const char* a : {"-of", "MEM", "-t_srs", "EPSG:3857", "-dstalpha", "-q", "-wo",
-                          "SAMPLE_GRID=YES", "-et", "0.125"})
-        args.AddString(a);
-    args.AddString("-r");
-    args.AddString(palette_.isEmpty() ? "bilinear" : "near"); // indices must not be averaged
-    if (stretched) {
-        args.AddString("-ot");
-        args.AddString("Float32");
-    }
-    if (!assumedCrs_.isEmpty()) {
-        args.AddString("-s_srs");
-        args.AddString(assumedCrs_.toUtf8().constData());
-    }
-    args.AddString("-te");
-    for (double v : {box.minX, box.minY, box.maxX, box.maxY})
-        args.AddString(CPLSPrintf("%.10f", v));
-    args.AddString("-ts");
-    args.AddString(CPLSPrintf("%d", size));
-    args.AddString(CPLSPrintf("%d", size));
-    GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
-    GDALWarpAppOptionsSetProgress(options, progressUnlessCancelled,
-                                  const_cast<CancelFlag*>(cancelled)); // only read
-    int usageError = FALSE;
-    UniqueDataset warped(GDALWarp("", nullptr, 1, &src, options, &usageError));
-    GDALWarpAppOptionsFree(options);
-    if (cancelled && cancelled->load())
-        return kCancelled;
-    if (!warped)
-        return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
-                         .arg(path_)
-                         .arg(tile.z)
-                         .arg(tile.x)
-                         .arg(tile.y)
-                         .arg(errors.lastError(QStringLiteral("warp failed")))};
+    // The tile's window in the warped VRT's pixels, clipped to the VRT; the part of the tile it
+    // fills. Floating-point windows keep tile edges exact at every zoom.
+    double gt[6];
+    GDALGetGeoTransform(handles.warped, gt);
+    const int vrtWidth = GDALGetRasterXSize(handles.warped);
+    const int vrtHeight = GDALGetRasterYSize(handles.warped);
+    const double winX = (box.minX - gt[0]) / gt[1];
+    const double winY = (box.maxY - gt[3]) / gt[5];
+    const double winW = box.width() / gt[1];
+    const double winH = box.height() / -gt[5];
+    const double pxPerWinX = size / winW;
+    const double pxPerWinY = size / winH;
+    const int dstX0 = std::clamp(static_cast<int>(std::ceil((0.0 - winX) * pxPerWinX)), 0, size);
+    const int dstY0 = std::clamp(static_cast<int>(std::ceil((0.0 - winY) * pxPerWinY)), 0, size);
+    const int dstX1 =
+        std::clamp(static_cast<int>(std::floor((vrtWidth - winX) * pxPerWinX)), 0, size);
+    const int dstY1 =
+        std::clamp(static_cast<int>(std::floor((vrtHeight - winY) * pxPerWinY)), 0, size);
+    if (dstX1 <= dstX0 || dstY1 <= dstY0)
+        return blankTile(size);
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.eResampleAlg = palette_.isEmpty() ? GRIORA_Bilinear : GRIORA_NearestNeighbour;
+    extra.bFloatingPointWindowValidity = TRUE;
+    extra.dfXOff = winX + dstX0 / pxPerWinX;
+    extra.dfYOff = winY + dstY0 / pxPerWinY;
+    extra.dfXSize = (dstX1 - dstX0) / pxPerWinX;
+    extra.dfYSize = (dstY1 - dstY0) / pxPerWinY;
+    int readX = std::clamp(static_cast<int>(std::floor(extra.dfXOff)), 0, vrtWidth - 1);
+    int readY = std::clamp(static_cast<int>(std::floor(extra.dfYOff)), 0, vrtHeight - 1);
+    int readW = std::clamp(static_cast<int>(std::ceil(extra.dfXOff + extra.dfXSize)) - readX, 1,
+                           vrtWidth - readX);
+    int readH = std::clamp(static_cast<int>(std::ceil(extra.dfYOff + extra.dfYSize)) - readY, 1,
+                           vrtHeight - readY);
+    int partW = dstX1 - dstX0;
+    int partH = dstY1 - dstY0;
+    int offset = dstY0 * size + dstX0;
 
-    // The warp's own bands: the drawn ones in the dataset's order, then the alpha it added.
-    const int outBands = GDALGetRasterCount(warped.get());
-    const int alphaBand = outBands;
+    GDALDatasetH from = handles.warped;
+    UniqueDataset direct;
+    // Far zoomed out over a raster without overviews, reading the VRT would warp every source
+    // pixel at full resolution; a warp straight to the tile samples the source instead.
+    if (1.0 / pxPerWinX > 2.0 && GDALGetOverviewCount(GDALGetRasterBand(handles.warped, 1)) == 0) {
+        CPLStringList args;
+        for (const char* a :
+             {"-of", "MEM", "-t_srs", "EPSG:3857", "-dstalpha", "-q", "-et", "0.125"})
+            args.AddString(a);
+        args.AddString("-r");
+        args.AddString(palette_.isEmpty() ? "bilinear" : "near");
+        if (stretched) {
+            args.AddString("-ot");
+            args.AddString("Float32");
+        }
+        if (!assumedCrs_.isEmpty()) {
+            args.AddString("-s_srs");
+            args.AddString(assumedCrs_.toUtf8().constData());
+        }
+        args.AddString("-te");
+        for (double v : {box.minX, box.minY, box.maxX, box.maxY})
+            args.AddString(CPLSPrintf("%.10f", v));
+        args.AddString("-ts");
+        args.AddString(CPLSPrintf("%d", size));
+        args.AddString(CPLSPrintf("%d", size));
+        GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
+        GDALWarpAppOptionsSetProgress(options, progressUnlessCancelled,
+                                      const_cast<CancelFlag*>(cancelled)); // only read
+        direct.reset(GDALWarp("", nullptr, 1, &handles.source, options, nullptr));
+        GDALWarpAppOptionsFree(options);
+        if (cancelled && cancelled->load())
+            return kCancelled;
+        if (!direct)
+            return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
+                             .arg(path_)
+                             .arg(tile.z)
+                             .arg(tile.x)
+                             .arg(tile.y)
+                             .arg(errors.lastError(QStringLiteral("warp failed")))};
+        from = direct.get();
+        readX = readY = 0;
+        readW = partW = size;
+        readH = partH = size;
+        offset = 0;
+        INIT_RASTERIO_EXTRA_ARG(extra);
+    }
+
+    // The VRT's bands: the drawn ones (in the dataset's order), then the alpha it added.
+    const int outBands = GDALGetRasterCount(from);
     const int colourBands = std::min<int>(static_cast<int>(bands_.size()), outBands - 1);
-    // Map a chosen band to its position in the warped dataset.
-    QList<int> order;
-    for (int i = 0; i < colourBands; ++i)
-        order.append(allBandsInOrder_ ? bands_[i] : i + 1);
+    auto readBand = [&](int band, GDALDataType type, void* data, int bytes) {
+        return GDALRasterIOEx(GDALGetRasterBand(from, band), GF_Read, readX, readY, readW, readH,
+                              static_cast<char*>(data) + offset * bytes, partW, partH, type, bytes,
+                              static_cast<GSpacing>(size) * bytes, &extra);
+    };
     const int pixels = size * size;
-    std::vector<unsigned char> alpha(pixels);
-    if (GDALRasterIO(GDALGetRasterBand(warped.get(), alphaBand), GF_Read, 0, 0, size, size,
-                     alpha.data(), size, size, GDT_Byte, 0, 0) != CE_None)
+    std::vector<unsigned char> alpha(pixels, 0);
+    if (readBand(outBands, GDT_Byte, alpha.data(), 1) != CE_None)
         return Error{QStringLiteral("%1: %2").arg(
             path_, errors.lastError(QStringLiteral("pixels could not be read")))};
     std::vector<std::vector<unsigned char>> channels(colourBands,
                                                      std::vector<unsigned char>(pixels));
     std::vector<float> values(stretched ? pixels : 0);
     for (int i = 0; i < colourBands; ++i) {
-        GDALRasterBandH band = GDALGetRasterBand(warped.get(), order[i]);
+        if (cancelled && cancelled->load())
+            return kCancelled;
+        const int band = allBandsInOrder_ ? bands_[i] : i + 1;
         CPLErr read = CE_None;
         if (stretched) {
-            read = GDALRasterIO(band, GF_Read, 0, 0, size, size, values.data(), size, size,
-                                GDT_Float32, 0, 0);
+            read = readBand(band, GDT_Float32, values.data(), 4);
             const double low = stretchMin_[i];
             const double span = stretchMax_[i] - low;
             for (int p = 0; p < pixels; ++p)
-                channels[i][p] = static_cast<unsigned char>(
-                    std::clamp((values[p] - low) / span * 255.0, 0.0, 255.0));
+                channels[i][p] = std::isfinite(values[p])
+                                     ? static_cast<unsigned char>(
+                                           std::clamp((values[p] - low) / span * 255.0, 0.0, 255.0))
+                                     : 0;
         } else {
-            read = GDALRasterIO(band, GF_Read, 0, 0, size, size, channels[i].data(), size, size,
-                                GDT_Byte, 0, 0);
+            read = readBand(band, GDT_Byte, channels[i].data(), 1);
         }
         if (read != CE_None)
-            return Error{QStringLiteral("%1: %2").arg(
-                path_, errors.lastError(QStringLiteral("pixels could not be read")))};
+            return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
+                             .arg(path_)
+                             .arg(tile.z)
+                             .arg(tile.x)
+                             .arg(tile.y)
+                             .arg(errors.lastError(QStringLiteral("read failed")))};
     }
+    if (cancelled && cancelled->load())
+        return kCancelled;
 
     QImage image(size, size, QImage::Format_ARGB32_Premultiplied);
     for (int y = 0; y < size; ++y) {
