@@ -20,8 +20,8 @@ namespace tessera::quick {
 
 namespace {
 
-constexpr qint64 kTileCacheKiB = 256 * 1024; // 256 MiB of decoded tiles
-constexpr int kAncestorLevels = 6;           // how far up to look for a stand-in tile
+constexpr qint64 kTileCacheBytes = 256LL * 1024 * 1024; // decoded tiles
+constexpr int kAncestorLevels = 6;                      // how far up to look for a stand-in tile
 
 /// The scene graph side: the textures made for tiles, kept while the tiles stay in view.
 /// Lives on the render thread.
@@ -36,7 +36,7 @@ public:
 
 MapItem::MapItem(QQuickItem* parent)
     : QQuickItem(parent)
-    , tiles_(kTileCacheKiB) {
+    , tiles_(kTileCacheBytes) {
     setFlag(ItemHasContents);
     setClip(true); // edge tiles reach past the item; the map must not paint over its neighbours
     setFlag(ItemIsFocusScope);
@@ -193,7 +193,7 @@ void MapItem::viewUpdated() {
 }
 
 void MapItem::tileArrived(render::TileKey key, const QImage& image) {
-    tiles_.insert(key, new QImage(image), std::max<qint64>(1, image.sizeInBytes() / 1024));
+    tiles_.insert(key, image);
     polish();
 }
 
@@ -216,7 +216,7 @@ void MapItem::updatePolish() {
         const qint64 id = layer.spec.id;
         for (const render::TilePlacement& placement : placements) {
             const render::TileKey key{id, placement.tile};
-            if (const QImage* sharp = tiles_.object(key)) {
+            if (const QImage* sharp = tiles_.find(key)) {
                 frame_.append({key, *sharp, placement.target, QRectF(sharp->rect()),
                                layer.spec.opacity, stackIndex});
                 continue;
@@ -229,7 +229,7 @@ void MapItem::updatePolish() {
             render::TileId up = placement.tile;
             for (int level = 1; level <= kAncestorLevels && up.z > 0; ++level) {
                 up = up.parent();
-                const QImage* ancestor = tiles_.object({id, up});
+                const QImage* ancestor = tiles_.find({id, up});
                 if (!ancestor)
                     continue;
                 const double part = double(pyramid.tileSize()) / (1 << level);

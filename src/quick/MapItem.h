@@ -3,10 +3,10 @@
 
 #include "quick/MissionController.h"
 #include "render/OverlayPainter.h"
+#include "render/TileCache.h"
 #include "render/TileRenderer.h"
 #include "render/Viewport.h"
 
-#include <QCache>
 #include <QImage>
 #include <QPointer>
 #include <QQuickItem>
@@ -132,7 +132,7 @@ private:
     render::Viewport view_;
     bool viewInitialised_ = false;
     render::TileRenderer renderer_;
-    QCache<render::TileKey, QImage> tiles_; ///< cost in KiB
+    render::TileCache tiles_;
     QSet<render::TileKey> failed_;
     // The frame prepared on the GUI thread in updatePolish(), consumed by updatePaintNode().
     QList<DrawTile> frame_;

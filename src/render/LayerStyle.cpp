@@ -19,6 +19,7 @@ LayerStyle LayerStyle::fromJson(const QString& json) {
     const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
     style.stroke = colorOr(o, "stroke", style.stroke);
     style.width = o.value(QLatin1String("width")).toDouble(style.width);
+    style.size = o.value(QLatin1String("size")).toDouble(style.size);
     style.fill = colorOr(o, "fill", style.fill);
     style.casing = colorOr(o, "casing", style.casing);
     style.point = colorOr(o, "point", style.point);
@@ -27,6 +28,26 @@ LayerStyle LayerStyle::fromJson(const QString& json) {
     for (const QJsonValue v : o.value(QLatin1String("dash")).toArray())
         if (v.toDouble() > 0.0)
             style.dash.append(v.toDouble());
+    return style;
+}
+
+RasterStyle RasterStyle::fromJson(const QString& json) {
+    RasterStyle style;
+    const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
+    for (const QJsonValue v : o.value(QLatin1String("bands")).toArray())
+        if (v.toInt() > 0)
+            style.bands.append(v.toInt());
+    const QJsonValue stretch = o.value(QLatin1String("stretch"));
+    if (stretch.toString() == QLatin1String("none")) {
+        style.stretch = Stretch::None;
+    } else if (stretch.isObject()) {
+        for (const QJsonValue v : stretch.toObject().value(QLatin1String("min")).toArray())
+            style.minimum.append(v.toDouble());
+        for (const QJsonValue v : stretch.toObject().value(QLatin1String("max")).toArray())
+            style.maximum.append(v.toDouble());
+        if (!style.minimum.isEmpty() && style.minimum.size() == style.maximum.size())
+            style.stretch = Stretch::Fixed;
+    }
     return style;
 }
 

@@ -30,7 +30,8 @@ LoadedLayer loadLayer(const store::LayerSpec& spec, const QString& resolvedSourc
     TESSERA_ASSERT_WORKER_THREAD();
     LoadedLayer loaded{spec, nullptr, QString()};
     if (spec.kind == store::LayerKind::Raster) {
-        auto raster = RasterLayer::open(spec.id, spec.name, resolvedSource);
+        auto raster = RasterLayer::open(spec.id, spec.name, resolvedSource,
+                                        RasterStyle::fromJson(spec.style));
         if (raster)
             loaded.layer = raster.value();
         else

@@ -4,12 +4,17 @@
 #include "geo/GdalEnvironment.h"
 #include "geo/ThreadCheck.h"
 
+#include <QFile>
+#include <QFileInfo>
+
 #include <cpl_string.h>
 #include <gdal.h>
 #include <gdal_alg.h>
 #include <gdal_utils.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <unordered_map>
 #include <vector>
 
@@ -19,12 +24,26 @@ namespace {
 
 std::atomic<quint64> nextInstance{1};
 
+/// One worker's view of a layer: its own source dataset and, on top, a warped VRT in EPSG:3857
+/// that keeps the transformer (the costly part of a warp) for every tile the worker draws.
+struct ThreadHandles {
+    GDALDatasetH source = nullptr;
+    GDALDatasetH warped = nullptr;
+    void close() {
+        if (warped)
+            GDALClose(warped);
+        if (source)
+            GDALClose(source);
+        warped = source = nullptr;
+    }
+};
+
 /// The GDAL dataset handles of one worker thread, by layer instance. Closed when the thread ends.
 struct ThreadDatasets {
-    std::unordered_map<quint64, GDALDatasetH> handles;
+    std::unordered_map<quint64, ThreadHandles> handles;
     ~ThreadDatasets() {
         for (auto& [instance, handle] : handles)
-            GDALClose(handle);
+            handle.close();
     }
 };
 thread_local ThreadDatasets threadDatasets;
@@ -44,6 +63,100 @@ int CPL_STDCALL progressUnlessCancelled(double, const char*, void* flag) {
 
 const Error kCancelled{QStringLiteral("cancelled")};
 
+GDALDatasetH openRaster(const QString& path) {
+    return GDALOpenEx(path.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
+                      nullptr, nullptr);
+}
+
+/// The bands to draw: the style's when valid, else red/green/blue by colour interpretation, else
+/// the first three, else band 1.
+QList<int> chooseBands(GDALDatasetH ds, const QList<int>& wanted) {
+    const int count = GDALGetRasterCount(ds);
+    const bool valid =
+        (wanted.size() == 1 || wanted.size() == 3) &&
+        std::all_of(wanted.begin(), wanted.end(), [&](int b) { return b >= 1 && b <= count; });
+    if (valid)
+        return wanted;
+    int red = 0;
+    int green = 0;
+    int blue = 0;
+    for (int b = 1; b <= count; ++b) {
+        switch (GDALGetRasterColorInterpretation(GDALGetRasterBand(ds, b))) {
+        case GCI_RedBand:
+            red = red ? red : b;
+            break;
+        case GCI_GreenBand:
+            green = green ? green : b;
+            break;
+        case GCI_BlueBand:
+            blue = blue ? blue : b;
+            break;
+        default:
+            break;
+        }
+    }
+    if (red && green && blue)
+        return {red, green, blue};
+    // Skip a trailing alpha band when counting colour bands.
+    const bool lastIsAlpha =
+        GDALGetRasterColorInterpretation(GDALGetRasterBand(ds, count)) == GCI_AlphaBand;
+    return count - (lastIsAlpha ? 1 : 0) >= 3 ? QList<int>{1, 2, 3} : QList<int>{1};
+}
+
+/// Whether the chosen bands can be shown as they are: 8-bit with a display interpretation.
+bool displayReady(GDALDatasetH ds, const QList<int>& bands) {
+    for (int b : bands) {
+        GDALRasterBandH band = GDALGetRasterBand(ds, b);
+        if (GDALGetRasterDataType(band) != GDT_Byte)
+            return false;
+        switch (GDALGetRasterColorInterpretation(band)) {
+        case GCI_RedBand:
+        case GCI_GreenBand:
+        case GCI_BlueBand:
+        case GCI_PaletteIndex:
+        case GCI_YCbCr_YBand:
+        case GCI_YCbCr_CbBand:
+        case GCI_YCbCr_CrBand:
+            break;
+        case GCI_GrayIndex:
+            if (bands.size() != 1)
+                return false; // e.g. Landsat's band 1 among undefined ones: a scene to stretch
+            break;
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The 2nd and 98th percentiles of a band, from a thumbnail of at most 512 px a side.
+std::pair<double, double> percentiles(GDALRasterBandH band, QSize size) {
+    const double scale = std::min(1.0, 512.0 / std::max(size.width(), size.height()));
+    const int w = std::max(1, static_cast<int>(size.width() * scale));
+    const int h = std::max(1, static_cast<int>(size.height() * scale));
+    std::vector<double> values(static_cast<size_t>(w) * h);
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.eResampleAlg = GRIORA_NearestNeighbour;
+    if (GDALRasterIOEx(band, GF_Read, 0, 0, size.width(), size.height(), values.data(), w, h,
+                       GDT_Float64, 0, 0, &extra) != CE_None)
+        return {0.0, 255.0};
+    int hasNoData = FALSE;
+    const double noData = GDALGetRasterNoDataValue(band, &hasNoData);
+    std::erase_if(values,
+                  [&](double v) { return !std::isfinite(v) || (hasNoData && v == noData); });
+    if (values.empty())
+        return {0.0, 255.0};
+    auto at = [&](double q) {
+        const auto k = static_cast<std::ptrdiff_t>(q * static_cast<double>(values.size() - 1));
+        std::nth_element(values.begin(), values.begin() + k, values.end());
+        return values[static_cast<size_t>(k)];
+    };
+    const double low = at(0.02);
+    const double high = at(0.98);
+    return {low, high > low ? high : low + 1.0};
+}
+
 } // namespace
 
 RasterLayer::RasterLayer(qint64 id, const QString& name, QString path)
@@ -55,19 +168,21 @@ RasterLayer::~RasterLayer() {
     // Only this thread's handle can be closed here; other workers close theirs when they end.
     auto it = threadDatasets.handles.find(instance_);
     if (it != threadDatasets.handles.end()) {
-        GDALClose(it->second);
+        it->second.close();
         threadDatasets.handles.erase(it);
     }
 }
 
-Result<std::shared_ptr<RasterLayer>> RasterLayer::open(qint64 id, const QString& name,
-                                                       const QString& path) {
+bool RasterLayer::needsOverviews() const {
+    return overviewCount_ == 0 && std::max(rasterSize_.width(), rasterSize_.height()) > 4096;
+}
+
+Result<std::shared_ptr<RasterLayer>>
+RasterLayer::open(qint64 id, const QString& name, const QString& path, const RasterStyle& style) {
     TESSERA_ASSERT_WORKER_THREAD();
     geo::ensureGdalRegistered();
     geo::GdalErrorCapture errors;
-    const QByteArray file = path.toUtf8();
-    UniqueDataset ds(
-        GDALOpenEx(file.constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    UniqueDataset ds(openRaster(path));
     if (!ds)
         return Error{QStringLiteral("%1: not a raster GDAL can read (%2)")
                          .arg(path, errors.lastError(QStringLiteral("unknown format")))};
@@ -78,20 +193,39 @@ Result<std::shared_ptr<RasterLayer>> RasterLayer::open(qint64 id, const QString&
         return Error{QStringLiteral("%1: the raster has no bands or no pixels").arg(path)};
     layer->overviewCount_ = GDALGetOverviewCount(GDALGetRasterBand(ds.get(), 1));
 
-    double geoTransform[6];
-    const bool hasTransform = GDALGetGeoTransform(ds.get(), geoTransform) == CE_None;
-    const bool hasCrs = GDALGetSpatialRef(ds.get()) != nullptr || GDALGetGCPCount(ds.get()) > 0;
-    if (!hasTransform && GDALGetGCPCount(ds.get()) == 0)
+    double gt[6];
+    const bool hasTransform = GDALGetGeoTransform(ds.get(), gt) == CE_None;
+    const bool hasGcps = GDALGetGCPCount(ds.get()) > 0;
+    const bool hasCrs = GDALGetSpatialRef(ds.get()) != nullptr ||
+                        (hasGcps && GDALGetGCPSpatialRef(ds.get()) != nullptr);
+    if (!hasTransform && !hasGcps)
         return Error{QStringLiteral("%1: the raster is not georeferenced (no geotransform, no "
                                     "control points); add a world file or georeference it")
                          .arg(path)};
-    if (!hasCrs)
-        return Error{QStringLiteral("%1: the raster has no coordinate reference system; assign "
-                                    "one (e.g. gdal_edit.py -a_srs EPSG:4326)")
-                         .arg(path)};
+    if (!hasCrs) {
+        // A world file gives the geotransform but no CRS. When the corners are plausible
+        // longitudes and latitudes, take WGS84 (what such files nearly always are) and say so.
+        const double x0 = gt[0];
+        const double y0 = gt[3];
+        const double x1 = gt[0] + gt[1] * layer->rasterSize_.width();
+        const double y1 = gt[3] + gt[5] * layer->rasterSize_.height();
+        const bool lonLat = hasTransform && std::min(x0, x1) >= -180.5 &&
+                            std::max(x0, x1) <= 180.5 && std::min(y0, y1) >= -90.5 &&
+                            std::max(y0, y1) <= 90.5;
+        if (!lonLat)
+            return Error{QStringLiteral("%1: the raster has no coordinate reference system; add "
+                                        "a .prj file or assign one (gdal_edit.py -a_srs EPSG:...)")
+                             .arg(path)};
+        layer->assumedCrs_ = QStringLiteral("EPSG:4326");
+        layer->notice_ = QStringLiteral("%1: no coordinate system in the file; its coordinates "
+                                        "look like longitude/latitude, so WGS84 is assumed")
+                             .arg(path);
+    }
 
     // Where the raster lands in EPSG:3857, as GDAL's own warper would place it.
     char** options = CSLSetNameValue(nullptr, "DST_SRS", "EPSG:3857");
+    if (!layer->assumedCrs_.isEmpty())
+        options = CSLSetNameValue(options, "SRC_SRS", layer->assumedCrs_.toUtf8().constData());
     void* transformer = GDALCreateGenImgProjTransformer2(ds.get(), nullptr, options);
     CSLDestroy(options);
     if (!transformer)
@@ -109,21 +243,69 @@ Result<std::shared_ptr<RasterLayer>> RasterLayer::open(qint64 id, const QString&
     layer->extent_ = {outTransform[0], outTransform[3] + outY * outTransform[5],
                       outTransform[0] + outX * outTransform[1], outTransform[3]};
 
-    // A truncated or corrupt file often opens fine and fails on the first read. Decode a small
+    layer->bands_ = chooseBands(ds.get(), style.bands);
+    layer->allBandsInOrder_ =
+        layer->bands_ == QList<int>{1, 2, 3}.mid(0, layer->bands_.size()) &&
+        (layer->bandCount_ == layer->bands_.size() ||
+         (layer->bandCount_ == layer->bands_.size() + 1 &&
+          GDALGetRasterColorInterpretation(GDALGetRasterBand(ds.get(), layer->bandCount_)) ==
+              GCI_AlphaBand));
+    GDALRasterBandH first = GDALGetRasterBand(ds.get(), layer->bands_.first());
+    if (layer->bands_.size() == 1 && GDALGetRasterColorTable(first)) {
+        GDALColorTableH table = GDALGetRasterColorTable(first);
+        for (int i = 0; i < GDALGetColorEntryCount(table); ++i) {
+            GDALColorEntry entry;
+            GDALGetColorEntryAsRGB(table, i, &entry);
+            layer->palette_.append(qRgba(entry.c1, entry.c2, entry.c3, entry.c4));
+        }
+    }
+
+    // A truncated or corrupt file often opens fine and fails on the first read. Decode a
     // thumbnail now (from the smallest overview when there is one) so that it fails here, with a
-    // message, rather than tile by tile. Huge rasters without overviews are spared the full read.
+    // message, rather than tile by tile; the same read gives the stretch. Huge rasters without
+    // overviews are spared the full read and are stretched from their statistics instead.
     const qint64 pixels = qint64(layer->rasterSize_.width()) * layer->rasterSize_.height();
-    if (layer->overviewCount_ > 0 || pixels <= 64LL * 1024 * 1024) {
+    const bool affordable = layer->overviewCount_ > 0 || pixels <= 64LL * 1024 * 1024;
+    const bool stretch =
+        layer->palette_.isEmpty() &&
+        (style.stretch == RasterStyle::Stretch::Fixed ||
+         (style.stretch == RasterStyle::Stretch::Auto && !displayReady(ds.get(), layer->bands_)));
+    if (affordable) {
         std::vector<unsigned char> thumb(64 * 64);
         GDALRasterIOExtraArg extra;
         INIT_RASTERIO_EXTRA_ARG(extra);
-        for (int band = 1; band <= layer->bandCount_; ++band) {
+        for (int band = 1; band <= layer->bandCount_; ++band)
             if (GDALRasterIOEx(GDALGetRasterBand(ds.get(), band), GF_Read, 0, 0,
                                layer->rasterSize_.width(), layer->rasterSize_.height(),
                                thumb.data(), 64, 64, GDT_Byte, 0, 0, &extra) != CE_None)
                 return Error{QStringLiteral("%1: the raster's pixels cannot be read; the file is "
                                             "damaged or truncated (%2)")
                                  .arg(path, errors.lastError(QStringLiteral("read error")))};
+    }
+    if (stretch && style.stretch == RasterStyle::Stretch::Fixed) {
+        for (qsizetype i = 0; i < layer->bands_.size(); ++i) {
+            const qsizetype k = std::min(i, style.minimum.size() - 1);
+            layer->stretchMin_.append(style.minimum[k]);
+            layer->stretchMax_.append(std::max(style.maximum[k], style.minimum[k] + 1e-9));
+        }
+    } else if (stretch) {
+        for (int b : layer->bands_) {
+            GDALRasterBandH band = GDALGetRasterBand(ds.get(), b);
+            std::pair<double, double> range{0.0, 255.0};
+            if (affordable) {
+                range = percentiles(band, layer->rasterSize_);
+            } else {
+                double minimum = 0.0;
+                double maximum = 0.0;
+                double mean = 0.0;
+                double deviation = 0.0;
+                if (GDALGetRasterStatistics(band, TRUE, TRUE, &minimum, &maximum, &mean,
+                                            &deviation) == CE_None)
+                    range = {std::max(minimum, mean - 2 * deviation),
+                             std::min(maximum, mean + 2 * deviation)};
+            }
+            layer->stretchMin_.append(range.first);
+            layer->stretchMax_.append(range.second);
         }
     }
     return layer;
@@ -140,58 +322,243 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
         return kCancelled;
 
     geo::GdalErrorCapture errors;
-    GDALDatasetH& src = threadDatasets.handles[instance_];
-    if (!src) {
-        src = GDALOpenEx(path_.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
-                         nullptr, nullptr);
-        if (!src) {
+    ThreadHandles& handles = threadDatasets.handles[instance_];
+    const bool stretched = !stretchMin_.isEmpty();
+    if (!handles.warped) {
+        if (allBandsInOrder_) {
+            handles.source = openRaster(path_);
+        } else {
+            // A virtual dataset of just the chosen bands, so the warp reads nothing else.
+            CPLStringList vrtArgs;
+            for (int b : bands_) {
+                vrtArgs.AddString("-b");
+                vrtArgs.AddString(CPLSPrintf("%d", b));
+            }
+            GDALBuildVRTOptions* vrtOptions = GDALBuildVRTOptionsNew(vrtArgs.List(), nullptr);
+            const QByteArray file = path_.toUtf8();
+            const char* names[] = {file.constData()};
+            handles.source = GDALBuildVRT("", 1, nullptr, names, vrtOptions, nullptr);
+            GDALBuildVRTOptionsFree(vrtOptions);
+        }
+        if (handles.source) {
+            CPLStringList args;
+            for (const char* a : {"-of", "VRT", "-t_srs", "EPSG:3857", "-dstalpha", "-q", "-wo",
+                                  "SAMPLE_GRID=YES", "-et", "0.125"})
+                args.AddString(a);
+            args.AddString("-r");
+            args.AddString(palette_.isEmpty() ? "bilinear" : "near"); // indices are not averaged
+            if (stretched) {
+                args.AddString("-ot");
+                args.AddString("Float32");
+            }
+            if (!assumedCrs_.isEmpty()) {
+                args.AddString("-s_srs");
+                args.AddString(assumedCrs_.toUtf8().constData());
+            }
+            GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
+            handles.warped = GDALWarp("", nullptr, 1, &handles.source, options, nullptr);
+            GDALWarpAppOptionsFree(options);
+        }
+        if (!handles.warped) {
+            handles.close();
             threadDatasets.handles.erase(instance_);
             return Error{QStringLiteral("%1: %2").arg(
                 path_, errors.lastError(QStringLiteral("cannot be opened")))};
         }
     }
 
-    CPLStringList args;
-    for (const char* a : {"-of", "MEM", "-t_srs", "EPSG:3857", "-r", "bilinear", "-dstalpha", "-q",
-                          "-wo", "SAMPLE_GRID=YES", "-et", "0.125"})
-        args.AddString(a);
-    args.AddString("-te");
-    for (double v : {box.minX, box.minY, box.maxX, box.maxY})
-        args.AddString(CPLSPrintf("%.10f", v));
-    args.AddString("-ts");
-    args.AddString(CPLSPrintf("%d", size));
-    args.AddString(CPLSPrintf("%d", size));
-    GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
-    GDALWarpAppOptionsSetProgress(options, progressUnlessCancelled,
-                                  const_cast<CancelFlag*>(cancelled)); // read only
-    int usageError = FALSE;
-    UniqueDataset warped(GDALWarp("", nullptr, 1, &src, options, &usageError));
-    GDALWarpAppOptionsFree(options);
-    if (cancelled && cancelled->load())
-        return kCancelled;
-    if (!warped)
-        return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
-                         .arg(path_)
-                         .arg(tile.z)
-                         .arg(tile.x)
-                         .arg(tile.y)
-                         .arg(errors.lastError(QStringLiteral("warp failed")))};
+    // The tile's window in the warped VRT's pixels, clipped to the VRT; the part of the tile it
+    // fills. Floating-point windows keep tile edges exact at every zoom.
+    double gt[6];
+    GDALGetGeoTransform(handles.warped, gt);
+    const int vrtWidth = GDALGetRasterXSize(handles.warped);
+    const int vrtHeight = GDALGetRasterYSize(handles.warped);
+    const double winX = (box.minX - gt[0]) / gt[1];
+    const double winY = (box.maxY - gt[3]) / gt[5];
+    const double winW = box.width() / gt[1];
+    const double winH = box.height() / -gt[5];
+    const double pxPerWinX = size / winW;
+    const double pxPerWinY = size / winH;
+    const int dstX0 = std::clamp(static_cast<int>(std::ceil((0.0 - winX) * pxPerWinX)), 0, size);
+    const int dstY0 = std::clamp(static_cast<int>(std::ceil((0.0 - winY) * pxPerWinY)), 0, size);
+    const int dstX1 =
+        std::clamp(static_cast<int>(std::floor((vrtWidth - winX) * pxPerWinX)), 0, size);
+    const int dstY1 =
+        std::clamp(static_cast<int>(std::floor((vrtHeight - winY) * pxPerWinY)), 0, size);
+    if (dstX1 <= dstX0 || dstY1 <= dstY0)
+        return blankTile(size);
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.eResampleAlg = palette_.isEmpty() ? GRIORA_Bilinear : GRIORA_NearestNeighbour;
+    extra.bFloatingPointWindowValidity = TRUE;
+    extra.dfXOff = winX + dstX0 / pxPerWinX;
+    extra.dfYOff = winY + dstY0 / pxPerWinY;
+    extra.dfXSize = (dstX1 - dstX0) / pxPerWinX;
+    extra.dfYSize = (dstY1 - dstY0) / pxPerWinY;
+    int readX = std::clamp(static_cast<int>(std::floor(extra.dfXOff)), 0, vrtWidth - 1);
+    int readY = std::clamp(static_cast<int>(std::floor(extra.dfYOff)), 0, vrtHeight - 1);
+    int readW = std::clamp(static_cast<int>(std::ceil(extra.dfXOff + extra.dfXSize)) - readX, 1,
+                           vrtWidth - readX);
+    int readH = std::clamp(static_cast<int>(std::ceil(extra.dfYOff + extra.dfYSize)) - readY, 1,
+                           vrtHeight - readY);
+    int partW = dstX1 - dstX0;
+    int partH = dstY1 - dstY0;
+    int offset = dstY0 * size + dstX0;
 
-    const int bands = GDALGetRasterCount(warped.get());
-    const int alpha = bands;
-    int bandMap[4] = {1, 1, 1, alpha};
-    if (bands - 1 >= 3) {
-        bandMap[1] = 2;
-        bandMap[2] = 3;
+    GDALDatasetH from = handles.warped;
+    UniqueDataset direct;
+    // Far zoomed out over a raster without overviews, reading the VRT would warp every source
+    // pixel at full resolution; a warp straight to the tile samples the source instead.
+    if (1.0 / pxPerWinX > 2.0 && GDALGetOverviewCount(GDALGetRasterBand(handles.warped, 1)) == 0) {
+        CPLStringList args;
+        for (const char* a :
+             {"-of", "MEM", "-t_srs", "EPSG:3857", "-dstalpha", "-q", "-et", "0.125"})
+            args.AddString(a);
+        args.AddString("-r");
+        args.AddString(palette_.isEmpty() ? "bilinear" : "near");
+        if (stretched) {
+            args.AddString("-ot");
+            args.AddString("Float32");
+        }
+        if (!assumedCrs_.isEmpty()) {
+            args.AddString("-s_srs");
+            args.AddString(assumedCrs_.toUtf8().constData());
+        }
+        args.AddString("-te");
+        for (double v : {box.minX, box.minY, box.maxX, box.maxY})
+            args.AddString(CPLSPrintf("%.10f", v));
+        args.AddString("-ts");
+        args.AddString(CPLSPrintf("%d", size));
+        args.AddString(CPLSPrintf("%d", size));
+        GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
+        GDALWarpAppOptionsSetProgress(options, progressUnlessCancelled,
+                                      const_cast<CancelFlag*>(cancelled)); // only read
+        direct.reset(GDALWarp("", nullptr, 1, &handles.source, options, nullptr));
+        GDALWarpAppOptionsFree(options);
+        if (cancelled && cancelled->load())
+            return kCancelled;
+        if (!direct)
+            return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
+                             .arg(path_)
+                             .arg(tile.z)
+                             .arg(tile.x)
+                             .arg(tile.y)
+                             .arg(errors.lastError(QStringLiteral("warp failed")))};
+        from = direct.get();
+        readX = readY = 0;
+        readW = partW = size;
+        readH = partH = size;
+        offset = 0;
+        INIT_RASTERIO_EXTRA_ARG(extra);
     }
-    QImage image(size, size, QImage::Format_RGBA8888);
-    const CPLErr read =
-        GDALDatasetRasterIO(warped.get(), GF_Read, 0, 0, size, size, image.bits(), size, size,
-                            GDT_Byte, 4, bandMap, 4, image.bytesPerLine(), 1);
-    if (read != CE_None)
+
+    // The VRT's bands: the drawn ones (in the dataset's order), then the alpha it added.
+    const int outBands = GDALGetRasterCount(from);
+    const int colourBands = std::min<int>(static_cast<int>(bands_.size()), outBands - 1);
+    auto readBand = [&](int band, GDALDataType type, void* data, int bytes) {
+        return GDALRasterIOEx(GDALGetRasterBand(from, band), GF_Read, readX, readY, readW, readH,
+                              static_cast<char*>(data) + offset * bytes, partW, partH, type, bytes,
+                              static_cast<GSpacing>(size) * bytes, &extra);
+    };
+    const int pixels = size * size;
+    std::vector<unsigned char> alpha(pixels, 0);
+    if (readBand(outBands, GDT_Byte, alpha.data(), 1) != CE_None)
         return Error{QStringLiteral("%1: %2").arg(
             path_, errors.lastError(QStringLiteral("pixels could not be read")))};
-    return image.convertToFormat(QImage::Format_ARGB32_Premultiplied);
+    std::vector<std::vector<unsigned char>> channels(colourBands,
+                                                     std::vector<unsigned char>(pixels));
+    std::vector<float> values(stretched ? pixels : 0);
+    for (int i = 0; i < colourBands; ++i) {
+        if (cancelled && cancelled->load())
+            return kCancelled;
+        const int band = allBandsInOrder_ ? bands_[i] : i + 1;
+        CPLErr read = CE_None;
+        if (stretched) {
+            read = readBand(band, GDT_Float32, values.data(), 4);
+            const double low = stretchMin_[i];
+            const double span = stretchMax_[i] - low;
+            for (int p = 0; p < pixels; ++p)
+                channels[i][p] = std::isfinite(values[p])
+                                     ? static_cast<unsigned char>(
+                                           std::clamp((values[p] - low) / span * 255.0, 0.0, 255.0))
+                                     : 0;
+        } else {
+            read = readBand(band, GDT_Byte, channels[i].data(), 1);
+        }
+        if (read != CE_None)
+            return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
+                             .arg(path_)
+                             .arg(tile.z)
+                             .arg(tile.x)
+                             .arg(tile.y)
+                             .arg(errors.lastError(QStringLiteral("read failed")))};
+    }
+    if (cancelled && cancelled->load())
+        return kCancelled;
+
+    QImage image(size, size, QImage::Format_ARGB32_Premultiplied);
+    for (int y = 0; y < size; ++y) {
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
+        for (int x = 0; x < size; ++x) {
+            const int p = y * size + x;
+            QRgb rgba;
+            if (!palette_.isEmpty()) {
+                const int index = channels[0][p];
+                rgba = index < palette_.size() ? palette_[index] : qRgba(0, 0, 0, 0);
+                rgba = qRgba(qRed(rgba), qGreen(rgba), qBlue(rgba), qAlpha(rgba) * alpha[p] / 255);
+            } else if (colourBands >= 3) {
+                rgba = qRgba(channels[0][p], channels[1][p], channels[2][p], alpha[p]);
+            } else {
+                rgba = qRgba(channels[0][p], channels[0][p], channels[0][p], alpha[p]);
+            }
+            line[x] = qPremultiply(rgba);
+        }
+    }
+    return image;
+}
+
+Status buildOverviews(const QString& path, const std::function<bool(double)>& progress) {
+    TESSERA_ASSERT_WORKER_THREAD();
+    geo::ensureGdalRegistered();
+    geo::GdalErrorCapture errors;
+    // Read-only: GDAL writes the overviews to an external .ovr file beside the raster, leaving
+    // the original untouched.
+    UniqueDataset ds(openRaster(path));
+    if (!ds)
+        return Error{
+            QStringLiteral("%1: %2").arg(path, errors.lastError(QStringLiteral("unreadable")))};
+    std::vector<int> levels;
+    for (int f = 2; std::max(GDALGetRasterXSize(ds.get()), GDALGetRasterYSize(ds.get())) / f >= 256;
+         f *= 2)
+        levels.push_back(f);
+    if (levels.empty())
+        return success();
+    struct Context {
+        const std::function<bool(double)>* progress;
+        bool cancelled = false;
+    } context{&progress};
+    auto callback = [](double done, const char*, void* data) -> int {
+        auto* c = static_cast<Context*>(data);
+        c->cancelled = *c->progress && !(*c->progress)(done);
+        return c->cancelled ? FALSE : TRUE;
+    };
+    const QString ovr = path + QStringLiteral(".ovr");
+    const bool hadOvr = QFileInfo::exists(ovr);
+    CPLSetThreadLocalConfigOption("COMPRESS_OVERVIEW", "DEFLATE");
+    const CPLErr result = GDALBuildOverviews(ds.get(), "AVERAGE", static_cast<int>(levels.size()),
+                                             levels.data(), 0, nullptr, callback, &context);
+    CPLSetThreadLocalConfigOption("COMPRESS_OVERVIEW", nullptr);
+    ds.reset();
+    if (result != CE_None || context.cancelled) {
+        // A half-built .ovr would be taken for real overviews next time: remove it.
+        if (!hadOvr)
+            QFile::remove(ovr);
+        if (context.cancelled)
+            return Error{QStringLiteral("cancelled")};
+        return Error{QStringLiteral("%1: building overviews failed: %2")
+                         .arg(path, errors.lastError(QStringLiteral("unknown error")))};
+    }
+    return success();
 }
 
 } // namespace tessera::render

@@ -24,7 +24,8 @@ struct DatasetCloser {
 };
 
 /// Lines and rings of a geometry, in EPSG:4326 lon/lat, appended to `parts`.
-void collectParts(const OGRGeometry* g, std::vector<QPolygonF>& parts, bool& closed) {
+void collectParts(const OGRGeometry* g, std::vector<QPolygonF>& parts, bool& closed,
+                  std::vector<QPointF>& points) {
     switch (wkbFlatten(g->getGeometryType())) {
     case wkbLineString:
     case wkbLinearRing: {
@@ -40,14 +41,18 @@ void collectParts(const OGRGeometry* g, std::vector<QPolygonF>& parts, bool& clo
     case wkbPolygon: {
         closed = true;
         for (const OGRLinearRing* ring : *g->toPolygon())
-            collectParts(ring, parts, closed);
+            collectParts(ring, parts, closed, points);
         break;
     }
+    case wkbPoint:
+        points.emplace_back(g->toPoint()->getX(), g->toPoint()->getY());
+        break;
+    case wkbMultiPoint:
     case wkbMultiLineString:
     case wkbMultiPolygon:
     case wkbGeometryCollection:
         for (const OGRGeometry* member : *g->toGeometryCollection())
-            collectParts(member, parts, closed);
+            collectParts(member, parts, closed, points);
         break;
     default:
         break;
@@ -123,29 +128,40 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
             ++layer->skipped_;
             continue;
         }
-        if (wkbFlatten(g->getGeometryType()) == wkbPoint) {
-            const auto* p = g->toPoint();
-            if (!geo::GeoPoint{p->getX(), p->getY()}.isValid()) {
-                ++layer->skipped_;
-                continue;
-            }
-            LabelPoint label;
-            label.position = geo::webmercator::project(geo::GeoPoint{p->getX(), p->getY()});
-            if (labelIndex >= 0)
-                label.text = QString::fromUtf8(feature->GetFieldAsString(labelIndex));
-            if (rankIndex >= 0)
-                label.rank = feature->GetFieldAsInteger(rankIndex);
-            layer->extent_ = layer->extent_.united(
-                {label.position.x, label.position.y, label.position.x + 1, label.position.y + 1});
-            layer->labels_.push_back(std::move(label));
-            continue;
-        }
-        Shape shape;
-        collectParts(g, shape.parts, shape.closed);
-        if (shape.parts.empty()) {
+        std::vector<QPolygonF> parts;
+        std::vector<QPointF> points;
+        bool closed = false;
+        collectParts(g, parts, closed, points);
+        std::erase_if(points, [](const QPointF& p) {
+            return !geo::GeoPoint{p.x(), p.y()}.isValid();
+        });
+        if (parts.empty() && points.empty()) {
             ++layer->skipped_;
             continue;
         }
+        for (const QPointF& p : points) {
+            const geo::MapPoint m = geo::webmercator::project(geo::GeoPoint{p.x(), p.y()});
+            layer->extent_ = layer->extent_.united({m.x, m.y, m.x + 1, m.y + 1});
+            if (labelIndex >= 0) {
+                // Labelled points go to the overlay, placed per frame without collisions.
+                LabelPoint label;
+                label.position = m;
+                label.text = QString::fromUtf8(feature->GetFieldAsString(labelIndex));
+                label.rank = rankIndex >= 0 ? feature->GetFieldAsInteger(rankIndex) : 0;
+                layer->labels_.push_back(std::move(label));
+            } else {
+                Shape shape;
+                shape.kind = Shape::Kind::Point;
+                shape.bounds = {m.x, m.y, m.x, m.y};
+                shape.parts.push_back(QPolygonF{QPointF(m.x, m.y)});
+                layer->shapes_.push_back(std::move(shape));
+            }
+        }
+        if (parts.empty())
+            continue;
+        Shape shape;
+        shape.kind = closed ? Shape::Kind::Polygon : Shape::Kind::Line;
+        shape.parts = std::move(parts);
         bool first = true;
         for (QPolygonF& part : shape.parts)
             for (QPointF& pt : part) {
@@ -166,6 +182,11 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
         return Error{QStringLiteral("%1: layer \"%2\" has no drawable features (%3 skipped)")
                          .arg(path, QString::fromUtf8(source->GetName()))
                          .arg(layer->skipped_)};
+    std::vector<geo::Extent> bounds;
+    bounds.reserve(layer->shapes_.size());
+    for (const Shape& shape : layer->shapes_)
+        bounds.push_back(shape.bounds);
+    layer->index_ = GridIndex(bounds, layer->extent_);
     return layer;
 }
 
@@ -175,8 +196,8 @@ Result<QImage> VectorLayer::renderTile(const TilePyramid& pyramid, TileId tile,
     QImage image = blankTile(size);
     const geo::Extent box = pyramid.tileExtent(tile);
     const double resolution = pyramid.resolution(tile.z);
-    // Strokes reach over tile edges: take shapes a few pixels outside the tile too.
-    const double margin = (style_.width + 4.0) * resolution;
+    // Strokes and symbols reach over tile edges: take shapes a few pixels outside the tile too.
+    const double margin = (std::max(style_.width, style_.size) + 4.0) * resolution;
     const geo::Extent reach{box.minX - margin, box.minY - margin, box.maxX + margin,
                             box.maxY + margin};
     if (!reach.intersects(extent_) || shapes_.empty())
@@ -184,24 +205,36 @@ Result<QImage> VectorLayer::renderTile(const TilePyramid& pyramid, TileId tile,
 
     QPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
-    QPen casing(style_.casing, style_.width + 2.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    const QPen casing(style_.casing, style_.width + 2.0, Qt::SolidLine, Qt::RoundCap,
+                      Qt::RoundJoin);
     QPen stroke(style_.stroke, style_.width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
     if (!style_.dash.isEmpty())
         stroke.setDashPattern(style_.dash);
+    const QPen symbolOutline(style_.stroke, 1.0);
     int drawn = 0;
-    for (const Shape& shape : shapes_) {
+    for (const std::uint32_t i : index_.query(reach)) {
+        const Shape& shape = shapes_[i];
         if (!shape.bounds.intersects(reach))
             continue;
-        if (cancelled && (++drawn % 64) == 0 && cancelled->load())
+        if (cancelled && (++drawn % 256) == 0 && cancelled->load())
             return Error{QStringLiteral("cancelled")};
+        if (shape.kind == Shape::Kind::Point) {
+            const QPointF m = shape.parts.front().front();
+            painter.setPen(symbolOutline);
+            painter.setBrush(style_.point);
+            painter.drawEllipse(
+                QPointF((m.x() - box.minX) / resolution, (box.maxY - m.y()) / resolution),
+                style_.size, style_.size);
+            continue;
+        }
         QPainterPath path;
         path.setFillRule(Qt::OddEvenFill);
         for (const QPolygonF& part : shape.parts) {
             path.addPolygon(toPixels(part, box, resolution));
-            if (shape.closed)
+            if (shape.kind == Shape::Kind::Polygon)
                 path.closeSubpath();
         }
-        if (shape.closed && style_.fill.alpha() > 0)
+        if (shape.kind == Shape::Kind::Polygon && style_.fill.alpha() > 0)
             painter.fillPath(path, style_.fill);
         if (style_.casing.alpha() > 0)
             painter.strokePath(path, casing);

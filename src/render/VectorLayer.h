@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "render/GridIndex.h"
 #include "render/LayerStyle.h"
 #include "render/MapLayer.h"
 
@@ -19,9 +20,10 @@ struct LabelPoint {
     int rank = 0; ///< smaller wins when labels collide
 };
 
-/// Any vector layer OGR reads (GeoJSON, GeoPackage, Shapefile, KML, GPX, FlatGeobuf ...), read once
-/// into memory in EPSG:3857. Lines and polygons are painted into tiles with the layer's style,
-/// simplified to the tile's pixel grid; points become LabelPoints for the overlay.
+/// Any vector layer OGR reads (GeoJSON, GeoPackage, Shapefile, KML/KMZ, GPX, FlatGeobuf ...), read
+/// once into memory in EPSG:3857 with a grid index. Lines, polygons and point symbols are painted
+/// into tiles with the layer's style, simplified to the tile's pixel grid; points of a layer whose
+/// style names a label field become LabelPoints for the overlay instead.
 ///
 /// Threads: open() reads the file and runs on a worker. After that the layer is immutable and
 /// renderTile() may run on any number of threads at once.
@@ -46,9 +48,10 @@ public:
 
 private:
     struct Shape {
+        enum class Kind { Line, Polygon, Point };
         geo::Extent bounds;
-        std::vector<QPolygonF> parts; ///< rings or lines, EPSG:3857 metres
-        bool closed = false;          ///< polygon rings (fillable) rather than lines
+        std::vector<QPolygonF> parts; ///< rings, lines or one point, EPSG:3857 metres
+        Kind kind = Kind::Line;
     };
     VectorLayer(qint64 id, const QString& name, const LayerStyle& style)
         : MapLayer(id, name)
@@ -57,6 +60,7 @@ private:
     LayerStyle style_;
     std::vector<Shape> shapes_;
     std::vector<LabelPoint> labels_;
+    GridIndex index_; ///< over shapes_, so a tile visits only the shapes that reach it
     geo::Extent extent_;
     int skipped_ = 0;
 };

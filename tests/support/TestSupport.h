@@ -6,6 +6,8 @@
 #include <QString>
 #include <QTemporaryDir>
 
+#include <catch2/catch.hpp>
+
 #include <functional>
 
 namespace tessera::test {
@@ -29,3 +31,11 @@ bool waitUntil(const std::function<bool()>& done, int timeoutMs = 30000);
 int colorDistance(QColor a, QColor b);
 
 } // namespace tessera::test
+
+// Catch prints QStrings as text in failure messages.
+namespace Catch {
+template <>
+struct StringMaker<QString> {
+    static std::string convert(const QString& s) { return '"' + s.toStdString() + '"'; }
+};
+} // namespace Catch

@@ -5,6 +5,7 @@
 #include "render/Palette.h"
 #include "render/RasterLayer.h"
 #include "render/SceneRenderer.h"
+#include "render/TileCache.h"
 #include "render/TilePyramid.h"
 #include "render/TileRenderer.h"
 #include "render/VectorLayer.h"
@@ -398,4 +399,38 @@ TEST_CASE("OverlayPainter keeps labels apart and out of covered areas", "[render
     // A dot just left of the edge may carry its label out to the right; nothing further in.
     CHECK(inkIn(covered, QRect(0, 0, 170, 200)) == 0);
     CHECK(inkIn(covered, QRect(205, 0, 195, 200)) > 500);
+}
+
+TEST_CASE("TileCache evicts the least recently used tiles past its byte bound",
+          "[render][tiles][cache]") {
+    QImage tile(256, 256, QImage::Format_ARGB32_Premultiplied); // 256 KiB
+    tile.fill(Qt::red);
+    TileCache cache(3 * 256 * 1024); // room for three tiles
+    const TileKey a{1, {5, 1, 1}};
+    const TileKey b{1, {5, 2, 1}};
+    const TileKey c{2, {5, 3, 1}};
+    const TileKey d{2, {5, 4, 1}};
+    cache.insert(a, tile);
+    cache.insert(b, tile);
+    cache.insert(c, tile);
+    CHECK(cache.count() == 3);
+    CHECK(cache.bytes() == 3 * 256 * 1024);
+    REQUIRE(cache.find(a)); // a is now the most recently used: b is the oldest
+    cache.insert(d, tile);
+    CHECK(cache.count() == 3);
+    CHECK(cache.contains(a));
+    CHECK_FALSE(cache.contains(b));
+    CHECK(cache.contains(c));
+    CHECK(cache.contains(d));
+    SECTION("a layer's tiles go together") {
+        cache.removeLayer(2);
+        CHECK(cache.count() == 1);
+        CHECK(cache.contains(a));
+    }
+    SECTION("a tile larger than the whole cache is not kept") {
+        QImage huge(2048, 2048, QImage::Format_ARGB32_Premultiplied);
+        cache.insert({3, {1, 0, 0}}, huge);
+        CHECK_FALSE(cache.contains({3, {1, 0, 0}}));
+        CHECK(cache.bytes() <= cache.maxBytes());
+    }
 }
