@@ -5,3 +5,4 @@ tessera_add_suite(test_import SOURCES unit/test_import.cpp LIBS tessera_interop 
 tessera_add_suite(test_store_kill SOURCES integration/test_store_kill.cpp LIBS tessera_store Qt6::Core)
 target_compile_definitions(test_store_kill PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_store_kill tessera-cli)
+tessera_add_suite(test_store_worker SOURCES unit/test_store_worker.cpp LIBS tessera_store Qt6::Test)

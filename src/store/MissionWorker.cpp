@@ -1,0 +1,89 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/MissionWorker.h"
+
+#include "store/IncidentImport.h"
+
+#include <QMetaObject>
+
+#include <utility>
+
+namespace tessera::store {
+
+template <typename Job>
+void MissionWorker::run(Job job) {
+    QMetaObject::invokeMethod(context_, std::move(job), Qt::QueuedConnection);
+}
+
+template <typename Report>
+void MissionWorker::report(Report notify) {
+    // Posted to this object, so the signal is emitted on its thread; dropped if it is gone.
+    QMetaObject::invokeMethod(this, std::move(notify), Qt::QueuedConnection);
+}
+
+MissionWorker::MissionWorker(const QString& path, MissionStore::Access access, QObject* parent)
+    : QObject(parent)
+    , context_(new QObject) {
+    thread_.setObjectName(QStringLiteral("MissionWorker"));
+    context_->moveToThread(&thread_);
+    thread_.start();
+    run([this, path, access] {
+        Result<MissionStore> opened = MissionStore::open(path, access);
+        QString error;
+        if (opened)
+            store_.emplace(std::move(opened).value());
+        else
+            error = opened.error().message;
+        report([this, error] { emit this->opened(error); });
+    });
+}
+
+MissionWorker::~MissionWorker() {
+    thread_.quit();
+    thread_.wait();
+    // The thread has ended: nothing else uses the connection now.
+    store_.reset();
+    delete context_;
+}
+
+void MissionWorker::importIncidents(const QList<Incident>& incidents, const QString& source,
+                                    int batchSize) {
+    run([this, incidents, source, batchSize] {
+        auto fail = [this](const QString& error) {
+            report([this, error] { emit imported(0, error); });
+        };
+        if (!store_)
+            return fail(QStringLiteral("the mission is not open"));
+        Result<IncidentImport> import = IncidentImport::begin(*store_, source, batchSize);
+        if (!import)
+            return fail(import.error().message);
+        QList<Incident> rows = incidents;
+        for (Incident& incident : rows) {
+            if (const QString why = MissionStore::invalidReason(incident); !why.isEmpty())
+                return fail(QStringLiteral("%1: %2").arg(incident.title, why));
+            if (Status s = import.value().add(incident); !s)
+                return fail(s.error().message);
+        }
+        Result<qint64> done = import.value().finish();
+        if (!done)
+            return fail(done.error().message);
+        const qint64 count = done.value();
+        report([this, count] { emit imported(count, QString()); });
+    });
+}
+
+void MissionWorker::query(const IncidentQuery& incidentQuery, quint64 ticket) {
+    run([this, incidentQuery, ticket] {
+        IncidentPage page;
+        QString error;
+        if (!store_) {
+            error = QStringLiteral("the mission is not open");
+        } else if (Result<IncidentPage> result = store_->queryIncidents(incidentQuery); result) {
+            page = std::move(result).value();
+        } else {
+            error = result.error().message;
+        }
+        report([this, ticket, page, error] { emit queried(ticket, page, error); });
+    });
+}
+
+} // namespace tessera::store
