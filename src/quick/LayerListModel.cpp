@@ -9,15 +9,8 @@ LayerListModel::LayerListModel(QObject* parent)
     : QAbstractListModel(parent) {}
 
 void LayerListModel::setMission(MissionController* mission) {
-    if (mission_ == mission)
-        return;
-    if (mission_)
-        disconnect(mission_, nullptr, this, nullptr);
-    mission_ = mission;
-    if (mission_)
-        connect(mission_, &MissionController::sceneChanged, this, &LayerListModel::rebuild);
-    emit missionChanged();
-    rebuild();
+    if (followMission(mission_, mission, this, &LayerListModel::rebuild))
+        emit missionChanged();
 }
 
 void LayerListModel::rebuild() {

@@ -12,15 +12,8 @@ LegendModel::LegendModel(QObject* parent)
 }
 
 void LegendModel::setMission(MissionController* mission) {
-    if (mission_ == mission)
-        return;
-    if (mission_)
-        disconnect(mission_, nullptr, this, nullptr);
-    mission_ = mission;
-    if (mission_)
-        connect(mission_, &MissionController::sceneChanged, this, &LegendModel::rebuild);
-    emit missionChanged();
-    rebuild();
+    if (followMission(mission_, mission, this, &LegendModel::rebuild))
+        emit missionChanged();
 }
 
 void LegendModel::rebuild() {

@@ -55,15 +55,8 @@ MapItem::MapItem(QQuickItem* parent)
 MapItem::~MapItem() = default;
 
 void MapItem::setMission(MissionController* mission) {
-    if (mission_ == mission)
-        return;
-    if (mission_)
-        disconnect(mission_, nullptr, this, nullptr);
-    mission_ = mission;
-    if (mission_)
-        connect(mission_, &MissionController::sceneChanged, this, &MapItem::sceneChanged);
-    emit missionChanged();
-    sceneChanged();
+    if (followMission(mission_, mission, this, &MapItem::sceneChanged))
+        emit missionChanged();
 }
 
 void MapItem::sceneChanged() {

@@ -5,6 +5,7 @@
 
 #include <QFutureWatcher>
 #include <QObject>
+#include <QPointer>
 #include <QtQml/qqmlregistration.h>
 
 #include <memory>
@@ -66,5 +67,22 @@ private:
     std::shared_ptr<const render::MapScene> scene_;
     QFutureWatcher<Result<std::shared_ptr<const render::MapScene>>> watcher_;
 };
+
+/// Points `slot` at `mission` and makes `receiver` follow its scene: `onScene` runs on every new
+/// scene and once now. Returns false, doing nothing, when `slot` already holds `mission`.
+/// The one way every view of the mission (map, legend, layer list) binds to it.
+template <typename Receiver>
+bool followMission(QPointer<MissionController>& slot, MissionController* mission,
+                   Receiver* receiver, void (Receiver::*onScene)()) {
+    if (slot == mission)
+        return false;
+    if (slot)
+        QObject::disconnect(slot, nullptr, receiver, nullptr);
+    slot = mission;
+    if (slot)
+        QObject::connect(slot, &MissionController::sceneChanged, receiver, onScene);
+    (receiver->*onScene)();
+    return true;
+}
 
 } // namespace tessera::quick

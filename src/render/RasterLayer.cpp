@@ -63,6 +63,28 @@ int CPL_STDCALL progressUnlessCancelled(double, const char*, void* flag) {
 
 const Error kCancelled{QStringLiteral("cancelled")};
 
+/// gdalwarp's arguments for a layer's warps to EPSG:3857 into `format` (VRT or MEM).
+CPLStringList warpArguments(const char* format, bool paletted, bool stretched,
+                            const QString& assumedCrs) {
+    CPLStringList args;
+    for (const char* a :
+         {"-t_srs", "EPSG:3857", "-dstalpha", "-q", "-et", "0.125", "-wo", "SAMPLE_GRID=YES"})
+        args.AddString(a);
+    args.AddString("-of");
+    args.AddString(format);
+    args.AddString("-r");
+    args.AddString(paletted ? "near" : "bilinear"); // palette indices must not be averaged
+    if (stretched) {
+        args.AddString("-ot");
+        args.AddString("Float32"); // stretched after the warp, from the source values
+    }
+    if (!assumedCrs.isEmpty()) {
+        args.AddString("-s_srs");
+        args.AddString(assumedCrs.toUtf8().constData());
+    }
+    return args;
+}
+
 GDALDatasetH openRaster(const QString& path) {
     return GDALOpenEx(path.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
                       nullptr, nullptr);
@@ -341,20 +363,7 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
             GDALBuildVRTOptionsFree(vrtOptions);
         }
         if (handles.source) {
-            CPLStringList args;
-            for (const char* a : {"-of", "VRT", "-t_srs", "EPSG:3857", "-dstalpha", "-q", "-wo",
-                                  "SAMPLE_GRID=YES", "-et", "0.125"})
-                args.AddString(a);
-            args.AddString("-r");
-            args.AddString(palette_.isEmpty() ? "bilinear" : "near"); // indices are not averaged
-            if (stretched) {
-                args.AddString("-ot");
-                args.AddString("Float32");
-            }
-            if (!assumedCrs_.isEmpty()) {
-                args.AddString("-s_srs");
-                args.AddString(assumedCrs_.toUtf8().constData());
-            }
+            CPLStringList args = warpArguments("VRT", !palette_.isEmpty(), stretched, assumedCrs_);
             GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
             handles.warped = GDALWarp("", nullptr, 1, &handles.source, options, nullptr);
             GDALWarpAppOptionsFree(options);
@@ -410,20 +419,7 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
     // Far zoomed out over a raster without overviews, reading the VRT would warp every source
     // pixel at full resolution; a warp straight to the tile samples the source instead.
     if (1.0 / pxPerWinX > 2.0 && GDALGetOverviewCount(GDALGetRasterBand(handles.warped, 1)) == 0) {
-        CPLStringList args;
-        for (const char* a :
-             {"-of", "MEM", "-t_srs", "EPSG:3857", "-dstalpha", "-q", "-et", "0.125"})
-            args.AddString(a);
-        args.AddString("-r");
-        args.AddString(palette_.isEmpty() ? "bilinear" : "near");
-        if (stretched) {
-            args.AddString("-ot");
-            args.AddString("Float32");
-        }
-        if (!assumedCrs_.isEmpty()) {
-            args.AddString("-s_srs");
-            args.AddString(assumedCrs_.toUtf8().constData());
-        }
+        CPLStringList args = warpArguments("MEM", !palette_.isEmpty(), stretched, assumedCrs_);
         args.AddString("-te");
         for (double v : {box.minX, box.minY, box.maxX, box.maxY})
             args.AddString(CPLSPrintf("%.10f", v));
