@@ -57,6 +57,17 @@ ApplicationWindow {
         ]
     }
 
+    // Drop raster or vector files on the map to add them as layers.
+    DropArea {
+        anchors.fill: parent
+        enabled: missionController.status === MissionController.Ready
+        onDropped: drop => {
+            for (const url of drop.urls)
+                missionController.addLayerFile(url)
+            drop.accept()
+        }
+    }
+
     MissionHeader {
         id: missionHeader
         anchors.left: parent.left
@@ -79,6 +90,7 @@ ApplicationWindow {
         LayerPanel {
             Layout.alignment: Qt.AlignRight
             mission: missionController
+            map: mapItem
         }
     }
 

@@ -40,17 +40,19 @@ QVariant LayerListModel::data(const QModelIndex& index, int role) const {
         return layer.isBroken();
     case ProblemRole:
         return layer.problem;
+    case LayerIdRole:
+        return layer.spec.id;
+    case OpacityRole:
+        return layer.spec.opacity;
     default:
         return {};
     }
 }
 
 QHash<int, QByteArray> LayerListModel::roleNames() const {
-    return {{NameRole, "name"},
-            {KindRole, "kind"},
-            {VisibleRole, "layerVisible"},
-            {BrokenRole, "broken"},
-            {ProblemRole, "problem"}};
+    return {{NameRole, "name"},           {KindRole, "kind"},       {VisibleRole, "layerVisible"},
+            {BrokenRole, "broken"},       {ProblemRole, "problem"}, {LayerIdRole, "layerId"},
+            {OpacityRole, "layerOpacity"}};
 }
 
 } // namespace tessera::quick

@@ -10,6 +10,7 @@
 namespace tessera::quick {
 
 /// The mission's map layers, top of the stack first, with why a layer is broken when it is.
+/// Changes go through MissionController's layer invokables, which save them with the mission.
 /// Threads: GUI thread.
 class LayerListModel : public QAbstractListModel {
     Q_OBJECT
@@ -18,7 +19,15 @@ class LayerListModel : public QAbstractListModel {
                    missionChanged)
 
 public:
-    enum Role { NameRole = Qt::UserRole + 1, KindRole, VisibleRole, BrokenRole, ProblemRole };
+    enum Role {
+        NameRole = Qt::UserRole + 1,
+        KindRole,
+        VisibleRole,
+        BrokenRole,
+        ProblemRole,
+        LayerIdRole,
+        OpacityRole
+    };
     Q_ENUM(Role)
 
     explicit LayerListModel(QObject* parent = nullptr);

@@ -12,6 +12,7 @@
 #include <QSGImageNode>
 #include <QSGOpacityNode>
 #include <QSGTexture>
+#include <QSet>
 
 #include <cmath>
 #include <utility>
@@ -60,10 +61,24 @@ void MapItem::setMission(MissionController* mission) {
 }
 
 void MapItem::sceneChanged() {
+    const std::shared_ptr<const render::MapScene> previous = scene_;
     scene_ = mission_ ? mission_->scene() : nullptr;
+    // The same mission with a changed layer stack keeps its view and the tiles of every layer
+    // that is still the same object; another mission starts afresh.
+    const bool sameMission = previous && scene_ && previous->mission.path == scene_->mission.path;
+    QSet<const render::MapLayer*> kept;
+    if (sameMission)
+        for (const render::LoadedLayer& l : scene_->layers)
+            kept.insert(l.layer.get());
+    if (sameMission) {
+        for (const render::LoadedLayer& l : previous->layers)
+            if (!kept.contains(l.layer.get()))
+                tiles_.removeLayer(l.spec.id);
+    } else {
+        tiles_.clear();
+        failed_.clear();
+    }
     renderer_.cancelAll();
-    tiles_.clear();
-    failed_.clear();
     QList<std::shared_ptr<const render::MapLayer>> layers;
     if (scene_) {
         for (const render::LoadedLayer& l : scene_->layers)
@@ -78,11 +93,33 @@ void MapItem::sceneChanged() {
         overlay_.places.clear();
     }
     renderer_.setLayers(layers);
+    if (sameMission) {
+        viewUpdated();
+        return;
+    }
     viewInitialised_ = false;
     if (scene_ && width() > 0 && height() > 0)
         zoomToMission();
     else
         viewUpdated();
+}
+
+void MapItem::zoomToLayer(qint64 layerId) {
+    const QSize size = QSizeF(width(), height()).toSize();
+    if (!scene_ || size.isEmpty())
+        return;
+    for (const render::LoadedLayer& l : scene_->layers)
+        if (l.spec.id == layerId && !l.isBroken() && !l.layer->extent().isEmpty()) {
+            // A little margin so that the layer's edges are not on the window's.
+            geo::Extent e = l.layer->extent();
+            const double mx = e.width() * 0.05;
+            const double my = e.height() * 0.05;
+            view_ = render::Viewport::fitting({e.minX - mx, e.minY - my, e.maxX + mx, e.maxY + my},
+                                              size);
+            viewInitialised_ = true;
+            viewUpdated();
+            return;
+        }
 }
 
 void MapItem::geometryChange(const QRectF& newGeometry, const QRectF& oldGeometry) {

@@ -82,6 +82,8 @@ public:
     Q_INVOKABLE void zoomIn();
     Q_INVOKABLE void zoomOut();
     Q_INVOKABLE void zoomToMission();
+    /// Shows all of one layer.
+    Q_INVOKABLE void zoomToLayer(qint64 layerId);
     /// Sets the view to show `west,south,east,north` (degrees).
     Q_INVOKABLE void showExtent(double west, double south, double east, double north);
     /// Pans by a pixel offset, as a drag would (tests and keyboard).

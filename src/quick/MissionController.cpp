@@ -1,7 +1,17 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "quick/MissionController.h"
 
+#include "geo/GdalEnvironment.h"
+#include "store/MissionStore.h"
+
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <gdal.h>
+
+#include <algorithm>
 
 namespace tessera::quick {
 
@@ -71,6 +81,182 @@ int MissionController::incidentCount() const {
 }
 int MissionController::routeCount() const {
     return scene_ ? static_cast<int>(scene_->mission.routes.size()) : 0;
+}
+
+template <typename Job, typename Done>
+void MissionController::runInBackground(Job job, Done done) {
+    using R = decltype(job());
+    auto* watcher = new QFutureWatcher<R>(this);
+    ++pending_;
+    emit busyChanged();
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, done] {
+        --pending_;
+        emit busyChanged();
+        done(watcher->result());
+        watcher->deleteLater();
+    });
+    watcher->setFuture(QtConcurrent::run(std::move(job)));
+}
+
+void MissionController::setLayerError(const QString& message) {
+    layerError_ = message;
+    emit layerErrorChanged();
+}
+
+void MissionController::changeStack(QList<render::LoadedLayer> layers) {
+    if (!scene_)
+        return;
+    for (int i = 0; i < layers.size(); ++i)
+        layers[i].spec.stackOrder = i;
+    auto scene = std::make_shared<render::MapScene>(*scene_);
+    scene->layers = layers;
+    scene->mission.layers.clear();
+    for (const render::LoadedLayer& l : layers)
+        scene->mission.layers.append(l.spec);
+    scene_ = scene;
+    emit sceneChanged();
+    const QString path = scene_->mission.path;
+    const QList<store::LayerSpec> stack = scene_->mission.layers;
+    runInBackground(
+        [path, stack]() -> tessera::Status {
+            auto store = store::MissionStore::open(path, store::MissionStore::Access::ReadWrite);
+            if (!store)
+                return store.error();
+            return store.value().saveLayerStack(stack);
+        },
+        [this](const tessera::Status& saved) {
+            if (!saved)
+                setLayerError(QStringLiteral("The layer stack could not be saved: %1")
+                                  .arg(saved.error().message));
+        });
+}
+
+namespace {
+qsizetype indexOfLayer(const QList<render::LoadedLayer>& layers, qint64 id) {
+    for (qsizetype i = 0; i < layers.size(); ++i)
+        if (layers[i].spec.id == id)
+            return i;
+    return -1;
+}
+} // namespace
+
+void MissionController::setLayerVisible(qint64 layerId, bool visible) {
+    if (!scene_)
+        return;
+    QList<render::LoadedLayer> layers = scene_->layers;
+    const qsizetype i = indexOfLayer(layers, layerId);
+    if (i < 0 || layers[i].spec.visible == visible)
+        return;
+    layers[i].spec.visible = visible;
+    changeStack(layers);
+}
+
+void MissionController::setLayerOpacity(qint64 layerId, double opacity) {
+    if (!scene_)
+        return;
+    QList<render::LoadedLayer> layers = scene_->layers;
+    const qsizetype i = indexOfLayer(layers, layerId);
+    opacity = std::clamp(opacity, 0.0, 1.0);
+    if (i < 0 || qFuzzyCompare(layers[i].spec.opacity, opacity))
+        return;
+    layers[i].spec.opacity = opacity;
+    changeStack(layers);
+}
+
+void MissionController::moveLayer(qint64 layerId, int steps) {
+    if (!scene_)
+        return;
+    QList<render::LoadedLayer> layers = scene_->layers;
+    const qsizetype from = indexOfLayer(layers, layerId);
+    if (from < 0)
+        return;
+    const qsizetype to = std::clamp<qsizetype>(from + steps, 0, layers.size() - 1);
+    if (to == from)
+        return;
+    layers.move(from, to);
+    changeStack(layers);
+}
+
+void MissionController::removeLayer(qint64 layerId) {
+    if (!scene_)
+        return;
+    QList<render::LoadedLayer> layers = scene_->layers;
+    const qsizetype i = indexOfLayer(layers, layerId);
+    if (i < 0)
+        return;
+    layers.removeAt(i);
+    changeStack(layers);
+}
+
+void MissionController::addLayerFile(const QUrl& file) {
+    if (!scene_)
+        return;
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    const QString missionPath = scene_->mission.path;
+    const int top = static_cast<int>(scene_->layers.size());
+    struct Added {
+        render::LoadedLayer layer;
+        QString error;
+    };
+    runInBackground(
+        [path, missionPath, top]() -> Added {
+            geo::ensureGdalRegistered();
+            // Raster or vector: ask GDAL which drivers recognise the file.
+            const QByteArray name = path.toUtf8();
+            const bool raster =
+                GDALIdentifyDriverEx(name.constData(), GDAL_OF_RASTER, nullptr, nullptr) != nullptr;
+            const bool vector =
+                GDALIdentifyDriverEx(name.constData(), GDAL_OF_VECTOR, nullptr, nullptr) != nullptr;
+            if (!QFileInfo(path).isFile() && !raster && !vector)
+                return {{}, QStringLiteral("%1: no such file").arg(path)};
+            auto store =
+                store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
+            if (!store)
+                return {{}, store.error().message};
+            auto stack = store.value().layers();
+            if (!stack)
+                return {{}, stack.error().message};
+            store::LayerSpec spec;
+            for (const store::LayerSpec& l : stack.value())
+                spec.id = std::max(spec.id, l.id);
+            ++spec.id; // drawn under the id it will have in the mission
+            spec.name = QFileInfo(path).completeBaseName();
+            spec.source = QFileInfo(path).absoluteFilePath();
+            spec.stackOrder = top;
+            // Features first when a file has both (a GeoPackage can), then pixels.
+            render::LoadedLayer loaded;
+            if (vector) {
+                spec.kind = store::LayerKind::Vector;
+                spec.style = QStringLiteral(
+                    R"({"stroke": "#ffd23f", "width": 2, "point": "#ffd23f", "size": 4, "casing": "#a0000000"})");
+                loaded = render::loadLayer(spec, spec.source);
+            }
+            if (!vector || (loaded.isBroken() && raster)) {
+                spec.kind = store::LayerKind::Raster;
+                spec.style.clear();
+                loaded = render::loadLayer(spec, spec.source);
+            }
+            if (loaded.isBroken())
+                return {{}, loaded.problem};
+            auto id = store.value().addLayer(spec);
+            if (!id)
+                return {{}, id.error().message};
+            return {loaded, QString()};
+        },
+        [this](const Added& added) {
+            if (!added.error.isEmpty()) {
+                setLayerError(added.error);
+                emit layerAdded(0, added.error);
+                return;
+            }
+            if (!scene_)
+                return;
+            QList<render::LoadedLayer> layers = scene_->layers;
+            layers.append(added.layer);
+            setLayerError(QString());
+            changeStack(layers);
+            emit layerAdded(added.layer.spec.id, QString());
+        });
 }
 
 } // namespace tessera::quick

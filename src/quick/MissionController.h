@@ -6,6 +6,7 @@
 #include <QFutureWatcher>
 #include <QObject>
 #include <QPointer>
+#include <QUrl>
 #include <QtQml/qqmlregistration.h>
 
 #include <memory>
@@ -29,6 +30,9 @@ class MissionController : public QObject {
     Q_PROPERTY(bool exercise READ exercise NOTIFY sceneChanged)
     Q_PROPERTY(int incidentCount READ incidentCount NOTIFY sceneChanged)
     Q_PROPERTY(int routeCount READ routeCount NOTIFY sceneChanged)
+    /// The last layer operation that failed (adding a file GDAL cannot read, saving the stack).
+    Q_PROPERTY(QString layerError READ layerError NOTIFY layerErrorChanged)
+    Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
 
 public:
     enum class Status { Empty, Loading, Ready, Failed };
@@ -53,19 +57,43 @@ public:
     /// The loaded scene (null until Ready). Immutable; share it freely.
     [[nodiscard]] std::shared_ptr<const render::MapScene> scene() const { return scene_; }
 
+    [[nodiscard]] QString layerError() const { return layerError_; }
+    [[nodiscard]] bool busy() const { return pending_ > 0; }
+
+    // The layer stack. Each change shows at once and is saved to the mission file on a worker.
+    Q_INVOKABLE void setLayerVisible(qint64 layerId, bool visible);
+    Q_INVOKABLE void setLayerOpacity(qint64 layerId, double opacity);
+    /// Moves a layer up (+1, drawn later) or down (-1) the stack.
+    Q_INVOKABLE void moveLayer(qint64 layerId, int steps);
+    Q_INVOKABLE void removeLayer(qint64 layerId);
+    /// Opens a raster or vector file on a worker and, if it can be drawn, adds it on top of the
+    /// stack and to the mission; otherwise sets layerError and changes nothing.
+    Q_INVOKABLE void addLayerFile(const QUrl& file);
+
 signals:
+    void layerErrorChanged();
+    void busyChanged();
+    /// A file given to addLayerFile() was added (`layerId`) or refused (`error` non-empty).
+    void layerAdded(qint64 layerId, const QString& error);
     void pathChanged();
     void statusChanged();
     void sceneChanged();
 
 private:
     void loadFinished();
+    /// Publishes `layers` as the scene's stack and saves it in the background.
+    void changeStack(QList<render::LoadedLayer> layers);
+    void setLayerError(const QString& message);
+    template <typename Job, typename Done>
+    void runInBackground(Job job, Done done);
 
     QString path_;
     Status status_ = Status::Empty;
     QString errorMessage_;
     std::shared_ptr<const render::MapScene> scene_;
     QFutureWatcher<Result<std::shared_ptr<const render::MapScene>>> watcher_;
+    QString layerError_;
+    int pending_ = 0;
 };
 
 /// Points `slot` at `mission` and makes `receiver` follow its scene: `onScene` runs on every new

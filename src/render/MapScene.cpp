@@ -5,6 +5,8 @@
 #include "render/RasterLayer.h"
 #include "store/MissionStore.h"
 
+#include <QFileInfo>
+
 namespace tessera::render {
 
 QStringList MapScene::problems() const {
@@ -49,7 +51,16 @@ LoadedLayer loadLayer(const store::LayerSpec& spec, const QString& resolvedSourc
 
 Result<std::shared_ptr<const MapScene>> loadScene(const QString& missionPath) {
     TESSERA_ASSERT_WORKER_THREAD();
-    Result<store::MissionSnapshot> snapshot = store::MissionStore::load(missionPath);
+    // Read-write when the file allows it, so that a mission from an older Tessera is upgraded
+    // (open() checks the file before writing anything); read-only otherwise.
+    Result<store::MissionSnapshot> snapshot = [&]() -> Result<store::MissionSnapshot> {
+        if (!QFileInfo(missionPath).isWritable())
+            return store::MissionStore::load(missionPath);
+        auto store = store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
+        if (!store)
+            return store.error();
+        return store.value().snapshot();
+    }();
     if (!snapshot)
         return snapshot.error();
     auto scene = std::make_shared<MapScene>();

@@ -384,7 +384,7 @@ Result<MissionInfo> MissionStore::info() {
 Result<qint64> MissionStore::addLayer(const LayerSpec& layer) {
     Result<Statement> stmt = db_.prepare(QStringLiteral(
         "INSERT INTO layer (name, kind, source, source_layer, style, visible, opacity, "
-        "stack_order) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id"));
+        "stack_order, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id"));
     if (!stmt)
         return stmt.error();
     stmt.value()
@@ -396,10 +396,39 @@ Result<qint64> MissionStore::addLayer(const LayerSpec& layer) {
         .bind(6, layer.visible ? 1 : 0)
         .bind(7, layer.opacity)
         .bind(8, layer.stackOrder);
+    if (layer.id > 0)
+        stmt.value().bind(9, layer.id);
     Result<bool> row = stmt.value().step();
     if (!row)
         return row.error();
     return stmt.value().integer(0);
+}
+
+Status MissionStore::saveLayerStack(const QList<LayerSpec>& stack) {
+    return db_.transaction([&]() -> Status {
+        Result<Statement> update = db_.prepare(
+            QStringLiteral("UPDATE layer SET name = ?2, style = ?3, visible = ?4, opacity = ?5, "
+                           "stack_order = ?6 WHERE id = ?1"));
+        if (!update)
+            return update.error();
+        QStringList kept;
+        for (const LayerSpec& layer : stack) {
+            if (Status s = update.value()
+                               .bind(1, layer.id)
+                               .bind(2, layer.name)
+                               .bind(3, layer.style.isEmpty() ? QStringLiteral("{}") : layer.style)
+                               .bind(4, layer.visible ? 1 : 0)
+                               .bind(5, layer.opacity)
+                               .bind(6, layer.stackOrder)
+                               .run();
+                !s)
+                return s;
+            kept.append(QString::number(layer.id));
+        }
+        return db_.exec(
+            QStringLiteral("DELETE FROM layer WHERE id NOT IN (%1)")
+                .arg(kept.isEmpty() ? QStringLiteral("NULL") : kept.join(QLatin1Char(','))));
+    });
 }
 
 Result<QList<LayerSpec>> MissionStore::layers() {

@@ -33,8 +33,12 @@ public:
     Result<MissionInfo> info();
     Status setInfo(const MissionInfo& info);
 
+    /// Adds a layer under `layer.id` when positive (refused if taken), else under a new id.
     Result<qint64> addLayer(const LayerSpec& layer);
     Result<QList<LayerSpec>> layers();
+    /// Makes the mission's layer stack exactly `layers` (matched by id): their visibility,
+    /// opacity, order, name and style are saved; layers not listed are removed. One transaction.
+    Status saveLayerStack(const QList<LayerSpec>& layers);
 
     /// Why the store would refuse `incident`, in words; empty when it is acceptable.
     static QString invalidReason(const Incident& incident);

@@ -6,8 +6,12 @@
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
 #include "render/Palette.h"
+#include "store/MissionStore.h"
 
+#include <QFileInfo>
+#include <QProcess>
 #include <QQuickWindow>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -213,4 +217,82 @@ TEST_CASE("A map away from the window's origin draws inside its own rectangle", 
         }
     CHECK(inside == 0);  // the map covers its rectangle
     CHECK(outside == 0); // and nothing else: tiles reaching past the edge are clipped
+}
+
+TEST_CASE("The layer manager changes the stack at once and saves it with the mission",
+          "[quick][layers]") {
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QStringLiteral("demo"));
+    REQUIRE(QProcess::execute(
+                QStringLiteral("cp"),
+                {QStringLiteral("-r"), QFileInfo(test::demoMission()).absolutePath(), copy}) == 0);
+    const QString path = copy + QStringLiteral("/mali-exercise.tessera");
+    MapWindow w;
+    w.mission.setPath(path);
+    REQUIRE(loaded(w.mission));
+    REQUIRE(w.mission.status() == MissionController::Status::Ready);
+    auto idOf = [&](const char* name) -> qint64 {
+        for (const auto& l : w.mission.scene()->layers)
+            if (l.spec.name.contains(QLatin1String(name)))
+                return l.spec.id;
+        return 0;
+    };
+    auto saved = [&] {
+        REQUIRE(test::waitUntil([&] { return !w.mission.busy(); }));
+        auto snapshot = store::MissionStore::load(path);
+        REQUIRE(snapshot.ok());
+        return snapshot.value().layers;
+    };
+    const render::Viewport before = w.map->viewport();
+
+    SECTION("hide, fade, reorder and remove") {
+        const qint64 countries = idOf("Countries");
+        const qint64 places = idOf("Places");
+        w.mission.setLayerVisible(countries, false);
+        w.mission.setLayerOpacity(idOf("Blue Marble"), 0.5);
+        w.mission.moveLayer(places, -1); // one step down the stack
+        w.mission.removeLayer(idOf("Regions"));
+        // Shown at once, without waiting for the file.
+        const auto& now = w.mission.scene()->layers;
+        REQUIRE(now.size() == 4);
+        CHECK(now[3].spec.name.contains(QStringLiteral("Disputed")));
+        CHECK(now[2].spec.id == places);
+        CHECK(w.map->viewport() == before); // the view stays where the user had it
+        const QList<store::LayerSpec> layers = saved();
+        REQUIRE(layers.size() == 4);
+        CHECK(layers[0].name.contains(QStringLiteral("Blue Marble")));
+        CHECK(layers[0].opacity == Approx(0.5));
+        CHECK_FALSE(layers[1].visible);
+        CHECK(layers[2].id == places);
+    }
+    SECTION("add a vector file") {
+        QSignalSpy added(&w.mission, &MissionController::layerAdded);
+        w.mission.addLayerFile(
+            QUrl::fromLocalFile(test::dataFile(QStringLiteral("patrol-sample.geojson"))));
+        REQUIRE(test::waitUntil([&] { return added.count() == 1; }));
+        const qint64 id = added.first().at(0).toLongLong();
+        CHECK(added.first().at(1).toString().isEmpty());
+        REQUIRE(w.mission.scene()->layers.size() == 6);
+        CHECK(w.mission.scene()->layers.last().spec.id == id);
+        CHECK_FALSE(w.mission.scene()->layers.last().isBroken());
+        const QList<store::LayerSpec> layers = saved();
+        REQUIRE(layers.size() == 6);
+        CHECK(layers.last().id == id);
+        CHECK(layers.last().kind == store::LayerKind::Vector);
+        w.map->zoomToLayer(id);
+        const geo::GeoPoint centre = w.map->viewport().toGeo(QPointF(400, 300));
+        CHECK(centre.lon == Approx(0.25).margin(0.2));
+        CHECK(centre.lat == Approx(16.0).margin(0.2));
+    }
+    SECTION("a file that cannot be drawn is refused and nothing is saved") {
+        const QString junk = dir.filePath(QStringLiteral("junk.tif"));
+        test::writeAll(junk, QByteArray(3000, 'j'));
+        QSignalSpy added(&w.mission, &MissionController::layerAdded);
+        w.mission.addLayerFile(QUrl::fromLocalFile(junk));
+        REQUIRE(test::waitUntil([&] { return added.count() == 1; }));
+        CHECK_FALSE(added.first().at(1).toString().isEmpty());
+        CHECK_THAT(w.mission.layerError().toStdString(), Contains("junk.tif"));
+        CHECK(w.mission.scene()->layers.size() == 5);
+        CHECK(saved().size() == 5);
+    }
 }

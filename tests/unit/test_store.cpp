@@ -240,3 +240,48 @@ TEST_CASE("Mission enums keep one name for one thing", "[store]") {
     CHECK(categoryLabel(QStringLiteral("ied")) == QStringLiteral("IED"));
     CHECK(latestSchemaVersion() >= 1);
 }
+
+TEST_CASE("The layer stack is saved with the mission", "[store][layers]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("m.tessera"));
+    auto store = MissionStore::create(path, sampleInfo());
+    REQUIRE(store.ok());
+    QList<LayerSpec> stack;
+    for (int i = 0; i < 3; ++i) {
+        LayerSpec layer;
+        layer.name = QStringLiteral("Layer %1").arg(i);
+        layer.source = QStringLiteral("l%1.tif").arg(i);
+        layer.stackOrder = i;
+        auto id = store.value().addLayer(layer);
+        REQUIRE(id.ok());
+        layer.id = id.value();
+        stack.append(layer);
+    }
+    // Hide the first, fade the second, put the third at the bottom, drop nothing.
+    stack[0].visible = false;
+    stack[1].opacity = 0.4;
+    stack[2].stackOrder = -1;
+    REQUIRE(store.value().saveLayerStack(stack).ok());
+    auto saved = store.value().layers();
+    REQUIRE(saved.ok());
+    REQUIRE(saved.value().size() == 3);
+    CHECK(saved.value()[0].name == QStringLiteral("Layer 2"));
+    CHECK_FALSE(saved.value()[1].visible);
+    CHECK(saved.value()[2].opacity == Approx(0.4));
+    SECTION("a layer left out is removed") {
+        stack.removeAt(1);
+        REQUIRE(store.value().saveLayerStack(stack).ok());
+        auto after = MissionStore::load(path);
+        REQUIRE(after.ok());
+        REQUIRE(after.value().layers.size() == 2);
+        CHECK(after.value().layers[1].name == QStringLiteral("Layer 0"));
+    }
+    SECTION("a bad value changes nothing") {
+        stack[0].opacity = 7.0; // the schema allows 0..1
+        stack[1].visible = false;
+        CHECK_FALSE(store.value().saveLayerStack(stack).ok());
+        auto after = store.value().layers();
+        REQUIRE(after.ok());
+        CHECK(after.value()[2].visible); // layer 1 untouched: the transaction rolled back
+    }
+}
