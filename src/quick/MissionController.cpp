@@ -115,6 +115,20 @@ void MissionController::changeStack(QList<render::LoadedLayer> layers) {
         scene->mission.layers.append(l.spec);
     scene_ = scene;
     emit sceneChanged();
+    saveStack();
+}
+
+void MissionController::saveStack() {
+    // One save at a time, always of the newest stack: saves running side by side could finish
+    // out of order and leave an older stack in the file.
+    if (saving_) {
+        saveAgain_ = true;
+        return;
+    }
+    if (!scene_)
+        return;
+    saving_ = true;
+    saveAgain_ = false;
     const QString path = scene_->mission.path;
     const QList<store::LayerSpec> stack = scene_->mission.layers;
     runInBackground(
@@ -125,9 +139,12 @@ void MissionController::changeStack(QList<render::LoadedLayer> layers) {
             return store.value().saveLayerStack(stack);
         },
         [this](const tessera::Status& saved) {
+            saving_ = false;
             if (!saved)
                 setLayerError(QStringLiteral("The layer stack could not be saved: %1")
                                   .arg(saved.error().message));
+            if (saveAgain_)
+                saveStack();
         });
 }
 

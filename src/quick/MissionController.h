@@ -84,6 +84,7 @@ private:
     /// Publishes `layers` as the scene's stack and saves it in the background.
     void changeStack(QList<render::LoadedLayer> layers);
     void setLayerError(const QString& message);
+    void saveStack();
     template <typename Job, typename Done>
     void runInBackground(Job job, Done done);
 
@@ -94,6 +95,8 @@ private:
     QFutureWatcher<Result<std::shared_ptr<const render::MapScene>>> watcher_;
     QString layerError_;
     int pending_ = 0;
+    bool saving_ = false;
+    bool saveAgain_ = false;
 };
 
 /// Points `slot` at `mission` and makes `receiver` follow its scene: `onScene` runs on every new

@@ -51,16 +51,14 @@ LoadedLayer loadLayer(const store::LayerSpec& spec, const QString& resolvedSourc
 
 Result<std::shared_ptr<const MapScene>> loadScene(const QString& missionPath) {
     TESSERA_ASSERT_WORKER_THREAD();
-    // Read-write when the file allows it, so that a mission from an older Tessera is upgraded
-    // (open() checks the file before writing anything); read-only otherwise.
-    Result<store::MissionSnapshot> snapshot = [&]() -> Result<store::MissionSnapshot> {
-        if (!QFileInfo(missionPath).isWritable())
-            return store::MissionStore::load(missionPath);
+    // Read-only, so that opening never writes; a mission from an older Tessera is upgraded once,
+    // read-write (open() checks the file before writing anything).
+    Result<store::MissionSnapshot> snapshot = store::MissionStore::load(missionPath);
+    if (!snapshot && snapshot.error().message.contains(QLatin1String("older schema")) &&
+        QFileInfo(missionPath).isWritable()) {
         auto store = store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
-        if (!store)
-            return store.error();
-        return store.value().snapshot();
-    }();
+        snapshot = store ? store.value().snapshot() : Result<store::MissionSnapshot>(store.error());
+    }
     if (!snapshot)
         return snapshot.error();
     auto scene = std::make_shared<MapScene>();

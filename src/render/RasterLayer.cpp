@@ -15,20 +15,18 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <unordered_map>
 #include <vector>
 
 namespace tessera::render {
 
-namespace {
-
-std::atomic<quint64> nextInstance{1};
+namespace {} // namespace
 
 /// One worker's view of a layer: its own source dataset and, on top, a warped VRT in EPSG:3857
 /// that keeps the transformer (the costly part of a warp) for every tile the worker draws.
-struct ThreadHandles {
+struct RasterLayer::ThreadHandles {
     GDALDatasetH source = nullptr;
     GDALDatasetH warped = nullptr;
+    ~ThreadHandles() { close(); }
     void close() {
         if (warped)
             GDALClose(warped);
@@ -38,15 +36,7 @@ struct ThreadHandles {
     }
 };
 
-/// The GDAL dataset handles of one worker thread, by layer instance. Closed when the thread ends.
-struct ThreadDatasets {
-    std::unordered_map<quint64, ThreadHandles> handles;
-    ~ThreadDatasets() {
-        for (auto& [instance, handle] : handles)
-            handle.close();
-    }
-};
-thread_local ThreadDatasets threadDatasets;
+namespace {
 
 struct DatasetCloser {
     void operator()(void* ds) const {
@@ -183,16 +173,18 @@ std::pair<double, double> percentiles(GDALRasterBandH band, QSize size) {
 
 RasterLayer::RasterLayer(qint64 id, const QString& name, QString path)
     : MapLayer(id, name)
-    , path_(std::move(path))
-    , instance_(nextInstance++) {}
+    , path_(std::move(path)) {}
 
-RasterLayer::~RasterLayer() {
-    // Only this thread's handle can be closed here; other workers close theirs when they end.
-    auto it = threadDatasets.handles.find(instance_);
-    if (it != threadDatasets.handles.end()) {
-        it->second.close();
-        threadDatasets.handles.erase(it);
-    }
+// The layer is destroyed when its last user lets go: no worker is drawing with the handles,
+// and closing them here (not at thread exit) keeps them clear of GDAL's own teardown.
+RasterLayer::~RasterLayer() = default;
+
+RasterLayer::ThreadHandles& RasterLayer::handlesForThisThread() const {
+    const std::lock_guard lock(handlesMutex_);
+    std::unique_ptr<ThreadHandles>& handles = handles_[std::this_thread::get_id()];
+    if (!handles)
+        handles = std::make_unique<ThreadHandles>();
+    return *handles;
 }
 
 bool RasterLayer::needsOverviews() const {
@@ -344,7 +336,7 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
         return kCancelled;
 
     geo::GdalErrorCapture errors;
-    ThreadHandles& handles = threadDatasets.handles[instance_];
+    ThreadHandles& handles = handlesForThisThread();
     const bool stretched = !stretchMin_.isEmpty();
     if (!handles.warped) {
         if (allBandsInOrder_) {
@@ -370,7 +362,6 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
         }
         if (!handles.warped) {
             handles.close();
-            threadDatasets.handles.erase(instance_);
             return Error{QStringLiteral("%1: %2").arg(
                 path_, errors.lastError(QStringLiteral("cannot be opened")))};
         }

@@ -9,6 +9,9 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 
 namespace tessera::render {
 
@@ -19,7 +22,8 @@ namespace tessera::render {
 /// goes through its palette; data that is not 8-bit display-ready is stretched (see RasterStyle).
 ///
 /// Threads: open() blocks (file I/O) and runs on a worker. renderTile() is reentrant: each
-/// worker thread opens its own GDAL dataset handle on first use and keeps it for the layer's life.
+/// worker thread opens its own GDAL dataset handles on first use; the layer keeps them for its
+/// life and closes them all when it is destroyed.
 class RasterLayer final : public MapLayer {
 public:
     /// Opens and checks the file: readable by GDAL, georeferenced, pixels decodable.
@@ -58,7 +62,11 @@ private:
     QList<double> stretchMax_;
     QString assumedCrs_; ///< set when the file has a geotransform but no CRS
     QString notice_;
-    quint64 instance_; ///< key of this layer's per-thread dataset handles
+    struct ThreadHandles;
+    /// This worker's GDAL handles, opened on first use (GDAL datasets are not thread-safe).
+    ThreadHandles& handlesForThisThread() const;
+    mutable std::mutex handlesMutex_;
+    mutable std::unordered_map<std::thread::id, std::unique_ptr<ThreadHandles>> handles_;
 };
 
 /// Builds internal-or-external overviews (2, 4, 8 ... until the smallest fits in 256 px) for a
