@@ -53,7 +53,9 @@ ApplicationWindow {
             sidePanels.visible ? Qt.rect(sidePanels.x, sidePanels.y, sidePanels.width, sidePanels.height) : Qt.rect(0, 0, 0, 0),
             overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
             scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
-            Qt.rect(mapControls.x, mapControls.y, mapControls.width, mapControls.height)
+            Qt.rect(mapControls.x, mapControls.y, mapControls.width, mapControls.height),
+            Qt.rect(northArrow.x, northArrow.y, northArrow.width, northArrow.height),
+            measureReadout.visible ? Qt.rect(measureReadout.x, measureReadout.y, measureReadout.width, measureReadout.height) : Qt.rect(0, 0, 0, 0)
         ]
     }
 
@@ -100,6 +102,56 @@ ApplicationWindow {
         anchors.bottom: parent.bottom
         anchors.margins: Theme.margin
         map: mapItem
+    }
+
+    // North is always up in Web Mercator: the arrow says so for readers of printed views.
+    Column {
+        id: northArrow
+        anchors.right: mapControls.left
+        anchors.bottom: parent.bottom
+        anchors.margins: Theme.margin
+        visible: missionController.status === MissionController.Ready
+        Text {
+            anchors.horizontalCenter: parent.horizontalCenter
+            text: "▲"
+            color: "white"
+            style: Text.Outline
+            styleColor: "black"
+            font.pixelSize: 22
+        }
+        Text {
+            anchors.horizontalCenter: parent.horizontalCenter
+            text: "N"
+            color: "white"
+            style: Text.Outline
+            styleColor: "black"
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            font.bold: true
+        }
+    }
+
+    // What the measuring tool and the range rings say.
+    Rectangle {
+        id: measureReadout
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: parent.bottom
+        anchors.margins: Theme.margin
+        visible: mapItem.measureText.length > 0
+        width: measureLabel.implicitWidth + 24
+        height: measureLabel.implicitHeight + 14
+        radius: 6
+        color: Theme.panel
+        border.color: "#ffd23f"
+        Text {
+            id: measureLabel
+            anchors.centerIn: parent
+            text: mapItem.measureText
+            color: Theme.text
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            font.bold: true
+        }
     }
 
     OverviewMap {

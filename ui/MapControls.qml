@@ -3,7 +3,7 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Tessera.Map
 
-// Zoom in, zoom out and back to the mission area.
+// Zoom in, zoom out, back to the mission area; the measuring and range-ring tools.
 ColumnLayout {
     id: controls
     required property MapItem map
@@ -12,14 +12,31 @@ ColumnLayout {
     component MapButton: Button {
         implicitWidth: 40
         implicitHeight: 40
-        font.pixelSize: 20
+        font.pixelSize: 18
         font.bold: true
-        palette.button: "#1c2a3a"
+        palette.button: checked ? "#3d5a80" : "#1c2a3a"
         palette.buttonText: "white"
         ToolTip.delay: 500
         ToolTip.visible: hovered
     }
 
+    MapButton {
+        objectName: "measureTool"
+        text: "⟷"
+        checkable: true
+        checked: controls.map.tool === MapItem.Measure
+        ToolTip.text: "Measure: click points for distance, bearing and area (Esc clears)"
+        onClicked: controls.map.tool = checked ? MapItem.Measure : MapItem.Pan
+    }
+    MapButton {
+        objectName: "ringsTool"
+        text: "◎"
+        checkable: true
+        checked: controls.map.tool === MapItem.RangeRings
+        ToolTip.text: "Range rings: click a centre for rings at 5, 10, 25 and 50 km (Esc clears)"
+        onClicked: controls.map.tool = checked ? MapItem.RangeRings : MapItem.Pan
+    }
+    Item { implicitHeight: 6 }
     MapButton {
         text: "+"
         ToolTip.text: "Zoom in (+)"

@@ -3,8 +3,10 @@
 
 #include <GeographicLib/Geodesic.hpp>
 #include <GeographicLib/MGRS.hpp>
+#include <GeographicLib/PolygonArea.hpp>
 #include <GeographicLib/UTMUPS.hpp>
 
+#include <cmath>
 #include <exception>
 
 namespace tessera::geo::geodesy {
@@ -25,6 +27,33 @@ Inverse inverse(GeoPoint from, GeoPoint to) {
     if (result.initialBearingDeg < 0.0)
         result.initialBearingDeg += 360.0;
     return result;
+}
+
+double pathLength(const QList<GeoPoint>& path) {
+    double total = 0.0;
+    for (qsizetype i = 1; i < path.size(); ++i)
+        total += inverse(path[i - 1], path[i]).distanceMetres;
+    return total;
+}
+
+PolygonMeasure polygon(const QList<GeoPoint>& ring) {
+    if (ring.size() < 3)
+        return {};
+    GeographicLib::PolygonArea area(GeographicLib::Geodesic::WGS84());
+    for (const GeoPoint& p : ring)
+        area.AddPoint(p.lat, p.lon);
+    double perimeter = 0.0;
+    double squareMetres = 0.0;
+    area.Compute(false, true, perimeter, squareMetres);
+    return {std::abs(squareMetres), perimeter};
+}
+
+QList<GeoPoint> circle(GeoPoint centre, double radiusMetres, int points) {
+    QList<GeoPoint> ring;
+    ring.reserve(points);
+    for (int i = 0; i < points; ++i)
+        ring.append(destination(centre, radiusMetres, 360.0 * i / points));
+    return ring;
 }
 
 QString toMgrs(GeoPoint p, int precision) {

@@ -3,6 +3,7 @@
 
 #include "geo/GeoTypes.h"
 
+#include <QList>
 #include <QString>
 
 namespace tessera::geo {
@@ -19,6 +20,20 @@ struct Inverse {
 /// The point reached from `from` after `distanceMetres` on initial bearing `bearingDeg`.
 GeoPoint destination(GeoPoint from, double distanceMetres, double bearingDeg);
 Inverse inverse(GeoPoint from, GeoPoint to);
+
+/// Length of a path along geodesics, in metres.
+double pathLength(const QList<GeoPoint>& path);
+
+struct PolygonMeasure {
+    double areaSquareMetres = 0.0; ///< always positive, whichever way the ring turns
+    double perimeterMetres = 0.0;
+};
+/// Area and perimeter of the polygon with these corners (closed implicitly), on the ellipsoid.
+PolygonMeasure polygon(const QList<GeoPoint>& ring);
+
+/// `points` positions on the geodesic circle of `radiusMetres` around `centre`, clockwise from
+/// north: a range ring.
+QList<GeoPoint> circle(GeoPoint centre, double radiusMetres, int points = 90);
 
 /// MGRS reference, e.g. "30PYC 04757 99760"; precision is digits per axis (5 = 1 m).
 /// Returns an empty string outside MGRS's domain.

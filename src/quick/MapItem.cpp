@@ -84,9 +84,10 @@ void MapItem::sceneChanged() {
         for (const render::LoadedLayer& l : scene_->layers)
             if (!l.isBroken() && l.spec.visible)
                 layers.append(l.layer);
-        const QList<QRectF> keepClear = overlay_.keepClear;
-        overlay_ = render::SceneRenderer::overlayOf(*scene_);
-        overlay_.keepClear = keepClear;
+        render::OverlayContent fresh = render::SceneRenderer::overlayOf(*scene_);
+        overlay_.incidents = fresh.incidents;
+        overlay_.routes = fresh.routes;
+        overlay_.places = fresh.places;
     } else {
         overlay_.incidents.clear();
         overlay_.routes.clear();
@@ -185,6 +186,78 @@ void MapItem::setLabelKeepClear(const QList<QRectF>& rects) {
     overlay_.keepClear = rects;
     emit labelKeepClearChanged();
     polish();
+}
+
+void MapItem::setTool(Tool tool) {
+    if (tool_ == tool)
+        return;
+    tool_ = tool;
+    emit toolChanged();
+}
+
+void MapItem::clickAt(double x, double y) {
+    if (!view_.isValid() || !interactive_)
+        return;
+    const geo::GeoPoint at = view_.toGeo(QPointF(x, y));
+    if (tool_ == Tool::Measure)
+        overlay_.measure.append(at);
+    else if (tool_ == Tool::RangeRings) {
+        overlay_.ringCentre = at;
+        ringsPlaced_ = true;
+        overlay_.ringRadii.clear();
+        for (const double km : ringRadiiKm_)
+            overlay_.ringRadii.append(km * 1000.0);
+    } else
+        return;
+    emit measureChanged();
+    polish();
+}
+
+void MapItem::clearMeasure() {
+    overlay_.measure.clear();
+    overlay_.ringRadii.clear();
+    ringsPlaced_ = false;
+    emit measureChanged();
+    polish();
+}
+
+QList<double> MapItem::ringRadiiKm() const {
+    return ringRadiiKm_;
+}
+
+void MapItem::setRingRadiiKm(const QList<double>& radii) {
+    ringRadiiKm_ = radii;
+    if (ringsPlaced_) {
+        overlay_.ringRadii.clear();
+        for (const double km : ringRadiiKm_)
+            overlay_.ringRadii.append(km * 1000.0);
+        polish();
+    }
+    emit measureChanged();
+}
+
+QString MapItem::measureText() const {
+    QStringList parts;
+    const QList<geo::GeoPoint>& points = overlay_.measure;
+    if (points.size() >= 2) {
+        const double metres = geo::geodesy::pathLength(points);
+        parts.append(metres >= 10000
+                         ? QStringLiteral("Distance %1 km").arg(metres / 1000.0, 0, 'f', 1)
+                         : QStringLiteral("Distance %1 m").arg(metres, 0, 'f', 0));
+        const double bearing =
+            geo::geodesy::inverse(points[points.size() - 2], points.last()).initialBearingDeg;
+        parts.append(
+            QStringLiteral("last leg %1°").arg(qRound(bearing) % 360, 3, 10, QLatin1Char('0')));
+    } else if (points.size() == 1) {
+        parts.append(QStringLiteral("Click the next point"));
+    }
+    if (points.size() >= 3) {
+        const double km2 = geo::geodesy::polygon(points).areaSquareMetres / 1e6;
+        parts.append(QStringLiteral("area %L1 km²").arg(km2, 0, 'f', km2 < 100 ? 2 : 0));
+    }
+    if (ringsPlaced_)
+        parts.append(QStringLiteral("rings at %1").arg(geo::formatLatLon(overlay_.ringCentre, 3)));
+    return parts.join(QStringLiteral(" · "));
 }
 
 QRectF MapItem::geoExtent() const {
@@ -383,6 +456,7 @@ void MapItem::mousePressEvent(QMouseEvent* event) {
     forceActiveFocus(Qt::MouseFocusReason);
     dragging_ = true;
     dragLast_ = event->position();
+    pressAt_ = event->position();
     event->accept();
 }
 
@@ -398,6 +472,9 @@ void MapItem::mouseMoveEvent(QMouseEvent* event) {
 
 void MapItem::mouseReleaseEvent(QMouseEvent* event) {
     dragging_ = false;
+    // A press and release in (nearly) the same place is a click, not a drag.
+    if (QLineF(pressAt_, event->position()).length() < 4.0)
+        clickAt(event->position().x(), event->position().y());
     event->accept();
 }
 
@@ -456,6 +533,9 @@ void MapItem::keyPressEvent(QKeyEvent* event) {
         break;
     case Qt::Key_Home:
         zoomToMission();
+        break;
+    case Qt::Key_Escape:
+        clearMeasure();
         break;
     default:
         QQuickItem::keyPressEvent(event);

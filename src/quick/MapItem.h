@@ -48,10 +48,21 @@ class MapItem : public QQuickItem {
     /// Rectangles of this item (panels over the map) where no label is placed.
     Q_PROPERTY(QList<QRectF> labelKeepClear READ labelKeepClear WRITE setLabelKeepClear NOTIFY
                    labelKeepClearChanged)
+    /// What a click does: nothing (Pan), add a point to the measurement, or centre range rings.
+    /// Dragging pans in every tool.
+    Q_PROPERTY(Tool tool READ tool WRITE setTool NOTIFY toolChanged)
+    /// "Distance 123.4 km · last leg 045° · area 1,234 km²", or empty.
+    Q_PROPERTY(QString measureText READ measureText NOTIFY measureChanged)
+    /// Range ring radii in kilometres.
+    Q_PROPERTY(
+        QList<double> ringRadiiKm READ ringRadiiKm WRITE setRingRadiiKm NOTIFY measureChanged)
     /// What the view shows, in degrees (x = west, y = south).
     Q_PROPERTY(QRectF geoExtent READ geoExtent NOTIFY viewChanged)
 
 public:
+    enum class Tool { Pan, Measure, RangeRings };
+    Q_ENUM(Tool)
+
     explicit MapItem(QQuickItem* parent = nullptr);
     ~MapItem() override;
 
@@ -74,6 +85,15 @@ public:
     [[nodiscard]] bool showOverlay() const { return showOverlay_; }
     void setShowOverlay(bool show);
     [[nodiscard]] QRectF geoExtent() const;
+    [[nodiscard]] Tool tool() const { return tool_; }
+    void setTool(Tool tool);
+    [[nodiscard]] QString measureText() const;
+    [[nodiscard]] QList<double> ringRadiiKm() const;
+    void setRingRadiiKm(const QList<double>& radii);
+    /// Clears the measurement and the range rings (Escape).
+    Q_INVOKABLE void clearMeasure();
+    /// What a click at this pixel does in the current tool (tests and touch).
+    Q_INVOKABLE void clickAt(double x, double y);
     [[nodiscard]] QList<QRectF> labelKeepClear() const { return overlay_.keepClear; }
     void setLabelKeepClear(const QList<QRectF>& rects);
     /// Where a rectangle in degrees (x = west, y = south) falls in this item's pixels.
@@ -99,6 +119,8 @@ signals:
     void interactiveChanged();
     void showOverlayChanged();
     void labelKeepClearChanged();
+    void toolChanged();
+    void measureChanged();
 
 protected:
     void geometryChange(const QRectF& newGeometry, const QRectF& oldGeometry) override;
@@ -147,6 +169,10 @@ private:
     QRectF homeExtent_;
     bool interactive_ = true;
     bool showOverlay_ = true;
+    Tool tool_ = Tool::Pan;
+    QList<double> ringRadiiKm_{5, 10, 25, 50};
+    bool ringsPlaced_ = false;
+    QPointF pressAt_;
 };
 
 } // namespace tessera::quick

@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "render/OverlayPainter.h"
 
+#include "geo/Geodesy.h"
 #include "render/Palette.h"
 
 #include <QFontMetricsF>
@@ -179,6 +180,48 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
                            w.plannedAt.toUTC().toString(QStringLiteral("dd HHmm'Z'")), smallFont,
                            QColor(0xE0, 0xE0, 0xE0));
     drawPlaces(false);
+
+    // The user's own drawing last but for the markers: range rings and the measured path.
+    const QColor tool(0xFF, 0xD2, 0x3F);
+    for (const double radius : content.ringRadii) {
+        QPolygonF ring;
+        for (const geo::GeoPoint& p : geo::geodesy::circle(content.ringCentre, radius, 120))
+            ring.append(view.toPixel(p));
+        p.setBrush(Qt::NoBrush);
+        p.setPen(QPen(QColor(0, 0, 0, 180), 4.0));
+        p.drawPolygon(ring);
+        p.setPen(QPen(tool, 2.0, Qt::DashLine));
+        p.drawPolygon(ring);
+        const QString label = radius >= 1000 ? QStringLiteral("%1 km").arg(radius / 1000.0)
+                                             : QStringLiteral("%1 m").arg(radius);
+        drawHaloText(p, ring.first() + QPointF(4, -4), label, routeFont, tool);
+    }
+    if (!content.ringRadii.isEmpty()) {
+        const QPointF c = view.toPixel(content.ringCentre);
+        p.setPen(QPen(tool, 2.0));
+        p.drawLine(c - QPointF(8, 0), c + QPointF(8, 0));
+        p.drawLine(c - QPointF(0, 8), c + QPointF(0, 8));
+    }
+    if (!content.measure.isEmpty()) {
+        QPolygonF path;
+        for (const geo::GeoPoint& g : content.measure)
+            path.append(view.toPixel(g));
+        if (path.size() >= 3) {
+            p.setPen(Qt::NoPen);
+            p.setBrush(QColor(0xFF, 0xD2, 0x3F, 50));
+            p.drawPolygon(path);
+        }
+        p.setBrush(Qt::NoBrush);
+        p.setPen(QPen(QColor(0, 0, 0, 180), 5.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.drawPolyline(path);
+        p.setPen(QPen(tool, 2.5, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.drawPolyline(path);
+        for (const QPointF& at : path) {
+            p.setPen(QPen(Qt::black, 1.5));
+            p.setBrush(tool);
+            p.drawEllipse(at, 4.5, 4.5);
+        }
+    }
 
     // Incidents on top, least severe first so that critical ones are never hidden.
     QList<const store::Incident*> ordered;

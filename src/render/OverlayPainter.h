@@ -16,6 +16,11 @@ struct OverlayContent {
     std::vector<LabelPoint> places;
     /// View pixels where no label goes: the places panels cover on screen.
     QList<QRectF> keepClear;
+    /// The measuring tool's points (a path; an area from three points on).
+    QList<geo::GeoPoint> measure;
+    /// Range rings: a centre and radii in metres; no rings when radii is empty.
+    geo::GeoPoint ringCentre;
+    QList<double> ringRadii;
 };
 
 /// Paints the operational picture over the map: patrol routes with direction and timed waypoints,

@@ -11,7 +11,11 @@
 namespace tessera::render {
 
 OverlayContent SceneRenderer::overlayOf(const MapScene& scene) {
-    return {scene.mission.incidents, scene.mission.routes, scene.labelPoints(), {}};
+    OverlayContent content;
+    content.incidents = scene.mission.incidents;
+    content.routes = scene.mission.routes;
+    content.places = scene.labelPoints();
+    return content;
 }
 
 SceneRenderer::Outcome SceneRenderer::render(const MapScene& scene, const Viewport& view,

@@ -131,3 +131,33 @@ TEST_CASE("ThreadCheck reports blocking calls on the marked GUI thread only", "[
     threadcheck::reportIfGuiThread("after clearing");
     CHECK(violations == 1);
 }
+
+TEST_CASE("Measuring on the ellipsoid: paths, areas, range rings", "[geo][geodesy][measure]") {
+    const GeoPoint gao{-0.0447, 16.2717};
+    SECTION("a path is the sum of its geodesic legs") {
+        const GeoPoint ansongo{0.5022, 15.6597};
+        const GeoPoint menaka{2.39609, 15.91985};
+        CHECK(geodesy::pathLength({gao, ansongo, menaka}) ==
+              Approx(geodesy::inverse(gao, ansongo).distanceMetres +
+                     geodesy::inverse(ansongo, menaka).distanceMetres));
+        CHECK(geodesy::pathLength({gao}) == 0.0);
+    }
+    SECTION("a small range ring encloses pi r^2 and every point is r away") {
+        const QList<GeoPoint> ring = geodesy::circle(gao, 10000.0, 180);
+        REQUIRE(ring.size() == 180);
+        for (const GeoPoint& p : ring)
+            CHECK(geodesy::inverse(gao, p).distanceMetres == Approx(10000.0).margin(1e-6));
+        const auto measured = geodesy::polygon(ring);
+        CHECK(measured.areaSquareMetres == Approx(M_PI * 1e8).epsilon(0.001));
+        CHECK(measured.perimeterMetres == Approx(2 * M_PI * 1e4).epsilon(0.001));
+    }
+    SECTION("area does not depend on the direction the ring turns") {
+        const QList<GeoPoint> square{{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+        const QList<GeoPoint> reversed{{0, 1}, {1, 1}, {1, 0}, {0, 0}};
+        // 1 degree squares at the equator: about 12,308 km^2 on WGS84.
+        CHECK(geodesy::polygon(square).areaSquareMetres == Approx(12308.778e6).epsilon(0.001));
+        CHECK(geodesy::polygon(reversed).areaSquareMetres ==
+              Approx(geodesy::polygon(square).areaSquareMetres));
+        CHECK(geodesy::polygon({{0, 0}, {1, 1}}).areaSquareMetres == 0.0);
+    }
+}

@@ -1,5 +1,6 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "TestSupport.h"
+#include "geo/Geodesy.h"
 #include "geo/ThreadCheck.h"
 #include "quick/LayerListModel.h"
 #include "quick/LegendModel.h"
@@ -294,5 +295,57 @@ TEST_CASE("The layer manager changes the stack at once and saves it with the mis
         CHECK_THAT(w.mission.layerError().toStdString(), Contains("junk.tif"));
         CHECK(w.mission.scene()->layers.size() == 5);
         CHECK(saved().size() == 5);
+    }
+}
+
+TEST_CASE("Measuring and range rings on the map", "[quick][map][measure]") {
+    MapWindow w;
+    w.mission.setPath(test::demoMission());
+    REQUIRE(loaded(w.mission));
+    SECTION("clicks in the measuring tool give geodesic distance, bearing and area") {
+        w.map->setTool(MapItem::Tool::Measure);
+        QTest::mouseClick(&w.window, Qt::LeftButton, Qt::NoModifier, QPoint(200, 300));
+        CHECK(w.map->measureText() == QStringLiteral("Click the next point"));
+        QTest::mouseClick(&w.window, Qt::LeftButton, Qt::NoModifier, QPoint(600, 300));
+        const geo::GeoPoint a = w.map->viewport().toGeo(QPointF(200, 300));
+        const geo::GeoPoint b = w.map->viewport().toGeo(QPointF(600, 300));
+        const auto leg = geo::geodesy::inverse(a, b);
+        CHECK(w.map->measureText() ==
+              QStringLiteral("Distance %1 km · last leg %2°")
+                  .arg(leg.distanceMetres / 1000.0, 0, 'f', 1)
+                  .arg(qRound(leg.initialBearingDeg), 3, 10, QLatin1Char('0')));
+        CHECK(leg.initialBearingDeg == Approx(90).margin(3)); // east along the screen
+        QTest::mouseClick(&w.window, Qt::LeftButton, Qt::NoModifier, QPoint(600, 100));
+        CHECK(w.map->measureText().contains(QStringLiteral("area")));
+        // A drag still pans and adds no point.
+        const QString before = w.map->measureText();
+        QTest::mousePress(&w.window, Qt::LeftButton, Qt::NoModifier, QPoint(300, 300));
+        QTest::mouseMove(&w.window, QPoint(340, 330));
+        QTest::mouseRelease(&w.window, Qt::LeftButton, Qt::NoModifier, QPoint(380, 360));
+        CHECK(w.map->measureText() == before);
+        QTest::keyClick(&w.window, Qt::Key_Escape);
+        CHECK(w.map->measureText().isEmpty());
+    }
+    SECTION("range rings are drawn around the clicked centre") {
+        w.map->setTool(MapItem::Tool::RangeRings);
+        w.map->setRingRadiiKm({100});
+        w.map->clickAt(400, 300);
+        CHECK(w.map->measureText().startsWith(QStringLiteral("rings at")));
+        REQUIRE(test::waitUntil([&] {
+            w.window.grabWindow();
+            return w.map->isComplete();
+        }));
+        const QImage image = w.grab();
+        // The 100 km ring passes through the point 100 km due north of the centre.
+        const geo::GeoPoint north =
+            geo::geodesy::destination(w.map->viewport().toGeo(QPointF(400, 300)), 100000.0, 0.0);
+        const QPoint at = w.map->viewport().toPixel(north).toPoint();
+        int yellow = 0;
+        for (int dy = -3; dy <= 3; ++dy)
+            yellow += test::colorDistance(image.pixelColor(at.x(), at.y() + dy),
+                                          QColor(0xFF, 0xD2, 0x3F)) < 60
+                          ? 1
+                          : 0;
+        CHECK(yellow > 0);
     }
 }
