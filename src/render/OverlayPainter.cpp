@@ -185,8 +185,8 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
     const QColor tool(0xFF, 0xD2, 0x3F);
     for (const double radius : content.ringRadii) {
         QPolygonF ring;
-        for (const geo::GeoPoint& p : geo::geodesy::circle(content.ringCentre, radius, 120))
-            ring.append(view.toPixel(p));
+        for (const geo::GeoPoint& point : geo::geodesy::circle(content.ringCentre, radius, 120))
+            ring.append(view.toPixel(point));
         p.setBrush(Qt::NoBrush);
         p.setPen(QPen(QColor(0, 0, 0, 180), 4.0));
         p.drawPolygon(ring);
