@@ -9,6 +9,11 @@
 
 namespace tessera::geo {
 
+void GdalDatasetCloser::operator()(void* dataset) const {
+    if (dataset)
+        GDALClose(dataset);
+}
+
 void ensureGdalRegistered() {
     static std::once_flag once;
     std::call_once(once, [] {

@@ -4,7 +4,16 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+
 namespace tessera::geo {
+
+/// Closes a GDAL dataset handle (GDALDatasetH or GDALDataset*) when its owner goes.
+struct GdalDatasetCloser {
+    void operator()(void* dataset) const;
+};
+/// A GDAL dataset handle that closes itself.
+using UniqueGdalDataset = std::unique_ptr<void, GdalDatasetCloser>;
 
 /// Registers GDAL/OGR drivers once per process. Safe to call from any thread, any number of times.
 void ensureGdalRegistered();

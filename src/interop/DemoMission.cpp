@@ -23,13 +23,7 @@ namespace tessera::interop {
 
 namespace {
 
-struct DatasetCloser {
-    void operator()(void* ds) const {
-        if (ds)
-            GDALClose(ds);
-    }
-};
-using UniqueDataset = std::unique_ptr<void, DatasetCloser>;
+using UniqueDataset = geo::UniqueGdalDataset;
 
 /// Blue Marble JPEG -> georeferenced (EPSG:4326, whole world), tiled, compressed GeoTIFF with
 /// internal overviews, so the map reads small tiles at every zoom.
@@ -90,8 +84,9 @@ Status writePlaces(const QList<RankedPlace>& places, const QString& path) {
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
     if (!driver)
         return Error{QStringLiteral("GDAL has no GeoPackage driver")};
-    std::unique_ptr<GDALDataset, DatasetCloser> ds(
+    const geo::UniqueGdalDataset owner(
         driver->Create(path.toUtf8().constData(), 0, 0, 0, GDT_Unknown, nullptr));
+    auto* ds = static_cast<GDALDataset*>(owner.get());
     if (!ds)
         return Error{
             QStringLiteral("%1: %2").arg(path, errors.lastError(QStringLiteral("cannot create")))};

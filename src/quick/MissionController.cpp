@@ -157,52 +157,50 @@ qsizetype indexOfLayer(const QList<render::LoadedLayer>& layers, qint64 id) {
 }
 } // namespace
 
-void MissionController::setLayerVisible(qint64 layerId, bool visible) {
+void MissionController::editStack(
+    qint64 layerId, const std::function<bool(QList<render::LoadedLayer>&, qsizetype)>& edit) {
     if (!scene_)
         return;
     QList<render::LoadedLayer> layers = scene_->layers;
     const qsizetype i = indexOfLayer(layers, layerId);
-    if (i < 0 || layers[i].spec.visible == visible)
-        return;
-    layers[i].spec.visible = visible;
-    changeStack(layers);
+    if (i >= 0 && edit(layers, i))
+        changeStack(layers);
+}
+
+void MissionController::setLayerVisible(qint64 layerId, bool visible) {
+    editStack(layerId, [visible](QList<render::LoadedLayer>& layers, qsizetype i) {
+        if (layers[i].spec.visible == visible)
+            return false;
+        layers[i].spec.visible = visible;
+        return true;
+    });
 }
 
 void MissionController::setLayerOpacity(qint64 layerId, double opacity) {
-    if (!scene_)
-        return;
-    QList<render::LoadedLayer> layers = scene_->layers;
-    const qsizetype i = indexOfLayer(layers, layerId);
     opacity = std::clamp(opacity, 0.0, 1.0);
-    if (i < 0 || qFuzzyCompare(layers[i].spec.opacity, opacity))
-        return;
-    layers[i].spec.opacity = opacity;
-    changeStack(layers);
+    editStack(layerId, [opacity](QList<render::LoadedLayer>& layers, qsizetype i) {
+        if (qFuzzyCompare(layers[i].spec.opacity, opacity))
+            return false;
+        layers[i].spec.opacity = opacity;
+        return true;
+    });
 }
 
 void MissionController::moveLayer(qint64 layerId, int steps) {
-    if (!scene_)
-        return;
-    QList<render::LoadedLayer> layers = scene_->layers;
-    const qsizetype from = indexOfLayer(layers, layerId);
-    if (from < 0)
-        return;
-    const qsizetype to = std::clamp<qsizetype>(from + steps, 0, layers.size() - 1);
-    if (to == from)
-        return;
-    layers.move(from, to);
-    changeStack(layers);
+    editStack(layerId, [steps](QList<render::LoadedLayer>& layers, qsizetype from) {
+        const qsizetype to = std::clamp<qsizetype>(from + steps, 0, layers.size() - 1);
+        if (to == from)
+            return false;
+        layers.move(from, to);
+        return true;
+    });
 }
 
 void MissionController::removeLayer(qint64 layerId) {
-    if (!scene_)
-        return;
-    QList<render::LoadedLayer> layers = scene_->layers;
-    const qsizetype i = indexOfLayer(layers, layerId);
-    if (i < 0)
-        return;
-    layers.removeAt(i);
-    changeStack(layers);
+    editStack(layerId, [](QList<render::LoadedLayer>& layers, qsizetype i) {
+        layers.removeAt(i);
+        return true;
+    });
 }
 
 void MissionController::addLayerFile(const QUrl& file) {

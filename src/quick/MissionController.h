@@ -9,6 +9,7 @@
 #include <QUrl>
 #include <QtQml/qqmlregistration.h>
 
+#include <functional>
 #include <memory>
 
 namespace tessera::quick {
@@ -85,6 +86,10 @@ private:
     void changeStack(QList<render::LoadedLayer> layers);
     void setLayerError(const QString& message);
     void saveStack();
+    /// Applies `edit` to a copy of the stack at the layer's index; publishes and saves the
+    /// result when `edit` says it changed something.
+    void editStack(qint64 layerId,
+                   const std::function<bool(QList<render::LoadedLayer>&, qsizetype)>& edit);
     template <typename Job, typename Done>
     void runInBackground(Job job, Done done);
 

@@ -38,13 +38,7 @@ struct RasterLayer::ThreadHandles {
 
 namespace {
 
-struct DatasetCloser {
-    void operator()(void* ds) const {
-        if (ds)
-            GDALClose(ds);
-    }
-};
-using UniqueDataset = std::unique_ptr<void, DatasetCloser>;
+using UniqueDataset = geo::UniqueGdalDataset;
 
 int CPL_STDCALL progressUnlessCancelled(double, const char*, void* flag) {
     const auto* cancelled = static_cast<const CancelFlag*>(flag);

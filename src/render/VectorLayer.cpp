@@ -19,10 +19,6 @@ namespace tessera::render {
 
 namespace {
 
-struct DatasetCloser {
-    void operator()(GDALDataset* ds) const { GDALClose(ds); }
-};
-
 /// Lines and rings of a geometry, in EPSG:4326 lon/lat, appended to `parts`.
 void collectParts(const OGRGeometry* g, std::vector<QPolygonF>& parts, bool& closed,
                   std::vector<QPointF>& points) {
@@ -86,8 +82,9 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
     TESSERA_ASSERT_WORKER_THREAD();
     geo::ensureGdalRegistered();
     geo::GdalErrorCapture errors;
-    std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::Open(
+    const geo::UniqueGdalDataset owner(GDALDataset::Open(
         path.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    auto* ds = static_cast<GDALDataset*>(owner.get());
     if (!ds)
         return Error{QStringLiteral("%1: not a vector file OGR can read (%2)")
                          .arg(path, errors.lastError(QStringLiteral("unknown format")))};
