@@ -2,14 +2,10 @@
 #include "store/IncidentImport.h"
 
 #include "store/ImportRegistry.h"
+#include "store/IncidentRow.h"
 #include "store/MissionStore.h"
 #include "store/Uuid.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-
-#include <algorithm>
-#include <limits>
 #include <utility>
 
 namespace tessera::store {
@@ -22,12 +18,6 @@ const char* kInsert =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
     "?19, ?20, ?21, ?22, ?22, ?23)";
 
-QString areaJson(const QList<geo::GeoPoint>& points) {
-    QJsonArray array;
-    for (const geo::GeoPoint& p : points)
-        array.append(QJsonArray{p.lon, p.lat});
-    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
-}
 } // namespace
 
 Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString& source,
@@ -93,37 +83,8 @@ Status IncidentImport::add(Incident& incident) {
         incident.uuid = newUuid();
     const Hlc hlc = store_->stamp();
     Statement& s = *insert_;
-    s.bind(1, incident.uuid)
-        .bind(2, incident.title)
-        .bind(3, incident.category)
-        .bind(4, toString(incident.severity))
-        .bind(5, toString(incident.status))
-        .bind(6, incident.observedAt.toMSecsSinceEpoch())
-        .bind(7, incident.location.lon)
-        .bind(8, incident.location.lat);
-    if (incident.area.isEmpty()) {
-        for (int k = 9; k <= 13; ++k)
-            s.bindNull(k);
-    } else {
-        double w = std::numeric_limits<double>::max(), so = w, e = -w, n = -w;
-        for (const geo::GeoPoint& p : incident.area) {
-            w = std::min(w, p.lon);
-            e = std::max(e, p.lon);
-            so = std::min(so, p.lat);
-            n = std::max(n, p.lat);
-        }
-        s.bind(9, areaJson(incident.area)).bind(10, w).bind(11, so).bind(12, e).bind(13, n);
-    }
-    s.bind(14, incident.source)
-        .bind(15, incident.reliability.isEmpty() ? QStringLiteral("F") : incident.reliability)
-        .bind(16, incident.credibility)
-        .bind(17, incident.narrative)
-        .bind(18, incident.marking.classification)
-        .bind(19, incident.marking.releasability)
-        .bind(20, incident.exercise ? 1 : 0)
-        .bind(21, store_->stationKey())
-        .bind(22, hlc.value)
-        .bind(23, id_);
+    bindIncident(s, incident, store_->stationKey(), hlc);
+    s.bind(23, id_);
     if (Status r = s.run(); !r) {
         (void)abandon();
         return r;

@@ -3,6 +3,7 @@
 
 #include "geo/ThreadCheck.h"
 #include "store/ImportRegistry.h"
+#include "store/IncidentRow.h"
 #include "store/Migrations.h"
 #include "store/Uuid.h"
 
@@ -32,38 +33,6 @@ QDateTime fromMs(qint64 ms) {
 
 Error withPath(const QString& path, const Error& e) {
     return Error{QStringLiteral("%1: %2").arg(path, e.message)};
-}
-
-/// "[[lon,lat],...]": how areas, lines and annotation geometry are kept (JSON, exact doubles).
-QString pointsJson(const QList<geo::GeoPoint>& points) {
-    QString json = QStringLiteral("[");
-    for (qsizetype k = 0; k < points.size(); ++k) {
-        if (k > 0)
-            json += QLatin1Char(',');
-        json += QStringLiteral("[%1,%2]").arg(QString::number(points[k].lon, 'g', 17),
-                                              QString::number(points[k].lat, 'g', 17));
-    }
-    return json + QLatin1Char(']');
-}
-QList<geo::GeoPoint> pointsFromJson(const QString& json) {
-    QList<geo::GeoPoint> points;
-    const QJsonArray array = QJsonDocument::fromJson(json.toUtf8()).array();
-    for (const QJsonValue& v : array) {
-        const QJsonArray pair = v.toArray();
-        points.append({pair.at(0).toDouble(), pair.at(1).toDouble()});
-    }
-    return points;
-}
-geo::Extent boundsOf(const QList<geo::GeoPoint>& points) {
-    geo::Extent e{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
-                  std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
-    for (const geo::GeoPoint& p : points) {
-        e.minX = std::min(e.minX, p.lon);
-        e.minY = std::min(e.minY, p.lat);
-        e.maxX = std::max(e.maxX, p.lon);
-        e.maxY = std::max(e.maxY, p.lat);
-    }
-    return e;
 }
 
 bool validPoint(const geo::GeoPoint& p) {
@@ -538,36 +507,6 @@ const QString kIncidentValues = QStringLiteral(
     "source = ?14, reliability = ?15, credibility = ?16, narrative = ?17, classification = ?18, "
     "releasability = ?19, exercise = ?20, station = ?21, updated_hlc = ?22");
 
-void bindIncident(Statement& s, const Incident& i, qint64 station, Hlc hlc) {
-    s.bind(1, i.uuid)
-        .bind(2, i.title)
-        .bind(3, i.category)
-        .bind(4, toString(i.severity))
-        .bind(5, toString(i.status))
-        .bind(6, i.observedAt.toMSecsSinceEpoch())
-        .bind(7, i.location.lon)
-        .bind(8, i.location.lat);
-    if (i.area.isEmpty()) {
-        for (int k = 9; k <= 13; ++k)
-            s.bindNull(k);
-    } else {
-        const geo::Extent e = boundsOf(i.area);
-        s.bind(9, pointsJson(i.area))
-            .bind(10, e.minX)
-            .bind(11, e.minY)
-            .bind(12, e.maxX)
-            .bind(13, e.maxY);
-    }
-    s.bind(14, i.source)
-        .bind(15, i.reliability.isEmpty() ? QStringLiteral("F") : i.reliability)
-        .bind(16, i.credibility)
-        .bind(17, i.narrative)
-        .bind(18, i.marking.classification)
-        .bind(19, i.marking.releasability)
-        .bind(20, i.exercise ? 1 : 0)
-        .bind(21, station)
-        .bind(22, hlc.value);
-}
 } // namespace
 
 Status MissionStore::addIncident(Incident& incident) {
