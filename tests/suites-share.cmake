@@ -1,0 +1,2 @@
+# Suites of sharing (src/share). Included by tests/CMakeLists.txt.
+tessera_add_suite(test_share_identity SOURCES unit/test_share_identity.cpp LIBS tessera_share)
