@@ -1,0 +1,39 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "share/Identity.h"
+#include "store/Mission.h"
+
+#include <QString>
+
+namespace tessera::share {
+
+/// Whether a record may go to a recipient, and why not.
+struct ReleaseDecision {
+    bool allowed = false;
+    QString reason; ///< why it is refused; empty when allowed
+    explicit operator bool() const { return allowed; }
+};
+
+/// The one place that decides what leaves this station. Every serialiser of records for another
+/// station (bundles now; exports and prints when they learn about recipients) asks mayRelease()
+/// for each record and each recipient, and writes nothing the answer refuses.
+///
+/// The rules (docs/sharing.md), all of which must hold:
+///  1. the marking parses (parseMarking); anything else is refused: default deny;
+///  2. the level is at most the recipient's clearance;
+///  3. the recipient holds every caveat;
+///  4. with a REL TO line, the recipient's organisation or one of its communities is on it;
+///     without one, only UNCLASSIFIED is releasable (above it, the originator did not say who
+///     may have it, so nobody else may).
+///
+/// Threads: stateless; any.
+class ReleasePolicy {
+public:
+    [[nodiscard]] static ReleaseDecision mayRelease(const store::Marking& marking,
+                                                    const ContactCard& recipient);
+    [[nodiscard]] static ReleaseDecision mayRelease(const store::Marking& marking,
+                                                    const StationProfile& recipient);
+};
+
+} // namespace tessera::share

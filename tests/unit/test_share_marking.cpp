@@ -1,0 +1,105 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// Sharing, markings: the marking grammar over the store's two strings, and the release policy.
+#include "TestSupport.h"
+#include "share/Marking.h"
+#include "share/ReleasePolicy.h"
+
+#include <catch2/catch.hpp>
+
+using namespace tessera;
+using namespace tessera::share;
+
+namespace {
+
+store::Marking mk(const char* classification, const char* releasability = "") {
+    return {QString::fromUtf8(classification), QString::fromUtf8(releasability)};
+}
+
+StationProfile recipient(Classification clearance, const char* organisation,
+                         QStringList communities = {}, QStringList caveats = {}) {
+    StationProfile p;
+    p.stationName = QStringLiteral("Peer");
+    p.organisation = QString::fromLatin1(organisation);
+    p.communities = std::move(communities);
+    p.clearance = clearance;
+    p.caveats = std::move(caveats);
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("Markings: parse and format the store's strings", "[share][marking]") {
+    SECTION("the demo mission's marking") {
+        Result<ParsedMarking> m = parseMarking(mk("UNCLASSIFIED", "REL TO EXERCISE PARTICIPANTS"));
+        REQUIRE(m.ok());
+        CHECK(m.value().level == Classification::Unclassified);
+        CHECK(m.value().relTo == QStringList{QStringLiteral("EXERCISE PARTICIPANTS")});
+        CHECK(m.value().caveats.isEmpty());
+    }
+    SECTION("levels, caveats and REL TO lists, normalised") {
+        Result<ParsedMarking> m =
+            parseMarking(mk(" secret //  medical/exercise ", "rel to nld,  FRA , un, NLD"));
+        REQUIRE(m.ok());
+        CHECK(m.value().level == Classification::Secret);
+        CHECK(m.value().caveats ==
+              QStringList{QStringLiteral("EXERCISE"), QStringLiteral("MEDICAL")});
+        CHECK(m.value().relTo ==
+              QStringList{QStringLiteral("FRA"), QStringLiteral("NLD"), QStringLiteral("UN")});
+        const store::Marking canonical = m.value().toStore();
+        CHECK(canonical.classification == QLatin1String("SECRET // EXERCISE / MEDICAL"));
+        CHECK(canonical.releasability == QLatin1String("REL TO FRA, NLD, UN"));
+        Result<ParsedMarking> again = parseMarking(canonical);
+        REQUIRE(again.ok());
+        CHECK(again.value() == m.value());
+    }
+    SECTION("levels are ordered") {
+        CHECK(Classification::Unclassified < Classification::Restricted);
+        CHECK(Classification::Restricted < Classification::Confidential);
+        CHECK(Classification::Confidential < Classification::Secret);
+        for (auto level : {Classification::Unclassified, Classification::Restricted,
+                           Classification::Confidential, Classification::Secret})
+            CHECK(classificationFromString(toString(level)) == level);
+    }
+    SECTION("anything outside the grammar is refused") {
+        for (const store::Marking& bad :
+             {mk(""), mk("TOP SECRET"), mk("U"), mk("SECRET//"), mk("SECRET // A // B"),
+              mk("SECRET // A/"), mk("UNCLASSIFIED", "RELEASABLE TO NLD"),
+              mk("UNCLASSIFIED", "REL TO"), mk("UNCLASSIFIED", "REL TO NLD,,FRA"),
+              mk("UNCLASSIFIED", "REL TO NLD; FRA"), mk("CONFIDENTIAL // ÉTÉ"),
+              mk("UNCLASSIFIED", "NOFORN")}) {
+            INFO(bad.classification.toStdString() << " | " << bad.releasability.toStdString());
+            CHECK_FALSE(parseMarking(bad).ok());
+        }
+    }
+}
+
+TEST_CASE("Release policy", "[share][marking]") {
+    const StationProfile nld = recipient(Classification::Confidential, "NLD",
+                                         {QStringLiteral("UN")}, {QStringLiteral("EXERCISE")});
+    auto allowed = [&](const store::Marking& m, const StationProfile& p = {}) {
+        return ReleasePolicy::mayRelease(m, p.stationName.isEmpty() ? nld : p).allowed;
+    };
+    CHECK(allowed(mk("UNCLASSIFIED")));
+    CHECK(allowed(mk("UNCLASSIFIED", "REL TO NLD")));
+    CHECK(allowed(mk("CONFIDENTIAL", "REL TO UN")));
+    CHECK(allowed(mk("CONFIDENTIAL // EXERCISE", "REL TO FRA, NLD")));
+    CHECK(allowed(mk("restricted", "rel to nld")));
+    // Above clearance.
+    CHECK_FALSE(allowed(mk("SECRET", "REL TO NLD")));
+    // A caveat the recipient does not hold.
+    CHECK_FALSE(allowed(mk("UNCLASSIFIED // MEDICAL", "REL TO NLD")));
+    // Not on the REL TO list.
+    CHECK_FALSE(allowed(mk("UNCLASSIFIED", "REL TO FRA")));
+    // Above UNCLASSIFIED without a REL TO line.
+    CHECK_FALSE(allowed(mk("RESTRICTED")));
+    // Unreadable: default deny, with the reason.
+    const ReleaseDecision d = ReleasePolicy::mayRelease(mk("TOP SECRET", "REL TO NLD"), nld);
+    CHECK_FALSE(d.allowed);
+    CHECK(d.reason.contains(QLatin1String("cannot be read")));
+    // The exercise community.
+    const StationProfile exercise =
+        recipient(Classification::Unclassified, "FRA", {QStringLiteral("exercise participants")});
+    CHECK(allowed(mk("UNCLASSIFIED", "REL TO EXERCISE PARTICIPANTS"), exercise));
+    CHECK_FALSE(allowed(mk("UNCLASSIFIED", "REL TO EXERCISE PARTICIPANTS"),
+                        recipient(Classification::Secret, "FRA")));
+}
