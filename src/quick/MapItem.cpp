@@ -7,12 +7,14 @@
 #include "render/MapScene.h"
 #include "render/SceneRenderer.h"
 
+#include <QNativeGestureEvent>
 #include <QPainter>
 #include <QQuickWindow>
 #include <QSGImageNode>
 #include <QSGOpacityNode>
 #include <QSGTexture>
 #include <QSet>
+#include <QTouchEvent>
 
 #include <cmath>
 #include <utility>
@@ -44,6 +46,7 @@ MapItem::MapItem(QQuickItem* parent)
     setActiveFocusOnTab(true);
     setAcceptedMouseButtons(Qt::LeftButton);
     setAcceptHoverEvents(true);
+    setAcceptTouchEvents(true);
     connect(&renderer_, &render::TileRenderer::tileReady, this, &MapItem::tileArrived);
     connect(&renderer_, &render::TileRenderer::tileFailed, this,
             [this](render::TileKey key, const QString& message) {
@@ -494,6 +497,76 @@ void MapItem::wheelEvent(QWheelEvent* event) {
         zoomAt(event->position().x(), event->position().y(), std::pow(2.0, notches / 2.0));
     setCursor(event->position());
     event->accept();
+}
+
+// Touch: one finger drags the map (a tap is a click), two fingers pinch: the map zooms by the
+// change of their distance about their midpoint and follows the midpoint as it moves. Each
+// update applies the change since the previous one, so lifting or adding a finger never jumps.
+void MapItem::touchEvent(QTouchEvent* event) {
+    if (!interactive_) {
+        event->ignore();
+        return;
+    }
+    const QList<QEventPoint>& points = event->points();
+    if (event->type() == QEvent::TouchBegin) {
+        forceActiveFocus(Qt::OtherFocusReason);
+        touchLast_.clear();
+        pressAt_ = points.isEmpty() ? QPointF() : points.first().position();
+        touchMoved_ = false;
+    }
+    // Where each finger was at the previous event (kept here: the item sees its own positions).
+    struct Finger {
+        QPointF before;
+        QPointF now;
+    };
+    QList<Finger> down;
+    for (const QEventPoint& point : points) {
+        const QPointF before = touchLast_.value(point.id(), point.position());
+        if (point.state() == QEventPoint::Released) {
+            touchLast_.remove(point.id());
+            continue;
+        }
+        touchLast_.insert(point.id(), point.position());
+        down.append({before, point.position()});
+    }
+    if (down.size() >= 2) {
+        const Finger& a = down[0];
+        const Finger& b = down[1];
+        const QPointF before = (a.before + b.before) / 2.0;
+        const QPointF now = (a.now + b.now) / 2.0;
+        const double spanBefore = QLineF(a.before, b.before).length();
+        const double spanNow = QLineF(a.now, b.now).length();
+        if (now != before || spanNow != spanBefore) {
+            view_.panBy(now - before);
+            if (spanBefore > 1.0 && spanNow > 1.0)
+                view_.zoomAbout(now, spanNow / spanBefore);
+            touchMoved_ = true;
+            viewUpdated();
+        }
+    } else if (down.size() == 1 && event->type() == QEvent::TouchUpdate) {
+        const Finger& finger = down[0];
+        if (touchMoved_ || QLineF(pressAt_, finger.now).length() >= 4.0) {
+            touchMoved_ = true;
+            const QPointF delta = finger.now - finger.before;
+            panBy(delta.x(), delta.y());
+        }
+    } else if (event->type() == QEvent::TouchEnd && !touchMoved_ && points.size() == 1) {
+        clickAt(points.first().position().x(), points.first().position().y());
+    }
+    event->accept();
+}
+
+// Trackpad pinch arrives as native zoom gestures (value: the relative change in scale).
+bool MapItem::event(QEvent* event) {
+    if (event->type() == QEvent::NativeGesture && interactive_) {
+        auto* gesture = static_cast<QNativeGestureEvent*>(event);
+        if (gesture->gestureType() == Qt::ZoomNativeGesture) {
+            zoomAt(gesture->position().x(), gesture->position().y(), 1.0 + gesture->value());
+            event->accept();
+            return true;
+        }
+    }
+    return QQuickItem::event(event);
 }
 
 void MapItem::hoverMoveEvent(QHoverEvent* event) {

@@ -7,6 +7,7 @@
 #include "render/TileRenderer.h"
 #include "render/Viewport.h"
 
+#include <QHash>
 #include <QImage>
 #include <QPointer>
 #include <QQuickItem>
@@ -131,6 +132,8 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
+    void touchEvent(QTouchEvent* event) override;
+    bool event(QEvent* event) override;
     void hoverMoveEvent(QHoverEvent* event) override;
     void hoverLeaveEvent(QHoverEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
@@ -163,6 +166,8 @@ private:
     QImage overlayImage_;
     QPointF dragLast_;
     bool dragging_ = false;
+    bool touchMoved_ = false;       ///< this touch sequence panned or pinched: not a tap
+    QHash<int, QPointF> touchLast_; ///< each finger's position at the previous touch event
     bool hasCursor_ = false;
     geo::GeoPoint cursor_;
     bool complete_ = false;

@@ -155,6 +155,41 @@ TEST_CASE("MapItem draws the demo and follows the hand", "[quick][map]") {
         CHECK(now.x() == Approx(400).margin(0.5));
         CHECK(now.y() == Approx(350).margin(0.5));
     }
+    SECTION("two fingers pinch: the map zooms about them and follows their midpoint") {
+        static QPointingDevice* touchscreen = QTest::createTouchDevice();
+        // Fingers 200 px apart about (400, 300), spread to 400 px apart about (450, 320).
+        const geo::GeoPoint underMidpoint = w.map->viewport().toGeo(QPointF(400, 300));
+        const double resolution = w.map->viewport().resolution();
+        QTest::touchEvent(&w.window, touchscreen)
+            .press(0, QPoint(300, 300))
+            .press(1, QPoint(500, 300));
+        QTest::touchEvent(&w.window, touchscreen)
+            .move(0, QPoint(300, 310))
+            .move(1, QPoint(550, 310));
+        QTest::touchEvent(&w.window, touchscreen)
+            .move(0, QPoint(250, 320))
+            .move(1, QPoint(650, 320));
+        QTest::touchEvent(&w.window, touchscreen)
+            .release(0, QPoint(250, 320))
+            .release(1, QPoint(650, 320));
+        CHECK(w.map->viewport().resolution() == Approx(resolution / 2.0).epsilon(1e-6));
+        const QPointF now = w.map->viewport().toPixel(underMidpoint);
+        CHECK(now.x() == Approx(450).margin(0.5));
+        CHECK(now.y() == Approx(320).margin(0.5));
+    }
+    SECTION("one finger drags like the mouse") {
+        static QPointingDevice* touchscreen = QTest::createTouchDevice();
+        const geo::GeoPoint grabbed = w.map->viewport().toGeo(QPointF(300, 300));
+        const double resolution = w.map->viewport().resolution();
+        QTest::touchEvent(&w.window, touchscreen).press(0, QPoint(300, 300));
+        QTest::touchEvent(&w.window, touchscreen).move(0, QPoint(330, 320));
+        QTest::touchEvent(&w.window, touchscreen).move(0, QPoint(380, 340));
+        QTest::touchEvent(&w.window, touchscreen).release(0, QPoint(380, 340));
+        CHECK(w.map->viewport().resolution() == Approx(resolution));
+        const QPointF now = w.map->viewport().toPixel(grabbed);
+        CHECK(now.x() == Approx(380).margin(0.5));
+        CHECK(now.y() == Approx(340).margin(0.5));
+    }
     SECTION("the cursor position is shown as latitude/longitude and MGRS") {
         QTest::mouseMove(&w.window, QPoint(400, 300));
         REQUIRE(w.map->hasCursor());
