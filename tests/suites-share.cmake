@@ -1,3 +1,4 @@
 # Suites of sharing (src/share). Included by tests/CMakeLists.txt.
 tessera_add_suite(test_share_identity SOURCES unit/test_share_identity.cpp LIBS tessera_share)
 tessera_add_suite(test_share_marking SOURCES unit/test_share_marking.cpp LIBS tessera_share)
+tessera_add_suite(test_share_bundle SOURCES unit/test_share_bundle.cpp LIBS tessera_share)

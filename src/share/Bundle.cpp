@@ -1,0 +1,255 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "share/Bundle.h"
+
+#include "share/BundleRecords.h"
+#include "share/ReleasePolicy.h"
+#include "store/Uuid.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace tessera::share {
+
+using store::Database;
+using store::Statement;
+
+namespace {
+
+/// Sharing's own tables in the mission file: the log of bundles sent and received (replay
+/// refusal, audit) and what each peer said it knew. Created on first use, inside the caller's
+/// transaction. They belong in a numbered store migration once sharing settles
+/// (docs/sharing.md); until then the `share_` prefix keeps them apart.
+Status ensureTables(Database& db) {
+    return db.exec(QStringLiteral(
+        "CREATE TABLE IF NOT EXISTS share_bundle_log (bundle_id TEXT NOT NULL, direction TEXT "
+        "NOT NULL CHECK (direction IN ('sent', 'received')), peers TEXT NOT NULL, at INTEGER NOT "
+        "NULL, records INTEGER NOT NULL, PRIMARY KEY (bundle_id, direction)) STRICT;"
+        "CREATE TABLE IF NOT EXISTS share_peer (fingerprint TEXT PRIMARY KEY, knows TEXT NOT "
+        "NULL, received_at INTEGER NOT NULL) STRICT;"));
+}
+
+QString hex(const QByteArray& b) {
+    return QString::fromLatin1(b.toHex());
+}
+
+Status logBundle(Database& db, const QString& id, const char* direction, const QString& peers,
+                 int records) {
+    Result<Statement> s = db.prepare(
+        QStringLiteral("INSERT INTO share_bundle_log (bundle_id, direction, peers, at, records) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    if (!s)
+        return s.error();
+    return s.value()
+        .bind(1, id)
+        .bind(2, QString::fromLatin1(direction))
+        .bind(3, peers)
+        .bind(4, QDateTime::currentMSecsSinceEpoch())
+        .bind(5, records)
+        .run();
+}
+
+Result<Knowledge> peerKnowledge(Database& db, const QByteArray& fingerprint) {
+    Result<Statement> s =
+        db.prepare(QStringLiteral("SELECT knows FROM share_peer WHERE fingerprint = ?1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, hex(fingerprint));
+    Result<bool> row = s.value().step();
+    if (!row)
+        return row.error();
+    Knowledge k;
+    if (!row.value())
+        return k;
+    const QJsonObject o = QJsonDocument::fromJson(s.value().text(0).toUtf8()).object();
+    for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+        k.insert(it.key(), it.value().toString().toLongLong());
+    return k;
+}
+
+Status savePeerKnowledge(Database& db, const QByteArray& fingerprint, const Knowledge& knows) {
+    Result<Knowledge> old = peerKnowledge(db, fingerprint);
+    if (!old)
+        return old.error();
+    Knowledge merged = old.value();
+    for (auto it = knows.constBegin(); it != knows.constEnd(); ++it)
+        merged[it.key()] = std::max(merged.value(it.key(), 0), it.value());
+    QJsonObject o;
+    for (auto it = merged.constBegin(); it != merged.constEnd(); ++it)
+        o.insert(it.key(), QString::number(it.value())); // text: JSON numbers are doubles
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "INSERT INTO share_peer (fingerprint, knows, received_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (fingerprint) DO UPDATE SET knows = excluded.knows, "
+        "received_at = excluded.received_at"));
+    if (!s)
+        return s.error();
+    return s.value()
+        .bind(1, hex(fingerprint))
+        .bind(2, QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)))
+        .bind(3, QDateTime::currentMSecsSinceEpoch())
+        .run();
+}
+
+/// The lowest of the recipients' knowledge, station by station: a change goes out unless every
+/// recipient is known to hold it.
+Knowledge commonKnowledge(const QList<Knowledge>& all) {
+    if (all.isEmpty())
+        return {};
+    Knowledge k = all.first();
+    for (const Knowledge& other : all)
+        for (auto it = k.begin(); it != k.end();) {
+            if (!other.contains(it.key())) {
+                it = k.erase(it);
+                continue;
+            }
+            it.value() = std::min(it.value(), other.value(it.key()));
+            ++it;
+        }
+    return k;
+}
+
+} // namespace
+
+Result<ExportReport> exportBundle(store::MissionStore& store, const Identity& sender,
+                                  const QList<ContactCard>& recipients,
+                                  const ExportOptions& options) {
+    if (recipients.isEmpty())
+        return Error{QStringLiteral("a bundle needs at least one recipient")};
+    Database& db = store.database();
+    ExportReport report;
+    Status done = db.transaction([&]() -> Status {
+        if (Status s = ensureTables(db); !s)
+            return s;
+        Knowledge since = options.since;
+        if (options.sinceLastReceived && since.isEmpty()) {
+            QList<Knowledge> known;
+            for (const ContactCard& r : recipients) {
+                Result<Knowledge> k = peerKnowledge(db, r.fingerprint());
+                if (!k)
+                    return k.error();
+                known.append(k.value());
+            }
+            since = commonKnowledge(known);
+        }
+        Result<Knowledge> knows = missionKnowledge(store);
+        if (!knows)
+            return knows.error();
+        Result<QList<SharedRecord>> changed = changedRecords(store, since);
+        if (!changed)
+            return changed.error();
+        // The release decision, record by record and recipient by recipient: what fails for any
+        // recipient is not serialised at all.
+        QList<SharedRecord> released;
+        for (const SharedRecord& r : changed.value()) {
+            bool ok = true;
+            for (const ContactCard& to : recipients)
+                ok = ok && ReleasePolicy::mayRelease(r.marking, to).allowed;
+            if (ok)
+                released.append(r);
+            else
+                ++report.withheld;
+        }
+        BundleHeader header;
+        header.id = store::newUuid();
+        header.created =
+            QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
+        header.knows = knows.value();
+        Result<QByteArray> bytes = sealBundle(header, encodeRecords(released), sender, recipients);
+        if (!bytes)
+            return bytes.error();
+        report.bytes = std::move(bytes).value();
+        report.id = header.id;
+        report.records = static_cast<int>(released.size());
+        QStringList peers;
+        for (const ContactCard& r : recipients)
+            peers.append(hex(r.fingerprint()));
+        return logBundle(db, header.id, "sent", peers.join(QLatin1Char(',')), report.records);
+    });
+    if (!done)
+        return done.error();
+    return report;
+}
+
+Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& bytes,
+                                  const Identity& me, const ContactBook& book,
+                                  const BundleLimits& limits) {
+    Result<OpenedBundle> opened = openBundle(bytes, me, book, limits);
+    if (!opened)
+        return opened.error();
+    const OpenedBundle& b = opened.value();
+    // At least ~60 bytes of CBOR per record: a cheap bound on the count before decoding.
+    Result<QList<SharedRecord>> records = decodeRecords(b.payload, b.payload.size() / 32 + 1);
+    if (!records)
+        return records.error();
+    // Defence in depth: the sender's policy should have withheld these; refuse rather than keep
+    // what this station is not cleared for.
+    for (const SharedRecord& r : records.value())
+        if (ReleaseDecision d = ReleasePolicy::mayRelease(r.marking, me.card()); !d)
+            return Error{QStringLiteral("bundle refused: it carries the %1 %2, which this station "
+                                        "may not hold (%3)")
+                             .arg(r.kind, r.uuid, d.reason)};
+    ImportReport report;
+    report.id = b.header.id;
+    report.sender = b.sender.profile.stationName;
+    Database& db = store.database();
+    Status done = db.transaction([&]() -> Status {
+        if (Status s = ensureTables(db); !s)
+            return s;
+        Result<Statement> seen = db.prepare(QStringLiteral(
+            "SELECT at FROM share_bundle_log WHERE bundle_id = ?1 AND direction = 'received'"));
+        if (!seen)
+            return seen.error();
+        seen.value().bind(1, b.header.id);
+        Result<bool> row = seen.value().step();
+        if (!row)
+            return row.error();
+        if (row.value())
+            return Error{QStringLiteral("bundle refused: replayed: bundle %1 was already received "
+                                        "on %2")
+                             .arg(b.header.id,
+                                  QDateTime::fromMSecsSinceEpoch(seen.value().integer(0), Qt::UTC)
+                                      .toString(Qt::ISODate))};
+        Result<ApplyCounts> counts = applyRecords(store, records.value());
+        if (!counts)
+            return counts.error();
+        report.applied = counts.value().applied;
+        report.unchanged = counts.value().unchanged;
+        report.skipped = counts.value().skipped;
+        if (Status s = savePeerKnowledge(db, b.header.sender, b.header.knows); !s)
+            return s;
+        return logBundle(db, b.header.id, "received", hex(b.header.sender),
+                         static_cast<int>(records.value().size()));
+    });
+    if (!done)
+        return done.error();
+    return report;
+}
+
+Result<QList<BundleLogEntry>> bundleLog(store::MissionStore& store) {
+    Database& db = store.database();
+    Result<QVariant> exists = db.scalar(QStringLiteral(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'share_bundle_log'"));
+    if (!exists)
+        return exists.error();
+    QList<BundleLogEntry> entries;
+    if (exists.value().toInt() == 0)
+        return entries;
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "SELECT bundle_id, direction, peers, at, records FROM share_bundle_log ORDER BY at, "
+        "rowid"));
+    if (!s)
+        return s.error();
+    for (;;) {
+        Result<bool> row = s.value().step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        const Statement& q = s.value();
+        entries.append({q.text(0), q.text(1), q.text(2),
+                        QDateTime::fromMSecsSinceEpoch(q.integer(3), Qt::UTC),
+                        static_cast<int>(q.integer(4))});
+    }
+    return entries;
+}
+
+} // namespace tessera::share

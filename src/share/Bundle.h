@@ -1,0 +1,67 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "geo/Result.h"
+#include "share/BundleFormat.h"
+#include "share/ContactBook.h"
+#include "share/Identity.h"
+#include "store/MissionStore.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace tessera::share {
+
+struct ExportOptions {
+    /// What the recipients are known to hold already (per station, the highest stamp); only
+    /// newer changes are carried. Empty: everything. exportBundle() fills it from the last
+    /// bundle received from the recipient when `sinceLastReceived` is set.
+    Knowledge since;
+    bool sinceLastReceived = true;
+};
+
+struct ExportReport {
+    QByteArray bytes; ///< the bundle file
+    QString id;
+    int records = 0;  ///< carried
+    int withheld = 0; ///< changed, but not releasable to every recipient
+};
+
+/// Builds a bundle of the mission's changes for `recipients`. Only records that
+/// ReleasePolicy::mayRelease allows for EVERY recipient are serialised; the others are counted
+/// as withheld and never leave the function. For the most each peer may have, build one bundle
+/// per peer (what `tessera-cli bundle export --to PEER` does; docs/sharing.md says why). The
+/// bundle is recorded in the mission's sharing log. Threads: the store's thread.
+Result<ExportReport> exportBundle(store::MissionStore& store, const Identity& sender,
+                                  const QList<ContactCard>& recipients,
+                                  const ExportOptions& options = {});
+
+struct ImportReport {
+    QString id;
+    QString sender; ///< station name
+    int applied = 0;
+    int unchanged = 0;
+    int skipped = 0;
+};
+
+/// Opens the bundle (openBundle: every check, signature before decryption), refuses one whose
+/// id this mission has already received (replay) or that carries a record this station is not
+/// cleared for, and applies its records in one transaction: all or nothing. Records older than
+/// or equal to ours change nothing, so the same changes arriving twice leave the mission as it
+/// was. Threads: the store's thread.
+Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& bytes,
+                                  const Identity& me, const ContactBook& book,
+                                  const BundleLimits& limits = {});
+
+/// One line of the mission's sharing log (docs/sharing.md).
+struct BundleLogEntry {
+    QString id;
+    QString direction; ///< "sent" or "received"
+    QString peers;     ///< fingerprints, hex, comma-separated
+    QDateTime at;
+    int records = 0;
+};
+Result<QList<BundleLogEntry>> bundleLog(store::MissionStore& store);
+
+} // namespace tessera::share

@@ -1,0 +1,317 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "share/BundleFormat.h"
+
+#include "share/Cbor.h"
+#include "share/Crypto.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QtEndian>
+
+namespace tessera::share {
+
+using crypto::SecretBytes;
+
+namespace {
+
+constexpr qsizetype kPrefixBytes = 4 + 2 + 4; // magic, version, header length
+constexpr char kWrapInfo[] = "tessera-bundle/1 key wrap";
+constexpr char kWrapAad[] = "tessera-bundle/1 wrapped key";
+constexpr char kPayloadAad[] = "tessera-bundle/1 payload";
+
+Error refused(const QString& why) {
+    return Error{QStringLiteral("bundle refused: %1").arg(why)};
+}
+
+/// The payload's associated data: what identifies the bundle, so that a payload cannot be moved
+/// under another bundle's header even by a recipient who knows the content key. (Not the whole
+/// header: it holds the payload's own hash. The signature binds the rest.)
+QByteArray payloadAad(const BundleHeader& h) {
+    QCborArray recipients;
+    for (const QByteArray& r : h.recipients)
+        recipients.append(r);
+    return QByteArray(kPayloadAad) +
+           QCborArray{h.id, h.created.toMSecsSinceEpoch(), h.sender, recipients}
+               .toCborValue()
+               .toCbor();
+}
+
+/// The key-encryption key for one recipient: X25519 between the ephemeral key and the
+/// recipient's agreement key, through HKDF-SHA256 bound to the bundle and both public keys.
+Result<SecretBytes> wrapKey(const SecretBytes& shared, const QString& bundleId,
+                            const QByteArray& ephemeralPublic, const QByteArray& recipientPublic) {
+    return crypto::hkdfSha256(shared, bundleId.toUtf8(),
+                              QByteArray(kWrapInfo) + ephemeralPublic + recipientPublic,
+                              crypto::kKeyBytes);
+}
+
+QByteArray wrapAad(const QByteArray& sender, const QByteArray& recipient) {
+    return QByteArray(kWrapAad) + sender + recipient;
+}
+
+bool isUuid(const QString& s) {
+    static const QString hex = QStringLiteral("0123456789abcdef");
+    if (s.size() != 36)
+        return false;
+    for (int k = 0; k < 36; ++k) {
+        const bool dash = k == 8 || k == 13 || k == 18 || k == 23;
+        if (dash ? s[k] != QLatin1Char('-') : !hex.contains(s[k]))
+            return false;
+    }
+    return true;
+}
+
+struct WrappedKey {
+    QByteArray recipient;
+    QByteArray ephemeral;
+    QByteArray nonce;
+    QByteArray wrapped;
+};
+
+struct ParsedHeader {
+    BundleHeader header;
+    QList<WrappedKey> keys;
+    QByteArray payloadNonce;
+    qint64 payloadLength = 0;
+    QByteArray payloadSha256;
+};
+
+Result<ParsedHeader> parseHeader(const QByteArray& bytes, const BundleLimits& limits) {
+    Result<QCborValue> value = cbor::decodeStrict(bytes, "bundle header");
+    if (!value || !value.value().isMap())
+        return refused(QStringLiteral("tampered or malformed: the header is not readable"));
+    const QCborMap m = value.value().toMap();
+    ParsedHeader p;
+    BundleHeader& h = p.header;
+    h.id = m[QStringLiteral("bundle")].toString();
+    h.created = QDateTime::fromMSecsSinceEpoch(m[QStringLiteral("created")].toInteger(-1), Qt::UTC);
+    h.sender = m[QStringLiteral("sender")].toByteArray();
+    const QCborArray keys = m[QStringLiteral("recipients")].toArray();
+    const QCborMap knows = m[QStringLiteral("knows")].toMap();
+    p.payloadNonce = m[QStringLiteral("payload_nonce")].toByteArray();
+    p.payloadLength = m[QStringLiteral("payload_length")].toInteger(-1);
+    p.payloadSha256 = m[QStringLiteral("payload_sha256")].toByteArray();
+    if (!isUuid(h.id) || m[QStringLiteral("created")].toInteger(-1) < 0 ||
+        h.sender.size() != crypto::kSha256Bytes || keys.isEmpty() ||
+        m[QStringLiteral("compression")].toString() != QLatin1String("zlib") ||
+        p.payloadNonce.size() != crypto::kNonceBytes || p.payloadLength < crypto::kTagBytes ||
+        p.payloadSha256.size() != crypto::kSha256Bytes)
+        return refused(QStringLiteral("tampered or malformed: the header lacks a required field"));
+    if (keys.size() > limits.maxRecipients)
+        return refused(QStringLiteral("oversized: %1 recipients (at most %2)")
+                           .arg(keys.size())
+                           .arg(limits.maxRecipients));
+    for (const QCborValue& k : keys) {
+        const QCborMap e = k.toMap();
+        WrappedKey w{e[QStringLiteral("fingerprint")].toByteArray(),
+                     e[QStringLiteral("ephemeral")].toByteArray(),
+                     e[QStringLiteral("nonce")].toByteArray(),
+                     e[QStringLiteral("wrapped")].toByteArray()};
+        if (w.recipient.size() != crypto::kSha256Bytes || w.ephemeral.size() != crypto::kKeyBytes ||
+            w.nonce.size() != crypto::kNonceBytes ||
+            w.wrapped.size() != crypto::kKeyBytes + crypto::kTagBytes)
+            return refused(QStringLiteral("tampered or malformed: a wrapped key is damaged"));
+        p.keys.append(w);
+        h.recipients.append(w.recipient);
+    }
+    for (auto it = knows.constBegin(); it != knows.constEnd(); ++it) {
+        if (!isUuid(it.key().toString()) || !it.value().isInteger() || it.value().toInteger() < 0)
+            return refused(QStringLiteral("tampered or malformed: the sender's knowledge is "
+                                          "damaged"));
+        h.knows.insert(it.key().toString(), it.value().toInteger());
+    }
+    return p;
+}
+
+} // namespace
+
+Result<QByteArray> sealBundle(const BundleHeader& header, const QByteArray& payload,
+                              const Identity& sender, const QList<ContactCard>& recipients) {
+    if (recipients.isEmpty())
+        return Error{QStringLiteral("a bundle needs at least one recipient")};
+    BundleHeader h = header;
+    h.sender = sender.fingerprint();
+    h.recipients.clear();
+    for (const ContactCard& r : recipients)
+        h.recipients.append(r.fingerprint());
+
+    // The payload: compressed, then encrypted once under a fresh content key.
+    SecretBytes contentKey(crypto::kKeyBytes);
+    {
+        QByteArray random = crypto::randomBytes(crypto::kKeyBytes);
+        std::copy(random.constBegin(), random.constEnd(), contentKey.data());
+        crypto::wipe(random);
+    }
+    const QByteArray payloadNonce = crypto::randomBytes(crypto::kNonceBytes);
+    Result<QByteArray> ciphertext =
+        crypto::aesGcmEncrypt(contentKey, payloadNonce, qCompress(payload, 6), payloadAad(h));
+    if (!ciphertext)
+        return ciphertext.error();
+
+    // The content key, wrapped for each recipient under an ephemeral X25519 key of its own.
+    QCborArray keys;
+    QByteArray exposedKey = crypto::exposeForEncryption(contentKey);
+    for (const ContactCard& r : recipients) {
+        Result<crypto::KeyPair> ephemeral = crypto::generateX25519();
+        if (!ephemeral)
+            return ephemeral.error();
+        Result<SecretBytes> shared = crypto::x25519(ephemeral.value().privateKey, r.agreementKey);
+        if (!shared)
+            return Error{QStringLiteral("cannot wrap the key for %1: %2")
+                             .arg(r.profile.stationName, shared.error().message)};
+        Result<SecretBytes> kek =
+            wrapKey(shared.value(), h.id, ephemeral.value().publicKey, r.agreementKey);
+        if (!kek)
+            return kek.error();
+        const QByteArray nonce = crypto::randomBytes(crypto::kNonceBytes);
+        Result<QByteArray> wrapped = crypto::aesGcmEncrypt(kek.value(), nonce, exposedKey,
+                                                           wrapAad(h.sender, r.fingerprint()));
+        if (!wrapped)
+            return wrapped.error();
+        QCborMap e;
+        e.insert(QStringLiteral("fingerprint"), r.fingerprint());
+        e.insert(QStringLiteral("ephemeral"), ephemeral.value().publicKey);
+        e.insert(QStringLiteral("nonce"), nonce);
+        e.insert(QStringLiteral("wrapped"), wrapped.value());
+        keys.append(e);
+    }
+    crypto::wipe(exposedKey);
+
+    QCborMap knows;
+    for (auto it = h.knows.constBegin(); it != h.knows.constEnd(); ++it)
+        knows.insert(it.key(), it.value());
+    QCborMap m;
+    m.insert(QStringLiteral("bundle"), h.id);
+    m.insert(QStringLiteral("created"), h.created.toMSecsSinceEpoch());
+    m.insert(QStringLiteral("sender"), h.sender);
+    m.insert(QStringLiteral("recipients"), keys);
+    m.insert(QStringLiteral("knows"), knows);
+    m.insert(QStringLiteral("compression"), QStringLiteral("zlib"));
+    m.insert(QStringLiteral("payload_nonce"), payloadNonce);
+    m.insert(QStringLiteral("payload_length"), static_cast<qint64>(ciphertext.value().size()));
+    m.insert(QStringLiteral("payload_sha256"), crypto::sha256(ciphertext.value()));
+    const QByteArray headerBytes = m.toCborValue().toCbor();
+
+    QByteArray out;
+    out.reserve(kPrefixBytes + headerBytes.size() + crypto::kSignatureBytes +
+                ciphertext.value().size());
+    out.append(kBundleMagic, 4);
+    char version[2];
+    qToBigEndian<quint16>(kBundleVersion, version);
+    out.append(version, 2);
+    char length[4];
+    qToBigEndian<quint32>(static_cast<quint32>(headerBytes.size()), length);
+    out.append(length, 4);
+    out.append(headerBytes);
+    Result<QByteArray> signature = sender.sign(out);
+    if (!signature)
+        return signature.error();
+    out.append(signature.value());
+    out.append(ciphertext.value());
+    return out;
+}
+
+Result<OpenedBundle> openBundle(const QByteArray& bytes, const Identity& me,
+                                const ContactBook& book, const BundleLimits& limits) {
+    // Sizes and bounds, before anything is parsed.
+    if (bytes.size() > limits.maxBundleBytes)
+        return refused(QStringLiteral("oversized: %1 bytes (at most %2)")
+                           .arg(bytes.size())
+                           .arg(limits.maxBundleBytes));
+    if (bytes.size() < 4 || !bytes.startsWith(kBundleMagic))
+        return refused(bytes.size() < 4 && QByteArray(kBundleMagic).startsWith(bytes)
+                           ? QStringLiteral("truncated: %1 bytes").arg(bytes.size())
+                           : QStringLiteral("not a Tessera bundle"));
+    if (bytes.size() < kPrefixBytes)
+        return refused(QStringLiteral("truncated: %1 bytes").arg(bytes.size()));
+    const quint16 version = qFromBigEndian<quint16>(bytes.constData() + 4);
+    if (version != kBundleVersion)
+        return refused(QStringLiteral("unsupported version %1 (this Tessera reads version %2)")
+                           .arg(version)
+                           .arg(kBundleVersion));
+    const qint64 headerLength = qFromBigEndian<quint32>(bytes.constData() + 6);
+    if (headerLength > limits.maxHeaderBytes)
+        return refused(QStringLiteral("oversized: a header of %1 bytes (at most %2)")
+                           .arg(headerLength)
+                           .arg(limits.maxHeaderBytes));
+    const qint64 signedLength = kPrefixBytes + headerLength;
+    if (bytes.size() < signedLength + crypto::kSignatureBytes + crypto::kTagBytes)
+        return refused(QStringLiteral("truncated: %1 bytes").arg(bytes.size()));
+    const QByteArray signedPart = bytes.left(signedLength);
+    Result<ParsedHeader> parsed = parseHeader(bytes.mid(kPrefixBytes, headerLength), limits);
+    if (!parsed)
+        return parsed.error();
+    const ParsedHeader& p = parsed.value();
+    const qint64 payloadStart = signedLength + crypto::kSignatureBytes;
+    const qint64 payloadLength = bytes.size() - payloadStart;
+    if (payloadLength < p.payloadLength)
+        return refused(QStringLiteral("truncated: the payload has %1 of %2 bytes")
+                           .arg(payloadLength)
+                           .arg(p.payloadLength));
+    if (payloadLength > p.payloadLength)
+        return refused(QStringLiteral("tampered: %1 bytes after the payload")
+                           .arg(payloadLength - p.payloadLength));
+
+    // Addressed to us? Then: who sent it, and may we believe them?
+    const QByteArray ours = me.fingerprint();
+    const WrappedKey* key = nullptr;
+    for (const WrappedKey& w : p.keys)
+        if (w.recipient == ours)
+            key = &w;
+    if (!key)
+        return refused(
+            QStringLiteral("not addressed to this station (%1)").arg(formatFingerprint(ours)));
+    switch (book.standing(p.header.sender)) {
+    case ContactBook::Standing::Revoked:
+        return refused(QStringLiteral("the sender's keys (%1) have been revoked")
+                           .arg(formatFingerprint(p.header.sender)));
+    case ContactBook::Standing::Unknown:
+        return refused(QStringLiteral("unknown sender %1: import their contact card first")
+                           .arg(formatFingerprint(p.header.sender)));
+    case ContactBook::Standing::Trusted:
+        break;
+    }
+    const std::optional<ContactCard> sender = book.find(p.header.sender);
+    if (!sender)
+        return refused(QStringLiteral("unknown sender"));
+
+    // The signature, before any decryption.
+    if (!crypto::verify(sender->signingKey, signedPart,
+                        bytes.mid(signedLength, crypto::kSignatureBytes)))
+        return refused(QStringLiteral("tampered: the signature of %1 does not verify")
+                           .arg(sender->profile.stationName));
+    const QByteArray ciphertext = bytes.mid(payloadStart);
+    if (!crypto::constantTimeEqual(crypto::sha256(ciphertext), p.payloadSha256))
+        return refused(QStringLiteral("tampered: the payload does not match its signed hash"));
+
+    // Unwrap the content key, decrypt, decompress.
+    Result<SecretBytes> shared = me.agree(key->ephemeral);
+    if (!shared)
+        return refused(QStringLiteral("tampered: the wrapped key cannot be used (%1)")
+                           .arg(shared.error().message));
+    Result<SecretBytes> kek =
+        wrapKey(shared.value(), p.header.id, key->ephemeral, me.card().agreementKey);
+    if (!kek)
+        return kek.error();
+    Result<SecretBytes> contentKey = crypto::aesGcmDecryptSecret(
+        kek.value(), key->nonce, key->wrapped, wrapAad(p.header.sender, ours));
+    if (!contentKey || contentKey.value().size() != crypto::kKeyBytes)
+        return refused(QStringLiteral("tampered: the content key does not unwrap"));
+    Result<QByteArray> compressed =
+        crypto::aesGcmDecrypt(contentKey.value(), p.payloadNonce, ciphertext, payloadAad(p.header));
+    if (!compressed)
+        return refused(QStringLiteral("tampered: the payload does not decrypt"));
+    if (compressed.value().size() < 4)
+        return refused(QStringLiteral("tampered: the payload is empty"));
+    const qint64 expected = qFromBigEndian<quint32>(compressed.value().constData());
+    if (expected > limits.maxPayloadBytes)
+        return refused(QStringLiteral("oversized: a payload of %1 bytes (at most %2)")
+                           .arg(expected)
+                           .arg(limits.maxPayloadBytes));
+    QByteArray payload = qUncompress(compressed.value());
+    if (payload.size() != expected)
+        return refused(QStringLiteral("tampered: the payload does not decompress"));
+    return OpenedBundle{p.header, *sender, std::move(payload)};
+}
+
+} // namespace tessera::share

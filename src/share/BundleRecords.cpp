@@ -1,0 +1,725 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "share/BundleRecords.h"
+
+#include "share/Cbor.h"
+#include "store/IncidentRow.h"
+
+#include <QCborArray>
+#include <QSet>
+
+#include <limits>
+#include <optional>
+
+namespace tessera::share {
+
+using store::Database;
+using store::Statement;
+
+namespace {
+
+constexpr char kPayloadFormat[] = "tessera-payload/1";
+const QStringList kKinds{QStringLiteral("incident"), QStringLiteral("route"),
+                         QStringLiteral("annotation"), QStringLiteral("note")};
+
+bool isUuid(const QString& s) {
+    static const QString hex = QStringLiteral("0123456789abcdef");
+    if (s.size() != 36)
+        return false;
+    for (int k = 0; k < 36; ++k) {
+        const bool dash = k == 8 || k == 13 || k == 18 || k == 23;
+        if (dash ? s[k] != QLatin1Char('-') : !hex.contains(s[k]))
+            return false;
+    }
+    return true;
+}
+
+/// Runs `stmt` to its first row; false when there is none.
+Result<bool> firstRow(Statement& stmt) {
+    return stmt.step();
+}
+
+QCborArray pointsCbor(const QList<geo::GeoPoint>& points) {
+    QCborArray a;
+    for (const geo::GeoPoint& p : points)
+        a.append(QCborArray{p.lon, p.lat});
+    return a;
+}
+
+std::optional<QList<geo::GeoPoint>> pointsFrom(const QCborValue& v) {
+    if (!v.isArray())
+        return std::nullopt;
+    QList<geo::GeoPoint> points;
+    for (const QCborValue& p : v.toArray()) {
+        const QCborArray pair = p.toArray();
+        if (pair.size() != 2 || !pair[0].isDouble() || !pair[1].isDouble())
+            return std::nullopt;
+        points.append({pair[0].toDouble(), pair[1].toDouble()});
+    }
+    return points;
+}
+
+/// The common part of every record: identity, stamps, marking.
+SharedRecord common(const QString& kind, const Statement& s, int uuidColumn, int markingColumn,
+                    int stampColumn) {
+    SharedRecord r;
+    r.kind = kind;
+    r.uuid = s.text(uuidColumn);
+    r.marking = {s.text(markingColumn), s.text(markingColumn + 1)};
+    r.updated = s.integer(stampColumn + 1);
+    r.station = s.text(stampColumn + 2);
+    QCborMap& m = r.value;
+    m.insert(QStringLiteral("kind"), kind);
+    m.insert(QStringLiteral("uuid"), r.uuid);
+    m.insert(QStringLiteral("station"), r.station);
+    m.insert(QStringLiteral("created"), s.integer(stampColumn));
+    m.insert(QStringLiteral("updated"), r.updated);
+    m.insert(QStringLiteral("deleted"), s.integer(stampColumn + 3) != 0);
+    m.insert(QStringLiteral("classification"), r.marking.classification);
+    m.insert(QStringLiteral("releasability"), r.marking.releasability);
+    return r;
+}
+
+Result<std::optional<SharedRecord>> readIncident(Database& db, const QString& uuid) {
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "SELECT i.uuid, i.title, i.category, i.severity, i.status, i.observed_at, i.lon, i.lat, "
+        "i.area, i.source, i.reliability, i.credibility, i.narrative, i.classification, "
+        "i.releasability, i.exercise, i.created_hlc, i.updated_hlc, st.uuid, i.deleted "
+        "FROM incident i JOIN station st ON st.id = i.station WHERE i.uuid = ?1 AND "
+        "(i.import_id IS NULL OR i.import_id NOT IN (SELECT id FROM import WHERE state <> "
+        "'done'))"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, uuid);
+    Result<bool> row = firstRow(s.value());
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return std::optional<SharedRecord>();
+    const Statement& q = s.value();
+    SharedRecord r = common(QStringLiteral("incident"), q, 0, 13, 16);
+    QCborMap& m = r.value;
+    m.insert(QStringLiteral("title"), q.text(1));
+    m.insert(QStringLiteral("category"), q.text(2));
+    m.insert(QStringLiteral("severity"), q.text(3));
+    m.insert(QStringLiteral("status"), q.text(4));
+    m.insert(QStringLiteral("observed_at"), q.integer(5));
+    m.insert(QStringLiteral("lon"), q.real(6));
+    m.insert(QStringLiteral("lat"), q.real(7));
+    if (!q.isNull(8))
+        m.insert(QStringLiteral("area"), pointsCbor(store::pointsFromJson(q.text(8))));
+    m.insert(QStringLiteral("source"), q.text(9));
+    m.insert(QStringLiteral("reliability"), q.text(10));
+    m.insert(QStringLiteral("credibility"), q.integer(11));
+    m.insert(QStringLiteral("narrative"), q.text(12));
+    m.insert(QStringLiteral("exercise"), q.integer(15) != 0);
+    return std::optional(r);
+}
+
+Result<std::optional<SharedRecord>> readNote(Database& db, const QString& uuid) {
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "SELECT n.uuid, i.uuid, n.author, n.text, n.written_at, n.classification, "
+        "n.releasability, n.created_hlc, n.updated_hlc, st.uuid, n.deleted FROM incident_note n "
+        "JOIN incident i ON i.id = n.incident_id JOIN station st ON st.id = n.station "
+        "WHERE n.uuid = ?1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, uuid);
+    Result<bool> row = firstRow(s.value());
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return std::optional<SharedRecord>();
+    const Statement& q = s.value();
+    SharedRecord r = common(QStringLiteral("note"), q, 0, 5, 7);
+    r.value.insert(QStringLiteral("incident"), q.text(1));
+    r.value.insert(QStringLiteral("author"), q.text(2));
+    r.value.insert(QStringLiteral("text"), q.text(3));
+    r.value.insert(QStringLiteral("written_at"), q.integer(4));
+    return std::optional(r);
+}
+
+Result<std::optional<SharedRecord>> readAnnotation(Database& db, const QString& uuid) {
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "SELECT a.uuid, a.kind, a.geometry, a.text, a.author, a.written_at, a.classification, "
+        "a.releasability, a.created_hlc, a.updated_hlc, st.uuid, a.deleted FROM annotation a "
+        "JOIN station st ON st.id = a.station WHERE a.uuid = ?1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, uuid);
+    Result<bool> row = firstRow(s.value());
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return std::optional<SharedRecord>();
+    const Statement& q = s.value();
+    SharedRecord r = common(QStringLiteral("annotation"), q, 0, 6, 8);
+    r.value.insert(QStringLiteral("shape"), q.text(1));
+    r.value.insert(QStringLiteral("geometry"), pointsCbor(store::pointsFromJson(q.text(2))));
+    r.value.insert(QStringLiteral("text"), q.text(3));
+    r.value.insert(QStringLiteral("author"), q.text(4));
+    r.value.insert(QStringLiteral("written_at"), q.integer(5));
+    return std::optional(r);
+}
+
+Result<std::optional<SharedRecord>> readRoute(Database& db, const QString& uuid) {
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "SELECT r.uuid, r.name, r.unit, r.status, r.classification, r.releasability, r.exercise, "
+        "r.created_hlc, r.updated_hlc, st.uuid, r.deleted FROM route r "
+        "JOIN station st ON st.id = r.station WHERE r.uuid = ?1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, uuid);
+    Result<bool> row = firstRow(s.value());
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return std::optional<SharedRecord>();
+    const Statement& q = s.value();
+    SharedRecord r = common(QStringLiteral("route"), q, 0, 4, 7);
+    r.value.insert(QStringLiteral("name"), q.text(1));
+    r.value.insert(QStringLiteral("unit"), q.text(2));
+    r.value.insert(QStringLiteral("status"), q.text(3));
+    r.value.insert(QStringLiteral("exercise"), q.integer(6) != 0);
+
+    Result<Statement> w =
+        db.prepare(QStringLiteral("SELECT name, lon, lat, planned_at FROM route_waypoint WHERE "
+                                  "route_uuid = ?1 ORDER BY seq"));
+    if (!w)
+        return w.error();
+    w.value().bind(1, uuid);
+    QCborArray waypoints;
+    for (;;) {
+        Result<bool> next = w.value().step();
+        if (!next)
+            return next.error();
+        if (!next.value())
+            break;
+        waypoints.append(
+            QCborArray{w.value().text(0), w.value().real(1), w.value().real(2), w.value().text(3)});
+    }
+    r.value.insert(QStringLiteral("waypoints"), waypoints);
+
+    Result<Statement> t = db.prepare(
+        QStringLiteral("SELECT lon, lat, recorded_at, elevation FROM route_track_point WHERE "
+                       "route_uuid = ?1 ORDER BY seq"));
+    if (!t)
+        return t.error();
+    t.value().bind(1, uuid);
+    QCborArray track;
+    for (;;) {
+        Result<bool> next = t.value().step();
+        if (!next)
+            return next.error();
+        if (!next.value())
+            break;
+        const Statement& p = t.value();
+        track.append(
+            QCborArray{p.real(0), p.real(1), p.integer(2),
+                       p.isNull(3) ? QCborValue(QCborValue::Null) : QCborValue(p.real(3))});
+    }
+    r.value.insert(QStringLiteral("track"), track);
+    return std::optional(r);
+}
+
+// ---- applying ----
+
+/// The station's key in this mission, made when the station is new here.
+Result<qint64> stationKey(Database& db, const QString& uuid) {
+    Result<Statement> insert = db.prepare(QStringLiteral(
+        "INSERT INTO station (uuid, local) VALUES (?1, 0) ON CONFLICT (uuid) DO NOTHING"));
+    if (!insert)
+        return insert.error();
+    if (Status s = insert.value().bind(1, uuid).run(); !s)
+        return s.error();
+    Result<Statement> select = db.prepare(QStringLiteral("SELECT id FROM station WHERE uuid = ?1"));
+    if (!select)
+        return select.error();
+    select.value().bind(1, uuid);
+    Result<bool> row = select.value().step();
+    if (!row)
+        return row.error();
+    return select.value().integer(0);
+}
+
+struct Local {
+    qint64 id = 0;
+    qint64 updated = 0;
+    QString station;
+    bool deleted = false;
+};
+
+Result<std::optional<Local>> localStamp(Database& db, const char* table, const QString& uuid) {
+    Result<Statement> s = db.prepare(
+        QStringLiteral("SELECT t.rowid, t.updated_hlc, st.uuid, t.deleted FROM %1 t JOIN station "
+                       "st ON st.id = t.station WHERE t.uuid = ?1")
+            .arg(QString::fromLatin1(table)));
+    if (!s)
+        return s.error();
+    s.value().bind(1, uuid);
+    Result<bool> row = s.value().step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return std::optional<Local>();
+    const Statement& q = s.value();
+    return std::optional(Local{q.integer(0), q.integer(1), q.text(2), q.integer(3) != 0});
+}
+
+Status run(Database& db, const QString& sql, const QList<QVariant>& args) {
+    Result<Statement> s = db.prepare(sql);
+    if (!s)
+        return s.error();
+    for (qsizetype k = 0; k < args.size(); ++k) {
+        const QVariant& v = args[k];
+        const int index = static_cast<int>(k + 1);
+        if (v.isNull())
+            s.value().bindNull(index);
+        else if (v.typeId() == QMetaType::Double)
+            s.value().bind(index, v.toDouble());
+        else if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int ||
+                 v.typeId() == QMetaType::Bool)
+            s.value().bind(index, v.toLongLong());
+        else
+            s.value().bind(index, v.toString());
+    }
+    return s.value().run();
+}
+
+/// The incident's R*Tree box and full-text row, as MissionStore::indexIncident keeps them.
+Status indexIncident(Database& db, qint64 id) {
+    if (Status s = run(db,
+                       QStringLiteral("INSERT OR REPLACE INTO incident_rtree SELECT id, "
+                                      "coalesce(area_west, lon), coalesce(area_east, lon), "
+                                      "coalesce(area_south, lat), coalesce(area_north, lat) "
+                                      "FROM incident WHERE id = ?1"),
+                       {id});
+        !s)
+        return s;
+    return run(
+        db,
+        QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) SELECT id, "
+                       "title, narrative, notes FROM incident_text WHERE id = ?1"),
+        {id});
+}
+
+Status unindexIncident(Database& db, qint64 id) {
+    if (Status s = run(db, QStringLiteral("DELETE FROM incident_rtree WHERE id = ?1"), {id}); !s)
+        return s;
+    return run(db,
+               QStringLiteral("INSERT INTO incident_fts (incident_fts, rowid, title, narrative, "
+                              "notes) SELECT 'delete', id, title, narrative, notes FROM "
+                              "incident_text WHERE id = ?1"),
+               {id});
+}
+
+Status logChange(Database& db, const SharedRecord& r, const char* op, qint64 station) {
+    return run(db,
+               QStringLiteral("INSERT INTO change_log (kind, uuid, op, hlc, station) VALUES (?1, "
+                              "?2, ?3, ?4, ?5)"),
+               {r.kind, r.uuid, QString::fromLatin1(op), r.updated, station});
+}
+
+Error bad(const SharedRecord& r, const QString& why) {
+    return Error{
+        QStringLiteral("the %1 %2 in the bundle is not valid: %3").arg(r.kind, r.uuid, why)};
+}
+
+Result<bool> applyIncident(Database& db, const SharedRecord& r, qint64 station) {
+    const QCborMap& m = r.value;
+    store::Incident i;
+    i.uuid = r.uuid;
+    i.title = m[QStringLiteral("title")].toString();
+    i.category = m[QStringLiteral("category")].toString();
+    const auto severity = store::severityFromString(m[QStringLiteral("severity")].toString());
+    const auto status = store::incidentStatusFromString(m[QStringLiteral("status")].toString());
+    if (!severity || !status)
+        return bad(r, QStringLiteral("unknown severity or status"));
+    i.severity = *severity;
+    i.status = *status;
+    i.observedAt =
+        QDateTime::fromMSecsSinceEpoch(m[QStringLiteral("observed_at")].toInteger(), Qt::UTC);
+    i.location = {m[QStringLiteral("lon")].toDouble(), m[QStringLiteral("lat")].toDouble()};
+    if (m.contains(QStringLiteral("area"))) {
+        auto area = pointsFrom(m[QStringLiteral("area")]);
+        if (!area)
+            return bad(r, QStringLiteral("the area is not a list of points"));
+        i.area = *area;
+    }
+    i.source = m[QStringLiteral("source")].toString();
+    i.reliability = m[QStringLiteral("reliability")].toString();
+    i.credibility = static_cast<int>(m[QStringLiteral("credibility")].toInteger());
+    i.narrative = m[QStringLiteral("narrative")].toString();
+    i.marking = r.marking;
+    i.exercise = m[QStringLiteral("exercise")].toBool();
+    if (const QString why = store::MissionStore::invalidReason(i); !why.isEmpty())
+        return bad(r, why);
+    const bool deleted = m[QStringLiteral("deleted")].toBool();
+    const qint64 created = m[QStringLiteral("created")].toInteger();
+
+    Result<std::optional<Local>> local = localStamp(db, "incident", r.uuid);
+    if (!local)
+        return local.error();
+    if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
+                             std::pair(r.updated, r.station))
+        return false;
+    qint64 id = 0;
+    if (local.value()) {
+        id = local.value()->id;
+        if (!local.value()->deleted)
+            if (Status s = unindexIncident(db, id); !s)
+                return s.error();
+        Result<Statement> stmt = db.prepare(QStringLiteral(
+            "UPDATE incident SET title = ?2, category = ?3, severity = ?4, status = ?5, "
+            "observed_at = ?6, lon = ?7, lat = ?8, area = ?9, area_west = ?10, area_south = ?11, "
+            "area_east = ?12, area_north = ?13, source = ?14, reliability = ?15, "
+            "credibility = ?16, narrative = ?17, classification = ?18, releasability = ?19, "
+            "exercise = ?20, station = ?21, updated_hlc = ?22, created_hlc = ?23, deleted = ?24 "
+            "WHERE uuid = ?1"));
+        if (!stmt)
+            return stmt.error();
+        store::bindIncident(stmt.value(), i, station, store::Hlc{r.updated});
+        if (Status s = stmt.value().bind(23, created).bind(24, deleted ? 1 : 0).run(); !s)
+            return s.error();
+    } else {
+        Result<Statement> stmt = db.prepare(QStringLiteral(
+            "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, "
+            "area, area_west, area_south, area_east, area_north, source, reliability, "
+            "credibility, narrative, classification, releasability, exercise, station, "
+            "updated_hlc, created_hlc, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+            "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
+        if (!stmt)
+            return stmt.error();
+        store::bindIncident(stmt.value(), i, station, store::Hlc{r.updated});
+        if (Status s = stmt.value().bind(23, created).bind(24, deleted ? 1 : 0).run(); !s)
+            return s.error();
+        id = db.lastInsertRowId();
+    }
+    if (!deleted)
+        if (Status s = indexIncident(db, id); !s)
+            return s.error();
+    if (Status s = logChange(db, r,
+                             !local.value() ? "insert"
+                             : deleted      ? "delete"
+                                            : "update",
+                             station);
+        !s)
+        return s.error();
+    return true;
+}
+
+/// Notes are append-only: one we hold never changes. Returns nullopt when its incident is not
+/// here (not released to us, or not yet received).
+Result<std::optional<bool>> applyNote(Database& db, const SharedRecord& r, qint64 station) {
+    const QCborMap& m = r.value;
+    const QString text = m[QStringLiteral("text")].toString();
+    if (text.trimmed().isEmpty())
+        return bad(r, QStringLiteral("a note needs text"));
+    Result<std::optional<Local>> local = localStamp(db, "incident_note", r.uuid);
+    if (!local)
+        return local.error();
+    if (local.value())
+        return std::optional(false);
+    Result<std::optional<Local>> incident =
+        localStamp(db, "incident", m[QStringLiteral("incident")].toString());
+    if (!incident)
+        return incident.error();
+    if (!incident.value())
+        return std::optional<bool>();
+    const qint64 incidentId = incident.value()->id;
+    const bool live = !incident.value()->deleted;
+    if (live)
+        if (Status s = unindexIncident(db, incidentId); !s)
+            return s.error();
+    if (Status s = run(db,
+                       QStringLiteral("INSERT INTO incident_note (uuid, incident_id, author, text, "
+                                      "written_at, classification, releasability, station, "
+                                      "created_hlc, updated_hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                      "?7, ?8, ?9, ?10)"),
+                       {r.uuid, incidentId, m[QStringLiteral("author")].toString(), text,
+                        m[QStringLiteral("written_at")].toInteger(), r.marking.classification,
+                        r.marking.releasability, station, m[QStringLiteral("created")].toInteger(),
+                        r.updated});
+        !s)
+        return s.error();
+    if (live)
+        if (Status s = indexIncident(db, incidentId); !s)
+            return s.error();
+    if (Status s = logChange(db, r, "insert", station); !s)
+        return s.error();
+    return std::optional(true);
+}
+
+Result<bool> applyAnnotation(Database& db, const SharedRecord& r, qint64 station) {
+    const QCborMap& m = r.value;
+    const auto shape = store::annotationKindFromString(m[QStringLiteral("shape")].toString());
+    auto geometry = pointsFrom(m[QStringLiteral("geometry")]);
+    if (!shape || !geometry || geometry->isEmpty())
+        return bad(r, QStringLiteral("unknown shape or no geometry"));
+    Result<std::optional<Local>> local = localStamp(db, "annotation", r.uuid);
+    if (!local)
+        return local.error();
+    if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
+                             std::pair(r.updated, r.station))
+        return false;
+    const bool deleted = m[QStringLiteral("deleted")].toBool();
+    const QList<QVariant> args{r.uuid,
+                               store::toString(*shape),
+                               store::pointsJson(*geometry),
+                               m[QStringLiteral("text")].toString(),
+                               m[QStringLiteral("author")].toString(),
+                               m[QStringLiteral("written_at")].toInteger(),
+                               r.marking.classification,
+                               r.marking.releasability,
+                               station,
+                               m[QStringLiteral("created")].toInteger(),
+                               r.updated,
+                               deleted ? 1 : 0};
+    const QString sql =
+        local.value()
+            ? QStringLiteral("UPDATE annotation SET kind = ?2, geometry = ?3, text = ?4, "
+                             "author = ?5, written_at = ?6, classification = ?7, "
+                             "releasability = ?8, station = ?9, created_hlc = ?10, "
+                             "updated_hlc = ?11, deleted = ?12 WHERE uuid = ?1")
+            : QStringLiteral("INSERT INTO annotation (uuid, kind, geometry, text, author, "
+                             "written_at, classification, releasability, station, created_hlc, "
+                             "updated_hlc, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                             "?10, ?11, ?12)");
+    if (Status s = run(db, sql, args); !s)
+        return s.error();
+    if (Status s = logChange(db, r,
+                             !local.value() ? "insert"
+                             : deleted      ? "delete"
+                                            : "update",
+                             station);
+        !s)
+        return s.error();
+    return true;
+}
+
+Result<bool> applyRoute(Database& db, const SharedRecord& r, qint64 station) {
+    const QCborMap& m = r.value;
+    const auto status = store::routeStatusFromString(m[QStringLiteral("status")].toString());
+    if (!status || m[QStringLiteral("name")].toString().isEmpty())
+        return bad(r, QStringLiteral("unknown status or no name"));
+    Result<std::optional<Local>> local = localStamp(db, "route", r.uuid);
+    if (!local)
+        return local.error();
+    if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
+                             std::pair(r.updated, r.station))
+        return false;
+    const bool deleted = m[QStringLiteral("deleted")].toBool();
+    const QList<QVariant> args{r.uuid,
+                               m[QStringLiteral("name")].toString(),
+                               m[QStringLiteral("unit")].toString(),
+                               store::toString(*status),
+                               r.marking.classification,
+                               r.marking.releasability,
+                               m[QStringLiteral("exercise")].toBool() ? 1 : 0,
+                               station,
+                               m[QStringLiteral("created")].toInteger(),
+                               r.updated,
+                               deleted ? 1 : 0};
+    const QString sql =
+        local.value()
+            ? QStringLiteral("UPDATE route SET name = ?2, unit = ?3, status = ?4, "
+                             "classification = ?5, releasability = ?6, exercise = ?7, "
+                             "station = ?8, created_hlc = ?9, updated_hlc = ?10, deleted = ?11 "
+                             "WHERE uuid = ?1")
+            : QStringLiteral("INSERT INTO route (uuid, name, unit, status, classification, "
+                             "releasability, exercise, station, created_hlc, updated_hlc, "
+                             "deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (Status s = run(db, sql, args); !s)
+        return s.error();
+    for (const char* table : {"route_waypoint", "route_track_point"})
+        if (Status s = run(db,
+                           QStringLiteral("DELETE FROM %1 WHERE route_uuid = ?1")
+                               .arg(QString::fromLatin1(table)),
+                           {r.uuid});
+            !s)
+            return s.error();
+    const QCborArray waypoints = m[QStringLiteral("waypoints")].toArray();
+    for (qsizetype k = 0; k < waypoints.size(); ++k) {
+        const QCborArray w = waypoints[k].toArray();
+        if (w.size() != 4 || !w[1].isDouble() || !w[2].isDouble() ||
+            !QDateTime::fromString(w[3].toString(), Qt::ISODate).isValid())
+            return bad(r, QStringLiteral("waypoint %1 is damaged").arg(k + 1));
+        if (Status s = run(db,
+                           QStringLiteral("INSERT INTO route_waypoint (route_uuid, seq, name, lon, "
+                                          "lat, planned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+                           {r.uuid, static_cast<qint64>(k), w[0].toString(), w[1].toDouble(),
+                            w[2].toDouble(), w[3].toString()});
+            !s)
+            return s.error();
+    }
+    const QCborArray track = m[QStringLiteral("track")].toArray();
+    for (qsizetype k = 0; k < track.size(); ++k) {
+        const QCborArray p = track[k].toArray();
+        if (p.size() != 4 || !p[0].isDouble() || !p[1].isDouble() || !p[2].isInteger())
+            return bad(r, QStringLiteral("track point %1 is damaged").arg(k + 1));
+        if (Status s =
+                run(db,
+                    QStringLiteral("INSERT INTO route_track_point (route_uuid, seq, lon, "
+                                   "lat, recorded_at, elevation) VALUES (?1, ?2, ?3, ?4, "
+                                   "?5, ?6)"),
+                    {r.uuid, static_cast<qint64>(k), p[0].toDouble(), p[1].toDouble(),
+                     p[2].toInteger(), p[3].isDouble() ? QVariant(p[3].toDouble()) : QVariant()});
+            !s)
+            return s.error();
+    }
+    if (Status s = logChange(db, r,
+                             !local.value() ? "insert"
+                             : deleted      ? "delete"
+                                            : "update",
+                             station);
+        !s)
+        return s.error();
+    return true;
+}
+
+} // namespace
+
+Result<Knowledge> missionKnowledge(store::MissionStore& store) {
+    Result<Statement> s = store.database().prepare(
+        QStringLiteral("SELECT st.uuid, max(c.hlc) FROM change_log c JOIN station st ON st.id = "
+                       "c.station GROUP BY st.uuid"));
+    if (!s)
+        return s.error();
+    Knowledge k;
+    for (;;) {
+        Result<bool> row = s.value().step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        k.insert(s.value().text(0), s.value().integer(1));
+    }
+    return k;
+}
+
+Result<QList<SharedRecord>> changedRecords(store::MissionStore& store, const Knowledge& peerKnows) {
+    Database& db = store.database();
+    Result<Statement> log = db.prepare(
+        QStringLiteral("SELECT c.kind, c.uuid, c.hlc, st.uuid FROM change_log c JOIN station st "
+                       "ON st.id = c.station ORDER BY c.seq"));
+    if (!log)
+        return log.error();
+    QMap<QString, QStringList> wanted; // kind -> uuids, first change first
+    QSet<QString> seen;
+    for (;;) {
+        Result<bool> row = log.value().step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        const Statement& c = log.value();
+        const QString kind = c.text(0);
+        if (!kKinds.contains(kind))
+            continue; // attachments: not carried yet
+        if (c.integer(2) <= peerKnows.value(c.text(3), std::numeric_limits<qint64>::min()))
+            continue;
+        const QString key = kind + QLatin1Char(':') + c.text(1);
+        if (seen.contains(key))
+            continue;
+        seen.insert(key);
+        wanted[kind].append(c.text(1));
+    }
+    QList<SharedRecord> records;
+    for (const QString& kind : kKinds) {
+        for (const QString& uuid : wanted.value(kind)) {
+            Result<std::optional<SharedRecord>> r =
+                kind == QLatin1String("incident") ? readIncident(db, uuid)
+                : kind == QLatin1String("route")  ? readRoute(db, uuid)
+                : kind == QLatin1String("note")   ? readNote(db, uuid)
+                                                  : readAnnotation(db, uuid);
+            if (!r)
+                return r.error();
+            if (r.value())
+                records.append(*r.value());
+        }
+    }
+    return records;
+}
+
+QByteArray encodeRecords(const QList<SharedRecord>& records) {
+    QCborArray array;
+    for (const SharedRecord& r : records)
+        array.append(r.value);
+    QCborMap m;
+    m.insert(QStringLiteral("format"), QString::fromLatin1(kPayloadFormat));
+    m.insert(QStringLiteral("records"), array);
+    return m.toCborValue().toCbor();
+}
+
+Result<QList<SharedRecord>> decodeRecords(const QByteArray& payload, qint64 maxRecords) {
+    Result<QCborValue> value = cbor::decodeStrict(payload, "bundle payload");
+    if (!value)
+        return value.error();
+    const QCborMap m = value.value().toMap();
+    if (m[QStringLiteral("format")].toString() != QLatin1String(kPayloadFormat) ||
+        !m[QStringLiteral("records")].isArray())
+        return Error{QStringLiteral("the bundle's payload is not in a format this Tessera reads")};
+    const QCborArray array = m[QStringLiteral("records")].toArray();
+    if (array.size() > maxRecords)
+        return Error{QStringLiteral("bundle refused: oversized: %1 records").arg(array.size())};
+    QList<SharedRecord> records;
+    records.reserve(array.size());
+    for (const QCborValue& v : array) {
+        const QCborMap r = v.toMap();
+        SharedRecord s;
+        s.kind = r[QStringLiteral("kind")].toString();
+        s.uuid = r[QStringLiteral("uuid")].toString();
+        s.station = r[QStringLiteral("station")].toString();
+        s.updated = r[QStringLiteral("updated")].toInteger(-1);
+        s.marking = {r[QStringLiteral("classification")].toString(),
+                     r[QStringLiteral("releasability")].toString()};
+        s.value = r;
+        if (!kKinds.contains(s.kind) || !isUuid(s.uuid) || !isUuid(s.station) || s.updated < 0 ||
+            r[QStringLiteral("created")].toInteger(-1) < 0 ||
+            !r[QStringLiteral("deleted")].isBool() ||
+            !r[QStringLiteral("classification")].isString() ||
+            !r[QStringLiteral("releasability")].isString())
+            return Error{
+                QStringLiteral("a record in the bundle is malformed (%1 %2)").arg(s.kind, s.uuid)};
+        records.append(std::move(s));
+    }
+    return records;
+}
+
+Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records) {
+    Database& db = store.database();
+    ApplyCounts counts;
+    QMap<QString, qint64> stations;
+    // Apply order: an incident before its notes, whatever order the payload has.
+    for (const QString& kind : kKinds) {
+        for (const SharedRecord& r : records) {
+            if (r.kind != kind)
+                continue;
+            if (!stations.contains(r.station)) {
+                Result<qint64> key = stationKey(db, r.station);
+                if (!key)
+                    return key.error();
+                stations.insert(r.station, key.value());
+            }
+            const qint64 station = stations.value(r.station);
+            if (kind == QLatin1String("note")) {
+                Result<std::optional<bool>> done = applyNote(db, r, station);
+                if (!done)
+                    return done.error();
+                if (!done.value())
+                    ++counts.skipped;
+                else
+                    ++(*done.value() ? counts.applied : counts.unchanged);
+                continue;
+            }
+            Result<bool> done = kind == QLatin1String("incident") ? applyIncident(db, r, station)
+                                : kind == QLatin1String("route")  ? applyRoute(db, r, station)
+                                                                  : applyAnnotation(db, r, station);
+            if (!done)
+                return done.error();
+            ++(done.value() ? counts.applied : counts.unchanged);
+        }
+    }
+    return counts;
+}
+
+} // namespace tessera::share

@@ -1,0 +1,57 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Internal to tessera_share: records between a mission store and a bundle's payload.
+//
+// The store keeps a change log of references (kind, uuid, op, hlc, station) and has no public
+// API to write a record with another station's stamps, so this file reads and writes the
+// mission's tables through the store's Database handle (MissionStore::database()), keeping the
+// R*Tree, the full-text index and the change log in step exactly as MissionStore does
+// (docs/sharing.md says why, and what the store should offer instead).
+
+#include "geo/Result.h"
+#include "share/BundleFormat.h"
+#include "store/Mission.h"
+#include "store/MissionStore.h"
+
+#include <QCborMap>
+#include <QList>
+#include <QString>
+
+namespace tessera::share {
+
+/// One record in a payload: its kind ("incident", "note", "route", "annotation"), the state
+/// of the record as CBOR (docs/formats/bundle.md), and its marking for the release policy.
+struct SharedRecord {
+    QString kind;
+    QString uuid;
+    store::Marking marking;
+    qint64 updated = 0;
+    QString station;
+    QCborMap value;
+};
+
+/// What this mission holds, per station: the highest change-log stamp of each.
+Result<Knowledge> missionKnowledge(store::MissionStore& store);
+
+/// The current state of every record with a change-log entry the peer does not know of (a stamp
+/// above `peerKnows[station]`), in apply order (incidents, routes, annotations, notes).
+/// Attachments are not carried yet (docs/sharing.md).
+Result<QList<SharedRecord>> changedRecords(store::MissionStore& store, const Knowledge& peerKnows);
+
+/// Reads the records of a decrypted payload; an error for anything malformed.
+Result<QList<SharedRecord>> decodeRecords(const QByteArray& payload, qint64 maxRecords);
+QByteArray encodeRecords(const QList<SharedRecord>& records);
+
+/// What applying records did.
+struct ApplyCounts {
+    int applied = 0;   ///< written: new, or newer than ours
+    int unchanged = 0; ///< ours is the same or newer (last writer wins by HLC, then station)
+    int skipped = 0;   ///< a note whose incident this station does not hold
+};
+
+/// Applies records inside the caller's transaction: last writer wins by (updated HLC, station
+/// UUID); a record equal to ours changes nothing, so applying twice is a no-op.
+Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records);
+
+} // namespace tessera::share
