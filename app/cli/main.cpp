@@ -18,6 +18,11 @@
 
 using namespace tessera;
 
+namespace tessera::cli { // ShareCommands.cpp: identity, contact and bundle commands
+int runShareCommand(const QStringList& args);
+const char* shareUsage();
+} // namespace tessera::cli
+
 namespace {
 
 QTextStream& out() {
@@ -454,7 +459,7 @@ void usage() {
              "  mission export FILE OUT.geojson|OUT.gpkg [query options]\n"
              "  mission query FILE [--bbox W,S,E,N] [--from T] [--to T] [--text WORDS] ...\n"
              "  mission stats FILE                                    counts, size, schema\n"
-             "\nEach command takes --help.\n";
+          << cli::shareUsage() << "\nEach command takes --help.\n";
     out().flush();
 }
 
@@ -493,6 +498,8 @@ int main(int argc, char* argv[]) {
         if (sub == QLatin1String("stats"))
             return missionStats(rest);
     }
+    if (const int shared = cli::runShareCommand(args); shared >= 0)
+        return shared;
     usage();
     return 2;
 }

@@ -213,6 +213,10 @@ void wipe(QByteArray& b) {
     b.clear();
 }
 
+void wipe(void* data, std::size_t size) {
+    OPENSSL_cleanse(data, size);
+}
+
 QByteArray exposeForEncryption(const SecretBytes& secret) {
     return QByteArray(reinterpret_cast<const char*>(secret.data()),
                       static_cast<qsizetype>(secret.size()));

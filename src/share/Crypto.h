@@ -49,6 +49,8 @@ private:
 
 /// Wipes a QByteArray in place (its own buffer; detaches first if shared).
 void wipe(QByteArray& bytes);
+/// Wipes raw memory (OPENSSL_cleanse: not optimised away).
+void wipe(void* data, std::size_t size);
 
 QByteArray randomBytes(int count);
 QByteArray sha256(const QByteArray& data);

@@ -1,0 +1,543 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// tessera-cli identity|contact|bundle: the command-line face of sharing (docs/sharing.md).
+// Wiring only; the work is in tessera_share.
+
+#include "share/Bundle.h"
+#include "share/ContactBook.h"
+#include "share/Crypto.h"
+#include "share/Identity.h"
+#include "share/Marking.h"
+#include "store/MissionStore.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QTextStream>
+
+#include <cstdio>
+#include <termios.h>
+#include <unistd.h>
+
+namespace tessera::cli {
+
+namespace {
+
+using namespace tessera::share;
+
+QTextStream& out() {
+    static QTextStream s(stdout);
+    return s;
+}
+QTextStream& err() {
+    static QTextStream s(stderr);
+    return s;
+}
+int fail(const QString& message) {
+    err() << "tessera-cli: " << message << Qt::endl;
+    return 1;
+}
+
+// ---- where the identity and the contact book live ----
+
+QString defaultDir() {
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation);
+    return dir.isEmpty() ? QDir::homePath() + QStringLiteral("/.config/tessera") : dir;
+}
+
+void addIdentityOptions(QCommandLineParser& p) {
+    p.addOption({QStringLiteral("identity"),
+                 QStringLiteral("This station's identity file (default $TESSERA_IDENTITY, else "
+                                "station.identity in the user's Tessera configuration folder)."),
+                 QStringLiteral("file")});
+    p.addOption({QStringLiteral("contacts"),
+                 QStringLiteral("The contact book (default contacts.cbor beside the identity)."),
+                 QStringLiteral("file")});
+    p.addOption({QStringLiteral("passphrase-file"),
+                 QStringLiteral("Read the passphrase from the first line of this file (else "
+                                "$TESSERA_PASSPHRASE, else asked for on the terminal)."),
+                 QStringLiteral("file")});
+}
+
+QString identityPath(const QCommandLineParser& p) {
+    if (p.isSet(QStringLiteral("identity")))
+        return p.value(QStringLiteral("identity"));
+    const QString env = qEnvironmentVariable("TESSERA_IDENTITY");
+    return env.isEmpty() ? defaultDir() + QStringLiteral("/station.identity") : env;
+}
+
+QString contactsPath(const QCommandLineParser& p) {
+    if (p.isSet(QStringLiteral("contacts")))
+        return p.value(QStringLiteral("contacts"));
+    return QFileInfo(identityPath(p)).absolutePath() + QStringLiteral("/contacts.cbor");
+}
+
+/// The passphrase: a file, the environment, or the terminal without echo. Never an argument
+/// (it would show in the process list and the shell history).
+Result<QByteArray> passphrase(const QCommandLineParser& p, bool confirm = false) {
+    if (p.isSet(QStringLiteral("passphrase-file"))) {
+        QFile f(p.value(QStringLiteral("passphrase-file")));
+        if (!f.open(QIODevice::ReadOnly))
+            return Error{
+                QStringLiteral("cannot read the passphrase file: %1").arg(f.errorString())};
+        QByteArray line = f.readLine();
+        while (line.endsWith('\n') || line.endsWith('\r'))
+            line.chop(1);
+        return line;
+    }
+    if (!qEnvironmentVariableIsEmpty("TESSERA_PASSPHRASE"))
+        return qgetenv("TESSERA_PASSPHRASE");
+    auto ask = [](const char* prompt) {
+        std::fputs(prompt, stderr);
+        std::fflush(stderr);
+        termios old{};
+        const bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+        if (tty) {
+            termios quiet = old;
+            quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+            tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+        }
+        char buffer[1024] = {};
+        const bool got = std::fgets(buffer, sizeof buffer, stdin) != nullptr;
+        if (tty) {
+            tcsetattr(STDIN_FILENO, TCSANOW, &old);
+            std::fputs("\n", stderr);
+        }
+        QByteArray line = got ? QByteArray(buffer) : QByteArray();
+        share::crypto::wipe(buffer, sizeof buffer);
+        while (line.endsWith('\n') || line.endsWith('\r'))
+            line.chop(1);
+        return line;
+    };
+    QByteArray first = ask("Passphrase: ");
+    if (confirm) {
+        QByteArray again = ask("Passphrase again: ");
+        const bool same = first == again;
+        share::crypto::wipe(again);
+        if (!same)
+            return Error{QStringLiteral("the passphrases differ")};
+    }
+    return first;
+}
+
+Result<Identity> loadIdentity(const QCommandLineParser& p) {
+    Result<QByteArray> pass = passphrase(p);
+    if (!pass)
+        return pass.error();
+    Result<Identity> id = Identity::load(identityPath(p), pass.value());
+    share::crypto::wipe(pass.value());
+    return id;
+}
+
+void printCard(const ContactCard& c) {
+    const StationProfile& s = c.profile;
+    out() << s.stationName << "\n"
+          << "  organisation: " << s.organisation << "\n"
+          << "  communities:  "
+          << (s.communities.isEmpty() ? QStringLiteral("-")
+                                      : s.communities.join(QStringLiteral(", ")))
+          << "\n"
+          << "  clearance:    " << toString(s.clearance) << "\n"
+          << "  caveats:      "
+          << (s.caveats.isEmpty() ? QStringLiteral("-") : s.caveats.join(QStringLiteral(", ")))
+          << "\n"
+          << "  fingerprint:  " << c.fingerprintText() << "\n";
+}
+
+/// A card given as a file (file or text form) or as the text form itself.
+Result<ContactCard> readCard(const QString& arg) {
+    if (arg.startsWith(QLatin1String("tessera-card:")))
+        return ContactCard::fromText(arg);
+    QFile f(arg);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("%1: cannot read (%2)").arg(arg, f.errorString())};
+    const QByteArray bytes = f.read(1024 * 1024);
+    if (bytes.trimmed().startsWith("tessera-card:"))
+        return ContactCard::fromText(QString::fromLatin1(bytes));
+    return ContactCard::fromBytes(bytes);
+}
+
+Status writeFile(const QString& path, const QByteArray& bytes) {
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return Error{QStringLiteral("%1: cannot write (%2)").arg(path, f.errorString())};
+    f.write(bytes);
+    if (!f.commit())
+        return Error{QStringLiteral("%1: cannot write (%2)").arg(path, f.errorString())};
+    return success();
+}
+
+// ---- identity ----
+
+int identityCreate(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Create this station's keys and contact card."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.addOption({QStringLiteral("name"), QStringLiteral("Station name."), QStringLiteral("text")});
+    p.addOption({QStringLiteral("org"), QStringLiteral("Nation or organisation code (NLD, UN)."),
+                 QStringLiteral("code")});
+    p.addOption({QStringLiteral("community"),
+                 QStringLiteral("A REL TO group the station belongs to (repeatable)."),
+                 QStringLiteral("name")});
+    p.addOption({QStringLiteral("clearance"),
+                 QStringLiteral("Highest level it may receive (default UNCLASSIFIED)."),
+                 QStringLiteral("level"), QStringLiteral("UNCLASSIFIED")});
+    p.addOption({QStringLiteral("caveat"),
+                 QStringLiteral("A caveat it is cleared for (repeatable)."),
+                 QStringLiteral("name")});
+    p.process(args);
+    const QString path = identityPath(p);
+    if (QFileInfo::exists(path))
+        return fail(QStringLiteral("%1 already exists; will not overwrite an identity").arg(path));
+    const auto clearance = classificationFromString(p.value(QStringLiteral("clearance")));
+    if (!clearance)
+        return fail(QStringLiteral("--clearance must be UNCLASSIFIED, RESTRICTED, CONFIDENTIAL "
+                                   "or SECRET"));
+    StationProfile profile{p.value(QStringLiteral("name")), p.value(QStringLiteral("org")),
+                           p.values(QStringLiteral("community")), *clearance,
+                           p.values(QStringLiteral("caveat"))};
+    Result<Identity> id = Identity::create(profile);
+    if (!id)
+        return fail(id.error().message);
+    Result<QByteArray> pass = passphrase(p, true);
+    if (!pass)
+        return fail(pass.error().message);
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    Status saved = id.value().save(path, pass.value());
+    share::crypto::wipe(pass.value());
+    if (!saved)
+        return fail(saved.error().message);
+    out() << path << "\n";
+    printCard(id.value().card());
+    out().flush();
+    return 0;
+}
+
+int identityShow(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Show this station's card and fingerprint."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.process(args);
+    Result<ContactCard> card = Identity::loadCard(identityPath(p));
+    if (!card)
+        return fail(card.error().message);
+    printCard(card.value());
+    out().flush();
+    return 0;
+}
+
+int identityExportCard(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Write this station's contact card to a file, or print its text form with --text."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.addOption({QStringLiteral("text"), QStringLiteral("Print the short text form.")});
+    p.addPositionalArgument(QStringLiteral("out"), QStringLiteral("Card file to write."));
+    p.process(args);
+    Result<ContactCard> card = Identity::loadCard(identityPath(p));
+    if (!card)
+        return fail(card.error().message);
+    if (p.isSet(QStringLiteral("text"))) {
+        out() << card.value().text() << Qt::endl;
+        return 0;
+    }
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("identity export-card needs a file to write, or --text"));
+    if (Status s = writeFile(p.positionalArguments().first(), card.value().encoded); !s)
+        return fail(s.error().message);
+    out() << p.positionalArguments().first() << "\nfingerprint: " << card.value().fingerprintText()
+          << Qt::endl;
+    return 0;
+}
+
+int identityRevoke(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Write a signed statement that this station's keys are retired."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.addOption({QStringLiteral("reason"), QStringLiteral("Why."), QStringLiteral("text")});
+    p.addPositionalArgument(QStringLiteral("out"), QStringLiteral("Statement file to write."));
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("identity revoke needs the statement file to write"));
+    Result<Identity> id = loadIdentity(p);
+    if (!id)
+        return fail(id.error().message);
+    Result<Revocation> r = id.value().revoke(p.value(QStringLiteral("reason")));
+    if (!r)
+        return fail(r.error().message);
+    if (Status s = writeFile(p.positionalArguments().first(), r.value().encoded); !s)
+        return fail(s.error().message);
+    out() << p.positionalArguments().first() << Qt::endl;
+    return 0;
+}
+
+// ---- contacts ----
+
+int contactImport(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Trust a station's contact card, after checking its fingerprint with its owner."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.addOption({QStringLiteral("fingerprint"),
+                 QStringLiteral("The fingerprint as read to you by the card's owner (at least the "
+                                "first 8 groups)."),
+                 QStringLiteral("hex")});
+    p.addPositionalArgument(QStringLiteral("card"),
+                            QStringLiteral("Card file, or its text form (tessera-card:...)."));
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("contact import needs a card"));
+    if (!p.isSet(QStringLiteral("fingerprint")))
+        return fail(QStringLiteral("contact import needs --fingerprint, as read to you by the "
+                                   "card's owner over another channel"));
+    Result<ContactCard> card = readCard(p.positionalArguments().first());
+    if (!card)
+        return fail(card.error().message);
+    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    if (!book)
+        return fail(book.error().message);
+    Result<ContactCard> added =
+        book.value().importCard(card.value(), p.value(QStringLiteral("fingerprint")));
+    if (!added)
+        return fail(added.error().message);
+    QDir().mkpath(QFileInfo(contactsPath(p)).absolutePath());
+    if (Status s = book.value().save(); !s)
+        return fail(s.error().message);
+    out() << "trusted:\n";
+    printCard(added.value());
+    out().flush();
+    return 0;
+}
+
+int contactList(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("List trusted contacts and revoked keys."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.process(args);
+    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    if (!book)
+        return fail(book.error().message);
+    for (const ContactCard& c : book.value().contacts())
+        printCard(c);
+    for (const ContactBook::Revoked& r : book.value().revoked())
+        out() << "revoked " << formatFingerprint(r.fingerprint) << " on "
+              << r.at.toString(Qt::ISODate) << (r.statement.isEmpty() ? " (locally)" : " (signed)")
+              << (r.reason.isEmpty() ? QString() : QStringLiteral(": ") + r.reason) << "\n";
+    out().flush();
+    return 0;
+}
+
+int contactRevoke(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Stop trusting a contact: by name or fingerprint, or by a signed revocation statement."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.addOption({QStringLiteral("statement"), QStringLiteral("A signed revocation statement."),
+                 QStringLiteral("file")});
+    p.addOption({QStringLiteral("reason"), QStringLiteral("Why (local revocation)."),
+                 QStringLiteral("text")});
+    p.addPositionalArgument(QStringLiteral("peer"), QStringLiteral("Station name or fingerprint."));
+    p.process(args);
+    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    if (!book)
+        return fail(book.error().message);
+    if (p.isSet(QStringLiteral("statement"))) {
+        QFile f(p.value(QStringLiteral("statement")));
+        if (!f.open(QIODevice::ReadOnly))
+            return fail(QStringLiteral("%1: cannot read (%2)").arg(f.fileName(), f.errorString()));
+        Result<Revocation> r = book.value().applyRevocation(f.read(64 * 1024));
+        if (!r)
+            return fail(r.error().message);
+        out() << "revoked " << formatFingerprint(r.value().fingerprint) << "\n";
+    } else {
+        if (p.positionalArguments().size() != 1)
+            return fail(QStringLiteral("contact revoke needs a peer or --statement"));
+        Result<ContactCard> c = book.value().lookup(p.positionalArguments().first());
+        if (!c)
+            return fail(c.error().message);
+        if (Status s = book.value().revokeLocally(c.value().fingerprint(),
+                                                  p.value(QStringLiteral("reason")));
+            !s)
+            return fail(s.error().message);
+        out() << "revoked " << c.value().profile.stationName << " " << c.value().fingerprintText()
+              << "\n";
+    }
+    if (Status s = book.value().save(); !s)
+        return fail(s.error().message);
+    out().flush();
+    return 0;
+}
+
+// ---- bundles ----
+
+int bundleExport(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Write a signed, encrypted bundle of the mission's changes for a peer: only what the "
+        "peer may have and does not hold yet. Several --to make one bundle for all of them, "
+        "holding only what every one of them may have."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.addOption({QStringLiteral("to"), QStringLiteral("Recipient: station name or fingerprint."),
+                 QStringLiteral("peer")});
+    p.addOption({QStringLiteral("all"),
+                 QStringLiteral("Every change, not only those the peer does not hold.")});
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.addPositionalArgument(QStringLiteral("out"), QStringLiteral("Bundle file to write."));
+    p.process(args);
+    if (p.positionalArguments().size() != 2 || p.values(QStringLiteral("to")).isEmpty())
+        return fail(QStringLiteral("bundle export needs --to PEER, a mission and an output file"));
+    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    if (!book)
+        return fail(book.error().message);
+    QList<ContactCard> recipients;
+    for (const QString& to : p.values(QStringLiteral("to"))) {
+        Result<ContactCard> c = book.value().lookup(to);
+        if (!c)
+            return fail(c.error().message);
+        recipients.append(c.value());
+    }
+    Result<Identity> id = loadIdentity(p);
+    if (!id)
+        return fail(id.error().message);
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return fail(mission.error().message);
+    ExportOptions options;
+    options.sinceLastReceived = !p.isSet(QStringLiteral("all"));
+    Result<ExportReport> report = exportBundle(mission.value(), id.value(), recipients, options);
+    if (!report)
+        return fail(report.error().message);
+    if (Status s = writeFile(p.positionalArguments()[1], report.value().bytes); !s)
+        return fail(s.error().message);
+    out() << p.positionalArguments()[1] << ": bundle " << report.value().id << ", "
+          << report.value().records << " records, " << report.value().withheld
+          << " withheld (not releasable to every recipient), " << report.value().bytes.size()
+          << " bytes" << Qt::endl;
+    return 0;
+}
+
+int bundleImport(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Check a bundle (sender, signature, addressee, integrity, replay) and apply it to the "
+        "mission, all or nothing."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.addPositionalArgument(QStringLiteral("bundle"), QStringLiteral("Bundle file."));
+    p.process(args);
+    if (p.positionalArguments().size() != 2)
+        return fail(QStringLiteral("bundle import needs a mission and a bundle file"));
+    const BundleLimits limits;
+    QFile f(p.positionalArguments()[1]);
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("%1: cannot read (%2)").arg(f.fileName(), f.errorString()));
+    if (f.size() > limits.maxBundleBytes)
+        return fail(QStringLiteral("%1: bundle refused: oversized (%2 bytes)")
+                        .arg(f.fileName())
+                        .arg(f.size()));
+    const QByteArray bytes = f.readAll();
+    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    if (!book)
+        return fail(book.error().message);
+    Result<Identity> id = loadIdentity(p);
+    if (!id)
+        return fail(id.error().message);
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return fail(mission.error().message);
+    Result<ImportReport> report =
+        importBundle(mission.value(), bytes, id.value(), book.value(), limits);
+    if (!report)
+        return fail(QStringLiteral("%1: %2").arg(f.fileName(), report.error().message));
+    out() << "bundle " << report.value().id << " from " << report.value().sender << ": "
+          << report.value().applied << " applied, " << report.value().unchanged << " unchanged, "
+          << report.value().skipped << " skipped" << Qt::endl;
+    return 0;
+}
+
+int bundleLogCommand(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("The bundles this mission sent and received."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("bundle log needs a mission file"));
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadOnly);
+    if (!mission)
+        return fail(mission.error().message);
+    Result<QList<BundleLogEntry>> log = bundleLog(mission.value());
+    if (!log)
+        return fail(log.error().message);
+    for (const BundleLogEntry& e : log.value())
+        out() << e.at.toString(Qt::ISODateWithMs) << "  " << e.direction << "  " << e.id << "  "
+              << e.records << " records  " << e.peers << "\n";
+    out().flush();
+    return 0;
+}
+
+} // namespace
+
+/// `args` is the full argument list (program, command, subcommand, ...). Returns -1 when the
+/// command is not one of sharing's, so that main() shows its usage.
+int runShareCommand(const QStringList& args) {
+    if (args.size() < 3)
+        return -1;
+    const QString command = args[1];
+    const QString sub = args[2];
+    const QStringList rest = args.mid(0, 1) + args.mid(3);
+    if (command == QLatin1String("identity")) {
+        if (sub == QLatin1String("create"))
+            return identityCreate(rest);
+        if (sub == QLatin1String("show"))
+            return identityShow(rest);
+        if (sub == QLatin1String("export-card"))
+            return identityExportCard(rest);
+        if (sub == QLatin1String("revoke"))
+            return identityRevoke(rest);
+    } else if (command == QLatin1String("contact")) {
+        if (sub == QLatin1String("import"))
+            return contactImport(rest);
+        if (sub == QLatin1String("list"))
+            return contactList(rest);
+        if (sub == QLatin1String("revoke"))
+            return contactRevoke(rest);
+    } else if (command == QLatin1String("bundle")) {
+        if (sub == QLatin1String("export"))
+            return bundleExport(rest);
+        if (sub == QLatin1String("import"))
+            return bundleImport(rest);
+        if (sub == QLatin1String("log"))
+            return bundleLogCommand(rest);
+    }
+    return -1;
+}
+
+/// The usage lines of sharing's commands, for main()'s usage().
+const char* shareUsage() {
+    return "  identity create --name N --org O [--community C] [--clearance L] [--caveat C]\n"
+           "  identity show | export-card OUT|--text | revoke OUT   this station's keys and card\n"
+           "  contact import CARD --fingerprint HEX                 trust a peer's card\n"
+           "  contact list | revoke PEER|--statement FILE           contacts, revocation\n"
+           "  bundle export MISSION --to PEER OUT                   changes the peer may have\n"
+           "  bundle import MISSION FILE                            check and apply a bundle\n"
+           "  bundle log MISSION                                    bundles sent and received\n"
+           "  (identity/contact/bundle: --identity FILE, --contacts FILE, --passphrase-file F)\n";
+}
+
+} // namespace tessera::cli

@@ -1,0 +1,172 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// Sharing from the command line, as two operators would use it: identities, cards exchanged and
+// checked by fingerprint, a bundle exported for a peer and imported, replay and revocation.
+#include "TestSupport.h"
+#include "store/MissionStore.h"
+
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+
+#include <catch2/catch.hpp>
+
+using namespace tessera;
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+/// One tessera-cli run as `station` (its own identity and contacts), bounded in time.
+Run cli(const QTemporaryDir& dir, const char* station, const QStringList& args,
+        const QByteArray& passphrase = "correct horse") {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("TESSERA_IDENTITY"),
+               dir.filePath(QString::fromLatin1(station) + QStringLiteral("/station.identity")));
+    env.insert(QStringLiteral("TESSERA_PASSPHRASE"), QString::fromLatin1(passphrase));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(TESSERA_CLI), args);
+    const bool finished = p.waitForFinished(120000);
+    if (!finished)
+        p.kill();
+    REQUIRE(finished);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString fingerprintIn(const QString& text) {
+    const QRegularExpressionMatch m =
+        QRegularExpression(QStringLiteral("fingerprint:\\s+([0-9A-F ]{79})")).match(text);
+    REQUIRE(m.hasMatch());
+    return m.captured(1);
+}
+
+} // namespace
+
+TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations", "[share][cli]") {
+    QTemporaryDir dir;
+    const QString a = dir.filePath(QStringLiteral("alpha.tessera"));
+    const QString b = dir.filePath(QStringLiteral("bravo.tessera"));
+
+    // Two stations, each with its identity.
+    Run r = cli(dir, "alpha",
+                {QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--name"),
+                 QStringLiteral("Alpha"), QStringLiteral("--org"), QStringLiteral("NLD"),
+                 QStringLiteral("--community"), QStringLiteral("UN"), QStringLiteral("--clearance"),
+                 QStringLiteral("SECRET")});
+    REQUIRE(r.code == 0);
+    const QString alphaPrint = fingerprintIn(r.out);
+    r = cli(dir, "bravo",
+            {QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--name"),
+             QStringLiteral("Bravo"), QStringLiteral("--org"), QStringLiteral("FRA"),
+             QStringLiteral("--community"), QStringLiteral("UN")});
+    REQUIRE(r.code == 0);
+    const QString bravoPrint = fingerprintIn(r.out);
+    // Never overwritten.
+    r = cli(dir, "bravo",
+            {QStringLiteral("identity"), QStringLiteral("create"), QStringLiteral("--name"),
+             QStringLiteral("Bravo"), QStringLiteral("--org"), QStringLiteral("FRA")});
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err.toStdString(), Contains("will not overwrite"));
+
+    // Cards exchanged: Alpha's as a file, Bravo's as text.
+    const QString alphaCard = dir.filePath(QStringLiteral("alpha.card"));
+    REQUIRE(
+        cli(dir, "alpha", {QStringLiteral("identity"), QStringLiteral("export-card"), alphaCard})
+            .code == 0);
+    r = cli(dir, "bravo",
+            {QStringLiteral("identity"), QStringLiteral("export-card"), QStringLiteral("--text")});
+    REQUIRE(r.code == 0);
+    const QString bravoText = r.out.trimmed();
+    CHECK(bravoText.startsWith(QLatin1String("tessera-card:")));
+
+    // A wrong fingerprint is refused; the right one is accepted.
+    r = cli(dir, "bravo",
+            {QStringLiteral("contact"), QStringLiteral("import"), alphaCard,
+             QStringLiteral("--fingerprint"), bravoPrint});
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err.toStdString(), Contains("does not match"));
+    REQUIRE(cli(dir, "bravo",
+                {QStringLiteral("contact"), QStringLiteral("import"), alphaCard,
+                 QStringLiteral("--fingerprint"), alphaPrint})
+                .code == 0);
+    REQUIRE(cli(dir, "alpha",
+                {QStringLiteral("contact"), QStringLiteral("import"), bravoText,
+                 QStringLiteral("--fingerprint"), bravoPrint.left(39)})
+                .code == 0);
+    r = cli(dir, "alpha", {QStringLiteral("contact"), QStringLiteral("list")});
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out.toStdString(), Contains("Bravo"));
+
+    // Alpha's mission: one record Bravo may have, one it may not.
+    {
+        store::MissionInfo info;
+        info.name = QStringLiteral("Alpha");
+        info.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
+        Result<store::MissionStore> m = store::MissionStore::create(a, info);
+        REQUIRE(m.ok());
+        for (const auto& [title, classification] :
+             {std::pair{"Releasable", "UNCLASSIFIED"}, std::pair{"Withheld", "SECRET"}}) {
+            store::Incident i;
+            i.title = QString::fromLatin1(title);
+            i.category = QStringLiteral("other");
+            i.observedAt = QDateTime::currentDateTimeUtc();
+            i.location = {1.0, 15.0};
+            i.marking = {QString::fromLatin1(classification), QStringLiteral("REL TO UN")};
+            REQUIRE(m.value().addIncident(i).ok());
+        }
+        info.name = QStringLiteral("Bravo");
+        REQUIRE(store::MissionStore::create(b, info).ok());
+    }
+
+    const QString bundle = dir.filePath(QStringLiteral("to-bravo.tsb"));
+    r = cli(dir, "alpha",
+            {QStringLiteral("bundle"), QStringLiteral("export"), a, QStringLiteral("--to"),
+             QStringLiteral("Bravo"), bundle});
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out.toStdString(), Contains("1 records, 1 withheld"));
+
+    SECTION("imported once; the second time refused as replayed") {
+        r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("import"), b, bundle});
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("from Alpha: 1 applied"));
+        r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("import"), b, bundle});
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("replayed"));
+        r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("log"), b});
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("received"));
+    }
+    SECTION("a wrong passphrase") {
+        r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("import"), b, bundle},
+                "wrong");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("wrong passphrase"));
+    }
+    SECTION("a revoked sender") {
+        const QString statement = dir.filePath(QStringLiteral("alpha.revoked"));
+        REQUIRE(cli(dir, "alpha",
+                    {QStringLiteral("identity"), QStringLiteral("revoke"),
+                     QStringLiteral("--reason"), QStringLiteral("laptop lost"), statement})
+                    .code == 0);
+        REQUIRE(cli(dir, "bravo",
+                    {QStringLiteral("contact"), QStringLiteral("revoke"),
+                     QStringLiteral("--statement"), statement})
+                    .code == 0);
+        r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("import"), b, bundle});
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("revoked"));
+    }
+    SECTION("not addressed to this station") {
+        r = cli(dir, "alpha", {QStringLiteral("bundle"), QStringLiteral("import"), a, bundle});
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("not addressed"));
+    }
+}
