@@ -5,3 +5,4 @@ tessera_add_suite(test_share_bundle SOURCES unit/test_share_bundle.cpp LIBS tess
 tessera_add_suite(test_share_cli SOURCES unit/test_share_cli.cpp LIBS tessera_store Qt6::Core)
 target_compile_definitions(test_share_cli PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_share_cli tessera-cli)
+tessera_add_suite(test_share_sync SOURCES unit/test_share_sync.cpp LIBS tessera_share)

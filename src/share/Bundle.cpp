@@ -16,16 +16,20 @@ using store::Statement;
 namespace {
 
 /// Sharing's own tables in the mission file: the log of bundles sent and received (replay
-/// refusal, audit) and what each peer said it knew. Created on first use, inside the caller's
-/// transaction. They belong in a numbered store migration once sharing settles
-/// (docs/sharing.md); until then the `share_` prefix keeps them apart.
+/// refusal, audit), what each peer said it knew, and concurrent edits kept for an analyst. Created
+/// on first use, inside the caller's transaction. They belong in a numbered store migration once
+/// sharing settles (docs/sharing.md); until then the `share_` prefix keeps them apart.
 Status ensureTables(Database& db) {
     return db.exec(QStringLiteral(
         "CREATE TABLE IF NOT EXISTS share_bundle_log (bundle_id TEXT NOT NULL, direction TEXT "
         "NOT NULL CHECK (direction IN ('sent', 'received')), peers TEXT NOT NULL, at INTEGER NOT "
         "NULL, records INTEGER NOT NULL, PRIMARY KEY (bundle_id, direction)) STRICT;"
         "CREATE TABLE IF NOT EXISTS share_peer (fingerprint TEXT PRIMARY KEY, knows TEXT NOT "
-        "NULL, received_at INTEGER NOT NULL) STRICT;"));
+        "NULL, received_at INTEGER NOT NULL) STRICT;"
+        "CREATE TABLE IF NOT EXISTS share_conflict (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+        "uuid TEXT NOT NULL, detected_at INTEGER NOT NULL, bundle_id TEXT NOT NULL, ours BLOB "
+        "NOT NULL, theirs BLOB NOT NULL, shown TEXT NOT NULL CHECK (shown IN ('ours', "
+        "'theirs')), resolved_at INTEGER, resolution TEXT) STRICT;"));
 }
 
 QString hex(const QByteArray& b) {
@@ -208,12 +212,14 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
                              .arg(b.header.id,
                                   QDateTime::fromMSecsSinceEpoch(seen.value().integer(0), Qt::UTC)
                                       .toString(Qt::ISODate))};
-        Result<ApplyCounts> counts = applyRecords(store, records.value());
+        Result<ApplyCounts> counts =
+            applyRecords(store, records.value(), {&b.header.knows, b.header.id});
         if (!counts)
             return counts.error();
         report.applied = counts.value().applied;
         report.unchanged = counts.value().unchanged;
         report.skipped = counts.value().skipped;
+        report.conflicts = counts.value().conflicts;
         if (Status s = savePeerKnowledge(db, b.header.sender, b.header.knows); !s)
             return s;
         return logBundle(db, b.header.id, "received", hex(b.header.sender),
@@ -224,14 +230,29 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
     return report;
 }
 
+namespace {
+/// Whether sharing has written its tables into this mission yet (a read-only reader cannot
+/// create them, and needs not: none means nothing was shared).
+Result<bool> hasTable(Database& db, const char* name) {
+    Result<Statement> s = db.prepare(
+        QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, QString::fromLatin1(name));
+    Result<bool> row = s.value().step();
+    if (!row)
+        return row.error();
+    return s.value().integer(0) > 0;
+}
+} // namespace
+
 Result<QList<BundleLogEntry>> bundleLog(store::MissionStore& store) {
     Database& db = store.database();
-    Result<QVariant> exists = db.scalar(QStringLiteral(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'share_bundle_log'"));
+    Result<bool> exists = hasTable(db, "share_bundle_log");
     if (!exists)
         return exists.error();
     QList<BundleLogEntry> entries;
-    if (exists.value().toInt() == 0)
+    if (!exists.value())
         return entries;
     Result<Statement> s = db.prepare(QStringLiteral(
         "SELECT bundle_id, direction, peers, at, records FROM share_bundle_log ORDER BY at, "
@@ -250,6 +271,93 @@ Result<QList<BundleLogEntry>> bundleLog(store::MissionStore& store) {
                         static_cast<int>(q.integer(4))});
     }
     return entries;
+}
+
+Result<QList<Conflict>> conflicts(store::MissionStore& store, bool unresolvedOnly) {
+    Database& db = store.database();
+    Result<bool> exists = hasTable(db, "share_conflict");
+    if (!exists)
+        return exists.error();
+    QList<Conflict> list;
+    if (!exists.value())
+        return list;
+    Result<Statement> s = db.prepare(
+        QStringLiteral("SELECT id, kind, uuid, detected_at, bundle_id, ours, theirs, shown, "
+                       "resolved_at, resolution FROM share_conflict %1 ORDER BY id")
+            .arg(unresolvedOnly ? QStringLiteral("WHERE resolved_at IS NULL") : QString()));
+    if (!s)
+        return s.error();
+    for (;;) {
+        Result<bool> row = s.value().step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        const Statement& q = s.value();
+        Conflict c;
+        c.id = q.integer(0);
+        c.kind = q.text(1);
+        c.uuid = q.text(2);
+        c.detectedAt = QDateTime::fromMSecsSinceEpoch(q.integer(3), Qt::UTC);
+        c.bundleId = q.text(4);
+        c.ours = QCborValue::fromCbor(q.blob(5)).toMap();
+        c.theirs = QCborValue::fromCbor(q.blob(6)).toMap();
+        c.shown = q.text(7);
+        if (!q.isNull(8))
+            c.resolvedAt = QDateTime::fromMSecsSinceEpoch(q.integer(8), Qt::UTC);
+        c.resolution = q.text(9);
+        list.append(std::move(c));
+    }
+    return list;
+}
+
+Status resolveConflict(store::MissionStore& store, qint64 id, ConflictChoice keep) {
+    Result<QList<Conflict>> all = conflicts(store, true);
+    if (!all)
+        return all.error();
+    const Conflict* found = nullptr;
+    for (const Conflict& c : all.value())
+        if (c.id == id)
+            found = &c;
+    if (!found)
+        return Error{QStringLiteral("no unresolved conflict %1").arg(id)};
+    Database& db = store.database();
+    return db.transaction([&]() -> Status {
+        Result<std::optional<SharedRecord>> current =
+            currentRecord(store, found->kind, found->uuid);
+        if (!current)
+            return current.error();
+        // The chosen version, written again as a new change of this station: it supersedes both
+        // versions everywhere it travels. Its stamp is above the record's current one even if
+        // this connection's clock has not seen that stamp yet.
+        SharedRecord r;
+        r.value = keep == ConflictChoice::Ours ? found->ours : found->theirs;
+        r.kind = found->kind;
+        r.uuid = found->uuid;
+        r.marking = {r.value[QStringLiteral("classification")].toString(),
+                     r.value[QStringLiteral("releasability")].toString()};
+        r.updated = store.stamp().value;
+        if (current.value())
+            r.updated = std::max(r.updated, current.value()->updated + 1);
+        r.station = store.station();
+        r.value.insert(QStringLiteral("updated"), r.updated);
+        r.value.insert(QStringLiteral("station"), r.station);
+        Result<ApplyCounts> done = applyRecords(store, {r});
+        if (!done)
+            return done.error();
+        if (done.value().applied != 1)
+            return Error{QStringLiteral("the chosen version could not be written")};
+        Result<Statement> mark = db.prepare(QStringLiteral(
+            "UPDATE share_conflict SET resolved_at = ?2, resolution = ?3 WHERE id = ?1"));
+        if (!mark)
+            return mark.error();
+        return mark.value()
+            .bind(1, id)
+            .bind(2, QDateTime::currentMSecsSinceEpoch())
+            .bind(3,
+                  keep == ConflictChoice::Ours ? QStringLiteral("ours") : QStringLiteral("theirs"))
+            .run();
+    });
 }
 
 } // namespace tessera::share

@@ -8,6 +8,8 @@
 #include "store/MissionStore.h"
 
 #include <QByteArray>
+#include <QCborMap>
+#include <QDateTime>
 #include <QList>
 #include <QString>
 
@@ -43,6 +45,7 @@ struct ImportReport {
     int applied = 0;
     int unchanged = 0;
     int skipped = 0;
+    int conflicts = 0; ///< concurrent edits found; both versions kept (conflicts())
 };
 
 /// Opens the bundle (openBundle: every check, signature before decryption), refuses one whose
@@ -63,5 +66,27 @@ struct BundleLogEntry {
     int records = 0;
 };
 Result<QList<BundleLogEntry>> bundleLog(store::MissionStore& store);
+
+/// A concurrent edit found on import: the sender changed a record without having seen our last
+/// change of it (docs/sharing.md). Last writer wins decides what the record shows at every
+/// station alike; both versions are kept here until an analyst chooses.
+struct Conflict {
+    qint64 id = 0;
+    QString kind; ///< incident, route, annotation
+    QString uuid;
+    QDateTime detectedAt;
+    QString bundleId;
+    QCborMap ours;   ///< our version when theirs arrived (payload form, docs/formats/bundle.md)
+    QCborMap theirs; ///< the version that arrived
+    QString shown;   ///< "ours" or "theirs": which one last writer wins kept
+    QDateTime resolvedAt;
+    QString resolution; ///< "ours" or "theirs" once resolved
+};
+Result<QList<Conflict>> conflicts(store::MissionStore& store, bool unresolvedOnly = true);
+
+enum class ConflictChoice { Ours, Theirs };
+/// Keeps the chosen version: written again as a new change of this station (so it supersedes
+/// both wherever it travels), and the conflict marked resolved. One transaction.
+Status resolveConflict(store::MissionStore& store, qint64 id, ConflictChoice keep);
 
 } // namespace tessera::share

@@ -7,6 +7,7 @@
 #include <QCborArray>
 #include <QSet>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 
@@ -274,6 +275,8 @@ Status run(Database& db, const QString& sql, const QList<QVariant>& args) {
         const int index = static_cast<int>(k + 1);
         if (v.isNull())
             s.value().bindNull(index);
+        else if (v.typeId() == QMetaType::QByteArray)
+            s.value().bindBlob(index, v.toByteArray());
         else if (v.typeId() == QMetaType::Double)
             s.value().bind(index, v.toDouble());
         else if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int ||
@@ -312,11 +315,55 @@ Status unindexIncident(Database& db, qint64 id) {
                {id});
 }
 
-Status logChange(Database& db, const SharedRecord& r, const char* op, qint64 station) {
-    return run(db,
-               QStringLiteral("INSERT INTO change_log (kind, uuid, op, hlc, station) VALUES (?1, "
-                              "?2, ?3, ?4, ?5)"),
-               {r.kind, r.uuid, QString::fromLatin1(op), r.updated, station});
+/// A change-log entry of an applied record, written at the end of the bundle in stamp order
+/// (see applyRecords).
+struct PendingChange {
+    QString kind;
+    QString uuid;
+    QString op;
+    qint64 hlc = 0;
+    qint64 station = 0;
+};
+
+/// What applying one bundle needs along the way.
+struct Apply {
+    Database& db;
+    const ApplyContext& context;
+    QList<PendingChange> log;
+    int conflicts = 0;
+};
+
+Status logChange(Apply& a, const SharedRecord& r, const char* op, qint64 station) {
+    a.log.append({r.kind, r.uuid, QString::fromLatin1(op), r.updated, station});
+    return success();
+}
+
+Result<std::optional<SharedRecord>> readRecord(Database& db, const QString& kind,
+                                               const QString& uuid);
+
+/// A concurrent edit: the sender made its version without having seen ours (our last write is
+/// above what it said it knew of our writer). Both versions are kept for an analyst; last
+/// writer wins decides what the record shows meanwhile, the same at every station.
+Status noteConflict(Apply& a, const SharedRecord& r, const std::optional<Local>& local) {
+    if (!local || !a.context.senderKnows ||
+        std::pair(local->updated, local->station) == std::pair(r.updated, r.station) ||
+        local->updated <= a.context.senderKnows->value(local->station, -1))
+        return success();
+    Result<std::optional<SharedRecord>> ours = readRecord(a.db, r.kind, r.uuid);
+    if (!ours)
+        return ours.error();
+    if (!ours.value())
+        return success();
+    const bool theirsWins =
+        std::pair(r.updated, r.station) > std::pair(local->updated, local->station);
+    ++a.conflicts;
+    return run(a.db,
+               QStringLiteral("INSERT INTO share_conflict (kind, uuid, detected_at, bundle_id, "
+                              "ours, theirs, shown) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+               {r.kind, r.uuid, QDateTime::currentMSecsSinceEpoch(), a.context.bundleId,
+                QVariant(ours.value()->value.toCborValue().toCbor()),
+                QVariant(r.value.toCborValue().toCbor()),
+                theirsWins ? QStringLiteral("theirs") : QStringLiteral("ours")});
 }
 
 Error bad(const SharedRecord& r, const QString& why) {
@@ -324,7 +371,8 @@ Error bad(const SharedRecord& r, const QString& why) {
         QStringLiteral("the %1 %2 in the bundle is not valid: %3").arg(r.kind, r.uuid, why)};
 }
 
-Result<bool> applyIncident(Database& db, const SharedRecord& r, qint64 station) {
+Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station) {
+    Database& db = a.db;
     const QCborMap& m = r.value;
     store::Incident i;
     i.uuid = r.uuid;
@@ -359,6 +407,8 @@ Result<bool> applyIncident(Database& db, const SharedRecord& r, qint64 station) 
     Result<std::optional<Local>> local = localStamp(db, "incident", r.uuid);
     if (!local)
         return local.error();
+    if (Status c = noteConflict(a, r, local.value()); !c)
+        return c.error();
     if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
                              std::pair(r.updated, r.station))
         return false;
@@ -397,7 +447,7 @@ Result<bool> applyIncident(Database& db, const SharedRecord& r, qint64 station) 
     if (!deleted)
         if (Status s = indexIncident(db, id); !s)
             return s.error();
-    if (Status s = logChange(db, r,
+    if (Status s = logChange(a, r,
                              !local.value() ? "insert"
                              : deleted      ? "delete"
                                             : "update",
@@ -409,7 +459,8 @@ Result<bool> applyIncident(Database& db, const SharedRecord& r, qint64 station) 
 
 /// Notes are append-only: one we hold never changes. Returns nullopt when its incident is not
 /// here (not released to us, or not yet received).
-Result<std::optional<bool>> applyNote(Database& db, const SharedRecord& r, qint64 station) {
+Result<std::optional<bool>> applyNote(Apply& a, const SharedRecord& r, qint64 station) {
+    Database& db = a.db;
     const QCborMap& m = r.value;
     const QString text = m[QStringLiteral("text")].toString();
     if (text.trimmed().isEmpty())
@@ -444,12 +495,13 @@ Result<std::optional<bool>> applyNote(Database& db, const SharedRecord& r, qint6
     if (live)
         if (Status s = indexIncident(db, incidentId); !s)
             return s.error();
-    if (Status s = logChange(db, r, "insert", station); !s)
+    if (Status s = logChange(a, r, "insert", station); !s)
         return s.error();
     return std::optional(true);
 }
 
-Result<bool> applyAnnotation(Database& db, const SharedRecord& r, qint64 station) {
+Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station) {
+    Database& db = a.db;
     const QCborMap& m = r.value;
     const auto shape = store::annotationKindFromString(m[QStringLiteral("shape")].toString());
     auto geometry = pointsFrom(m[QStringLiteral("geometry")]);
@@ -458,6 +510,8 @@ Result<bool> applyAnnotation(Database& db, const SharedRecord& r, qint64 station
     Result<std::optional<Local>> local = localStamp(db, "annotation", r.uuid);
     if (!local)
         return local.error();
+    if (Status c = noteConflict(a, r, local.value()); !c)
+        return c.error();
     if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
                              std::pair(r.updated, r.station))
         return false;
@@ -486,7 +540,7 @@ Result<bool> applyAnnotation(Database& db, const SharedRecord& r, qint64 station
                              "?10, ?11, ?12)");
     if (Status s = run(db, sql, args); !s)
         return s.error();
-    if (Status s = logChange(db, r,
+    if (Status s = logChange(a, r,
                              !local.value() ? "insert"
                              : deleted      ? "delete"
                                             : "update",
@@ -496,7 +550,8 @@ Result<bool> applyAnnotation(Database& db, const SharedRecord& r, qint64 station
     return true;
 }
 
-Result<bool> applyRoute(Database& db, const SharedRecord& r, qint64 station) {
+Result<bool> applyRoute(Apply& a, const SharedRecord& r, qint64 station) {
+    Database& db = a.db;
     const QCborMap& m = r.value;
     const auto status = store::routeStatusFromString(m[QStringLiteral("status")].toString());
     if (!status || m[QStringLiteral("name")].toString().isEmpty())
@@ -504,6 +559,8 @@ Result<bool> applyRoute(Database& db, const SharedRecord& r, qint64 station) {
     Result<std::optional<Local>> local = localStamp(db, "route", r.uuid);
     if (!local)
         return local.error();
+    if (Status c = noteConflict(a, r, local.value()); !c)
+        return c.error();
     if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
                              std::pair(r.updated, r.station))
         return false;
@@ -566,7 +623,7 @@ Result<bool> applyRoute(Database& db, const SharedRecord& r, qint64 station) {
             !s)
             return s.error();
     }
-    if (Status s = logChange(db, r,
+    if (Status s = logChange(a, r,
                              !local.value() ? "insert"
                              : deleted      ? "delete"
                                             : "update",
@@ -576,7 +633,25 @@ Result<bool> applyRoute(Database& db, const SharedRecord& r, qint64 station) {
     return true;
 }
 
+Result<std::optional<SharedRecord>> readRecord(Database& db, const QString& kind,
+                                               const QString& uuid) {
+    if (kind == QLatin1String("incident"))
+        return readIncident(db, uuid);
+    if (kind == QLatin1String("route"))
+        return readRoute(db, uuid);
+    if (kind == QLatin1String("note"))
+        return readNote(db, uuid);
+    return readAnnotation(db, uuid);
+}
+
 } // namespace
+
+Result<std::optional<SharedRecord>> currentRecord(store::MissionStore& store, const QString& kind,
+                                                  const QString& uuid) {
+    if (!kKinds.contains(kind))
+        return Error{QStringLiteral("no record kind '%1'").arg(kind)};
+    return readRecord(store.database(), kind, uuid);
+}
 
 Result<Knowledge> missionKnowledge(store::MissionStore& store) {
     Result<Statement> s = store.database().prepare(
@@ -626,11 +701,7 @@ Result<QList<SharedRecord>> changedRecords(store::MissionStore& store, const Kno
     QList<SharedRecord> records;
     for (const QString& kind : kKinds) {
         for (const QString& uuid : wanted.value(kind)) {
-            Result<std::optional<SharedRecord>> r =
-                kind == QLatin1String("incident") ? readIncident(db, uuid)
-                : kind == QLatin1String("route")  ? readRoute(db, uuid)
-                : kind == QLatin1String("note")   ? readNote(db, uuid)
-                                                  : readAnnotation(db, uuid);
+            Result<std::optional<SharedRecord>> r = readRecord(db, kind, uuid);
             if (!r)
                 return r.error();
             if (r.value())
@@ -685,8 +756,9 @@ Result<QList<SharedRecord>> decodeRecords(const QByteArray& payload, qint64 maxR
     return records;
 }
 
-Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records) {
-    Database& db = store.database();
+Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records,
+                                 const ApplyContext& context) {
+    Apply a{store.database(), context, {}, 0};
     ApplyCounts counts;
     QMap<QString, qint64> stations;
     // Apply order: an incident before its notes, whatever order the payload has.
@@ -695,14 +767,14 @@ Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedR
             if (r.kind != kind)
                 continue;
             if (!stations.contains(r.station)) {
-                Result<qint64> key = stationKey(db, r.station);
+                Result<qint64> key = stationKey(a.db, r.station);
                 if (!key)
                     return key.error();
                 stations.insert(r.station, key.value());
             }
             const qint64 station = stations.value(r.station);
             if (kind == QLatin1String("note")) {
-                Result<std::optional<bool>> done = applyNote(db, r, station);
+                Result<std::optional<bool>> done = applyNote(a, r, station);
                 if (!done)
                     return done.error();
                 if (!done.value())
@@ -711,14 +783,26 @@ Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedR
                     ++(*done.value() ? counts.applied : counts.unchanged);
                 continue;
             }
-            Result<bool> done = kind == QLatin1String("incident") ? applyIncident(db, r, station)
-                                : kind == QLatin1String("route")  ? applyRoute(db, r, station)
-                                                                  : applyAnnotation(db, r, station);
+            Result<bool> done = kind == QLatin1String("incident") ? applyIncident(a, r, station)
+                                : kind == QLatin1String("route")  ? applyRoute(a, r, station)
+                                                                  : applyAnnotation(a, r, station);
             if (!done)
                 return done.error();
             ++(done.value() ? counts.applied : counts.unchanged);
         }
     }
+    // The change log in stamp order, so that its last entry holds the highest applied stamp:
+    // the store's clock observes that entry when the mission is next opened.
+    std::stable_sort(a.log.begin(), a.log.end(),
+                     [](const PendingChange& x, const PendingChange& y) { return x.hlc < y.hlc; });
+    for (const PendingChange& c : a.log)
+        if (Status s = run(a.db,
+                           QStringLiteral("INSERT INTO change_log (kind, uuid, op, hlc, station) "
+                                          "VALUES (?1, ?2, ?3, ?4, ?5)"),
+                           {c.kind, c.uuid, c.op, c.hlc, c.station});
+            !s)
+            return s.error();
+    counts.conflicts = a.conflicts;
     return counts;
 }
 

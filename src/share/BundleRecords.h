@@ -18,6 +18,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace tessera::share {
 
 /// One record in a payload: its kind ("incident", "note", "route", "annotation"), the state
@@ -48,10 +50,24 @@ struct ApplyCounts {
     int applied = 0;   ///< written: new, or newer than ours
     int unchanged = 0; ///< ours is the same or newer (last writer wins by HLC, then station)
     int skipped = 0;   ///< a note whose incident this station does not hold
+    int conflicts = 0; ///< concurrent edits found (both versions kept in share_conflict)
+};
+
+/// Where records come from. With the sender's knowledge, a record we changed without the
+/// sender having seen our change is a conflict: both versions go to the share_conflict table
+/// (which the caller has created).
+struct ApplyContext {
+    const Knowledge* senderKnows = nullptr;
+    QString bundleId;
 };
 
 /// Applies records inside the caller's transaction: last writer wins by (updated HLC, station
 /// UUID); a record equal to ours changes nothing, so applying twice is a no-op.
-Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records);
+Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records,
+                                 const ApplyContext& context = {});
+
+/// The current state of one record as it would travel; nullopt when there is none.
+Result<std::optional<SharedRecord>> currentRecord(store::MissionStore& store, const QString& kind,
+                                                  const QString& uuid);
 
 } // namespace tessera::share
