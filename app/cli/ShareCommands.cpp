@@ -465,7 +465,8 @@ int bundleImport(const QStringList& args) {
         return fail(QStringLiteral("%1: %2").arg(f.fileName(), report.error().message));
     out() << "bundle " << report.value().id << " from " << report.value().sender << ": "
           << report.value().applied << " applied, " << report.value().unchanged << " unchanged, "
-          << report.value().skipped << " skipped" << Qt::endl;
+          << report.value().skipped << " skipped, " << report.value().conflicts << " conflicts"
+          << Qt::endl;
     return 0;
 }
 
@@ -488,6 +489,75 @@ int bundleLogCommand(const QStringList& args) {
         out() << e.at.toString(Qt::ISODateWithMs) << "  " << e.direction << "  " << e.id << "  "
               << e.records << " records  " << e.peers << "\n";
     out().flush();
+    return 0;
+}
+
+int bundleConflicts(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Concurrent edits found on import: both versions, and which one the record shows."));
+    p.addHelpOption();
+    p.addOption({QStringLiteral("all"), QStringLiteral("Resolved ones too.")});
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("bundle conflicts needs a mission file"));
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadOnly);
+    if (!mission)
+        return fail(mission.error().message);
+    Result<QList<Conflict>> list = conflicts(mission.value(), !p.isSet(QStringLiteral("all")));
+    if (!list)
+        return fail(list.error().message);
+    auto describe = [](const QCborMap& v) {
+        QString what;
+        for (const char* key : {"title", "name", "text"})
+            if (what.isEmpty())
+                what = v[QString::fromLatin1(key)].toString();
+        if (v[QStringLiteral("deleted")].toBool())
+            what = QStringLiteral("deleted: ") + what;
+        return QStringLiteral("%1 (station %2, stamp %3)")
+            .arg(what, v[QStringLiteral("station")].toString())
+            .arg(v[QStringLiteral("updated")].toInteger());
+    };
+    for (const Conflict& c : list.value()) {
+        out() << "conflict " << c.id << ": " << c.kind << " " << c.uuid << ", found "
+              << c.detectedAt.toString(Qt::ISODate) << ", showing " << c.shown
+              << (c.resolution.isEmpty() ? QString()
+                                         : QStringLiteral(", resolved: kept ") + c.resolution)
+              << "\n  ours:   " << describe(c.ours) << "\n  theirs: " << describe(c.theirs) << "\n";
+    }
+    out().flush();
+    return 0;
+}
+
+int bundleResolve(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Resolve a conflict: keep one version, written as a new change that reaches every peer."));
+    p.addHelpOption();
+    p.addOption(
+        {QStringLiteral("keep"), QStringLiteral("ours or theirs."), QStringLiteral("version")});
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.addPositionalArgument(QStringLiteral("id"), QStringLiteral("Conflict number."));
+    p.process(args);
+    const QString keep = p.value(QStringLiteral("keep"));
+    bool numeric = false;
+    const qint64 id = p.positionalArguments().value(1).toLongLong(&numeric);
+    if (p.positionalArguments().size() != 2 || !numeric ||
+        (keep != QLatin1String("ours") && keep != QLatin1String("theirs")))
+        return fail(QStringLiteral("bundle resolve needs a mission, a conflict number and "
+                                   "--keep ours|theirs"));
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return fail(mission.error().message);
+    if (Status s = resolveConflict(mission.value(), id,
+                                   keep == QLatin1String("ours") ? ConflictChoice::Ours
+                                                                 : ConflictChoice::Theirs);
+        !s)
+        return fail(s.error().message);
+    out() << "conflict " << id << " resolved: kept " << keep << Qt::endl;
     return 0;
 }
 
@@ -524,6 +594,10 @@ int runShareCommand(const QStringList& args) {
             return bundleImport(rest);
         if (sub == QLatin1String("log"))
             return bundleLogCommand(rest);
+        if (sub == QLatin1String("conflicts"))
+            return bundleConflicts(rest);
+        if (sub == QLatin1String("resolve"))
+            return bundleResolve(rest);
     }
     return -1;
 }
@@ -537,6 +611,7 @@ const char* shareUsage() {
            "  bundle export MISSION --to PEER OUT                   changes the peer may have\n"
            "  bundle import MISSION FILE                            check and apply a bundle\n"
            "  bundle log MISSION                                    bundles sent and received\n"
+           "  bundle conflicts MISSION | resolve MISSION ID --keep ours|theirs\n"
            "  (identity/contact/bundle: --identity FILE, --contacts FILE, --passphrase-file F)\n";
 }
 

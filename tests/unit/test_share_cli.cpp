@@ -136,13 +136,22 @@ TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations",
     SECTION("imported once; the second time refused as replayed") {
         r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("import"), b, bundle});
         REQUIRE(r.code == 0);
-        CHECK_THAT(r.out.toStdString(), Contains("from Alpha: 1 applied"));
+        CHECK_THAT(r.out.toStdString(),
+                   Contains("from Alpha: 1 applied, 0 unchanged, 0 skipped, 0 conflicts"));
         r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("import"), b, bundle});
         CHECK(r.code == 1);
         CHECK_THAT(r.err.toStdString(), Contains("replayed"));
         r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("log"), b});
         REQUIRE(r.code == 0);
         CHECK_THAT(r.out.toStdString(), Contains("received"));
+        r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("conflicts"), b});
+        CHECK(r.code == 0);
+        CHECK(r.out.isEmpty());
+        r = cli(dir, "bravo",
+                {QStringLiteral("bundle"), QStringLiteral("resolve"), b, QStringLiteral("7"),
+                 QStringLiteral("--keep"), QStringLiteral("ours")});
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("no unresolved conflict 7"));
     }
     SECTION("a wrong passphrase") {
         r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("import"), b, bundle},
