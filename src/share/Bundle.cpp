@@ -32,6 +32,9 @@ Status ensureTables(Database& db) {
         "'theirs')), resolved_at INTEGER, resolution TEXT) STRICT;"));
 }
 
+/// How far ahead of our clock a record's stamp may be (clocks in the field drift; a day does not).
+constexpr qint64 kMaxClockSkewMs = 24LL * 3600 * 1000;
+
 QString hex(const QByteArray& b) {
     return QString::fromLatin1(b.toHex());
 }
@@ -191,6 +194,16 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
             return Error{QStringLiteral("bundle refused: it carries the %1 %2, which this station "
                                         "may not hold (%3)")
                              .arg(r.kind, r.uuid, d.reason)};
+    // A stamp far in the future would win every later edit and drag this station's clock
+    // along when the mission is next opened: refuse what no honest clock can have made.
+    const qint64 horizon =
+        store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + kMaxClockSkewMs, 0xffff).value;
+    for (const SharedRecord& r : records.value())
+        if (r.updated > horizon || r.value[QStringLiteral("created")].toInteger() > horizon)
+            return Error{
+                QStringLiteral("bundle refused: the %1 %2 is stamped %3, more than a day "
+                               "in the future")
+                    .arg(r.kind, r.uuid, store::Hlc{r.updated}.time().toString(Qt::ISODate))};
     ImportReport report;
     report.id = b.header.id;
     report.sender = b.sender.profile.stationName;

@@ -12,12 +12,15 @@
 #include "store/MissionStore.h"
 #include "store/Uuid.h"
 
+#include <QCborArray>
+#include <QCborMap>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QtEndian>
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <random>
 
 using namespace tessera;
@@ -367,6 +370,74 @@ TEST_CASE("Bundles: refusals leave the mission untouched", "[share][bundle]") {
             sealBundle(header, encodeRecords(records.value()), s.alpha, {s.bravo.card()});
         REQUIRE(bytes.ok());
         CHECK_THAT(refusal(bytes.value(), s.bravoBook), Contains("may not hold"));
+    }
+    SECTION("a record stamped far in the future") {
+        Result<QList<SharedRecord>> records = changedRecords(a, {});
+        REQUIRE(records.ok());
+        QList<SharedRecord> list = records.value();
+        list.first().updated =
+            store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + 3LL * 24 * 3600 * 1000, 0).value;
+        list.first().value.insert(QStringLiteral("updated"), list.first().updated);
+        BundleHeader header;
+        header.id = store::newUuid();
+        header.created = QDateTime::currentDateTimeUtc();
+        Result<QByteArray> bytes =
+            sealBundle(header, encodeRecords(list), s.alpha, {s.bravo.card()});
+        REQUIRE(bytes.ok());
+        CHECK_THAT(refusal(bytes.value(), s.bravoBook), Contains("in the future"));
+        CHECK(dump(b) == before);
+    }
+    SECTION("signed but malformed payloads (seeded): refused whole or applied whole, never a "
+            "crash") {
+        // What a trusted peer with a broken build could send: past the signature, the payload
+        // decoder and the store must still refuse cleanly. Runs under ASan/UBSan in CI.
+        Result<QList<SharedRecord>> records = changedRecords(a, {});
+        REQUIRE(records.ok());
+        std::mt19937 rng(2026);
+        const QList<QCborValue> oddities{QCborValue(),
+                                         QCborValue(QCborValue::Null),
+                                         QCborValue(-1),
+                                         QCborValue(std::numeric_limits<qint64>::max()),
+                                         QCborValue(std::numeric_limits<double>::quiet_NaN()),
+                                         QCborValue(1e308),
+                                         QCborValue(QString()),
+                                         QCborValue(QString(5000, QLatin1Char('x'))),
+                                         QCborValue(QByteArray(40, '\xff')),
+                                         QCborArray{QCborArray{1.0}, QCborArray{}},
+                                         QCborMap{{QStringLiteral("k"), 1}},
+                                         QCborValue(true)};
+        int accepted = 0;
+        for (int round = 0; round < 150; ++round) {
+            QList<SharedRecord> list = records.value();
+            SharedRecord& victim = list[static_cast<qsizetype>(rng() % list.size())];
+            const QList<QCborValue> keys = victim.value.keys();
+            const QCborValue key = keys[static_cast<qsizetype>(rng() % keys.size())];
+            if (rng() % 4 == 0)
+                victim.value.remove(key);
+            else
+                victim.value.insert(key, oddities[static_cast<qsizetype>(rng() % oddities.size())]);
+            // What decodeRecords would read back from the mutated map.
+            victim.kind = victim.value[QStringLiteral("kind")].toString();
+            BundleHeader header;
+            header.id = store::newUuid();
+            header.created = QDateTime::currentDateTimeUtc();
+            QCborArray array;
+            for (const SharedRecord& r : list)
+                array.append(r.value);
+            QCborMap payload;
+            payload.insert(QStringLiteral("format"), QStringLiteral("tessera-payload/1"));
+            payload.insert(QStringLiteral("records"), array);
+            Result<QByteArray> bytes =
+                sealBundle(header, payload.toCborValue().toCbor(), s.alpha, {s.bravo.card()});
+            REQUIRE(bytes.ok());
+            const QString was = dump(b);
+            Result<ImportReport> r = importBundle(b, bytes.value(), s.bravo, s.bravoBook);
+            if (r.ok())
+                ++accepted; // a harmless change (a narrative emptied, say): applied whole
+            else
+                CHECK(dump(b) == was);
+        }
+        CHECK(accepted < 150);
     }
     SECTION("an invalid record late in the payload: nothing at all is applied") {
         Result<QList<SharedRecord>> records = changedRecords(a, {});
