@@ -311,7 +311,7 @@ void MapItem::updatePolish() {
         return;
     }
     const render::TilePyramid& pyramid = renderer_.pyramid();
-    const QList<render::TilePlacement> placements = pyramid.placements(view_);
+    QHash<double, QList<render::TilePlacement>> placementsBySlack;
     QList<render::TileKey> wanted;
     bool allSharp = true;
     int stackIndex = 0;
@@ -320,7 +320,10 @@ void MapItem::updatePolish() {
         if (layer.isBroken() || !layer.spec.visible)
             continue;
         const qint64 id = layer.spec.id;
-        for (const render::TilePlacement& placement : placements) {
+        const double slack = layer.layer->levelSlack();
+        if (!placementsBySlack.contains(slack))
+            placementsBySlack.insert(slack, pyramid.placements(view_, slack));
+        for (const render::TilePlacement& placement : std::as_const(placementsBySlack[slack])) {
             const render::TileKey key{id, placement.tile};
             if (const QImage* sharp = tiles_.find(key)) {
                 frame_.append({key, *sharp, placement.target, QRectF(sharp->rect()),

@@ -38,6 +38,9 @@ public:
     /// A cancelled render returns an Error whose message is "cancelled".
     [[nodiscard]] virtual Result<QImage> renderTile(const TilePyramid& pyramid, TileId tile,
                                                     const CancelFlag* cancelled) const = 0;
+    /// How far past a tile level, in zoom steps, the view may go before the next sharper level is
+    /// drawn (see TilePyramid::zoomFor). Lines and text stay crisp with a small slack.
+    [[nodiscard]] virtual double levelSlack() const { return TilePyramid::kCrispSlack; }
 
 protected:
     static QImage blankTile(int size);

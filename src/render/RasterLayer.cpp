@@ -11,8 +11,10 @@
 #include <gdal.h>
 #include <gdal_alg.h>
 #include <gdal_utils.h>
+#include <ogr_srs_api.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <vector>
@@ -67,6 +69,24 @@ CPLStringList warpArguments(const char* format, bool paletted, bool stretched,
         args.AddString(assumedCrs.toUtf8().constData());
     }
     return args;
+}
+
+/// True when the raster is already in the view's CRS, north up: its pixels can be read as they
+/// are (GDAL still picks the overview), with no warp at all — the common case of tiled imagery,
+/// MBTiles and Web Mercator COGs.
+bool isNorthUpWebMercator(GDALDatasetH ds, bool hasTransform, const double gt[6], bool hasGcps) {
+    if (!hasTransform || hasGcps || gt[2] != 0.0 || gt[4] != 0.0 || gt[1] <= 0.0 || gt[5] >= 0.0)
+        return false;
+    OGRSpatialReferenceH source = GDALGetSpatialRef(ds);
+    if (!source)
+        return false;
+    OGRSpatialReferenceH mercator = OSRNewSpatialReference(nullptr);
+    OSRImportFromEPSG(mercator, 3857);
+    const char* options[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
+                             "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", nullptr};
+    const bool same = OSRIsSameEx(source, mercator, options) != 0;
+    OSRDestroySpatialReference(mercator);
+    return same;
 }
 
 GDALDatasetH openRaster(const QString& path) {
@@ -163,6 +183,38 @@ std::pair<double, double> percentiles(GDALRasterBandH band, QSize size) {
     return {low, high > low ? high : low + 1.0};
 }
 
+/// 8-bit colour needs no conversion: one interleaved read of the bands (`bandMap`: blue, green,
+/// red) lands straight in the image's bytes (B, G, R, A per pixel on little-endian machines),
+/// then `alpha` goes in, premultiplied. On failure, GDAL's message.
+Result<QImage> readColourStraight(GDALDatasetH from, const std::array<int, 3>& bandMap,
+                                  QRect window, QRect part, int size, GDALRasterIOExtraArg& extra,
+                                  const std::vector<unsigned char>& alpha) {
+    QImage image(size, size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::transparent);
+    uchar* bits = image.bits();
+    const auto line = static_cast<GSpacing>(image.bytesPerLine());
+    uchar* first = bits + part.y() * line + part.x() * 4;
+    geo::GdalErrorCapture errors;
+    if (GDALDatasetRasterIOEx(from, GF_Read, window.x(), window.y(), window.width(),
+                              window.height(), first, part.width(), part.height(), GDT_Byte, 3,
+                              const_cast<int*>(bandMap.data()), 4, line, 1, &extra) != CE_None)
+        return Error{errors.lastError(QStringLiteral("read failed"))};
+    for (int y = part.y(); y < part.y() + part.height(); ++y) {
+        uchar* px = bits + y * line + part.x() * 4;
+        const unsigned char* a = alpha.data() + static_cast<size_t>(y) * size + part.x();
+        for (int x = 0; x < part.width(); ++x, px += 4) {
+            const unsigned int opacity = a[x];
+            px[3] = static_cast<uchar>(opacity);
+            if (opacity != 255) // premultiply, rounding as qPremultiply does
+                for (int c = 0; c < 3; ++c) {
+                    const unsigned int t = px[c] * opacity + 128;
+                    px[c] = static_cast<uchar>((t + (t >> 8)) >> 8);
+                }
+        }
+    }
+    return image;
+}
+
 } // namespace
 
 RasterLayer::RasterLayer(qint64 id, const QString& name, QString path)
@@ -250,6 +302,10 @@ RasterLayer::open(qint64 id, const QString& name, const QString& path, const Ras
                          .arg(path, errors.lastError(QStringLiteral("no transformation")))};
     layer->extent_ = {outTransform[0], outTransform[3] + outY * outTransform[5],
                       outTransform[0] + outX * outTransform[1], outTransform[3]};
+    layer->nativeMercator_ = isNorthUpWebMercator(ds.get(), hasTransform, gt, hasGcps);
+    if (layer->nativeMercator_)
+        layer->extent_ = {gt[0], gt[3] + layer->rasterSize_.height() * gt[5],
+                          gt[0] + layer->rasterSize_.width() * gt[1], gt[3]};
 
     layer->bands_ = chooseBands(ds.get(), style.bands);
     layer->allBandsInOrder_ =
@@ -332,7 +388,12 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
     geo::GdalErrorCapture errors;
     ThreadHandles& handles = handlesForThisThread();
     const bool stretched = !stretchMin_.isEmpty();
-    if (!handles.warped) {
+    if (nativeMercator_ && !handles.source) {
+        handles.source = openRaster(path_);
+        if (!handles.source)
+            return Error{QStringLiteral("%1: %2").arg(
+                path_, errors.lastError(QStringLiteral("cannot be opened")))};
+    } else if (!nativeMercator_ && !handles.warped) {
         if (allBandsInOrder_) {
             handles.source = openRaster(path_);
         } else {
@@ -361,12 +422,14 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
         }
     }
 
-    // The tile's window in the warped VRT's pixels, clipped to the VRT; the part of the tile it
-    // fills. Floating-point windows keep tile edges exact at every zoom.
+    // The tile's window in the pixels of the dataset read (the source itself when it is already
+    // north-up Web Mercator, else the warped VRT), clipped to it; the part of the tile it fills.
+    // Floating-point windows keep tile edges exact at every zoom.
+    GDALDatasetH base = nativeMercator_ ? handles.source : handles.warped;
     double gt[6];
-    GDALGetGeoTransform(handles.warped, gt);
-    const int vrtWidth = GDALGetRasterXSize(handles.warped);
-    const int vrtHeight = GDALGetRasterYSize(handles.warped);
+    GDALGetGeoTransform(base, gt);
+    const int vrtWidth = GDALGetRasterXSize(base);
+    const int vrtHeight = GDALGetRasterYSize(base);
     const double winX = (box.minX - gt[0]) / gt[1];
     const double winY = (box.maxY - gt[3]) / gt[5];
     const double winW = box.width() / gt[1];
@@ -399,11 +462,16 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
     int partH = dstY1 - dstY0;
     int offset = dstY0 * size + dstX0;
 
-    GDALDatasetH from = handles.warped;
+    GDALDatasetH from = base;
     UniqueDataset direct;
-    // Far zoomed out over a raster without overviews, reading the VRT would warp every source
-    // pixel at full resolution; a warp straight to the tile samples the source instead.
-    if (1.0 / pxPerWinX > 2.0 && GDALGetOverviewCount(GDALGetRasterBand(handles.warped, 1)) == 0) {
+    const bool farOut = 1.0 / pxPerWinX > 2.0 && overviewCount_ == 0;
+    if (nativeMercator_ && farOut) {
+        // No warp to skip here: reading far zoomed out without overviews, bilinear would read
+        // every source pixel, nearest reads only the rows and columns it samples.
+        extra.eResampleAlg = GRIORA_NearestNeighbour;
+    } else if (!nativeMercator_ && farOut) {
+        // Far zoomed out over a raster without overviews, reading the VRT would warp every source
+        // pixel at full resolution; a warp straight to the tile samples the source instead.
         CPLStringList args = warpArguments("MEM", !palette_.isEmpty(), stretched, assumedCrs_);
         args.AddString("-te");
         for (double v : {box.minX, box.minY, box.maxX, box.maxY})
@@ -433,26 +501,64 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
         INIT_RASTERIO_EXTRA_ARG(extra);
     }
 
-    // The VRT's bands: the drawn ones (in the dataset's order), then the alpha it added.
+    // A warp's bands: the drawn ones (in the dataset's order), then the alpha it added. The
+    // source read as it is: the chosen bands, and the mask GDAL derives from nodata or alpha.
+    const bool readingSource = from == handles.source;
     const int outBands = GDALGetRasterCount(from);
-    const int colourBands = std::min<int>(static_cast<int>(bands_.size()), outBands - 1);
-    auto readBand = [&](int band, GDALDataType type, void* data, int bytes) {
-        return GDALRasterIOEx(GDALGetRasterBand(from, band), GF_Read, readX, readY, readW, readH,
+    const int colourBands = readingSource
+                                ? static_cast<int>(bands_.size())
+                                : std::min<int>(static_cast<int>(bands_.size()), outBands - 1);
+    auto readFrom = [&](GDALRasterBandH band, GDALDataType type, void* data, int bytes) {
+        return GDALRasterIOEx(band, GF_Read, readX, readY, readW, readH,
                               static_cast<char*>(data) + offset * bytes, partW, partH, type, bytes,
                               static_cast<GSpacing>(size) * bytes, &extra);
     };
+    auto readBand = [&](int band, GDALDataType type, void* data, int bytes) {
+        return readFrom(GDALGetRasterBand(from, band), type, data, bytes);
+    };
     const int pixels = size * size;
     std::vector<unsigned char> alpha(pixels, 0);
-    if (readBand(outBands, GDT_Byte, alpha.data(), 1) != CE_None)
+    CPLErr alphaRead = CE_None;
+    if (!readingSource) {
+        alphaRead = readBand(outBands, GDT_Byte, alpha.data(), 1);
+    } else {
+        GDALRasterBandH first = GDALGetRasterBand(from, bands_.first());
+        if (GDALGetMaskFlags(first) == GMF_ALL_VALID) {
+            for (int y = dstY0; y < dstY0 + partH; ++y)
+                std::fill_n(alpha.begin() + y * size + dstX0, partW, 255);
+        } else {
+            alphaRead = readFrom(GDALGetMaskBand(first), GDT_Byte, alpha.data(), 1);
+        }
+    }
+    if (alphaRead != CE_None)
         return Error{QStringLiteral("%1: %2").arg(
             path_, errors.lastError(QStringLiteral("pixels could not be read")))};
+#if Q_BYTE_ORDER == Q_LITTLE_ENDIAN
+    if (!stretched && palette_.isEmpty() && (colourBands == 3 || colourBands == 1)) {
+        auto bandAt = [&](int i) { return allBandsInOrder_ || readingSource ? bands_[i] : i + 1; };
+        const std::array<int, 3> blueGreenRed =
+            colourBands == 3 ? std::array<int, 3>{bandAt(2), bandAt(1), bandAt(0)}
+                             : std::array<int, 3>{bandAt(0), bandAt(0), bandAt(0)};
+        auto image =
+            readColourStraight(from, blueGreenRed, {readX, readY, readW, readH},
+                               {offset % size, offset / size, partW, partH}, size, extra, alpha);
+        if (!image)
+            return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
+                             .arg(path_)
+                             .arg(tile.z)
+                             .arg(tile.x)
+                             .arg(tile.y)
+                             .arg(image.error().message)};
+        return image;
+    }
+#endif
     std::vector<std::vector<unsigned char>> channels(colourBands,
                                                      std::vector<unsigned char>(pixels));
     std::vector<float> values(stretched ? pixels : 0);
     for (int i = 0; i < colourBands; ++i) {
         if (cancelled && cancelled->load())
             return kCancelled;
-        const int band = allBandsInOrder_ ? bands_[i] : i + 1;
+        const int band = allBandsInOrder_ || readingSource ? bands_[i] : i + 1;
         CPLErr read = CE_None;
         if (stretched) {
             read = readBand(band, GDT_Float32, values.data(), 4);

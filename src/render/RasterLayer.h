@@ -34,6 +34,9 @@ public:
     [[nodiscard]] geo::Extent extent() const override { return extent_; }
     [[nodiscard]] Result<QImage> renderTile(const TilePyramid& pyramid, TileId tile,
                                             const CancelFlag* cancelled) const override;
+    /// Imagery takes the nearest level, as web maps do: tiles are enlarged at most 1.41x, never
+    /// drawn from 2.6x the view's pixels, which cuts a cold frame's reads and resampling by ~4x.
+    [[nodiscard]] double levelSlack() const override { return TilePyramid::kNearestSlack; }
     [[nodiscard]] const QString& path() const { return path_; }
     [[nodiscard]] QSize rasterSize() const { return rasterSize_; }
     [[nodiscard]] int bandCount() const { return bandCount_; }
@@ -45,6 +48,9 @@ public:
     [[nodiscard]] const QList<double>& stretchMaximum() const { return stretchMax_; }
     /// Something the user should know that did not stop the layer (e.g. an assumed CRS).
     [[nodiscard]] const QString& notice() const { return notice_; }
+    /// True when the raster is north-up Web Mercator already: tiles read its pixels (and GDAL's
+    /// overviews) as they are, with no warp.
+    [[nodiscard]] bool readsWithoutWarp() const { return nativeMercator_; }
     /// True for a large raster without overviews: every zoomed-out tile reads the full resolution.
     [[nodiscard]] bool needsOverviews() const;
 
@@ -57,6 +63,8 @@ private:
     int overviewCount_ = 0;
     QList<int> bands_;
     bool allBandsInOrder_ = true;
+    bool nativeMercator_ = false; ///< north-up EPSG:3857: read directly, no warp
+
     QVector<QRgb> palette_; ///< one band with a colour table: index -> colour
     QList<double> stretchMin_;
     QList<double> stretchMax_;

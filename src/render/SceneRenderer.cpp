@@ -5,6 +5,7 @@
 #include "render/Palette.h"
 #include "render/TilePyramid.h"
 
+#include <QHash>
 #include <QPainter>
 #include <QtConcurrent/QtConcurrentMap>
 
@@ -25,17 +26,22 @@ SceneRenderer::Outcome SceneRenderer::render(const MapScene& scene, const Viewpo
     outcome.image = QImage(view.size(), QImage::Format_ARGB32_Premultiplied);
     outcome.image.fill(palette::mapBackground());
     const TilePyramid pyramid(tileSize);
-    const QList<TilePlacement> placements = pyramid.placements(view);
+    QHash<double, QList<TilePlacement>> placementsBySlack;
 
     struct Job {
         const LoadedLayer* layer;
         TilePlacement placement;
     };
     QList<Job> jobs;
-    for (const LoadedLayer& layer : scene.layers)
-        if (!layer.isBroken() && layer.spec.visible)
-            for (const TilePlacement& placement : placements)
-                jobs.append({&layer, placement});
+    for (const LoadedLayer& layer : scene.layers) {
+        if (layer.isBroken() || !layer.spec.visible)
+            continue;
+        const double slack = layer.layer->levelSlack();
+        if (!placementsBySlack.contains(slack))
+            placementsBySlack.insert(slack, pyramid.placements(view, slack));
+        for (const TilePlacement& placement : placementsBySlack.value(slack))
+            jobs.append({&layer, placement});
+    }
 
     const QList<Result<QImage>> tiles =
         QtConcurrent::blockingMapped<QList<Result<QImage>>>(jobs, [&](const Job& job) {

@@ -14,9 +14,8 @@ double TilePyramid::resolution(int zoom) const {
     return geo::webmercator::resolutionAtZoom(zoom, tileSize_);
 }
 
-int TilePyramid::zoomFor(double res) const {
-    // A 10% tolerance keeps the coarser level when it is nearly sharp enough.
-    const double z = std::log2(resolution(0) / res) - 0.15;
+int TilePyramid::zoomFor(double res, double slack) const {
+    const double z = std::log2(resolution(0) / res) - slack;
     return std::clamp(static_cast<int>(std::ceil(z)), 0, kMaxZoom);
 }
 
@@ -58,8 +57,8 @@ QRectF TilePyramid::targetRect(const Viewport& view, TileId t) const {
     return {topLeft, bottomRight};
 }
 
-QList<TilePlacement> TilePyramid::placements(const Viewport& view) const {
-    const int z = zoomFor(view.resolution());
+QList<TilePlacement> TilePyramid::placements(const Viewport& view, double slack) const {
+    const int z = zoomFor(view.resolution(), slack);
     QList<TilePlacement> result;
     for (const TileId& t : tilesCovering(view.extent(), z))
         result.append({t, targetRect(view, t)});

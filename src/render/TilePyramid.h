@@ -48,15 +48,21 @@ public:
 
     [[nodiscard]] int tileSize() const { return tileSize_; }
     [[nodiscard]] double resolution(int zoom) const;
-    /// The zoom whose tiles are at least as sharp as `resolution` (metres/pixel), so that tiles are
-    /// shrunk (crisp) rather than enlarged (blurred), within a small tolerance.
-    [[nodiscard]] int zoomFor(double resolution) const;
+    /// Level slack for crisp drawing: tiles are shrunk rather than enlarged, within 10%.
+    static constexpr double kCrispSlack = 0.15;
+    /// Level slack for the nearest level: tiles are enlarged at most sqrt(2) times.
+    static constexpr double kNearestSlack = 0.5;
+    /// The zoom whose tiles are at least as sharp as `resolution` (metres/pixel) once the view
+    /// is more than `slack` zoom steps past a level; with kCrispSlack, tiles are shrunk (crisp)
+    /// rather than enlarged (blurred), with kNearestSlack the nearest level is taken.
+    [[nodiscard]] int zoomFor(double resolution, double slack = kCrispSlack) const;
     [[nodiscard]] geo::Extent tileExtent(TileId t) const;
     /// The tiles of zoom `z` that intersect `extent`, clipped to the world.
     [[nodiscard]] QList<TileId> tilesCovering(const geo::Extent& extent, int z) const;
     /// The tiles to draw for a view and their rectangles in its pixels, centre tiles first so that
     /// the middle of the screen fills first.
-    [[nodiscard]] QList<TilePlacement> placements(const Viewport& view) const;
+    [[nodiscard]] QList<TilePlacement> placements(const Viewport& view,
+                                                  double slack = kCrispSlack) const;
     [[nodiscard]] QRectF targetRect(const Viewport& view, TileId t) const;
 
 private:

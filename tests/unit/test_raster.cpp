@@ -323,16 +323,57 @@ TEST_CASE("Rasters in the formats GDAL writes draw the same picture", "[render][
           QStringLiteral("WORLDFILE=YES"), QStringLiteral("-co"), QStringLiteral("QUALITY=95")},
          6.0},
     };
+    CHECK_FALSE(reference.value()->readsWithoutWarp()); // the Blue Marble is in lon/lat
     for (const Case& c : cases) {
         INFO(c.name);
         translate(africa, c.file, c.args);
         auto layer = RasterLayer::open(2, QString::fromLatin1(c.name), c.file);
         REQUIRE(layer.ok());
+        // MBTiles and GoogleMapsCompatible GeoPackages are Web Mercator: read with no warp.
+        CHECK(layer.value()->readsWithoutWarp() == (c.file.endsWith(QStringLiteral(".mbtiles")) ||
+                                                    c.file.endsWith(QStringLiteral(".gpkg"))));
         const auto [difference, compared] = compare(draw(*layer.value(), tile), expected);
         CHECK(compared > 256 * 200);
         CHECK(difference < c.tolerance);
     }
 
+    SECTION("a Web Mercator GeoTIFF with nodata, read with no warp") {
+        // The reference warped once to EPSG:3857 by GDAL, its western third set to nodata.
+        const QString mercator = dir.filePath(QStringLiteral("mercator.tif"));
+        {
+            GDALDatasetH src = GDALOpen(africa.toUtf8().constData(), GA_ReadOnly);
+            CPLStringList args;
+            for (const char* a : {"-t_srs", "EPSG:3857", "-r", "bilinear", "-of", "GTiff", "-q"})
+                args.AddString(a);
+            GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
+            GDALDatasetH out =
+                GDALWarp(mercator.toUtf8().constData(), nullptr, 1, &src, options, nullptr);
+            GDALWarpAppOptionsFree(options);
+            REQUIRE(out);
+            const int w = GDALGetRasterXSize(out);
+            const int h = GDALGetRasterYSize(out);
+            std::vector<quint8> zeros(static_cast<size_t>(w / 3) * h, 0);
+            for (int b = 1; b <= 3; ++b) {
+                GDALRasterBandH band = GDALGetRasterBand(out, b);
+                REQUIRE(GDALRasterIO(band, GF_Write, 0, 0, w / 3, h, zeros.data(), w / 3, h,
+                                     GDT_Byte, 0, 0) == CE_None);
+                GDALSetRasterNoDataValue(band, 0);
+            }
+            GDALClose(out);
+            GDALClose(src);
+        }
+        auto layer = RasterLayer::open(3, QStringLiteral("mercator"), mercator);
+        REQUIRE(layer.ok());
+        CHECK(layer.value()->readsWithoutWarp());
+        const auto [difference, compared] = compare(draw(*layer.value(), tile), expected);
+        CHECK(compared > 256 * 200);
+        CHECK(difference < 3.0);
+        // 20 W .. 20 E: the western third (west of about 6.7 W) has no data and stays clear.
+        const QImage west = draw(*layer.value(), tileAt(-15, 10, 6));
+        CHECK(west.pixelColor(128, 128).alpha() == 0);
+        const QImage east = draw(*layer.value(), tileAt(10, 10, 6));
+        CHECK(east.pixelColor(128, 128).alpha() == 255);
+    }
     SECTION("a local TMS through GDAL_WMS") {
         // Tiles cut from the reference by our own renderer, served as file:// URLs.
         const QString tiles = dir.filePath(QStringLiteral("tms"));

@@ -69,6 +69,16 @@ TEST_CASE("TilePyramid arithmetic", "[render][tiles]") {
         CHECK(pyramid.zoomFor(1e9) == 0);
         CHECK(pyramid.zoomFor(1e-9) == TilePyramid::kMaxZoom);
     }
+    SECTION("with the nearest-level slack, tiles are enlarged at most sqrt(2) times") {
+        const double r7 = pyramid.resolution(7);
+        CHECK(pyramid.zoomFor(r7, TilePyramid::kNearestSlack) == 7);
+        CHECK(pyramid.zoomFor(r7 / 1.3, TilePyramid::kNearestSlack) == 7); // 1.3x enlarged
+        CHECK(pyramid.zoomFor(r7 / 1.5, TilePyramid::kNearestSlack) == 8); // 8 is shrunk 1.33x
+        CHECK(pyramid.zoomFor(r7 / 1.3) == 8); // crisp slack: never enlarge by 1.3
+        const Viewport view({0, 0}, r7 / 1.3, QSize(1024, 768));
+        CHECK(pyramid.placements(view, TilePyramid::kNearestSlack).first().tile.z == 7);
+        CHECK(pyramid.placements(view).first().tile.z == 8);
+    }
     SECTION("placements cover the view, centre first") {
         const Viewport view({0, 1800000}, 1000.0, QSize(1000, 600));
         const auto placements = pyramid.placements(view);

@@ -265,9 +265,17 @@ int main(int argc, char* argv[]) {
         qputenv("QT_QUICK_BACKEND", "software");
     QGuiApplication app(argc, argv);
     geo::ensureGdalRegistered();
-    // bench_map [--frames-only] [DATA-DIR]
+    // bench_map [--frames-only | --cold-only] [--only TEXT] [DATA-DIR]
+    // (--only: just the cold-frame inputs whose name contains TEXT, e.g. "tiled")
     QStringList args = QCoreApplication::arguments().mid(1);
     const bool framesOnly = args.removeAll(QStringLiteral("--frames-only")) > 0;
+    const bool coldOnly = args.removeAll(QStringLiteral("--cold-only")) > 0;
+    QString only;
+    if (const qsizetype at = args.indexOf(QStringLiteral("--only"));
+        at >= 0 && at + 1 < args.size()) {
+        only = args.at(at + 1);
+        args.remove(at, 2);
+    }
     const QString dataDir = !args.isEmpty() ? args.first() : QStringLiteral(TESSERA_BENCH_DATA);
     if (QProcess::execute(QStringLiteral(TESSERA_BENCH_DIR "/prepare-data"), {dataDir}) != 0)
         qFatal("preparing the benchmark data failed");
@@ -319,6 +327,8 @@ int main(int argc, char* argv[]) {
     for (const Input& in : inputs) {
         if (framesOnly)
             break;
+        if (!only.isEmpty() && !in.name.contains(only))
+            continue;
         const double ours = tesseraColdFrame(in);
         const double warp = in.raster ? gdalWarp(in) : -1;
         const Peer peer = haveQgis ? qgis(in) : Peer{-1, -1, QStringLiteral("not installed")};
@@ -329,6 +339,8 @@ int main(int argc, char* argv[]) {
                     peer.ms > 0 ? qPrintable(QString::number(ours / peer.ms, 'f', 2)) : "n/a");
         std::fflush(stdout);
     }
+    if (coldOnly)
+        return 0;
     const FrameStats frames = panAndZoom(dataDir);
     std::printf(
         "\nScripted pan and zoom, 10 s at 1920x1080 (tiled raster + coastline + 100,000 points), "
