@@ -2,6 +2,7 @@
 #include "share/BundleRecords.h"
 
 #include "share/Cbor.h"
+#include "share/Crypto.h"
 #include "store/IncidentRow.h"
 
 #include <QCborArray>
@@ -19,8 +20,12 @@ using store::Statement;
 namespace {
 
 constexpr char kPayloadFormat[] = "tessera-payload/1";
+/// The kinds a payload carries, in apply order: an incident before its notes and attachments.
 const QStringList kKinds{QStringLiteral("incident"), QStringLiteral("route"),
-                         QStringLiteral("annotation"), QStringLiteral("note")};
+                         QStringLiteral("annotation"), QStringLiteral("note"),
+                         QStringLiteral("attachment")};
+/// Attachment content travels in pieces of at most this size (docs/formats/bundle.md).
+constexpr qsizetype kChunkBytes = 1024 * 1024;
 
 bool isUuid(const QString& s) {
     static const QString hex = QStringLiteral("0123456789abcdef");
@@ -136,6 +141,35 @@ Result<std::optional<SharedRecord>> readNote(Database& db, const QString& uuid) 
     r.value.insert(QStringLiteral("author"), q.text(2));
     r.value.insert(QStringLiteral("text"), q.text(3));
     r.value.insert(QStringLiteral("written_at"), q.integer(4));
+    return std::optional(r);
+}
+
+Result<std::optional<SharedRecord>> readAttachment(Database& db, const QString& uuid) {
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "SELECT a.uuid, i.uuid, a.name, a.media_type, a.sha256, a.size, a.classification, "
+        "a.releasability, a.created_hlc, a.updated_hlc, st.uuid, a.deleted, b.data "
+        "FROM attachment a JOIN incident i ON i.id = a.incident_id JOIN station st ON st.id = "
+        "a.station JOIN attachment_blob b ON b.sha256 = a.sha256 WHERE a.uuid = ?1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, uuid);
+    Result<bool> row = firstRow(s.value());
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return std::optional<SharedRecord>();
+    const Statement& q = s.value();
+    SharedRecord r = common(QStringLiteral("attachment"), q, 0, 6, 8);
+    r.value.insert(QStringLiteral("incident"), q.text(1));
+    r.value.insert(QStringLiteral("name"), q.text(2));
+    r.value.insert(QStringLiteral("media_type"), q.text(3));
+    r.value.insert(QStringLiteral("sha256"), q.text(4));
+    r.value.insert(QStringLiteral("size"), q.integer(5));
+    const QByteArray data = q.blob(12);
+    QCborArray chunks;
+    for (qsizetype at = 0; at < data.size(); at += kChunkBytes)
+        chunks.append(data.mid(at, kChunkBytes));
+    r.value.insert(QStringLiteral("chunks"), chunks);
     return std::optional(r);
 }
 
@@ -500,6 +534,81 @@ Result<std::optional<bool>> applyNote(Apply& a, const SharedRecord& r, qint64 st
     return std::optional(true);
 }
 
+/// An attachment: its content is checked against its SHA-256 and size before anything is
+/// written, and stored once per content as the store does. Nullopt when its incident is not
+/// here.
+Result<std::optional<bool>> applyAttachment(Apply& a, const SharedRecord& r, qint64 station) {
+    Database& db = a.db;
+    const QCborMap& m = r.value;
+    const QString name = m[QStringLiteral("name")].toString();
+    const QString sha = m[QStringLiteral("sha256")].toString();
+    const qint64 size = m[QStringLiteral("size")].toInteger(-1);
+    if (name.isEmpty() || sha.size() != 64 || size < 0 || !m[QStringLiteral("chunks")].isArray())
+        return bad(r, QStringLiteral("no name, content hash, size or content"));
+    QByteArray data;
+    for (const QCborValue& chunk : m[QStringLiteral("chunks")].toArray()) {
+        if (!chunk.isByteArray() || chunk.toByteArray().size() > kChunkBytes ||
+            data.size() + chunk.toByteArray().size() > size)
+            return bad(r, QStringLiteral("the content does not match its size"));
+        data += chunk.toByteArray();
+    }
+    if (data.size() != size || QString::fromLatin1(crypto::sha256(data).toHex()) != sha)
+        return bad(r, QStringLiteral("the content does not match its SHA-256"));
+    Result<std::optional<Local>> local = localStamp(db, "attachment", r.uuid);
+    if (!local)
+        return local.error();
+    if (Status c = noteConflict(a, r, local.value()); !c)
+        return c.error();
+    if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
+                             std::pair(r.updated, r.station))
+        return std::optional(false);
+    Result<std::optional<Local>> incident =
+        localStamp(db, "incident", m[QStringLiteral("incident")].toString());
+    if (!incident)
+        return incident.error();
+    if (!incident.value())
+        return std::optional<bool>();
+    if (Status s = run(db,
+                       QStringLiteral("INSERT INTO attachment_blob (sha256, data) VALUES (?1, ?2) "
+                                      "ON CONFLICT DO NOTHING"),
+                       {sha, QVariant(data)});
+        !s)
+        return s.error();
+    const bool deleted = m[QStringLiteral("deleted")].toBool();
+    const QList<QVariant> args{r.uuid,
+                               incident.value()->id,
+                               name,
+                               m[QStringLiteral("media_type")].toString(),
+                               sha,
+                               size,
+                               r.marking.classification,
+                               r.marking.releasability,
+                               station,
+                               m[QStringLiteral("created")].toInteger(),
+                               r.updated,
+                               deleted ? 1 : 0};
+    const QString sql =
+        local.value()
+            ? QStringLiteral("UPDATE attachment SET incident_id = ?2, name = ?3, media_type = ?4, "
+                             "sha256 = ?5, size = ?6, classification = ?7, releasability = ?8, "
+                             "station = ?9, created_hlc = ?10, updated_hlc = ?11, deleted = ?12 "
+                             "WHERE uuid = ?1")
+            : QStringLiteral("INSERT INTO attachment (uuid, incident_id, name, media_type, "
+                             "sha256, size, classification, releasability, station, created_hlc, "
+                             "updated_hlc, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                             "?10, ?11, ?12)");
+    if (Status s = run(db, sql, args); !s)
+        return s.error();
+    if (Status s = logChange(a, r,
+                             !local.value() ? "insert"
+                             : deleted      ? "delete"
+                                            : "update",
+                             station);
+        !s)
+        return s.error();
+    return std::optional(true);
+}
+
 Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station) {
     Database& db = a.db;
     const QCborMap& m = r.value;
@@ -641,6 +750,8 @@ Result<std::optional<SharedRecord>> readRecord(Database& db, const QString& kind
         return readRoute(db, uuid);
     if (kind == QLatin1String("note"))
         return readNote(db, uuid);
+    if (kind == QLatin1String("attachment"))
+        return readAttachment(db, uuid);
     return readAnnotation(db, uuid);
 }
 
@@ -689,7 +800,7 @@ Result<QList<SharedRecord>> changedRecords(store::MissionStore& store, const Kno
         const Statement& c = log.value();
         const QString kind = c.text(0);
         if (!kKinds.contains(kind))
-            continue; // attachments: not carried yet
+            continue;
         if (c.integer(2) <= peerKnows.value(c.text(3), std::numeric_limits<qint64>::min()))
             continue;
         const QString key = kind + QLatin1Char(':') + c.text(1);
@@ -773,8 +884,10 @@ Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedR
                 stations.insert(r.station, key.value());
             }
             const qint64 station = stations.value(r.station);
-            if (kind == QLatin1String("note")) {
-                Result<std::optional<bool>> done = applyNote(a, r, station);
+            if (kind == QLatin1String("note") || kind == QLatin1String("attachment")) {
+                Result<std::optional<bool>> done = kind == QLatin1String("note")
+                                                       ? applyNote(a, r, station)
+                                                       : applyAttachment(a, r, station);
                 if (!done)
                     return done.error();
                 if (!done.value())

@@ -22,7 +22,8 @@
 
 namespace tessera::share {
 
-/// One record in a payload: its kind ("incident", "note", "route", "annotation"), the state
+/// One record in a payload: its kind ("incident", "note", "route", "annotation",
+/// "attachment"), the state
 /// of the record as CBOR (docs/formats/bundle.md), and its marking for the release policy.
 struct SharedRecord {
     QString kind;
@@ -37,8 +38,8 @@ struct SharedRecord {
 Result<Knowledge> missionKnowledge(store::MissionStore& store);
 
 /// The current state of every record with a change-log entry the peer does not know of (a stamp
-/// above `peerKnows[station]`), in apply order (incidents, routes, annotations, notes).
-/// Attachments are not carried yet (docs/sharing.md).
+/// above `peerKnows[station]`), in apply order (incidents, routes, annotations, notes,
+/// attachments with their content in chunks).
 Result<QList<SharedRecord>> changedRecords(store::MissionStore& store, const Knowledge& peerKnows);
 
 /// Reads the records of a decrypted payload; an error for anything malformed.
@@ -49,7 +50,7 @@ QByteArray encodeRecords(const QList<SharedRecord>& records);
 struct ApplyCounts {
     int applied = 0;   ///< written: new, or newer than ours
     int unchanged = 0; ///< ours is the same or newer (last writer wins by HLC, then station)
-    int skipped = 0;   ///< a note whose incident this station does not hold
+    int skipped = 0;   ///< a note or attachment whose incident this station does not hold
     int conflicts = 0; ///< concurrent edits found (both versions kept in share_conflict)
 };
 

@@ -152,14 +152,27 @@ TEST_CASE("Bundles: a mission's records reach a peer intact", "[share][bundle]")
     annotation.marking = kOpen;
     REQUIRE(a.addAnnotation(annotation).ok());
 
+    // An attachment larger than a chunk (it travels in three), and one Bravo may not have.
+    QByteArray photo(2 * 1024 * 1024 + 512 * 1024, '\0');
+    std::mt19937 bytes(7);
+    for (char& c : photo)
+        c = static_cast<char>(bytes());
+    Result<store::Attachment> attached = a.attach(point.uuid, QStringLiteral("ford.jpg"), photo,
+                                                  QStringLiteral("image/jpeg"), kOpen);
+    REQUIRE(attached.ok());
+    REQUIRE(a.attach(point.uuid, QStringLiteral("source.pdf"), "secret",
+                     QStringLiteral("application/pdf"),
+                     {QStringLiteral("SECRET"), QStringLiteral("REL TO UN")})
+                .ok());
+
     Result<ExportReport> out = exportBundle(a, s.alpha, {s.bravo.card()});
     REQUIRE(out.ok());
-    CHECK(out.value().records == 6);
-    CHECK(out.value().withheld == 0);
+    CHECK(out.value().records == 7);
+    CHECK(out.value().withheld == 1);
     Result<ImportReport> in = importBundle(b, out.value().bytes, s.bravo, s.bravoBook);
     REQUIRE(in.ok());
     CHECK(in.value().sender == QLatin1String("Alpha"));
-    CHECK(in.value().applied == 6);
+    CHECK(in.value().applied == 7);
 
     SECTION("the same records, stamps and station, and the indexes follow") {
         Result<QList<store::Incident>> mine = a.incidents();
@@ -186,6 +199,13 @@ TEST_CASE("Bundles: a mission's records reach a peer intact", "[share][bundle]")
         REQUIRE(notes.ok());
         REQUIRE(notes.value().size() == 1);
         CHECK(notes.value()[0].text == note.text);
+        Result<QList<store::Attachment>> attachments = b.attachments(point.uuid);
+        REQUIRE(attachments.ok());
+        REQUIRE(attachments.value().size() == 1); // the SECRET one was withheld
+        CHECK(attachments.value()[0].sha256 == attached.value().sha256);
+        Result<QByteArray> content = b.attachmentData(attachments.value()[0]);
+        REQUIRE(content.ok());
+        CHECK(content.value() == photo);
         Result<QList<store::PatrolRoute>> routes = b.routes();
         REQUIRE(routes.ok());
         REQUIRE(routes.value().size() == 1);
@@ -230,7 +250,7 @@ TEST_CASE("Bundles: a mission's records reach a peer intact", "[share][bundle]")
         Result<ImportReport> again = importBundle(b, second.value().bytes, s.bravo, s.bravoBook);
         REQUIRE(again.ok());
         CHECK(again.value().applied == 0);
-        CHECK(again.value().unchanged == 6);
+        CHECK(again.value().unchanged == 7);
         CHECK(dump(b) == before);
     }
     SECTION("a newer edit wins; what the peer said it knew is not sent back") {
@@ -263,7 +283,7 @@ TEST_CASE("Bundles: a mission's records reach a peer intact", "[share][bundle]")
         CHECK(sent.value()[0].direction == QLatin1String("sent"));
         REQUIRE(received.value().size() == 1);
         CHECK(received.value()[0].id == sent.value()[0].id);
-        CHECK(received.value()[0].records == 6);
+        CHECK(received.value()[0].records == 7);
     }
 }
 
@@ -370,6 +390,26 @@ TEST_CASE("Bundles: refusals leave the mission untouched", "[share][bundle]") {
             sealBundle(header, encodeRecords(records.value()), s.alpha, {s.bravo.card()});
         REQUIRE(bytes.ok());
         CHECK_THAT(refusal(bytes.value(), s.bravoBook), Contains("may not hold"));
+    }
+    SECTION("an attachment whose content does not match its hash") {
+        Result<QList<store::Incident>> held = a.incidents();
+        REQUIRE(held.ok());
+        REQUIRE(a.attach(held.value()[0].uuid, QStringLiteral("note.txt"), "original",
+                         QStringLiteral("text/plain"), kOpen)
+                    .ok());
+        Result<QList<SharedRecord>> records = changedRecords(a, {});
+        REQUIRE(records.ok());
+        QList<SharedRecord> list = records.value();
+        REQUIRE(list.last().kind == QLatin1String("attachment"));
+        list.last().value.insert(QStringLiteral("chunks"), QCborArray{QByteArray("altered!")});
+        BundleHeader header;
+        header.id = store::newUuid();
+        header.created = QDateTime::currentDateTimeUtc();
+        Result<QByteArray> bytes =
+            sealBundle(header, encodeRecords(list), s.alpha, {s.bravo.card()});
+        REQUIRE(bytes.ok());
+        CHECK_THAT(refusal(bytes.value(), s.bravoBook), Contains("SHA-256"));
+        CHECK(dump(b) == before);
     }
     SECTION("a record stamped far in the future") {
         Result<QList<SharedRecord>> records = changedRecords(a, {});
