@@ -4,6 +4,7 @@
 #include "store/ImportRegistry.h"
 #include "store/IncidentRow.h"
 #include "store/MissionStore.h"
+#include "store/RtreePack.h"
 #include "store/Uuid.h"
 
 #include <utility>
@@ -11,12 +12,31 @@
 namespace tessera::store {
 
 namespace {
-const char* kInsert =
-    "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, area, "
-    "area_west, area_south, area_east, area_north, source, reliability, credibility, narrative, "
-    "classification, releasability, exercise, station, created_hlc, updated_hlc, import_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?22, ?23)";
+// Rows per INSERT statement. The incident table's CHECK constraints with IN lists (severity,
+// status, reliability) build their lookup tables once per statement run: one row per statement
+// spent most of the import there (docs/store.md, "Bulk import").
+constexpr int kRowsPerStatement = 64;
+// Parameters per row: the 22 of bindIncident and the import id.
+constexpr int kParamsPerRow = 23;
+
+/// An INSERT of `rows` incidents: row r binds ?(23r + 1) .. ?(23r + 23).
+QString insertSql(int rows) {
+    QString sql = QStringLiteral(
+        "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, "
+        "area, area_west, area_south, area_east, area_north, source, reliability, credibility, "
+        "narrative, classification, releasability, exercise, station, created_hlc, updated_hlc, "
+        "import_id) VALUES ");
+    for (int r = 0; r < rows; ++r) {
+        const int b = r * kParamsPerRow;
+        if (r > 0)
+            sql += QLatin1Char(',');
+        sql += QLatin1Char('(');
+        for (int k = 1; k <= 21; ++k)
+            sql += QStringLiteral("?%1,").arg(b + k);
+        sql += QStringLiteral("?%1,?%1,?%2)").arg(b + 22).arg(b + 23);
+    }
+    return sql;
+}
 
 } // namespace
 
@@ -43,26 +63,34 @@ Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString&
     if (!started)
         return started.error();
     registerImport(store.path(), id);
-    Result<Statement> insert = db.prepare(QString::fromLatin1(kInsert));
-    if (!insert) {
+    Result<Statement> many = db.prepare(insertSql(kRowsPerStatement));
+    Result<Statement> one = db.prepare(insertSql(1));
+    if (!many || !one) {
         unregisterImport(store.path(), id);
-        return insert.error();
+        return many ? one.error() : many.error();
     }
-    return IncidentImport(store, id, std::max(1, batchSize), std::move(insert).value());
+    return IncidentImport(store, id, std::max(1, batchSize), std::move(many).value(),
+                          std::move(one).value());
 }
 
-IncidentImport::IncidentImport(MissionStore& store, qint64 id, int batchSize, Statement insert)
+IncidentImport::IncidentImport(MissionStore& store, qint64 id, int batchSize, Statement insertMany,
+                               Statement insertOne)
     : store_(&store)
     , id_(id)
     , batchSize_(batchSize)
-    , insert_(std::move(insert))
-    , open_(true) {}
+    , insertMany_(std::move(insertMany))
+    , insertOne_(std::move(insertOne))
+    , open_(true) {
+    pending_.reserve(kRowsPerStatement);
+}
 
 IncidentImport::IncidentImport(IncidentImport&& o) noexcept
     : store_(std::exchange(o.store_, nullptr))
     , id_(o.id_)
     , batchSize_(o.batchSize_)
-    , insert_(std::move(o.insert_))
+    , insertMany_(std::move(o.insertMany_))
+    , insertOne_(std::move(o.insertOne_))
+    , pending_(std::move(o.pending_))
     , added_(o.added_)
     , inBatch_(o.inBatch_)
     , open_(std::exchange(o.open_, false)) {}
@@ -82,23 +110,41 @@ Status IncidentImport::add(Incident& incident) {
     if (incident.uuid.isEmpty())
         incident.uuid = newUuid();
     const Hlc hlc = store_->stamp();
-    Statement& s = *insert_;
-    bindIncident(s, incident, store_->stationKey(), hlc);
-    s.bind(23, id_);
-    if (Status r = s.run(); !r) {
-        (void)abandon();
-        return r;
-    }
     incident.stamp = {hlc, hlc, store_->station(), false};
+    pending_.emplace_back(incident, hlc);
     ++added_;
+    if (static_cast<int>(pending_.size()) == kRowsPerStatement)
+        if (Status s = flush(); !s)
+            return s;
     if (++inBatch_ >= batchSize_)
         return commitBatch();
+    return success();
+}
+
+Status IncidentImport::flush() {
+    const qint64 station = store_->stationKey();
+    const bool full = static_cast<int>(pending_.size()) == kRowsPerStatement;
+    for (size_t k = 0; k < pending_.size(); ++k) {
+        Statement& s = full ? *insertMany_ : *insertOne_;
+        const int first = full ? static_cast<int>(k) * kParamsPerRow + 1 : 1;
+        bindIncident(s, pending_[k].first, station, pending_[k].second, first);
+        s.bind(first + kParamsPerRow - 1, id_);
+        if (full && k + 1 < pending_.size())
+            continue;
+        if (Status r = s.run(); !r) {
+            (void)abandon();
+            return r;
+        }
+    }
+    pending_.clear();
     return success();
 }
 
 Status IncidentImport::commitBatch() {
     if (inBatch_ == 0)
         return success();
+    if (Status s = flush(); !s)
+        return s;
     inBatch_ = 0;
     if (Status s = store_->database().exec(QStringLiteral("COMMIT")); !s) {
         (void)abandon();
@@ -117,12 +163,10 @@ Result<qint64> IncidentImport::finish() {
                                          "import_id = %1")
                               .arg(id_);
     Status done = db.transaction([&]() -> Status {
-        // Bulk steps in key order: the R*Tree and FTS5 b-trees fill far faster than row by row.
+        if (Status s = fillRtree(range); !s)
+            return s;
+        // Bulk steps in key order: the FTS5 b-trees fill far faster than row by row.
         const QStringList steps{
-            QStringLiteral("INSERT INTO incident_rtree SELECT id, coalesce(area_west, lon), "
-                           "coalesce(area_east, lon), coalesce(area_south, lat), "
-                           "coalesce(area_north, lat) FROM incident WHERE %1 ORDER BY id")
-                .arg(range),
             QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) SELECT id, "
                            "title, narrative, '' FROM incident WHERE %1 ORDER BY id")
                 .arg(range),
@@ -144,9 +188,45 @@ Result<qint64> IncidentImport::finish() {
         return done.error();
     }
     open_ = false;
-    insert_.reset();
+    insertMany_.reset();
+    insertOne_.reset();
     unregisterImport(store_->path(), id_);
     return added_;
+}
+
+Status IncidentImport::fillRtree(const QString& range) {
+    Database& db = store_->database();
+    const QString newBoxes = QStringLiteral(
+        "SELECT id, coalesce(area_west, lon), coalesce(area_east, lon), coalesce(area_south, lat), "
+        "coalesce(area_north, lat) FROM incident WHERE %1 ORDER BY id");
+    Result<QVariant> held = db.scalar(QStringLiteral("SELECT count(*) FROM incident_rtree_rowid"));
+    if (!held)
+        return held.error();
+    // A small import into a large tree: through the virtual table, entry by entry. Otherwise the
+    // whole tree is rebuilt, packed, from what it holds and the new boxes: one sorted pass
+    // instead of R*Tree inserts (each a descent, a split now and then, re-inserts), and a
+    // better tree for queries (full nodes, neighbours together).
+    if (held.value().toLongLong() >= added_)
+        return db.exec(QStringLiteral("INSERT INTO incident_rtree ") + newBoxes.arg(range));
+    std::vector<RtreeEntry> entries;
+    entries.reserve(static_cast<size_t>(held.value().toLongLong() + added_));
+    for (const QString& sql :
+         {QStringLiteral("SELECT id, min_lon, max_lon, min_lat, max_lat FROM incident_rtree"),
+          newBoxes.arg(range)}) {
+        Result<Statement> stmt = db.prepare(sql);
+        if (!stmt)
+            return stmt.error();
+        for (;;) {
+            Result<bool> row = stmt.value().step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            const Statement& r = stmt.value();
+            entries.push_back(rtreeEntry(r.integer(0), r.real(1), r.real(2), r.real(3), r.real(4)));
+        }
+    }
+    return packRtree(db, QStringLiteral("incident_rtree"), std::move(entries));
 }
 
 Status IncidentImport::abandon() {
@@ -157,7 +237,9 @@ Status IncidentImport::abandon() {
         (void)db.exec(QStringLiteral("ROLLBACK"));
     open_ = false;
     inBatch_ = 0;
-    insert_.reset();
+    pending_.clear();
+    insertMany_.reset();
+    insertOne_.reset();
     Status undone = db.transaction([&]() -> Status {
         if (Status s = db.exec(QStringLiteral("DELETE FROM incident WHERE id > (SELECT base_id "
                                               "FROM import WHERE id = %1) AND import_id = %1")

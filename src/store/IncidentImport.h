@@ -6,6 +6,8 @@
 #include "store/Mission.h"
 
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace tessera::store {
 
@@ -15,9 +17,11 @@ class MissionStore;
 ///
 /// Rows go into the incident table in committed batches, tagged with the import's id; until
 /// finish() they are invisible (queries, snapshots and the map skip imports still running), and
-/// the next read-write open rolls back an import whose process is gone. finish() then fills the
-/// R*Tree, the full-text index and the change log in sorted bulk steps and marks the import done,
-/// in one transaction (docs/store.md).
+/// the next read-write open rolls back an import whose process is gone. Rows are written 64 to a
+/// statement (the incident table's CHECK constraints are then set up once per 64 rows, not per
+/// row). finish() then fills the R*Tree (packed in one pass when the import is larger than what
+/// the tree holds), the full-text index and the change log in bulk steps and marks the import
+/// done, in one transaction (docs/store.md).
 ///
 /// Threads: the thread of the MissionStore it writes to; the store must outlive it.
 class IncidentImport {
@@ -40,13 +44,19 @@ public:
     [[nodiscard]] qint64 added() const { return added_; }
 
 private:
-    IncidentImport(MissionStore& store, qint64 id, int batchSize, Statement insert);
+    IncidentImport(MissionStore& store, qint64 id, int batchSize, Statement insertMany,
+                   Statement insertOne);
+    /// Writes the rows added since the last flush (in the open batch transaction).
+    Status flush();
     Status commitBatch();
+    Status fillRtree(const QString& range);
 
     MissionStore* store_ = nullptr;
     qint64 id_ = 0;
     int batchSize_ = 0;
-    std::optional<Statement> insert_;
+    std::optional<Statement> insertMany_; ///< kRowsPerStatement rows
+    std::optional<Statement> insertOne_;  ///< the rest of a batch
+    std::vector<std::pair<Incident, Hlc>> pending_;
     qint64 added_ = 0;
     int inBatch_ = 0;
     bool open_ = false;

@@ -41,35 +41,36 @@ geo::Extent boundsOf(const QList<geo::GeoPoint>& points) {
     return e;
 }
 
-void bindIncident(Statement& s, const Incident& i, qint64 station, Hlc hlc) {
-    s.bind(1, i.uuid)
-        .bind(2, i.title)
-        .bind(3, i.category)
-        .bind(4, toString(i.severity))
-        .bind(5, toString(i.status))
-        .bind(6, i.observedAt.toMSecsSinceEpoch())
-        .bind(7, i.location.lon)
-        .bind(8, i.location.lat);
+void bindIncident(Statement& s, const Incident& i, qint64 station, Hlc hlc, int first) {
+    const int o = first - 1;
+    s.bind(o + 1, i.uuid)
+        .bind(o + 2, i.title)
+        .bind(o + 3, i.category)
+        .bind(o + 4, toString(i.severity))
+        .bind(o + 5, toString(i.status))
+        .bind(o + 6, i.observedAt.toMSecsSinceEpoch())
+        .bind(o + 7, i.location.lon)
+        .bind(o + 8, i.location.lat);
     if (i.area.isEmpty()) {
         for (int k = 9; k <= 13; ++k)
-            s.bindNull(k);
+            s.bindNull(o + k);
     } else {
         const geo::Extent e = boundsOf(i.area);
-        s.bind(9, pointsJson(i.area))
-            .bind(10, e.minX)
-            .bind(11, e.minY)
-            .bind(12, e.maxX)
-            .bind(13, e.maxY);
+        s.bind(o + 9, pointsJson(i.area))
+            .bind(o + 10, e.minX)
+            .bind(o + 11, e.minY)
+            .bind(o + 12, e.maxX)
+            .bind(o + 13, e.maxY);
     }
-    s.bind(14, i.source)
-        .bind(15, i.reliability.isEmpty() ? QStringLiteral("F") : i.reliability)
-        .bind(16, i.credibility)
-        .bind(17, i.narrative)
-        .bind(18, i.marking.classification)
-        .bind(19, i.marking.releasability)
-        .bind(20, i.exercise ? 1 : 0)
-        .bind(21, station)
-        .bind(22, hlc.value);
+    s.bind(o + 14, i.source)
+        .bind(o + 15, i.reliability.isEmpty() ? QStringLiteral("F") : i.reliability)
+        .bind(o + 16, i.credibility)
+        .bind(o + 17, i.narrative)
+        .bind(o + 18, i.marking.classification)
+        .bind(o + 19, i.marking.releasability)
+        .bind(o + 20, i.exercise ? 1 : 0)
+        .bind(o + 21, station)
+        .bind(o + 22, hlc.value);
 }
 
 } // namespace tessera::store

@@ -21,7 +21,8 @@ geo::Extent boundsOf(const QList<geo::GeoPoint>& points);
 
 /// Binds parameters ?1..?22 of an incident INSERT or UPDATE: uuid, title, category, severity,
 /// status, observed_at, lon, lat, area and its bounds (?9..?13), source, reliability,
-/// credibility, narrative, classification, releasability, exercise, station, hlc.
-void bindIncident(Statement& s, const Incident& i, qint64 station, Hlc hlc);
+/// credibility, narrative, classification, releasability, exercise, station, hlc. With `first`
+/// other than 1 it binds ?first..?(first + 21) instead (one row of a multi-row INSERT).
+void bindIncident(Statement& s, const Incident& i, qint64 station, Hlc hlc, int first = 1);
 
 } // namespace tessera::store

@@ -21,6 +21,9 @@ namespace tessera::store {
 
 namespace {
 
+/// How much of a mission file a read-only connection maps into memory (1 GiB).
+constexpr qint64 kReadMapBytes = qint64(1) << 30;
+
 QString isoUtc(const QDateTime& t) {
     return t.toUTC().toString(Qt::ISODate);
 }
@@ -205,6 +208,12 @@ Result<MissionStore> MissionStore::open(const QString& path, Access access) {
                                         "upgrade it")
                              .arg(path)
                              .arg(version.value().toInt())};
+        // Readers (the map, lists) jump between rows all over the file: a box of 10,000
+        // incidents touches about as many pages. Mapped, a page costs a memory read instead of a
+        // read() call; the file stays read through SQLite (docs/store.md, "Queries").
+        if (Status s = db.value().exec(QStringLiteral("PRAGMA mmap_size = %1").arg(kReadMapBytes));
+            !s)
+            return withPath(path, s.error());
     } else {
         if (db.value().isReadOnly())
             return Error{QStringLiteral("%1: the file is read-only; open it read-only, or make it "
@@ -600,23 +609,50 @@ Result<QList<Incident>> MissionStore::incidents() {
                              &readIncident);
 }
 
-Result<IncidentPage> MissionStore::queryIncidents(const IncidentQuery& q) {
-    QStringList where{kLiveIncident};
+namespace {
+
+/// The FROM, WHERE and ORDER BY of an incident query, with its parameters. With a bounding
+/// box the R*Tree is the outer loop (CROSS JOIN keeps the planner from turning it round): it
+/// finds candidates, then the exact coordinates decide, because the R*Tree holds 32-bit boxes
+/// rounded outwards.
+struct IncidentFilter {
+    QString from;
+    QString where;
+    QString order;
     QVariantList args;
+
+    void bind(Statement& stmt) const {
+        for (qsizetype k = 0; k < args.size(); ++k) {
+            const QVariant& v = args[k];
+            const int index = static_cast<int>(k + 1);
+            if (v.typeId() == QMetaType::Double)
+                stmt.bind(index, v.toDouble());
+            else if (v.typeId() == QMetaType::LongLong)
+                stmt.bind(index, v.toLongLong());
+            else
+                stmt.bind(index, v.toString());
+        }
+    }
+};
+
+IncidentFilter incidentFilter(const IncidentQuery& q) {
+    IncidentFilter f;
+    QStringList where{kLiveIncident};
     auto arg = [&](const QVariant& v) {
-        args.append(v);
-        return QStringLiteral("?%1").arg(args.size());
+        f.args.append(v);
+        return QStringLiteral("?%1").arg(f.args.size());
     };
+    f.from = QStringLiteral("incident i");
     if (q.bbox) {
         const geo::Extent& b = *q.bbox;
         const QString w = arg(b.minX), s = arg(b.minY), e = arg(b.maxX), n = arg(b.maxY);
-        // The R*Tree holds 32-bit boxes rounded outwards: it finds candidates, the exact
-        // coordinates decide.
-        where.append(QStringLiteral("i.id IN (SELECT id FROM incident_rtree WHERE min_lon <= %3 "
-                                    "AND max_lon >= %1 AND min_lat <= %4 AND max_lat >= %2)")
+        f.from = QStringLiteral("incident_rtree r CROSS JOIN incident i ON i.id = r.id");
+        where.append(QStringLiteral("r.min_lon <= %3 AND r.max_lon >= %1 AND r.min_lat <= %4 "
+                                    "AND r.max_lat >= %2")
                          .arg(w, s, e, n));
-        where.append(QStringLiteral("(CASE WHEN i.area IS NULL THEN i.lon BETWEEN %1 AND %3 AND "
-                                    "i.lat BETWEEN %2 AND %4 ELSE i.area_west <= %3 AND "
+        // area_west is set exactly when there is an area (IncidentRow.cpp: bindIncident).
+        where.append(QStringLiteral("(CASE WHEN i.area_west IS NULL THEN i.lon BETWEEN %1 AND %3 "
+                                    "AND i.lat BETWEEN %2 AND %4 ELSE i.area_west <= %3 AND "
                                     "i.area_east >= %1 AND i.area_south <= %4 AND "
                                     "i.area_north >= %2 END)")
                          .arg(w, s, e, n));
@@ -653,59 +689,129 @@ Result<IncidentPage> MissionStore::queryIncidents(const IncidentQuery& q) {
                          .arg(arg(match)));
     else if (!q.text.trimmed().isEmpty())
         where.append(QStringLiteral("0"));
-
-    auto bindAll = [&](Statement& stmt) {
-        for (qsizetype k = 0; k < args.size(); ++k) {
-            const QVariant& v = args[k];
-            const int index = static_cast<int>(k + 1);
-            if (v.typeId() == QMetaType::Double)
-                stmt.bind(index, v.toDouble());
-            else if (v.typeId() == QMetaType::LongLong)
-                stmt.bind(index, v.toLongLong());
-            else
-                stmt.bind(index, v.toString());
-        }
-    };
-    const QString filter = where.join(QStringLiteral(" AND "));
-    QString order;
+    f.where = where.join(QStringLiteral(" AND "));
     switch (q.order) {
     case IncidentOrder::NewestFirst:
-        order = QStringLiteral("i.observed_at DESC, i.id DESC");
+        f.order = QStringLiteral("i.observed_at DESC, i.id DESC");
         break;
     case IncidentOrder::OldestFirst:
-        order = QStringLiteral("i.observed_at, i.id");
+        f.order = QStringLiteral("i.observed_at, i.id");
         break;
     case IncidentOrder::MostSevere:
-        order = QStringLiteral("CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN "
-                               "'medium' THEN 2 ELSE 3 END, i.observed_at DESC, i.id DESC");
+        f.order = QStringLiteral("CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN "
+                                 "'medium' THEN 2 ELSE 3 END, i.observed_at DESC, i.id DESC");
         break;
     case IncidentOrder::Title:
-        order = QStringLiteral("i.title, i.id");
+        f.order = QStringLiteral("i.title, i.id");
         break;
     }
+    return f;
+}
+
+/// `SELECT columns FROM ... WHERE ... ORDER BY ... LIMIT ... OFFSET ...` of `q`.
+QString pageSql(const QString& columns, const IncidentFilter& f, const IncidentQuery& q) {
+    return QStringLiteral("SELECT %1 FROM %2 WHERE %3 ORDER BY %4 LIMIT %5 OFFSET %6")
+        .arg(columns, f.from, f.where, f.order)
+        .arg(std::max(0, q.limit))
+        .arg(std::max(0, q.offset));
+}
+
+Result<qint64> countMatches(Database& db, const IncidentFilter& f) {
+    Result<Statement> count =
+        db.prepare(QStringLiteral("SELECT count(*) FROM %1 WHERE %2").arg(f.from, f.where));
+    if (!count)
+        return count.error();
+    f.bind(count.value());
+    Result<bool> row = count.value().step();
+    if (!row)
+        return row.error();
+    return count.value().integer(0);
+}
+
+/// Severity and status come back as their enum values (the CASE is made from toString, so it
+/// follows the enums), which spares a string per row.
+QString enumCase(const char* column, int count, QString (*name)(int)) {
+    QString sql = QStringLiteral("CASE i.%1").arg(QString::fromLatin1(column));
+    for (int k = 0; k < count; ++k)
+        sql += QStringLiteral(" WHEN '%1' THEN %2").arg(name(k)).arg(k);
+    return sql + QStringLiteral(" ELSE 0 END");
+}
+
+const QString& markerColumns() {
+    static const QString columns =
+        QStringLiteral("i.uuid, i.title, i.category, %1, %2, i.observed_at, i.lon, i.lat, "
+                       "i.area_west IS NOT NULL")
+            .arg(enumCase("severity", 4, [](int k) { return toString(static_cast<Severity>(k)); }),
+                 enumCase("status", 3,
+                          [](int k) { return toString(static_cast<IncidentStatus>(k)); }));
+    return columns;
+}
+
+IncidentMarker readMarker(const Statement& s) {
+    IncidentMarker m;
+    m.uuid = s.text(0);
+    m.title = s.text(1);
+    m.category = s.text(2);
+    m.severity = static_cast<Severity>(s.integer(3));
+    m.status = static_cast<IncidentStatus>(s.integer(4));
+    m.observedAt = fromMs(s.integer(5));
+    m.location = {s.real(6), s.real(7)};
+    m.isArea = s.integer(8) != 0;
+    return m;
+}
+
+} // namespace
+
+Result<IncidentPage> MissionStore::queryIncidents(const IncidentQuery& q) {
+    const IncidentFilter filter = incidentFilter(q);
+    // kIncidentColumns ends in "FROM incident i LEFT JOIN station s ...": the station's join
+    // goes after the filter's FROM instead.
+    static const QString columns = QStringLiteral(
+        "i.uuid, i.title, i.category, i.severity, i.status, i.observed_at, i.lon, i.lat, i.area, "
+        "i.source, i.reliability, i.credibility, i.narrative, i.classification, i.releasability, "
+        "i.exercise, i.created_hlc, i.updated_hlc, s.uuid, i.deleted");
+    IncidentFilter withStation = filter;
+    withStation.from += QStringLiteral(" LEFT JOIN station s ON s.id = i.station");
     IncidentPage page;
-    Result<Statement> stmt =
-        db_.prepare(QStringLiteral("SELECT %1 WHERE %2 ORDER BY %3 LIMIT %4 OFFSET %5")
-                        .arg(kIncidentColumns, filter, order)
-                        .arg(std::max(0, q.limit))
-                        .arg(std::max(0, q.offset)));
+    Result<Statement> stmt = db_.prepare(pageSql(columns, withStation, q));
     if (!stmt)
         return stmt.error();
-    bindAll(stmt.value());
+    filter.bind(stmt.value());
     Result<QList<Incident>> rows = collect<Incident>(stmt.value(), &readIncident);
     if (!rows)
         return rows.error();
     page.incidents = std::move(rows).value();
     if (q.countTotal) {
-        Result<Statement> count =
-            db_.prepare(QStringLiteral("SELECT count(*) FROM incident i WHERE %1").arg(filter));
-        if (!count)
-            return count.error();
-        bindAll(count.value());
-        Result<bool> row = count.value().step();
+        Result<qint64> total = countMatches(db_, filter);
+        if (!total)
+            return total.error();
+        page.total = total.value();
+    }
+    return page;
+}
+
+Result<MarkerPage> MissionStore::queryMarkers(const IncidentQuery& q) {
+    const IncidentFilter filter = incidentFilter(q);
+    Result<Statement> stmt = db_.prepare(pageSql(markerColumns(), filter, q));
+    if (!stmt)
+        return stmt.error();
+    filter.bind(stmt.value());
+    MarkerPage page;
+    if (q.limit > 0)
+        page.markers.reserve(std::min(q.limit, 100000));
+    for (;;) {
+        Result<bool> row = stmt.value().step();
         if (!row)
             return row.error();
-        page.total = count.value().integer(0);
+        if (!row.value())
+            break;
+        page.markers.append(readMarker(stmt.value()));
+    }
+    if (q.countTotal) {
+        Result<qint64> total = countMatches(db_, filter);
+        if (!total)
+            return total.error();
+        page.total = total.value();
     }
     return page;
 }

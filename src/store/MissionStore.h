@@ -54,7 +54,11 @@ public:
     Result<Incident> incident(const QString& uuid);
     /// Live incidents, oldest first.
     Result<QList<Incident>> incidents();
+    /// Full records of the incidents that match, in the query's order, one page of them.
     Result<IncidentPage> queryIncidents(const IncidentQuery& query);
+    /// The same matches and order as queryIncidents, as light markers (what a map symbol and a
+    /// list row need): a 10,000-row box in milliseconds, for drawing and lists.
+    Result<MarkerPage> queryMarkers(const IncidentQuery& query);
 
     /// Appends a note to the incident's thread (notes are never edited or removed).
     Status addNote(const QString& incidentUuid, IncidentNote& note);

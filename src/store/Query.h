@@ -40,6 +40,25 @@ struct IncidentPage {
     qint64 total = -1; ///< every match, when asked for
 };
 
+/// What a map symbol and a row of the incident list need of an incident, read without the
+/// narrative, source, marking, area outline and stamps (MissionStore::queryMarkers). The full
+/// record is MissionStore::incident(uuid).
+struct IncidentMarker {
+    QString uuid;
+    QString title;
+    QString category;
+    Severity severity = Severity::Low;
+    IncidentStatus status = IncidentStatus::Reported;
+    QDateTime observedAt;
+    geo::GeoPoint location; ///< the point, or for an area a representative point inside it
+    bool isArea = false;    ///< an area incident (its outline is in the full record)
+};
+
+struct MarkerPage {
+    QList<IncidentMarker> markers;
+    qint64 total = -1; ///< every match, when asked for
+};
+
 /// One entry of the change log, the feed for sync: what changed, not its content (which is the
 /// record itself, found by kind and uuid).
 struct Change {
