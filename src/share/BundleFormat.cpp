@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "share/BundleFormat.h"
 
+#include "share/BundleRecords.h"
 #include "share/Cbor.h"
 #include "share/Crypto.h"
 
@@ -49,18 +50,6 @@ QByteArray wrapAad(const QByteArray& sender, const QByteArray& recipient) {
     return QByteArray(kWrapAad) + sender + recipient;
 }
 
-bool isUuid(const QString& s) {
-    static const QString hex = QStringLiteral("0123456789abcdef");
-    if (s.size() != 36)
-        return false;
-    for (int k = 0; k < 36; ++k) {
-        const bool dash = k == 8 || k == 13 || k == 18 || k == 23;
-        if (dash ? s[k] != QLatin1Char('-') : !hex.contains(s[k]))
-            return false;
-    }
-    return true;
-}
-
 struct WrappedKey {
     QByteArray recipient;
     QByteArray ephemeral;
@@ -91,7 +80,7 @@ Result<ParsedHeader> parseHeader(const QByteArray& bytes, const BundleLimits& li
     p.payloadNonce = m[QStringLiteral("payload_nonce")].toByteArray();
     p.payloadLength = m[QStringLiteral("payload_length")].toInteger(-1);
     p.payloadSha256 = m[QStringLiteral("payload_sha256")].toByteArray();
-    if (!isUuid(h.id) || m[QStringLiteral("created")].toInteger(-1) < 0 ||
+    if (!isUuidText(h.id) || m[QStringLiteral("created")].toInteger(-1) < 0 ||
         h.sender.size() != crypto::kSha256Bytes || keys.isEmpty() ||
         m[QStringLiteral("compression")].toString() != QLatin1String("zlib") ||
         p.payloadNonce.size() != crypto::kNonceBytes || p.payloadLength < crypto::kTagBytes ||
@@ -115,7 +104,8 @@ Result<ParsedHeader> parseHeader(const QByteArray& bytes, const BundleLimits& li
         h.recipients.append(w.recipient);
     }
     for (auto it = knows.constBegin(); it != knows.constEnd(); ++it) {
-        if (!isUuid(it.key().toString()) || !it.value().isInteger() || it.value().toInteger() < 0)
+        if (!isUuidText(it.key().toString()) || !it.value().isInteger() ||
+            it.value().toInteger() < 0)
             return refused(QStringLiteral("tampered or malformed: the sender's knowledge is "
                                           "damaged"));
         h.knows.insert(it.key().toString(), it.value().toInteger());

@@ -17,6 +17,7 @@
 #include <QCborMap>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -42,7 +43,14 @@ Result<Knowledge> missionKnowledge(store::MissionStore& store);
 /// attachments with their content in chunks).
 Result<QList<SharedRecord>> changedRecords(store::MissionStore& store, const Knowledge& peerKnows);
 
+/// The record kinds a payload carries, in apply order (an incident before its notes and
+/// attachments).
+const QStringList& recordKinds();
+/// A lower-case, dashed UUID of 36 characters.
+bool isUuidText(const QString& text);
+
 /// Reads the records of a decrypted payload; an error for anything malformed.
+/// (BundlePayload.cpp: needs no store.)
 Result<QList<SharedRecord>> decodeRecords(const QByteArray& payload, qint64 maxRecords);
 QByteArray encodeRecords(const QList<SharedRecord>& records);
 
