@@ -23,8 +23,10 @@ constexpr qsizetype kMaxCardBytes = 16 * 1024;
 constexpr qsizetype kMaxIdentityBytes = 64 * 1024;
 constexpr int kMaxTokens = 64;
 constexpr int kMaxNameLength = 200;
-/// Refuse to spend more than this on scrypt for a file from elsewhere (2^20 x 8 = 1 GiB).
+/// Refuse to spend more than this on scrypt for a file from elsewhere: scrypt needs 128 N r
+/// bytes, so N r <= 2^21 is at most 256 MiB (the default, 2^15 x 8, is 32 MiB).
 constexpr quint64 kMaxScryptN = 1u << 20;
+constexpr quint64 kMaxScryptNr = 1u << 21;
 
 Result<QStringList> checkTokens(const QStringList& list, const char* what) {
     if (list.size() > kMaxTokens)
@@ -331,8 +333,9 @@ Result<IdentityFile> readIdentityFile(const QString& path) {
     f.nonce = m[QStringLiteral("nonce")].toByteArray();
     f.secret = m[QStringLiteral("secret")].toByteArray();
     if (kdf[QStringLiteral("name")].toString() != QLatin1String("scrypt") || n < 2 ||
-        static_cast<quint64>(n) > kMaxScryptN || (n & (n - 1)) != 0 || r < 1 || r > 32 || p < 1 ||
-        p > 16 || f.salt.size() < 16 || f.nonce.size() != crypto::kNonceBytes ||
+        static_cast<quint64>(n) > kMaxScryptN || (n & (n - 1)) != 0 || r < 1 || r > 32 ||
+        static_cast<quint64>(n) * static_cast<quint64>(r) > kMaxScryptNr || p < 1 || p > 16 ||
+        f.salt.size() < 16 || f.nonce.size() != crypto::kNonceBytes ||
         f.secret.size() != 2 * crypto::kKeyBytes + crypto::kTagBytes)
         return Error{QStringLiteral("%1: the identity file is damaged or uses parameters this "
                                     "Tessera does not accept")
