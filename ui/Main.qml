@@ -50,7 +50,7 @@ ApplicationWindow {
         // Labels stay out from under the panels that float over the map.
         labelKeepClear: [
             missionHeader.visible ? Qt.rect(missionHeader.x, missionHeader.y, missionHeader.width, missionHeader.height) : Qt.rect(0, 0, 0, 0),
-            sidePanels.visible ? Qt.rect(sidePanels.x, sidePanels.y, sidePanels.width, sidePanels.height) : Qt.rect(0, 0, 0, 0),
+            sidePanelsArea.visible ? Qt.rect(sidePanelsArea.x, sidePanelsArea.y, sidePanelsArea.width, Math.min(sidePanelsArea.height, sidePanels.implicitHeight)) : Qt.rect(0, 0, 0, 0),
             overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
             scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
             Qt.rect(mapControls.x, mapControls.y, mapControls.width, mapControls.height),
@@ -78,21 +78,35 @@ ApplicationWindow {
         mission: missionController
     }
 
-    ColumnLayout {
-        id: sidePanels
+    // Legend and layers down the right edge, never over the map controls: when they are taller
+    // than the room above the controls (many layers, style editors open), they scroll.
+    Flickable {
+        id: sidePanelsArea
         anchors.right: parent.right
         anchors.top: parent.top
+        anchors.bottom: mapControls.top
         anchors.margins: Theme.margin
-        spacing: Theme.margin
+        width: sidePanels.implicitWidth
+        contentWidth: sidePanels.implicitWidth
+        contentHeight: sidePanels.implicitHeight
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        interactive: contentHeight > height
         visible: missionController.status === MissionController.Ready
-        LegendPanel {
-            Layout.alignment: Qt.AlignRight
-            mission: missionController
-        }
-        LayerPanel {
-            Layout.alignment: Qt.AlignRight
-            mission: missionController
-            map: mapItem
+        ScrollBar.vertical: ScrollBar { policy: sidePanelsArea.interactive ? ScrollBar.AsNeeded : ScrollBar.AlwaysOff }
+        ColumnLayout {
+            id: sidePanels
+            width: implicitWidth
+            spacing: Theme.margin
+            LegendPanel {
+                Layout.alignment: Qt.AlignRight
+                mission: missionController
+            }
+            LayerPanel {
+                Layout.alignment: Qt.AlignRight
+                mission: missionController
+                map: mapItem
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 #include "quick/LayerListModel.h"
 
 #include "quick/MissionController.h"
+#include "render/RasterLayer.h"
 
 namespace tessera::quick {
 
@@ -9,8 +10,20 @@ LayerListModel::LayerListModel(QObject* parent)
     : QAbstractListModel(parent) {}
 
 void LayerListModel::setMission(MissionController* mission) {
-    if (followMission(mission_, mission, this, &LayerListModel::rebuild))
-        emit missionChanged();
+    if (mission_)
+        disconnect(mission_, &MissionController::overviewsChanged, this, nullptr);
+    if (!followMission(mission_, mission, this, &LayerListModel::rebuild))
+        return;
+    if (mission_)
+        connect(mission_, &MissionController::overviewsChanged, this,
+                &LayerListModel::overviewsChanged);
+    emit missionChanged();
+}
+
+void LayerListModel::overviewsChanged(qint64 layerId) {
+    for (int row = 0; row < rowCount(); ++row)
+        if (data(index(row), LayerIdRole).toLongLong() == layerId)
+            emit dataChanged(index(row), index(row), {NeedsOverviewsRole, OverviewProgressRole});
 }
 
 void LayerListModel::rebuild() {
@@ -44,15 +57,35 @@ QVariant LayerListModel::data(const QModelIndex& index, int role) const {
         return layer.spec.id;
     case OpacityRole:
         return layer.spec.opacity;
+    case StyleRole:
+        return mission_->layerStyle(layer.spec.id);
+    case NeedsOverviewsRole: {
+        const auto* raster = dynamic_cast<const render::RasterLayer*>(layer.layer.get());
+        return raster && raster->needsOverviews();
+    }
+    case OverviewProgressRole:
+        return mission_->overviewProgress(layer.spec.id);
+    case BandCountRole: {
+        const auto* raster = dynamic_cast<const render::RasterLayer*>(layer.layer.get());
+        return raster ? raster->bandCount() : 0;
+    }
     default:
         return {};
     }
 }
 
 QHash<int, QByteArray> LayerListModel::roleNames() const {
-    return {{NameRole, "name"},           {KindRole, "kind"},       {VisibleRole, "layerVisible"},
-            {BrokenRole, "broken"},       {ProblemRole, "problem"}, {LayerIdRole, "layerId"},
-            {OpacityRole, "layerOpacity"}};
+    return {{NameRole, "name"},
+            {KindRole, "kind"},
+            {VisibleRole, "layerVisible"},
+            {BrokenRole, "broken"},
+            {ProblemRole, "problem"},
+            {LayerIdRole, "layerId"},
+            {OpacityRole, "layerOpacity"},
+            {StyleRole, "layerStyle"},
+            {NeedsOverviewsRole, "needsOverviews"},
+            {OverviewProgressRole, "overviewProgress"},
+            {BandCountRole, "bandCount"}};
 }
 
 } // namespace tessera::quick

@@ -26,7 +26,11 @@ public:
         BrokenRole,
         ProblemRole,
         LayerIdRole,
-        OpacityRole
+        OpacityRole,
+        StyleRole,            ///< the layer's style, a JSON object as a map
+        NeedsOverviewsRole,   ///< a large raster without overviews: slow when zoomed out
+        OverviewProgressRole, ///< 0..1 while overviews are built, else -1
+        BandCountRole         ///< rasters: how many bands there are to choose from
     };
     Q_ENUM(Role)
 
@@ -43,6 +47,7 @@ signals:
 
 private:
     void rebuild();
+    void overviewsChanged(qint64 layerId);
     QPointer<MissionController> mission_;
 };
 

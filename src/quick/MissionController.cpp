@@ -2,10 +2,13 @@
 #include "quick/MissionController.h"
 
 #include "geo/GdalEnvironment.h"
+#include "render/RasterLayer.h"
 #include "store/MissionStore.h"
 
 #include <QFileInfo>
 #include <QFutureWatcher>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -271,6 +274,116 @@ void MissionController::addLayerFile(const QUrl& file) {
             setLayerError(QString());
             changeStack(layers);
             emit layerAdded(added.layer.spec.id, QString());
+        });
+}
+
+void MissionController::reloadLayer(const store::LayerSpec& spec) {
+    if (!scene_)
+        return;
+    const QString source = scene_->mission.resolveSource(spec);
+    runInBackground([spec, source] { return render::loadLayer(spec, source); },
+                    [this](const render::LoadedLayer& loaded) {
+                        if (loaded.isBroken()) {
+                            setLayerError(loaded.problem);
+                            return;
+                        }
+                        setLayerError(QString());
+                        editStack(loaded.spec.id,
+                                  [&loaded](QList<render::LoadedLayer>& layers, qsizetype i) {
+                                      layers[i].layer = loaded.layer;
+                                      layers[i].problem.clear();
+                                      layers[i].spec.style = loaded.spec.style;
+                                      return true;
+                                  });
+                    });
+}
+
+QVariantMap MissionController::layerStyle(qint64 layerId) const {
+    if (!scene_)
+        return {};
+    const qsizetype i = indexOfLayer(scene_->layers, layerId);
+    if (i < 0)
+        return {};
+    return QJsonDocument::fromJson(scene_->layers[i].spec.style.toUtf8()).object().toVariantMap();
+}
+
+void MissionController::setLayerStyle(qint64 layerId, const QVariantMap& changes) {
+    if (!scene_)
+        return;
+    const qsizetype i = indexOfLayer(scene_->layers, layerId);
+    if (i < 0)
+        return;
+    store::LayerSpec spec = scene_->layers[i].spec;
+    QJsonObject style = QJsonDocument::fromJson(spec.style.toUtf8()).object();
+    for (auto it = changes.begin(); it != changes.end(); ++it) {
+        const QJsonValue value = QJsonValue::fromVariant(it.value());
+        if (value.isNull() || value.isUndefined() ||
+            (value.isString() && value.toString().isEmpty()))
+            style.remove(it.key());
+        else
+            style.insert(it.key(), value);
+    }
+    spec.style = QString::fromUtf8(QJsonDocument(style).toJson(QJsonDocument::Compact));
+    if (spec.style == scene_->layers[i].spec.style)
+        return;
+    reloadLayer(spec);
+}
+
+double MissionController::overviewProgress(qint64 layerId) const {
+    const auto it = overviewJobs_.constFind(layerId);
+    return it == overviewJobs_.cend() ? -1.0 : it->progress;
+}
+
+void MissionController::cancelOverviews(qint64 layerId) {
+    if (const auto it = overviewJobs_.constFind(layerId); it != overviewJobs_.cend())
+        it->cancel->store(true);
+}
+
+void MissionController::buildOverviews(qint64 layerId) {
+    if (!scene_ || overviewJobs_.contains(layerId))
+        return;
+    const qsizetype i = indexOfLayer(scene_->layers, layerId);
+    if (i < 0)
+        return;
+    const auto* raster = dynamic_cast<const render::RasterLayer*>(scene_->layers[i].layer.get());
+    if (!raster)
+        return;
+    const QString file = raster->path();
+    const store::LayerSpec spec = scene_->layers[i].spec;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    overviewJobs_.insert(layerId, {0.0, cancel});
+    emit overviewsChanged(layerId);
+    const QPointer<MissionController> self(this);
+    runInBackground(
+        [file, cancel, self, layerId]() -> tessera::Status {
+            // Progress goes back to the GUI thread as queued calls, at most every 1%.
+            int reported = 0;
+            return render::buildOverviews(file, [&](double done) {
+                const int percent = static_cast<int>(done * 100.0);
+                if (percent > reported && self) {
+                    reported = percent;
+                    QMetaObject::invokeMethod(
+                        self.data(),
+                        [self, layerId, done] {
+                            if (!self || !self->overviewJobs_.contains(layerId))
+                                return;
+                            self->overviewJobs_[layerId].progress = done;
+                            emit self->overviewsChanged(layerId);
+                        },
+                        Qt::QueuedConnection);
+                }
+                return !cancel->load();
+            });
+        },
+        [this, layerId, spec](const tessera::Status& built) {
+            overviewJobs_.remove(layerId);
+            emit overviewsChanged(layerId);
+            if (!built) {
+                if (built.error().message != QStringLiteral("cancelled"))
+                    setLayerError(built.error().message);
+                return;
+            }
+            reloadLayer(spec);
         });
 }
 

@@ -4,11 +4,14 @@
 #include "render/MapScene.h"
 
 #include <QFutureWatcher>
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
+#include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -70,8 +73,23 @@ public:
     /// Opens a raster or vector file on a worker and, if it can be drawn, adds it on top of the
     /// stack and to the mission; otherwise sets layerError and changes nothing.
     Q_INVOKABLE void addLayerFile(const QUrl& file);
+    /// Merges `changes` into the layer's JSON style (a null or empty value removes a key, e.g.
+    /// {"stroke": "#e69f00", "width": 3} or {"bands": [4, 3, 2], "stretch": "auto"}), redraws the
+    /// layer with it (reopened on a worker) and saves it with the mission. A style the layer
+    /// cannot be drawn with leaves the layer as it was and says why in layerError.
+    Q_INVOKABLE void setLayerStyle(qint64 layerId, const QVariantMap& changes);
+    /// The layer's style as a JSON object (what setLayerStyle edits).
+    [[nodiscard]] Q_INVOKABLE QVariantMap layerStyle(qint64 layerId) const;
+    /// Builds overviews for a raster layer on a worker (external .ovr beside the file; the file
+    /// itself is not changed), reporting overviewProgress, then redraws the layer with them.
+    Q_INVOKABLE void buildOverviews(qint64 layerId);
+    Q_INVOKABLE void cancelOverviews(qint64 layerId);
+    /// 0..1 while overviews are being built for the layer, else -1.
+    [[nodiscard]] Q_INVOKABLE double overviewProgress(qint64 layerId) const;
 
 signals:
+    /// Overviews for the layer started, progressed, finished or failed (see overviewProgress).
+    void overviewsChanged(qint64 layerId);
     void layerErrorChanged();
     void busyChanged();
     /// A file given to addLayerFile() was added (`layerId`) or refused (`error` non-empty).
@@ -92,6 +110,9 @@ private:
                    const std::function<bool(QList<render::LoadedLayer>&, qsizetype)>& edit);
     template <typename Job, typename Done>
     void runInBackground(Job job, Done done);
+    /// Reopens the layer from `spec` on a worker and swaps it into the stack, keeping whatever
+    /// visibility, opacity and place the user has given it meanwhile.
+    void reloadLayer(const store::LayerSpec& spec);
 
     QString path_;
     Status status_ = Status::Empty;
@@ -102,6 +123,11 @@ private:
     int pending_ = 0;
     bool saving_ = false;
     bool saveAgain_ = false;
+    struct OverviewJob {
+        double progress = 0.0;
+        std::shared_ptr<std::atomic<bool>> cancel;
+    };
+    QHash<qint64, OverviewJob> overviewJobs_;
 };
 
 /// Points `slot` at `mission` and makes `receiver` follow its scene: `onScene` runs on every new

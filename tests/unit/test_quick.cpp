@@ -7,9 +7,14 @@
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
 #include "render/Palette.h"
+#include "render/RasterLayer.h"
 #include "store/MissionStore.h"
 
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QQuickWindow>
 #include <QSignalSpy>
@@ -331,6 +336,150 @@ TEST_CASE("The layer manager changes the stack at once and saves it with the mis
         CHECK(w.mission.scene()->layers.size() == 5);
         CHECK(saved().size() == 5);
     }
+}
+
+TEST_CASE("Layer styles are edited, redrawn and saved; a style that cannot be drawn is refused",
+          "[quick][layers][style]") {
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QStringLiteral("demo"));
+    REQUIRE(QProcess::execute(
+                QStringLiteral("cp"),
+                {QStringLiteral("-r"), QFileInfo(test::demoMission()).absolutePath(), copy}) == 0);
+    const QString path = copy + QStringLiteral("/mali-exercise.tessera");
+    MissionController mission;
+    mission.setPath(path);
+    REQUIRE(loaded(mission));
+    LayerListModel model;
+    model.setMission(&mission);
+    auto layerNamed = [&](const char* name) -> const render::LoadedLayer& {
+        for (const auto& l : mission.scene()->layers)
+            if (l.spec.name.contains(QLatin1String(name)))
+                return l;
+        FAIL("no layer " << name);
+        return mission.scene()->layers.first();
+    };
+    auto savedStyle = [&](qint64 id) {
+        REQUIRE(test::waitUntil([&] { return !mission.busy(); }));
+        auto snapshot = store::MissionStore::load(path);
+        REQUIRE(snapshot.ok());
+        for (const auto& l : snapshot.value().layers)
+            if (l.id == id)
+                return QJsonDocument::fromJson(l.style.toUtf8()).object();
+        return QJsonObject();
+    };
+
+    SECTION("a vector layer's colour and width") {
+        const qint64 id = layerNamed("Regions").spec.id;
+        const render::MapLayer* before = layerNamed("Regions").layer.get();
+        mission.setLayerStyle(id, {{QStringLiteral("stroke"), QStringLiteral("#e69f00")},
+                                   {QStringLiteral("width"), 3}});
+        REQUIRE(test::waitUntil([&] { return layerNamed("Regions").layer.get() != before; }));
+        const QJsonObject style = savedStyle(id);
+        CHECK(style.value(QLatin1String("stroke")).toString() == QStringLiteral("#e69f00"));
+        CHECK(style.value(QLatin1String("width")).toDouble() == 3);
+        CHECK(mission.layerStyle(id).value(QStringLiteral("stroke")).toString() ==
+              QStringLiteral("#e69f00"));
+        // The model shows the new style to the panel.
+        bool seen = false;
+        for (int row = 0; row < model.rowCount(); ++row)
+            if (model.data(model.index(row), LayerListModel::LayerIdRole).toLongLong() == id)
+                seen = model.data(model.index(row), LayerListModel::StyleRole)
+                           .toMap()
+                           .value(QStringLiteral("width"))
+                           .toInt() == 3;
+        CHECK(seen);
+    }
+    SECTION("raster bands: one band draws grey, removing the key goes back to colour") {
+        const render::LoadedLayer& marble = layerNamed("Blue Marble");
+        const auto* raster = dynamic_cast<const render::RasterLayer*>(marble.layer.get());
+        REQUIRE(raster);
+        const qint64 id = marble.spec.id;
+        mission.setLayerStyle(id, {{QStringLiteral("bands"), QVariantList{1}},
+                                   {QStringLiteral("stretch"), QStringLiteral("auto")}});
+        REQUIRE(test::waitUntil([&] {
+            const auto* now =
+                dynamic_cast<const render::RasterLayer*>(layerNamed("Blue Marble").layer.get());
+            return now && now != raster;
+        }));
+        const auto* grey =
+            dynamic_cast<const render::RasterLayer*>(layerNamed("Blue Marble").layer.get());
+        CHECK(grey->bands() == QList<int>{1});
+        CHECK(savedStyle(id).value(QLatin1String("bands")).toArray().size() == 1);
+        mission.setLayerStyle(id, {{QStringLiteral("bands"), QVariant()}});
+        REQUIRE(test::waitUntil([&] {
+            const auto* now =
+                dynamic_cast<const render::RasterLayer*>(layerNamed("Blue Marble").layer.get());
+            return now && now->bands().size() == 3;
+        }));
+        CHECK_FALSE(savedStyle(id).contains(QLatin1String("bands")));
+    }
+    SECTION("a layer that cannot be redrawn keeps its old style, and the user is told") {
+        const render::LoadedLayer& marble = layerNamed("Blue Marble");
+        const render::MapLayer* before = marble.layer.get();
+        const qint64 id = marble.spec.id;
+        const QString styleBefore = marble.spec.style;
+        REQUIRE(QFile::rename(copy + QStringLiteral("/imagery/bluemarble.tif"),
+                              copy + QStringLiteral("/imagery/moved.tif")));
+        mission.setLayerStyle(id, {{QStringLiteral("bands"), QVariantList{2}}});
+        REQUIRE(test::waitUntil([&] { return !mission.layerError().isEmpty(); }));
+        CHECK_THAT(mission.layerError().toStdString(), Contains("bluemarble.tif"));
+        CHECK(layerNamed("Blue Marble").layer.get() == before);
+        CHECK(layerNamed("Blue Marble").spec.style == styleBefore);
+        CHECK_FALSE(savedStyle(id).contains(QLatin1String("bands")));
+    }
+}
+
+TEST_CASE("A large raster without overviews is flagged, and overviews are built on request",
+          "[quick][layers][overviews]") {
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QStringLiteral("demo"));
+    REQUIRE(QProcess::execute(
+                QStringLiteral("cp"),
+                {QStringLiteral("-r"), QFileInfo(test::demoMission()).absolutePath(), copy}) == 0);
+    const QString path = copy + QStringLiteral("/mali-exercise.tessera");
+    // The demo's Blue Marble, enlarged to 6000 px without overviews: a raster to flag.
+    const QString big = dir.filePath(QStringLiteral("big.tif"));
+    REQUIRE(QProcess::execute(QStringLiteral("gdal_translate"),
+                              {QStringLiteral("-q"), QStringLiteral("-outsize"),
+                               QStringLiteral("6000"), QStringLiteral("3000"),
+                               QStringLiteral("-co"), QStringLiteral("TILED=YES"),
+                               copy + QStringLiteral("/imagery/bluemarble.tif"), big}) == 0);
+    MissionController mission;
+    mission.setPath(path);
+    REQUIRE(loaded(mission));
+    LayerListModel model;
+    model.setMission(&mission);
+    QSignalSpy added(&mission, &MissionController::layerAdded);
+    mission.addLayerFile(QUrl::fromLocalFile(big));
+    REQUIRE(test::waitUntil([&] { return added.count() == 1; }));
+    const qint64 id = added.first().at(0).toLongLong();
+    REQUIRE(id > 0);
+    REQUIRE(model.data(model.index(0), LayerListModel::LayerIdRole).toLongLong() == id);
+    CHECK(model.data(model.index(0), LayerListModel::NeedsOverviewsRole).toBool());
+    CHECK(model.data(model.index(0), LayerListModel::OverviewProgressRole).toDouble() == -1.0);
+    CHECK(model.data(model.index(0), LayerListModel::BandCountRole).toInt() == 3);
+
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    std::vector<double> progress;
+    QObject::connect(&mission, &MissionController::overviewsChanged, [&](qint64 layer) {
+        if (layer == id)
+            progress.push_back(mission.overviewProgress(id));
+    });
+    mission.buildOverviews(id);
+    REQUIRE(test::waitUntil([&] {
+        return !mission.busy() &&
+               !model.data(model.index(0), LayerListModel::NeedsOverviewsRole).toBool();
+    }));
+    CHECK(QFileInfo::exists(big + QStringLiteral(".ovr")));
+    REQUIRE(progress.size() >= 3);  // started, some progress, finished
+    CHECK(progress.front() == 0.0); // started
+    CHECK(progress.back() == -1.0); // finished
+    CHECK(*std::max_element(progress.begin(), progress.end()) > 0.5);
+    CHECK(changed.count() >= 2); // the panel saw it
+    const auto* raster =
+        dynamic_cast<const render::RasterLayer*>(mission.scene()->layers.last().layer.get());
+    REQUIRE(raster);
+    CHECK(raster->overviewCount() > 0);
 }
 
 TEST_CASE("Measuring and range rings on the map", "[quick][map][measure]") {
