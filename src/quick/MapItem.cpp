@@ -5,6 +5,7 @@
 #include "geo/WebMercator.h"
 #include "quick/MissionController.h"
 #include "render/MapScene.h"
+#include "render/Palette.h"
 #include "render/SceneRenderer.h"
 
 #include <QNativeGestureEvent>
@@ -17,6 +18,7 @@
 #include <QTouchEvent>
 
 #include <cmath>
+#include <limits>
 #include <utility>
 
 namespace tessera::quick {
@@ -82,6 +84,7 @@ void MapItem::sceneChanged() {
         failed_.clear();
     }
     renderer_.cancelAll();
+    clearComposites();
     QList<std::shared_ptr<const render::MapLayer>> layers;
     if (scene_) {
         for (const render::LoadedLayer& l : scene_->layers)
@@ -303,6 +306,19 @@ void MapItem::tileArrived(render::TileKey key, const QImage& image) {
     polish();
 }
 
+void MapItem::clearComposites() {
+    composites_.clear();
+    ++compositeGeneration_;
+}
+
+namespace {
+/// How many composites a frame may make: a change of tile level makes a screenful at once, and
+/// spreading them keeps that frame short (the layers draw one by one meanwhile).
+constexpr int kCompositesPerFrame = 6;
+/// Texture keys of composites: below every layer id, one range per generation.
+constexpr qint64 kCompositeKeyBase = std::numeric_limits<qint64>::min() / 2;
+} // namespace
+
 void MapItem::updatePolish() {
     frame_.clear();
     if (!view_.isValid() || !scene_) {
@@ -311,23 +327,112 @@ void MapItem::updatePolish() {
         return;
     }
     const render::TilePyramid& pyramid = renderer_.pyramid();
+    const int tileSize = pyramid.tileSize();
     QHash<double, QList<render::TilePlacement>> placementsBySlack;
-    QList<render::TileKey> wanted;
-    bool allSharp = true;
+    struct Visible {
+        const render::LoadedLayer* layer;
+        int stackIndex;
+        double slack;
+    };
+    QList<Visible> visible;
     int stackIndex = 0;
     for (const render::LoadedLayer& layer : scene_->layers) {
         ++stackIndex;
         if (layer.isBroken() || !layer.spec.visible)
             continue;
-        const qint64 id = layer.spec.id;
         const double slack = layer.layer->levelSlack();
         if (!placementsBySlack.contains(slack))
             placementsBySlack.insert(slack, pyramid.placements(view_, slack));
-        for (const render::TilePlacement& placement : std::as_const(placementsBySlack[slack])) {
+        visible.append({&layer, stackIndex, slack});
+    }
+
+    // The finest grid among the layers' levels: composites are made on its cells.
+    QList<render::TilePlacement> grid;
+    for (const QList<render::TilePlacement>& placements : std::as_const(placementsBySlack))
+        if (!placements.isEmpty() &&
+            (grid.isEmpty() || placements.first().tile.z > grid.first().tile.z))
+            grid = placements;
+    const int finest = grid.isEmpty() ? 0 : grid.first().tile.z;
+    // The part of a layer's tile `t` (at its own, coarser or equal level) that covers `cell`.
+    auto partOf = [&](render::TileId t, render::TileId cell) {
+        const int levels = cell.z - t.z;
+        const double part = double(tileSize) / (1 << levels);
+        return QRectF((cell.x - (t.x << levels)) * part, (cell.y - (t.y << levels)) * part, part,
+                      part);
+    };
+    auto ancestorAt = [](render::TileId t, int z) {
+        while (t.z > z)
+            t = t.parent();
+        return t;
+    };
+    QSet<render::TileId> composited;
+    int made = 0;
+    bool compositesPending = false;
+    for (const render::TilePlacement& cell : std::as_const(grid)) {
+        const QImage* done = composites_.object(cell.tile);
+        if (!done && !visible.isEmpty()) {
+            // Every layer's tile over this cell must be sharp (or have failed: drawn as empty).
+            bool ready = true;
+            for (const Visible& v : std::as_const(visible)) {
+                const int z = placementsBySlack[v.slack].isEmpty()
+                                  ? finest
+                                  : placementsBySlack[v.slack].first().tile.z;
+                const render::TileKey key{v.layer->spec.id, ancestorAt(cell.tile, z)};
+                if (!tiles_.find(key) && !failed_.contains(key)) {
+                    ready = false;
+                    break;
+                }
+            }
+            if (ready && made >= kCompositesPerFrame)
+                compositesPending = true;
+            if (ready && made < kCompositesPerFrame) {
+                auto* image = new QImage(tileSize, tileSize, QImage::Format_RGB32);
+                image->fill(render::palette::mapBackground());
+                QPainter painter(image);
+                painter.setRenderHint(QPainter::SmoothPixmapTransform);
+                for (const Visible& v : std::as_const(visible)) {
+                    const int z = placementsBySlack[v.slack].first().tile.z;
+                    const render::TileId t = ancestorAt(cell.tile, z);
+                    const QImage* sharp = tiles_.find({v.layer->spec.id, t});
+                    if (!sharp)
+                        continue; // failed: nothing to draw
+                    painter.setOpacity(v.layer->spec.opacity);
+                    painter.drawImage(QRectF(0, 0, tileSize, tileSize), *sharp,
+                                      partOf(t, cell.tile));
+                }
+                painter.end();
+                composites_.insert(cell.tile, image);
+                done = composites_.object(cell.tile);
+                ++made;
+            }
+        }
+        if (done)
+            composited.insert(cell.tile);
+    }
+    // A layer's tile is hidden when every grid cell it covers is composited.
+    auto hidden = [&](render::TileId t) {
+        const int levels = finest - t.z;
+        for (int y = t.y << levels; y < (t.y + 1) << levels; ++y)
+            for (int x = t.x << levels; x < (t.x + 1) << levels; ++x) {
+                const render::TileId cell{finest, x, y};
+                if (!composited.contains(cell) &&
+                    pyramid.targetRect(view_, cell).intersects(QRectF(QPointF(0, 0), view_.size())))
+                    return false;
+            }
+        return true;
+    };
+
+    QList<render::TileKey> wanted;
+    bool allSharp = true;
+    for (const Visible& v : std::as_const(visible)) {
+        const qint64 id = v.layer->spec.id;
+        for (const render::TilePlacement& placement : std::as_const(placementsBySlack[v.slack])) {
             const render::TileKey key{id, placement.tile};
+            const bool covered = hidden(placement.tile);
             if (const QImage* sharp = tiles_.find(key)) {
-                frame_.append({key, *sharp, placement.target, QRectF(sharp->rect()),
-                               layer.spec.opacity, stackIndex});
+                if (!covered)
+                    frame_.append({key, *sharp, placement.target, QRectF(sharp->rect()),
+                                   v.layer->spec.opacity, v.stackIndex});
                 continue;
             }
             if (failed_.contains(key))
@@ -341,37 +446,56 @@ void MapItem::updatePolish() {
                 const QImage* ancestor = tiles_.find({id, up});
                 if (!ancestor)
                     continue;
-                const double part = double(pyramid.tileSize()) / (1 << level);
-                const QRectF source((placement.tile.x - (up.x << level)) * part,
-                                    (placement.tile.y - (up.y << level)) * part, part, part);
                 frame_.append({{id, up},
                                *ancestor,
                                placement.target,
-                               source,
-                               layer.spec.opacity,
-                               stackIndex});
+                               partOf(up, placement.tile),
+                               v.layer->spec.opacity,
+                               v.stackIndex});
                 break;
             }
         }
     }
-    // Layers in stack order; within a layer, stand-in ancestors under the sharp tiles.
+    // Layers in stack order; within a layer, stand-in ancestors under the sharp tiles. The
+    // opaque composites go on top: exactly over their cells, and they hide what is beneath
+    // them, which the software renderer then skips.
     std::stable_sort(frame_.begin(), frame_.end(), [](const DrawTile& a, const DrawTile& b) {
         return std::pair(a.stackIndex, a.key.tile.z) < std::pair(b.stackIndex, b.key.tile.z);
     });
+    for (const render::TilePlacement& cell : std::as_const(grid))
+        if (const QImage* image = composites_.object(cell.tile))
+            frame_.append({{kCompositeKeyBase + compositeGeneration_, cell.tile},
+                           *image,
+                           cell.target,
+                           QRectF(image->rect()),
+                           1.0,
+                           stackIndex + 1});
     renderer_.request(wanted);
 
-    const qreal dpr = window() ? window()->effectiveDevicePixelRatio() : 1.0;
-    overlayImage_ = QImage(view_.size() * dpr, QImage::Format_ARGB32_Premultiplied);
-    overlayImage_.setDevicePixelRatio(dpr);
-    overlayImage_.fill(Qt::transparent);
-    if (showOverlay_) {
-        QPainter painter(&overlayImage_);
+    // The overlay, in whichever buffer the scene graph is not holding; none when it is empty.
+    const bool overlayEmpty = overlay_.incidents.isEmpty() && overlay_.routes.isEmpty() &&
+                              overlay_.places.empty() && overlay_.measure.isEmpty() &&
+                              overlay_.ringRadii.isEmpty();
+    overlayImage_ = QImage();
+    if (showOverlay_ && !overlayEmpty) {
+        const qreal dpr = window() ? window()->effectiveDevicePixelRatio() : 1.0;
+        overlayBuffer_ = 1 - overlayBuffer_;
+        QImage& buffer = overlayBuffers_[static_cast<size_t>(overlayBuffer_)];
+        const QSize pixels = (QSizeF(view_.size()) * dpr).toSize();
+        if (buffer.size() != pixels)
+            buffer = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
+        buffer.setDevicePixelRatio(dpr);
+        buffer.fill(Qt::transparent);
+        QPainter painter(&buffer);
         render::OverlayPainter::paint(painter, view_, overlay_);
         painter.end();
+        overlayImage_ = buffer;
     }
 
     update();
     setComplete(allSharp && wanted.isEmpty());
+    if (compositesPending)
+        polish(); // the rest of the composites next frame
 }
 
 QSGNode* MapItem::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {

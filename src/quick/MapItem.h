@@ -7,12 +7,14 @@
 #include "render/TileRenderer.h"
 #include "render/Viewport.h"
 
+#include <QCache>
 #include <QHash>
 #include <QImage>
 #include <QPointer>
 #include <QQuickItem>
 #include <QtQml/qqmlregistration.h>
 
+#include <array>
 #include <memory>
 
 namespace tessera::render {
@@ -164,6 +166,17 @@ private:
     // The frame prepared on the GUI thread in updatePolish(), consumed by updatePaintNode().
     QList<DrawTile> frame_;
     QImage overlayImage_;
+    /// Two overlay buffers used in turn: the one the scene graph still holds is never painted
+    /// on, so neither is reallocated (8 MB at 1080p) for each frame.
+    std::array<QImage, 2> overlayBuffers_;
+    int overlayBuffer_ = 0;
+    /// Where every visible layer's tile is sharp, the layers flattened into one opaque image
+    /// on the map's background: the frame then draws one layer of tiles instead of the whole
+    /// stack (the software scene graph blends every pixel of every layer on every frame).
+    /// Emptied whenever the stack changes; the generation keeps their textures apart.
+    QCache<render::TileId, QImage> composites_{256};
+    qint64 compositeGeneration_ = 0;
+    void clearComposites();
     QPointF dragLast_;
     bool dragging_ = false;
     bool touchMoved_ = false;       ///< this touch sequence panned or pinched: not a tap

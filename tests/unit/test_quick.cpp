@@ -338,7 +338,8 @@ TEST_CASE("The layer manager changes the stack at once and saves it with the mis
     }
 }
 
-TEST_CASE("Layer styles are edited, redrawn and saved; a style that cannot be drawn is refused",
+TEST_CASE("Layer styles are edited, redrawn and saved; a layer that cannot be redrawn keeps its "
+          "style",
           "[quick][layers][style]") {
     QTemporaryDir dir;
     const QString copy = dir.filePath(QStringLiteral("demo"));
