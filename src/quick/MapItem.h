@@ -79,6 +79,8 @@ public:
     [[nodiscard]] double scaleBarWidth() const;
     /// True when every visible tile is drawn sharp and nothing is pending.
     [[nodiscard]] bool isComplete() const { return complete_; }
+    /// How many tile positions have their layers flattened into one image (for tests/diagnostics).
+    [[nodiscard]] int compositeCount() const { return static_cast<int>(composites_.size()); }
     [[nodiscard]] int zoomLevel() const;
     [[nodiscard]] const render::Viewport& viewport() const { return view_; }
     [[nodiscard]] QRectF homeExtent() const { return homeExtent_; }

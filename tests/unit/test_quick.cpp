@@ -8,6 +8,7 @@
 #include "quick/MissionController.h"
 #include "render/Palette.h"
 #include "render/RasterLayer.h"
+#include "render/SceneRenderer.h"
 #include "store/MissionStore.h"
 
 #include <QFile>
@@ -227,6 +228,42 @@ TEST_CASE("MapItem draws the demo and follows the hand", "[quick][map]") {
     threadcheck::clearGuiThread();
     CHECK(violations == 0);
 #endif
+}
+
+TEST_CASE("Flattened tiles look like the layers drawn one by one", "[quick][map][composite]") {
+    MapWindow w;
+    w.mission.setPath(test::demoMission());
+    REQUIRE(loaded(w.mission));
+    w.map->setShowOverlay(false); // the tiles only
+    REQUIRE(test::waitUntil([&] {
+        w.window.grabWindow();
+        return w.map->isComplete();
+    }));
+    QImage flattened;
+    int before = -1;
+    REQUIRE(test::waitUntil([&] { // composites are made a few per frame, until all are there
+        flattened = w.grab();
+        const bool settled = w.map->compositeCount() == before;
+        before = w.map->compositeCount();
+        return settled && before > 0;
+    }));
+    // The same view through the headless renderer, which draws every layer tile by tile.
+    render::MapScene scene = *w.mission.scene();
+    scene.mission.incidents.clear();
+    scene.mission.routes.clear();
+    const QImage layered = render::SceneRenderer::render(scene, w.map->viewport()).image;
+    // Compare away from labels: the headless render also draws place labels, the map without
+    // its overlay does not; sample a grid and require most samples to match closely.
+    int close = 0;
+    int samples = 0;
+    for (int y = 20; y < 600; y += 20)
+        for (int x = 20; x < 800; x += 20) {
+            ++samples;
+            close += test::colorDistance(flattened.pixelColor(x, y), layered.pixelColor(x, y)) < 30
+                         ? 1
+                         : 0;
+        }
+    CHECK(close > samples * 9 / 10);
 }
 
 TEST_CASE("A map away from the window's origin draws inside its own rectangle", "[quick][map]") {
