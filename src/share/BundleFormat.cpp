@@ -18,23 +18,9 @@ namespace {
 constexpr qsizetype kPrefixBytes = 4 + 2 + 4; // magic, version, header length
 constexpr char kWrapInfo[] = "tessera-bundle/1 key wrap";
 constexpr char kWrapAad[] = "tessera-bundle/1 wrapped key";
-constexpr char kPayloadAad[] = "tessera-bundle/1 payload";
 
 Error refused(const QString& why) {
     return Error{QStringLiteral("bundle refused: %1").arg(why)};
-}
-
-/// The payload's associated data: what identifies the bundle, so that a payload cannot be moved
-/// under another bundle's header even by a recipient who knows the content key. (Not the whole
-/// header: it holds the payload's own hash. The signature binds the rest.)
-QByteArray payloadAad(const BundleHeader& h) {
-    QCborArray recipients;
-    for (const QByteArray& r : h.recipients)
-        recipients.append(r);
-    return QByteArray(kPayloadAad) +
-           QCborArray{h.id, h.created.toMSecsSinceEpoch(), h.sender, recipients}
-               .toCborValue()
-               .toCbor();
 }
 
 /// The key-encryption key for one recipient: X25519 between the ephemeral key and the
@@ -62,7 +48,6 @@ struct ParsedHeader {
     QList<WrappedKey> keys;
     QByteArray payloadNonce;
     qint64 payloadLength = 0;
-    QByteArray payloadSha256;
 };
 
 Result<ParsedHeader> parseHeader(const QByteArray& bytes, const BundleLimits& limits) {
@@ -79,12 +64,10 @@ Result<ParsedHeader> parseHeader(const QByteArray& bytes, const BundleLimits& li
     const QCborMap knows = m[QStringLiteral("knows")].toMap();
     p.payloadNonce = m[QStringLiteral("payload_nonce")].toByteArray();
     p.payloadLength = m[QStringLiteral("payload_length")].toInteger(-1);
-    p.payloadSha256 = m[QStringLiteral("payload_sha256")].toByteArray();
     if (!isUuidText(h.id) || m[QStringLiteral("created")].toInteger(-1) < 0 ||
         h.sender.size() != crypto::kSha256Bytes || keys.isEmpty() ||
         m[QStringLiteral("compression")].toString() != QLatin1String("zlib") ||
-        p.payloadNonce.size() != crypto::kNonceBytes || p.payloadLength < crypto::kTagBytes ||
-        p.payloadSha256.size() != crypto::kSha256Bytes)
+        p.payloadNonce.size() != crypto::kNonceBytes || p.payloadLength < crypto::kTagBytes)
         return refused(QStringLiteral("tampered or malformed: the header lacks a required field"));
     if (keys.size() > limits.maxRecipients)
         return refused(QStringLiteral("oversized: %1 recipients (at most %2)")
@@ -133,10 +116,7 @@ Result<QByteArray> sealBundle(const BundleHeader& header, const QByteArray& payl
         crypto::wipe(random);
     }
     const QByteArray payloadNonce = crypto::randomBytes(crypto::kNonceBytes);
-    Result<QByteArray> ciphertext =
-        crypto::aesGcmEncrypt(contentKey, payloadNonce, qCompress(payload, 6), payloadAad(h));
-    if (!ciphertext)
-        return ciphertext.error();
+    const QByteArray compressed = qCompress(payload, 6);
 
     // The content key, wrapped for each recipient under an ephemeral X25519 key of its own.
     QCborArray keys;
@@ -178,13 +158,11 @@ Result<QByteArray> sealBundle(const BundleHeader& header, const QByteArray& payl
     m.insert(QStringLiteral("knows"), knows);
     m.insert(QStringLiteral("compression"), QStringLiteral("zlib"));
     m.insert(QStringLiteral("payload_nonce"), payloadNonce);
-    m.insert(QStringLiteral("payload_length"), static_cast<qint64>(ciphertext.value().size()));
-    m.insert(QStringLiteral("payload_sha256"), crypto::sha256(ciphertext.value()));
+    m.insert(QStringLiteral("payload_length"),
+             static_cast<qint64>(compressed.size() + crypto::kTagBytes));
     const QByteArray headerBytes = m.toCborValue().toCbor();
 
     QByteArray out;
-    out.reserve(kPrefixBytes + headerBytes.size() + crypto::kSignatureBytes +
-                ciphertext.value().size());
     out.append(kBundleMagic, 4);
     char version[2];
     qToBigEndian<quint16>(kBundleVersion, version);
@@ -193,7 +171,14 @@ Result<QByteArray> sealBundle(const BundleHeader& header, const QByteArray& payl
     qToBigEndian<quint32>(static_cast<quint32>(headerBytes.size()), length);
     out.append(length, 4);
     out.append(headerBytes);
-    Result<QByteArray> signature = sender.sign(out);
+    // The payload, encrypted once with the prefix and header as associated data; the signature
+    // covers them and the ciphertext's hash, so that not even a recipient, who knows the content
+    // key, can put another payload under this header.
+    Result<QByteArray> ciphertext =
+        crypto::aesGcmEncrypt(contentKey, payloadNonce, compressed, out);
+    if (!ciphertext)
+        return ciphertext.error();
+    Result<QByteArray> signature = sender.sign(out + crypto::sha256(ciphertext.value()));
     if (!signature)
         return signature.error();
     out.append(signature.value());
@@ -265,14 +250,12 @@ Result<OpenedBundle> openBundle(const QByteArray& bytes, const Identity& me,
     if (!sender)
         return refused(QStringLiteral("unknown sender"));
 
-    // The signature, before any decryption.
-    if (!crypto::verify(sender->signingKey, signedPart,
+    // The signature (over the prefix, the header and the payload's hash), before any decryption.
+    const QByteArray ciphertext = bytes.mid(payloadStart);
+    if (!crypto::verify(sender->signingKey, signedPart + crypto::sha256(ciphertext),
                         bytes.mid(signedLength, crypto::kSignatureBytes)))
         return refused(QStringLiteral("tampered: the signature of %1 does not verify")
                            .arg(sender->profile.stationName));
-    const QByteArray ciphertext = bytes.mid(payloadStart);
-    if (!crypto::constantTimeEqual(crypto::sha256(ciphertext), p.payloadSha256))
-        return refused(QStringLiteral("tampered: the payload does not match its signed hash"));
 
     // Unwrap the content key, decrypt, decompress.
     Result<SecretBytes> shared = me.agree(key->ephemeral);
@@ -288,7 +271,7 @@ Result<OpenedBundle> openBundle(const QByteArray& bytes, const Identity& me,
     if (!contentKey || contentKey.value().size() != crypto::kKeyBytes)
         return refused(QStringLiteral("tampered: the content key does not unwrap"));
     Result<QByteArray> compressed =
-        crypto::aesGcmDecrypt(contentKey.value(), p.payloadNonce, ciphertext, payloadAad(p.header));
+        crypto::aesGcmDecrypt(contentKey.value(), p.payloadNonce, ciphertext, signedPart);
     if (!compressed)
         return refused(QStringLiteral("tampered: the payload does not decrypt"));
     if (compressed.value().size() < 4)

@@ -43,16 +43,17 @@ struct OpenedBundle {
 };
 
 /// The bundle file format, version 1 (docs/formats/bundle.md): magic and version, a CBOR
-/// header signed with the sender's Ed25519 key (ids, fingerprints, what the sender knew, the
-/// content key wrapped for each recipient, the payload's length and SHA-256), then the payload
-/// compressed (zlib) and encrypted once under a random content key (AES-256-GCM).
+/// header (ids, fingerprints, what the sender knew, the content key wrapped for each
+/// recipient), the sender's Ed25519 signature over the prefix, the header and the payload's
+/// SHA-256, then the payload compressed (zlib) and encrypted once under a random content key
+/// (AES-256-GCM, with the prefix and header as associated data).
 ///
 /// sealBundle() makes one; openBundle() checks, in this order: size limits, magic, version,
 /// bounds, header syntax, that it is addressed to `me`, that the sender is trusted and not
-/// revoked, the signature (before anything is decrypted), the payload's SHA-256, then unwraps
-/// the key and decrypts. Each refusal says which check failed, in stable words ("oversized",
-/// "truncated", "not a Tessera bundle", "unsupported version", "not addressed to this
-/// station", "unknown sender", "revoked", "tampered").
+/// revoked, the signature (before anything is decrypted), then unwraps the key and decrypts. Each
+/// refusal says which check failed, in stable words ("oversized", "truncated", "not a Tessera
+/// bundle", "unsupported version", "not addressed to this station", "unknown sender", "revoked",
+/// "tampered").
 ///
 /// Threads: functions of their arguments; any thread.
 Result<QByteArray> sealBundle(const BundleHeader& header, const QByteArray& payload,
