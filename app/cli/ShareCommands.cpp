@@ -472,8 +472,12 @@ int bundleImport(const QStringList& args) {
 
 int bundleLogCommand(const QStringList& args) {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("The bundles this mission sent and received."));
+    p.setApplicationDescription(QStringLiteral(
+        "The bundles this mission sent and received; with --records, every record each one "
+        "carried (version and marking); with --csv, as CSV for an audit."));
     p.addHelpOption();
+    p.addOption({QStringLiteral("records"), QStringLiteral("List each bundle's records.")});
+    p.addOption({QStringLiteral("csv"), QStringLiteral("Write CSV.")});
     p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
     p.process(args);
     if (p.positionalArguments().size() != 1)
@@ -485,9 +489,42 @@ int bundleLogCommand(const QStringList& args) {
     Result<QList<BundleLogEntry>> log = bundleLog(mission.value());
     if (!log)
         return fail(log.error().message);
-    for (const BundleLogEntry& e : log.value())
-        out() << e.at.toString(Qt::ISODateWithMs) << "  " << e.direction << "  " << e.id << "  "
-              << e.records << " records  " << e.peers << "\n";
+    const bool csv = p.isSet(QStringLiteral("csv"));
+    const bool records = p.isSet(QStringLiteral("records"));
+    auto quoted = [](QString v) {
+        return QLatin1Char('"') + v.replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
+               QLatin1Char('"');
+    };
+    if (csv)
+        out() << (records ? "at,direction,bundle,peers,kind,uuid,updated_hlc,classification,"
+                            "releasability\n"
+                          : "at,direction,bundle,peers,records\n");
+    for (const BundleLogEntry& e : log.value()) {
+        const QString at = e.at.toString(Qt::ISODateWithMs);
+        if (!records) {
+            if (csv)
+                out() << at << "," << e.direction << "," << e.id << "," << quoted(e.peers) << ","
+                      << e.records << "\n";
+            else
+                out() << at << "  " << e.direction << "  " << e.id << "  " << e.records
+                      << " records  " << e.peers << "\n";
+            continue;
+        }
+        Result<QList<BundleLogRecord>> list = bundleRecords(mission.value(), e.id, e.direction);
+        if (!list)
+            return fail(list.error().message);
+        if (!csv)
+            out() << at << "  " << e.direction << "  " << e.id << "  " << e.peers << "\n";
+        for (const BundleLogRecord& r : list.value()) {
+            if (csv)
+                out() << at << "," << e.direction << "," << e.id << "," << quoted(e.peers) << ","
+                      << r.kind << "," << r.uuid << "," << r.updated << ","
+                      << quoted(r.marking.classification) << "," << quoted(r.marking.releasability)
+                      << "\n";
+            else
+                out() << "    " << r.kind << " " << r.uuid << "  " << r.marking.banner() << "\n";
+        }
+    }
     out().flush();
     return 0;
 }
@@ -610,7 +647,7 @@ const char* shareUsage() {
            "  contact list | revoke PEER|--statement FILE           contacts, revocation\n"
            "  bundle export MISSION --to PEER OUT                   changes the peer may have\n"
            "  bundle import MISSION FILE                            check and apply a bundle\n"
-           "  bundle log MISSION                                    bundles sent and received\n"
+           "  bundle log MISSION [--records] [--csv]                bundles sent and received\n"
            "  bundle conflicts MISSION | resolve MISSION ID --keep ours|theirs\n"
            "  (identity/contact/bundle: --identity FILE, --contacts FILE, --passphrase-file F)\n";
 }

@@ -24,6 +24,11 @@ Status ensureTables(Database& db) {
         "CREATE TABLE IF NOT EXISTS share_bundle_log (bundle_id TEXT NOT NULL, direction TEXT "
         "NOT NULL CHECK (direction IN ('sent', 'received')), peers TEXT NOT NULL, at INTEGER NOT "
         "NULL, records INTEGER NOT NULL, PRIMARY KEY (bundle_id, direction)) STRICT;"
+        "CREATE TABLE IF NOT EXISTS share_bundle_record (bundle_id TEXT NOT NULL, direction "
+        "TEXT NOT NULL, kind TEXT NOT NULL, uuid TEXT NOT NULL, updated_hlc INTEGER NOT NULL, "
+        "classification TEXT NOT NULL, releasability TEXT NOT NULL) STRICT;"
+        "CREATE INDEX IF NOT EXISTS share_bundle_record_bundle ON share_bundle_record "
+        "(bundle_id, direction);"
         "CREATE TABLE IF NOT EXISTS share_peer (fingerprint TEXT PRIMARY KEY, knows TEXT NOT "
         "NULL, received_at INTEGER NOT NULL) STRICT;"
         "CREATE TABLE IF NOT EXISTS share_conflict (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
@@ -39,20 +44,42 @@ QString hex(const QByteArray& b) {
     return QString::fromLatin1(b.toHex());
 }
 
+/// The audit trail of a bundle: one line for the bundle, one per record it carried (which
+/// version, under which marking), so that what went to whom can be shown afterwards.
 Status logBundle(Database& db, const QString& id, const char* direction, const QString& peers,
-                 int records) {
+                 const QList<SharedRecord>& records) {
     Result<Statement> s = db.prepare(
         QStringLiteral("INSERT INTO share_bundle_log (bundle_id, direction, peers, at, records) "
                        "VALUES (?1, ?2, ?3, ?4, ?5)"));
     if (!s)
         return s.error();
-    return s.value()
-        .bind(1, id)
-        .bind(2, QString::fromLatin1(direction))
-        .bind(3, peers)
-        .bind(4, QDateTime::currentMSecsSinceEpoch())
-        .bind(5, records)
-        .run();
+    if (Status done = s.value()
+                          .bind(1, id)
+                          .bind(2, QString::fromLatin1(direction))
+                          .bind(3, peers)
+                          .bind(4, QDateTime::currentMSecsSinceEpoch())
+                          .bind(5, static_cast<qint64>(records.size()))
+                          .run();
+        !done)
+        return done;
+    Result<Statement> each = db.prepare(QStringLiteral(
+        "INSERT INTO share_bundle_record (bundle_id, direction, kind, uuid, updated_hlc, "
+        "classification, releasability) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    if (!each)
+        return each.error();
+    for (const SharedRecord& r : records)
+        if (Status done = each.value()
+                              .bind(1, id)
+                              .bind(2, QString::fromLatin1(direction))
+                              .bind(3, r.kind)
+                              .bind(4, r.uuid)
+                              .bind(5, r.updated)
+                              .bind(6, r.marking.classification)
+                              .bind(7, r.marking.releasability)
+                              .run();
+            !done)
+            return done;
+    return success();
 }
 
 Result<Knowledge> peerKnowledge(Database& db, const QByteArray& fingerprint) {
@@ -169,7 +196,7 @@ Result<ExportReport> exportBundle(store::MissionStore& store, const Identity& se
         QStringList peers;
         for (const ContactCard& r : recipients)
             peers.append(hex(r.fingerprint()));
-        return logBundle(db, header.id, "sent", peers.join(QLatin1Char(',')), report.records);
+        return logBundle(db, header.id, "sent", peers.join(QLatin1Char(',')), released);
     });
     if (!done)
         return done.error();
@@ -235,8 +262,7 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
         report.conflicts = counts.value().conflicts;
         if (Status s = savePeerKnowledge(db, b.header.sender, b.header.knows); !s)
             return s;
-        return logBundle(db, b.header.id, "received", hex(b.header.sender),
-                         static_cast<int>(records.value().size()));
+        return logBundle(db, b.header.id, "received", hex(b.header.sender), records.value());
     });
     if (!done)
         return done.error();
@@ -284,6 +310,33 @@ Result<QList<BundleLogEntry>> bundleLog(store::MissionStore& store) {
                         static_cast<int>(q.integer(4))});
     }
     return entries;
+}
+
+Result<QList<BundleLogRecord>> bundleRecords(store::MissionStore& store, const QString& bundleId,
+                                             const QString& direction) {
+    Database& db = store.database();
+    Result<bool> exists = hasTable(db, "share_bundle_record");
+    if (!exists)
+        return exists.error();
+    QList<BundleLogRecord> list;
+    if (!exists.value())
+        return list;
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "SELECT kind, uuid, updated_hlc, classification, releasability FROM share_bundle_record "
+        "WHERE bundle_id = ?1 AND direction = ?2 ORDER BY rowid"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, bundleId).bind(2, direction);
+    for (;;) {
+        Result<bool> row = s.value().step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        const Statement& q = s.value();
+        list.append({q.text(0), q.text(1), q.integer(2), {q.text(3), q.text(4)}});
+    }
+    return list;
 }
 
 Result<QList<Conflict>> conflicts(store::MissionStore& store, bool unresolvedOnly) {

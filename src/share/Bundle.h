@@ -67,6 +67,17 @@ struct BundleLogEntry {
 };
 Result<QList<BundleLogEntry>> bundleLog(store::MissionStore& store);
 
+/// One record a bundle carried: which version of it, under which marking.
+struct BundleLogRecord {
+    QString kind;
+    QString uuid;
+    qint64 updated = 0; ///< the version's HLC stamp
+    store::Marking marking;
+};
+/// The records of a bundle sent or received ("sent", "received"): the audit of what went to whom.
+Result<QList<BundleLogRecord>> bundleRecords(store::MissionStore& store, const QString& bundleId,
+                                             const QString& direction);
+
 /// A concurrent edit found on import: the sender changed a record without having seen our last
 /// change of it (docs/sharing.md). Last writer wins decides what the record shows at every
 /// station alike; both versions are kept here until an analyst chooses.

@@ -284,6 +284,19 @@ TEST_CASE("Bundles: a mission's records reach a peer intact", "[share][bundle]")
         REQUIRE(received.value().size() == 1);
         CHECK(received.value()[0].id == sent.value()[0].id);
         CHECK(received.value()[0].records == 7);
+        // Record by record, the same versions on both sides, and nothing withheld among them.
+        Result<QList<BundleLogRecord>> sentRecords =
+            bundleRecords(a, sent.value()[0].id, QStringLiteral("sent"));
+        Result<QList<BundleLogRecord>> receivedRecords =
+            bundleRecords(b, sent.value()[0].id, QStringLiteral("received"));
+        REQUIRE((sentRecords.ok() && receivedRecords.ok()));
+        REQUIRE(sentRecords.value().size() == 7);
+        REQUIRE(receivedRecords.value().size() == 7);
+        for (qsizetype k = 0; k < 7; ++k) {
+            CHECK(sentRecords.value()[k].uuid == receivedRecords.value()[k].uuid);
+            CHECK(sentRecords.value()[k].updated == receivedRecords.value()[k].updated);
+            CHECK(sentRecords.value()[k].marking == kOpen);
+        }
     }
 }
 

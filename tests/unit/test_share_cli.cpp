@@ -144,6 +144,19 @@ TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations",
         r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("log"), b});
         REQUIRE(r.code == 0);
         CHECK_THAT(r.out.toStdString(), Contains("received"));
+        // The audit: which record, which version, under which marking, from whom.
+        r = cli(dir, "bravo",
+                {QStringLiteral("bundle"), QStringLiteral("log"), b, QStringLiteral("--records"),
+                 QStringLiteral("--csv")});
+        REQUIRE(r.code == 0);
+        CHECK(r.out.count(QLatin1Char('\n')) == 2); // the header and the one record
+        CHECK_THAT(r.out.toStdString(), Contains("incident"));
+        CHECK_THAT(r.out.toStdString(), Contains("\"UNCLASSIFIED\",\"REL TO UN\""));
+        r = cli(dir, "alpha",
+                {QStringLiteral("bundle"), QStringLiteral("log"), a, QStringLiteral("--records")});
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("sent"));
+        CHECK_THAT(r.out.toStdString(), !Contains("SECRET")); // withheld, so never logged as sent
         r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("conflicts"), b});
         CHECK(r.code == 0);
         CHECK(r.out.isEmpty());
