@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/Database.h"
 
+#include "store/MarkerKey.h"
+
 #include <QFileInfo>
 
 #include <sqlite3.h>
@@ -167,6 +169,8 @@ Result<Database> Database::open(const QString& path, Mode mode) {
         return Error{QStringLiteral("%1: %2").arg(path, db.lastErrorMessage())};
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, 5000);
+    if (registerMarkerKeyFunction(raw) != SQLITE_OK)
+        return Error{QStringLiteral("%1: %2").arg(path, db.lastErrorMessage())};
     return db;
 }
 

@@ -167,6 +167,15 @@ Result<qint64> IncidentImport::finish() {
             return s;
         // Bulk steps in key order: the FTS5 b-trees fill far faster than row by row.
         const QStringList steps{
+            // Markers of points in key order (appended to the clustered table), boxes of areas.
+            QStringLiteral("INSERT INTO incident_marker SELECT tessera_marker_key(lon, lat), id, "
+                           "uuid, title, category, severity, status, observed_at, lon, lat FROM "
+                           "incident WHERE %1 AND area_west IS NULL ORDER BY 1, 2")
+                .arg(range),
+            QStringLiteral("INSERT INTO incident_area_rtree SELECT id, area_west, area_east, "
+                           "area_south, area_north FROM incident WHERE %1 AND area_west IS NOT "
+                           "NULL ORDER BY id")
+                .arg(range),
             QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) SELECT id, "
                            "title, narrative, '' FROM incident WHERE %1 ORDER BY id")
                 .arg(range),

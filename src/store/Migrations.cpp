@@ -227,6 +227,39 @@ CREATE VIRTUAL TABLE incident_fts USING fts5 (title, narrative, notes, content =
     content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
 INSERT INTO incident_fts (incident_fts) VALUES ('rebuild');
 )sql",
+    // 3: the map markers of point incidents in a table clustered by the Hilbert key of their
+    // position (tessera_marker_key, store/MarkerKey.h), so that a bounding box reads a few
+    // contiguous key ranges instead of one random row of `incident` per match; area incidents
+    // get an R*Tree of their own. Both hold what the R*Tree holds: live rows of finished imports.
+    R"sql(
+CREATE TABLE incident_marker (
+    hkey        INTEGER NOT NULL,
+    id          INTEGER NOT NULL,
+    uuid        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    category    TEXT NOT NULL,
+    severity    TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    observed_at INTEGER NOT NULL,
+    lon         REAL NOT NULL,
+    lat         REAL NOT NULL,
+    PRIMARY KEY (hkey, id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO incident_marker
+    SELECT tessera_marker_key(lon, lat), id, uuid, title, category, severity, status,
+           observed_at, lon, lat
+    FROM incident
+    WHERE deleted = 0 AND area_west IS NULL
+      AND (import_id IS NULL OR import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))
+    ORDER BY 1, 2;
+CREATE VIRTUAL TABLE incident_area_rtree USING rtree (id, min_lon, max_lon, min_lat, max_lat);
+INSERT INTO incident_area_rtree
+    SELECT id, area_west, area_east, area_south, area_north
+    FROM incident
+    WHERE deleted = 0 AND area_west IS NOT NULL
+      AND (import_id IS NULL OR import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))
+    ORDER BY id;
+)sql",
 };
 } // namespace
 

@@ -4,6 +4,7 @@
 #include "geo/ThreadCheck.h"
 #include "store/ImportRegistry.h"
 #include "store/IncidentRow.h"
+#include "store/MarkerKey.h"
 #include "store/Migrations.h"
 #include "store/Uuid.h"
 
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace tessera::store {
 
@@ -456,6 +458,19 @@ Status MissionStore::indexIncident(qint64 id) {
         return box.error();
     if (Status s = box.value().bind(1, id).run(); !s)
         return s;
+    // The marker of a point (in Hilbert order) or the box of an area (schema 3).
+    for (const char* sql :
+         {"INSERT INTO incident_marker SELECT tessera_marker_key(lon, lat), id, uuid, title, "
+          "category, severity, status, observed_at, lon, lat FROM incident WHERE id = ?1 AND "
+          "area_west IS NULL",
+          "INSERT OR REPLACE INTO incident_area_rtree SELECT id, area_west, area_east, "
+          "area_south, area_north FROM incident WHERE id = ?1 AND area_west IS NOT NULL"}) {
+        Result<Statement> marker = db_.prepare(QString::fromLatin1(sql));
+        if (!marker)
+            return marker.error();
+        if (Status s = marker.value().bind(1, id).run(); !s)
+            return s;
+    }
     Result<Statement> text = db_.prepare(
         QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) "
                        "SELECT id, title, narrative, notes FROM incident_text WHERE id = ?1"));
@@ -465,11 +480,18 @@ Status MissionStore::indexIncident(qint64 id) {
 }
 
 Status MissionStore::unindexIncident(qint64 id) {
-    Result<Statement> box = db_.prepare(QStringLiteral("DELETE FROM incident_rtree WHERE id = ?1"));
-    if (!box)
-        return box.error();
-    if (Status s = box.value().bind(1, id).run(); !s)
-        return s;
+    // Before the row changes: the marker's key comes from the stored position.
+    for (const char* sql :
+         {"DELETE FROM incident_rtree WHERE id = ?1",
+          "DELETE FROM incident_marker WHERE hkey = (SELECT tessera_marker_key(lon, lat) FROM "
+          "incident WHERE id = ?1) AND id = ?1",
+          "DELETE FROM incident_area_rtree WHERE id = ?1"}) {
+        Result<Statement> box = db_.prepare(QString::fromLatin1(sql));
+        if (!box)
+            return box.error();
+        if (Status s = box.value().bind(1, id).run(); !s)
+            return s;
+    }
     // External-content FTS5 forgets a row when given the values it indexed.
     Result<Statement> text = db_.prepare(QStringLiteral(
         "INSERT INTO incident_fts (incident_fts, rowid, title, narrative, notes) "
@@ -635,15 +657,47 @@ struct IncidentFilter {
     }
 };
 
-IncidentFilter incidentFilter(const IncidentQuery& q) {
+IncidentFilter incidentFilter(const IncidentQuery& q, bool markers = false) {
     IncidentFilter f;
-    QStringList where{kLiveIncident};
+    QStringList where;
     auto arg = [&](const QVariant& v) {
         f.args.append(v);
         return QStringLiteral("?%1").arg(f.args.size());
     };
     f.from = QStringLiteral("incident i");
-    if (q.bbox) {
+    if (q.bbox && markers) {
+        // Markers in a box (schema 3): points from the few contiguous Hilbert-key ranges of
+        // `incident_marker` that cover the box, areas through their own R*Tree; both hold only
+        // live rows of finished imports, and both are re-checked on exact coordinates. The
+        // subquery has the columns the filters, the order and markerColumns() name.
+        const geo::Extent& b = *q.bbox;
+        const QString w = arg(b.minX), s = arg(b.minY), e = arg(b.maxX), n = arg(b.maxY);
+        QStringList ranges;
+        for (const auto& [lo, hi] : markerKeyRanges(b)) {
+            const QString first = arg(static_cast<qint64>(lo));
+            ranges.append(QStringLiteral("(%1,%2)").arg(first, arg(static_cast<qint64>(hi))));
+        }
+        const QString points =
+            ranges.isEmpty()
+                ? QString()
+                : QStringLiteral(
+                      "WITH cover (lo, hi) AS (VALUES %1) SELECT m.id, m.uuid, m.title, "
+                      "m.category, m.severity, m.status, m.observed_at, m.lon, m.lat, "
+                      "NULL AS area_west FROM cover CROSS JOIN incident_marker m ON m.hkey "
+                      "BETWEEN cover.lo AND cover.hi WHERE m.lon BETWEEN %2 AND %4 AND m.lat "
+                      "BETWEEN %3 AND %5 UNION ALL ")
+                      .arg(ranges.join(QLatin1Char(',')), w, s, e, n);
+        f.from = QStringLiteral(
+                     "(%1SELECT a.id, a.uuid, a.title, a.category, a.severity, a.status, "
+                     "a.observed_at, a.lon, a.lat, a.area_west FROM incident_area_rtree r CROSS "
+                     "JOIN incident a ON a.id = r.id WHERE r.min_lon <= %4 AND r.max_lon >= %2 "
+                     "AND r.min_lat <= %5 AND r.max_lat >= %3 AND a.area_west <= %4 AND "
+                     "a.area_east >= %2 AND a.area_south <= %5 AND a.area_north >= %3) i")
+                     .arg(points, w, s, e, n);
+    } else {
+        where.append(kLiveIncident);
+    }
+    if (q.bbox && !markers) {
         const geo::Extent& b = *q.bbox;
         const QString w = arg(b.minX), s = arg(b.minY), e = arg(b.maxX), n = arg(b.maxY);
         f.from = QStringLiteral("incident_rtree r CROSS JOIN incident i ON i.id = r.id");
@@ -689,7 +743,7 @@ IncidentFilter incidentFilter(const IncidentQuery& q) {
                          .arg(arg(match)));
     else if (!q.text.trimmed().isEmpty())
         where.append(QStringLiteral("0"));
-    f.where = where.join(QStringLiteral(" AND "));
+    f.where = where.isEmpty() ? QStringLiteral("1") : where.join(QStringLiteral(" AND "));
     switch (q.order) {
     case IncidentOrder::NewestFirst:
         f.order = QStringLiteral("i.observed_at DESC, i.id DESC");
@@ -791,7 +845,75 @@ Result<IncidentPage> MissionStore::queryIncidents(const IncidentQuery& q) {
 }
 
 Result<MarkerPage> MissionStore::queryMarkers(const IncidentQuery& q) {
-    const IncidentFilter filter = incidentFilter(q);
+    const IncidentFilter filter = incidentFilter(q, true);
+    if (q.bbox && q.order != IncidentOrder::Title) {
+        // A box's markers come from a few contiguous key ranges, unsorted; they are sorted here
+        // on integers (rank, time, id: the ORDER BY of incidentFilter), which costs a fraction
+        // of SQLite's sorter carrying every column of every row. All matches are read (as
+        // SQLite's sorter would), so the total comes with them. Titles are ordered by SQLite,
+        // whose BINARY collation (UTF-8 bytes) QString does not share.
+        Result<Statement> stmt = db_.prepare(QStringLiteral("SELECT %1, i.id FROM %2 WHERE %3")
+                                                 .arg(markerColumns(), filter.from, filter.where));
+        if (!stmt)
+            return stmt.error();
+        filter.bind(stmt.value());
+        struct Key {
+            int rank;
+            qint64 observed;
+            qint64 id;
+            qsizetype row;
+        };
+        std::vector<IncidentMarker> rows;
+        std::vector<Key> keys;
+        rows.reserve(1024);
+        keys.reserve(1024);
+        for (;;) {
+            Result<bool> row = stmt.value().step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            const Statement& r = stmt.value();
+            IncidentMarker marker = readMarker(r);
+            const int rank = marker.severity == Severity::Critical ? 0
+                             : marker.severity == Severity::High   ? 1
+                             : marker.severity == Severity::Medium ? 2
+                                                                   : 3;
+            keys.push_back({rank, r.integer(5), r.integer(9), static_cast<qsizetype>(rows.size())});
+            rows.push_back(std::move(marker));
+        }
+        auto newest = [](const Key& a, const Key& b) {
+            return a.observed != b.observed ? a.observed > b.observed : a.id > b.id;
+        };
+        switch (q.order) {
+        case IncidentOrder::NewestFirst:
+            std::sort(keys.begin(), keys.end(), newest);
+            break;
+        case IncidentOrder::OldestFirst:
+            std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+                return a.observed != b.observed ? a.observed < b.observed : a.id < b.id;
+            });
+            break;
+        case IncidentOrder::MostSevere:
+            std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+                return a.rank != b.rank ? a.rank < b.rank : newest(a, b);
+            });
+            break;
+        case IncidentOrder::Title:
+            break;
+        }
+        MarkerPage page;
+        const auto count = static_cast<qsizetype>(keys.size());
+        const qsizetype first = std::min<qsizetype>(std::max(0, q.offset), count);
+        const qsizetype last = std::min<qsizetype>(first + std::max(0, q.limit), count);
+        page.markers.reserve(last - first);
+        for (qsizetype k = first; k < last; ++k)
+            page.markers.append(
+                std::move(rows[static_cast<size_t>(keys[static_cast<size_t>(k)].row)]));
+        if (q.countTotal)
+            page.total = count;
+        return page;
+    }
     Result<Statement> stmt = db_.prepare(pageSql(markerColumns(), filter, q));
     if (!stmt)
         return stmt.error();

@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/RtreePack.h"
 
+#include "store/MarkerKey.h"
+
 #include <QByteArray>
 
 #include <algorithm>
@@ -28,24 +30,6 @@ float roundedUp(double d) {
     if (static_cast<double>(f) < d)
         f = static_cast<float>(d * (d < 0 ? kTowardsZero : kAwayFromZero));
     return f;
-}
-
-/// Position of (x, y) on the Hilbert curve that fills a 65536 x 65536 grid.
-quint64 hilbertIndex(quint32 x, quint32 y) {
-    quint64 d = 0;
-    for (quint32 s = 1U << 15; s > 0; s >>= 1) {
-        const quint32 rx = (x & s) ? 1 : 0;
-        const quint32 ry = (y & s) ? 1 : 0;
-        d += static_cast<quint64>(s) * s * ((3 * rx) ^ ry);
-        if (ry == 0) {
-            if (rx == 1) {
-                x = s - 1 - x;
-                y = s - 1 - y;
-            }
-            std::swap(x, y);
-        }
-    }
-    return d;
 }
 
 // The node format of rtree.c (SQLite's file format, "Database Format of R-Tree Tables"): a

@@ -4,6 +4,7 @@
 #include "TestSupport.h"
 #include "store/Hlc.h"
 #include "store/IncidentImport.h"
+#include "store/MarkerKey.h"
 #include "store/Migrations.h"
 #include "store/MissionStore.h"
 
@@ -14,6 +15,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <grp.h>
 #include <sys/stat.h>
@@ -769,4 +772,260 @@ TEST_CASE("Markers are the full query's matches, lighter", "[store][query]") {
         q.text = QStringLiteral("unfinished");
         CHECK(same(q) == 0);
     }
+}
+
+TEST_CASE("Marker key ranges cover every point of a box", "[store][query]") {
+    // Random boxes from a few metres to the whole world, and points in them and near them: a
+    // point in the box always has its key in one of the ranges.
+    quint32 state = 12345;
+    auto next = [&] {
+        state = state * 1664525U + 1013904223U;
+        return (state >> 8) / double(1 << 24);
+    };
+    for (int b = 0; b < 400; ++b) {
+        const double w = std::pow(10.0, -4 + 6 * next());
+        const double h = std::pow(10.0, -4 + 6 * next());
+        const double x = -180 + 360 * next(), y = -90 + 180 * next();
+        const geo::Extent box{x, y, std::min(180.0, x + w), std::min(90.0, y + h)};
+        const auto ranges = markerKeyRanges(box);
+        REQUIRE_FALSE(ranges.empty());
+        CHECK(ranges.size() <= 48);
+        for (size_t k = 1; k < ranges.size(); ++k)
+            CHECK(ranges[k - 1].second < ranges[k].first);
+        for (int p = 0; p < 50; ++p) {
+            // Corners and edges exactly, and points inside.
+            const double lon = p == 0   ? box.minX
+                               : p == 1 ? box.maxX
+                                        : box.minX + box.width() * next();
+            const double lat = p == 2   ? box.minY
+                               : p == 3 ? box.maxY
+                                        : box.minY + box.height() * next();
+            const quint64 key = markerKey(lon, lat);
+            const bool covered = std::any_of(ranges.begin(), ranges.end(), [&](const auto& r) {
+                return r.first <= key && key <= r.second;
+            });
+            INFO("box " << box.minX << " " << box.minY << " " << box.maxX << " " << box.maxY
+                        << ", point " << lon << " " << lat);
+            CHECK(covered);
+        }
+    }
+    CHECK(markerKeyRanges(geo::Extent{-180, -90, 180, 90}) ==
+          std::vector<std::pair<quint64, quint64>>{{0, (quint64{1} << 32) - 1}});
+    CHECK(markerKeyRanges(geo::Extent{1, 1, 0, 0}).empty());
+}
+
+namespace {
+
+/// The marker structures (schema 3) checked against the records: every live point of a
+/// finished import has exactly its marker row (key, values), every live area its R*Tree box;
+/// nothing else is there.
+void checkMarkersInStep(MissionStore& m) {
+    Database& db = m.database();
+    const QString live = QStringLiteral(
+        "deleted = 0 AND (import_id IS NULL OR import_id NOT IN (SELECT id FROM import WHERE "
+        "state <> 'done'))");
+    CHECK(rowsOf(db,
+                 QStringLiteral("SELECT hkey, id, uuid, title, category, severity, status, "
+                                "observed_at, lon, lat FROM incident_marker ORDER BY id"),
+                 10) ==
+          rowsOf(db,
+                 QStringLiteral("SELECT tessera_marker_key(lon, lat), id, uuid, title, category, "
+                                "severity, status, observed_at, lon, lat FROM incident WHERE %1 "
+                                "AND area_west IS NULL ORDER BY id")
+                     .arg(live),
+                 10));
+    CHECK(rowsOf(db, QStringLiteral("SELECT id FROM incident_area_rtree ORDER BY id"), 1) ==
+          rowsOf(db,
+                 QStringLiteral("SELECT id FROM incident WHERE %1 AND area_west IS NOT NULL "
+                                "ORDER BY id")
+                     .arg(live),
+                 1));
+    CHECK(rowsOf(db, QStringLiteral("SELECT rtreecheck('incident_area_rtree')"), 1) ==
+          QStringList{QStringLiteral("ok")});
+}
+
+/// Markers of `q` against the full records of the same query: same rows, order and values.
+void checkMarkersMatch(MissionStore& m, IncidentQuery q) {
+    auto full = m.queryIncidents(q);
+    auto markers = m.queryMarkers(q);
+    REQUIRE(full.ok());
+    REQUIRE(markers.ok());
+    CHECK(markers.value().total == full.value().total);
+    const QList<Incident>& a = full.value().incidents;
+    const QList<IncidentMarker>& b = markers.value().markers;
+    REQUIRE(a.size() == b.size());
+    for (qsizetype k = 0; k < a.size(); ++k) {
+        INFO("row " << k);
+        CHECK(b[k].uuid == a[k].uuid);
+        CHECK(b[k].title == a[k].title);
+        CHECK(b[k].category == a[k].category);
+        CHECK(b[k].severity == a[k].severity);
+        CHECK(b[k].status == a[k].status);
+        CHECK(b[k].observedAt == a[k].observedAt);
+        CHECK(b[k].location == a[k].location);
+        CHECK(b[k].isArea == !a[k].area.isEmpty());
+    }
+}
+
+QList<geo::Extent> seededBoxes(int count, int seed) {
+    QList<geo::Extent> boxes;
+    quint32 state = static_cast<quint32>(seed) * 2246822519U + 7;
+    auto next = [&] {
+        state = state * 1664525U + 1013904223U;
+        return (state >> 8) / double(1 << 24);
+    };
+    for (int k = 0; k < count; ++k) {
+        const double x = -12 + 28 * next(), y = 3 + 18 * next();
+        const double w = 0.05 + 8 * next() * next(), h = 0.05 + 6 * next() * next();
+        boxes.append(geo::Extent{x, y, x + w, y + h});
+    }
+    boxes.append(geo::Extent{-180, -90, 180, 90});
+    return boxes;
+}
+
+void checkBoxes(MissionStore& m, int seed) {
+    for (const geo::Extent& box : seededBoxes(40, seed)) {
+        INFO("box " << box.minX << " " << box.minY << " " << box.maxX << " " << box.maxY);
+        IncidentQuery q;
+        q.bbox = box;
+        q.limit = 100000;
+        checkMarkersMatch(m, q);
+        q.order = IncidentOrder::MostSevere;
+        q.severities = {Severity::High, Severity::Critical};
+        q.limit = 20;
+        q.offset = 3;
+        checkMarkersMatch(m, q);
+    }
+}
+
+} // namespace
+
+TEST_CASE("The marker table stays in step through writes and imports", "[store][query]") {
+    QTemporaryDir dir;
+    auto store = MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), info());
+    REQUIRE(store.ok());
+    MissionStore& m = store.value();
+    // A packed import into an empty tree, a small one entry by entry, then a larger one packed.
+    QList<Incident> first = seededIncidents(900, 21);
+    REQUIRE(importAll(m, first, 250).ok());
+    checkMarkersInStep(m);
+    checkBoxes(m, 1);
+    QList<Incident> second = seededIncidents(60, 22);
+    REQUIRE(importAll(m, second, 7).ok());
+    QList<Incident> third = seededIncidents(1200, 23);
+    REQUIRE(importAll(m, third, 500).ok());
+    checkMarkersInStep(m);
+    checkBoxes(m, 2);
+
+    // Row by row: inserts, moves, points becoming areas and back, new titles and severities,
+    // notes (which re-index), deletes; and an import left running, which must not show.
+    for (int k = 0; k < 120; ++k) {
+        Incident i = incidentAt(-3 + k * 0.05, 10 + (k % 9) * 0.3,
+                                QStringLiteral("Added %1").arg(k), 1 + k % 28);
+        if (k % 5 == 0)
+            i.area = {{i.location.lon - 0.1, i.location.lat - 0.1},
+                      {i.location.lon + 0.1, i.location.lat},
+                      {i.location.lon, i.location.lat + 0.1}};
+        REQUIRE(m.addIncident(i).ok());
+    }
+    for (int k = 0; k < 300; k += 3) {
+        Incident i = third[k];
+        i.location = {i.location.lon + 0.37, i.location.lat - 0.21};
+        i.title = QStringLiteral("Moved %1").arg(k);
+        i.severity = static_cast<Severity>((k / 3) % 4);
+        i.status = IncidentStatus::Resolved;
+        if (k % 2 == 0)
+            i.area = i.area.isEmpty() ? QList<geo::GeoPoint>{{i.location.lon - 0.2, i.location.lat},
+                                                             {i.location.lon + 0.2, i.location.lat},
+                                                             {i.location.lon, i.location.lat + 0.2}}
+                                      : QList<geo::GeoPoint>{};
+        REQUIRE(m.updateIncident(i).ok());
+    }
+    for (int k = 1; k < 400; k += 4)
+        REQUIRE(m.deleteIncident(first[k].uuid).ok());
+    for (int k = 0; k < 20; ++k) {
+        IncidentNote note;
+        note.author = QStringLiteral("analyst");
+        note.text = QStringLiteral("Seen again %1").arg(k);
+        note.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
+        REQUIRE(m.addNote(second[k].uuid, note).ok());
+    }
+    auto running = IncidentImport::begin(m, QStringLiteral("running"), 10);
+    REQUIRE(running.ok());
+    for (int k = 0; k < 25; ++k) {
+        Incident i = incidentAt(1 + k * 0.01, 12.5, QStringLiteral("Unfinished %1").arg(k));
+        REQUIRE(running.value().add(i).ok());
+    }
+    checkMarkersInStep(m);
+    checkBoxes(m, 3);
+    // The change log and tombstones are the records', untouched by the marker structures.
+    CHECK(m.stats().value().deletedIncidents == 100);
+}
+
+TEST_CASE("A schema-2 mission upgrades to the marker table with the same answers",
+          "[store][faults]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("v2.tessera"));
+    QList<std::pair<IncidentQuery, MarkerPage>> expected;
+    QStringList changes;
+    qint64 tombstones = 0;
+    {
+        auto store = MissionStore::create(path, info());
+        REQUIRE(store.ok());
+        MissionStore& m = store.value();
+        QList<Incident> list = seededIncidents(1500, 31);
+        REQUIRE(importAll(m, list, 400).ok());
+        for (int k = 0; k < 200; k += 7)
+            REQUIRE(m.deleteIncident(list[k].uuid).ok());
+        Incident moved = list[5];
+        moved.location = {moved.location.lon + 1, moved.location.lat + 1};
+        REQUIRE(m.updateIncident(moved).ok());
+        for (const geo::Extent& box : seededBoxes(30, 4)) {
+            IncidentQuery q;
+            q.bbox = box;
+            q.limit = 100000;
+            auto page = m.queryMarkers(q);
+            REQUIRE(page.ok());
+            expected.append({q, page.value()});
+        }
+        for (const QList<Change> log = m.changes(0, 100000).value(); const Change& c : log)
+            changes.append(
+                QStringLiteral("%1|%2|%3|%4").arg(c.seq).arg(c.uuid, c.op).arg(c.hlc.value));
+        tombstones = m.stats().value().deletedIncidents;
+        // Back to schema 2: migration 3 only adds these two structures.
+        REQUIRE(m.database()
+                    .exec(QStringLiteral("DROP TABLE incident_marker; DROP TABLE "
+                                         "incident_area_rtree; PRAGMA user_version = 2"))
+                    .ok());
+    }
+    {
+        auto db = Database::open(path, Database::Mode::ReadOnly);
+        REQUIRE(db.ok());
+        CHECK(rowsOf(db.value(), QStringLiteral("PRAGMA user_version"), 1) ==
+              QStringList{QStringLiteral("2")});
+    }
+    auto readOnly = MissionStore::open(path, MissionStore::Access::ReadOnly);
+    REQUIRE_FALSE(readOnly.ok());
+    CHECK_THAT(readOnly.error().message.toStdString(), Contains("older schema"));
+    auto upgraded = MissionStore::open(path, MissionStore::Access::ReadWrite);
+    REQUIRE(upgraded.ok());
+    MissionStore& m = upgraded.value();
+    CHECK(m.stats().value().schemaVersion == 3);
+    checkMarkersInStep(m);
+    for (const auto& [q, page] : expected) {
+        auto now = m.queryMarkers(q);
+        REQUIRE(now.ok());
+        REQUIRE(now.value().markers.size() == page.markers.size());
+        for (qsizetype k = 0; k < page.markers.size(); ++k) {
+            CHECK(now.value().markers[k].uuid == page.markers[k].uuid);
+            CHECK(now.value().markers[k].location == page.markers[k].location);
+            CHECK(now.value().markers[k].title == page.markers[k].title);
+        }
+        checkMarkersMatch(m, q);
+    }
+    QStringList after;
+    for (const QList<Change> log = m.changes(0, 100000).value(); const Change& c : log)
+        after.append(QStringLiteral("%1|%2|%3|%4").arg(c.seq).arg(c.uuid, c.op).arg(c.hlc.value));
+    CHECK(after == changes);
+    CHECK(m.stats().value().deletedIncidents == tombstones);
 }
