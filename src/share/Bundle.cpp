@@ -37,6 +37,9 @@ Status ensureTables(Database& db) {
         "'theirs')), resolved_at INTEGER, resolution TEXT) STRICT;"));
 }
 
+/// The newest store schema whose indexes BundleRecords.cpp keeps (3: markers by Hilbert key).
+constexpr int kKnownSchema = 3;
+
 /// How far ahead of our clock a record's stamp may be (clocks in the field drift; a day does not).
 constexpr qint64 kMaxClockSkewMs = 24LL * 3600 * 1000;
 
@@ -235,6 +238,16 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
     report.id = b.header.id;
     report.sender = b.sender.profile.stationName;
     Database& db = store.database();
+    // Records are written with the store's index maintenance repeated here (docs/sharing.md);
+    // a schema newer than the one it knows could have indexes it would leave behind.
+    Result<QVariant> schema = db.scalar(QStringLiteral("PRAGMA user_version"));
+    if (!schema)
+        return schema.error();
+    if (schema.value().toInt() > kKnownSchema)
+        return Error{QStringLiteral("bundle not applied: the mission uses store schema %1, and "
+                                    "sharing in this build writes records for schema %2 at most")
+                         .arg(schema.value().toInt())
+                         .arg(kKnownSchema)};
     Status done = db.transaction([&]() -> Status {
         if (Status s = ensureTables(db); !s)
             return s;

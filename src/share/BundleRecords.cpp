@@ -306,31 +306,54 @@ Status run(Database& db, const QString& sql, const QList<QVariant>& args) {
     return s.value().run();
 }
 
-/// The incident's R*Tree box and full-text row, as MissionStore::indexIncident keeps them.
-Status indexIncident(Database& db, qint64 id) {
-    if (Status s = run(db,
-                       QStringLiteral("INSERT OR REPLACE INTO incident_rtree SELECT id, "
-                                      "coalesce(area_west, lon), coalesce(area_east, lon), "
-                                      "coalesce(area_south, lat), coalesce(area_north, lat) "
-                                      "FROM incident WHERE id = ?1"),
-                       {id});
-        !s)
-        return s;
-    return run(
-        db,
-        QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) SELECT id, "
-                       "title, narrative, notes FROM incident_text WHERE id = ?1"),
-        {id});
+/// Whether the mission has the marker tables of the store's schema 3 (incident_marker by
+/// Hilbert key, incident_area_rtree), which MissionStore keeps beside the R*Tree and the
+/// full-text index. Read once per connection's bundle (a mission's schema does not change
+/// inside a transaction).
+bool hasMarkerTables(Database& db) {
+    Result<QVariant> n = db.scalar(
+        QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'incident_marker'"));
+    return n && n.value().toInt() > 0;
 }
 
+/// The incident's index entries, as MissionStore::indexIncident keeps them: R*Tree box,
+/// full-text row, and with schema 3 its marker or area box.
+Status indexIncident(Database& db, qint64 id) {
+    QStringList sql{
+        QStringLiteral("INSERT OR REPLACE INTO incident_rtree SELECT id, coalesce(area_west, lon), "
+                       "coalesce(area_east, lon), coalesce(area_south, lat), "
+                       "coalesce(area_north, lat) FROM incident WHERE id = ?1"),
+        QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) SELECT id, "
+                       "title, narrative, notes FROM incident_text WHERE id = ?1")};
+    if (hasMarkerTables(db))
+        sql << QStringLiteral("INSERT INTO incident_marker SELECT tessera_marker_key(lon, lat), "
+                              "id, uuid, title, category, severity, status, observed_at, lon, "
+                              "lat FROM incident WHERE id = ?1 AND area_west IS NULL")
+            << QStringLiteral("INSERT OR REPLACE INTO incident_area_rtree SELECT id, area_west, "
+                              "area_east, area_south, area_north FROM incident WHERE id = ?1 AND "
+                              "area_west IS NOT NULL");
+    for (const QString& statement : sql)
+        if (Status s = run(db, statement, {id}); !s)
+            return s;
+    return success();
+}
+
+/// Removes them, before the row changes (the full-text 'delete' and the marker's key need the
+/// stored values).
 Status unindexIncident(Database& db, qint64 id) {
-    if (Status s = run(db, QStringLiteral("DELETE FROM incident_rtree WHERE id = ?1"), {id}); !s)
-        return s;
-    return run(db,
-               QStringLiteral("INSERT INTO incident_fts (incident_fts, rowid, title, narrative, "
-                              "notes) SELECT 'delete', id, title, narrative, notes FROM "
-                              "incident_text WHERE id = ?1"),
-               {id});
+    QStringList sql{QStringLiteral("DELETE FROM incident_rtree WHERE id = ?1"),
+                    QStringLiteral("INSERT INTO incident_fts (incident_fts, rowid, title, "
+                                   "narrative, notes) SELECT 'delete', id, title, narrative, notes "
+                                   "FROM incident_text WHERE id = ?1")};
+    if (hasMarkerTables(db))
+        sql << QStringLiteral("DELETE FROM incident_marker WHERE hkey = (SELECT "
+                              "tessera_marker_key(lon, lat) FROM incident WHERE id = ?1) AND "
+                              "id = ?1")
+            << QStringLiteral("DELETE FROM incident_area_rtree WHERE id = ?1");
+    for (const QString& statement : sql)
+        if (Status s = run(db, statement, {id}); !s)
+            return s;
+    return success();
 }
 
 /// A change-log entry of an applied record, written at the end of the bundle in stamp order
