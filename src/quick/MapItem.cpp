@@ -333,6 +333,7 @@ void MapItem::updatePolish() {
         const render::LoadedLayer* layer;
         int stackIndex;
         double slack;
+        int z; ///< the layer's tile level for this view
     };
     QList<Visible> visible;
     int stackIndex = 0;
@@ -343,7 +344,7 @@ void MapItem::updatePolish() {
         const double slack = layer.layer->levelSlack();
         if (!placementsBySlack.contains(slack))
             placementsBySlack.insert(slack, pyramid.placements(view_, slack));
-        visible.append({&layer, stackIndex, slack});
+        visible.append({&layer, stackIndex, slack, pyramid.zoomFor(view_.resolution(), slack)});
     }
 
     // The finest grid among the layers' levels: composites are made on its cells.
@@ -374,10 +375,7 @@ void MapItem::updatePolish() {
             // Every layer's tile over this cell must be sharp (or have failed: drawn as empty).
             bool ready = true;
             for (const Visible& v : std::as_const(visible)) {
-                const int z = placementsBySlack[v.slack].isEmpty()
-                                  ? finest
-                                  : placementsBySlack[v.slack].first().tile.z;
-                const render::TileKey key{v.layer->spec.id, ancestorAt(cell.tile, z)};
+                const render::TileKey key{v.layer->spec.id, ancestorAt(cell.tile, v.z)};
                 if (!tiles_.find(key) && !failed_.contains(key)) {
                     ready = false;
                     break;
@@ -391,8 +389,7 @@ void MapItem::updatePolish() {
                 QPainter painter(image);
                 painter.setRenderHint(QPainter::SmoothPixmapTransform);
                 for (const Visible& v : std::as_const(visible)) {
-                    const int z = placementsBySlack[v.slack].first().tile.z;
-                    const render::TileId t = ancestorAt(cell.tile, z);
+                    const render::TileId t = ancestorAt(cell.tile, v.z);
                     const QImage* sharp = tiles_.find({v.layer->spec.id, t});
                     if (!sharp)
                         continue; // failed: nothing to draw

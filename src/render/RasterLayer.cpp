@@ -282,30 +282,33 @@ RasterLayer::open(qint64 id, const QString& name, const QString& path, const Ras
                              .arg(path);
     }
 
-    // Where the raster lands in EPSG:3857, as GDAL's own warper would place it.
-    char** options = CSLSetNameValue(nullptr, "DST_SRS", "EPSG:3857");
-    if (!layer->assumedCrs_.isEmpty())
-        options = CSLSetNameValue(options, "SRC_SRS", layer->assumedCrs_.toUtf8().constData());
-    void* transformer = GDALCreateGenImgProjTransformer2(ds.get(), nullptr, options);
-    CSLDestroy(options);
-    if (!transformer)
-        return Error{QStringLiteral("%1: cannot be reprojected to EPSG:3857 (%2)")
-                         .arg(path, errors.lastError(QStringLiteral("no transformation")))};
-    double outTransform[6];
-    int outX = 0;
-    int outY = 0;
-    const CPLErr suggested = GDALSuggestedWarpOutput(ds.get(), GDALGenImgProjTransform, transformer,
-                                                     outTransform, &outX, &outY);
-    GDALDestroyGenImgProjTransformer(transformer);
-    if (suggested != CE_None)
-        return Error{QStringLiteral("%1: cannot be reprojected to EPSG:3857 (%2)")
-                         .arg(path, errors.lastError(QStringLiteral("no transformation")))};
-    layer->extent_ = {outTransform[0], outTransform[3] + outY * outTransform[5],
-                      outTransform[0] + outX * outTransform[1], outTransform[3]};
+    // Where the raster lands in EPSG:3857: its own corners when it is north-up Web Mercator
+    // already, else where GDAL's own warper would place it.
     layer->nativeMercator_ = isNorthUpWebMercator(ds.get(), hasTransform, gt, hasGcps);
-    if (layer->nativeMercator_)
+    if (layer->nativeMercator_) {
         layer->extent_ = {gt[0], gt[3] + layer->rasterSize_.height() * gt[5],
                           gt[0] + layer->rasterSize_.width() * gt[1], gt[3]};
+    } else {
+        char** options = CSLSetNameValue(nullptr, "DST_SRS", "EPSG:3857");
+        if (!layer->assumedCrs_.isEmpty())
+            options = CSLSetNameValue(options, "SRC_SRS", layer->assumedCrs_.toUtf8().constData());
+        void* transformer = GDALCreateGenImgProjTransformer2(ds.get(), nullptr, options);
+        CSLDestroy(options);
+        if (!transformer)
+            return Error{QStringLiteral("%1: cannot be reprojected to EPSG:3857 (%2)")
+                             .arg(path, errors.lastError(QStringLiteral("no transformation")))};
+        double outTransform[6];
+        int outX = 0;
+        int outY = 0;
+        const CPLErr suggested = GDALSuggestedWarpOutput(ds.get(), GDALGenImgProjTransform,
+                                                         transformer, outTransform, &outX, &outY);
+        GDALDestroyGenImgProjTransformer(transformer);
+        if (suggested != CE_None)
+            return Error{QStringLiteral("%1: cannot be reprojected to EPSG:3857 (%2)")
+                             .arg(path, errors.lastError(QStringLiteral("no transformation")))};
+        layer->extent_ = {outTransform[0], outTransform[3] + outY * outTransform[5],
+                          outTransform[0] + outX * outTransform[1], outTransform[3]};
+    }
 
     layer->bands_ = chooseBands(ds.get(), style.bands);
     layer->allBandsInOrder_ =
@@ -386,6 +389,14 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
         return kCancelled;
 
     geo::GdalErrorCapture errors;
+    auto tileError = [&](const QString& why) {
+        return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
+                         .arg(path_)
+                         .arg(tile.z)
+                         .arg(tile.x)
+                         .arg(tile.y)
+                         .arg(why)};
+    };
     ThreadHandles& handles = handlesForThisThread();
     const bool stretched = !stretchMin_.isEmpty();
     if (nativeMercator_ && !handles.source) {
@@ -487,12 +498,7 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
         if (cancelled && cancelled->load())
             return kCancelled;
         if (!direct)
-            return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
-                             .arg(path_)
-                             .arg(tile.z)
-                             .arg(tile.x)
-                             .arg(tile.y)
-                             .arg(errors.lastError(QStringLiteral("warp failed")))};
+            return tileError(errors.lastError(QStringLiteral("warp failed")));
         from = direct.get();
         readX = readY = 0;
         readW = partW = size;
@@ -516,6 +522,8 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
     auto readBand = [&](int band, GDALDataType type, void* data, int bytes) {
         return readFrom(GDALGetRasterBand(from, band), type, data, bytes);
     };
+    // Source band of the i-th drawn band: a VRT of just the chosen bands numbers them 1, 2, 3.
+    auto bandAt = [&](int i) { return allBandsInOrder_ || readingSource ? bands_[i] : i + 1; };
     const int pixels = size * size;
     std::vector<unsigned char> alpha(pixels, 0);
     CPLErr alphaRead = CE_None;
@@ -535,7 +543,6 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
             path_, errors.lastError(QStringLiteral("pixels could not be read")))};
 #if Q_BYTE_ORDER == Q_LITTLE_ENDIAN
     if (!stretched && palette_.isEmpty() && (colourBands == 3 || colourBands == 1)) {
-        auto bandAt = [&](int i) { return allBandsInOrder_ || readingSource ? bands_[i] : i + 1; };
         const std::array<int, 3> blueGreenRed =
             colourBands == 3 ? std::array<int, 3>{bandAt(2), bandAt(1), bandAt(0)}
                              : std::array<int, 3>{bandAt(0), bandAt(0), bandAt(0)};
@@ -543,12 +550,7 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
             readColourStraight(from, blueGreenRed, {readX, readY, readW, readH},
                                {offset % size, offset / size, partW, partH}, size, extra, alpha);
         if (!image)
-            return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
-                             .arg(path_)
-                             .arg(tile.z)
-                             .arg(tile.x)
-                             .arg(tile.y)
-                             .arg(image.error().message)};
+            return tileError(image.error().message);
         return image;
     }
 #endif
@@ -558,7 +560,7 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
     for (int i = 0; i < colourBands; ++i) {
         if (cancelled && cancelled->load())
             return kCancelled;
-        const int band = allBandsInOrder_ || readingSource ? bands_[i] : i + 1;
+        const int band = bandAt(i);
         CPLErr read = CE_None;
         if (stretched) {
             read = readBand(band, GDT_Float32, values.data(), 4);
@@ -573,12 +575,7 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
             read = readBand(band, GDT_Byte, channels[i].data(), 1);
         }
         if (read != CE_None)
-            return Error{QStringLiteral("%1: tile %2/%3/%4 could not be drawn (%5)")
-                             .arg(path_)
-                             .arg(tile.z)
-                             .arg(tile.x)
-                             .arg(tile.y)
-                             .arg(errors.lastError(QStringLiteral("read failed")))};
+            return tileError(errors.lastError(QStringLiteral("read failed")));
     }
     if (cancelled && cancelled->load())
         return kCancelled;
