@@ -33,3 +33,6 @@ if(TESSERA_SHARE_FUZZ)
         ENVIRONMENT "TESSERA_FUZZ_CORPUS=${CMAKE_CURRENT_BINARY_DIR}/fuzz-corpus"
         TIMEOUT 600)
 endif()
+
+# Sync over TLS 1.3 on loopback (src/sync).
+tessera_add_suite(test_sync SOURCES unit/test_sync.cpp LIBS tessera_sync OpenSSL::SSL OpenSSL::Crypto)

@@ -8,6 +8,7 @@
 #include "share/Identity.h"
 #include "share/Marking.h"
 #include "store/MissionStore.h"
+#include "sync/Sync.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -598,6 +599,137 @@ int bundleResolve(const QStringList& args) {
     return 0;
 }
 
+// ---- sync over TLS ----
+
+constexpr quint16 kDefaultSyncPort = 7337;
+
+void addSyncOptions(QCommandLineParser& p) {
+    addIdentityOptions(p);
+    p.addOption({QStringLiteral("port"),
+                 QStringLiteral("TCP port (default %1).").arg(kDefaultSyncPort),
+                 QStringLiteral("n")});
+    p.addOption({QStringLiteral("per-bundle"),
+                 QStringLiteral("Records per bundle (default 2000): a dropped link loses at most "
+                                "one bundle's worth of transfer."),
+                 QStringLiteral("n")});
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+}
+
+Result<sync::SyncOptions> syncOptions(const QCommandLineParser& p, quint16& port) {
+    sync::SyncOptions options;
+    port = kDefaultSyncPort;
+    if (p.isSet(QStringLiteral("port"))) {
+        bool ok = false;
+        const uint n = p.value(QStringLiteral("port")).toUInt(&ok);
+        if (!ok || n > 65535)
+            return Error{QStringLiteral("--port: not a port number")};
+        port = static_cast<quint16>(n);
+    }
+    if (p.isSet(QStringLiteral("per-bundle"))) {
+        bool ok = false;
+        options.recordsPerBundle = p.value(QStringLiteral("per-bundle")).toInt(&ok);
+        if (!ok || options.recordsPerBundle < 1)
+            return Error{QStringLiteral("--per-bundle: a positive number")};
+    }
+    return options;
+}
+
+void printSync(const sync::SyncReport& r) {
+    out() << "synchronised with " << r.peer.profile.stationName << " ("
+          << formatFingerprint(r.peer.fingerprint()).left(19) << "): sent " << r.recordsSent
+          << " records in " << r.bundlesSent << " bundles (" << r.withheld
+          << " withheld: not releasable to the peer); received " << r.bundlesReceived
+          << " bundles: " << r.recordsApplied << " applied, " << r.recordsUnchanged
+          << " unchanged, " << r.recordsSkipped << " skipped, " << r.conflicts << " conflicts"
+          << Qt::endl;
+}
+
+int syncNow(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Dial a peer over TLS 1.3 (both stations prove their keys), send what it lacks and may "
+        "have, and receive what this station lacks. Resumes where a dropped link stopped."));
+    p.addHelpOption();
+    addSyncOptions(p);
+    p.addOption({QStringLiteral("to"), QStringLiteral("The peer: station name or fingerprint."),
+                 QStringLiteral("peer")});
+    p.addOption({QStringLiteral("host"), QStringLiteral("The peer's host name or address."),
+                 QStringLiteral("host")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1 || !p.isSet(QStringLiteral("to")) ||
+        !p.isSet(QStringLiteral("host")))
+        return fail(QStringLiteral("sync now needs a mission, --to PEER and --host HOST"));
+    quint16 port = 0;
+    Result<sync::SyncOptions> options = syncOptions(p, port);
+    if (!options)
+        return fail(options.error().message);
+    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    if (!book)
+        return fail(book.error().message);
+    Result<ContactCard> peer = book.value().lookup(p.value(QStringLiteral("to")));
+    if (!peer)
+        return fail(peer.error().message);
+    Result<Identity> id = loadIdentity(p);
+    if (!id)
+        return fail(id.error().message);
+    Result<sync::SyncReport> r =
+        sync::syncWith(p.value(QStringLiteral("host")), port, peer.value(),
+                       p.positionalArguments()[0], id.value(), book.value(), options.value());
+    if (!r)
+        return fail(QStringLiteral("sync with %1 failed: %2")
+                        .arg(peer.value().profile.stationName, r.error().message));
+    printSync(r.value());
+    return 0;
+}
+
+int syncServe(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Accept sync sessions from peers in the contact book, one at a time, over TLS 1.3. "
+        "Unknown and revoked stations are refused in the handshake."));
+    p.addHelpOption();
+    addSyncOptions(p);
+    p.addOption({QStringLiteral("listen"),
+                 QStringLiteral("Address to listen on (default 0.0.0.0)."),
+                 QStringLiteral("address")});
+    p.addOption({QStringLiteral("once"), QStringLiteral("Stop after one session.")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("sync serve needs a mission"));
+    quint16 port = 0;
+    Result<sync::SyncOptions> options = syncOptions(p, port);
+    if (!options)
+        return fail(options.error().message);
+    Result<Identity> id = loadIdentity(p);
+    if (!id)
+        return fail(id.error().message);
+    const QString address = p.isSet(QStringLiteral("listen")) ? p.value(QStringLiteral("listen"))
+                                                              : QStringLiteral("0.0.0.0");
+    Result<sync::TlsListener> listener = sync::TlsListener::listen(address, port);
+    if (!listener)
+        return fail(listener.error().message);
+    out() << "listening on " << address << " port " << listener.value().port() << " as "
+          << id.value().card().profile.stationName << Qt::endl;
+    for (;;) {
+        // Read again for every session: a card imported or revoked meanwhile counts at once.
+        Result<ContactBook> book = ContactBook::load(contactsPath(p));
+        if (!book)
+            return fail(book.error().message);
+        Result<sync::TlsLink> link =
+            listener.value().accept(id.value(), book.value(), {options.value().timeoutMs, {}});
+        Result<sync::SyncReport> r =
+            link ? sync::runSession(link.value(), false, p.positionalArguments()[0], id.value(),
+                                    book.value(), options.value())
+                 : Result<sync::SyncReport>(link.error());
+        if (r)
+            printSync(r.value());
+        else
+            err() << "tessera-cli: session refused or failed: " << r.error().message << Qt::endl;
+        if (p.isSet(QStringLiteral("once")))
+            return r ? 0 : 1;
+    }
+}
+
 } // namespace
 
 /// `args` is the full argument list (program, command, subcommand, ...). Returns -1 when the
@@ -624,6 +756,11 @@ int runShareCommand(const QStringList& args) {
             return contactList(rest);
         if (sub == QLatin1String("revoke"))
             return contactRevoke(rest);
+    } else if (command == QLatin1String("sync")) {
+        if (sub == QLatin1String("now"))
+            return syncNow(rest);
+        if (sub == QLatin1String("serve"))
+            return syncServe(rest);
     } else if (command == QLatin1String("bundle")) {
         if (sub == QLatin1String("export"))
             return bundleExport(rest);
@@ -649,7 +786,10 @@ const char* shareUsage() {
            "  bundle import MISSION FILE                            check and apply a bundle\n"
            "  bundle log MISSION [--records] [--csv]                bundles sent and received\n"
            "  bundle conflicts MISSION | resolve MISSION ID --keep ours|theirs\n"
-           "  (identity/contact/bundle: --identity FILE, --contacts FILE, --passphrase-file F)\n";
+           "  sync serve MISSION [--listen ADDR] [--port N] [--once]   accept peers over TLS 1.3\n"
+           "  sync now MISSION --to PEER --host HOST [--port N]      sync with a peer both ways\n"
+           "  (identity/contact/bundle/sync: --identity FILE, --contacts FILE, --passphrase-file "
+           "F)\n";
 }
 
 } // namespace tessera::cli

@@ -146,6 +146,81 @@ Knowledge commonKnowledge(const QList<Knowledge>& all) {
 
 } // namespace
 
+namespace {
+
+/// What an export may carry: the changes above `since` (or, with sinceLastReceived, above what
+/// the recipients last said they held) that ReleasePolicy allows for every recipient. Runs
+/// inside the caller's transaction.
+struct Releasable {
+    Knowledge knows; ///< the sender's own knowledge, for the header
+    QList<SharedRecord> records;
+    int withheld = 0;
+};
+Result<Releasable> collectReleasable(store::MissionStore& store,
+                                     const QList<ContactCard>& recipients,
+                                     const ExportOptions& options) {
+    Database& db = store.database();
+    if (Status s = ensureTables(db); !s)
+        return s.error();
+    Knowledge since = options.since;
+    if (options.sinceLastReceived && since.isEmpty()) {
+        QList<Knowledge> known;
+        for (const ContactCard& r : recipients) {
+            Result<Knowledge> k = peerKnowledge(db, r.fingerprint());
+            if (!k)
+                return k.error();
+            known.append(k.value());
+        }
+        since = commonKnowledge(known);
+    }
+    Releasable out;
+    Result<Knowledge> knows = missionKnowledge(store);
+    if (!knows)
+        return knows.error();
+    out.knows = knows.value();
+    Result<QList<SharedRecord>> changed = changedRecords(store, since);
+    if (!changed)
+        return changed.error();
+    // The release decision, record by record and recipient by recipient: what fails for any
+    // recipient is not serialised at all.
+    for (SharedRecord& r : changed.value()) {
+        bool ok = true;
+        for (const ContactCard& to : recipients)
+            ok = ok && ReleasePolicy::mayRelease(r.marking, to).allowed;
+        if (ok)
+            out.records.append(std::move(r));
+        else
+            ++out.withheld;
+    }
+    return out;
+}
+
+QString peerList(const QList<ContactCard>& recipients) {
+    QStringList peers;
+    for (const ContactCard& r : recipients)
+        peers.append(hex(r.fingerprint()));
+    return peers.join(QLatin1Char(','));
+}
+
+/// Seals `records` into one bundle with a new id.
+Result<ExportReport> seal(const QList<SharedRecord>& records, const Knowledge& knows,
+                          const Identity& sender, const QList<ContactCard>& recipients) {
+    BundleHeader header;
+    header.id = store::newUuid();
+    header.created = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
+    header.knows = knows;
+    Result<QByteArray> bytes = sealBundle(header, encodeRecords(records), sender, recipients);
+    if (!bytes)
+        return bytes.error();
+    ExportReport report;
+    report.bytes = std::move(bytes).value();
+    report.id = header.id;
+    report.records = static_cast<int>(records.size());
+    return report;
+}
+
+} // namespace
+
 Result<ExportReport> exportBundle(store::MissionStore& store, const Identity& sender,
                                   const QList<ContactCard>& recipients,
                                   const ExportOptions& options) {
@@ -154,65 +229,111 @@ Result<ExportReport> exportBundle(store::MissionStore& store, const Identity& se
     Database& db = store.database();
     ExportReport report;
     Status done = db.transaction([&]() -> Status {
-        if (Status s = ensureTables(db); !s)
-            return s;
-        Knowledge since = options.since;
-        if (options.sinceLastReceived && since.isEmpty()) {
-            QList<Knowledge> known;
-            for (const ContactCard& r : recipients) {
-                Result<Knowledge> k = peerKnowledge(db, r.fingerprint());
-                if (!k)
-                    return k.error();
-                known.append(k.value());
-            }
-            since = commonKnowledge(known);
-        }
-        Result<Knowledge> knows = missionKnowledge(store);
-        if (!knows)
-            return knows.error();
-        Result<QList<SharedRecord>> changed = changedRecords(store, since);
-        if (!changed)
-            return changed.error();
-        // The release decision, record by record and recipient by recipient: what fails for any
-        // recipient is not serialised at all.
-        QList<SharedRecord> released;
-        for (const SharedRecord& r : changed.value()) {
-            bool ok = true;
-            for (const ContactCard& to : recipients)
-                ok = ok && ReleasePolicy::mayRelease(r.marking, to).allowed;
-            if (ok)
-                released.append(r);
-            else
-                ++report.withheld;
-        }
-        BundleHeader header;
-        header.id = store::newUuid();
-        header.created =
-            QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
-        header.knows = knows.value();
-        Result<QByteArray> bytes = sealBundle(header, encodeRecords(released), sender, recipients);
-        if (!bytes)
-            return bytes.error();
-        report.bytes = std::move(bytes).value();
-        report.id = header.id;
-        report.records = static_cast<int>(released.size());
-        QStringList peers;
-        for (const ContactCard& r : recipients)
-            peers.append(hex(r.fingerprint()));
-        return logBundle(db, header.id, "sent", peers.join(QLatin1Char(',')), released);
+        Result<Releasable> r = collectReleasable(store, recipients, options);
+        if (!r)
+            return r.error();
+        Result<ExportReport> sealed = seal(r.value().records, r.value().knows, sender, recipients);
+        if (!sealed)
+            return sealed.error();
+        report = std::move(sealed).value();
+        report.withheld = r.value().withheld;
+        return logBundle(db, report.id, "sent", peerList(recipients), r.value().records);
     });
     if (!done)
         return done.error();
     return report;
 }
 
+QList<int> seriesCuts(const QList<SharedRecord>& records, int maxRecords) {
+    QList<int> cuts;
+    const int n = static_cast<int>(records.size());
+    if (maxRecords <= 0 || n <= maxRecords) {
+        cuts.append(n);
+        return cuts;
+    }
+    QHash<QString, int> incidentAt;
+    for (int i = 0; i < n; ++i)
+        if (records[i].kind == QLatin1String("incident"))
+            incidentAt.insert(records[i].uuid, i);
+    const auto sameStamp = [&](int a, int b) {
+        return records[a].updated == records[b].updated && records[a].station == records[b].station;
+    };
+    int start = 0;
+    int needed = 0; // the bundle must reach past this index
+    for (int i = 0; i < n; ++i) {
+        needed = std::max(needed, i);
+        const QString& kind = records[i].kind;
+        if (kind == QLatin1String("note") || kind == QLatin1String("attachment"))
+            needed = std::max(
+                needed,
+                incidentAt.value(records[i].value[QStringLiteral("incident")].toString(), -1));
+        const int end = i + 1;
+        if (end - start >= maxRecords && needed < end && end < n && !sameStamp(i, end)) {
+            cuts.append(end);
+            start = end;
+        }
+    }
+    cuts.append(n);
+    return cuts;
+}
+
+Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identity& sender,
+                                        const ContactCard& recipient, const Knowledge& since,
+                                        int maxRecords,
+                                        const std::function<Status(const ExportReport&)>& sink) {
+    Database& db = store.database();
+    Releasable all;
+    // One consistent snapshot of what to send; the mission stays writable while it travels.
+    Status read = db.transaction([&]() -> Status {
+        Result<Releasable> r = collectReleasable(store, {recipient}, {since, false});
+        if (!r)
+            return r.error();
+        all = std::move(r).value();
+        return success();
+    });
+    if (!read)
+        return read.error();
+    // Stamp order, so that each bundle of the series completes a prefix of every station's
+    // changes: the peer's knowledge after any number of them names exactly what it holds.
+    std::stable_sort(
+        all.records.begin(), all.records.end(), [](const SharedRecord& a, const SharedRecord& b) {
+            return a.updated != b.updated ? a.updated < b.updated : a.station < b.station;
+        });
+    SeriesReport report;
+    report.withheld = all.withheld;
+    const QString peers = peerList({recipient});
+    int start = 0;
+    for (int end : seriesCuts(all.records, maxRecords)) {
+        if (end == start && !(end == 0 && report.bundles == 0))
+            continue;
+        const QList<SharedRecord> part = all.records.mid(start, end - start);
+        Result<ExportReport> sealed = seal(part, all.knows, sender, {recipient});
+        if (!sealed)
+            return sealed.error();
+        if (Status s = sink(sealed.value()); !s)
+            return s.error();
+        if (Status s = db.transaction(
+                [&]() -> Status { return logBundle(db, sealed.value().id, "sent", peers, part); });
+            !s)
+            return s.error();
+        ++report.bundles;
+        report.records += sealed.value().records;
+        start = end;
+    }
+    return report;
+}
+
 Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& bytes,
                                   const Identity& me, const ContactBook& book,
-                                  const BundleLimits& limits) {
+                                  const BundleLimits& limits, const QByteArray& expectedSender) {
     Result<OpenedBundle> opened = openBundle(bytes, me, book, limits);
     if (!opened)
         return opened.error();
     const OpenedBundle& b = opened.value();
+    if (!expectedSender.isEmpty() && b.header.sender != expectedSender)
+        return Error{QStringLiteral("bundle refused: it was signed by %1, not by the peer at the "
+                                    "other end of this link")
+                         .arg(b.sender.profile.stationName)};
     // At least ~60 bytes of CBOR per record: a cheap bound on the count before decoding.
     Result<QList<SharedRecord>> records = decodeRecords(b.payload, b.payload.size() / 32 + 1);
     if (!records)

@@ -13,7 +13,11 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
+
 namespace tessera::share {
+
+struct SharedRecord; // BundleRecords.h
 
 struct ExportOptions {
     /// What the recipients are known to hold already (per station, the highest stamp); only
@@ -39,6 +43,31 @@ Result<ExportReport> exportBundle(store::MissionStore& store, const Identity& se
                                   const QList<ContactCard>& recipients,
                                   const ExportOptions& options = {});
 
+/// Splits `records`, sorted by (updated stamp, station), into bundles of about `maxRecords`:
+/// the indices where each bundle ends (the last is records.size()). A cut never separates two
+/// records of one stamp, nor a note or attachment from an incident that comes after it, so
+/// that a peer holding any number of whole bundles of the series holds, for each station,
+/// every change up to the highest stamp it has of that station (docs/sharing.md, "Sync").
+/// maxRecords <= 0: one bundle.
+QList<int> seriesCuts(const QList<SharedRecord>& records, int maxRecords);
+
+struct SeriesReport {
+    int bundles = 0;
+    int records = 0;
+    int withheld = 0;
+};
+
+/// The changes `recipient` lacks (above `since`, what it said it holds) as a series of bundles
+/// of about `maxRecords` records each (seriesCuts), for a link that may drop: each bundle is
+/// handed to `sink` as soon as it is sealed, then logged as sent; an error from the sink stops
+/// the series. Bundles already handed over stay valid and whole; the next series starts from
+/// what the peer then says it holds, so nothing it received is sent again. With nothing to send,
+/// one empty bundle (it still carries the sender's knowledge). Threads: the store's thread.
+Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identity& sender,
+                                        const ContactCard& recipient, const Knowledge& since,
+                                        int maxRecords,
+                                        const std::function<Status(const ExportReport&)>& sink);
+
 struct ImportReport {
     QString id;
     QString sender; ///< station name
@@ -53,9 +82,12 @@ struct ImportReport {
 /// cleared for, and applies its records in one transaction: all or nothing. Records older than
 /// or equal to ours change nothing, so the same changes arriving twice leave the mission as it
 /// was. Threads: the store's thread.
+/// With `expectedSender` (a fingerprint), a bundle signed by any other station is refused before
+/// anything is applied (a sync link carries only its peer's own bundles).
 Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& bytes,
                                   const Identity& me, const ContactBook& book,
-                                  const BundleLimits& limits = {});
+                                  const BundleLimits& limits = {},
+                                  const QByteArray& expectedSender = {});
 
 /// One line of the mission's sharing log (docs/sharing.md).
 struct BundleLogEntry {

@@ -90,6 +90,9 @@ public:
     Result<crypto::SecretBytes> agree(const QByteArray& peerPublicKey) const;
     /// A signed revocation of this identity's keys.
     Result<Revocation> revoke(const QString& reason) const;
+    /// The raw Ed25519 private key, for the TLS transport (src/sync), which proves this same key
+    /// in its handshake. Nothing else should need it; sign() is the way to use the key.
+    [[nodiscard]] const crypto::SecretBytes& signingSecretForTls() const { return signingKey_; }
 
 private:
     Identity() = default;

@@ -166,6 +166,44 @@ TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations",
         CHECK(r.code == 1);
         CHECK_THAT(r.err.toStdString(), Contains("no unresolved conflict 7"));
     }
+    SECTION("synchronised over TLS 1.3 instead of a file") {
+        // Bravo serves one session on a free port; Alpha dials it.
+        QProcess serve;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("TESSERA_IDENTITY"),
+                   dir.filePath(QStringLiteral("bravo/station.identity")));
+        env.insert(QStringLiteral("TESSERA_PASSPHRASE"), QStringLiteral("correct horse"));
+        serve.setProcessEnvironment(env);
+        serve.start(QStringLiteral(TESSERA_CLI),
+                    {QStringLiteral("sync"), QStringLiteral("serve"), b, QStringLiteral("--listen"),
+                     QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0"),
+                     QStringLiteral("--once")});
+        QString banner;
+        while (!banner.contains(QLatin1Char('\n')) && serve.waitForReadyRead(60000))
+            banner += QString::fromUtf8(serve.readAllStandardOutput());
+        const QRegularExpressionMatch port =
+            QRegularExpression(QStringLiteral("port (\\d+) as Bravo")).match(banner);
+        REQUIRE(port.hasMatch());
+        r = cli(dir, "alpha",
+                {QStringLiteral("sync"), QStringLiteral("now"), a, QStringLiteral("--to"),
+                 QStringLiteral("Bravo"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                 QStringLiteral("--port"), port.captured(1)});
+        REQUIRE(serve.waitForFinished(60000));
+        INFO(r.err.toStdString());
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("synchronised with Bravo"));
+        CHECK_THAT(r.out.toStdString(), Contains("sent 1 records in 1 bundles (1 withheld"));
+        CHECK(serve.exitCode() == 0);
+        CHECK_THAT(QString::fromUtf8(serve.readAllStandardOutput()).toStdString(),
+                   Contains("synchronised with Alpha"));
+        Result<store::MissionStore> m =
+            store::MissionStore::open(b, store::MissionStore::Access::ReadOnly);
+        REQUIRE(m.ok());
+        Result<QList<store::Incident>> held = m.value().incidents();
+        REQUIRE(held.ok());
+        REQUIRE(held.value().size() == 1);
+        CHECK(held.value().first().title == QStringLiteral("Releasable"));
+    }
     SECTION("a wrong passphrase") {
         r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("import"), b, bundle},
                 "wrong");

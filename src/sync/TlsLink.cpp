@@ -1,0 +1,489 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "sync/TlsLink.h"
+
+#include <QtEndian>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <mutex>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace tessera::sync {
+
+namespace {
+
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+    void operator()(T* p) const { Free(p); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
+using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
+using Ctx = std::unique_ptr<SSL_CTX, Deleter<SSL_CTX, SSL_CTX_free>>;
+using Ssl = std::unique_ptr<SSL, Deleter<SSL, SSL_free>>;
+
+/// The last OpenSSL error as text, and the queue cleared.
+QString opensslReason() {
+    QString reason;
+    while (const unsigned long code = ERR_get_error()) {
+        char text[256];
+        ERR_error_string_n(code, text, sizeof text);
+        if (reason.isEmpty())
+            reason = QString::fromLatin1(
+                ERR_reason_error_string(code) ? ERR_reason_error_string(code) : text);
+    }
+    return reason;
+}
+
+QString systemReason(int error) {
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+
+/// A socket closed by the peer must fail a write, not kill the process: writes on a dropped
+/// link are expected here, and OpenSSL writes with write(2), which raises SIGPIPE.
+void ignoreSigpipe() {
+    static std::once_flag once;
+    std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
+}
+
+void setTimeouts(int fd, int timeoutMs) {
+    timeval tv{};
+    tv.tv_sec = timeoutMs / 1000;
+    tv.tv_usec = static_cast<suseconds_t>((timeoutMs % 1000) * 1000);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/// A certificate for this session: the station's Ed25519 public key, self-signed, its common
+/// name the station's fingerprint in hex. Nothing in it is trusted by the peer but the key
+/// (proved by the handshake) and the fingerprint (looked up in the peer's contact book).
+Result<Cert> sessionCertificate(const share::Identity& me, EVP_PKEY* key) {
+    Cert cert(X509_new());
+    if (!cert)
+        return Error{QStringLiteral("cannot make a certificate: %1").arg(opensslReason())};
+    unsigned char serial[8];
+    RAND_bytes(serial, sizeof serial);
+    serial[0] &= 0x7f;
+    BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
+    ASN1_INTEGER* asn = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
+    BN_free(bn);
+    const QByteArray cn = me.fingerprint().toHex();
+    X509_NAME* name = X509_get_subject_name(cert.get());
+    const bool ok =
+        asn && X509_set_version(cert.get(), 2) == 1 &&
+        X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) &&
+        X509_gmtime_adj(X509_getm_notAfter(cert.get()), 7L * 24 * 3600) &&
+        X509_set_pubkey(cert.get(), key) == 1 &&
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                   reinterpret_cast<const unsigned char*>(cn.constData()),
+                                   static_cast<int>(cn.size()), -1, 0) == 1 &&
+        X509_set_issuer_name(cert.get(), name) == 1 &&
+        X509_sign(cert.get(), key, nullptr) > 0; // Ed25519: no separate digest
+    if (!ok)
+        return Error{QStringLiteral("cannot make a certificate: %1").arg(opensslReason())};
+    return cert;
+}
+
+/// What the certificate check found, kept on the SSL object for the verify callback.
+struct PeerCheck {
+    const share::ContactBook* book = nullptr;
+    QByteArray expected;
+    share::ContactCard peer;
+    bool accepted = false;
+    QString refusal;
+};
+
+int peerCheckIndex() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+QString shortFingerprint(const QByteArray& fingerprint) {
+    return share::formatFingerprint(fingerprint).left(19);
+}
+
+/// The trust decision about the peer's certificate (see TlsLink). Chain errors are ignored:
+/// certificates are self-signed, and trust comes from the contact book, not from issuers.
+void checkPeerCertificate(X509* cert, PeerCheck& check) {
+    EVP_PKEY* key = X509_get0_pubkey(cert);
+    if (!key || EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {
+        check.refusal = QStringLiteral("the peer's certificate does not carry an Ed25519 station "
+                                       "key: not a Tessera station");
+        return;
+    }
+    QByteArray proved(32, '\0');
+    std::size_t length = 32;
+    if (EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(proved.data()),
+                                    &length) != 1 ||
+        length != 32) {
+        check.refusal = QStringLiteral("the peer's key cannot be read");
+        return;
+    }
+    char cn[129] = {};
+    const int cnLength =
+        X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
+    const QByteArray claimed =
+        cnLength == 64 ? QByteArray::fromHex(QByteArray(cn, cnLength)) : QByteArray();
+    if (claimed.size() != 32) {
+        check.refusal = QStringLiteral("the peer's certificate names no station fingerprint: not "
+                                       "a Tessera station");
+        return;
+    }
+    switch (check.book->standing(claimed)) {
+    case share::ContactBook::Standing::Revoked:
+        check.refusal = QStringLiteral("the peer %1 is revoked in the contact book")
+                            .arg(shortFingerprint(claimed));
+        return;
+    case share::ContactBook::Standing::Unknown:
+        check.refusal = QStringLiteral("unknown peer: the station %1 is not in the contact book "
+                                       "(import its card and check its fingerprint first)")
+                            .arg(shortFingerprint(claimed));
+        return;
+    case share::ContactBook::Standing::Trusted:
+        break;
+    }
+    const std::optional<share::ContactCard> card = check.book->find(claimed);
+    if (!card || card->signingKey != proved) {
+        check.refusal =
+            QStringLiteral("impersonation refused: the peer claims to be %1 (%2) but "
+                           "proved another key")
+                .arg(card ? card->profile.stationName : QString(), shortFingerprint(claimed));
+        return;
+    }
+    if (!check.expected.isEmpty() && claimed != check.expected) {
+        check.refusal = QStringLiteral("reached %1 (%2), not the station this link was meant for "
+                                       "(%3)")
+                            .arg(card->profile.stationName, shortFingerprint(claimed),
+                                 shortFingerprint(check.expected));
+        return;
+    }
+    check.peer = *card;
+    check.accepted = true;
+}
+
+int verifyCallback(int /*preverified*/, X509_STORE_CTX* store) {
+    SSL* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* check = static_cast<PeerCheck*>(SSL_get_ex_data(ssl, peerCheckIndex()));
+    if (!check)
+        return 0;
+    if (X509_STORE_CTX_get_error_depth(store) != 0)
+        return 1; // only the leaf's key matters; extra certificates are ignored
+    checkPeerCertificate(X509_STORE_CTX_get_current_cert(store), *check);
+    if (!check->accepted) {
+        X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
+    return 1;
+}
+
+/// A TLS 1.3-only context that presents `me` and checks peers with the callback above.
+Result<Ctx> makeContext(const share::Identity& me, bool server) {
+    const share::crypto::SecretBytes& secret = me.signingSecretForTls();
+    Pkey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, secret.data(), secret.size()));
+    if (!key)
+        return Error{QStringLiteral("cannot use the station key: %1").arg(opensslReason())};
+    Result<Cert> cert = sessionCertificate(me, key.get());
+    if (!cert)
+        return cert.error();
+    Ctx ctx(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()));
+    if (!ctx || SSL_CTX_set_min_proto_version(ctx.get(), TLS1_3_VERSION) != 1 ||
+        SSL_CTX_set_max_proto_version(ctx.get(), TLS1_3_VERSION) != 1 ||
+        SSL_CTX_use_certificate(ctx.get(), cert.value().get()) != 1 ||
+        SSL_CTX_use_PrivateKey(ctx.get(), key.get()) != 1 ||
+        SSL_CTX_check_private_key(ctx.get()) != 1)
+        return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                       verifyCallback);
+    // No session tickets or resumption: every link proves both keys afresh.
+    SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(ctx.get(), 0);
+    SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+    return ctx;
+}
+
+/// Why an SSL call failed, in words an operator can act on.
+QString failure(SSL* ssl, int ret, const char* what) {
+    const int code = SSL_get_error(ssl, ret);
+    const int saved = errno;
+    QString reason = opensslReason();
+    if (code == SSL_ERROR_ZERO_RETURN)
+        return QStringLiteral("%1: the peer closed the link").arg(QLatin1String(what));
+    if (code == SSL_ERROR_SYSCALL && reason.isEmpty()) {
+        if (saved == EAGAIN || saved == EWOULDBLOCK)
+            return QStringLiteral("%1: timed out").arg(QLatin1String(what));
+        return QStringLiteral("%1: the link dropped (%2)")
+            .arg(QLatin1String(what),
+                 saved ? systemReason(saved) : QStringLiteral("end of stream"));
+    }
+    if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE)
+        return QStringLiteral("%1: timed out").arg(QLatin1String(what));
+    if (reason.contains(QLatin1String("alert"), Qt::CaseInsensitive))
+        return QStringLiteral("%1: the peer refused this station (%2): is this station in its "
+                              "contact book, and not revoked?")
+            .arg(QLatin1String(what), reason);
+    return QStringLiteral("%1: %2").arg(QLatin1String(what),
+                                        reason.isEmpty() ? QStringLiteral("TLS error") : reason);
+}
+
+} // namespace
+
+struct TlsLink::Impl {
+    int fd = -1;
+    Ctx ctx;
+    Ssl ssl;
+    PeerCheck check;
+
+    ~Impl() {
+        ssl.reset();
+        if (fd >= 0)
+            ::close(fd);
+    }
+
+    /// Runs the handshake on a connected socket.
+    Status handshake(bool server) {
+        if (!SSL_set_fd(ssl.get(), fd) || !SSL_set_ex_data(ssl.get(), peerCheckIndex(), &check))
+            return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
+        const int ret = server ? SSL_accept(ssl.get()) : SSL_connect(ssl.get());
+        if (ret != 1) {
+            if (!check.refusal.isEmpty()) {
+                ERR_clear_error();
+                return Error{QStringLiteral("TLS handshake refused: %1").arg(check.refusal)};
+            }
+            return Error{failure(ssl.get(), ret, "TLS handshake")};
+        }
+        if (!check.accepted) // a peer that sent no certificate never reaches the callback
+            return Error{QStringLiteral("TLS handshake refused: the peer presented no station "
+                                        "certificate")};
+        if (SSL_version(ssl.get()) != TLS1_3_VERSION)
+            return Error{QStringLiteral("TLS handshake refused: not TLS 1.3")};
+        return success();
+    }
+
+    Status writeAll(const char* data, qint64 size) {
+        while (size > 0) {
+            const int piece = static_cast<int>(std::min<qint64>(size, 1 << 20));
+            std::size_t written = 0;
+            const int ret =
+                SSL_write_ex(ssl.get(), data, static_cast<std::size_t>(piece), &written);
+            if (ret != 1)
+                return Error{failure(ssl.get(), ret, "sending")};
+            data += written;
+            size -= static_cast<qint64>(written);
+        }
+        return success();
+    }
+
+    Status readAll(char* data, qint64 size) {
+        while (size > 0) {
+            std::size_t got = 0;
+            const int ret = SSL_read_ex(ssl.get(), data, static_cast<std::size_t>(size), &got);
+            if (ret != 1)
+                return Error{failure(ssl.get(), ret, "receiving")};
+            data += got;
+            size -= static_cast<qint64>(got);
+        }
+        return success();
+    }
+};
+
+TlsLink::TlsLink(std::unique_ptr<Impl> impl)
+    : d(std::move(impl)) {}
+TlsLink::TlsLink(TlsLink&&) noexcept = default;
+TlsLink& TlsLink::operator=(TlsLink&&) noexcept = default;
+TlsLink::~TlsLink() = default;
+
+const share::ContactCard& TlsLink::peer() const {
+    return d->check.peer;
+}
+
+Result<TlsLink> TlsLink::connect(const QString& host, quint16 port, const share::Identity& me,
+                                 const share::ContactBook& book, const LinkOptions& options) {
+    ignoreSigpipe();
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const QByteArray service = QByteArray::number(port);
+    if (const int rc = getaddrinfo(host.toUtf8().constData(), service.constData(), &hints, &found);
+        rc != 0)
+        return Error{QStringLiteral("cannot resolve %1: %2")
+                         .arg(host, QString::fromLocal8Bit(gai_strerror(rc)))};
+    auto impl = std::make_unique<Impl>();
+    int lastError = 0;
+    for (addrinfo* a = found; a && impl->fd < 0; a = a->ai_next) {
+        const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) {
+            lastError = errno;
+            continue;
+        }
+        setTimeouts(fd, options.timeoutMs);
+        if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+            impl->fd = fd;
+        } else {
+            lastError = errno;
+            ::close(fd);
+        }
+    }
+    freeaddrinfo(found);
+    if (impl->fd < 0)
+        return Error{QStringLiteral("cannot reach %1:%2: %3")
+                         .arg(host)
+                         .arg(port)
+                         .arg(systemReason(lastError))};
+    Result<Ctx> ctx = makeContext(me, false);
+    if (!ctx)
+        return ctx.error();
+    impl->ctx = std::move(ctx).value();
+    impl->ssl.reset(SSL_new(impl->ctx.get()));
+    if (!impl->ssl)
+        return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
+    impl->check.book = &book;
+    impl->check.expected = options.expectedPeer;
+    if (Status s = impl->handshake(false); !s)
+        return s.error();
+    return TlsLink(std::move(impl));
+}
+
+Status TlsLink::send(const Frame& frame) {
+    if (frame.body.size() > kMaxFrameBytes)
+        return Error{
+            QStringLiteral("a frame of %1 bytes is over the limit").arg(frame.body.size())};
+    char head[5];
+    qToBigEndian(static_cast<quint32>(frame.body.size()), head);
+    head[4] = static_cast<char>(frame.type);
+    if (Status s = d->writeAll(head, sizeof head); !s)
+        return s;
+    return d->writeAll(frame.body.constData(), frame.body.size());
+}
+
+Result<Frame> TlsLink::receive() {
+    char head[5];
+    if (Status s = d->readAll(head, sizeof head); !s)
+        return s.error();
+    const quint32 size = qFromBigEndian<quint32>(head);
+    if (size > kMaxFrameBytes)
+        return Error{QStringLiteral("the peer sent a frame of %1 bytes, over the limit of %2")
+                         .arg(size)
+                         .arg(kMaxFrameBytes)};
+    Frame frame;
+    frame.type = static_cast<quint8>(head[4]);
+    frame.body.resize(static_cast<qsizetype>(size));
+    if (Status s = d->readAll(frame.body.data(), size); !s)
+        return s.error();
+    return frame;
+}
+
+void TlsLink::close() {
+    if (!d)
+        return;
+    if (d->ssl)
+        SSL_shutdown(d->ssl.get());
+    d->ssl.reset();
+    if (d->fd >= 0)
+        ::close(d->fd);
+    d->fd = -1;
+}
+
+TlsListener::TlsListener(int fd, quint16 port)
+    : fd_(fd)
+    , port_(port) {}
+TlsListener::TlsListener(TlsListener&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1))
+    , port_(other.port_) {}
+TlsListener& TlsListener::operator=(TlsListener&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+        port_ = other.port_;
+    }
+    return *this;
+}
+TlsListener::~TlsListener() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+quint16 TlsListener::port() const {
+    return port_;
+}
+
+Result<TlsListener> TlsListener::listen(const QString& address, quint16 port) {
+    ignoreSigpipe();
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+    addrinfo* found = nullptr;
+    const QByteArray service = QByteArray::number(port);
+    if (const int rc =
+            getaddrinfo(address.toUtf8().constData(), service.constData(), &hints, &found);
+        rc != 0)
+        return Error{QStringLiteral("cannot listen on %1: %2")
+                         .arg(address, QString::fromLocal8Bit(gai_strerror(rc)))};
+    const int fd =
+        ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
+    const int one = 1;
+    const bool ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+                    ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 && ::listen(fd, 8) == 0;
+    const int error = errno;
+    freeaddrinfo(found);
+    if (!ok) {
+        if (fd >= 0)
+            ::close(fd);
+        return Error{QStringLiteral("cannot listen on %1 port %2: %3")
+                         .arg(address)
+                         .arg(port)
+                         .arg(systemReason(error))};
+    }
+    sockaddr_storage bound{};
+    socklen_t length = sizeof bound;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+    const quint16 actual =
+        ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                          : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    return TlsListener(fd, actual);
+}
+
+Result<TlsLink> TlsListener::accept(const share::Identity& me, const share::ContactBook& book,
+                                    const LinkOptions& options, int waitMs) {
+    pollfd p{fd_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, waitMs);
+    if (ready == 0)
+        return Error{QStringLiteral("no peer connected in time")};
+    if (ready < 0)
+        return Error{QStringLiteral("cannot wait for peers: %1").arg(systemReason(errno))};
+    auto impl = std::make_unique<TlsLink::Impl>();
+    impl->fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (impl->fd < 0)
+        return Error{QStringLiteral("cannot accept a peer: %1").arg(systemReason(errno))};
+    setTimeouts(impl->fd, options.timeoutMs);
+    Result<Ctx> ctx = makeContext(me, true);
+    if (!ctx)
+        return ctx.error();
+    impl->ctx = std::move(ctx).value();
+    impl->ssl.reset(SSL_new(impl->ctx.get()));
+    if (!impl->ssl)
+        return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
+    impl->check.book = &book;
+    impl->check.expected = options.expectedPeer;
+    if (Status s = impl->handshake(true); !s)
+        return s.error();
+    return TlsLink(std::move(impl));
+}
+
+} // namespace tessera::sync

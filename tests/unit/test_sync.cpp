@@ -1,0 +1,451 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// Sync over TLS 1.3 on loopback: mutual authentication bound to the stations' keys, refusal of
+// unknown, revoked and impersonating peers, a full sync both ways, and resumption after a link
+// that drops in the middle of a series without resending what arrived.
+#include "TestSupport.h"
+#include "share/Bundle.h"
+#include "share/BundleRecords.h"
+#include "store/MissionStore.h"
+#include "sync/Sync.h"
+#include "sync/TlsLink.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <future>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace tessera;
+using namespace tessera::share;
+using namespace tessera::sync;
+
+namespace {
+
+const store::Marking kOpen{QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+const store::Marking kNationalOnly{QStringLiteral("SECRET"), QStringLiteral("REL TO FRA")};
+constexpr int kWaitMs = 20000;
+
+struct Station {
+    Identity id;
+    ContactBook book;
+    QString mission;
+};
+
+Station station(const QTemporaryDir& dir, const QString& name,
+                const QString& org = QStringLiteral("UN")) {
+    Result<Identity> id = Identity::create({name, org, {}, Classification::Secret, {}});
+    REQUIRE(id.ok());
+    store::MissionInfo info;
+    info.name = name;
+    info.marking = kOpen;
+    const QString path = dir.filePath(name + QStringLiteral(".tessera"));
+    REQUIRE(store::MissionStore::create(path, info).ok());
+    return {std::move(id).value(), ContactBook(), path};
+}
+
+void trust(Station& a, const Station& b) {
+    REQUIRE(a.book.importCard(b.id.card(), b.id.card().fingerprintText()).ok());
+}
+
+store::MissionStore open(const Station& s) {
+    Result<store::MissionStore> m =
+        store::MissionStore::open(s.mission, store::MissionStore::Access::ReadWrite);
+    REQUIRE(m.ok());
+    return std::move(m).value();
+}
+
+void addIncidents(const Station& s, int count, const QString& prefix,
+                  const store::Marking& marking = kOpen) {
+    store::MissionStore m = open(s);
+    for (int i = 0; i < count; ++i) {
+        store::Incident x;
+        x.title = QStringLiteral("%1 %2").arg(prefix).arg(i);
+        x.category = QStringLiteral("other");
+        x.observedAt = QDateTime(QDate(2026, 3, 1), QTime(10, 30), Qt::UTC);
+        x.location = {1.0 + i * 1e-3, 15.0};
+        x.marking = marking;
+        REQUIRE(m.addIncident(x).ok());
+    }
+}
+
+/// Titles of a mission's live incidents, sorted.
+QStringList titles(const Station& s) {
+    store::MissionStore m = open(s);
+    Result<store::Statement> q = m.database().prepare(
+        QStringLiteral("SELECT title FROM incident WHERE deleted = 0 ORDER BY title"));
+    REQUIRE(q.ok());
+    QStringList out;
+    while (q.value().step().value())
+        out.append(q.value().text(0));
+    return out;
+}
+
+/// The server side of one session, on its own thread.
+std::future<Result<SyncReport>> serveOnce(TlsListener& listener, const Station& s,
+                                          const SyncOptions& options = {}) {
+    return std::async(std::launch::async, [&listener, &s, options]() -> Result<SyncReport> {
+        Result<TlsLink> link = listener.accept(s.id, s.book, {options.timeoutMs, {}}, kWaitMs);
+        if (!link)
+            return link.error();
+        return runSession(link.value(), false, s.mission, s.id, s.book, options);
+    });
+}
+
+TlsListener listenLoopback() {
+    Result<TlsListener> l = TlsListener::listen(QStringLiteral("127.0.0.1"), 0);
+    REQUIRE(l.ok());
+    REQUIRE(l.value().port() != 0);
+    return std::move(l).value();
+}
+
+/// A TCP relay between a client and the listener that cuts both directions once `limit` bytes
+/// have gone from the client to the server: a link that drops in the middle of a session.
+class DroppingRelay {
+public:
+    DroppingRelay(quint16 target, qint64 limit)
+        : limit_(limit) {
+        listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::listen(listen_, 1) == 0);
+        socklen_t len = sizeof a;
+        getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len);
+        port_ = ntohs(a.sin_port);
+        thread_ = std::thread([this, target] { run(target); });
+    }
+    ~DroppingRelay() {
+        thread_.join();
+        ::close(listen_);
+    }
+    [[nodiscard]] quint16 port() const { return port_; }
+    [[nodiscard]] qint64 forwarded() const { return forwarded_; }
+
+private:
+    void run(quint16 target) {
+        pollfd wait{listen_, POLLIN, 0};
+        if (::poll(&wait, 1, kWaitMs) != 1)
+            return;
+        const int client = ::accept(listen_, nullptr, nullptr);
+        const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(target);
+        if (::connect(server, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+            ::close(client);
+            return;
+        }
+        char buffer[16384];
+        for (bool open = true; open;) {
+            pollfd p[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+            if (::poll(p, 2, kWaitMs) <= 0)
+                break;
+            for (int k = 0; k < 2 && open; ++k) {
+                if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                    continue;
+                const ssize_t n = ::read(p[k].fd, buffer, sizeof buffer);
+                if (n <= 0) {
+                    open = false;
+                    break;
+                }
+                ssize_t send = n;
+                if (k == 0) {
+                    send = static_cast<ssize_t>(std::min<qint64>(n, limit_ - forwarded_));
+                    forwarded_ += send;
+                }
+                if (send > 0 && ::write(p[1 - k].fd, buffer, static_cast<size_t>(send)) != send)
+                    open = false;
+                if (k == 0 && forwarded_ >= limit_)
+                    open = false; // the link drops here
+            }
+        }
+        ::shutdown(client, SHUT_RDWR);
+        ::shutdown(server, SHUT_RDWR);
+        ::close(client);
+        ::close(server);
+    }
+    int listen_ = -1;
+    quint16 port_ = 0;
+    qint64 limit_;
+    std::atomic<qint64> forwarded_{0};
+    std::thread thread_;
+};
+
+SharedRecord record(const QString& kind, const QString& uuid, qint64 updated,
+                    const QString& incident = {}) {
+    SharedRecord r;
+    r.kind = kind;
+    r.uuid = uuid;
+    r.updated = updated;
+    r.station = QStringLiteral("s");
+    if (!incident.isEmpty())
+        r.value.insert(QStringLiteral("incident"), incident);
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("Series cuts keep every prefix whole", "[sync]") {
+    SECTION("at most the limit when nothing ties") {
+        QList<SharedRecord> r;
+        for (int i = 0; i < 10; ++i)
+            r.append(record(QStringLiteral("incident"), QString::number(i), i + 1));
+        CHECK(seriesCuts(r, 3) == QList<int>{3, 6, 9, 10});
+        CHECK(seriesCuts(r, 0) == QList<int>{10});
+        CHECK(seriesCuts(r, 20) == QList<int>{10});
+        CHECK(seriesCuts({}, 3) == QList<int>{0});
+    }
+    SECTION("never between two records of one stamp") {
+        QList<SharedRecord> r;
+        for (int i = 0; i < 6; ++i)
+            r.append(record(QStringLiteral("incident"), QString::number(i), i < 4 ? 1 : 2));
+        CHECK(seriesCuts(r, 2) == QList<int>{4, 6});
+    }
+    SECTION("a note never travels before its incident") {
+        QList<SharedRecord> r;
+        r.append(record(QStringLiteral("incident"), QStringLiteral("a"), 1));
+        r.append(record(QStringLiteral("note"), QStringLiteral("n"), 2, QStringLiteral("late")));
+        r.append(record(QStringLiteral("incident"), QStringLiteral("b"), 3));
+        r.append(record(QStringLiteral("incident"), QStringLiteral("late"), 4));
+        r.append(record(QStringLiteral("incident"), QStringLiteral("c"), 5));
+        r.append(record(QStringLiteral("incident"), QStringLiteral("d"), 6));
+        // The note (stamp 2) belongs to an incident last changed at stamp 4: no cut before it.
+        CHECK(seriesCuts(r, 1) == QList<int>{1, 4, 5, 6});
+    }
+}
+
+TEST_CASE("Sync over TLS: both ways, only what the peer may have", "[sync]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    trust(a, b);
+    trust(b, a);
+    addIncidents(a, 120, QStringLiteral("A"));
+    addIncidents(a, 3, QStringLiteral("Secret"), kNationalOnly);
+    addIncidents(b, 40, QStringLiteral("B"));
+    {
+        store::MissionStore m = open(a);
+        store::IncidentNote note;
+        note.text = QStringLiteral("seen from the hill");
+        note.author = QStringLiteral("analyst");
+        note.writtenAt = QDateTime(QDate(2026, 3, 1), QTime(11, 0), Qt::UTC);
+        note.marking = kOpen;
+        REQUIRE(m.addNote(m.incidents().value().first().uuid, note).ok());
+    }
+
+    TlsListener listener = listenLoopback();
+    SyncOptions options;
+    options.recordsPerBundle = 25;
+    auto server = serveOnce(listener, b, options);
+    Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(), b.id.card(),
+                                         a.mission, a.id, a.book, options);
+    Result<SyncReport> served = server.get();
+    REQUIRE(client.errorMessage() == QString());
+    REQUIRE(served.errorMessage() == QString());
+
+    CHECK(client.value().peer.profile.stationName == QStringLiteral("Bravo"));
+    CHECK(served.value().peer.profile.stationName == QStringLiteral("Alpha"));
+    CHECK(client.value().recordsSent == 121); // 120 incidents and the note
+    CHECK(client.value().withheld == 3);      // REL TO FRA: Bravo is UN
+    CHECK(client.value().bundlesSent == 5);
+    CHECK(served.value().recordsApplied == 121);
+    CHECK(served.value().recordsSent == 40);
+    CHECK(client.value().recordsApplied == 40);
+
+    QStringList atB = titles(b);
+    CHECK(atB.size() == 160);
+    CHECK(std::none_of(atB.begin(), atB.end(),
+                       [](const QString& t) { return t.startsWith(QLatin1String("Secret")); }));
+    CHECK(titles(a).size() == 163);
+    {
+        store::MissionStore m = open(b);
+        Result<QList<BundleLogEntry>> log = bundleLog(m);
+        REQUIRE(log.ok());
+        CHECK(std::count_if(log.value().begin(), log.value().end(), [](const BundleLogEntry& e) {
+                  return e.direction == QLatin1String("received");
+              }) == 5);
+    }
+
+    SECTION("a second session sends nothing again") {
+        auto again = serveOnce(listener, b, options);
+        Result<SyncReport> second = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
+                                             b.id.card(), a.mission, a.id, a.book, options);
+        REQUIRE(again.get().ok());
+        REQUIRE(second.ok());
+        CHECK(second.value().recordsSent == 0);
+        CHECK(second.value().recordsApplied == 0);
+        CHECK(titles(b).size() == 160);
+    }
+}
+
+TEST_CASE("Sync resumes after a dropped link without resending what arrived", "[sync]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    trust(a, b);
+    trust(b, a);
+    addIncidents(a, 400, QStringLiteral("A"));
+    SyncOptions options;
+    options.recordsPerBundle = 20;
+    options.timeoutMs = 5000;
+    TlsListener listener = listenLoopback();
+
+    // How many bytes a whole session sends from Alpha, measured on a copy of Bravo's mission.
+    const QString pristine = dir.filePath(QStringLiteral("bravo-pristine.tessera"));
+    REQUIRE(QFile::copy(b.mission, pristine));
+    qint64 total = 0;
+    {
+        DroppingRelay relay(listener.port(), std::numeric_limits<qint64>::max());
+        auto server = serveOnce(listener, b, options);
+        REQUIRE(syncWith(QStringLiteral("127.0.0.1"), relay.port(), b.id.card(), a.mission, a.id,
+                         a.book, options)
+                    .ok());
+        REQUIRE(server.get().ok());
+        total = relay.forwarded();
+    }
+    REQUIRE(titles(b).size() == 400);
+    REQUIRE(QFile::remove(b.mission));
+    REQUIRE(QFile::copy(pristine, b.mission));
+    REQUIRE(titles(b).isEmpty());
+
+    // The same session, cut when half of those bytes have gone.
+    {
+        DroppingRelay relay(listener.port(), total / 2);
+        auto server = serveOnce(listener, b, options);
+        Result<SyncReport> cut = syncWith(QStringLiteral("127.0.0.1"), relay.port(), b.id.card(),
+                                          a.mission, a.id, a.book, options);
+        CHECK_FALSE(cut.ok());
+        Result<SyncReport> served = server.get();
+        CHECK_FALSE(served.ok());
+    }
+    const int arrived = static_cast<int>(titles(b).size());
+    INFO("arrived before the link dropped: " << arrived);
+    CHECK(arrived > 0);
+    CHECK(arrived < 400);
+    CHECK(arrived % 20 == 0); // whole bundles only
+
+    auto server = serveOnce(listener, b, options);
+    Result<SyncReport> resumed = syncWith(QStringLiteral("127.0.0.1"), listener.port(), b.id.card(),
+                                          a.mission, a.id, a.book, options);
+    REQUIRE(server.get().ok());
+    REQUIRE(resumed.errorMessage() == QString());
+    CHECK(resumed.value().recordsSent == 400 - arrived);
+    CHECK(titles(b) == titles(a));
+}
+
+TEST_CASE("Sync refuses unknown revoked and unexpected peers before anything is sent", "[sync]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    Station c = station(dir, QStringLiteral("Charlie"));
+    trust(a, b);
+    trust(a, c);
+    trust(c, a);
+    addIncidents(a, 5, QStringLiteral("A"));
+    TlsListener listener = listenLoopback();
+    SyncOptions options;
+    options.timeoutMs = 5000;
+
+    SECTION("the server does not know the client") {
+        auto server = serveOnce(listener, b, options); // Bravo's book is empty
+        Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
+                                             b.id.card(), a.mission, a.id, a.book, options);
+        Result<SyncReport> served = server.get();
+        REQUIRE_FALSE(served.ok());
+        CHECK(served.error().message.contains(QLatin1String("unknown peer")));
+        REQUIRE_FALSE(client.ok());
+        CHECK(titles(b).isEmpty());
+    }
+    SECTION("the client does not know the server") {
+        ContactBook empty;
+        auto server = serveOnce(listener, c, options);
+        Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
+                                             c.id.card(), a.mission, a.id, empty, options);
+        REQUIRE_FALSE(client.ok());
+        CHECK(client.error().message.contains(QLatin1String("unknown peer")));
+        CHECK_FALSE(server.get().ok());
+        CHECK(titles(c).isEmpty());
+    }
+    SECTION("a revoked client") {
+        REQUIRE(c.book.revokeLocally(a.id.fingerprint(), QStringLiteral("laptop lost")).ok());
+        auto server = serveOnce(listener, c, options);
+        Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
+                                             c.id.card(), a.mission, a.id, a.book, options);
+        Result<SyncReport> served = server.get();
+        REQUIRE_FALSE(served.ok());
+        CHECK(served.error().message.contains(QLatin1String("revoked")));
+        CHECK_FALSE(client.ok());
+        CHECK(titles(c).isEmpty());
+    }
+    SECTION("the wrong station answers") {
+        auto server = serveOnce(listener, c, options); // Charlie answers; Alpha dials Bravo
+        Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
+                                             b.id.card(), a.mission, a.id, a.book, options);
+        REQUIRE_FALSE(client.ok());
+        CHECK(
+            client.error().message.contains(QLatin1String("not the station this link was meant")));
+        CHECK_FALSE(server.get().ok());
+        CHECK(titles(c).isEmpty());
+    }
+}
+
+TEST_CASE("Sync refuses a peer that claims a trusted station's fingerprint with another key",
+          "[sync]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    trust(b, a);
+    TlsListener listener = listenLoopback();
+    auto server = serveOnce(listener, b);
+
+    // The impostor: its own Ed25519 key, in a certificate that names Alpha's fingerprint.
+    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+    REQUIRE(key);
+    X509* cert = X509_new();
+    const QByteArray cn = a.id.fingerprint().toHex();
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>(cn.constData()),
+                               static_cast<int>(cn.size()), -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    REQUIRE(X509_sign(cert, key, nullptr) > 0);
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+    REQUIRE(SSL_CTX_use_certificate(ctx, cert) == 1);
+    REQUIRE(SSL_CTX_use_PrivateKey(ctx, key) == 1);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(listener.port());
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    (void)SSL_connect(ssl);
+    char buffer[64];
+    (void)SSL_read(ssl, buffer, sizeof buffer); // the server's verdict arrives here in TLS 1.3
+
+    Result<SyncReport> served = server.get();
+    REQUIRE_FALSE(served.ok());
+    CHECK(served.error().message.contains(QLatin1String("impersonation refused")));
+    SSL_free(ssl);
+    ::close(fd);
+    SSL_CTX_free(ctx);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+}
