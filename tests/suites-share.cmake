@@ -36,3 +36,4 @@ endif()
 
 # Sync over TLS 1.3 on loopback (src/sync).
 tessera_add_suite(test_sync SOURCES unit/test_sync.cpp LIBS tessera_sync OpenSSL::SSL OpenSSL::Crypto)
+tessera_add_suite(test_share_peerstatus SOURCES unit/test_share_peerstatus.cpp LIBS tessera_share)

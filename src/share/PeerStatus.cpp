@@ -1,0 +1,143 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "share/PeerStatus.h"
+
+#include "share/ReleasePolicy.h"
+
+namespace tessera::share {
+
+using store::Database;
+using store::Statement;
+
+namespace {
+
+Result<bool> hasTable(Database& db, const QString& name) {
+    Result<Statement> s = db.prepare(
+        QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, name);
+    Result<bool> row = s.value().step();
+    if (!row)
+        return row.error();
+    return row.value() && s.value().integer(0) > 0;
+}
+
+/// What the peer last said it holds, as the JSON text Bundle.cpp keeps in share_peer
+/// ({"station uuid": "stamp", ...}); "{}" when it never said.
+Result<QString> reportedKnowledge(Database& db, const QString& fingerprintHex, bool* reported) {
+    *reported = false;
+    Result<bool> exists = hasTable(db, QStringLiteral("share_peer"));
+    if (!exists)
+        return exists.error();
+    if (!exists.value())
+        return QStringLiteral("{}");
+    Result<Statement> s =
+        db.prepare(QStringLiteral("SELECT knows FROM share_peer WHERE fingerprint = ?1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, fingerprintHex);
+    Result<bool> row = s.value().step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return QStringLiteral("{}");
+    *reported = true;
+    return s.value().text(0);
+}
+
+/// The records with a change the peer does not hold (a change-log stamp above what it reported
+/// for that change's station), counted by marking. The same records, and the same filters, as
+/// changedRecords() in BundleRecords.cpp reads for a bundle: incidents of finished imports,
+/// notes and attachments of incidents this mission holds.
+constexpr const char* kChangedByMarking = R"sql(
+WITH knows(station, hlc) AS (SELECT key, CAST(value AS INTEGER) FROM json_each(?1)),
+changed(kind, uuid) AS MATERIALIZED (
+    SELECT DISTINCT c.kind, c.uuid FROM change_log c JOIN station st ON st.id = c.station
+    LEFT JOIN knows k ON k.station = st.uuid
+    WHERE k.hlc IS NULL OR c.hlc > k.hlc),
+marked(classification, releasability) AS (
+    SELECT i.classification, i.releasability FROM changed ch JOIN incident i ON i.uuid = ch.uuid
+    WHERE ch.kind = 'incident'
+      AND (i.import_id IS NULL OR i.import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))
+    UNION ALL
+    SELECT n.classification, n.releasability FROM changed ch JOIN incident_note n ON n.uuid = ch.uuid
+    JOIN incident i ON i.id = n.incident_id WHERE ch.kind = 'note'
+    UNION ALL
+    SELECT a.classification, a.releasability FROM changed ch JOIN attachment a ON a.uuid = ch.uuid
+    JOIN incident i ON i.id = a.incident_id JOIN attachment_blob b ON b.sha256 = a.sha256
+    WHERE ch.kind = 'attachment'
+    UNION ALL
+    SELECT r.classification, r.releasability FROM changed ch JOIN route r ON r.uuid = ch.uuid
+    WHERE ch.kind = 'route'
+    UNION ALL
+    SELECT a.classification, a.releasability FROM changed ch JOIN annotation a ON a.uuid = ch.uuid
+    WHERE ch.kind = 'annotation')
+SELECT classification, releasability, count(*) FROM marked GROUP BY 1, 2
+)sql";
+
+} // namespace
+
+Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<ContactCard>& peers) {
+    Database& db = store.database();
+    Result<bool> logged = hasTable(db, QStringLiteral("share_bundle_log"));
+    if (!logged)
+        return logged.error();
+    QList<PeerStatus> list;
+    for (const ContactCard& peer : peers) {
+        PeerStatus status;
+        status.fingerprint = peer.fingerprint();
+        const QString hex = QString::fromLatin1(status.fingerprint.toHex());
+
+        if (logged.value()) {
+            // `peers` holds the recipients' fingerprints (sent) or the sender's (received),
+            // comma-separated.
+            Result<Statement> s = db.prepare(QStringLiteral(
+                "SELECT direction, max(at), count(*) FROM share_bundle_log WHERE "
+                "instr(',' || peers || ',', ',' || ?1 || ',') > 0 GROUP BY direction"));
+            if (!s)
+                return s.error();
+            s.value().bind(1, hex);
+            for (;;) {
+                Result<bool> row = s.value().step();
+                if (!row)
+                    return row.error();
+                if (!row.value())
+                    break;
+                const QDateTime at = QDateTime::fromMSecsSinceEpoch(s.value().integer(1), Qt::UTC);
+                const int count = static_cast<int>(s.value().integer(2));
+                if (s.value().text(0) == QLatin1String("sent")) {
+                    status.lastSent = at;
+                    status.sentBundles = count;
+                } else {
+                    status.lastReceived = at;
+                    status.receivedBundles = count;
+                }
+            }
+        }
+
+        Result<QString> knows = reportedKnowledge(db, hex, &status.knowsReported);
+        if (!knows)
+            return knows.error();
+        Result<Statement> s = db.prepare(QString::fromLatin1(kChangedByMarking));
+        if (!s)
+            return s.error();
+        s.value().bind(1, knows.value());
+        for (;;) {
+            Result<bool> row = s.value().step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            const store::Marking marking{s.value().text(0), s.value().text(1)};
+            const int count = static_cast<int>(s.value().integer(2));
+            if (ReleasePolicy::mayRelease(marking, peer).allowed)
+                status.pending += count;
+            else
+                status.withheld += count;
+        }
+        list.append(status);
+    }
+    return list;
+}
+
+} // namespace tessera::share

@@ -1,0 +1,41 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "geo/Result.h"
+#include "share/Identity.h"
+#include "store/MissionStore.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+
+namespace tessera::share {
+
+/// Where this mission stands with one peer: when bundles last went each way, and what the next
+/// bundle for it would carry (docs/sharing.md, "In the app").
+struct PeerStatus {
+    QByteArray fingerprint;
+    QDateTime lastSent;     ///< the last bundle this mission sent with the peer among its
+                            ///< recipients; invalid when none
+    QDateTime lastReceived; ///< the last bundle received from the peer; invalid when none
+    int sentBundles = 0;
+    int receivedBundles = 0;
+    /// Whether the peer has ever said what it holds (a bundle from it was received). Until it
+    /// has, everything is pending for it.
+    bool knowsReported = false;
+    /// Records changed since what the peer last said it holds, that it may have: what the next
+    /// exportBundle() for it alone carries. Bundles sent are not assumed to have arrived, so this
+    /// falls only when the peer's own bundle says it holds them.
+    int pending = 0;
+    /// Changed since then, but not releasable to the peer (ReleasePolicy): never sent to it.
+    int withheld = 0;
+};
+
+/// The status of each of `peers` in this mission, in the same order. Reads the sharing log, what
+/// each peer said it knows, and the change log; the release decision is ReleasePolicy's, so
+/// `pending` and `withheld` are the counts exportBundle() would report for a bundle to that peer
+/// alone. A mission that never shared has no sharing tables: every record is pending.
+/// Threads: the store's thread (a worker).
+Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<ContactCard>& peers);
+
+} // namespace tessera::share
