@@ -387,4 +387,26 @@ void MissionController::buildOverviews(qint64 layerId) {
         });
 }
 
+void MissionController::reloadRecords() {
+    if (!scene_)
+        return;
+    const QString path = scene_->mission.path;
+    runInBackground([path] { return store::MissionStore::load(path); },
+                    [this, path](const Result<store::MissionSnapshot>& loaded) {
+                        if (!scene_ || scene_->mission.path != path)
+                            return; // another mission was opened meanwhile
+                        if (!loaded) {
+                            setLayerError(QStringLiteral("The mission could not be read again: %1")
+                                              .arg(loaded.error().message));
+                            return;
+                        }
+                        auto scene = std::make_shared<render::MapScene>(*scene_);
+                        scene->mission.incidents = loaded.value().incidents;
+                        scene->mission.routes = loaded.value().routes;
+                        scene->mission.annotations = loaded.value().annotations;
+                        scene_ = scene;
+                        emit sceneChanged();
+                    });
+}
+
 } // namespace tessera::quick

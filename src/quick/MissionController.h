@@ -86,6 +86,10 @@ public:
     Q_INVOKABLE void cancelOverviews(qint64 layerId);
     /// 0..1 while overviews are being built for the layer, else -1.
     [[nodiscard]] Q_INVOKABLE double overviewProgress(qint64 layerId) const;
+    /// Reads the mission's records (incidents, routes, annotations) again on a worker and
+    /// publishes them with the layers as they are (same layer objects: no tile is redrawn), e.g.
+    /// after a bundle from another station was applied to the file.
+    Q_INVOKABLE void reloadRecords();
 
 signals:
     /// Overviews for the layer started, progressed, finished or failed (see overviewProgress).

@@ -1,0 +1,167 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "quick/MissionController.h"
+#include "quick/SharingModels.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QThread>
+#include <QUrl>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+
+namespace tessera::quick {
+
+struct SharingWorkerState;
+struct SharingSnapshot;
+
+/// The sharing panel's side in C++ (docs/sharing.md, "In the app"): this station's identity,
+/// its peers with last sync and pending changes, unresolved conflicts and the sharing log of the
+/// open mission; exporting a bundle for a peer, importing one (file dialog or a file dropped on
+/// the map), resolving conflicts, exporting the audit as CSV.
+///
+/// Threads: GUI thread. Every file, key derivation, signature, cipher and SQLite call runs on
+/// the controller's own worker thread, one operation at a time and in the order asked; results
+/// come back as queued calls. The unlocked Identity (its private keys) lives on that thread
+/// only and never reaches the GUI thread; a passphrase is wiped there after use and never kept.
+class SharingController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(tessera::quick::MissionController* mission READ mission WRITE setMission NOTIFY
+                   missionChanged)
+    /// This station's identity file; empty means the default (defaultIdentityPath()).
+    Q_PROPERTY(QString identityPath READ identityPath WRITE setIdentityPath NOTIFY pathsChanged)
+    /// The contact book; empty means contacts.cbor beside the identity file.
+    Q_PROPERTY(QString contactsPath READ contactsPath WRITE setContactsPath NOTIFY pathsChanged)
+    Q_PROPERTY(IdentityState identityState READ identityState NOTIFY identityChanged)
+    /// Why the identity cannot be read or unlocked (wrong passphrase, damaged file).
+    Q_PROPERTY(QString identityError READ identityError NOTIFY identityChanged)
+    Q_PROPERTY(QString stationName READ stationName NOTIFY identityChanged)
+    Q_PROPERTY(QString organisation READ organisation NOTIFY identityChanged)
+    Q_PROPERTY(QString communities READ communities NOTIFY identityChanged)
+    Q_PROPERTY(QString clearance READ clearance NOTIFY identityChanged)
+    Q_PROPERTY(QString fingerprint READ fingerprint NOTIFY identityChanged)
+    /// Why the contact book or the mission's sharing state cannot be read; empty when fine.
+    Q_PROPERTY(QString stateError READ stateError NOTIFY stateChanged)
+    Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+    /// What the last operation did, or exactly why it was refused.
+    Q_PROPERTY(QString message READ message NOTIFY messageChanged)
+    Q_PROPERTY(bool messageIsError READ messageIsError NOTIFY messageChanged)
+    Q_PROPERTY(tessera::quick::PeerListModel* peers READ peers CONSTANT)
+    Q_PROPERTY(tessera::quick::AuditLogModel* audit READ audit CONSTANT)
+    Q_PROPERTY(tessera::quick::ConflictListModel* conflicts READ conflicts CONSTANT)
+    /// Where the file dialogs start: the folder of the last bundle written or read.
+    Q_PROPERTY(QUrl lastFolder READ lastFolder NOTIFY lastFolderChanged)
+
+public:
+    enum class IdentityState {
+        Unknown,   ///< not read yet
+        Missing,   ///< no identity file: create one with tessera-cli identity create
+        Locked,    ///< its public card is read; the private keys are not
+        Unlocking, ///< deriving the key from the passphrase
+        Unlocked,  ///< bundles can be exported and imported
+        Broken     ///< the file cannot be read (identityError says why)
+    };
+    Q_ENUM(IdentityState)
+
+    explicit SharingController(QObject* parent = nullptr);
+    ~SharingController() override;
+
+    /// $TESSERA_IDENTITY, else station.identity in tessera-cli's configuration folder: the file
+    /// `tessera-cli identity create` writes by default, so both programs use one identity.
+    static QString defaultIdentityPath();
+    /// The bundle files this panel reads and writes (".tsb"): what a drop on the map imports.
+    Q_INVOKABLE static bool isBundleFile(const QUrl& file);
+
+    [[nodiscard]] MissionController* mission() const { return mission_; }
+    void setMission(MissionController* mission);
+    [[nodiscard]] QString identityPath() const;
+    void setIdentityPath(const QString& path);
+    [[nodiscard]] QString contactsPath() const;
+    void setContactsPath(const QString& path);
+
+    [[nodiscard]] IdentityState identityState() const { return identityState_; }
+    [[nodiscard]] QString identityError() const { return identityError_; }
+    [[nodiscard]] QString stationName() const { return stationName_; }
+    [[nodiscard]] QString organisation() const { return organisation_; }
+    [[nodiscard]] QString communities() const { return communities_; }
+    [[nodiscard]] QString clearance() const { return clearance_; }
+    [[nodiscard]] QString fingerprint() const { return fingerprint_; }
+    [[nodiscard]] QString stateError() const { return stateError_; }
+    [[nodiscard]] bool busy() const { return running_ > 0; }
+    [[nodiscard]] QString message() const { return message_; }
+    [[nodiscard]] bool messageIsError() const { return messageIsError_; }
+    [[nodiscard]] PeerListModel* peers() { return &peers_; }
+    [[nodiscard]] AuditLogModel* audit() { return &audit_; }
+    [[nodiscard]] ConflictListModel* conflicts() { return &conflicts_; }
+    [[nodiscard]] QUrl lastFolder() const { return lastFolder_; }
+
+    /// Reads the identity's public card, the contact book and the mission's sharing state again.
+    Q_INVOKABLE void refresh();
+    /// Derives the key from `passphrase` (scrypt) and opens the private keys, on the worker.
+    Q_INVOKABLE void unlock(const QString& passphrase);
+    /// Forgets the private keys (wiped on the worker).
+    Q_INVOKABLE void lock();
+    /// Writes a bundle for one peer (by fingerprint, hex): what it may have and does not hold.
+    Q_INVOKABLE void exportBundle(const QString& peerFingerprintHex, const QUrl& file);
+    /// Checks and applies a bundle file, all or nothing; the map shows applied records at once.
+    Q_INVOKABLE void importBundle(const QUrl& file);
+    /// Keeps our version (`keepTheirs` false) or theirs, as a new change of this station.
+    Q_INVOKABLE void resolveConflict(qint64 conflictId, bool keepTheirs);
+    /// Shows or hides the records a logged bundle carried (read on the worker when first shown).
+    Q_INVOKABLE void toggleRecords(int auditRow);
+    /// Writes the sharing log with every record each bundle carried, as CSV.
+    Q_INVOKABLE void exportAudit(const QUrl& file);
+    /// A file name for a bundle to `peerName` written now, e.g. "ALPHA-to-BRAVO-20261126-0912.tsb".
+    [[nodiscard]] Q_INVOKABLE QString suggestedBundleName(const QString& peerName) const;
+
+signals:
+    void missionChanged();
+    void pathsChanged();
+    void identityChanged();
+    void stateChanged();
+    void busyChanged();
+    void messageChanged();
+    void lastFolderChanged();
+    /// An operation ("refresh", "unlock", "export", "import", "resolve", "records", "audit")
+    /// finished; `message` is what was done or why not.
+    void finished(const QString& operation, bool ok, const QString& message);
+
+private:
+    /// Runs `job(state)` on the worker thread, then `done(result)` on the GUI thread.
+    template <typename Job, typename Done>
+    void run(Job job, Done done);
+    void missionStatusChanged();
+    void applySnapshot(const SharingSnapshot& snapshot);
+    void report(const QString& operation, bool ok, const QString& message);
+    void setLastFolder(const QUrl& file);
+    [[nodiscard]] QString missionPath() const;
+
+    QThread thread_;
+    QObject* context_ = nullptr; ///< lives on thread_: the target of queued jobs
+    std::shared_ptr<SharingWorkerState> state_;
+    QPointer<MissionController> mission_;
+    QString loadedMission_;
+    QString identityPath_;
+    QString contactsPath_;
+    IdentityState identityState_ = IdentityState::Unknown;
+    QString identityError_;
+    QString stationName_;
+    QString organisation_;
+    QString communities_;
+    QString clearance_;
+    QString fingerprint_;
+    QString stateError_;
+    int running_ = 0;
+    QString message_;
+    bool messageIsError_ = false;
+    QUrl lastFolder_;
+    QHash<QString, QString> peerNames_; ///< fingerprint hex -> station name, for the log
+    PeerListModel peers_;
+    AuditLogModel audit_;
+    ConflictListModel conflicts_;
+};
+
+} // namespace tessera::quick

@@ -1,0 +1,448 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// The sharing panel's C++ side (SharingController and its models), driven as the panel drives
+// it: two stations with real identity files, contact books and missions in a temporary folder,
+// every operation on the controller's worker thread, results awaited through its signals.
+#include "TestSupport.h"
+#include "geo/ThreadCheck.h"
+#include "quick/MissionController.h"
+#include "quick/SharingController.h"
+#include "share/Bundle.h"
+#include "share/ContactBook.h"
+#include "share/Identity.h"
+#include "store/MissionStore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <optional>
+
+using namespace tessera;
+using namespace tessera::quick;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const QString kPassA = QStringLiteral("alpha passphrase, long enough");
+const QString kPassB = QStringLiteral("bravo passphrase, long enough");
+const store::Marking kOpen{QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+const store::Marking kSecret{QStringLiteral("SECRET"), QStringLiteral("REL TO UN")};
+
+/// Runs `f` on a thread of its own and returns its result: the test's own reads and writes of
+/// the mission files never happen on the thread marked as the GUI's. (Not QtConcurrent: a
+/// QFuture waited for before its task started runs the task on the waiting thread.)
+template <typename F>
+auto onWorker(F f) {
+    std::optional<decltype(f())> result;
+    std::unique_ptr<QThread> thread(QThread::create([&] { result.emplace(f()); }));
+    thread->start();
+    thread->wait();
+    return *result;
+}
+
+store::Incident incident(const QString& title, const store::Marking& marking) {
+    store::Incident i;
+    i.title = title;
+    i.category = QStringLiteral("other");
+    i.observedAt = QDateTime(QDate(2026, 3, 1), QTime(10, 30), Qt::UTC);
+    i.location = {-3.99, 16.77};
+    i.marking = marking;
+    return i;
+}
+
+/// The files of one station: identity, contact book, mission.
+struct StationFiles {
+    QString folder;
+    QString identity;
+    QString contacts;
+    QString mission;
+};
+
+StationFiles makeStation(const QTemporaryDir& dir, const QString& name,
+                         share::Classification clearance, const QString& passphrase) {
+    StationFiles f;
+    f.folder = dir.filePath(name);
+    REQUIRE(QDir().mkpath(f.folder));
+    f.identity = f.folder + QStringLiteral("/station.identity");
+    f.contacts = f.folder + QStringLiteral("/contacts.cbor");
+    f.mission = f.folder + QStringLiteral("/mission.tessera");
+    Result<share::Identity> id =
+        share::Identity::create({name, QStringLiteral("UN"), {}, clearance, {}});
+    REQUIRE(id.ok());
+    REQUIRE(id.value().save(f.identity, passphrase.toUtf8()).ok());
+    store::MissionInfo info;
+    info.name = name + QStringLiteral(" mission");
+    info.marking = kOpen;
+    REQUIRE(store::MissionStore::create(f.mission, info).ok());
+    return f;
+}
+
+void trust(const StationFiles& at, const StationFiles& peer) {
+    Result<share::ContactCard> card = share::Identity::loadCard(peer.identity);
+    REQUIRE(card.ok());
+    Result<share::ContactBook> book = share::ContactBook::load(at.contacts);
+    REQUIRE(book.ok());
+    REQUIRE(book.value().importCard(card.value(), card.value().fingerprintText()).ok());
+    REQUIRE(book.value().save().ok());
+}
+
+/// A station as the app has it: the mission open on the map and the sharing controller.
+struct AppStation {
+    StationFiles files;
+    MissionController mission;
+    SharingController sharing;
+    explicit AppStation(const StationFiles& f)
+        : files(f) {
+        sharing.setIdentityPath(f.identity);
+        sharing.setContactsPath(f.contacts);
+        sharing.setMission(&mission);
+        mission.setPath(f.mission);
+        REQUIRE(test::waitUntil([&] {
+            return mission.status() == MissionController::Status::Ready && !sharing.busy();
+        }));
+    }
+
+    /// Waits for the next `operation` to finish; returns (ok, message).
+    std::pair<bool, QString> await(QSignalSpy& spy, const QString& operation) {
+        for (;;) {
+            REQUIRE(test::waitUntil([&] { return !spy.isEmpty(); }));
+            const QList<QVariant> args = spy.takeFirst();
+            if (args.at(0).toString() == operation) {
+                // And whatever it set off (the refresh after it) has landed too.
+                REQUIRE(test::waitUntil([&] { return !sharing.busy(); }));
+                return {args.at(1).toBool(), args.at(2).toString()};
+            }
+        }
+    }
+    std::pair<bool, QString> unlock(const QString& pass) {
+        QSignalSpy spy(&sharing, &SharingController::finished);
+        sharing.unlock(pass);
+        // Not on this thread: the key derivation has not happened yet.
+        CHECK(sharing.identityState() == SharingController::IdentityState::Unlocking);
+        return await(spy, QStringLiteral("unlock"));
+    }
+    std::pair<bool, QString> exportFor(const QString& peerName, const QString& file) {
+        QSignalSpy spy(&sharing, &SharingController::finished);
+        sharing.exportBundle(peerValue(peerName, "fingerprintHex").toString(),
+                             QUrl::fromLocalFile(file));
+        return await(spy, QStringLiteral("export"));
+    }
+    std::pair<bool, QString> import(const QString& file) {
+        QSignalSpy spy(&sharing, &SharingController::finished);
+        sharing.importBundle(QUrl::fromLocalFile(file));
+        return await(spy, QStringLiteral("import"));
+    }
+    QVariant peerValue(const QString& name, const char* role) {
+        for (int i = 0; i < sharing.peers()->count(); ++i)
+            if (sharing.peers()->value(i, QStringLiteral("name")).toString() == name)
+                return sharing.peers()->value(i, QString::fromLatin1(role));
+        FAIL("no peer " << name.toStdString());
+        return {};
+    }
+    int incidentsInFile() {
+        const QString path = files.mission;
+        return onWorker([path] {
+            auto m = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
+            return m ? static_cast<int>(m.value().incidents().value().size()) : -1;
+        });
+    }
+};
+
+/// Marks this thread as the GUI thread for the scope and counts blocking calls made on it.
+struct GuiThreadWatch {
+    int violations = 0;
+    GuiThreadWatch() {
+        threadcheck::setViolationHandler([this](const char* where) {
+            ++violations;
+            WARN("blocking call on the GUI thread: " << where);
+        });
+        threadcheck::markGuiThread();
+    }
+    ~GuiThreadWatch() {
+        threadcheck::clearGuiThread();
+        threadcheck::setViolationHandler({});
+    }
+};
+
+} // namespace
+
+TEST_CASE("Sharing controller: identity, peers, a bundle each way, the audit", "[quick][sharing]") {
+    QTemporaryDir dir;
+    const StationFiles fa =
+        makeStation(dir, QStringLiteral("ALPHA"), share::Classification::Secret, kPassA);
+    const StationFiles fb =
+        makeStation(dir, QStringLiteral("BRAVO"), share::Classification::Confidential, kPassB);
+    trust(fa, fb);
+    trust(fb, fa);
+    QStringList open;
+    {
+        auto m = store::MissionStore::open(fa.mission, store::MissionStore::Access::ReadWrite);
+        REQUIRE(m.ok());
+        for (const char* title : {"Checkpoint fired upon", "Bridge damaged"}) {
+            store::Incident i = incident(QString::fromLatin1(title), kOpen);
+            REQUIRE(m.value().addIncident(i).ok());
+            open.append(i.uuid);
+        }
+        store::Incident s = incident(QStringLiteral("Source report"), kSecret);
+        REQUIRE(m.value().addIncident(s).ok()); // BRAVO is not cleared for it
+    }
+
+    GuiThreadWatch watch;
+    AppStation a(fa);
+    AppStation b(fb);
+
+    // The identity's public card, read without the passphrase.
+    CHECK(a.sharing.identityState() == SharingController::IdentityState::Locked);
+    CHECK(a.sharing.stationName() == QStringLiteral("ALPHA"));
+    CHECK(a.sharing.organisation() == QStringLiteral("UN"));
+    CHECK(a.sharing.clearance() == QStringLiteral("SECRET"));
+    CHECK(a.sharing.fingerprint() ==
+          share::Identity::loadCard(fa.identity).value().fingerprintText());
+    REQUIRE(a.sharing.peers()->count() == 1);
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "clearance").toString() ==
+          QStringLiteral("CONFIDENTIAL"));
+    CHECK_FALSE(a.peerValue(QStringLiteral("BRAVO"), "revoked").toBool());
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "lastSync").toString() == QStringLiteral("never"));
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "pending").toInt() == 2);
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "withheld").toInt() == 1);
+    CHECK(a.sharing.audit()->count() == 0);
+
+    // Nothing leaves while locked.
+    const QString toBravo = dir.filePath(QStringLiteral("alpha-to-bravo.tsb"));
+    auto [lockedOk, lockedWhy] = a.exportFor(QStringLiteral("BRAVO"), toBravo);
+    CHECK_FALSE(lockedOk);
+    CHECK_THAT(lockedWhy.toStdString(), Contains("Unlock"));
+    CHECK(a.sharing.messageIsError());
+    CHECK_FALSE(QFileInfo::exists(toBravo));
+
+    auto [wrongOk, wrongWhy] = a.unlock(QStringLiteral("not the passphrase"));
+    CHECK_FALSE(wrongOk);
+    CHECK_THAT(wrongWhy.toStdString(), Contains("wrong passphrase"));
+    CHECK(a.sharing.identityState() == SharingController::IdentityState::Locked);
+    REQUIRE(a.unlock(kPassA).first);
+    CHECK(a.sharing.identityState() == SharingController::IdentityState::Unlocked);
+    REQUIRE(b.unlock(kPassB).first);
+
+    // ALPHA -> BRAVO: the two open incidents, the SECRET one withheld.
+    auto [sentOk, sent] = a.exportFor(QStringLiteral("BRAVO"), toBravo);
+    REQUIRE(sentOk);
+    CHECK_THAT(sent.toStdString(), Contains("2 records") && Contains("1 withheld"));
+    CHECK(QFileInfo(toBravo).size() > 0);
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "lastSent").toString() != QStringLiteral("never"));
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "lastReceived").toString() ==
+          QStringLiteral("never"));
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "lastSync").toString() ==
+          a.peerValue(QStringLiteral("BRAVO"), "lastSent").toString());
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "pending").toInt() == 2); // not known to arrive
+
+    CHECK(b.mission.incidentCount() == 0);
+    auto [gotOk, got] = b.import(toBravo);
+    REQUIRE(gotOk);
+    CHECK_THAT(got.toStdString(), Contains("ALPHA") && Contains("2 records"));
+    CHECK(b.incidentsInFile() == 2);
+    // The map's scene follows without reopening the mission.
+    REQUIRE(test::waitUntil([&] { return b.mission.incidentCount() == 2; }));
+    CHECK(b.peerValue(QStringLiteral("ALPHA"), "lastReceived").toString() !=
+          QStringLiteral("never"));
+
+    // BRAVO -> ALPHA tells ALPHA what BRAVO holds: nothing pending for it any more.
+    const QString toAlpha = dir.filePath(QStringLiteral("bravo-to-alpha.tsb"));
+    REQUIRE(b.exportFor(QStringLiteral("ALPHA"), toAlpha).first);
+    REQUIRE(a.import(toAlpha).first);
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "pending").toInt() == 0);
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "withheld").toInt() == 1);
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "knowsReported").toBool());
+    CHECK(a.peerValue(QStringLiteral("BRAVO"), "lastReceived").toString() !=
+          QStringLiteral("never"));
+
+    // The audit: newest first, expandable to the records each bundle carried.
+    REQUIRE(a.sharing.audit()->count() == 2);
+    AuditLogModel& log = *a.sharing.audit();
+    CHECK(log.value(0, QStringLiteral("direction")).toString() == QStringLiteral("received"));
+    CHECK(log.value(1, QStringLiteral("direction")).toString() == QStringLiteral("sent"));
+    CHECK(log.value(1, QStringLiteral("peerNames")).toString() == QStringLiteral("BRAVO"));
+    CHECK(log.value(1, QStringLiteral("records")).toInt() == 2);
+    CHECK_FALSE(log.value(1, QStringLiteral("expanded")).toBool());
+    {
+        QSignalSpy spy(&a.sharing, &SharingController::finished);
+        a.sharing.toggleRecords(1);
+        REQUIRE(a.await(spy, QStringLiteral("records")).first);
+    }
+    CHECK(log.value(1, QStringLiteral("expanded")).toBool());
+    const QStringList lines = log.value(1, QStringLiteral("recordLines")).toStringList();
+    REQUIRE(lines.size() == 2);
+    CHECK_THAT(lines.join(QLatin1Char('\n')).toStdString(),
+               Contains(open[0].toStdString()) && Contains(open[1].toStdString()) &&
+                   Contains("UNCLASSIFIED // REL TO UN"));
+    a.sharing.toggleRecords(1);
+    CHECK_FALSE(log.value(1, QStringLiteral("expanded")).toBool());
+
+    // "Export audit…": every record of every bundle, a bundle that carried none on a line too.
+    const QString csvPath = dir.filePath(QStringLiteral("audit.csv"));
+    {
+        QSignalSpy spy(&a.sharing, &SharingController::finished);
+        a.sharing.exportAudit(QUrl::fromLocalFile(csvPath));
+        auto [ok, message] = a.await(spy, QStringLiteral("audit"));
+        REQUIRE(ok);
+        CHECK_THAT(message.toStdString(), Contains("3 lines"));
+    }
+    const QStringList csv =
+        QString::fromUtf8(test::readAll(csvPath)).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    REQUIRE(csv.size() == 4);
+    CHECK(csv[0] == QStringLiteral("at,direction,bundle,peers,kind,uuid,updated_hlc,"
+                                   "classification,releasability,peer_names"));
+    const QString sentId = log.value(1, QStringLiteral("bundleId")).toString();
+    const QString bravoHex = a.peerValue(QStringLiteral("BRAVO"), "fingerprintHex").toString();
+    int sentLines = 0;
+    for (const QString& line : csv.mid(1)) {
+        CHECK(line.endsWith(QStringLiteral(",\"BRAVO\"")));
+        CHECK(line.contains(bravoHex));
+        if (line.contains(QStringLiteral(",sent,") + sentId + QLatin1Char(','))) {
+            ++sentLines;
+            CHECK(line.contains(QStringLiteral(",incident,")));
+            CHECK(line.contains(QStringLiteral("\"UNCLASSIFIED\",\"REL TO UN\"")));
+        } else {
+            CHECK(line.contains(QStringLiteral(",received,")));
+            CHECK(line.contains(QStringLiteral(",,,\"\",\"\",")));
+        }
+    }
+    CHECK(sentLines == 2);
+    CHECK_FALSE(csv.join(QLatin1Char('\n')).contains(QStringLiteral("SECRET")));
+
+    CHECK(watch.violations == 0);
+}
+
+TEST_CASE("Sharing controller: refused bundles say why and change nothing; conflicts resolved",
+          "[quick][sharing]") {
+    QTemporaryDir dir;
+    const StationFiles fa =
+        makeStation(dir, QStringLiteral("ALPHA"), share::Classification::Secret, kPassA);
+    const StationFiles fb =
+        makeStation(dir, QStringLiteral("BRAVO"), share::Classification::Secret, kPassB);
+    const StationFiles fc =
+        makeStation(dir, QStringLiteral("CHARLIE"), share::Classification::Secret, kPassA);
+    trust(fa, fb);
+    trust(fa, fc);
+    trust(fb, fa);
+    store::Incident x = incident(QStringLiteral("Convoy stopped"), kOpen);
+    {
+        auto m = store::MissionStore::open(fa.mission, store::MissionStore::Access::ReadWrite);
+        REQUIRE(m.ok());
+        REQUIRE(m.value().addIncident(x).ok());
+    }
+
+    GuiThreadWatch watch;
+    AppStation a(fa);
+    AppStation b(fb);
+    REQUIRE(a.unlock(kPassA).first);
+
+    const QString good = dir.filePath(QStringLiteral("good.tsb"));
+    REQUIRE(a.exportFor(QStringLiteral("BRAVO"), good).first);
+    const QString forCharlie = dir.filePath(QStringLiteral("for-charlie.tsb"));
+    REQUIRE(a.exportFor(QStringLiteral("CHARLIE"), forCharlie).first);
+    const QByteArray bytes = test::readAll(good);
+    QByteArray flipped = bytes;
+    flipped[flipped.size() - 40] = static_cast<char>(flipped[flipped.size() - 40] ^ 0x01);
+    const QString tampered = dir.filePath(QStringLiteral("tampered.tsb"));
+    test::writeAll(tampered, flipped);
+
+    SECTION("locked, tampered, not for us, replayed") {
+        auto [lockedOk, locked] = b.import(good);
+        CHECK_FALSE(lockedOk);
+        CHECK_THAT(locked.toStdString(), Contains("good.tsb refused") && Contains("unlock"));
+        REQUIRE(b.unlock(kPassB).first);
+
+        auto [tamperedOk, tamperedWhy] = b.import(tampered);
+        CHECK_FALSE(tamperedOk);
+        CHECK_THAT(tamperedWhy.toStdString(),
+                   Contains("tampered.tsb refused") && Contains("tampered"));
+        CHECK(b.sharing.messageIsError());
+        CHECK(b.sharing.message() == tamperedWhy);
+        CHECK(b.incidentsInFile() == 0);
+        CHECK(b.sharing.audit()->count() == 0);
+
+        auto [otherOk, otherWhy] = b.import(forCharlie);
+        CHECK_FALSE(otherOk);
+        CHECK_THAT(otherWhy.toStdString(), Contains("not addressed to this station"));
+        CHECK(b.incidentsInFile() == 0);
+
+        REQUIRE(b.import(good).first);
+        CHECK(b.incidentsInFile() == 1);
+        CHECK_FALSE(b.sharing.messageIsError());
+        auto [againOk, againWhy] = b.import(good);
+        CHECK_FALSE(againOk);
+        CHECK_THAT(againWhy.toStdString(), Contains("replayed"));
+        CHECK(b.sharing.audit()->count() == 1);
+    }
+
+    SECTION("a concurrent edit is resolved from the panel") {
+        REQUIRE(b.unlock(kPassB).first);
+        REQUIRE(b.import(good).first);
+        const QString back = dir.filePath(QStringLiteral("back.tsb"));
+        REQUIRE(b.exportFor(QStringLiteral("ALPHA"), back).first);
+        REQUIRE(a.import(back).first);
+        // Both edit the incident without having seen the other's edit.
+        auto edit = [&x](const QString& path, const QString& title) {
+            return onWorker([path, title, x]() mutable {
+                auto m = store::MissionStore::open(path, store::MissionStore::Access::ReadWrite);
+                if (!m)
+                    return false;
+                x.title = title;
+                Result<store::Incident> current = m.value().incident(x.uuid);
+                if (!current)
+                    return false;
+                store::Incident changed = current.value();
+                changed.title = title;
+                return m.value().updateIncident(changed).ok();
+            });
+        };
+        REQUIRE(edit(fa.mission, QStringLiteral("Convoy stopped at ALPHA's word")));
+        REQUIRE(edit(fb.mission, QStringLiteral("Convoy stopped at BRAVO's word")));
+        const QString aToB = dir.filePath(QStringLiteral("a-to-b.tsb"));
+        const QString bToA = dir.filePath(QStringLiteral("b-to-a.tsb"));
+        REQUIRE(a.exportFor(QStringLiteral("BRAVO"), aToB).first);
+        REQUIRE(b.exportFor(QStringLiteral("ALPHA"), bToA).first);
+        auto [aOk, atA] = a.import(bToA);
+        auto [bOk, atB] = b.import(aToB);
+        REQUIRE((aOk && bOk));
+        AppStation& flagged = a.sharing.conflicts()->count() > 0 ? a : b;
+        CHECK_THAT((atA + atB).toStdString(), Contains("1 conflicts to resolve"));
+        REQUIRE(flagged.sharing.conflicts()->count() == 1);
+        ConflictListModel& c = *flagged.sharing.conflicts();
+        CHECK(c.value(0, QStringLiteral("uuid")).toString() == x.uuid);
+        CHECK(c.value(0, QStringLiteral("kind")).toString() == QStringLiteral("incident"));
+        const QString ours = c.value(0, QStringLiteral("ours")).toString();
+        const QString theirs = c.value(0, QStringLiteral("theirs")).toString();
+        CHECK(ours != theirs);
+        CHECK_THAT((ours + theirs).toStdString(),
+                   Contains("ALPHA's word") && Contains("BRAVO's word"));
+        const QString oursTitle = ours.contains(QStringLiteral("ALPHA's word"))
+                                      ? QStringLiteral("Convoy stopped at ALPHA's word")
+                                      : QStringLiteral("Convoy stopped at BRAVO's word");
+
+        QSignalSpy spy(&flagged.sharing, &SharingController::finished);
+        flagged.sharing.resolveConflict(c.value(0, QStringLiteral("conflictId")).toLongLong(),
+                                        false);
+        auto [resolvedOk, resolved] = flagged.await(spy, QStringLiteral("resolve"));
+        REQUIRE(resolvedOk);
+        CHECK_THAT(resolved.toStdString(), Contains("our version kept"));
+        CHECK(flagged.sharing.conflicts()->count() == 0);
+        const QString path = flagged.files.mission;
+        const QString uuid = x.uuid;
+        CHECK(onWorker([path, uuid] {
+                  auto m = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
+                  return m ? m.value().incident(uuid).value().title : QString();
+              }) == oursTitle);
+        // The resolution is a change of this station: pending for the peer.
+        const QString peer = &flagged == &a ? QStringLiteral("BRAVO") : QStringLiteral("ALPHA");
+        CHECK(flagged.peerValue(peer, "pending").toInt() >= 1);
+    }
+
+    CHECK(watch.violations == 0);
+}
