@@ -7,6 +7,13 @@ import Tessera.Map
 ApplicationWindow {
     id: window
     required property string missionPath
+    // Sharing (tessera --identity/--contacts; empty: the defaults tessera-cli uses too).
+    property string identityPath: ""
+    property string contactsPath: ""
+    // "sharing" opens the sharing panel at start (tessera --panel sharing).
+    property string openPanel: ""
+    property bool sharingOpen: openPanel === "sharing"
+    property alias sharing: sharingController
     property alias mission: missionController
     property alias map: mapItem
 
@@ -20,6 +27,14 @@ ApplicationWindow {
         id: missionController
         objectName: "mission"
         path: window.missionPath
+    }
+
+    SharingController {
+        id: sharingController
+        objectName: "sharing"
+        mission: missionController
+        identityPath: window.identityPath
+        contactsPath: window.contactsPath
     }
 
     header: ClassificationBanner {
@@ -50,6 +65,8 @@ ApplicationWindow {
         // Labels stay out from under the panels that float over the map.
         labelKeepClear: [
             missionHeader.visible ? Qt.rect(missionHeader.x, missionHeader.y, missionHeader.width, missionHeader.height) : Qt.rect(0, 0, 0, 0),
+            sharingButton.visible ? Qt.rect(sharingButton.x, sharingButton.y, sharingButton.width, sharingButton.height) : Qt.rect(0, 0, 0, 0),
+            sharingPanel.visible ? Qt.rect(sharingPanel.x, sharingPanel.y, sharingPanel.width, sharingPanel.height) : Qt.rect(0, 0, 0, 0),
             sidePanelsArea.visible ? Qt.rect(sidePanelsArea.x, sidePanelsArea.y, sidePanelsArea.width, Math.min(sidePanelsArea.height, sidePanels.implicitHeight)) : Qt.rect(0, 0, 0, 0),
             overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
             scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
@@ -59,13 +76,20 @@ ApplicationWindow {
         ]
     }
 
-    // Drop raster or vector files on the map to add them as layers.
+    // Drop raster or vector files on the map to add them as layers, and bundles from other
+    // stations (.tsb) to import them (the sharing panel opens to show what happened).
     DropArea {
         anchors.fill: parent
         enabled: missionController.status === MissionController.Ready
         onDropped: drop => {
-            for (const url of drop.urls)
-                missionController.addLayerFile(url)
+            for (const url of drop.urls) {
+                if (SharingController.isBundleFile(url)) {
+                    window.sharingOpen = true
+                    sharingController.importBundle(url)
+                } else {
+                    missionController.addLayerFile(url)
+                }
+            }
             drop.accept()
         }
     }
@@ -76,6 +100,44 @@ ApplicationWindow {
         anchors.top: parent.top
         anchors.margins: Theme.margin
         mission: missionController
+    }
+
+    // Opens the sharing panel; says when conflicts wait for an analyst.
+    Button {
+        id: sharingButton
+        objectName: "sharingButton"
+        anchors.left: missionHeader.right
+        anchors.top: parent.top
+        anchors.margins: Theme.margin
+        visible: missionController.status === MissionController.Ready
+        checkable: true
+        checked: window.sharingOpen
+        onToggled: window.sharingOpen = checked
+        implicitHeight: 40
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.baseFont
+        font.bold: true
+        palette.button: checked ? "#3d5a80" : "#1c2a3a"
+        palette.buttonText: sharingController.conflicts.count > 0 ? Theme.warning : "white"
+        text: "⇄ Sharing" + (sharingController.conflicts.count > 0
+                             ? "  ·  " + sharingController.conflicts.count + " conflict" + (sharingController.conflicts.count > 1 ? "s" : "")
+                             : "")
+        ToolTip.text: "Peers, bundles, conflicts and the sharing log"
+        ToolTip.visible: hovered
+        ToolTip.delay: 500
+    }
+
+    SharingPanel {
+        id: sharingPanel
+        objectName: "sharingPanel"
+        anchors.left: parent.left
+        anchors.top: missionHeader.bottom
+        anchors.bottom: parent.bottom
+        anchors.margins: Theme.margin
+        width: Math.min(640, Math.max(420, window.width * 0.36))
+        visible: window.sharingOpen && missionController.status === MissionController.Ready
+        sharing: sharingController
+        onCloseRequested: window.sharingOpen = false
     }
 
     // Legend and layers down the right edge, never over the map controls: when they are taller
@@ -175,12 +237,13 @@ ApplicationWindow {
         anchors.margins: Theme.margin
         mission: missionController
         mainMap: mapItem
-        visible: missionController.status === MissionController.Ready
+        // Under the sharing panel when that is open.
+        visible: missionController.status === MissionController.Ready && !sharingPanel.visible
     }
 
     ScaleBar {
         id: scaleBar
-        anchors.left: overviewMap.right
+        anchors.left: sharingPanel.visible ? sharingPanel.right : overviewMap.right
         anchors.bottom: parent.bottom
         anchors.margins: Theme.margin
         map: mapItem

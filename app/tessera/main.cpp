@@ -5,6 +5,7 @@
 #include "geo/ThreadCheck.h"
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
+#include "quick/SharingController.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -24,6 +25,7 @@ Q_IMPORT_QML_PLUGIN(Tessera_MapPlugin)
 
 using tessera::quick::MapItem;
 using tessera::quick::MissionController;
+using tessera::quick::SharingController;
 
 namespace {
 
@@ -57,9 +59,11 @@ QString defaultMission() {
 /// Exits non-zero, writing nothing, when the mission or any of its layers cannot be read.
 class ScreenshotTaker : public QObject {
 public:
-    ScreenshotTaker(QQuickWindow* window, MissionController* mission, QString output)
+    ScreenshotTaker(QQuickWindow* window, MissionController* mission, SharingController* sharing,
+                    QString output)
         : window_(window)
         , mission_(mission)
+        , sharing_(sharing)
         , output_(std::move(output)) {
         connect(&poll_, &QTimer::timeout, this, &ScreenshotTaker::check);
         poll_.start(50);
@@ -88,7 +92,10 @@ private:
         }
         // Every map of the window (the main map and the overview) complete twice in a row: the
         // last tiles have been through a frame, not just arrived.
-        bool complete = true;
+        // The sharing panel, when open, has read what it shows.
+        bool complete =
+            !sharing_ || (!sharing_->busy() &&
+                          sharing_->identityState() != SharingController::IdentityState::Unknown);
         for (const MapItem* map : window_->findChildren<MapItem*>())
             complete = complete && map->isComplete();
         if (!complete) {
@@ -112,6 +119,7 @@ private:
 
     QQuickWindow* window_;
     MissionController* mission_;
+    SharingController* sharing_;
     QString output_;
     QTimer poll_;
     QTimer timeout_;
@@ -157,6 +165,16 @@ int main(int argc, char* argv[]) {
                       QStringLiteral("file")});
     parser.addOption({QStringLiteral("size"), QStringLiteral("Window size, e.g. 1920x1080."),
                       QStringLiteral("WxH")});
+    parser.addOption({QStringLiteral("identity"),
+                      QStringLiteral("This station's identity file, for sharing (default "
+                                     "$TESSERA_IDENTITY, else the one tessera-cli uses)."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("contacts"),
+                      QStringLiteral("The contact book (default contacts.cbor beside the "
+                                     "identity)."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("panel"), QStringLiteral("Open a panel at start: sharing."),
+                      QStringLiteral("name")});
     parser.process(app);
 
     const QString missionPath = parser.isSet(QStringLiteral("mission"))
@@ -175,25 +193,38 @@ int main(int argc, char* argv[]) {
                 QStringLiteral("--size must be WIDTHxHEIGHT between 320x240 and 8192x8192"));
     }
 
+    const QString panel = parser.value(QStringLiteral("panel"));
+    if (parser.isSet(QStringLiteral("panel")) && panel != QLatin1String("sharing"))
+        return fail(QStringLiteral("--panel must be: sharing"));
+    auto absolute = [&parser](const char* option) {
+        const QString value = parser.value(QString::fromLatin1(option));
+        return value.isEmpty() ? QString() : QFileInfo(value).absoluteFilePath();
+    };
+
     QQmlApplicationEngine engine;
     engine.setInitialProperties(
         {{QStringLiteral("missionPath"),
-          missionPath.isEmpty() ? QString() : QFileInfo(missionPath).absoluteFilePath()}});
+          missionPath.isEmpty() ? QString() : QFileInfo(missionPath).absoluteFilePath()},
+         {QStringLiteral("identityPath"), absolute("identity")},
+         {QStringLiteral("contactsPath"), absolute("contacts")},
+         {QStringLiteral("openPanel"), panel}});
     engine.load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
     if (engine.rootObjects().isEmpty())
         return fail(QStringLiteral("the user interface could not be loaded"));
     auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
     auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
     auto* map = window->findChild<MapItem*>(QStringLiteral("map"));
-    if (!window || !mission || !map)
+    auto* sharing = window->findChild<SharingController*>(QStringLiteral("sharing"));
+    if (!window || !mission || !map || !sharing)
         return fail(QStringLiteral("the user interface is incomplete"));
     if (size.isValid())
         window->resize(size);
 
     std::unique_ptr<ScreenshotTaker> taker;
     if (screenshot)
-        taker = std::make_unique<ScreenshotTaker>(window, mission,
-                                                  parser.value(QStringLiteral("screenshot")));
+        taker =
+            std::make_unique<ScreenshotTaker>(window, mission, panel.isEmpty() ? nullptr : sharing,
+                                              parser.value(QStringLiteral("screenshot")));
     const int code = QGuiApplication::exec();
     tessera::threadcheck::clearGuiThread();
     return code;

@@ -1,0 +1,526 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Dialogs
+import QtQuick.Layouts
+import Tessera.Map
+
+// Sharing with other stations (docs/sharing.md, "In the app"): this station's identity, its
+// peers with last sync and pending changes, conflicts to resolve, and the sharing log. Every
+// action goes to the SharingController, which does the work on its own thread and says what
+// happened, or exactly why not, in `message`.
+Rectangle {
+    id: panel
+    required property SharingController sharing
+    signal closeRequested()
+
+    readonly property color okColour: "#5fd39a"
+    readonly property bool unlocked: sharing.identityState === SharingController.Unlocked
+    readonly property int contentWidth: width - 2 * Theme.margin
+
+    color: Theme.panel
+    border.color: Theme.panelBorder
+    radius: 6
+
+    // The peer a bundle is being written for while the dialog is open.
+    property string exportPeer: ""
+    property string exportPeerName: ""
+
+    FileDialog {
+        id: exportDialog
+        title: "Write a bundle for " + panel.exportPeerName
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "tsb"
+        nameFilters: ["Tessera bundles (*.tsb)", "All files (*)"]
+        onAccepted: panel.sharing.exportBundle(panel.exportPeer, selectedFile)
+    }
+    FileDialog {
+        id: importDialog
+        title: "Import a bundle"
+        fileMode: FileDialog.OpenFile
+        nameFilters: ["Tessera bundles (*.tsb)", "All files (*)"]
+        onAccepted: panel.sharing.importBundle(selectedFile)
+    }
+    FileDialog {
+        id: auditDialog
+        title: "Export the sharing audit"
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "csv"
+        nameFilters: ["CSV (*.csv)"]
+        onAccepted: panel.sharing.exportAudit(selectedFile)
+    }
+
+    function startExport(fingerprintHex, name) {
+        exportPeer = fingerprintHex
+        exportPeerName = name
+        if (sharing.lastFolder.toString().length > 0)
+            exportDialog.currentFolder = sharing.lastFolder
+        exportDialog.selectedFile = (sharing.lastFolder.toString().length > 0 ? sharing.lastFolder + "/" : "")
+                                    + sharing.suggestedBundleName(name)
+        exportDialog.open()
+    }
+
+    // Fingerprints are read aloud in groups: eight groups a line.
+    function fingerprintLines(text) {
+        const groups = text.split(" ")
+        return groups.slice(0, 8).join(" ") + (groups.length > 8 ? "\n" + groups.slice(8).join(" ") : "")
+    }
+
+    component SectionTitle: Text {
+        Layout.fillWidth: true
+        Layout.topMargin: 6
+        color: Theme.mutedText
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.smallFont
+        font.bold: true
+    }
+    component Body: Text {
+        Layout.fillWidth: true
+        color: Theme.text
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.baseFont
+        wrapMode: Text.Wrap
+    }
+    component Small: Text {
+        Layout.fillWidth: true
+        color: Theme.mutedText
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.smallFont
+        wrapMode: Text.Wrap
+    }
+    component Separator: Rectangle {
+        Layout.fillWidth: true
+        implicitHeight: 1
+        color: Theme.panelBorder
+    }
+    component ActionButton: Button {
+        implicitHeight: 30
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.smallFont + 1
+        palette.button: "#2c4a6e"
+        palette.buttonText: "white"
+        ToolTip.delay: 500
+        ToolTip.visible: hovered && ToolTip.text.length > 0
+    }
+
+    Flickable {
+        id: flick
+        anchors.fill: parent
+        anchors.margins: Theme.margin
+        contentWidth: width
+        contentHeight: column.implicitHeight
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar { policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff }
+
+        ColumnLayout {
+            id: column
+            width: flick.width - 14
+            spacing: 6
+
+            RowLayout {
+                Layout.fillWidth: true
+                Text {
+                    Layout.fillWidth: true
+                    text: "SHARING"
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.titleFont
+                    font.bold: true
+                }
+                BusyIndicator {
+                    implicitWidth: 26
+                    implicitHeight: 26
+                    running: panel.sharing.busy
+                    visible: running
+                }
+                ToolButton {
+                    objectName: "closeSharing"
+                    text: "✕"
+                    palette.buttonText: Theme.text
+                    onClicked: panel.closeRequested()
+                    ToolTip.text: "Close the sharing panel"
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 500
+                }
+            }
+
+            // What the last action did, or exactly why it was refused.
+            Rectangle {
+                objectName: "sharingMessage"
+                Layout.fillWidth: true
+                visible: panel.sharing.message.length > 0
+                implicitHeight: messageText.implicitHeight + 16
+                radius: 4
+                color: panel.sharing.messageIsError ? "#40ff6b5e" : "#305fd39a"
+                border.color: panel.sharing.messageIsError ? Theme.error : panel.okColour
+                Text {
+                    id: messageText
+                    anchors.fill: parent
+                    anchors.margins: 8
+                    text: (panel.sharing.messageIsError ? "✖ " : "✔ ") + panel.sharing.message
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                    wrapMode: Text.Wrap
+                }
+            }
+
+            // ---- this station ----
+            SectionTitle { text: "THIS STATION" }
+            Body {
+                visible: panel.sharing.stationName.length > 0
+                text: panel.sharing.stationName
+                font.bold: true
+                font.pixelSize: Theme.titleFont - 2
+            }
+            Body {
+                visible: panel.sharing.stationName.length > 0
+                text: panel.sharing.organisation + "  ·  cleared " + panel.sharing.clearance
+                      + (panel.sharing.communities.length > 0 ? "  ·  " + panel.sharing.communities : "")
+            }
+            Text {
+                visible: panel.sharing.fingerprint.length > 0
+                Layout.fillWidth: true
+                text: panel.fingerprintLines(panel.sharing.fingerprint)
+                color: Theme.text
+                font.family: "DejaVu Sans Mono"
+                font.pixelSize: Theme.smallFont + 1
+            }
+            Small {
+                visible: panel.sharing.identityError.length > 0
+                text: panel.sharing.identityError
+                color: panel.sharing.identityState === SharingController.Missing ? Theme.warning : Theme.error
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                visible: panel.sharing.identityState === SharingController.Locked
+                         || panel.sharing.identityState === SharingController.Unlocking
+                spacing: 6
+                TextField {
+                    id: passphrase
+                    objectName: "passphrase"
+                    Layout.fillWidth: true
+                    echoMode: TextInput.Password
+                    placeholderText: "Passphrase to unlock the station's keys"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                    enabled: panel.sharing.identityState === SharingController.Locked
+                    onAccepted: unlockButton.clicked()
+                }
+                ActionButton {
+                    id: unlockButton
+                    text: panel.sharing.identityState === SharingController.Unlocking ? "Unlocking…" : "Unlock"
+                    enabled: passphrase.text.length > 0 && panel.sharing.identityState === SharingController.Locked
+                    onClicked: {
+                        panel.sharing.unlock(passphrase.text)
+                        passphrase.clear() // never kept
+                    }
+                }
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: 6
+                Text {
+                    Layout.fillWidth: true
+                    text: panel.unlocked ? "● Unlocked: bundles can be exported and imported"
+                                         : "○ Locked: unlock to export or import bundles"
+                    color: panel.unlocked ? panel.okColour : Theme.mutedText
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont + 1
+                    visible: panel.sharing.identityState === SharingController.Unlocked
+                             || panel.sharing.identityState === SharingController.Locked
+                }
+                ActionButton {
+                    visible: panel.unlocked
+                    text: "Lock"
+                    onClicked: panel.sharing.lock()
+                }
+                ActionButton {
+                    objectName: "importBundle"
+                    text: "Import bundle…"
+                    enabled: panel.unlocked
+                    ToolTip.text: "Or drop a .tsb file on the map"
+                    onClicked: {
+                        if (panel.sharing.lastFolder.toString().length > 0)
+                            importDialog.currentFolder = panel.sharing.lastFolder
+                        importDialog.open()
+                    }
+                }
+            }
+            Small {
+                visible: panel.sharing.stateError.length > 0
+                text: panel.sharing.stateError
+                color: Theme.error
+            }
+
+            // ---- peers ----
+            Separator {}
+            SectionTitle { text: "PEERS (" + panel.sharing.peers.count + ")" }
+            Small {
+                visible: panel.sharing.peers.count === 0
+                text: "No peers yet. Trust a station with “tessera-cli contact import CARD --fingerprint …” after checking its fingerprint with its operator."
+            }
+            Repeater {
+                model: panel.sharing.peers
+                delegate: Rectangle {
+                    id: peer
+                    required property string name
+                    required property string organisation
+                    required property string communities
+                    required property string clearance
+                    required property string fingerprint
+                    required property string fingerprintHex
+                    required property bool revoked
+                    required property string revokedReason
+                    required property string lastSent
+                    required property string lastReceived
+                    required property string lastSync
+                    required property int pending
+                    required property int withheld
+                    required property bool knowsReported
+                    Layout.fillWidth: true
+                    implicitHeight: peerColumn.implicitHeight + 16
+                    radius: 4
+                    color: "#14ffffff"
+                    border.color: revoked ? Theme.error : "transparent"
+                    ColumnLayout {
+                        id: peerColumn
+                        anchors.fill: parent
+                        anchors.margins: 8
+                        spacing: 3
+                        RowLayout {
+                            Layout.fillWidth: true
+                            Text {
+                                Layout.fillWidth: true
+                                text: peer.name + (peer.revoked ? "" : "   " + peer.organisation + " · cleared " + peer.clearance)
+                                color: peer.revoked ? Theme.error : Theme.text
+                                font.family: Theme.fontFamily
+                                font.pixelSize: Theme.baseFont
+                                font.bold: true
+                                elide: Text.ElideRight
+                            }
+                            Text {
+                                text: peer.revoked ? "REVOKED" : "TRUSTED"
+                                color: peer.revoked ? Theme.error : panel.okColour
+                                font.family: Theme.fontFamily
+                                font.pixelSize: Theme.smallFont
+                                font.bold: true
+                            }
+                        }
+                        Text {
+                            Layout.fillWidth: true
+                            text: panel.fingerprintLines(peer.fingerprint)
+                            color: Theme.mutedText
+                            font.family: "DejaVu Sans Mono"
+                            font.pixelSize: Theme.smallFont
+                        }
+                        Small {
+                            visible: peer.revoked
+                            text: peer.revokedReason + ". Its bundles are refused and nothing is sent to it."
+                            color: Theme.error
+                        }
+                        // The last sync, both ways: a bundle sent may not have arrived.
+                        Body {
+                            visible: !peer.revoked
+                            text: "Last sync:  sent " + peer.lastSent + "  ·  received " + peer.lastReceived
+                            font.pixelSize: Theme.smallFont + 1
+                        }
+                        RowLayout {
+                            Layout.fillWidth: true
+                            visible: !peer.revoked
+                            Text {
+                                Layout.fillWidth: true
+                                text: peer.pending < 0 ? "Pending: —"
+                                      : "Pending: " + peer.pending + (peer.pending === 1 ? " change" : " changes")
+                                        + (peer.withheld > 0 ? "  ·  " + peer.withheld + " withheld (not releasable)" : "")
+                                color: peer.pending > 0 ? Theme.warning : Theme.text
+                                font.family: Theme.fontFamily
+                                font.pixelSize: Theme.smallFont + 1
+                                font.bold: peer.pending > 0
+                                wrapMode: Text.Wrap
+                                ToolTip.text: peer.knowsReported ? "Changed since what " + peer.name + " last said it holds"
+                                                                 : peer.name + " has not sent a bundle yet: everything it may have is pending"
+                                ToolTip.visible: pendingHover.hovered
+                                HoverHandler { id: pendingHover }
+                            }
+                            ActionButton {
+                                objectName: "exportFor_" + peer.name
+                                text: "Export bundle…"
+                                enabled: panel.unlocked
+                                ToolTip.text: panel.unlocked ? "Write what " + peer.name + " may have and lacks to a file"
+                                                             : "Unlock the station's identity first"
+                                onClicked: panel.startExport(peer.fingerprintHex, peer.name)
+                            }
+                        }
+                    }
+                }
+            }
+
+            // ---- conflicts ----
+            Separator {}
+            SectionTitle {
+                text: "CONFLICTS TO RESOLVE (" + panel.sharing.conflicts.count + ")"
+                color: panel.sharing.conflicts.count > 0 ? Theme.warning : Theme.mutedText
+            }
+            Small {
+                visible: panel.sharing.conflicts.count === 0
+                text: "None: no record was changed here and at a peer at the same time."
+            }
+            Repeater {
+                model: panel.sharing.conflicts
+                delegate: Rectangle {
+                    id: conflict
+                    required property var conflictId
+                    required property string kind
+                    required property string title
+                    required property string ours
+                    required property string theirs
+                    required property string shown
+                    required property string detectedAt
+                    Layout.fillWidth: true
+                    implicitHeight: conflictColumn.implicitHeight + 16
+                    radius: 4
+                    color: "#14ffffff"
+                    border.color: Theme.warning
+                    ColumnLayout {
+                        id: conflictColumn
+                        anchors.fill: parent
+                        anchors.margins: 8
+                        spacing: 3
+                        Body {
+                            text: conflict.kind + ": " + conflict.title
+                            font.bold: true
+                        }
+                        Small { text: "Edited here and at a peer at the same time; found " + conflict.detectedAt + "." }
+                        Body {
+                            text: "Ours:  " + conflict.ours + (conflict.shown === "ours" ? "   (shown now)" : "")
+                            font.pixelSize: Theme.smallFont + 1
+                        }
+                        Body {
+                            text: "Theirs:  " + conflict.theirs + (conflict.shown === "theirs" ? "   (shown now)" : "")
+                            font.pixelSize: Theme.smallFont + 1
+                        }
+                        RowLayout {
+                            Layout.alignment: Qt.AlignRight
+                            ActionButton {
+                                text: "Keep ours"
+                                onClicked: panel.sharing.resolveConflict(conflict.conflictId, false)
+                            }
+                            ActionButton {
+                                text: "Keep theirs"
+                                onClicked: panel.sharing.resolveConflict(conflict.conflictId, true)
+                            }
+                        }
+                    }
+                }
+            }
+
+            // ---- audit ----
+            Separator {}
+            RowLayout {
+                Layout.fillWidth: true
+                SectionTitle {
+                    text: "SHARING LOG (" + panel.sharing.audit.count + " bundles)"
+                }
+                ActionButton {
+                    objectName: "exportAudit"
+                    text: "Export audit…"
+                    enabled: panel.sharing.audit.count > 0
+                    ToolTip.text: "Every bundle sent and received, with each record and its marking, as CSV"
+                    onClicked: {
+                        if (panel.sharing.lastFolder.toString().length > 0)
+                            auditDialog.currentFolder = panel.sharing.lastFolder
+                        auditDialog.open()
+                    }
+                }
+            }
+            Small {
+                visible: panel.sharing.audit.count === 0
+                text: "No bundle sent or received with this mission yet."
+            }
+            Repeater {
+                model: panel.sharing.audit
+                delegate: ColumnLayout {
+                    id: entry
+                    required property int index
+                    required property string direction
+                    required property string peerNames
+                    required property string at
+                    required property int records
+                    required property bool expanded
+                    required property var recordLines
+                    Layout.fillWidth: true
+                    spacing: 1
+                    Rectangle {
+                        Layout.fillWidth: true
+                        implicitHeight: entryRow.implicitHeight + 8
+                        radius: 3
+                        color: entryMouse.containsMouse ? "#22ffffff" : "transparent"
+                        RowLayout {
+                            id: entryRow
+                            anchors.fill: parent
+                            anchors.margins: 4
+                            spacing: 8
+                            Text {
+                                text: entry.expanded ? "▾" : "▸"
+                                color: Theme.mutedText
+                                font.pixelSize: Theme.baseFont
+                            }
+                            Text {
+                                text: entry.at
+                                color: Theme.mutedText
+                                font.family: Theme.fontFamily
+                                font.pixelSize: Theme.smallFont + 1
+                            }
+                            Text {
+                                text: entry.direction === "sent" ? "SENT →" : "RECEIVED ←"
+                                color: entry.direction === "sent" ? "#56b4e9" : "#e69f00"
+                                font.family: Theme.fontFamily
+                                font.pixelSize: Theme.smallFont + 1
+                                font.bold: true
+                            }
+                            Text {
+                                Layout.fillWidth: true
+                                text: entry.peerNames
+                                color: Theme.text
+                                font.family: Theme.fontFamily
+                                font.pixelSize: Theme.smallFont + 1
+                                elide: Text.ElideRight
+                            }
+                            Text {
+                                text: entry.records + (entry.records === 1 ? " record" : " records")
+                                color: Theme.text
+                                font.family: Theme.fontFamily
+                                font.pixelSize: Theme.smallFont + 1
+                            }
+                        }
+                        MouseArea {
+                            id: entryMouse
+                            anchors.fill: parent
+                            hoverEnabled: true
+                            onClicked: panel.sharing.toggleRecords(entry.index)
+                        }
+                    }
+                    Repeater {
+                        model: entry.expanded ? entry.recordLines : []
+                        delegate: Text {
+                            required property string modelData
+                            Layout.fillWidth: true
+                            Layout.leftMargin: 26
+                            text: modelData
+                            color: Theme.mutedText
+                            font.family: "DejaVu Sans Mono"
+                            font.pixelSize: Theme.smallFont - 1
+                            elide: Text.ElideMiddle
+                        }
+                    }
+                    Small {
+                        visible: entry.expanded && entry.records === 0
+                        Layout.leftMargin: 26
+                        text: "This bundle carried no records."
+                    }
+                }
+            }
+        }
+    }
+}
