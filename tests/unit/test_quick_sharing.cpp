@@ -446,3 +446,132 @@ TEST_CASE("Sharing controller: refused bundles say why and change nothing; confl
 
     CHECK(watch.violations == 0);
 }
+
+// Not a test: writes the sharing state the README's screenshot of the sharing panel shows, into
+// $TESSERA_SHARING_FIXTURE (a folder), around $TESSERA_SHARING_FIXTURE_MISSION (a copy of the
+// demo mission): this station (SECTOR NORTH JOC), a peer it exchanged bundles with and has a
+// concurrent edit with, a peer it only sent to, a revoked one. Run by hand:
+//   test_quick_sharing "[fixture]"   (then tessera --mission ... --identity
+//   .../north/station.identity
+//   --panel sharing --screenshot out.png)
+TEST_CASE("Sharing screenshot fixture", "[.][fixture]") {
+    const QString root = qEnvironmentVariable("TESSERA_SHARING_FIXTURE");
+    const QString demo = qEnvironmentVariable("TESSERA_SHARING_FIXTURE_MISSION");
+    REQUIRE_FALSE(root.isEmpty());
+    REQUIRE(QFileInfo::exists(demo));
+    const QString exercise = QStringLiteral("EXERCISE PARTICIPANTS");
+    struct Made {
+        share::Identity id;
+        QString folder;
+    };
+    auto make = [&](const QString& folder, share::StationProfile profile) {
+        REQUIRE(QDir().mkpath(root + QLatin1Char('/') + folder));
+        Result<share::Identity> id = share::Identity::create(profile);
+        REQUIRE(id.ok());
+        const QString path = root + QLatin1Char('/') + folder + QStringLiteral("/station.identity");
+        REQUIRE(id.value().save(path, QByteArrayLiteral("exercise only")).ok());
+        return Made{std::move(id).value(), root + QLatin1Char('/') + folder};
+    };
+    Made north = make(QStringLiteral("north"), {QStringLiteral("SECTOR NORTH JOC"),
+                                                QStringLiteral("UN"),
+                                                {QStringLiteral("MINUSMA"), exercise},
+                                                share::Classification::Secret,
+                                                {}});
+    Made west = make(QStringLiteral("west"), {QStringLiteral("SECTOR WEST JOC"),
+                                              QStringLiteral("NLD"),
+                                              {exercise},
+                                              share::Classification::Confidential,
+                                              {}});
+    Made gao = make(QStringLiteral("gao"), {QStringLiteral("GAO CAMP OPS"),
+                                            QStringLiteral("DEU"),
+                                            {exercise},
+                                            share::Classification::Restricted,
+                                            {}});
+    Made tim = make(QStringLiteral("timbuktu"), {QStringLiteral("TIMBUKTU LIAISON"),
+                                                 QStringLiteral("FRA"),
+                                                 {},
+                                                 share::Classification::Confidential,
+                                                 {}});
+    Result<share::ContactBook> nb =
+        share::ContactBook::load(north.folder + QStringLiteral("/contacts.cbor"));
+    REQUIRE(nb.ok());
+    for (const Made* m : {&west, &gao, &tim})
+        REQUIRE(nb.value().importCard(m->id.card(), m->id.card().fingerprintText()).ok());
+    REQUIRE(nb.value()
+                .revokeLocally(tim.id.fingerprint(), QStringLiteral("laptop reported lost"))
+                .ok());
+    REQUIRE(nb.value().save().ok());
+    Result<share::ContactBook> wb =
+        share::ContactBook::load(west.folder + QStringLiteral("/contacts.cbor"));
+    REQUIRE(wb.ok());
+    REQUIRE(wb.value().importCard(north.id.card(), north.id.card().fingerprintText()).ok());
+    REQUIRE(wb.value().save().ok());
+
+    auto nm = store::MissionStore::open(demo, store::MissionStore::Access::ReadWrite);
+    REQUIRE(nm.ok());
+    store::MissionStore& n = nm.value();
+    for (const char* title : {"Source reports armed group resupply", "Informant meeting, Ber"}) {
+        store::Incident i = incident(QString::fromLatin1(title), kSecret);
+        REQUIRE(n.addIncident(i).ok());
+    }
+    store::MissionInfo info;
+    info.name = QStringLiteral("SECTOR WEST");
+    info.marking = kOpen;
+    auto wm = store::MissionStore::create(west.folder + QStringLiteral("/mission.tessera"), info);
+    REQUIRE(wm.ok());
+    store::MissionStore& w = wm.value();
+
+    auto send = [](store::MissionStore& from, const share::Identity& me,
+                   const share::ContactCard& to) {
+        Result<share::ExportReport> r = share::exportBundle(from, me, {to});
+        REQUIRE(r.ok());
+        return r.value().bytes;
+    };
+    auto take = [](store::MissionStore& at, const QByteArray& bytes, const share::Identity& me,
+                   const share::ContactBook& book) {
+        Result<share::ImportReport> r = share::importBundle(at, bytes, me, book);
+        REQUIRE(r.ok());
+    };
+    take(w, send(n, north.id, west.id.card()), west.id, wb.value());
+    take(n, send(w, west.id, north.id.card()), north.id, nb.value());
+    send(n, north.id, gao.id.card());
+
+    // A concurrent edit: NORTH first, WEST later, so that it is found at NORTH.
+    Result<QList<store::Incident>> all = n.incidents();
+    REQUIRE(all.ok());
+    store::Incident shared;
+    for (const store::Incident& i : all.value())
+        if (i.marking.classification == QStringLiteral("UNCLASSIFIED") &&
+            i.status == store::IncidentStatus::Reported && shared.uuid.isEmpty())
+            shared = i;
+    REQUIRE_FALSE(shared.uuid.isEmpty());
+    store::Incident ours = shared;
+    ours.status = store::IncidentStatus::Confirmed;
+    ours.title = shared.title + QStringLiteral(" (confirmed by patrol)");
+    REQUIRE(n.updateIncident(ours).ok());
+    QThread::msleep(20);
+    Result<store::Incident> theirs = w.incident(shared.uuid);
+    REQUIRE(theirs.ok());
+    theirs.value().status = store::IncidentStatus::Resolved;
+    REQUIRE(w.updateIncident(theirs.value()).ok());
+    store::Incident fresh = incident(QStringLiteral("Roadblock reported west of Léré"), kOpen);
+    fresh.marking = {QStringLiteral("UNCLASSIFIED"),
+                     QStringLiteral("REL TO EXERCISE PARTICIPANTS")};
+    fresh.location = {-4.9, 15.7};
+    REQUIRE(w.addIncident(fresh).ok());
+    take(n, send(w, west.id, north.id.card()), north.id, nb.value());
+    Result<QList<share::Conflict>> found = share::conflicts(n);
+    REQUIRE(found.ok());
+    CHECK(found.value().size() == 1);
+
+    // Later work at NORTH, not yet confirmed by WEST.
+    int edited = 0;
+    Result<QList<store::Incident>> now = n.incidents();
+    REQUIRE(now.ok());
+    for (store::Incident i : now.value())
+        if (i.status == store::IncidentStatus::Reported && edited < 3 && i.uuid != shared.uuid) {
+            i.status = store::IncidentStatus::Confirmed;
+            REQUIRE(n.updateIncident(i).ok());
+            ++edited;
+        }
+}
