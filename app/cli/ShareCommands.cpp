@@ -672,9 +672,13 @@ int syncNow(const QStringList& args) {
     Result<Identity> id = loadIdentity(p);
     if (!id)
         return fail(id.error().message);
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return fail(mission.error().message);
     Result<sync::SyncReport> r =
-        sync::syncWith(p.value(QStringLiteral("host")), port, peer.value(),
-                       p.positionalArguments()[0], id.value(), book.value(), options.value());
+        sync::syncWith(p.value(QStringLiteral("host")), port, peer.value(), mission.value(),
+                       id.value(), book.value(), options.value());
     if (!r)
         return fail(QStringLiteral("sync with %1 failed: %2")
                         .arg(peer.value().profile.stationName, r.error().message));
@@ -703,6 +707,12 @@ int syncServe(const QStringList& args) {
     Result<Identity> id = loadIdentity(p);
     if (!id)
         return fail(id.error().message);
+    // Open for the whole service: sessions then cost no open, and the file's lock is held
+    // like any other writer's (WAL: the app keeps reading and writing meanwhile).
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return fail(mission.error().message);
     const QString address = p.isSet(QStringLiteral("listen")) ? p.value(QStringLiteral("listen"))
                                                               : QStringLiteral("0.0.0.0");
     Result<sync::TlsListener> listener = sync::TlsListener::listen(address, port);
@@ -718,8 +728,8 @@ int syncServe(const QStringList& args) {
         Result<sync::TlsLink> link =
             listener.value().accept(id.value(), book.value(), {options.value().timeoutMs, {}});
         Result<sync::SyncReport> r =
-            link ? sync::runSession(link.value(), false, p.positionalArguments()[0], id.value(),
-                                    book.value(), options.value())
+            link ? sync::runSession(link.value(), false, mission.value(), id.value(), book.value(),
+                                    options.value())
                  : Result<sync::SyncReport>(link.error());
         if (r)
             printSync(r.value());

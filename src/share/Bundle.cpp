@@ -20,6 +20,8 @@ namespace {
 /// on first use, inside the caller's transaction. They belong in a numbered store migration once
 /// sharing settles (docs/sharing.md); until then the `share_` prefix keeps them apart.
 Status ensureTables(Database& db) {
+    if (Status s = ensureChangeLogIndex(db); !s)
+        return s;
     return db.exec(QStringLiteral(
         "CREATE TABLE IF NOT EXISTS share_bundle_log (bundle_id TEXT NOT NULL, direction TEXT "
         "NOT NULL CHECK (direction IN ('sent', 'received')), peers TEXT NOT NULL, at INTEGER NOT "
@@ -37,8 +39,9 @@ Status ensureTables(Database& db) {
         "'theirs')), resolved_at INTEGER, resolution TEXT) STRICT;"));
 }
 
-/// The newest store schema whose indexes BundleRecords.cpp keeps (3: markers by Hilbert key).
-constexpr int kKnownSchema = 3;
+/// The newest store schema whose indexes BundleRecords.cpp keeps (3: markers by Hilbert key;
+/// 4 rewrote CHECK constraints only).
+constexpr int kKnownSchema = 4;
 
 /// How far ahead of our clock a record's stamp may be (clocks in the field drift; a day does not).
 constexpr qint64 kMaxClockSkewMs = 24LL * 3600 * 1000;

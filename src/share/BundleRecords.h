@@ -37,6 +37,9 @@ struct SharedRecord {
 
 /// What this mission holds, per station: the highest change-log stamp of each.
 Result<Knowledge> missionKnowledge(store::MissionStore& store);
+/// The index on the change log by (station, stamp) that makes missionKnowledge and
+/// changedRecords read only what they need. Sharing adds it on first use, like its tables.
+Status ensureChangeLogIndex(store::Database& db);
 
 /// The current state of every record with a change-log entry the peer does not know of (a stamp
 /// above `peerKnows[station]`), in apply order (incidents, routes, annotations, notes,

@@ -147,18 +147,11 @@ Status pull(TlsLink& link, store::MissionStore& store, const share::Identity& me
 
 } // namespace
 
-Result<SyncReport> runSession(TlsLink& link, bool client, const QString& missionPath,
+Result<SyncReport> runSession(TlsLink& link, bool client, store::MissionStore& store,
                               const share::Identity& me, const share::ContactBook& book,
                               const SyncOptions& options) {
     SyncReport report;
     report.peer = link.peer();
-    Result<store::MissionStore> opened =
-        store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
-    if (!opened) {
-        (void)link.send({kError, QByteArrayLiteral("the station cannot open its mission")});
-        return opened.error();
-    }
-    store::MissionStore& store = opened.value();
     Result<share::Knowledge> knows = share::missionKnowledge(store);
     if (!knows)
         return stop(link, knows.error());
@@ -188,7 +181,7 @@ Result<SyncReport> runSession(TlsLink& link, bool client, const QString& mission
 }
 
 Result<SyncReport> syncWith(const QString& host, quint16 port, const share::ContactCard& expected,
-                            const QString& missionPath, const share::Identity& me,
+                            store::MissionStore& store, const share::Identity& me,
                             const share::ContactBook& book, const SyncOptions& options) {
     LinkOptions link;
     link.timeoutMs = options.timeoutMs;
@@ -196,7 +189,7 @@ Result<SyncReport> syncWith(const QString& host, quint16 port, const share::Cont
     Result<TlsLink> connected = TlsLink::connect(host, port, me, book, link);
     if (!connected)
         return connected.error();
-    return runSession(connected.value(), true, missionPath, me, book, options);
+    return runSession(connected.value(), true, store, me, book, options);
 }
 
 } // namespace tessera::sync

@@ -5,6 +5,7 @@
 #include "share/BundleFormat.h"
 #include "share/ContactBook.h"
 #include "share/Identity.h"
+#include "store/MissionStore.h"
 #include "sync/TlsLink.h"
 
 #include <QString>
@@ -33,18 +34,18 @@ struct SyncReport {
 };
 
 /// Runs the sync protocol (docs/sharing.md, "Sync over TLS") on a verified link, against the
-/// mission file at `missionPath` (opened for this session). Each side says what it holds; the
-/// dialling side sends what the other lacks and is cleared for, then receives the same way.
-/// Every bundle is a normal bundle, checked and applied by importBundle in its own transaction,
-/// so a link that drops leaves whole bundles applied and the next session sends only the rest.
-/// `client`: this side dialled. Threads: a worker; blocking.
-Result<SyncReport> runSession(TlsLink& link, bool client, const QString& missionPath,
+/// mission `store` (opened read-write on this thread; keep it open between sessions). Each side
+/// says what it holds; the dialling side sends what the other lacks and is cleared for, then
+/// receives the same way. Every bundle is a normal bundle, checked and applied by importBundle in
+/// its own transaction, so a link that drops leaves whole bundles applied and the next session
+/// sends only the rest. `client`: this side dialled. Threads: a worker; blocking.
+Result<SyncReport> runSession(TlsLink& link, bool client, store::MissionStore& store,
                               const share::Identity& me, const share::ContactBook& book,
                               const SyncOptions& options);
 
 /// Dials a peer and runs a session: the peer must be `expected` (a trusted card).
 Result<SyncReport> syncWith(const QString& host, quint16 port, const share::ContactCard& expected,
-                            const QString& missionPath, const share::Identity& me,
+                            store::MissionStore& store, const share::Identity& me,
                             const share::ContactBook& book, const SyncOptions& options = {});
 
 } // namespace tessera::sync

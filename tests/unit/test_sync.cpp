@@ -93,11 +93,23 @@ QStringList titles(const Station& s) {
 std::future<Result<SyncReport>> serveOnce(TlsListener& listener, const Station& s,
                                           const SyncOptions& options = {}) {
     return std::async(std::launch::async, [&listener, &s, options]() -> Result<SyncReport> {
+        Result<store::MissionStore> m =
+            store::MissionStore::open(s.mission, store::MissionStore::Access::ReadWrite);
+        if (!m)
+            return m.error();
         Result<TlsLink> link = listener.accept(s.id, s.book, {options.timeoutMs, {}}, kWaitMs);
         if (!link)
             return link.error();
-        return runSession(link.value(), false, s.mission, s.id, s.book, options);
+        return runSession(link.value(), false, m.value(), s.id, s.book, options);
     });
+}
+
+/// The dialling side of one session, on this thread.
+Result<SyncReport> dial(quint16 port, const Station& to, const Station& from,
+                        const SyncOptions& options = {}, const ContactBook* book = nullptr) {
+    store::MissionStore m = open(from);
+    return syncWith(QStringLiteral("127.0.0.1"), port, to.id.card(), m, from.id,
+                    book ? *book : from.book, options);
 }
 
 TlsListener listenLoopback() {
@@ -248,8 +260,7 @@ TEST_CASE("Sync over TLS: both ways, only what the peer may have", "[sync]") {
     SyncOptions options;
     options.recordsPerBundle = 25;
     auto server = serveOnce(listener, b, options);
-    Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(), b.id.card(),
-                                         a.mission, a.id, a.book, options);
+    Result<SyncReport> client = dial(listener.port(), b, a, options);
     Result<SyncReport> served = server.get();
     REQUIRE(client.errorMessage() == QString());
     REQUIRE(served.errorMessage() == QString());
@@ -279,8 +290,7 @@ TEST_CASE("Sync over TLS: both ways, only what the peer may have", "[sync]") {
 
     SECTION("a second session sends nothing again") {
         auto again = serveOnce(listener, b, options);
-        Result<SyncReport> second = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
-                                             b.id.card(), a.mission, a.id, a.book, options);
+        Result<SyncReport> second = dial(listener.port(), b, a, options);
         REQUIRE(again.get().ok());
         REQUIRE(second.ok());
         CHECK(second.value().recordsSent == 0);
@@ -308,9 +318,7 @@ TEST_CASE("Sync resumes after a dropped link without resending what arrived", "[
     {
         DroppingRelay relay(listener.port(), std::numeric_limits<qint64>::max());
         auto server = serveOnce(listener, b, options);
-        REQUIRE(syncWith(QStringLiteral("127.0.0.1"), relay.port(), b.id.card(), a.mission, a.id,
-                         a.book, options)
-                    .ok());
+        REQUIRE(dial(relay.port(), b, a, options).ok());
         REQUIRE(server.get().ok());
         total = relay.forwarded();
     }
@@ -323,8 +331,7 @@ TEST_CASE("Sync resumes after a dropped link without resending what arrived", "[
     {
         DroppingRelay relay(listener.port(), total / 2);
         auto server = serveOnce(listener, b, options);
-        Result<SyncReport> cut = syncWith(QStringLiteral("127.0.0.1"), relay.port(), b.id.card(),
-                                          a.mission, a.id, a.book, options);
+        Result<SyncReport> cut = dial(relay.port(), b, a, options);
         CHECK_FALSE(cut.ok());
         Result<SyncReport> served = server.get();
         CHECK_FALSE(served.ok());
@@ -336,8 +343,7 @@ TEST_CASE("Sync resumes after a dropped link without resending what arrived", "[
     CHECK(arrived % 20 == 0); // whole bundles only
 
     auto server = serveOnce(listener, b, options);
-    Result<SyncReport> resumed = syncWith(QStringLiteral("127.0.0.1"), listener.port(), b.id.card(),
-                                          a.mission, a.id, a.book, options);
+    Result<SyncReport> resumed = dial(listener.port(), b, a, options);
     REQUIRE(server.get().ok());
     REQUIRE(resumed.errorMessage() == QString());
     CHECK(resumed.value().recordsSent == 400 - arrived);
@@ -359,8 +365,7 @@ TEST_CASE("Sync refuses unknown revoked and unexpected peers before anything is 
 
     SECTION("the server does not know the client") {
         auto server = serveOnce(listener, b, options); // Bravo's book is empty
-        Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
-                                             b.id.card(), a.mission, a.id, a.book, options);
+        Result<SyncReport> client = dial(listener.port(), b, a, options);
         Result<SyncReport> served = server.get();
         REQUIRE_FALSE(served.ok());
         CHECK(served.error().message.contains(QLatin1String("unknown peer")));
@@ -370,8 +375,7 @@ TEST_CASE("Sync refuses unknown revoked and unexpected peers before anything is 
     SECTION("the client does not know the server") {
         ContactBook empty;
         auto server = serveOnce(listener, c, options);
-        Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
-                                             c.id.card(), a.mission, a.id, empty, options);
+        Result<SyncReport> client = dial(listener.port(), c, a, options, &empty);
         REQUIRE_FALSE(client.ok());
         CHECK(client.error().message.contains(QLatin1String("unknown peer")));
         CHECK_FALSE(server.get().ok());
@@ -380,8 +384,7 @@ TEST_CASE("Sync refuses unknown revoked and unexpected peers before anything is 
     SECTION("a revoked client") {
         REQUIRE(c.book.revokeLocally(a.id.fingerprint(), QStringLiteral("laptop lost")).ok());
         auto server = serveOnce(listener, c, options);
-        Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
-                                             c.id.card(), a.mission, a.id, a.book, options);
+        Result<SyncReport> client = dial(listener.port(), c, a, options);
         Result<SyncReport> served = server.get();
         REQUIRE_FALSE(served.ok());
         CHECK(served.error().message.contains(QLatin1String("revoked")));
@@ -390,8 +393,7 @@ TEST_CASE("Sync refuses unknown revoked and unexpected peers before anything is 
     }
     SECTION("the wrong station answers") {
         auto server = serveOnce(listener, c, options); // Charlie answers; Alpha dials Bravo
-        Result<SyncReport> client = syncWith(QStringLiteral("127.0.0.1"), listener.port(),
-                                             b.id.card(), a.mission, a.id, a.book, options);
+        Result<SyncReport> client = dial(listener.port(), b, a, options);
         REQUIRE_FALSE(client.ok());
         CHECK(
             client.error().message.contains(QLatin1String("not the station this link was meant")));
