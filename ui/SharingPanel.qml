@@ -49,6 +49,15 @@ Rectangle {
         onAccepted: panel.sharing.exportAudit(selectedFile)
     }
 
+    // A bundle dropped while locked waits for the passphrase: ask for it.
+    Connections {
+        target: panel.sharing
+        function onFinished(operation, ok, message) {
+            if (operation === "import-waiting")
+                passphrase.forceActiveFocus()
+        }
+    }
+
     function startExport(fingerprintHex, name) {
         exportPeer = fingerprintHex
         exportPeerName = name
@@ -151,13 +160,13 @@ Rectangle {
                 visible: panel.sharing.message.length > 0
                 implicitHeight: messageText.implicitHeight + 16
                 radius: 4
-                color: panel.sharing.messageIsError ? "#40ff6b5e" : "#305fd39a"
-                border.color: panel.sharing.messageIsError ? Theme.error : panel.okColour
+                color: panel.sharing.messageIsError ? "#40ff6b5e" : panel.sharing.messageIsWaiting ? "#40ffb020" : "#305fd39a"
+                border.color: panel.sharing.messageIsError ? Theme.error : panel.sharing.messageIsWaiting ? Theme.warning : panel.okColour
                 Text {
                     id: messageText
                     anchors.fill: parent
                     anchors.margins: 8
-                    text: (panel.sharing.messageIsError ? "✖ " : "✔ ") + panel.sharing.message
+                    text: (panel.sharing.messageIsError ? "✖ " : panel.sharing.messageIsWaiting ? "● " : "✔ ") + panel.sharing.message
                     color: Theme.text
                     font.family: Theme.fontFamily
                     font.pixelSize: Theme.baseFont

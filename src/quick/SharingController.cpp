@@ -296,6 +296,7 @@ void SharingController::report(const QString& operation, bool ok, const QString&
     if (!message.isEmpty() && operation != QLatin1String("refresh")) {
         message_ = message;
         messageIsError_ = !ok;
+        messageIsWaiting_ = operation == QLatin1String("import-waiting");
         emit messageChanged();
     }
     emit finished(operation, ok, message);
@@ -489,6 +490,11 @@ void SharingController::unlock(const QString& passphrase) {
                    unlocked ? QStringLiteral("Identity unlocked: bundles can be exported and "
                                              "imported.")
                             : unlocked.error().message);
+            if (unlocked && waitingImport_.isValid()) {
+                const QUrl file = waitingImport_;
+                waitingImport_.clear();
+                importBundle(file);
+            }
         });
 }
 
@@ -561,6 +567,15 @@ void SharingController::exportBundle(const QString& peerFingerprintHex, const QU
 
 void SharingController::importBundle(const QUrl& file) {
     const QString in = localFile(file);
+    // A bundle dropped before the identity is unlocked waits for the passphrase.
+    if (identityState_ == IdentityState::Locked || identityState_ == IdentityState::Unlocking) {
+        waitingImport_ = file;
+        report(QStringLiteral("import-waiting"), true,
+               QStringLiteral("%1 will be imported once this station's identity is unlocked: "
+                              "enter the passphrase.")
+                   .arg(QFileInfo(in).fileName()));
+        return;
+    }
     const QString contacts = contactsPath();
     const QString mission = missionPath();
     setLastFolder(file);

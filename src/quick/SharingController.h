@@ -49,6 +49,8 @@ class SharingController : public QObject {
     /// What the last operation did, or exactly why it was refused.
     Q_PROPERTY(QString message READ message NOTIFY messageChanged)
     Q_PROPERTY(bool messageIsError READ messageIsError NOTIFY messageChanged)
+    /// The message is about something waiting for the user (a bundle waiting for the passphrase).
+    Q_PROPERTY(bool messageIsWaiting READ messageIsWaiting NOTIFY messageChanged)
     Q_PROPERTY(tessera::quick::PeerListModel* peers READ peers CONSTANT)
     Q_PROPERTY(tessera::quick::AuditLogModel* audit READ audit CONSTANT)
     Q_PROPERTY(tessera::quick::ConflictListModel* conflicts READ conflicts CONSTANT)
@@ -93,6 +95,7 @@ public:
     [[nodiscard]] bool busy() const { return running_ > 0; }
     [[nodiscard]] QString message() const { return message_; }
     [[nodiscard]] bool messageIsError() const { return messageIsError_; }
+    [[nodiscard]] bool messageIsWaiting() const { return messageIsWaiting_; }
     [[nodiscard]] PeerListModel* peers() { return &peers_; }
     [[nodiscard]] AuditLogModel* audit() { return &audit_; }
     [[nodiscard]] ConflictListModel* conflicts() { return &conflicts_; }
@@ -107,6 +110,8 @@ public:
     /// Writes a bundle for one peer (by fingerprint, hex): what it may have and does not hold.
     Q_INVOKABLE void exportBundle(const QString& peerFingerprintHex, const QUrl& file);
     /// Checks and applies a bundle file, all or nothing; the map shows applied records at once.
+    /// While the identity is locked, the file waits ("import-waiting") and is imported as soon
+    /// as it is unlocked.
     Q_INVOKABLE void importBundle(const QUrl& file);
     /// Keeps our version (`keepTheirs` false) or theirs, as a new change of this station.
     Q_INVOKABLE void resolveConflict(qint64 conflictId, bool keepTheirs);
@@ -125,8 +130,8 @@ signals:
     void busyChanged();
     void messageChanged();
     void lastFolderChanged();
-    /// An operation ("refresh", "unlock", "export", "import", "resolve", "records", "audit")
-    /// finished; `message` is what was done or why not.
+    /// An operation ("refresh", "unlock", "lock", "export", "import", "import-waiting",
+    /// "resolve", "records", "audit") finished; `message` is what was done or why not.
     void finished(const QString& operation, bool ok, const QString& message);
 
 private:
@@ -157,7 +162,9 @@ private:
     int running_ = 0;
     QString message_;
     bool messageIsError_ = false;
+    bool messageIsWaiting_ = false;
     QUrl lastFolder_;
+    QUrl waitingImport_;                ///< a bundle to import once the identity is unlocked
     QHash<QString, QString> peerNames_; ///< fingerprint hex -> station name, for the log
     PeerListModel peers_;
     AuditLogModel audit_;

@@ -243,6 +243,7 @@ TEST_CASE("Sharing controller: identity, peers, a bundle each way, the audit", "
 
     CHECK(b.mission.incidentCount() == 0);
     auto [gotOk, got] = b.import(toBravo);
+    INFO(got.toStdString());
     REQUIRE(gotOk);
     CHECK_THAT(got.toStdString(), Contains("ALPHA") && Contains("2 records"));
     CHECK(b.incidentsInFile() == 2);
@@ -352,13 +353,19 @@ TEST_CASE("Sharing controller: refused bundles say why and change nothing; confl
     const QString tampered = dir.filePath(QStringLiteral("tampered.tsb"));
     test::writeAll(tampered, flipped);
 
-    SECTION("locked, tampered, not for us, replayed") {
-        auto [lockedOk, locked] = b.import(good);
-        CHECK_FALSE(lockedOk);
-        CHECK_THAT(locked.toStdString(), Contains("good.tsb refused") && Contains("unlock"));
-        REQUIRE(b.unlock(kPassB).first);
-
-        auto [tamperedOk, tamperedWhy] = b.import(tampered);
+    SECTION("waiting for the passphrase, tampered, not for us, replayed") {
+        // Dropped while locked: it waits, and is checked as soon as the identity is unlocked.
+        {
+            QSignalSpy spy(&b.sharing, &SharingController::finished);
+            b.sharing.importBundle(QUrl::fromLocalFile(tampered));
+            auto [waitingOk, waiting] = b.await(spy, QStringLiteral("import-waiting"));
+            CHECK(waitingOk);
+            CHECK_THAT(waiting.toStdString(), Contains("tampered.tsb will be imported once"));
+        }
+        QSignalSpy spy(&b.sharing, &SharingController::finished);
+        b.sharing.unlock(kPassB);
+        REQUIRE(b.await(spy, QStringLiteral("unlock")).first);
+        auto [tamperedOk, tamperedWhy] = b.await(spy, QStringLiteral("import"));
         CHECK_FALSE(tamperedOk);
         CHECK_THAT(tamperedWhy.toStdString(),
                    Contains("tampered.tsb refused") && Contains("tampered"));
@@ -366,6 +373,7 @@ TEST_CASE("Sharing controller: refused bundles say why and change nothing; confl
         CHECK(b.sharing.message() == tamperedWhy);
         CHECK(b.incidentsInFile() == 0);
         CHECK(b.sharing.audit()->count() == 0);
+        CHECK(b.mission.incidentCount() == 0);
 
         auto [otherOk, otherWhy] = b.import(forCharlie);
         CHECK_FALSE(otherOk);
