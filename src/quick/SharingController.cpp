@@ -33,28 +33,24 @@ struct SharingWorkerState {
     QString storePath;
     bool storeWritable = false;
 
-    /// The mission, opened once and kept: read-write when it can be, read-only otherwise (a
-    /// mission on read-only media can still show its sharing state, but not change it).
+    /// The mission, opened once and kept: read-only until something must be written (looking
+    /// at the sharing state never writes to the file), then read-write. A mission on read-only
+    /// media still shows its sharing state.
     Result<store::MissionStore*> mission(const QString& path, bool write) {
         if (path.isEmpty())
             return Error{QStringLiteral("no mission is open")};
-        if (!store || storePath != path) {
+        if (store && (storePath != path || (write && !storeWritable)))
             store.reset();
-            auto rw = store::MissionStore::open(path, store::MissionStore::Access::ReadWrite);
-            if (rw) {
-                store = std::make_unique<store::MissionStore>(std::move(rw).value());
-                storeWritable = true;
-            } else {
-                auto ro = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
-                if (!ro)
-                    return rw.error();
-                store = std::make_unique<store::MissionStore>(std::move(ro).value());
-                storeWritable = false;
-            }
+        if (!store) {
+            auto opened =
+                store::MissionStore::open(path, write ? store::MissionStore::Access::ReadWrite
+                                                      : store::MissionStore::Access::ReadOnly);
+            if (!opened)
+                return opened.error();
+            store = std::make_unique<store::MissionStore>(std::move(opened).value());
             storePath = path;
+            storeWritable = write;
         }
-        if (write && !storeWritable)
-            return Error{QStringLiteral("%1: the mission file is read-only here").arg(path)};
         return store.get();
     }
 
