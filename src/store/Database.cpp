@@ -104,6 +104,11 @@ QString Statement::text(int column) const {
     const int size = sqlite3_column_bytes(stmt_, column);
     return data ? QString::fromUtf8(reinterpret_cast<const char*>(data), size) : QString();
 }
+QByteArrayView Statement::utf8(int column) const {
+    const auto* data = sqlite3_column_text(stmt_, column);
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return data ? QByteArrayView(reinterpret_cast<const char*>(data), size) : QByteArrayView();
+}
 double Statement::real(int column) const {
     return sqlite3_column_double(stmt_, column);
 }
@@ -150,7 +155,9 @@ Result<Database> Database::open(const QString& path, Mode mode) {
         if (file.size() == 0)
             return Error{QStringLiteral("%1: the file is empty, not a Tessera mission").arg(path)};
     }
-    int flags = SQLITE_OPEN_FULLMUTEX;
+    // A connection is used by one thread at a time (Database.h), so SQLite's per-call mutex
+    // is not needed.
+    int flags = SQLITE_OPEN_NOMUTEX;
     switch (mode) {
     case Mode::ReadOnly:
         flags |= SQLITE_OPEN_READONLY;

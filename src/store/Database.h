@@ -4,6 +4,7 @@
 #include "geo/Result.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 #include <QVariant>
 
@@ -38,6 +39,8 @@ public:
     void reset();
 
     [[nodiscard]] QString text(int column) const;
+    /// The column's UTF-8 bytes, without a copy: valid until the next step() or reset().
+    [[nodiscard]] QByteArrayView utf8(int column) const;
     [[nodiscard]] double real(int column) const;
     [[nodiscard]] qint64 integer(int column) const;
     [[nodiscard]] bool isNull(int column) const;
@@ -51,7 +54,9 @@ private:
 };
 
 /// One SQLite connection (RAII). Errors come back as values with SQLite's message and the file.
-/// Threads: one connection per thread; never share an instance between threads.
+/// Threads: one connection per thread; never share an instance between threads. The connection
+/// is opened without SQLite's per-call mutex (SQLITE_OPEN_NOMUTEX), which that rule makes
+/// unnecessary and which cost a lock and unlock per column read.
 class Database {
 public:
     enum class Mode { ReadOnly, ReadWrite, Create };

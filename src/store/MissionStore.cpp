@@ -642,6 +642,10 @@ struct IncidentFilter {
     QString where;
     QString order;
     QVariantList args;
+    /// Markers in a box: the SELECT of points (empty when no key range) and of areas, with
+    /// `%1` for the columns; each needs " AND " and `where` appended.
+    QString markerPoints;
+    QString markerAreas;
 
     void bind(Statement& stmt) const {
         for (qsizetype k = 0; k < args.size(); ++k) {
@@ -668,8 +672,11 @@ IncidentFilter incidentFilter(const IncidentQuery& q, bool markers = false) {
     if (q.bbox && markers) {
         // Markers in a box (schema 3): points from the few contiguous Hilbert-key ranges of
         // `incident_marker` that cover the box, areas through their own R*Tree; both hold only
-        // live rows of finished imports, and both are re-checked on exact coordinates. The
-        // subquery has the columns the filters, the order and markerColumns() name.
+        // live rows of finished imports, and both are re-checked on exact coordinates. Both
+        // name their table `i` with the columns the filters, the order and markerColumns()
+        // use. queryMarkers runs the two parts as two statements (markerPoints, markerAreas,
+        // each to be followed by " AND " and the filter); `from` is their union, for the title
+        // order, which SQLite sorts.
         const geo::Extent& b = *q.bbox;
         const QString w = arg(b.minX), s = arg(b.minY), e = arg(b.maxX), n = arg(b.maxY);
         QStringList ranges;
@@ -677,23 +684,27 @@ IncidentFilter incidentFilter(const IncidentQuery& q, bool markers = false) {
             const QString first = arg(static_cast<qint64>(lo));
             ranges.append(QStringLiteral("(%1,%2)").arg(first, arg(static_cast<qint64>(hi))));
         }
-        const QString points =
-            ranges.isEmpty()
-                ? QString()
-                : QStringLiteral(
-                      "WITH cover (lo, hi) AS (VALUES %1) SELECT m.id, m.uuid, m.title, "
-                      "m.category, m.severity, m.status, m.observed_at, m.lon, m.lat, "
-                      "NULL AS area_west FROM cover CROSS JOIN incident_marker m ON m.hkey "
-                      "BETWEEN cover.lo AND cover.hi WHERE m.lon BETWEEN %2 AND %4 AND m.lat "
-                      "BETWEEN %3 AND %5 UNION ALL ")
-                      .arg(ranges.join(QLatin1Char(',')), w, s, e, n);
-        f.from = QStringLiteral(
-                     "(%1SELECT a.id, a.uuid, a.title, a.category, a.severity, a.status, "
-                     "a.observed_at, a.lon, a.lat, a.area_west FROM incident_area_rtree r CROSS "
-                     "JOIN incident a ON a.id = r.id WHERE r.min_lon <= %4 AND r.max_lon >= %2 "
-                     "AND r.min_lat <= %5 AND r.max_lat >= %3 AND a.area_west <= %4 AND "
-                     "a.area_east >= %2 AND a.area_south <= %5 AND a.area_north >= %3) i")
-                     .arg(points, w, s, e, n);
+        if (!ranges.isEmpty())
+            f.markerPoints =
+                QStringLiteral("WITH cover (lo, hi) AS (VALUES %1) SELECT %6 FROM cover CROSS "
+                               "JOIN incident_marker i ON i.hkey BETWEEN cover.lo AND cover.hi "
+                               "WHERE i.lon BETWEEN %2 AND %4 AND i.lat BETWEEN %3 AND %5")
+                    .arg(ranges.join(QLatin1Char(',')), w, s, e, n, QStringLiteral("%1"));
+        f.markerAreas =
+            QStringLiteral("SELECT %5 FROM incident_area_rtree r CROSS JOIN incident i ON i.id "
+                           "= r.id WHERE r.min_lon <= %3 AND r.max_lon >= %1 AND r.min_lat <= "
+                           "%4 AND r.max_lat >= %2 AND i.area_west <= %3 AND i.area_east >= %1 "
+                           "AND i.area_south <= %4 AND i.area_north >= %2")
+                .arg(w, s, e, n, QStringLiteral("%1"));
+        const QString unionColumns = QStringLiteral("i.id, i.uuid, i.title, i.category, "
+                                                    "i.severity, i.status, i.observed_at, "
+                                                    "i.lon, i.lat, %1 AS area_west");
+        f.from = QStringLiteral("(%1%2) i")
+                     .arg(f.markerPoints.isEmpty()
+                              ? QString()
+                              : f.markerPoints.arg(unionColumns.arg(QStringLiteral("NULL"))) +
+                                    QStringLiteral(" UNION ALL "),
+                          f.markerAreas.arg(unionColumns.arg(QStringLiteral("i.area_west"))));
     } else {
         where.append(kLiveIncident);
     }
@@ -847,40 +858,77 @@ Result<IncidentPage> MissionStore::queryIncidents(const IncidentQuery& q) {
 Result<MarkerPage> MissionStore::queryMarkers(const IncidentQuery& q) {
     const IncidentFilter filter = incidentFilter(q, true);
     if (q.bbox && q.order != IncidentOrder::Title) {
-        // A box's markers come from a few contiguous key ranges, unsorted; they are sorted here
-        // on integers (rank, time, id: the ORDER BY of incidentFilter), which costs a fraction
-        // of SQLite's sorter carrying every column of every row. All matches are read (as
-        // SQLite's sorter would), so the total comes with them. Titles are ordered by SQLite,
-        // whose BINARY collation (UTF-8 bytes) QString does not share.
-        Result<Statement> stmt = db_.prepare(QStringLiteral("SELECT %1, i.id FROM %2 WHERE %3")
-                                                 .arg(markerColumns(), filter.from, filter.where));
-        if (!stmt)
-            return stmt.error();
-        filter.bind(stmt.value());
+        // A box's markers come from a few contiguous key ranges (points) and the areas' R*Tree,
+        // unsorted, as two plain statements (not their union, whose rows SQLite would copy
+        // once more); they are sorted here on integers (rank, time, id: the ORDER BY of
+        // incidentFilter), which costs a fraction of SQLite's sorter carrying every column of
+        // every row. All matches are read (as SQLite's sorter would), so the total comes with
+        // them. Titles are ordered by SQLite, whose BINARY collation (UTF-8 bytes) QString
+        // does not share. Per row: the title and uuid strings; the category string is shared
+        // between rows (categories are few), severity and status are matched on their bytes.
+        static const QByteArray severities[] = {
+            toString(Severity::Low).toUtf8(), toString(Severity::Medium).toUtf8(),
+            toString(Severity::High).toUtf8(), toString(Severity::Critical).toUtf8()};
+        static const QByteArray statuses[] = {toString(IncidentStatus::Reported).toUtf8(),
+                                              toString(IncidentStatus::Confirmed).toUtf8(),
+                                              toString(IncidentStatus::Resolved).toUtf8()};
+        static const QString columns = QStringLiteral(
+            "i.id, i.uuid, i.title, i.category, i.severity, i.status, i.observed_at, i.lon, i.lat");
         struct Key {
             int rank;
             qint64 observed;
             qint64 id;
             qsizetype row;
         };
-        std::vector<IncidentMarker> rows;
+        QList<IncidentMarker> rows;
         std::vector<Key> keys;
-        rows.reserve(1024);
-        keys.reserve(1024);
-        for (;;) {
-            Result<bool> row = stmt.value().step();
-            if (!row)
-                return row.error();
-            if (!row.value())
-                break;
-            const Statement& r = stmt.value();
-            IncidentMarker marker = readMarker(r);
-            const int rank = marker.severity == Severity::Critical ? 0
-                             : marker.severity == Severity::High   ? 1
-                             : marker.severity == Severity::Medium ? 2
-                                                                   : 3;
-            keys.push_back({rank, r.integer(5), r.integer(9), static_cast<qsizetype>(rows.size())});
-            rows.push_back(std::move(marker));
+        rows.reserve(4096);
+        keys.reserve(4096);
+        std::vector<std::pair<QByteArray, QString>> categories;
+        auto category = [&](QByteArrayView utf8) -> const QString& {
+            for (const auto& [bytes, name] : categories)
+                if (bytes == utf8)
+                    return name;
+            return categories.emplace_back(utf8.toByteArray(), QString::fromUtf8(utf8)).second;
+        };
+        for (const bool areas : {false, true}) {
+            const QString& part = areas ? filter.markerAreas : filter.markerPoints;
+            if (part.isEmpty())
+                continue;
+            Result<Statement> stmt =
+                db_.prepare(part.arg(columns) + QStringLiteral(" AND ") + filter.where);
+            if (!stmt)
+                return stmt.error();
+            filter.bind(stmt.value());
+            for (;;) {
+                Result<bool> row = stmt.value().step();
+                if (!row)
+                    return row.error();
+                if (!row.value())
+                    break;
+                const Statement& r = stmt.value();
+                IncidentMarker& m = rows.emplace_back();
+                m.uuid = r.text(1);
+                m.title = r.text(2);
+                m.category = category(r.utf8(3));
+                const QByteArrayView severity = r.utf8(4);
+                for (int k = 0; k < 4; ++k)
+                    if (severity == severities[k])
+                        m.severity = static_cast<Severity>(k);
+                const QByteArrayView status = r.utf8(5);
+                for (int k = 0; k < 3; ++k)
+                    if (status == statuses[k])
+                        m.status = static_cast<IncidentStatus>(k);
+                const qint64 observed = r.integer(6);
+                m.observedAt = fromMs(observed);
+                m.location = {r.real(7), r.real(8)};
+                m.isArea = areas;
+                const int rank = m.severity == Severity::Critical ? 0
+                                 : m.severity == Severity::High   ? 1
+                                 : m.severity == Severity::Medium ? 2
+                                                                  : 3;
+                keys.push_back({rank, observed, r.integer(0), rows.size() - 1});
+            }
         }
         auto newest = [](const Key& a, const Key& b) {
             return a.observed != b.observed ? a.observed > b.observed : a.id > b.id;
@@ -908,8 +956,7 @@ Result<MarkerPage> MissionStore::queryMarkers(const IncidentQuery& q) {
         const qsizetype last = std::min<qsizetype>(first + std::max(0, q.limit), count);
         page.markers.reserve(last - first);
         for (qsizetype k = first; k < last; ++k)
-            page.markers.append(
-                std::move(rows[static_cast<size_t>(keys[static_cast<size_t>(k)].row)]));
+            page.markers.append(std::move(rows[keys[static_cast<size_t>(k)].row]));
         if (q.countTotal)
             page.total = count;
         return page;

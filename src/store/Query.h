@@ -54,6 +54,13 @@ struct IncidentMarker {
     bool isArea = false;    ///< an area incident (its outline is in the full record)
 };
 
+} // namespace tessera::store
+
+// Moved in memory as a whole when a list of 10,000 markers grows or is reordered.
+Q_DECLARE_TYPEINFO(tessera::store::IncidentMarker, Q_RELOCATABLE_TYPE);
+
+namespace tessera::store {
+
 struct MarkerPage {
     QList<IncidentMarker> markers;
     qint64 total = -1; ///< every match, when asked for
