@@ -46,6 +46,7 @@ Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString&
     // Bulk work wants a bigger page cache than the default 2 MiB.
     if (Status s = db.exec(QStringLiteral("PRAGMA cache_size = -131072")); !s)
         return s.error();
+
     qint64 id = 0;
     Status started = db.transaction([&]() -> Status {
         Result<Statement> stmt = db.prepare(QStringLiteral(
@@ -63,21 +64,37 @@ Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString&
     if (!started)
         return started.error();
     registerImport(store.path(), id);
+    // The batches need not reach the disk one by one: until finish() the import is rolled back
+    // whole after a crash, so a lost batch costs nothing. In WAL mode, NORMAL keeps the file
+    // consistent and skips the sync at each batch's commit; finish() syncs at the level the
+    // connection had (FULL) when it makes the import visible (docs/store.md, "Bulk import").
+    Result<QVariant> synchronous = db.scalar(QStringLiteral("PRAGMA synchronous"));
+    if (!synchronous) {
+        unregisterImport(store.path(), id);
+        return synchronous.error();
+    }
+    const int level = synchronous.value().toInt();
+    if (Status s = db.exec(QStringLiteral("PRAGMA synchronous = NORMAL")); !s) {
+        unregisterImport(store.path(), id);
+        return s.error();
+    }
     Result<Statement> many = db.prepare(insertSql(kRowsPerStatement));
     Result<Statement> one = db.prepare(insertSql(1));
     if (!many || !one) {
+        (void)db.exec(QStringLiteral("PRAGMA synchronous = %1").arg(level));
         unregisterImport(store.path(), id);
         return many ? one.error() : many.error();
     }
-    return IncidentImport(store, id, std::max(1, batchSize), std::move(many).value(),
+    return IncidentImport(store, id, std::max(1, batchSize), level, std::move(many).value(),
                           std::move(one).value());
 }
 
-IncidentImport::IncidentImport(MissionStore& store, qint64 id, int batchSize, Statement insertMany,
-                               Statement insertOne)
+IncidentImport::IncidentImport(MissionStore& store, qint64 id, int batchSize, int synchronous,
+                               Statement insertMany, Statement insertOne)
     : store_(&store)
     , id_(id)
     , batchSize_(batchSize)
+    , synchronous_(synchronous)
     , insertMany_(std::move(insertMany))
     , insertOne_(std::move(insertOne))
     , open_(true) {
@@ -88,10 +105,12 @@ IncidentImport::IncidentImport(IncidentImport&& o) noexcept
     : store_(std::exchange(o.store_, nullptr))
     , id_(o.id_)
     , batchSize_(o.batchSize_)
+    , synchronous_(o.synchronous_)
     , insertMany_(std::move(o.insertMany_))
     , insertOne_(std::move(o.insertOne_))
     , pending_(std::move(o.pending_))
     , added_(o.added_)
+    , areas_(o.areas_)
     , inBatch_(o.inBatch_)
     , open_(std::exchange(o.open_, false)) {}
 
@@ -113,6 +132,8 @@ Status IncidentImport::add(Incident& incident) {
     incident.stamp = {hlc, hlc, store_->station(), false};
     pending_.emplace_back(incident, hlc);
     ++added_;
+    if (!incident.area.isEmpty())
+        ++areas_;
     if (static_cast<int>(pending_.size()) == kRowsPerStatement)
         if (Status s = flush(); !s)
             return s;
@@ -159,23 +180,32 @@ Result<qint64> IncidentImport::finish() {
     if (Status s = commitBatch(); !s)
         return s.error();
     Database& db = store_->database();
+    if (Status s = db.exec(QStringLiteral("PRAGMA synchronous = %1").arg(synchronous_)); !s) {
+        (void)abandon();
+        return s.error();
+    }
+    // The import's rows are the ids above its base: a range of the table's own b-tree, read in
+    // order. (`+` keeps SQLite from driving the scan by the import_id index instead, which
+    // costs one table lookup per row.)
     const QString range = QStringLiteral("id > (SELECT base_id FROM import WHERE id = %1) AND "
-                                         "import_id = %1")
+                                         "+import_id = %1")
                               .arg(id_);
     Status done = db.transaction([&]() -> Status {
         if (Status s = fillRtree(range); !s)
             return s;
         // Bulk steps in key order: the FTS5 b-trees fill far faster than row by row.
-        const QStringList steps{
-            // Markers of points in key order (appended to the clustered table), boxes of areas.
+        QStringList steps{
+            // Markers of points in key order (appended to the clustered table).
             QStringLiteral("INSERT INTO incident_marker SELECT tessera_marker_key(lon, lat), id, "
                            "uuid, title, category, severity, status, observed_at, lon, lat FROM "
                            "incident WHERE %1 AND area_west IS NULL ORDER BY 1, 2")
-                .arg(range),
-            QStringLiteral("INSERT INTO incident_area_rtree SELECT id, area_west, area_east, "
-                           "area_south, area_north FROM incident WHERE %1 AND area_west IS NOT "
-                           "NULL ORDER BY id")
-                .arg(range),
+                .arg(range)};
+        if (areas_ > 0) // boxes of areas
+            steps << QStringLiteral("INSERT INTO incident_area_rtree SELECT id, area_west, "
+                                    "area_east, area_south, area_north FROM incident WHERE %1 "
+                                    "AND area_west IS NOT NULL ORDER BY id")
+                         .arg(range);
+        steps << QStringList{
             QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) SELECT id, "
                            "title, narrative, '' FROM incident WHERE %1 ORDER BY id")
                 .arg(range),
@@ -244,6 +274,7 @@ Status IncidentImport::abandon() {
     Database& db = store_->database();
     if (db.inTransaction())
         (void)db.exec(QStringLiteral("ROLLBACK"));
+    (void)db.exec(QStringLiteral("PRAGMA synchronous = %1").arg(synchronous_));
     open_ = false;
     inBatch_ = 0;
     pending_.clear();

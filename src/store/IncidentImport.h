@@ -44,8 +44,8 @@ public:
     [[nodiscard]] qint64 added() const { return added_; }
 
 private:
-    IncidentImport(MissionStore& store, qint64 id, int batchSize, Statement insertMany,
-                   Statement insertOne);
+    IncidentImport(MissionStore& store, qint64 id, int batchSize, int synchronous,
+                   Statement insertMany, Statement insertOne);
     /// Writes the rows added since the last flush (in the open batch transaction).
     Status flush();
     Status commitBatch();
@@ -54,10 +54,12 @@ private:
     MissionStore* store_ = nullptr;
     qint64 id_ = 0;
     int batchSize_ = 0;
+    int synchronous_ = 2; ///< the connection's PRAGMA synchronous, restored by finish/abandon
     std::optional<Statement> insertMany_; ///< kRowsPerStatement rows
     std::optional<Statement> insertOne_;  ///< the rest of a batch
     std::vector<std::pair<Incident, Hlc>> pending_;
     qint64 added_ = 0;
+    qint64 areas_ = 0; ///< of which areas
     int inBatch_ = 0;
     bool open_ = false;
 };

@@ -1010,7 +1010,7 @@ TEST_CASE("A schema-2 mission upgrades to the marker table with the same answers
     auto upgraded = MissionStore::open(path, MissionStore::Access::ReadWrite);
     REQUIRE(upgraded.ok());
     MissionStore& m = upgraded.value();
-    CHECK(m.stats().value().schemaVersion == 3);
+    CHECK(m.stats().value().schemaVersion == latestSchemaVersion());
     checkMarkersInStep(m);
     for (const auto& [q, page] : expected) {
         auto now = m.queryMarkers(q);
@@ -1028,4 +1028,130 @@ TEST_CASE("A schema-2 mission upgrades to the marker table with the same answers
         after.append(QStringLiteral("%1|%2|%3|%4").arg(c.seq).arg(c.uuid, c.op).arg(c.hlc.value));
     CHECK(after == changes);
     CHECK(m.stats().value().deletedIncidents == tombstones);
+}
+
+namespace {
+/// The CREATE statements of the incident table and the change log in `db`.
+QStringList constraintTables(Database& db) {
+    return rowsOf(db,
+                  QStringLiteral("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND "
+                                 "name IN ('incident', 'change_log') ORDER BY name"),
+                  2);
+}
+
+/// Puts `tables` (constraintTables of another file) into `db`'s schema, as migration 4 does.
+void writeTables(Database& db, const QStringList& tables) {
+    REQUIRE(db.exec(QStringLiteral("BEGIN; PRAGMA writable_schema = ON")).ok());
+    for (const QString& row : tables) {
+        const qsizetype bar = row.indexOf(QLatin1Char('|'));
+        auto stmt = db.prepare(
+            QStringLiteral("UPDATE sqlite_schema SET sql = ?2 WHERE type = 'table' AND name = ?1"));
+        REQUIRE(stmt.ok());
+        REQUIRE(stmt.value().bind(1, row.left(bar)).bind(2, row.mid(bar + 1)).run().ok());
+    }
+    const qint64 cookie = db.scalar(QStringLiteral("PRAGMA schema_version")).value().toLongLong();
+    REQUIRE(db.exec(QStringLiteral("PRAGMA schema_version = %1").arg(cookie + 1)).ok());
+    REQUIRE(db.exec(QStringLiteral("PRAGMA writable_schema = OFF; COMMIT")).ok());
+}
+} // namespace
+
+TEST_CASE("A schema-3 mission upgrades to constraints without IN lists, records unchanged",
+          "[store][faults]") {
+    QTemporaryDir dir;
+    // What migrations 1-3 write, and what a new mission has.
+    QStringList schema3, latest;
+    for (const int version : {3, latestSchemaVersion()}) {
+        auto db = Database::open(dir.filePath(QStringLiteral("fresh%1.sqlite").arg(version)),
+                                 Database::Mode::Create);
+        REQUIRE(db.ok());
+        REQUIRE(migrate(db.value(), version).ok());
+        (version == 3 ? schema3 : latest) = constraintTables(db.value());
+    }
+    REQUIRE(schema3.size() == 2);
+    CHECK(schema3.join(QString()).contains(QStringLiteral("severity IN (")));
+    CHECK(schema3.join(QString()).contains(QStringLiteral("kind IN (")));
+    for (const char* in : {" IN (", " IN("})
+        CHECK_FALSE(latest.join(QString()).contains(QLatin1String(in)));
+
+    // A schema-3 mission with imports, updates, tombstones and notes: a mission of this build
+    // given back the schema-3 table definitions (the rows are the same in both schemas).
+    const QString path = dir.filePath(QStringLiteral("v3.tessera"));
+    const QString incidents = QStringLiteral("SELECT * FROM incident ORDER BY id");
+    const QString log = QStringLiteral("SELECT * FROM change_log ORDER BY seq");
+    QStringList incidentRows, logRows;
+    IncidentQuery text;
+    text.text = QStringLiteral("convoy");
+    text.limit = 100000;
+    QStringList found;
+    {
+        auto store = MissionStore::create(path, info());
+        REQUIRE(store.ok());
+        MissionStore& m = store.value();
+        CHECK(constraintTables(m.database()) == latest);
+        QList<Incident> list = seededIncidents(600, 41);
+        REQUIRE(importAll(m, list, 150).ok());
+        for (int k = 0; k < 60; k += 3)
+            REQUIRE(m.deleteIncident(list[k].uuid).ok());
+        list[100].severity = Severity::Critical;
+        REQUIRE(m.updateIncident(list[100]).ok());
+        IncidentNote note;
+        note.author = QStringLiteral("analyst");
+        note.text = QStringLiteral("Seen again");
+        note.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
+        REQUIRE(m.addNote(list[200].uuid, note).ok());
+        writeTables(m.database(), schema3);
+        REQUIRE(m.database().exec(QStringLiteral("PRAGMA user_version = 3")).ok());
+        CHECK(constraintTables(m.database()) == schema3);
+        CHECK(m.database().scalar(QStringLiteral("PRAGMA integrity_check")).value().toString() ==
+              QStringLiteral("ok"));
+        incidentRows = rowsOf(m.database(), incidents, 26);
+        logRows = rowsOf(m.database(), log, 6);
+        const IncidentPage page = m.queryIncidents(text).value();
+        for (const Incident& i : page.incidents)
+            found.append(i.uuid);
+        REQUIRE(found.size() > 100);
+    }
+    auto upgraded = MissionStore::open(path, MissionStore::Access::ReadWrite);
+    REQUIRE(upgraded.ok());
+    MissionStore& m = upgraded.value();
+    Database& db = m.database();
+    CHECK(m.stats().value().schemaVersion == 4);
+    CHECK(constraintTables(db) == latest);
+    CHECK(db.scalar(QStringLiteral("PRAGMA integrity_check")).value().toString() ==
+          QStringLiteral("ok"));
+    CHECK(rowsOf(db, incidents, 26) == incidentRows);
+    CHECK(rowsOf(db, log, 6) == logRows);
+    QStringList now;
+    const IncidentPage page = m.queryIncidents(text).value();
+    for (const Incident& i : page.incidents)
+        now.append(i.uuid);
+    CHECK(now == found);
+
+    // The constraints still refuse what they refused.
+    const QString id = db.scalar(QStringLiteral("SELECT max(id) FROM incident")).value().toString();
+    for (const QString& bad :
+         {QStringLiteral("UPDATE incident SET severity = 'extreme' WHERE id = %1"),
+          QStringLiteral("UPDATE incident SET status = 'closed' WHERE id = %1"),
+          QStringLiteral("UPDATE incident SET reliability = 'G' WHERE id = %1"),
+          QStringLiteral("UPDATE incident SET deleted = 2 WHERE id = %1"),
+          QStringLiteral("INSERT INTO change_log (kind, uuid, op, hlc, station) VALUES "
+                         "('layer', 'x', 'insert', 1, 1) -- %1"),
+          QStringLiteral("INSERT INTO change_log (kind, uuid, op, hlc, station) VALUES "
+                         "('incident', 'x', 'upsert', 1, 1) -- %1")}) {
+        INFO(bad.toStdString());
+        const Status refused = db.exec(bad.arg(id));
+        REQUIRE_FALSE(refused.ok());
+        CHECK_THAT(refused.error().message.toStdString(), Contains("CHECK constraint failed"));
+    }
+    // And accept what they accepted: the store keeps writing and importing.
+    Incident added = incidentAt(1, 14, QStringLiteral("After the upgrade"));
+    added.severity = Severity::Critical;
+    added.status = IncidentStatus::Resolved;
+    added.reliability = QStringLiteral("F");
+    REQUIRE(m.addIncident(added).ok());
+    QList<Incident> more = seededIncidents(50, 43);
+    REQUIRE(importAll(m, more, 20).ok());
+    REQUIRE(m.deleteIncident(added.uuid).ok());
+    CHECK(m.stats().value().incidents == 600 - 20 + 50);
+    checkMarkersInStep(m);
 }
