@@ -9,8 +9,10 @@
 //     MissionStore::queryMarkers (what the map and the list read) and, on a second line,
 //     MissionStore::queryIncidents (full records); 200 text queries through queryIncidents;
 //  3. database bytes per incident.
-// Prints one Markdown table. Usage: bench_store [rows] [--keep DIR] (default 1,000,000 rows;
-// --keep leaves both databases in a new folder under DIR).
+// Prints one Markdown table, with the CPU time beside the wall time (the build machine is shared).
+// Usage: bench_store [rows] [--keep DIR] [--queries FILE] (default 1,000,000 rows; --keep leaves
+// both databases in a new folder under DIR; --queries FILE skips the imports and runs the queries
+// on FILE, a mission kept by an earlier run with the same number of rows).
 #include "store/IncidentImport.h"
 #include "store/Mission.h"
 #include "store/MissionStore.h"
@@ -32,6 +34,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -45,6 +48,14 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// CPU time of this process (one thread works at a time, so this is the import's own work;
+/// the wall time also holds waits for the disk and for the CPU when the machine is shared).
+double cpuSeconds(clockid_t clock = CLOCK_PROCESS_CPUTIME_ID) {
+    timespec t{};
+    clock_gettime(clock, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 [[noreturn]] void fail(const QString& what) {
@@ -122,6 +133,7 @@ std::vector<Incident> makeIncidents(const std::vector<Place>& places, qint64 cou
 struct ImportRun {
     double seconds = 0;
     double finishSeconds = 0; ///< of which IncidentImport::finish() (indexes, change log)
+    double cpuSeconds = 0;    ///< CPU time of the process over `seconds` (less sensitive to load)
     qint64 bytes = 0;
 };
 
@@ -153,6 +165,7 @@ ImportRun importStore(const QString& path, std::vector<Incident>& rows, int& syn
     Result<QVariant> sync = store.database().scalar(QStringLiteral("PRAGMA synchronous"));
     synchronous = sync ? sync.value().toInt() : 2;
     const Clock::time_point start = Clock::now();
+    const double cpuStart = cpuSeconds();
     Result<IncidentImport> import = IncidentImport::begin(store, QStringLiteral("bench"));
     if (!import)
         fail(import.error().message);
@@ -166,6 +179,7 @@ ImportRun importStore(const QString& path, std::vector<Incident>& rows, int& syn
     ImportRun run;
     run.seconds = secondsSince(start);
     run.finishSeconds = secondsSince(finishing);
+    run.cpuSeconds = cpuSeconds() - cpuStart;
     if (Status s = store.database().exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")); !s)
         fail(s.error().message);
     Result<MissionStats> stats = store.stats();
@@ -200,6 +214,7 @@ ImportRun importPlain(const QString& path, const std::vector<Incident>& rows, in
             .toUtf8();
     check(db, sqlite3_exec(db, setup.constData(), nullptr, nullptr, nullptr), "setup");
     const Clock::time_point start = Clock::now();
+    const double cpuStart = cpuSeconds();
     sqlite3_stmt* stmt = nullptr;
     check(db,
           sqlite3_prepare_v2(db,
@@ -243,6 +258,7 @@ ImportRun importPlain(const QString& path, const std::vector<Incident>& rows, in
     sqlite3_finalize(stmt);
     ImportRun run;
     run.seconds = secondsSince(start);
+    run.cpuSeconds = cpuSeconds() - cpuStart;
     run.bytes = fileBytes(db);
     sqlite3_close(db);
     return run;
@@ -291,11 +307,14 @@ QString fmt(double value, int decimals) {
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     qint64 count = 1000000;
-    QString keep; // --keep DIR: leave the two databases there for inspection
+    QString keep;  // --keep DIR: leave the two databases there for inspection
+    QString reuse; // --queries FILE: only the queries, on a mission kept by --keep
     for (int k = 1; k < argc; ++k) {
         const QByteArray a(argv[k]);
         if (a == "--keep" && k + 1 < argc)
             keep = QString::fromLocal8Bit(argv[++k]);
+        else if (a == "--queries" && k + 1 < argc)
+            reuse = QString::fromLocal8Bit(argv[++k]);
         else
             count = a.toLongLong();
     }
@@ -315,12 +334,12 @@ int main(int argc, char** argv) {
                  static_cast<long long>(count), places.size());
 
     // Imports: one round; two more (median of 3) when three rounds fit in about 3 minutes.
-    std::vector<double> storeSeconds, finishSeconds, plainSeconds;
+    std::vector<double> storeSeconds, finishSeconds, plainSeconds, storeCpu, plainCpu;
     ImportRun storeRun, plainRun;
     int synchronous = 2;
     const QString storePath = dir.filePath(QStringLiteral("bench.tessera"));
     const QString plainPath = dir.filePath(QStringLiteral("plain.sqlite"));
-    for (int round = 0; round < 3; ++round) {
+    for (int round = 0; round < (reuse.isEmpty() ? 3 : 0); ++round) {
         for (const QString& p : {storePath, plainPath})
             for (const char* suffix : {"", "-wal", "-shm"})
                 QFile::remove(p + QString::fromLatin1(suffix));
@@ -329,15 +348,20 @@ int main(int argc, char** argv) {
         storeSeconds.push_back(storeRun.seconds);
         finishSeconds.push_back(storeRun.finishSeconds);
         plainSeconds.push_back(plainRun.seconds);
+        storeCpu.push_back(storeRun.cpuSeconds);
+        plainCpu.push_back(plainRun.cpuSeconds);
         std::fprintf(stderr, "bench_store: round %d: store %.2f s, plain %.2f s\n", round + 1,
                      storeRun.seconds, plainRun.seconds);
         if (round == 0 && 3 * (storeRun.seconds + plainRun.seconds) > 180)
             break;
     }
+    if (!reuse.isEmpty()) // the same rows (seeded), so the same boxes and words
+        storeSeconds = finishSeconds = plainSeconds = storeCpu = plainCpu = {0};
     const double storeImport = median(storeSeconds);
     const double plainImport = median(plainSeconds);
 
-    Result<MissionStore> opened = MissionStore::open(storePath, MissionStore::Access::ReadOnly);
+    Result<MissionStore> opened =
+        MissionStore::open(reuse.isEmpty() ? storePath : reuse, MissionStore::Access::ReadOnly);
     if (!opened)
         fail(opened.error().message);
     MissionStore& store = opened.value();
@@ -347,7 +371,7 @@ int main(int argc, char** argv) {
     const qint64 target = std::max<qint64>(10, count / 100);
     std::mt19937_64 random(4);
     std::uniform_int_distribution<size_t> pick(0, rows.size() - 1);
-    std::vector<double> bboxMs, bboxRows, fullMs, rtreeMs;
+    std::vector<double> bboxMs, bboxCpuMs, bboxRows, fullMs, rtreeMs;
     for (int q = 0; q < 200; ++q) {
         const Incident& centre = rows[pick(random)];
         double lo = 0.001, hi = 60;
@@ -368,8 +392,10 @@ int main(int argc, char** argv) {
         query.limit = static_cast<int>(target * 4);
         query.countTotal = false;
         const Clock::time_point start = Clock::now();
+        const double cpuStart = cpuSeconds(CLOCK_THREAD_CPUTIME_ID);
         Result<MarkerPage> markers = store.queryMarkers(query);
         bboxMs.push_back(secondsSince(start) * 1000);
+        bboxCpuMs.push_back((cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpuStart) * 1000);
         if (!markers)
             fail(markers.error().message);
         bboxRows.push_back(static_cast<double>(markers.value().markers.size()));
@@ -414,11 +440,11 @@ int main(int argc, char** argv) {
     const QString runs = median3 ? QStringLiteral("median of 3") : QStringLiteral("1 run");
     std::printf("| Mission store, %lld incidents | measured |\n|---|---|\n",
                 static_cast<long long>(count));
-    std::printf("| Tessera import (IncidentImport, R*Tree + FTS5 + change log), %s | %s s (%s "
-                "rows/s) |\n",
+    std::printf("| Tessera import (IncidentImport, R*Tree + markers + FTS5 + change log), %s | "
+                "%s s (%s rows/s) |\n",
                 qPrintable(runs), qPrintable(fmt(storeImport, 2)),
                 qPrintable(fmt(static_cast<double>(count) / storeImport, 0)));
-    std::printf("| of which finish() (R*Tree, FTS5, change log in bulk), %s | %s s |\n",
+    std::printf("| of which finish() (R*Tree, markers, FTS5, change log in bulk), %s | %s s |\n",
                 qPrintable(runs), qPrintable(fmt(median(finishSeconds), 2)));
     std::printf("| Plain SQLite insert (one unindexed table, prepared, one transaction), %s | %s "
                 "s (%s rows/s) |\n",
@@ -426,6 +452,10 @@ int main(int argc, char** argv) {
                 qPrintable(fmt(static_cast<double>(count) / plainImport, 0)));
     std::printf("| Import ratio (target at most 2.5x) | %sx |\n",
                 qPrintable(fmt(storeImport / plainImport, 2)));
+    std::printf("| CPU time of the imports (process), %s: Tessera / plain | %s s / %s s (%sx) |\n",
+                qPrintable(runs), qPrintable(fmt(median(storeCpu), 2)),
+                qPrintable(fmt(median(plainCpu), 2)),
+                qPrintable(fmt(median(storeCpu) / median(plainCpu), 2)));
     std::printf("| Bounding-box query (queryMarkers: map/list markers), 200 boxes, newest first, "
                 "mean %s rows returned (min %s, max %s) | p50 %s ms, p99 %s ms (target p50 < 10 "
                 "ms) |\n",
@@ -434,6 +464,9 @@ int main(int argc, char** argv) {
                 qPrintable(fmt(*std::max_element(bboxRows.begin(), bboxRows.end()), 0)),
                 qPrintable(fmt(percentile(bboxMs, 0.5), 2)),
                 qPrintable(fmt(percentile(bboxMs, 0.99), 2)));
+    std::printf("| Same queryMarkers calls, CPU time of the thread | p50 %s ms, p99 %s ms |\n",
+                qPrintable(fmt(percentile(bboxCpuMs, 0.5), 2)),
+                qPrintable(fmt(percentile(bboxCpuMs, 0.99), 2)));
     std::printf("| Same boxes, full records (queryIncidents) | p50 %s ms, p99 %s ms |\n",
                 qPrintable(fmt(percentile(fullMs, 0.5), 2)),
                 qPrintable(fmt(percentile(fullMs, 0.99), 2)));
