@@ -218,6 +218,7 @@ Rectangle {
                 }
                 ActionButton {
                     id: unlockButton
+                    objectName: "unlockButton"
                     text: panel.sharing.identityState === SharingController.Unlocking ? "Unlocking…" : "Unlock"
                     enabled: passphrase.text.length > 0 && panel.sharing.identityState === SharingController.Locked
                     onClicked: {

@@ -14,14 +14,22 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QQmlComponent>
+#include <QQmlEngine>
+#include <QQuickItem>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QtQml/QQmlExtensionPlugin>
 
 #include <catch2/catch.hpp>
 
 #include <memory>
 #include <optional>
+
+// The QML modules, linked statically as in the app.
+Q_IMPORT_QML_PLUGIN(TesseraPlugin)
+Q_IMPORT_QML_PLUGIN(Tessera_MapPlugin)
 
 using namespace tessera;
 using namespace tessera::quick;
@@ -452,6 +460,65 @@ TEST_CASE("Sharing controller: refused bundles say why and change nothing; confl
         CHECK(flagged.peerValue(peer, "pending").toInt() >= 1);
     }
 
+    CHECK(watch.violations == 0);
+}
+
+namespace {
+/// An item of the panel by objectName, through the visual tree (delegates included).
+QQuickItem* findItem(QQuickItem* root, const QString& name) {
+    if (!root)
+        return nullptr;
+    if (root->objectName() == name)
+        return root;
+    for (QQuickItem* child : root->childItems())
+        if (QQuickItem* found = findItem(child, name))
+            return found;
+    return nullptr;
+}
+} // namespace
+
+TEST_CASE("Sharing panel (QML): peers listed, the passphrase sent and cleared",
+          "[quick][sharing][qml]") {
+    QTemporaryDir dir;
+    const StationFiles fa =
+        makeStation(dir, QStringLiteral("ALPHA"), share::Classification::Secret, kPassA);
+    const StationFiles fb =
+        makeStation(dir, QStringLiteral("BRAVO"), share::Classification::Secret, kPassB);
+    trust(fa, fb);
+    GuiThreadWatch watch;
+    AppStation a(fa);
+
+    QQmlEngine engine;
+    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/SharingPanel.qml")));
+    INFO(component.errorString().toStdString());
+    REQUIRE(component.status() == QQmlComponent::Ready);
+    std::unique_ptr<QObject> object(component.createWithInitialProperties(
+        {{QStringLiteral("sharing"), QVariant::fromValue(&a.sharing)}}));
+    REQUIRE(object);
+    auto* panel = qobject_cast<QQuickItem*>(object.get());
+    REQUIRE(panel);
+    panel->setSize(QSizeF(600, 1000));
+
+    QQuickItem* field = findItem(panel, QStringLiteral("passphrase"));
+    QQuickItem* unlock = findItem(panel, QStringLiteral("unlockButton"));
+    REQUIRE((field && unlock));
+    CHECK(field->property("echoMode").toInt() == 2); // TextInput.Password: echo off
+    QQuickItem* exportButton = nullptr;
+    REQUIRE(test::waitUntil([&] {
+        exportButton = findItem(panel, QStringLiteral("exportFor_BRAVO"));
+        return exportButton != nullptr;
+    }));
+    CHECK_FALSE(exportButton->isEnabled()); // locked: nothing can leave
+
+    QSignalSpy spy(&a.sharing, &SharingController::finished);
+    field->setProperty("text", kPassA);
+    CHECK(unlock->isEnabled());
+    QMetaObject::invokeMethod(unlock, "clicked");
+    CHECK(field->property("text").toString().isEmpty()); // not kept in the field
+    REQUIRE(a.await(spy, QStringLiteral("unlock")).first);
+    CHECK(a.sharing.identityState() == SharingController::IdentityState::Unlocked);
+    CHECK(exportButton->isEnabled());
+    CHECK(findItem(panel, QStringLiteral("sharingMessage"))->isVisible());
     CHECK(watch.violations == 0);
 }
 
