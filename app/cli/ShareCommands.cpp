@@ -7,6 +7,7 @@
 #include "share/Crypto.h"
 #include "share/Identity.h"
 #include "share/Marking.h"
+#include "share/ReleasePolicy.h"
 #include "store/MissionStore.h"
 #include "sync/Sync.h"
 
@@ -784,6 +785,26 @@ int runShareCommand(const QStringList& args) {
             return bundleResolve(rest);
     }
     return -1;
+}
+
+Result<std::function<bool(const store::Marking&)>> releaseFilter(const QString& peer,
+                                                                 const QString& contacts) {
+    QString path = contacts;
+    if (path.isEmpty()) { // where the sharing commands look: beside the identity
+        QCommandLineParser none;
+        addIdentityOptions(none);
+        none.parse({QStringLiteral("tessera-cli")});
+        path = contactsPath(none);
+    }
+    Result<ContactBook> book = ContactBook::load(path);
+    if (!book)
+        return book.error();
+    Result<ContactCard> card = book.value().lookup(peer);
+    if (!card)
+        return card.error();
+    return std::function<bool(const store::Marking&)>([to = card.value()](const store::Marking& m) {
+        return ReleasePolicy::mayRelease(m, to).allowed;
+    });
 }
 
 /// The usage lines of sharing's commands, for main()'s usage().

@@ -15,12 +15,17 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <functional>
 
 using namespace tessera;
 
 namespace tessera::cli { // ShareCommands.cpp: identity, contact and bundle commands
 int runShareCommand(const QStringList& args);
 const char* shareUsage();
+/// For `mission export --for PEER`: whether ReleasePolicy lets a marking go to the peer, a
+/// contact found in `contacts` (empty: where the sharing commands find the contact book).
+tessera::Result<std::function<bool(const tessera::store::Marking&)>>
+releaseFilter(const QString& peer, const QString& contacts);
 } // namespace tessera::cli
 
 namespace {
@@ -391,9 +396,25 @@ int missionExport(const QStringList& args) {
     addQueryOptions(p);
     p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
     p.addPositionalArgument(QStringLiteral("output"), QStringLiteral(".geojson or .gpkg file."));
+    p.addOption({QStringLiteral("for"),
+                 QStringLiteral("Export for this peer (station name or fingerprint): only what "
+                                "it is cleared for is written."),
+                 QStringLiteral("peer")});
+    p.addOption({QStringLiteral("contacts"),
+                 QStringLiteral("The contact book that knows the peer (default: the sharing "
+                                "commands' contact book)."),
+                 QStringLiteral("file")});
     p.process(args);
     if (p.positionalArguments().size() != 2)
         return fail(QStringLiteral("mission export needs a mission file and an output file"));
+    std::function<bool(const store::Marking&)> releasable;
+    if (p.isSet(QStringLiteral("for"))) {
+        auto filter =
+            cli::releaseFilter(p.value(QStringLiteral("for")), p.value(QStringLiteral("contacts")));
+        if (!filter)
+            return fail(filter.error().message);
+        releasable = filter.value();
+    }
     QString problem;
     auto query = queryFrom(p, problem);
     if (!query)
@@ -406,11 +427,16 @@ int missionExport(const QStringList& args) {
                                              store::MissionStore::Access::ReadOnly);
     if (!mission)
         return fail(mission.error().message);
-    auto written = interop::exportIncidents(mission.value(), p.positionalArguments()[1], *query);
+    qint64 withheld = 0;
+    auto written = interop::exportIncidents(mission.value(), p.positionalArguments()[1], *query,
+                                            releasable, &withheld);
     if (!written)
         return fail(written.error().message);
-    out() << "Exported " << written.value() << " incidents to " << p.positionalArguments()[1]
-          << Qt::endl;
+    out() << "Exported " << written.value() << " incidents to " << p.positionalArguments()[1];
+    if (releasable)
+        out() << " (" << withheld << " withheld: not releasable to "
+              << p.value(QStringLiteral("for")) << ")";
+    out() << Qt::endl;
     return 0;
 }
 
@@ -456,7 +482,7 @@ void usage() {
              "  mission info FILE                                     what a mission holds\n"
              "  mission create FILE [--name N] [--classification C]   a new, empty mission\n"
              "  mission import FILE INPUT [--map f=col,...] [--skip-invalid] [--track ROUTE]\n"
-             "  mission export FILE OUT.geojson|OUT.gpkg [query options]\n"
+             "  mission export FILE OUT.geojson|OUT.gpkg [query options] [--for PEER]\n"
              "  mission query FILE [--bbox W,S,E,N] [--from T] [--to T] [--text WORDS] ...\n"
              "  mission stats FILE                                    counts, size, schema\n"
           << cli::shareUsage() << "\nEach command takes --help.\n";

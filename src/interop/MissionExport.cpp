@@ -40,7 +40,9 @@ QStringList values(const store::Incident& i) {
 } // namespace
 
 Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file,
-                               store::IncidentQuery query) {
+                               store::IncidentQuery query,
+                               const std::function<bool(const store::Marking&)>& releasable,
+                               qint64* withheld) {
     TESSERA_ASSERT_WORKER_THREAD();
     geo::ensureGdalRegistered();
     geo::GdalErrorCapture errors;
@@ -88,15 +90,24 @@ Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file
     const qint64 cap = query.limit > 0 ? query.limit : std::numeric_limits<qint64>::max();
     const int first = query.offset;
     qint64 written = 0;
+    qint64 read = 0;
+    if (withheld)
+        *withheld = 0;
     for (;;) {
-        query.offset = first + static_cast<int>(written);
-        query.limit = static_cast<int>(std::min<qint64>(10000, cap - written));
+        query.offset = first + static_cast<int>(read);
+        query.limit = static_cast<int>(std::min<qint64>(10000, cap - read));
         if (query.limit <= 0)
             break;
         Result<store::IncidentPage> page = mission.queryIncidents(query);
         if (!page)
             return fail(page.error().message);
+        read += page.value().incidents.size();
         for (const store::Incident& i : page.value().incidents) {
+            if (releasable && !releasable(i.marking)) {
+                if (withheld)
+                    ++*withheld;
+                continue;
+            }
             OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
             const QStringList v = values(i);
             for (int k = 0; k < v.size(); ++k)

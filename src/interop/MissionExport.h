@@ -6,6 +6,8 @@
 
 #include <QString>
 
+#include <functional>
+
 namespace tessera::store {
 class MissionStore;
 }
@@ -17,7 +19,13 @@ namespace tessera::interop {
 /// polygons for areas, in WGS84, with every incident field and the marking. Written beside the
 /// target and renamed into place, so a failure leaves no half file. Returns the number of incidents
 /// written. Threads: the store's thread.
+///
+/// An export made for a recipient passes `releasable`: an incident it refuses is never written,
+/// and is counted in `withheld` (docs/sharing.md: every serialiser of records for another
+/// station asks ReleasePolicy).
 Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file,
-                               store::IncidentQuery query);
+                               store::IncidentQuery query,
+                               const std::function<bool(const store::Marking&)>& releasable = {},
+                               qint64* withheld = nullptr);
 
 } // namespace tessera::interop

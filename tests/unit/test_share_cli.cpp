@@ -204,6 +204,27 @@ TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations",
         REQUIRE(held.value().size() == 1);
         CHECK(held.value().first().title == QStringLiteral("Releasable"));
     }
+    SECTION("an export for a peer holds only what it is cleared for") {
+        const QString geojson = dir.filePath(QStringLiteral("for-bravo.geojson"));
+        r = cli(dir, "alpha",
+                {QStringLiteral("mission"), QStringLiteral("export"), a, geojson,
+                 QStringLiteral("--for"), QStringLiteral("Bravo")});
+        INFO(r.err.toStdString());
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("Exported 1 incidents"));
+        CHECK_THAT(r.out.toStdString(), Contains("1 withheld: not releasable to Bravo"));
+        const QString written = QString::fromUtf8(test::readAll(geojson));
+        CHECK(written.contains(QLatin1String("Releasable")));
+        CHECK_FALSE(written.contains(QLatin1String("Withheld")));
+        // Without a recipient, the whole mission (the operator's own copy).
+        r = cli(dir, "alpha", {QStringLiteral("mission"), QStringLiteral("export"), a, geojson});
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("Exported 2 incidents"));
+        r = cli(dir, "alpha",
+                {QStringLiteral("mission"), QStringLiteral("export"), a, geojson,
+                 QStringLiteral("--for"), QStringLiteral("Nobody")});
+        CHECK(r.code == 1);
+    }
     SECTION("a wrong passphrase") {
         r = cli(dir, "bravo", {QStringLiteral("bundle"), QStringLiteral("import"), b, bundle},
                 "wrong");
