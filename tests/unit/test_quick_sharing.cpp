@@ -327,7 +327,7 @@ TEST_CASE("Sharing controller: identity, peers, a bundle each way, the audit", "
     CHECK(watch.violations == 0);
 }
 
-TEST_CASE("Sharing controller: refused bundles say why and change nothing; conflicts resolved",
+TEST_CASE("Sharing controller: refused bundles say why and change nothing, conflicts resolved",
           "[quick][sharing]") {
     QTemporaryDir dir;
     const StationFiles fa =
