@@ -107,6 +107,7 @@ Rectangle {
         font.pixelSize: Theme.smallFont + 1
         palette.button: "#2c4a6e"
         palette.buttonText: "white"
+        opacity: enabled ? 1 : 0.4 // what cannot be done yet must look it
         ToolTip.delay: 500
         ToolTip.visible: hovered && ToolTip.text.length > 0
     }
