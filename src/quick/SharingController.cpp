@@ -32,6 +32,7 @@ struct SharingWorkerState {
     std::unique_ptr<store::MissionStore> store;
     QString storePath;
     bool storeWritable = false;
+    share::PeerStatusCache peerStatus; ///< of `store`'s mission
 
     /// The mission, opened once and kept: read-only until something must be written (looking
     /// at the sharing state never writes to the file), then read-write. A mission on read-only
@@ -41,6 +42,8 @@ struct SharingWorkerState {
             return Error{QStringLiteral("no mission is open")};
         if (store && (storePath != path || (write && !storeWritable)))
             store.reset();
+        if (storePath != path)
+            peerStatus = {};
         if (!store) {
             auto opened =
                 store::MissionStore::open(path, write ? store::MissionStore::Access::ReadWrite
@@ -116,7 +119,8 @@ SharingSnapshot readState(SharingWorkerState& state, const QString& identityPath
         s.error = m.error().message;
         return s;
     }
-    Result<QList<share::PeerStatus>> status = share::peerStatus(*m.value(), s.contacts);
+    Result<QList<share::PeerStatus>> status =
+        share::peerStatus(*m.value(), s.contacts, &state.peerStatus);
     Result<QList<share::BundleLogEntry>> log = share::bundleLog(*m.value());
     Result<QList<share::Conflict>> conflicts = share::conflicts(*m.value(), true);
     if (!status || !log || !conflicts) {

@@ -75,10 +75,49 @@ marked(classification, releasability) AS (
 SELECT classification, releasability, count(*) FROM marked GROUP BY 1, 2
 )sql";
 
+/// What the counts depend on besides the peer's knowledge: the change log (append-only: its
+/// last entry) and which imports are finished (an unfinished import's records do not count).
+Result<QString> missionState(Database& db) {
+    Result<QVariant> state = db.scalar(
+        QStringLiteral("SELECT coalesce((SELECT max(seq) FROM change_log), 0) || '/' || "
+                       "coalesce((SELECT group_concat(id || ':' || state) FROM import), '')"));
+    if (!state)
+        return state.error();
+    return state.value().toString();
+}
+
+Result<QList<QPair<store::Marking, int>>> countChanged(Database& db, const QString& knows) {
+    Result<Statement> s = db.prepare(QString::fromLatin1(kChangedByMarking));
+    if (!s)
+        return s.error();
+    s.value().bind(1, knows);
+    QList<QPair<store::Marking, int>> counts;
+    for (;;) {
+        Result<bool> row = s.value().step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        counts.append({store::Marking{s.value().text(0), s.value().text(1)},
+                       static_cast<int>(s.value().integer(2))});
+    }
+    return counts;
+}
+
 } // namespace
 
-Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<ContactCard>& peers) {
+Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<ContactCard>& peers,
+                                     PeerStatusCache* cache) {
     Database& db = store.database();
+    if (cache) {
+        Result<QString> state = missionState(db);
+        if (!state)
+            return state.error();
+        if (state.value() != cache->missionState) {
+            cache->missionState = state.value();
+            cache->countsByKnowledge.clear();
+        }
+    }
     Result<bool> logged = hasTable(db, QStringLiteral("share_bundle_log"));
     if (!logged)
         return logged.error();
@@ -118,18 +157,18 @@ Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<Con
         Result<QString> knows = reportedKnowledge(db, hex, &status.knowsReported);
         if (!knows)
             return knows.error();
-        Result<Statement> s = db.prepare(QString::fromLatin1(kChangedByMarking));
-        if (!s)
-            return s.error();
-        s.value().bind(1, knows.value());
-        for (;;) {
-            Result<bool> row = s.value().step();
-            if (!row)
-                return row.error();
-            if (!row.value())
-                break;
-            const store::Marking marking{s.value().text(0), s.value().text(1)};
-            const int count = static_cast<int>(s.value().integer(2));
+        QList<QPair<store::Marking, int>> counts;
+        if (cache && cache->countsByKnowledge.contains(knows.value())) {
+            counts = cache->countsByKnowledge.value(knows.value());
+        } else {
+            Result<QList<QPair<store::Marking, int>>> counted = countChanged(db, knows.value());
+            if (!counted)
+                return counted.error();
+            counts = counted.value();
+            if (cache)
+                cache->countsByKnowledge.insert(knows.value(), counts);
+        }
+        for (const auto& [marking, count] : counts) {
             if (ReleasePolicy::mayRelease(marking, peer).allowed)
                 status.pending += count;
             else
