@@ -36,9 +36,9 @@ struct PeerStatus {
 
 /// What peerStatus() may keep between calls on one mission: the changed records' markings,
 /// counted per peer knowledge, valid while the mission's change log and imports stay as they
-/// were (they are checked on every call). Counting reads the whole change log (about 1.5 s per
-/// distinct knowledge at 100,000 records), so a panel that refreshes after each action keeps one.
-/// Threads: with its store.
+/// were (they are checked on every call). Counting reads the whole change log and every changed
+/// record (seconds at 100,000 records for a peer that never reported; docs/sharing.md), so a panel
+/// that refreshes after each action keeps one. Threads: with its store.
 struct PeerStatusCache {
     QString missionState;
     QHash<QString, QList<QPair<store::Marking, int>>> countsByKnowledge;
