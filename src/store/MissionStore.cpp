@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -819,7 +820,7 @@ IncidentMarker readMarker(const Statement& s) {
     m.category = s.text(2);
     m.severity = static_cast<Severity>(s.integer(3));
     m.status = static_cast<IncidentStatus>(s.integer(4));
-    m.observedAt = fromMs(s.integer(5));
+    m.observedMs = s.integer(5);
     m.location = {s.real(6), s.real(7)};
     m.isArea = s.integer(8) != 0;
     return m;
@@ -884,10 +885,13 @@ Result<MarkerPage> MissionStore::queryMarkers(const IncidentQuery& q) {
         std::vector<Key> keys;
         rows.reserve(4096);
         keys.reserve(4096);
+        auto same = [](QByteArrayView a, QByteArrayView b) {
+            return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+        };
         std::vector<std::pair<QByteArray, QString>> categories;
         auto category = [&](QByteArrayView utf8) -> const QString& {
             for (const auto& [bytes, name] : categories)
-                if (bytes == utf8)
+                if (same(bytes, utf8))
                     return name;
             return categories.emplace_back(utf8.toByteArray(), QString::fromUtf8(utf8)).second;
         };
@@ -913,14 +917,14 @@ Result<MarkerPage> MissionStore::queryMarkers(const IncidentQuery& q) {
                 m.category = category(r.utf8(3));
                 const QByteArrayView severity = r.utf8(4);
                 for (int k = 0; k < 4; ++k)
-                    if (severity == severities[k])
+                    if (same(severity, severities[k]))
                         m.severity = static_cast<Severity>(k);
                 const QByteArrayView status = r.utf8(5);
                 for (int k = 0; k < 3; ++k)
-                    if (status == statuses[k])
+                    if (same(status, statuses[k]))
                         m.status = static_cast<IncidentStatus>(k);
                 const qint64 observed = r.integer(6);
-                m.observedAt = fromMs(observed);
+                m.observedMs = observed;
                 m.location = {r.real(7), r.real(8)};
                 m.isArea = areas;
                 const int rank = m.severity == Severity::Critical ? 0

@@ -42,16 +42,21 @@ struct IncidentPage {
 
 /// What a map symbol and a row of the incident list need of an incident, read without the
 /// narrative, source, marking, area outline and stamps (MissionStore::queryMarkers). The full
-/// record is MissionStore::incident(uuid).
+/// record is MissionStore::incident(uuid). The observed time is kept as milliseconds: a box
+/// returns 10,000 markers, and a QDateTime per marker cost more than its strings.
 struct IncidentMarker {
     QString uuid;
     QString title;
     QString category;
     Severity severity = Severity::Low;
     IncidentStatus status = IncidentStatus::Reported;
-    QDateTime observedAt;
+    qint64 observedMs = 0;  ///< observed at, milliseconds since 1970-01-01T00:00:00Z
     geo::GeoPoint location; ///< the point, or for an area a representative point inside it
     bool isArea = false;    ///< an area incident (its outline is in the full record)
+
+    [[nodiscard]] QDateTime observedAt() const {
+        return QDateTime::fromMSecsSinceEpoch(observedMs, Qt::UTC);
+    }
 };
 
 } // namespace tessera::store

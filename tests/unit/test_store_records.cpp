@@ -691,7 +691,7 @@ TEST_CASE("Markers are the full query's matches, lighter", "[store][query]") {
             CHECK(b[k].category == a[k].category);
             CHECK(b[k].severity == a[k].severity);
             CHECK(b[k].status == a[k].status);
-            CHECK(b[k].observedAt == a[k].observedAt);
+            CHECK(b[k].observedAt() == a[k].observedAt);
             CHECK(b[k].location == a[k].location);
             CHECK(b[k].isArea == !a[k].area.isEmpty());
         }
@@ -861,7 +861,7 @@ void checkMarkersMatch(MissionStore& m, IncidentQuery q) {
         CHECK(b[k].category == a[k].category);
         CHECK(b[k].severity == a[k].severity);
         CHECK(b[k].status == a[k].status);
-        CHECK(b[k].observedAt == a[k].observedAt);
+        CHECK(b[k].observedAt() == a[k].observedAt);
         CHECK(b[k].location == a[k].location);
         CHECK(b[k].isArea == !a[k].area.isEmpty());
     }
