@@ -18,10 +18,11 @@ class MissionStore;
 /// Rows go into the incident table in committed batches, tagged with the import's id; until
 /// finish() they are invisible (queries, snapshots and the map skip imports still running), and
 /// the next read-write open rolls back an import whose process is gone. Rows are written 64 to a
-/// statement (the incident table's CHECK constraints are then set up once per 64 rows, not per
-/// row). finish() then fills the R*Tree (packed in one pass when the import is larger than what
-/// the tree holds), the full-text index and the change log in bulk steps and marks the import
-/// done, in one transaction (docs/store.md).
+/// statement, and batches commit without a sync (synchronous = NORMAL: a lost batch is rolled
+/// back with the rest anyway). finish() then fills the R*Tree (packed in one pass when the
+/// import is larger than what the tree holds), the marker table, the full-text index and the
+/// change log in bulk steps, each one pass over the import's id range, and marks the import
+/// done, in one transaction synced at the connection's level (docs/store.md).
 ///
 /// Threads: the thread of the MissionStore it writes to; the store must outlive it.
 class IncidentImport {
