@@ -83,7 +83,7 @@ ApplicationWindow {
         enabled: missionController.status === MissionController.Ready
         onDropped: drop => {
             for (const url of drop.urls) {
-                if (SharingController.isBundleFile(url)) {
+                if (sharingController.isBundleFile(url)) {
                     window.sharingOpen = true
                     sharingController.importBundle(url)
                 } else {

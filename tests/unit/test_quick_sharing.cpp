@@ -12,11 +12,14 @@
 #include "store/MissionStore.h"
 
 #include <QDir>
+#include <QDropEvent>
 #include <QFile>
 #include <QFileInfo>
+#include <QMimeData>
 #include <QQmlComponent>
 #include <QQmlEngine>
 #include <QQuickItem>
+#include <QQuickWindow>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QThread>
@@ -519,6 +522,67 @@ TEST_CASE("Sharing panel (QML): peers listed, the passphrase sent and cleared",
     CHECK(a.sharing.identityState() == SharingController::IdentityState::Unlocked);
     CHECK(exportButton->isEnabled());
     CHECK(findItem(panel, QStringLiteral("sharingMessage"))->isVisible());
+    CHECK(watch.violations == 0);
+}
+
+TEST_CASE("Main window: a bundle dropped on the map goes to sharing, other files to layers",
+          "[quick][sharing][qml]") {
+    CHECK(SharingController::isBundleFile(QUrl::fromLocalFile(QStringLiteral("/x/to-bravo.TSB"))));
+    CHECK_FALSE(
+        SharingController::isBundleFile(QUrl::fromLocalFile(QStringLiteral("/x/imagery.tif"))));
+    QTemporaryDir dir;
+    const StationFiles fa =
+        makeStation(dir, QStringLiteral("ALPHA"), share::Classification::Secret, kPassA);
+    const StationFiles fb =
+        makeStation(dir, QStringLiteral("BRAVO"), share::Classification::Secret, kPassB);
+    trust(fa, fb);
+    GuiThreadWatch watch;
+
+    QQmlEngine engine;
+    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
+    INFO(component.errorString().toStdString());
+    REQUIRE(component.status() == QQmlComponent::Ready);
+    std::unique_ptr<QObject> root(
+        component.createWithInitialProperties({{QStringLiteral("missionPath"), fa.mission},
+                                               {QStringLiteral("identityPath"), fa.identity},
+                                               {QStringLiteral("contactsPath"), fa.contacts}}));
+    auto* window = qobject_cast<QQuickWindow*>(root.get());
+    REQUIRE(window);
+    window->resize(1280, 800);
+    auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
+    auto* sharing = window->findChild<SharingController*>(QStringLiteral("sharing"));
+    REQUIRE((mission && sharing));
+    REQUIRE(test::waitUntil([&] {
+        return mission->status() == MissionController::Status::Ready && !sharing->busy() &&
+               sharing->identityState() == SharingController::IdentityState::Locked;
+    }));
+    CHECK_FALSE(root->property("sharingOpen").toBool());
+
+    auto drop = [&](const QString& file) {
+        QMimeData data;
+        data.setUrls({QUrl::fromLocalFile(file)});
+        const QPointF at(640, 400);
+        QDragEnterEvent enter(at.toPoint(), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(window, &enter);
+        QDropEvent dropped(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(window, &dropped);
+    };
+    {
+        QSignalSpy spy(sharing, &SharingController::finished);
+        drop(dir.filePath(QStringLiteral("from-bravo.tsb")));
+        REQUIRE(test::waitUntil([&] { return !spy.isEmpty(); }));
+        CHECK(spy.first().at(0).toString() == QStringLiteral("import-waiting"));
+        CHECK(root->property("sharingOpen").toBool()); // the panel opens to say so
+        CHECK(sharing->message().contains(QStringLiteral("from-bravo.tsb")));
+    }
+    {
+        QSignalSpy layers(mission, &MissionController::layerAdded);
+        QSignalSpy spy(sharing, &SharingController::finished);
+        drop(dir.filePath(QStringLiteral("roads.geojson")));
+        REQUIRE(test::waitUntil([&] { return !layers.isEmpty(); }));
+        CHECK_THAT(layers.first().at(1).toString().toStdString(), Contains("roads.geojson"));
+        CHECK(spy.isEmpty()); // not taken for a bundle
+    }
     CHECK(watch.violations == 0);
 }
 
