@@ -967,6 +967,8 @@ Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedR
                            {c.kind, c.uuid, c.op, c.hlc, c.station});
             !s)
             return s.error();
+    if (!a.log.isEmpty())
+        store.observe(store::Hlc{a.log.last().hlc});
     counts.conflicts = a.conflicts;
     return counts;
 }

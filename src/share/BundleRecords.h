@@ -74,7 +74,8 @@ struct ApplyContext {
 };
 
 /// Applies records inside the caller's transaction: last writer wins by (updated HLC, station
-/// UUID); a record equal to ours changes nothing, so applying twice is a no-op.
+/// UUID); a record equal to ours changes nothing, so applying twice is a no-op. The store's
+/// clock observes the stamps written, so that a local edit made next wins over them.
 Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records,
                                  const ApplyContext& context = {});
 

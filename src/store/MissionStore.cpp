@@ -258,13 +258,42 @@ Status MissionStore::loadStation() {
     stationId_ = stmt.value().integer(0);
     stationUuid_ = stmt.value().text(1);
     // Never issue a stamp below one already in the file, whatever the wall clock says.
-    Result<QVariant> last =
-        db_.scalar(QStringLiteral("SELECT coalesce((SELECT hlc FROM change_log ORDER BY seq DESC "
-                                  "LIMIT 1), 0)"));
+    // (Changes are logged in stamp order per transaction, so the last entry holds the highest.)
+    Result<QVariant> version = db_.scalar(QStringLiteral("PRAGMA data_version"));
+    if (!version)
+        return version.error();
+    dataVersion_ = version.value().toLongLong();
+    Result<Statement> last =
+        db_.prepare(QStringLiteral("SELECT hlc, seq FROM change_log ORDER BY seq DESC LIMIT 1"));
     if (!last)
         return last.error();
-    clock_.observe(Hlc{last.value().toLongLong()});
+    Result<bool> hasLast = last.value().step();
+    if (!hasLast)
+        return hasLast.error();
+    if (hasLast.value()) {
+        clock_.observe(Hlc{last.value().integer(0)});
+        seenSeq_ = last.value().integer(1);
+    }
     return success();
+}
+
+Hlc MissionStore::editStamp() {
+    // Errors only skip the catch-up: the clock still never goes below what it has seen.
+    if (Result<QVariant> version = db_.scalar(QStringLiteral("PRAGMA data_version"));
+        version && version.value().toLongLong() != dataVersion_) {
+        dataVersion_ = version.value().toLongLong();
+        Result<Statement> s =
+            db_.prepare(QStringLiteral("SELECT max(hlc), max(seq) FROM change_log WHERE seq > ?1"));
+        if (s) {
+            s.value().bind(1, seenSeq_);
+            Result<bool> row = s.value().step();
+            if (row && row.value() && !s.value().isNull(0)) {
+                clock_.observe(Hlc{s.value().integer(0)});
+                seenSeq_ = s.value().integer(1);
+            }
+        }
+    }
+    return clock_.now();
 }
 
 Status MissionStore::recoverInterruptedImports() {
@@ -544,7 +573,7 @@ const QString kIncidentValues = QStringLiteral(
 Status MissionStore::addIncident(Incident& incident) {
     if (incident.uuid.isEmpty())
         incident.uuid = newUuid();
-    const Hlc hlc = clock_.now();
+    const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
         Result<Statement> stmt = db_.prepare(QStringLiteral(
             "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, "
@@ -567,7 +596,7 @@ Status MissionStore::addIncident(Incident& incident) {
 }
 
 Status MissionStore::updateIncident(Incident& incident) {
-    const Hlc hlc = clock_.now();
+    const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
         Result<qint64> id = incidentKey(incident.uuid);
         if (!id)
@@ -592,7 +621,7 @@ Status MissionStore::updateIncident(Incident& incident) {
 }
 
 Status MissionStore::deleteIncident(const QString& uuid) {
-    const Hlc hlc = clock_.now();
+    const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
         Result<qint64> id = incidentKey(uuid);
         if (!id)
@@ -998,7 +1027,7 @@ Status MissionStore::addNote(const QString& incidentUuid, IncidentNote& note) {
         note.uuid = newUuid();
     if (!note.writtenAt.isValid())
         note.writtenAt = QDateTime::currentDateTimeUtc();
-    const Hlc hlc = clock_.now();
+    const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
         Result<qint64> id = incidentKey(incidentUuid);
         if (!id)
@@ -1058,7 +1087,7 @@ Result<Attachment> MissionStore::attach(const QString& incidentUuid, const QStri
         QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
     a.size = data.size();
     a.marking = marking;
-    const Hlc hlc = clock_.now();
+    const Hlc hlc = editStamp();
     Status done = db_.transaction([&]() -> Status {
         Result<qint64> id = incidentKey(incidentUuid);
         if (!id)
@@ -1137,7 +1166,7 @@ Result<QByteArray> MissionStore::attachmentData(const Attachment& attachment) {
 Status MissionStore::addRoute(PatrolRoute& route) {
     if (route.uuid.isEmpty())
         route.uuid = newUuid();
-    const Hlc hlc = clock_.now();
+    const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
         Result<Statement> insert = db_.prepare(QStringLiteral(
             "INSERT INTO route (uuid, name, unit, status, classification, releasability, "
@@ -1188,7 +1217,7 @@ Status MissionStore::addRoute(PatrolRoute& route) {
 }
 
 Status MissionStore::touchRoute(const QString& routeUuid, const char* op) {
-    const Hlc hlc = clock_.now();
+    const Hlc hlc = editStamp();
     Result<Statement> stmt = db_.prepare(QStringLiteral(
         "UPDATE route SET updated_hlc = ?2, station = ?3 WHERE uuid = ?1 AND deleted = 0"));
     if (!stmt)
@@ -1325,7 +1354,7 @@ Status MissionStore::addAnnotation(Annotation& a) {
         a.uuid = newUuid();
     if (!a.writtenAt.isValid())
         a.writtenAt = QDateTime::currentDateTimeUtc();
-    const Hlc hlc = clock_.now();
+    const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
         Result<Statement> stmt = db_.prepare(QStringLiteral(
             "INSERT INTO annotation (uuid, kind, geometry, text, author, written_at, "
@@ -1353,7 +1382,7 @@ Status MissionStore::addAnnotation(Annotation& a) {
 }
 
 Status MissionStore::deleteAnnotation(const QString& uuid) {
-    const Hlc hlc = clock_.now();
+    const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
         Result<Statement> stmt = db_.prepare(
             QStringLiteral("UPDATE annotation SET deleted = 1, updated_hlc = ?2, station = ?3 "

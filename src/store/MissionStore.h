@@ -98,6 +98,10 @@ public:
 
     /// For IncidentImport: a new stamp from this store's clock, and the local station's key.
     Hlc stamp() { return clock_.now(); }
+    /// Takes in a stamp written into the file on this connection with another station's clock
+    /// (sharing applies records with their origin's stamps): later local edits are stamped
+    /// above it, so they win over what they edit.
+    void observe(Hlc written) { clock_.observe(written); }
     [[nodiscard]] qint64 stationKey() const { return stationId_; }
 
 private:
@@ -111,11 +115,17 @@ private:
     Status indexIncident(qint64 id);
     Status unindexIncident(qint64 id);
     Status touchRoute(const QString& routeUuid, const char* op);
+    /// A stamp for a local edit: first, if another connection committed to the file since we
+    /// last looked (PRAGMA data_version; e.g. `tessera-cli sync serve` while the app is open),
+    /// the clock observes the stamps it logged.
+    Hlc editStamp();
 
     Database db_;
     HlcClock clock_;
     qint64 stationId_ = 1;
     QString stationUuid_;
+    qint64 dataVersion_ = -1; ///< PRAGMA data_version when editStamp() last looked
+    qint64 seenSeq_ = 0;      ///< the change log up to this entry has been observed
 };
 
 } // namespace tessera::store

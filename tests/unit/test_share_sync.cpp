@@ -274,3 +274,41 @@ TEST_CASE("Sync: stations converge through random, duplicated and lost bundles (
         CHECK(state(*st[static_cast<std::size_t>(k)].mission) == reference);
     }
 }
+
+TEST_CASE("Sync: an edit made right after an import is stamped above what arrived",
+          "[share][sync]") {
+    QTemporaryDir dir;
+    std::vector<Station> st = stations(dir, 2);
+    Station& a = st[0];
+    Station& b = st[1];
+    store::Incident x = incident(QStringLiteral("From a station whose clock runs ahead"));
+    REQUIRE(a.mission->addIncident(x).ok());
+    // A's clock is an hour ahead: within the day of skew a bundle may carry.
+    const qint64 ahead =
+        store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + 3600 * 1000, 7).value;
+    REQUIRE(a.mission->database()
+                .exec(QStringLiteral("UPDATE incident SET updated_hlc = %1; UPDATE change_log SET "
+                                     "hlc = %1")
+                          .arg(ahead))
+                .ok());
+    // The app's own connection to B's mission, open before the bundle arrives through another.
+    Result<store::MissionStore> app =
+        store::MissionStore::open(b.mission->path(), store::MissionStore::Access::ReadWrite);
+    REQUIRE(app.ok());
+    REQUIRE(deliver(b, bundle(a, b)).applied == 1);
+
+    store::MissionStore& editor = GENERATE(0, 1) == 0 ? *b.mission : app.value();
+    Result<store::Incident> got = editor.incident(x.uuid);
+    REQUIRE(got.ok());
+    REQUIRE(got.value().stamp.updated.value == ahead);
+    got.value().title = QStringLiteral("Corrected at B");
+    REQUIRE(editor.updateIncident(got.value()).ok());
+    Result<store::Incident> edited = editor.incident(x.uuid);
+    REQUIRE(edited.ok());
+    // Last writer wins must keep the edit made after the import, here and at every peer.
+    CHECK(edited.value().stamp.updated.value > ahead);
+    deliver(a, bundle(b, a));
+    Result<store::Incident> atA = a.mission->incident(x.uuid);
+    REQUIRE(atA.ok());
+    CHECK(atA.value().title == QStringLiteral("Corrected at B"));
+}
