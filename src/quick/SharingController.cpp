@@ -515,6 +515,7 @@ void SharingController::lock() {
 
 void SharingController::exportBundle(const QString& peerFingerprintHex, const QUrl& file) {
     const QString out = localFile(file);
+    const QString identity = identityPath();
     const QString contacts = contactsPath();
     const QString mission = missionPath();
     setLastFolder(file);
@@ -524,7 +525,7 @@ void SharingController::exportBundle(const QString& peerFingerprintHex, const QU
     };
     run(
         [=](SharingWorkerState& s) -> Exported {
-            if (!s.identity)
+            if (!s.identity || s.identityFile != identity) // the keys of this identity file
                 return {QStringLiteral("Unlock this station's identity first."), {}};
             Result<ContactBook> book = ContactBook::load(contacts);
             if (!book)
@@ -576,6 +577,7 @@ void SharingController::importBundle(const QUrl& file) {
                    .arg(QFileInfo(in).fileName()));
         return;
     }
+    const QString identity = identityPath();
     const QString contacts = contactsPath();
     const QString mission = missionPath();
     setLastFolder(file);
@@ -590,7 +592,7 @@ void SharingController::importBundle(const QUrl& file) {
             auto refused = [&](const QString& why) {
                 return Imported{QStringLiteral("%1 refused: %2").arg(name, why), {}, 0};
             };
-            if (!s.identity)
+            if (!s.identity || s.identityFile != identity) // the keys of this identity file
                 return refused(QStringLiteral("unlock this station's identity first"));
             const share::BundleLimits limits;
             QFile f(in);
