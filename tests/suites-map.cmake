@@ -11,3 +11,9 @@ tessera_add_suite(test_app DEMO SOURCES integration/test_app.cpp LIBS Qt6::Core)
 target_compile_definitions(test_app PRIVATE
     TESSERA_APP="$<TARGET_FILE:tessera>" TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_app tessera tessera-cli)
+
+# The Debian package (packaging/, scripts/package): CPack on this build, checked in a scratch root.
+tessera_add_suite(test_package DEMO SOURCES integration/test_package.cpp LIBS Qt6::Core)
+target_compile_definitions(test_package PRIVATE
+    TESSERA_CPACK_CONFIG="${CMAKE_BINARY_DIR}/CPackConfig.cmake")
+add_dependencies(test_package tessera tessera-cli)

@@ -9,11 +9,14 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QDirIterator>
+#include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QSaveFile>
+#include <QStandardPaths>
 #include <QTimer>
 #include <QtQml/QQmlExtensionPlugin>
 
@@ -48,11 +51,33 @@ bool hasDisplay() {
            !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
+/// The demo mission: the one built in the source tree, or, for an installed Tessera, a copy of
+/// the packaged one (share/tessera/demo beside bin/) in the user's data folder, because a
+/// mission is opened for writing (layer styles, edits) and /usr/share is not writable. The copy
+/// is made once, at start, before any window exists.
 QString defaultMission() {
-    for (const char* candidate : {TESSERA_SOURCE_DEMO, TESSERA_INSTALLED_DEMO})
-        if (QFileInfo::exists(QString::fromUtf8(candidate)))
-            return QString::fromUtf8(candidate);
-    return {};
+    const QString source = QString::fromUtf8(TESSERA_SOURCE_DEMO);
+    if (QFileInfo::exists(source))
+        return source;
+    const QDir installed(QCoreApplication::applicationDirPath() +
+                         QStringLiteral("/../share/tessera/demo"));
+    const QString name = QStringLiteral("mali-exercise.tessera");
+    if (!installed.exists(name))
+        return {};
+    const QString copy =
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/demo");
+    if (!QFileInfo::exists(copy + QLatin1Char('/') + name)) {
+        QDirIterator it(installed.absolutePath(), QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString from = it.next();
+            const QString to = copy + QLatin1Char('/') + installed.relativeFilePath(from);
+            QDir().mkpath(QFileInfo(to).absolutePath());
+            if (!QFile::copy(from, to))
+                return {};
+            QFile(to).setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup);
+        }
+    }
+    return copy + QLatin1Char('/') + name;
 }
 
 /// Waits until the mission is loaded and every tile of the view is drawn, then saves the window.
