@@ -253,8 +253,18 @@ struct TlsLink::Impl {
             ::close(fd);
     }
 
-    /// Runs the handshake on a connected socket.
-    Status handshake(bool server) {
+    /// Sets up TLS on the connected socket and runs the handshake.
+    Status start(const share::Identity& me, const share::ContactBook& book,
+                 const LinkOptions& options, bool server) {
+        Result<Ctx> made = makeContext(me, server);
+        if (!made)
+            return made.error();
+        ctx = std::move(made).value();
+        ssl.reset(SSL_new(ctx.get()));
+        if (!ssl)
+            return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
+        check.book = &book;
+        check.expected = options.expectedPeer;
         if (!SSL_set_fd(ssl.get(), fd) || !SSL_set_ex_data(ssl.get(), peerCheckIndex(), &check))
             return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
         const int ret = server ? SSL_accept(ssl.get()) : SSL_connect(ssl.get());
@@ -344,16 +354,7 @@ Result<TlsLink> TlsLink::connect(const QString& host, quint16 port, const share:
                          .arg(host)
                          .arg(port)
                          .arg(systemReason(lastError))};
-    Result<Ctx> ctx = makeContext(me, false);
-    if (!ctx)
-        return ctx.error();
-    impl->ctx = std::move(ctx).value();
-    impl->ssl.reset(SSL_new(impl->ctx.get()));
-    if (!impl->ssl)
-        return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
-    impl->check.book = &book;
-    impl->check.expected = options.expectedPeer;
-    if (Status s = impl->handshake(false); !s)
+    if (Status s = impl->start(me, book, options, false); !s)
         return s.error();
     return TlsLink(std::move(impl));
 }
@@ -472,16 +473,7 @@ Result<TlsLink> TlsListener::accept(const share::Identity& me, const share::Cont
     if (impl->fd < 0)
         return Error{QStringLiteral("cannot accept a peer: %1").arg(systemReason(errno))};
     setTimeouts(impl->fd, options.timeoutMs);
-    Result<Ctx> ctx = makeContext(me, true);
-    if (!ctx)
-        return ctx.error();
-    impl->ctx = std::move(ctx).value();
-    impl->ssl.reset(SSL_new(impl->ctx.get()));
-    if (!impl->ssl)
-        return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
-    impl->check.book = &book;
-    impl->check.expected = options.expectedPeer;
-    if (Status s = impl->handshake(true); !s)
+    if (Status s = impl->start(me, book, options, true); !s)
         return s.error();
     return TlsLink(std::move(impl));
 }
