@@ -17,3 +17,6 @@ tessera_add_suite(test_package DEMO SOURCES integration/test_package.cpp LIBS Qt
 target_compile_definitions(test_package PRIVATE
     TESSERA_CPACK_CONFIG="${CMAKE_BINARY_DIR}/CPackConfig.cmake")
 add_dependencies(test_package tessera tessera-cli)
+
+# Cursor-on-Target events (src/interop/CursorOnTarget).
+tessera_add_suite(test_cot SOURCES unit/test_cot.cpp LIBS tessera_interop)

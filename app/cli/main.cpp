@@ -3,6 +3,7 @@
 
 #include "RuntimeDir.h"
 #include "geo/GeoTypes.h"
+#include "interop/CursorOnTarget.h"
 #include "interop/DemoMission.h"
 #include "interop/MissionExport.h"
 #include "interop/MissionImport.h"
@@ -474,6 +475,62 @@ int missionStats(const QStringList& args) {
     return 0;
 }
 
+/// `tessera-cli cot import|export`: Cursor-on-Target for TAK users (docs/formats/cot.md).
+int cotCommand(const QString& sub, const QStringList& args) {
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    if (sub == QLatin1String("import")) {
+        p.setApplicationDescription(QStringLiteral(
+            "Import the events of a CoT file (one or more <event>s back to back, as TAK sends "
+            "them) as incidents, all or nothing. An event whose uid is held updates it."));
+        p.addPositionalArgument(QStringLiteral("input"), QStringLiteral("CoT XML file."));
+    } else {
+        p.setApplicationDescription(QStringLiteral(
+            "Export the mission's incidents as CoT events, one after another in one file."));
+        p.addPositionalArgument(QStringLiteral("output"), QStringLiteral("CoT XML file."));
+        p.addOption({QStringLiteral("for"),
+                     QStringLiteral("Export for this peer: only what it is cleared for."),
+                     QStringLiteral("peer")});
+        p.addOption({QStringLiteral("contacts"), QStringLiteral("The contact book."),
+                     QStringLiteral("file")});
+    }
+    p.process(args);
+    if (p.positionalArguments().size() != 2)
+        return fail(QStringLiteral("cot %1 needs a mission and a file").arg(sub));
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return fail(mission.error().message);
+    if (sub == QLatin1String("import")) {
+        auto report = interop::importCot(mission.value(), p.positionalArguments()[1]);
+        if (!report)
+            return fail(report.error().message);
+        out() << "Imported " << report.value().imported << " CoT events as incidents" << Qt::endl;
+        return 0;
+    }
+    std::function<bool(const store::Marking&)> releasable;
+    if (p.isSet(QStringLiteral("for"))) {
+        auto filter =
+            cli::releaseFilter(p.value(QStringLiteral("for")), p.value(QStringLiteral("contacts")));
+        if (!filter)
+            return fail(filter.error().message);
+        releasable = filter.value();
+    }
+    qint64 withheld = 0;
+    auto written =
+        interop::exportCot(mission.value(), p.positionalArguments()[1], releasable, &withheld);
+    if (!written)
+        return fail(written.error().message);
+    out() << "Exported " << written.value() << " incidents as CoT events to "
+          << p.positionalArguments()[1];
+    if (releasable)
+        out() << " (" << withheld << " withheld: not releasable to "
+              << p.value(QStringLiteral("for")) << ")";
+    out() << Qt::endl;
+    return 0;
+}
+
 void usage() {
     out() << "Usage: tessera-cli COMMAND [options]\n\n"
              "Commands:\n"
@@ -485,6 +542,7 @@ void usage() {
              "  mission export FILE OUT.geojson|OUT.gpkg [query options] [--for PEER]\n"
              "  mission query FILE [--bbox W,S,E,N] [--from T] [--to T] [--text WORDS] ...\n"
              "  mission stats FILE                                    counts, size, schema\n"
+             "  cot import FILE INPUT.cot | export FILE OUT.cot [--for PEER]   TAK's CoT events\n"
           << cli::shareUsage() << "\nEach command takes --help.\n";
     out().flush();
 }
@@ -524,6 +582,9 @@ int main(int argc, char* argv[]) {
         if (sub == QLatin1String("stats"))
             return missionStats(rest);
     }
+    if (command == QLatin1String("cot") && args.size() > 2 &&
+        (args[2] == QLatin1String("import") || args[2] == QLatin1String("export")))
+        return cotCommand(args[2], args.mid(0, 1) + args.mid(3));
     if (const int shared = cli::runShareCommand(args); shared >= 0)
         return shared;
     usage();

@@ -1,0 +1,217 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// Cursor-on-Target: incidents to events and back with every field CoT can hold, streams of
+// events back to back as TAK sends them, and every kind of bad input refused with its reason.
+#include "TestSupport.h"
+#include "interop/CursorOnTarget.h"
+#include "store/MissionStore.h"
+
+#include <QTemporaryDir>
+
+#include <catch2/catch.hpp>
+
+using namespace tessera;
+using namespace tessera::interop;
+using Catch::Matchers::Contains;
+
+namespace {
+
+store::Incident sample() {
+    store::Incident i;
+    i.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f708192");
+    i.title = QStringLiteral("IED found on the RN16 <north> & \"culvert\"");
+    i.category = QStringLiteral("ied");
+    i.severity = store::Severity::High;
+    i.status = store::IncidentStatus::Confirmed;
+    i.observedAt = QDateTime(QDate(2026, 3, 1), QTime(10, 30, 15, 250), Qt::UTC);
+    i.location = {-3.9961234, 14.4853456};
+    i.source = QStringLiteral("Patrol BRAVO");
+    i.reliability = QStringLiteral("B");
+    i.credibility = 2;
+    i.narrative = QStringLiteral("Command wire seen from the road.\nEOD requested.");
+    i.marking = {QStringLiteral("SECRET // EXERCISE / MEDICAL"), QStringLiteral("REL TO FRA, NLD")};
+    i.exercise = true;
+    return i;
+}
+
+std::string text(const QString& s) {
+    return s.toStdString();
+}
+
+} // namespace
+
+TEST_CASE("CoT: an incident survives the round trip through an event", "[cot]") {
+    const store::Incident i = sample();
+    const QDateTime now = QDateTime(QDate(2026, 3, 1), QTime(11, 0), Qt::UTC);
+    const QByteArray xml = writeCotEvent(eventFromIncident(i, now));
+    CHECK_THAT(xml.toStdString(), Contains("type=\"a-h-G-E-X-I\""));
+    CHECK_THAT(xml.toStdString(), Contains("access=\"SECRET\""));
+    CHECK_THAT(xml.toStdString(), Contains("caveat=\"EXERCISE/MEDICAL\""));
+    CHECK_THAT(xml.toStdString(), Contains("releaseableTo=\"FRA,NLD\""));
+    Result<CotStream> read = readCotStream(xml);
+    REQUIRE(read.ok());
+    REQUIRE(read.value().problems.isEmpty());
+    REQUIRE(read.value().events.size() == 1);
+    const CotEvent& e = read.value().events.first();
+    CHECK(e.stale == now.addSecs(24 * 3600));
+    CHECK_FALSE(e.isStale(now));
+    CHECK(e.isStale(now.addDays(2)));
+    Result<store::Incident> back = incidentFromEvent(e);
+    REQUIRE(back.ok());
+    const store::Incident& b = back.value();
+    CHECK(b.uuid == i.uuid);
+    CHECK(b.title == i.title);
+    CHECK(b.category == i.category);
+    CHECK(b.severity == i.severity);
+    CHECK(b.status == i.status);
+    CHECK(b.observedAt == i.observedAt);
+    CHECK(b.location.lon == Approx(i.location.lon).margin(1e-7));
+    CHECK(b.location.lat == Approx(i.location.lat).margin(1e-7));
+    CHECK(b.source == i.source);
+    CHECK(b.reliability == i.reliability);
+    CHECK(b.credibility == i.credibility);
+    CHECK(b.narrative == i.narrative);
+    CHECK(b.marking == i.marking);
+    CHECK(b.exercise);
+}
+
+TEST_CASE("CoT: a stream of events back to back, as TAK clients send them", "[cot]") {
+    store::Incident a = sample();
+    store::Incident b = sample();
+    b.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f708193");
+    b.category = QStringLiteral("civil_unrest");
+    b.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    // A TAK marker: no prolog, TAK's own detail elements, a uid that is not a UUID, no Tessera
+    // detail: its type decides the category, the grading defaults to "cannot be judged".
+    const QByteArray tak =
+        "<event version=\"2.0\" uid=\"ANDROID-3f2a9c\" type=\"a-h-G\" how=\"h-g-i-g-o\" "
+        "time=\"2026-03-01T09:00:00Z\" start=\"2026-03-01T09:00:00Z\" "
+        "stale=\"2026-03-01T09:05:00Z\" access=\"Unclassified\">"
+        "<point lat=\"16.2719\" lon=\"-0.0447\" hae=\"260.5\" ce=\"9999999\" le=\"9999999\"/>"
+        "<detail><takv device=\"SM-T575\" platform=\"ATAK-CIV\" version=\"4.8.1\"/>"
+        "<contact callsign=\"Shots fired near Gao\" endpoint=\"*:-1:stcp\"/>"
+        "<__group name=\"Cyan\" role=\"Team Member\"/><status battery=\"88\"/>"
+        "<remarks>Small arms, two vehicles.</remarks></detail></event>";
+    const QByteArray stream = writeCotEvent(eventFromIncident(a, now)) + "\n" + tak +
+                              writeCotEvent(eventFromIncident(b, now));
+    Result<CotStream> read = readCotStream(stream);
+    REQUIRE(read.ok());
+    REQUIRE(read.value().problems.isEmpty());
+    REQUIRE(read.value().events.size() == 3);
+    const CotEvent& fromTak = read.value().events[1];
+    CHECK(fromTak.hae == Approx(260.5));
+    CHECK(fromTak.isStale(now));
+    Result<store::Incident> i = incidentFromEvent(fromTak);
+    REQUIRE(i.ok());
+    CHECK(i.value().category == QStringLiteral("armed_clash"));
+    CHECK(i.value().title == QStringLiteral("Shots fired near Gao"));
+    CHECK(i.value().narrative == QStringLiteral("Small arms, two vehicles."));
+    CHECK(i.value().reliability == QStringLiteral("F"));
+    CHECK(i.value().credibility == 6);
+    CHECK(i.value().marking.classification == QStringLiteral("UNCLASSIFIED"));
+    // The same uid maps to the same incident every time (a name-based UUID).
+    CHECK(incidentFromEvent(fromTak).value().uuid == i.value().uuid);
+    CHECK(incidentFromEvent(read.value().events[2]).value().category ==
+          QStringLiteral("civil_unrest"));
+}
+
+TEST_CASE("CoT: bad input is refused with its reason", "[cot]") {
+    SECTION("malformed XML") {
+        Result<CotStream> r = readCotStream("<event uid=\"x\" type=\"a-h-G\"><point lat=\"1\"");
+        REQUIRE_FALSE(r.ok());
+        CHECK_THAT(text(r.error().message), Contains("malformed CoT XML at line"));
+    }
+    SECTION("billion laughs") {
+        const QByteArray bomb =
+            "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+            "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+            "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>"
+            "<event uid=\"&lol3;\" type=\"a-h-G\"/>";
+        Result<CotStream> r = readCotStream(bomb);
+        REQUIRE_FALSE(r.ok());
+        CHECK_THAT(text(r.error().message), Contains("DTD"));
+    }
+    SECTION("oversized") {
+        CotLimits small;
+        small.maxBytes = 100;
+        Result<CotStream> r = readCotStream(QByteArray(200, ' '), small);
+        REQUIRE_FALSE(r.ok());
+        CHECK_THAT(text(r.error().message), Contains("over the limit"));
+    }
+    SECTION("not CoT") {
+        Result<CotStream> r = readCotStream("<kml><Placemark/></kml>");
+        REQUIRE_FALSE(r.ok());
+        CHECK_THAT(text(r.error().message), Contains("where a CoT <event> was expected"));
+    }
+    SECTION("events that break the schema are listed, the others read") {
+        const QByteArray s =
+            "<event uid=\"a\" type=\"a-h-G\" time=\"2026-03-01T09:00:00Z\" "
+            "start=\"2026-03-01T09:00:00Z\" stale=\"2026-03-01T10:00:00Z\">"
+            "<point lat=\"95\" lon=\"2\"/></event>"
+            "<event type=\"a-h-G\" time=\"2026-03-01T09:00:00Z\" start=\"2026-03-01T09:00:00Z\" "
+            "stale=\"2026-03-01T10:00:00Z\"><point lat=\"5\" lon=\"2\"/></event>"
+            "<event uid=\"c\" type=\"a-h-G\" time=\"yesterday\" start=\"2026-03-01T09:00:00Z\" "
+            "stale=\"2026-03-01T10:00:00Z\"><point lat=\"5\" lon=\"2\"/></event>"
+            "<event uid=\"d\" type=\"x-y-z\" time=\"2026-03-01T09:00:00Z\" "
+            "start=\"2026-03-01T09:00:00Z\" stale=\"2026-03-01T10:00:00Z\" access=\"UNCLASSIFIED\">"
+            "<point lat=\"5\" lon=\"2\"/></event>";
+        Result<CotStream> r = readCotStream(s);
+        REQUIRE(r.ok());
+        REQUIRE(r.value().problems.size() == 3);
+        CHECK(r.value().problems[0].event == 1);
+        CHECK_THAT(text(r.value().problems[0].reason), Contains("out of range"));
+        CHECK_THAT(text(r.value().problems[1].reason), Contains("no uid"));
+        CHECK_THAT(text(r.value().problems[2].reason), Contains("not an ISO 8601 time"));
+        REQUIRE(r.value().events.size() == 1);
+        Result<store::Incident> unknown = incidentFromEvent(r.value().events.first());
+        REQUIRE_FALSE(unknown.ok());
+        CHECK_THAT(text(unknown.error().message), Contains("'x-y-z' has no Tessera category"));
+    }
+}
+
+TEST_CASE("CoT: import is all or nothing; export for a peer holds only what it may have", "[cot]") {
+    QTemporaryDir dir;
+    store::MissionInfo info;
+    info.name = QStringLiteral("CoT");
+    info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+    const QString path = dir.filePath(QStringLiteral("m.tessera"));
+    Result<store::MissionStore> m = store::MissionStore::create(path, info);
+    REQUIRE(m.ok());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    store::Incident open = sample();
+    open.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f708194");
+    open.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+    const QByteArray good = writeCotEvent(eventFromIncident(sample(), now)) +
+                            writeCotEvent(eventFromIncident(open, now));
+
+    const QString bad = dir.filePath(QStringLiteral("bad.cot"));
+    test::writeAll(bad, good + "<event uid=\"z\" type=\"x-y-z\" time=\"2026-03-01T09:00:00Z\" "
+                               "start=\"2026-03-01T09:00:00Z\" stale=\"2026-03-01T10:00:00Z\" "
+                               "access=\"UNCLASSIFIED\"><point lat=\"5\" lon=\"2\"/></event>");
+    Result<ImportReport> refused = importCot(m.value(), bad);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(text(refused.error().message), Contains("event 3"));
+    CHECK(m.value().incidents().value().isEmpty());
+
+    const QString file = dir.filePath(QStringLiteral("good.cot"));
+    test::writeAll(file, good);
+    Result<ImportReport> imported = importCot(m.value(), file);
+    REQUIRE(imported.ok());
+    CHECK(imported.value().imported == 2);
+    REQUIRE(importCot(m.value(), file).ok()); // again: the same uids update, nothing doubles
+    CHECK(m.value().incidents().value().size() == 2);
+
+    const QString out = dir.filePath(QStringLiteral("out.cot"));
+    qint64 withheld = -1;
+    Result<qint64> written = exportCot(
+        m.value(), out,
+        [](const store::Marking& mk) { return mk.classification == QLatin1String("UNCLASSIFIED"); },
+        &withheld);
+    REQUIRE(written.ok());
+    CHECK(written.value() == 1);
+    CHECK(withheld == 1);
+    Result<CotStream> back = readCotStream(test::readAll(out));
+    REQUIRE(back.ok());
+    REQUIRE(back.value().events.size() == 1);
+    CHECK(back.value().events.first().uid == open.uuid);
+}
