@@ -20,3 +20,5 @@ add_dependencies(test_package tessera tessera-cli)
 
 # Cursor-on-Target events (src/interop/CursorOnTarget).
 tessera_add_suite(test_cot SOURCES unit/test_cot.cpp LIBS tessera_interop)
+target_compile_definitions(test_cot PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
+add_dependencies(test_cot tessera-cli)

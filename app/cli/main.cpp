@@ -15,8 +15,14 @@
 #include <QGuiApplication>
 #include <QTextStream>
 
+#include <arpa/inet.h>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <functional>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace tessera;
 
@@ -531,6 +537,95 @@ int cotCommand(const QString& sub, const QStringList& args) {
     return 0;
 }
 
+/// `tessera-cli cot listen`: a TCP feed of CoT events, as a TAK client or server sends it,
+/// each event applied as it completes (one transaction each). One client at a time.
+int cotListen(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Listen on a local TCP port for a feed of CoT events and apply each as an incident."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.addOption({QStringLiteral("listen"), QStringLiteral("Address (default 127.0.0.1)."),
+                 QStringLiteral("address")});
+    p.addOption({QStringLiteral("port"), QStringLiteral("TCP port (default 8087, TAK's)."),
+                 QStringLiteral("n")});
+    p.addOption({QStringLiteral("count"), QStringLiteral("Stop after this many events."),
+                 QStringLiteral("n")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("cot listen needs a mission"));
+    auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                             store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return fail(mission.error().message);
+    const int port =
+        p.isSet(QStringLiteral("port")) ? p.value(QStringLiteral("port")).toInt() : 8087;
+    const int count = p.value(QStringLiteral("count")).toInt();
+    const QByteArray address =
+        (p.isSet(QStringLiteral("listen")) ? p.value(QStringLiteral("listen"))
+                                           : QStringLiteral("127.0.0.1"))
+            .toLatin1();
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(static_cast<quint16>(port));
+    const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    if (server < 0 || inet_pton(AF_INET, address.constData(), &at.sin_addr) != 1 ||
+        setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        ::bind(server, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0 ||
+        ::listen(server, 4) != 0)
+        return fail(QStringLiteral("cannot listen on %1 port %2: %3")
+                        .arg(QString::fromLatin1(address))
+                        .arg(port)
+                        .arg(QString::fromLocal8Bit(std::strerror(errno))));
+    socklen_t length = sizeof at;
+    getsockname(server, reinterpret_cast<sockaddr*>(&at), &length);
+    out() << "listening for CoT on " << address << " port " << ntohs(at.sin_port) << Qt::endl;
+    int applied = 0;
+    for (;;) {
+        const int client = ::accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0)
+            continue;
+        interop::CotStreamSplitter splitter;
+        char buffer[65536];
+        for (ssize_t n; (n = ::read(client, buffer, sizeof buffer)) > 0;) {
+            splitter.feed(QByteArray(buffer, static_cast<qsizetype>(n)));
+            for (;;) {
+                auto piece = splitter.next();
+                if (!piece) {
+                    err() << "tessera-cli: feed dropped: " << piece.error().message << Qt::endl;
+                    break;
+                }
+                if (!piece.value())
+                    break;
+                auto read = interop::readCotStream(*piece.value());
+                if (!read) {
+                    err() << "tessera-cli: event refused: " << read.error().message << Qt::endl;
+                    continue;
+                }
+                for (const interop::CotProblem& problem : read.value().problems)
+                    err() << "tessera-cli: event refused: " << problem.reason << Qt::endl;
+                auto done = interop::applyCotEvents(mission.value(), read.value().events);
+                if (!done) {
+                    err() << "tessera-cli: event refused: " << done.error().message << Qt::endl;
+                    continue;
+                }
+                for (const interop::CotEvent& e : read.value().events)
+                    out() << "applied " << e.uid << " (" << e.type << ")"
+                          << (e.isStale(QDateTime::currentDateTimeUtc()) ? ", stale" : "")
+                          << Qt::endl;
+                applied += done.value();
+                if (count > 0 && applied >= count) {
+                    ::close(client);
+                    ::close(server);
+                    return 0;
+                }
+            }
+        }
+        ::close(client);
+    }
+}
+
 void usage() {
     out() << "Usage: tessera-cli COMMAND [options]\n\n"
              "Commands:\n"
@@ -543,6 +638,7 @@ void usage() {
              "  mission query FILE [--bbox W,S,E,N] [--from T] [--to T] [--text WORDS] ...\n"
              "  mission stats FILE                                    counts, size, schema\n"
              "  cot import FILE INPUT.cot | export FILE OUT.cot [--for PEER]   TAK's CoT events\n"
+             "  cot listen FILE [--port 8087] [--count N]            a TCP feed of CoT events\n"
           << cli::shareUsage() << "\nEach command takes --help.\n";
     out().flush();
 }
@@ -582,6 +678,8 @@ int main(int argc, char* argv[]) {
         if (sub == QLatin1String("stats"))
             return missionStats(rest);
     }
+    if (command == QLatin1String("cot") && args.size() > 2 && args[2] == QLatin1String("listen"))
+        return cotListen(args.mid(0, 1) + args.mid(3));
     if (command == QLatin1String("cot") && args.size() > 2 &&
         (args[2] == QLatin1String("import") || args[2] == QLatin1String("export")))
         return cotCommand(args[2], args.mid(0, 1) + args.mid(3));

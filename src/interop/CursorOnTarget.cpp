@@ -344,6 +344,20 @@ Result<store::Incident> incidentFromEvent(const CotEvent& e) {
     return i;
 }
 
+namespace {
+/// Adds the incidents, or updates those whose uuid is held: one transaction.
+Status writeIncidents(store::MissionStore& mission, QList<store::Incident>& incidents) {
+    return mission.database().transaction([&]() -> Status {
+        for (store::Incident& i : incidents) {
+            Result<store::Incident> held = mission.incident(i.uuid);
+            if (Status s = held ? mission.updateIncident(i) : mission.addIncident(i); !s)
+                return s;
+        }
+        return success();
+    });
+}
+} // namespace
+
 Result<ImportReport> importCot(store::MissionStore& mission, const QString& file,
                                const CotLimits& limits) {
     QFile f(file);
@@ -382,18 +396,41 @@ Result<ImportReport> importCot(store::MissionStore& mission, const QString& file
         return Error{
             QStringLiteral("%1: nothing imported:\n%2").arg(file, lines.join(QLatin1Char('\n')))};
     }
-    Status done = mission.database().transaction([&]() -> Status {
-        for (store::Incident& i : incidents) {
-            Result<store::Incident> held = mission.incident(i.uuid);
-            if (Status s = held ? mission.updateIncident(i) : mission.addIncident(i); !s)
-                return s;
-        }
-        return success();
-    });
+    Status done = writeIncidents(mission, incidents);
     if (!done)
         return Error{QStringLiteral("%1: nothing imported: %2").arg(file, done.error().message)};
     report.imported = incidents.size();
     return report;
+}
+
+Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events) {
+    QList<store::Incident> incidents;
+    for (const CotEvent& e : events) {
+        Result<store::Incident> i = incidentFromEvent(e);
+        if (!i)
+            return Error{QStringLiteral("event %1 (uid %2): %3")
+                             .arg(e.number)
+                             .arg(e.uid.left(60), i.error().message)};
+        incidents.append(std::move(i).value());
+    }
+    if (Status s = writeIncidents(mission, incidents); !s)
+        return s.error();
+    return static_cast<int>(incidents.size());
+}
+
+Result<std::optional<QByteArray>> CotStreamSplitter::next() {
+    static const QByteArray kEnd = QByteArrayLiteral("</event>");
+    const qsizetype end = buffer_.indexOf(kEnd);
+    if (end < 0) {
+        if (buffer_.size() > max_)
+            return Error{QStringLiteral("%1 bytes without the end of an event: not a CoT feed")
+                             .arg(buffer_.size())};
+        return std::optional<QByteArray>();
+    }
+    const qsizetype cut = end + kEnd.size();
+    QByteArray event = buffer_.left(cut).trimmed();
+    buffer_.remove(0, cut);
+    return std::optional(event);
 }
 
 Result<qint64> exportCot(store::MissionStore& mission, const QString& file,

@@ -15,6 +15,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace tessera::store {
 class MissionStore;
@@ -93,6 +94,27 @@ Result<store::Incident> incidentFromEvent(const CotEvent& event);
 /// store's thread.
 Result<ImportReport> importCot(store::MissionStore& mission, const QString& file,
                                const CotLimits& limits = {});
+
+/// Cuts a byte stream from a socket into whole events as they complete (a TAK feed sends
+/// events back to back, split anywhere by TCP). Each piece holds one event, with its XML
+/// declaration when it had one, ready for readCotStream.
+class CotStreamSplitter {
+public:
+    explicit CotStreamSplitter(qint64 maxEventBytes = 1024 * 1024)
+        : max_(maxEventBytes) {}
+    void feed(const QByteArray& bytes) { buffer_ += bytes; }
+    /// The next whole event, or nullopt until more bytes come. An error when the bytes waiting
+    /// exceed the limit without completing an event (the feed is then not CoT, or hostile).
+    Result<std::optional<QByteArray>> next();
+
+private:
+    QByteArray buffer_;
+    qint64 max_;
+};
+
+/// Applies events to the mission in one transaction: all or none (an event whose uid is held
+/// updates it). An error names the first event that cannot be an incident.
+Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events);
 
 /// Writes the mission's incidents as a CoT stream (several events back to back); with
 /// `releasable`, only those it passes (an export for a recipient), the rest counted in

@@ -5,9 +5,16 @@
 #include "interop/CursorOnTarget.h"
 #include "store/MissionStore.h"
 
+#include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace tessera;
 using namespace tessera::interop;
@@ -214,4 +221,86 @@ TEST_CASE("CoT: import is all or nothing; export for a peer holds only what it m
     REQUIRE(back.ok());
     REQUIRE(back.value().events.size() == 1);
     CHECK(back.value().events.first().uid == open.uuid);
+}
+
+TEST_CASE("CoT: a feed split anywhere by TCP comes out as whole events", "[cot]") {
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QByteArray feed;
+    for (int k = 0; k < 5; ++k) {
+        store::Incident i = sample();
+        i.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081a%1").arg(k);
+        feed += writeCotEvent(eventFromIncident(i, now)) + "\r\n";
+    }
+    for (const int piece : {1, 7, 64, 1000}) {
+        CotStreamSplitter splitter;
+        QStringList uids;
+        for (qsizetype at = 0; at < feed.size(); at += piece) {
+            splitter.feed(feed.mid(at, piece));
+            for (;;) {
+                auto next = splitter.next();
+                REQUIRE(next.ok());
+                if (!next.value())
+                    break;
+                Result<CotStream> one = readCotStream(*next.value());
+                REQUIRE(one.ok());
+                REQUIRE(one.value().events.size() == 1);
+                uids.append(one.value().events.first().uid);
+            }
+        }
+        INFO("pieces of " << piece << " bytes");
+        REQUIRE(uids.size() == 5);
+        CHECK(uids.last() == QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081a4"));
+    }
+    CotStreamSplitter hostile(1000);
+    hostile.feed(QByteArray(2000, 'x'));
+    CHECK_FALSE(hostile.next().ok());
+}
+
+TEST_CASE("CoT: tessera-cli cot listen applies a TCP feed event by event", "[cot][cli]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("feed.tessera"));
+    {
+        store::MissionInfo info;
+        info.name = QStringLiteral("Feed");
+        info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+        REQUIRE(store::MissionStore::create(path, info).ok());
+    }
+    QProcess listener;
+    listener.start(QStringLiteral(TESSERA_CLI),
+                   {QStringLiteral("cot"), QStringLiteral("listen"), path, QStringLiteral("--port"),
+                    QStringLiteral("0"), QStringLiteral("--count"), QStringLiteral("2")});
+    QString banner;
+    while (!banner.contains(QLatin1Char('\n')) && listener.waitForReadyRead(60000))
+        banner += QString::fromUtf8(listener.readAllStandardOutput());
+    const QRegularExpressionMatch port =
+        QRegularExpression(QStringLiteral("port (\\d+)")).match(banner);
+    REQUIRE(port.hasMatch());
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    store::Incident a = sample();
+    store::Incident b = sample();
+    b.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081b1");
+    const QByteArray feed = writeCotEvent(eventFromIncident(a, now)) +
+                            "<event uid=\"broken\" type=\"x-y-z\" time=\"2026-03-01T09:00:00Z\" "
+                            "start=\"2026-03-01T09:00:00Z\" stale=\"2026-03-01T10:00:00Z\" "
+                            "access=\"UNCLASSIFIED\"><point lat=\"5\" lon=\"2\"/></event>" +
+                            writeCotEvent(eventFromIncident(b, now));
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(static_cast<quint16>(port.captured(1).toInt()));
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+    for (qsizetype at = 0; at < feed.size(); at += 100) // in pieces, as TCP may deliver it
+        REQUIRE(::write(fd, feed.constData() + at,
+                        static_cast<size_t>(std::min<qsizetype>(100, feed.size() - at))) > 0);
+    REQUIRE(listener.waitForFinished(60000));
+    ::close(fd);
+    CHECK(listener.exitCode() == 0);
+    CHECK_THAT(QString::fromUtf8(listener.readAllStandardError()).toStdString(),
+               Contains("'x-y-z' has no Tessera category"));
+    Result<store::MissionStore> m =
+        store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
+    REQUIRE(m.ok());
+    CHECK(m.value().incidents().value().size() == 2);
 }
