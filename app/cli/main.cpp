@@ -395,14 +395,8 @@ int missionQuery(const QStringList& args) {
     return 0;
 }
 
-int missionExport(const QStringList& args) {
-    QCommandLineParser p;
-    p.setApplicationDescription(
-        QStringLiteral("Export incidents to GeoJSON or GeoPackage (by the output's extension)."));
-    p.addHelpOption();
-    addQueryOptions(p);
-    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
-    p.addPositionalArgument(QStringLiteral("output"), QStringLiteral(".geojson or .gpkg file."));
+/// --for PEER and --contacts FILE: an export made for a recipient (docs/sharing.md).
+void addRecipientOptions(QCommandLineParser& p) {
     p.addOption({QStringLiteral("for"),
                  QStringLiteral("Export for this peer (station name or fingerprint): only what "
                                 "it is cleared for is written."),
@@ -411,17 +405,38 @@ int missionExport(const QStringList& args) {
                  QStringLiteral("The contact book that knows the peer (default: the sharing "
                                 "commands' contact book)."),
                  QStringLiteral("file")});
+}
+
+/// The release decision for --for PEER; an empty function without it (the operator's own copy).
+Result<std::function<bool(const store::Marking&)>> recipientFilter(const QCommandLineParser& p) {
+    if (!p.isSet(QStringLiteral("for")))
+        return std::function<bool(const store::Marking&)>();
+    return cli::releaseFilter(p.value(QStringLiteral("for")), p.value(QStringLiteral("contacts")));
+}
+
+void printExported(const QCommandLineParser& p, qint64 written, const char* what, qint64 withheld) {
+    out() << "Exported " << written << " incidents" << what << " to " << p.positionalArguments()[1];
+    if (p.isSet(QStringLiteral("for")))
+        out() << " (" << withheld << " withheld: not releasable to "
+              << p.value(QStringLiteral("for")) << ")";
+    out() << Qt::endl;
+}
+
+int missionExport(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("Export incidents to GeoJSON or GeoPackage (by the output's extension)."));
+    p.addHelpOption();
+    addQueryOptions(p);
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.addPositionalArgument(QStringLiteral("output"), QStringLiteral(".geojson or .gpkg file."));
+    addRecipientOptions(p);
     p.process(args);
     if (p.positionalArguments().size() != 2)
         return fail(QStringLiteral("mission export needs a mission file and an output file"));
-    std::function<bool(const store::Marking&)> releasable;
-    if (p.isSet(QStringLiteral("for"))) {
-        auto filter =
-            cli::releaseFilter(p.value(QStringLiteral("for")), p.value(QStringLiteral("contacts")));
-        if (!filter)
-            return fail(filter.error().message);
-        releasable = filter.value();
-    }
+    auto releasable = recipientFilter(p);
+    if (!releasable)
+        return fail(releasable.error().message);
     QString problem;
     auto query = queryFrom(p, problem);
     if (!query)
@@ -436,14 +451,10 @@ int missionExport(const QStringList& args) {
         return fail(mission.error().message);
     qint64 withheld = 0;
     auto written = interop::exportIncidents(mission.value(), p.positionalArguments()[1], *query,
-                                            releasable, &withheld);
+                                            releasable.value(), &withheld);
     if (!written)
         return fail(written.error().message);
-    out() << "Exported " << written.value() << " incidents to " << p.positionalArguments()[1];
-    if (releasable)
-        out() << " (" << withheld << " withheld: not releasable to "
-              << p.value(QStringLiteral("for")) << ")";
-    out() << Qt::endl;
+    printExported(p, written.value(), "", withheld);
     return 0;
 }
 
@@ -495,11 +506,7 @@ int cotCommand(const QString& sub, const QStringList& args) {
         p.setApplicationDescription(QStringLiteral(
             "Export the mission's incidents as CoT events, one after another in one file."));
         p.addPositionalArgument(QStringLiteral("output"), QStringLiteral("CoT XML file."));
-        p.addOption({QStringLiteral("for"),
-                     QStringLiteral("Export for this peer: only what it is cleared for."),
-                     QStringLiteral("peer")});
-        p.addOption({QStringLiteral("contacts"), QStringLiteral("The contact book."),
-                     QStringLiteral("file")});
+        addRecipientOptions(p);
     }
     p.process(args);
     if (p.positionalArguments().size() != 2)
@@ -515,25 +522,15 @@ int cotCommand(const QString& sub, const QStringList& args) {
         out() << "Imported " << report.value().imported << " CoT events as incidents" << Qt::endl;
         return 0;
     }
-    std::function<bool(const store::Marking&)> releasable;
-    if (p.isSet(QStringLiteral("for"))) {
-        auto filter =
-            cli::releaseFilter(p.value(QStringLiteral("for")), p.value(QStringLiteral("contacts")));
-        if (!filter)
-            return fail(filter.error().message);
-        releasable = filter.value();
-    }
+    auto releasable = recipientFilter(p);
+    if (!releasable)
+        return fail(releasable.error().message);
     qint64 withheld = 0;
-    auto written =
-        interop::exportCot(mission.value(), p.positionalArguments()[1], releasable, &withheld);
+    auto written = interop::exportCot(mission.value(), p.positionalArguments()[1],
+                                      releasable.value(), &withheld);
     if (!written)
         return fail(written.error().message);
-    out() << "Exported " << written.value() << " incidents as CoT events to "
-          << p.positionalArguments()[1];
-    if (releasable)
-        out() << " (" << withheld << " withheld: not releasable to "
-              << p.value(QStringLiteral("for")) << ")";
-    out() << Qt::endl;
+    printExported(p, written.value(), " as CoT events", withheld);
     return 0;
 }
 
