@@ -9,12 +9,14 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace tessera::interop {
 
@@ -37,6 +39,21 @@ QStringList values(const store::Incident& i) {
             i.marking.classification,
             i.marking.releasability};
 }
+/// A GDAL configuration option set for this thread only, cleared when it goes.
+class ThreadConfig {
+public:
+    ThreadConfig(const char* key, const char* value)
+        : key_(key) {
+        CPLSetThreadLocalConfigOption(key, value);
+    }
+    ThreadConfig(const ThreadConfig&) = delete;
+    ThreadConfig& operator=(const ThreadConfig&) = delete;
+    ~ThreadConfig() { CPLSetThreadLocalConfigOption(key_, nullptr); }
+
+private:
+    const char* key_;
+};
+
 } // namespace
 
 Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file,
@@ -47,12 +64,21 @@ Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file
     geo::ensureGdalRegistered();
     geo::GdalErrorCapture errors;
     const QString suffix = QFileInfo(file).suffix().toLower();
+    const bool kml = suffix == QLatin1String("kml") || suffix == QLatin1String("kmz");
     const char* driverName = suffix == QLatin1String("gpkg") ? "GPKG"
                              : suffix == QLatin1String("geojson") || suffix == QLatin1String("json")
                                  ? "GeoJSON"
-                                 : nullptr;
+                             : kml ? "LIBKML" // writes KMZ for a .kmz name
+                                   : nullptr;
     if (!driverName)
-        return Error{QStringLiteral("%1: export writes .geojson or .gpkg").arg(file)};
+        return Error{QStringLiteral("%1: export writes .geojson, .gpkg, .kml or .kmz").arg(file)};
+    // Google Earth shows a placemark's name and description; every field, the marking among
+    // them, goes to its ExtendedData.
+    std::optional<ThreadConfig> kmlName, kmlDescription;
+    if (kml) {
+        kmlName.emplace("LIBKML_NAME_FIELD", "title");
+        kmlDescription.emplace("LIBKML_DESCRIPTION_FIELD", "narrative");
+    }
     GDALDriverH driver = GDALGetDriverByName(driverName);
     if (!driver)
         return Error{QStringLiteral("GDAL has no %1 driver").arg(QString::fromLatin1(driverName))};

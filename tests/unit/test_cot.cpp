@@ -3,6 +3,8 @@
 // events back to back as TAK sends them, and every kind of bad input refused with its reason.
 #include "TestSupport.h"
 #include "interop/CursorOnTarget.h"
+#include "interop/MissionExport.h"
+#include "interop/MissionImport.h"
 #include "store/MissionStore.h"
 
 #include <QProcess>
@@ -303,4 +305,54 @@ TEST_CASE("CoT: tessera-cli cot listen applies a TCP feed event by event", "[cot
         store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
     REQUIRE(m.ok());
     CHECK(m.value().incidents().value().size() == 2);
+}
+
+TEST_CASE("KML and KMZ exports for Google Earth carry each record's marking", "[kml]") {
+    QTemporaryDir dir;
+    store::MissionInfo info;
+    info.name = QStringLiteral("KML");
+    info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+    Result<store::MissionStore> m =
+        store::MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), info);
+    REQUIRE(m.ok());
+    store::Incident secret = sample();
+    store::Incident open = sample();
+    open.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081c1");
+    open.title = QStringLiteral("Market reopened");
+    open.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+    REQUIRE(m.value().addIncident(secret).ok());
+    REQUIRE(m.value().addIncident(open).ok());
+    store::IncidentQuery all;
+    all.limit = 0;
+
+    const QString kml = dir.filePath(QStringLiteral("out.kml"));
+    qint64 withheld = -1;
+    Result<qint64> written = exportIncidents(
+        m.value(), kml, all,
+        [](const store::Marking& mk) { return mk.classification == QLatin1String("UNCLASSIFIED"); },
+        &withheld);
+    REQUIRE(written.ok());
+    CHECK(written.value() == 1);
+    CHECK(withheld == 1);
+    const QString text = QString::fromUtf8(test::readAll(kml));
+    CHECK(text.contains(QLatin1String("<name>Market reopened</name>")));
+    CHECK(text.contains(QLatin1String("UNCLASSIFIED")));
+    CHECK(text.contains(QLatin1String("REL TO UN")));
+    CHECK_FALSE(text.contains(QLatin1String("IED found")));
+
+    const QString kmz = dir.filePath(QStringLiteral("out.kmz"));
+    REQUIRE(exportIncidents(m.value(), kmz, all).ok());
+    CHECK(test::readAll(kmz).startsWith("PK")); // a zip, as Google Earth expects
+    // Read back through OGR (the same path a KMZ dropped on the map takes): both placemarks.
+    Result<store::MissionStore> again =
+        store::MissionStore::create(dir.filePath(QStringLiteral("again.tessera")), info);
+    REQUIRE(again.ok());
+    ImportOptions options;
+    options.mapping.title = QStringLiteral("Name");
+    options.mapping.narrative = QStringLiteral("description");
+    options.marking = open.marking;
+    Result<ImportReport> back = importIncidents(again.value(), kml, options);
+    INFO(back.errorMessage().toStdString());
+    REQUIRE(back.ok());
+    CHECK(back.value().imported == 1);
 }
