@@ -13,6 +13,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include <cmath>
 #include <memory>
 
 namespace tessera::interop {
@@ -102,7 +103,11 @@ QDateTime timeField(OGRFeatureH f, const QString& name) {
         float s = 0;
         if (!OGR_F_GetFieldAsDateTimeEx(f, index, &y, &mo, &d, &h, &mi, &s, &tz))
             return {};
-        QDateTime t(QDate(y, mo, d), QTime(h, mi, static_cast<int>(s)), Qt::UTC);
+        const int whole = static_cast<int>(s);
+        QDateTime t(QDate(y, mo, d),
+                    QTime(h, mi, whole,
+                          std::min(999, static_cast<int>(std::lround((s - whole) * 1000.0f)))),
+                    Qt::UTC);
         if (tz > 1) // OGR: 100 is UTC, each step 15 minutes
             t = t.addSecs(-(tz - 100) * 15 * 60);
         return t;
@@ -184,6 +189,8 @@ QString readIncident(OGRFeatureH f, OGRCoordinateTransformationH transform, cons
     }
     incident.narrative = field(f, m.narrative);
     incident.marking = o.marking;
+    if (const QString c = field(f, m.classification); !c.isEmpty())
+        incident.marking = {c, field(f, m.releasability)};
     return store::MissionStore::invalidReason(incident);
 }
 

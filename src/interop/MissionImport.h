@@ -27,12 +27,16 @@ struct FieldMapping {
     QString reliability = QStringLiteral("reliability");
     QString credibility = QStringLiteral("credibility");
     QString narrative = QStringLiteral("narrative");
+    /// A feature's own marking (as Tessera's exports write it) wins over ImportOptions::marking.
+    QString classification = QStringLiteral("classification");
+    QString releasability = QStringLiteral("releasability");
 };
 
 struct ImportOptions {
     FieldMapping mapping;
-    QString layer;          ///< OGR layer to read (default: the first; GPX: waypoints)
-    store::Marking marking; ///< given to every imported record (classification required)
+    QString layer; ///< OGR layer to read (default: the first; GPX: waypoints)
+    /// Given to every imported record that carries no marking of its own (required).
+    store::Marking marking;
     QString defaultCategory = QStringLiteral("crime");
     /// Import the valid features and list the others. Off: one rejected feature refuses all.
     bool skipInvalid = false;

@@ -356,3 +356,57 @@ TEST_CASE("KML and KMZ exports for Google Earth carry each record's marking", "[
     REQUIRE(back.ok());
     CHECK(back.value().imported == 1);
 }
+
+TEST_CASE("GeoJSON and KML round trips keep each record's own marking", "[kml]") {
+    QTemporaryDir dir;
+    store::MissionInfo info;
+    info.name = QStringLiteral("Round trip");
+    info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+    Result<store::MissionStore> m =
+        store::MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), info);
+    REQUIRE(m.ok());
+    store::Incident secret = sample();
+    store::Incident open = sample();
+    open.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081d1");
+    open.title = QStringLiteral("Market reopened");
+    open.category = QStringLiteral("civil_unrest");
+    open.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+    REQUIRE(m.value().addIncident(secret).ok());
+    REQUIRE(m.value().addIncident(open).ok());
+    store::IncidentQuery all;
+    all.limit = 0;
+    for (const char* name : {"out.geojson", "out.kml"}) {
+        INFO(name);
+        const QString file = dir.filePath(QString::fromLatin1(name));
+        REQUIRE(exportIncidents(m.value(), file, all).ok());
+        Result<store::MissionStore> back = store::MissionStore::create(
+            dir.filePath(QStringLiteral("back-%1.tessera").arg(QString::fromLatin1(name))), info);
+        REQUIRE(back.ok());
+        ImportOptions options;
+        if (QString::fromLatin1(name).endsWith(QLatin1String(".kml"))) {
+            options.mapping.title = QStringLiteral("Name");
+            options.mapping.narrative = QStringLiteral("description");
+        }
+        options.marking = {QStringLiteral("RESTRICTED"), {}}; // for records without their own
+        Result<ImportReport> report = importIncidents(back.value(), file, options);
+        INFO(report.errorMessage().toStdString());
+        REQUIRE(report.ok());
+        Result<QList<store::Incident>> got = back.value().incidents();
+        REQUIRE(got.ok());
+        REQUIRE(got.value().size() == 2);
+        for (const store::Incident& i : got.value()) {
+            const store::Incident& original = i.title == secret.title ? secret : open;
+            CHECK(i.title == original.title);
+            CHECK(i.category == original.category);
+            CHECK(i.severity == original.severity);
+            CHECK(i.status == original.status);
+            CHECK(i.observedAt == original.observedAt);
+            CHECK(i.source == original.source);
+            CHECK(i.reliability == original.reliability);
+            CHECK(i.credibility == original.credibility);
+            CHECK(i.narrative == original.narrative);
+            CHECK(i.marking == original.marking);
+            CHECK(i.location.lon == Approx(original.location.lon).margin(1e-6));
+        }
+    }
+}
