@@ -425,7 +425,7 @@ void printExported(const QCommandLineParser& p, qint64 written, const char* what
 int missionExport(const QStringList& args) {
     QCommandLineParser p;
     p.setApplicationDescription(
-        QStringLiteral("Export incidents to GeoJSON, GeoPackage, KML or KMZ (by the output's "
+        QStringLiteral("Export incidents to GeoJSON, GeoPackage, KML, KMZ or GPX (by the output's "
                        "extension)."));
     p.addHelpOption();
     addQueryOptions(p);
@@ -632,7 +632,7 @@ void usage() {
              "  mission info FILE                                     what a mission holds\n"
              "  mission create FILE [--name N] [--classification C]   a new, empty mission\n"
              "  mission import FILE INPUT [--map f=col,...] [--skip-invalid] [--track ROUTE]\n"
-             "  mission export FILE OUT.geojson|.gpkg|.kml|.kmz [query options] [--for PEER]\n"
+             "  mission export FILE OUT.geojson|.gpkg|.kml|.kmz|.gpx [query options] [--for PEER]\n"
              "  mission query FILE [--bbox W,S,E,N] [--from T] [--to T] [--text WORDS] ...\n"
              "  mission stats FILE                                    counts, size, schema\n"
              "  cot import FILE INPUT.cot | export FILE OUT.cot [--for PEER]   TAK's CoT events\n"

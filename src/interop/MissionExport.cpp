@@ -10,6 +10,7 @@
 #include <QFileInfo>
 
 #include <cpl_conv.h>
+#include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <vector>
 
 namespace tessera::interop {
 
@@ -65,13 +67,16 @@ Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file
     geo::GdalErrorCapture errors;
     const QString suffix = QFileInfo(file).suffix().toLower();
     const bool kml = suffix == QLatin1String("kml") || suffix == QLatin1String("kmz");
+    const bool gpx = suffix == QLatin1String("gpx");
     const char* driverName = suffix == QLatin1String("gpkg") ? "GPKG"
                              : suffix == QLatin1String("geojson") || suffix == QLatin1String("json")
                                  ? "GeoJSON"
                              : kml ? "LIBKML" // writes KMZ for a .kmz name
+                             : gpx ? "GPX"
                                    : nullptr;
     if (!driverName)
-        return Error{QStringLiteral("%1: export writes .geojson, .gpkg, .kml or .kmz").arg(file)};
+        return Error{
+            QStringLiteral("%1: export writes .geojson, .gpkg, .kml, .kmz or .gpx").arg(file)};
     // Google Earth shows a placemark's name and description; every field, the marking among
     // them, goes to its ExtendedData.
     std::optional<ThreadConfig> kmlName, kmlDescription;
@@ -86,8 +91,12 @@ Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file
     const QString partial = QFileInfo(file).absoluteDir().filePath(
         QStringLiteral(".%1.partial.%2").arg(QFileInfo(file).completeBaseName(), suffix));
     QFile::remove(partial);
+    // GPX: waypoints with name, description and time; every other field, the marking among
+    // them, in the waypoint's <extensions>.
+    char** createOptions = gpx ? CSLSetNameValue(nullptr, "GPX_USE_EXTENSIONS", "YES") : nullptr;
     GDALDatasetH ds =
-        GDALCreate(driver, partial.toUtf8().constData(), 0, 0, 0, GDT_Unknown, nullptr);
+        GDALCreate(driver, partial.toUtf8().constData(), 0, 0, 0, GDT_Unknown, createOptions);
+    CSLDestroy(createOptions);
     if (!ds)
         return Error{QStringLiteral("%1: cannot create (%2)")
                          .arg(file, errors.lastError(QStringLiteral("unknown error")))};
@@ -99,7 +108,8 @@ Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file
     OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(nullptr);
     OSRSetWellKnownGeogCS(wgs84, "WGS84");
     OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
-    OGRLayerH layer = GDALDatasetCreateLayer(ds, "incidents", wgs84, wkbUnknown, nullptr);
+    OGRLayerH layer = GDALDatasetCreateLayer(ds, gpx ? "waypoints" : "incidents", wgs84,
+                                             gpx ? wkbPoint : wkbUnknown, nullptr);
     OSRRelease(wgs84); // the layer may keep a reference
     if (!layer)
         return fail(errors.lastError(QStringLiteral("cannot create the layer")));
@@ -109,6 +119,14 @@ Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file
         OGR_Fld_Destroy(def);
         if (e != OGRERR_NONE)
             return fail(errors.lastError(QStringLiteral("cannot create the fields")));
+    }
+    // Where each field went (a GPX layer has its standard fields first).
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    std::vector<int> fieldAt;
+    for (const char* name : kFields) {
+        fieldAt.push_back(OGR_FD_GetFieldIndex(defn, name));
+        if (fieldAt.back() < 0)
+            return fail(QStringLiteral("the field %1 was not created").arg(QLatin1String(name)));
     }
     if (GDALDatasetStartTransaction(ds, FALSE) == OGRERR_FAILURE)
         return fail(errors.lastError(QStringLiteral("cannot start a transaction")));
@@ -137,9 +155,22 @@ Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file
             OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
             const QStringList v = values(i);
             for (int k = 0; k < v.size(); ++k)
-                OGR_F_SetFieldString(f, k, v[k].toUtf8().constData());
+                OGR_F_SetFieldString(f, fieldAt[static_cast<size_t>(k)], v[k].toUtf8().constData());
+            if (gpx) {
+                OGR_F_SetFieldString(f, OGR_FD_GetFieldIndex(defn, "name"),
+                                     i.title.toUtf8().constData());
+                OGR_F_SetFieldString(f, OGR_FD_GetFieldIndex(defn, "desc"),
+                                     i.narrative.toUtf8().constData());
+                const QDateTime t = i.observedAt.toUTC();
+                OGR_F_SetFieldDateTimeEx(f, OGR_FD_GetFieldIndex(defn, "time"), t.date().year(),
+                                         t.date().month(), t.date().day(), t.time().hour(),
+                                         t.time().minute(),
+                                         static_cast<float>(t.time().second()) +
+                                             static_cast<float>(t.time().msec()) / 1000.0f,
+                                         100);
+            }
             OGRGeometryH g = nullptr;
-            if (i.area.isEmpty()) {
+            if (i.area.isEmpty() || gpx) { // GPX has no areas: their representative point
                 g = OGR_G_CreateGeometry(wkbPoint);
                 OGR_G_SetPoint_2D(g, 0, i.location.lon, i.location.lat);
             } else {

@@ -15,8 +15,9 @@ class MissionStore;
 namespace tessera::interop {
 
 /// Writes the incidents a query selects (its offset and limit apply; limit 0: all of them) to
-/// GeoJSON (.geojson, .json), GeoPackage (.gpkg) or KML/KMZ (.kml, .kmz: title as the
-/// placemark's name, narrative as its description), chosen by the file's extension: points, or
+/// GeoJSON (.geojson, .json), GeoPackage (.gpkg), KML/KMZ (.kml, .kmz: title as the
+/// placemark's name, narrative as its description) or GPX (.gpx: waypoints with name, desc and
+/// time, the other fields in extensions, areas as their point), chosen by the file's extension: points, or
 /// polygons for areas, in WGS84, with every incident field and the marking. Written beside the
 /// target and renamed into place, so a failure leaves no half file. Returns the number of incidents
 /// written. Threads: the store's thread.

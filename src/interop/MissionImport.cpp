@@ -82,10 +82,19 @@ Transform toWgs84(OGRLayerH layer) {
     return t;
 }
 
+/// The field's index; GPX extensions written by OGR (Tessera's GPX export) come back as
+/// "ogr_" and the name.
+int fieldIndex(OGRFeatureH f, const QString& name) {
+    const int index = OGR_F_GetFieldIndex(f, name.toUtf8().constData());
+    return index >= 0
+               ? index
+               : OGR_F_GetFieldIndex(f, (QStringLiteral("ogr_") + name).toUtf8().constData());
+}
+
 QString field(OGRFeatureH f, const QString& name) {
     if (name.isEmpty())
         return {};
-    const int index = OGR_F_GetFieldIndex(f, name.toUtf8().constData());
+    const int index = fieldIndex(f, name);
     if (index < 0 || !OGR_F_IsFieldSetAndNotNull(f, index))
         return {};
     return QString::fromUtf8(OGR_F_GetFieldAsString(f, index)).trimmed();
@@ -94,7 +103,7 @@ QString field(OGRFeatureH f, const QString& name) {
 QDateTime timeField(OGRFeatureH f, const QString& name) {
     if (name.isEmpty())
         return {};
-    const int index = OGR_F_GetFieldIndex(f, name.toUtf8().constData());
+    const int index = fieldIndex(f, name);
     if (index < 0 || !OGR_F_IsFieldSetAndNotNull(f, index))
         return {};
     const OGRFieldType type = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, index));

@@ -357,7 +357,7 @@ TEST_CASE("KML and KMZ exports for Google Earth carry each record's marking", "[
     CHECK(back.value().imported == 1);
 }
 
-TEST_CASE("GeoJSON and KML round trips keep each record's own marking", "[kml]") {
+TEST_CASE("GeoJSON KML and GPX round trips keep each record's own marking", "[kml]") {
     QTemporaryDir dir;
     store::MissionInfo info;
     info.name = QStringLiteral("Round trip");
@@ -375,7 +375,7 @@ TEST_CASE("GeoJSON and KML round trips keep each record's own marking", "[kml]")
     REQUIRE(m.value().addIncident(open).ok());
     store::IncidentQuery all;
     all.limit = 0;
-    for (const char* name : {"out.geojson", "out.kml"}) {
+    for (const char* name : {"out.geojson", "out.kml", "out.gpx"}) {
         INFO(name);
         const QString file = dir.filePath(QString::fromLatin1(name));
         REQUIRE(exportIncidents(m.value(), file, all).ok());
@@ -387,7 +387,10 @@ TEST_CASE("GeoJSON and KML round trips keep each record's own marking", "[kml]")
             options.mapping.title = QStringLiteral("Name");
             options.mapping.narrative = QStringLiteral("description");
         }
-        options.marking = {QStringLiteral("RESTRICTED"), {}}; // for records without their own
+
+        if (QString::fromLatin1(name).endsWith(QLatin1String(".gpx")))
+            options.mapping.narrative = QStringLiteral("desc"); // extensions lose line breaks
+        options.marking = {QStringLiteral("RESTRICTED"), {}};   // for records without their own
         Result<ImportReport> report = importIncidents(back.value(), file, options);
         INFO(report.errorMessage().toStdString());
         REQUIRE(report.ok());
