@@ -411,25 +411,10 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
     return report;
 }
 
-namespace {
-/// Whether sharing has written its tables into this mission yet (a read-only reader cannot
-/// create them, and needs not: none means nothing was shared).
-Result<bool> hasTable(Database& db, const char* name) {
-    Result<Statement> s = db.prepare(
-        QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1"));
-    if (!s)
-        return s.error();
-    s.value().bind(1, QString::fromLatin1(name));
-    Result<bool> row = s.value().step();
-    if (!row)
-        return row.error();
-    return s.value().integer(0) > 0;
-}
-} // namespace
-
 Result<QList<BundleLogEntry>> bundleLog(store::MissionStore& store) {
     Database& db = store.database();
-    Result<bool> exists = hasTable(db, "share_bundle_log");
+    // None until sharing first wrote to the mission (a read-only reader cannot create them).
+    Result<bool> exists = db.hasTable(QStringLiteral("share_bundle_log"));
     if (!exists)
         return exists.error();
     QList<BundleLogEntry> entries;
@@ -457,7 +442,7 @@ Result<QList<BundleLogEntry>> bundleLog(store::MissionStore& store) {
 Result<QList<BundleLogRecord>> bundleRecords(store::MissionStore& store, const QString& bundleId,
                                              const QString& direction) {
     Database& db = store.database();
-    Result<bool> exists = hasTable(db, "share_bundle_record");
+    Result<bool> exists = db.hasTable(QStringLiteral("share_bundle_record"));
     if (!exists)
         return exists.error();
     QList<BundleLogRecord> list;
@@ -483,7 +468,7 @@ Result<QList<BundleLogRecord>> bundleRecords(store::MissionStore& store, const Q
 
 Result<QList<Conflict>> conflicts(store::MissionStore& store, bool unresolvedOnly) {
     Database& db = store.database();
-    Result<bool> exists = hasTable(db, "share_conflict");
+    Result<bool> exists = db.hasTable(QStringLiteral("share_conflict"));
     if (!exists)
         return exists.error();
     QList<Conflict> list;

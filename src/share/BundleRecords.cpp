@@ -49,9 +49,8 @@ public:
     /// full-text index. Read once (a mission's schema does not change inside a transaction).
     bool hasMarkerTables() {
         if (!markerTables_) {
-            Result<QVariant> n = db_.scalar(QStringLiteral(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'incident_marker'"));
-            markerTables_ = n && n.value().toInt() > 0;
+            Result<bool> n = db_.hasTable(QStringLiteral("incident_marker"));
+            markerTables_ = n && n.value();
         }
         return *markerTables_;
     }

@@ -10,23 +10,11 @@ using store::Statement;
 
 namespace {
 
-Result<bool> hasTable(Database& db, const QString& name) {
-    Result<Statement> s = db.prepare(
-        QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1"));
-    if (!s)
-        return s.error();
-    s.value().bind(1, name);
-    Result<bool> row = s.value().step();
-    if (!row)
-        return row.error();
-    return row.value() && s.value().integer(0) > 0;
-}
-
 /// What the peer last said it holds, as the JSON text Bundle.cpp keeps in share_peer
 /// ({"station uuid": "stamp", ...}); "{}" when it never said.
 Result<QString> reportedKnowledge(Database& db, const QString& fingerprintHex, bool* reported) {
     *reported = false;
-    Result<bool> exists = hasTable(db, QStringLiteral("share_peer"));
+    Result<bool> exists = db.hasTable(QStringLiteral("share_peer"));
     if (!exists)
         return exists.error();
     if (!exists.value())
@@ -118,7 +106,7 @@ Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<Con
             cache->countsByKnowledge.clear();
         }
     }
-    Result<bool> logged = hasTable(db, QStringLiteral("share_bundle_log"));
+    Result<bool> logged = db.hasTable(QStringLiteral("share_bundle_log"));
     if (!logged)
         return logged.error();
     QList<PeerStatus> list;

@@ -216,6 +216,18 @@ Result<Statement> Database::prepare(const QString& sql) {
     return Statement(db_, stmt);
 }
 
+Result<bool> Database::hasTable(const QString& name) {
+    Result<Statement> s = prepare(
+        QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, name);
+    Result<bool> row = s.value().step();
+    if (!row)
+        return row.error();
+    return row.value() && s.value().integer(0) > 0;
+}
+
 Result<QVariant> Database::scalar(const QString& sql) {
     Result<Statement> stmt = prepare(sql);
     if (!stmt)

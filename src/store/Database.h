@@ -72,6 +72,8 @@ public:
     Result<Statement> prepare(const QString& sql);
     /// The first column of the first row, for PRAGMAs and counts.
     Result<QVariant> scalar(const QString& sql);
+    /// Whether the file has a table (or virtual table) of that name.
+    Result<bool> hasTable(const QString& name);
 
     /// Runs `body` in a transaction: committed when it returns success, rolled back otherwise.
     /// Inside another transaction it nests as a savepoint.
