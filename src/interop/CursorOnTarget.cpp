@@ -388,13 +388,9 @@ Result<ImportReport> importCot(store::MissionStore& mission, const QString& file
                   [](const RejectedFeature& a, const RejectedFeature& b) {
                       return a.feature < b.feature;
                   });
-        QStringList lines;
-        for (const RejectedFeature& r : report.rejected.mid(0, 20))
-            lines.append(QStringLiteral("event %1: %2").arg(r.feature).arg(r.reason));
-        if (report.rejected.size() > 20)
-            lines.append(QStringLiteral("... and %1 more").arg(report.rejected.size() - 20));
         return Error{
-            QStringLiteral("%1: nothing imported:\n%2").arg(file, lines.join(QLatin1Char('\n')))};
+            QStringLiteral("%1: nothing imported:\n%2")
+                .arg(file, describeRejected(report.rejected, 20, QStringLiteral("event")))};
     }
     Status done = writeIncidents(mission, incidents);
     if (!done)

@@ -205,14 +205,14 @@ QString readIncident(OGRFeatureH f, OGRCoordinateTransformationH transform, cons
 
 } // namespace
 
-QString describeRejected(const QList<RejectedFeature>& rejected, int limit) {
+QString describeRejected(const QList<RejectedFeature>& rejected, int limit, const QString& what) {
     QStringList lines;
     for (const RejectedFeature& r : rejected) {
         if (lines.size() == limit) {
             lines.append(QStringLiteral("... and %1 more").arg(rejected.size() - limit));
             break;
         }
-        lines.append(QStringLiteral("feature %1: %2").arg(r.feature).arg(r.reason));
+        lines.append(QStringLiteral("%1 %2: %3").arg(what).arg(r.feature).arg(r.reason));
     }
     return lines.join(QLatin1Char('\n'));
 }

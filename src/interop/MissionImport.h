@@ -70,7 +70,9 @@ Result<ImportReport> importIncidents(store::MissionStore& mission, const QString
 Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gpxFile,
                                  const QString& routeUuid);
 
-/// "feature 12: the title is empty" lines, at most `limit`, then "... and N more".
-QString describeRejected(const QList<RejectedFeature>& rejected, int limit = 20);
+/// "feature 12: the title is empty" lines, at most `limit`, then "... and N more". `what`
+/// names the things numbered ("feature", or "event" for CoT).
+QString describeRejected(const QList<RejectedFeature>& rejected, int limit = 20,
+                         const QString& what = QStringLiteral("feature"));
 
 } // namespace tessera::interop
