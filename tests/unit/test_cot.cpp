@@ -46,6 +46,33 @@ std::string text(const QString& s) {
     return s.toStdString();
 }
 
+/// The sample's counterpart that any UN station may have.
+store::Incident openSample() {
+    store::Incident i = sample();
+    i.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081d1");
+    i.title = QStringLiteral("Market reopened");
+    i.category = QStringLiteral("civil_unrest");
+    i.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+    return i;
+}
+
+store::MissionInfo missionInfo() {
+    store::MissionInfo info;
+    info.name = QStringLiteral("Formats");
+    info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+    return info;
+}
+
+/// A new mission file in `dir` holding `incidents`.
+store::MissionStore missionWith(const QTemporaryDir& dir, const QString& name,
+                                QList<store::Incident> incidents) {
+    Result<store::MissionStore> m = store::MissionStore::create(dir.filePath(name), missionInfo());
+    REQUIRE(m.ok());
+    for (store::Incident& i : incidents)
+        REQUIRE(m.value().addIncident(i).ok());
+    return std::move(m).value();
+}
+
 } // namespace
 
 TEST_CASE("CoT: an incident survives the round trip through an event", "[cot]") {
@@ -309,26 +336,15 @@ TEST_CASE("CoT: tessera-cli cot listen applies a TCP feed event by event", "[cot
 
 TEST_CASE("KML and KMZ exports for Google Earth carry each record's marking", "[kml]") {
     QTemporaryDir dir;
-    store::MissionInfo info;
-    info.name = QStringLiteral("KML");
-    info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
-    Result<store::MissionStore> m =
-        store::MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), info);
-    REQUIRE(m.ok());
-    store::Incident secret = sample();
-    store::Incident open = sample();
-    open.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081c1");
-    open.title = QStringLiteral("Market reopened");
-    open.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
-    REQUIRE(m.value().addIncident(secret).ok());
-    REQUIRE(m.value().addIncident(open).ok());
+    const store::Incident open = openSample();
+    store::MissionStore m = missionWith(dir, QStringLiteral("m.tessera"), {sample(), open});
     store::IncidentQuery all;
     all.limit = 0;
 
     const QString kml = dir.filePath(QStringLiteral("out.kml"));
     qint64 withheld = -1;
     Result<qint64> written = exportIncidents(
-        m.value(), kml, all,
+        m, kml, all,
         [](const store::Marking& mk) { return mk.classification == QLatin1String("UNCLASSIFIED"); },
         &withheld);
     REQUIRE(written.ok());
@@ -341,17 +357,15 @@ TEST_CASE("KML and KMZ exports for Google Earth carry each record's marking", "[
     CHECK_FALSE(text.contains(QLatin1String("IED found")));
 
     const QString kmz = dir.filePath(QStringLiteral("out.kmz"));
-    REQUIRE(exportIncidents(m.value(), kmz, all).ok());
+    REQUIRE(exportIncidents(m, kmz, all).ok());
     CHECK(test::readAll(kmz).startsWith("PK")); // a zip, as Google Earth expects
     // Read back through OGR (the same path a KMZ dropped on the map takes): both placemarks.
-    Result<store::MissionStore> again =
-        store::MissionStore::create(dir.filePath(QStringLiteral("again.tessera")), info);
-    REQUIRE(again.ok());
+    store::MissionStore again = missionWith(dir, QStringLiteral("again.tessera"), {});
     ImportOptions options;
     options.mapping.title = QStringLiteral("Name");
     options.mapping.narrative = QStringLiteral("description");
     options.marking = open.marking;
-    Result<ImportReport> back = importIncidents(again.value(), kml, options);
+    Result<ImportReport> back = importIncidents(again, kml, options);
     INFO(back.errorMessage().toStdString());
     REQUIRE(back.ok());
     CHECK(back.value().imported == 1);
@@ -359,29 +373,17 @@ TEST_CASE("KML and KMZ exports for Google Earth carry each record's marking", "[
 
 TEST_CASE("GeoJSON KML and GPX round trips keep each record's own marking", "[kml]") {
     QTemporaryDir dir;
-    store::MissionInfo info;
-    info.name = QStringLiteral("Round trip");
-    info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
-    Result<store::MissionStore> m =
-        store::MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), info);
-    REQUIRE(m.ok());
-    store::Incident secret = sample();
-    store::Incident open = sample();
-    open.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081d1");
-    open.title = QStringLiteral("Market reopened");
-    open.category = QStringLiteral("civil_unrest");
-    open.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
-    REQUIRE(m.value().addIncident(secret).ok());
-    REQUIRE(m.value().addIncident(open).ok());
+    const store::Incident secret = sample();
+    const store::Incident open = openSample();
+    store::MissionStore m = missionWith(dir, QStringLiteral("m.tessera"), {secret, open});
     store::IncidentQuery all;
     all.limit = 0;
     for (const char* name : {"out.geojson", "out.kml", "out.gpx"}) {
         INFO(name);
         const QString file = dir.filePath(QString::fromLatin1(name));
-        REQUIRE(exportIncidents(m.value(), file, all).ok());
-        Result<store::MissionStore> back = store::MissionStore::create(
-            dir.filePath(QStringLiteral("back-%1.tessera").arg(QString::fromLatin1(name))), info);
-        REQUIRE(back.ok());
+        REQUIRE(exportIncidents(m, file, all).ok());
+        store::MissionStore back =
+            missionWith(dir, QStringLiteral("back-%1.tessera").arg(QString::fromLatin1(name)), {});
         ImportOptions options;
         if (QString::fromLatin1(name).endsWith(QLatin1String(".kml"))) {
             options.mapping.title = QStringLiteral("Name");
@@ -391,10 +393,10 @@ TEST_CASE("GeoJSON KML and GPX round trips keep each record's own marking", "[km
         if (QString::fromLatin1(name).endsWith(QLatin1String(".gpx")))
             options.mapping.narrative = QStringLiteral("desc"); // extensions lose line breaks
         options.marking = {QStringLiteral("RESTRICTED"), {}};   // for records without their own
-        Result<ImportReport> report = importIncidents(back.value(), file, options);
+        Result<ImportReport> report = importIncidents(back, file, options);
         INFO(report.errorMessage().toStdString());
         REQUIRE(report.ok());
-        Result<QList<store::Incident>> got = back.value().incidents();
+        Result<QList<store::Incident>> got = back.incidents();
         REQUIRE(got.ok());
         REQUIRE(got.value().size() == 2);
         for (const store::Incident& i : got.value()) {
