@@ -1187,33 +1187,95 @@ Status MissionStore::addRoute(PatrolRoute& route) {
                            .run();
             !s)
             return s;
-        Result<Statement> waypoint = db_.prepare(
-            QStringLiteral("INSERT INTO route_waypoint (route_uuid, seq, name, lon, lat, "
-                           "planned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-        if (!waypoint)
-            return waypoint.error();
-        for (int seq = 0; seq < route.waypoints.size(); ++seq) {
-            const Waypoint& w = route.waypoints[seq];
-            if (Status s = waypoint.value()
-                               .bind(1, route.uuid)
-                               .bind(2, seq)
-                               .bind(3, w.name)
-                               .bind(4, w.location.lon)
-                               .bind(5, w.location.lat)
-                               .bind(6, isoUtc(w.plannedAt))
-                               .run();
-                !s)
-                return s;
-        }
+        if (Status s = writeWaypoints(route.uuid, route.waypoints); !s)
+            return s;
+        if (Status s = writeTrack(route.uuid, route.track); !s)
+            return s;
         route.stamp = {hlc, hlc, stationUuid_, false};
-        if (!route.track.isEmpty()) {
-            const QList<TrackPoint> track = route.track;
-            if (Status s = setRouteTrack(route.uuid, track); !s)
-                return s;
-            return success();
-        }
         return logChange("route", route.uuid, "insert", hlc);
     });
+}
+
+Status MissionStore::updateRoute(PatrolRoute& route) {
+    return db_.transaction([&]() -> Status {
+        Result<Statement> update = db_.prepare(QStringLiteral(
+            "UPDATE route SET name = ?2, unit = ?3, status = ?4, classification = "
+            "?5, releasability = ?6, exercise = ?7 WHERE uuid = ?1 AND deleted = 0"));
+        if (!update)
+            return update.error();
+        if (Status s = update.value()
+                           .bind(1, route.uuid)
+                           .bind(2, route.name)
+                           .bind(3, route.unit)
+                           .bind(4, toString(route.status))
+                           .bind(5, route.marking.classification)
+                           .bind(6, route.marking.releasability)
+                           .bind(7, route.exercise ? 1 : 0)
+                           .run();
+            !s)
+            return s;
+        if (Status s = touchRoute(route.uuid, "update"); !s)
+            return s;
+        if (Status s = writeWaypoints(route.uuid, route.waypoints); !s)
+            return s;
+        return writeTrack(route.uuid, route.track);
+    });
+}
+
+Status MissionStore::writeWaypoints(const QString& routeUuid, const QList<Waypoint>& waypoints) {
+    Result<Statement> clear =
+        db_.prepare(QStringLiteral("DELETE FROM route_waypoint WHERE route_uuid = ?1"));
+    if (!clear)
+        return clear.error();
+    if (Status s = clear.value().bind(1, routeUuid).run(); !s)
+        return s;
+    Result<Statement> insert = db_.prepare(
+        QStringLiteral("INSERT INTO route_waypoint (route_uuid, seq, name, lon, lat, planned_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    if (!insert)
+        return insert.error();
+    for (int seq = 0; seq < waypoints.size(); ++seq) {
+        const Waypoint& w = waypoints[seq];
+        if (Status s = insert.value()
+                           .bind(1, routeUuid)
+                           .bind(2, seq)
+                           .bind(3, w.name)
+                           .bind(4, w.location.lon)
+                           .bind(5, w.location.lat)
+                           .bind(6, isoUtc(w.plannedAt))
+                           .run();
+            !s)
+            return s;
+    }
+    return success();
+}
+
+Status MissionStore::writeTrack(const QString& routeUuid, const QList<TrackPoint>& track) {
+    Result<Statement> clear =
+        db_.prepare(QStringLiteral("DELETE FROM route_track_point WHERE route_uuid = ?1"));
+    if (!clear)
+        return clear.error();
+    if (Status s = clear.value().bind(1, routeUuid).run(); !s)
+        return s;
+    Result<Statement> insert =
+        db_.prepare(QStringLiteral("INSERT INTO route_track_point (route_uuid, seq, lon, lat, "
+                                   "recorded_at, elevation) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    if (!insert)
+        return insert.error();
+    for (int seq = 0; seq < track.size(); ++seq) {
+        const TrackPoint& p = track[seq];
+        insert.value()
+            .bind(1, routeUuid)
+            .bind(2, seq)
+            .bind(3, p.location.lon)
+            .bind(4, p.location.lat)
+            .bind(5, p.recordedAt.toMSecsSinceEpoch());
+        if (p.elevation)
+            insert.value().bind(6, *p.elevation);
+        if (Status s = insert.value().run(); !s)
+            return s;
+    }
+    return success();
 }
 
 Status MissionStore::touchRoute(const QString& routeUuid, const char* op) {
@@ -1233,31 +1295,7 @@ Status MissionStore::setRouteTrack(const QString& routeUuid, const QList<TrackPo
     return db_.transaction([&]() -> Status {
         if (Status s = touchRoute(routeUuid, "update"); !s)
             return s;
-        Result<Statement> clear =
-            db_.prepare(QStringLiteral("DELETE FROM route_track_point WHERE route_uuid = ?1"));
-        if (!clear)
-            return clear.error();
-        if (Status s = clear.value().bind(1, routeUuid).run(); !s)
-            return s;
-        Result<Statement> insert =
-            db_.prepare(QStringLiteral("INSERT INTO route_track_point (route_uuid, seq, lon, lat, "
-                                       "recorded_at, elevation) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-        if (!insert)
-            return insert.error();
-        for (int seq = 0; seq < track.size(); ++seq) {
-            const TrackPoint& p = track[seq];
-            insert.value()
-                .bind(1, routeUuid)
-                .bind(2, seq)
-                .bind(3, p.location.lon)
-                .bind(4, p.location.lat)
-                .bind(5, p.recordedAt.toMSecsSinceEpoch());
-            if (p.elevation)
-                insert.value().bind(6, *p.elevation);
-            if (Status s = insert.value().run(); !s)
-                return s;
-        }
-        return success();
+        return writeTrack(routeUuid, track);
     });
 }
 
@@ -1337,19 +1375,28 @@ Result<QList<PatrolRoute>> MissionStore::routes() {
 
 // ---- annotations ----
 
-Status MissionStore::addAnnotation(Annotation& a) {
+namespace {
+/// Why an annotation cannot be stored as it is; empty when it can.
+QString annotationProblem(const Annotation& a) {
     if (a.geometry.isEmpty())
-        return Error{QStringLiteral("an annotation needs a position")};
+        return QStringLiteral("an annotation needs a position");
     for (const geo::GeoPoint& p : a.geometry)
         if (!validPoint(p))
-            return Error{QStringLiteral("an annotation point is not a longitude/latitude")};
+            return QStringLiteral("an annotation point is not a longitude/latitude");
     const qsizetype needed = a.kind == AnnotationKind::Point  ? 1
                              : a.kind == AnnotationKind::Line ? 2
                                                               : 3;
     if (a.geometry.size() < needed || (a.kind == AnnotationKind::Point && a.geometry.size() != 1))
-        return Error{QStringLiteral("a %1 annotation with %2 points")
-                         .arg(toString(a.kind))
-                         .arg(a.geometry.size())};
+        return QStringLiteral("a %1 annotation with %2 points")
+            .arg(toString(a.kind))
+            .arg(a.geometry.size());
+    return {};
+}
+} // namespace
+
+Status MissionStore::addAnnotation(Annotation& a) {
+    if (const QString why = annotationProblem(a); !why.isEmpty())
+        return Error{why};
     if (a.uuid.isEmpty())
         a.uuid = newUuid();
     if (!a.writtenAt.isValid())
@@ -1378,6 +1425,41 @@ Status MissionStore::addAnnotation(Annotation& a) {
             return s;
         a.stamp = {hlc, hlc, stationUuid_, false};
         return logChange("annotation", a.uuid, "insert", hlc);
+    });
+}
+
+Status MissionStore::updateAnnotation(Annotation& a) {
+    if (const QString why = annotationProblem(a); !why.isEmpty())
+        return Error{why};
+    if (!a.writtenAt.isValid())
+        a.writtenAt = QDateTime::currentDateTimeUtc();
+    const Hlc hlc = editStamp();
+    return db_.transaction([&]() -> Status {
+        Result<Statement> stmt = db_.prepare(QStringLiteral(
+            "UPDATE annotation SET kind = ?2, geometry = ?3, text = ?4, author = ?5, written_at = "
+            "?6, classification = ?7, releasability = ?8, station = ?9, updated_hlc = ?10 "
+            "WHERE uuid = ?1 AND deleted = 0"));
+        if (!stmt)
+            return stmt.error();
+        if (Status s = stmt.value()
+                           .bind(1, a.uuid)
+                           .bind(2, toString(a.kind))
+                           .bind(3, pointsJson(a.geometry))
+                           .bind(4, a.text)
+                           .bind(5, a.author)
+                           .bind(6, a.writtenAt.toMSecsSinceEpoch())
+                           .bind(7, a.marking.classification)
+                           .bind(8, a.marking.releasability)
+                           .bind(9, stationId_)
+                           .bind(10, hlc.value)
+                           .run();
+            !s)
+            return s;
+        if (db_.changes() != 1)
+            return Error{QStringLiteral("no annotation %1").arg(a.uuid)};
+        a.stamp.updated = hlc;
+        a.stamp.station = stationUuid_;
+        return logChange("annotation", a.uuid, "update", hlc);
     });
 }
 

@@ -74,6 +74,9 @@ public:
 
     /// Inserts the route and its waypoints in one transaction; gives it a UUID when it has none.
     Status addRoute(PatrolRoute& route);
+    /// Replaces a live route's name, unit, status, marking, waypoints and track (a route sent
+    /// again, edited, by its author): one transaction, one change-log entry.
+    Status updateRoute(PatrolRoute& route);
     /// Replaces the route's actual track.
     Status setRouteTrack(const QString& routeUuid, const QList<TrackPoint>& track);
     Status setRouteStatus(const QString& routeUuid, RouteStatus status);
@@ -82,6 +85,8 @@ public:
     Result<QList<PatrolRoute>> routes();
 
     Status addAnnotation(Annotation& annotation);
+    /// Replaces a live annotation's kind, geometry, text, author, time and marking.
+    Status updateAnnotation(Annotation& annotation);
     Status deleteAnnotation(const QString& uuid);
     Result<QList<Annotation>> annotations();
 
@@ -115,6 +120,9 @@ private:
     Status indexIncident(qint64 id);
     Status unindexIncident(qint64 id);
     Status touchRoute(const QString& routeUuid, const char* op);
+    /// Replace a route's waypoints / actual track rows (no stamp, no change log: the caller's).
+    Status writeWaypoints(const QString& routeUuid, const QList<Waypoint>& waypoints);
+    Status writeTrack(const QString& routeUuid, const QList<TrackPoint>& track);
     /// A stamp for a local edit: first, if another connection committed to the file since we
     /// last looked (PRAGMA data_version; e.g. `tessera-cli sync serve` while the app is open),
     /// the clock observes the stamps it logged.

@@ -285,3 +285,70 @@ TEST_CASE("The layer stack is saved with the mission", "[store][layers]") {
         CHECK(after.value()[2].visible); // layer 1 untouched: the transaction rolled back
     }
 }
+
+TEST_CASE("Routes and annotations sent again are replaced in place", "[store]") {
+    QTemporaryDir dir;
+    auto store = MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), sampleInfo());
+    REQUIRE(store.ok());
+    MissionStore& m = store.value();
+    const QDateTime t0(QDate(2026, 11, 24), QTime(6, 0), Qt::UTC);
+    PatrolRoute route;
+    route.name = QStringLiteral("Route ALPHA");
+    route.unit = QStringLiteral("Coy B");
+    route.waypoints = {{{-0.04, 16.27}, t0, QStringLiteral("Gao")},
+                       {{0.50, 15.66}, t0.addSecs(3 * 3600), QStringLiteral("Ansongo")}};
+    route.track = {{{-0.04, 16.27}, t0, 260.0}, {{0.1, 16.0}, t0.addSecs(600), std::nullopt}};
+    route.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
+    REQUIRE(m.addRoute(route).ok());
+    auto changes = m.changes(0);
+    REQUIRE(changes.ok());
+    REQUIRE(changes.value().size() == 1); // one insert, not an insert and a track update
+    CHECK(changes.value()[0].op == QStringLiteral("insert"));
+
+    route.name = QStringLiteral("Route ALPHA (revised)");
+    route.status = RouteStatus::InProgress;
+    route.marking = {QStringLiteral("RESTRICTED"), QStringLiteral("REL TO UN")};
+    route.waypoints.removeLast();
+    route.waypoints.append({{0.2, 15.9}, t0.addSecs(7200), QStringLiteral("Bourem turn")});
+    route.track = {{{0.3, 15.8}, t0.addSecs(900), 250.5}};
+    REQUIRE(m.updateRoute(route).ok());
+    auto routes = m.routes();
+    REQUIRE(routes.ok());
+    REQUIRE(routes.value().size() == 1);
+    const PatrolRoute& r = routes.value()[0];
+    CHECK(r.uuid == route.uuid);
+    CHECK(r.name == QStringLiteral("Route ALPHA (revised)"));
+    CHECK(r.status == RouteStatus::InProgress);
+    CHECK(r.marking.banner() == QStringLiteral("RESTRICTED // REL TO UN"));
+    REQUIRE(r.waypoints.size() == 2);
+    CHECK(r.waypoints[1].name == QStringLiteral("Bourem turn"));
+    CHECK(r.waypoints[1].plannedAt == t0.addSecs(7200));
+    REQUIRE(r.track.size() == 1);
+    CHECK(r.track[0].elevation == std::optional<double>(250.5));
+    CHECK(r.stamp.updated > r.stamp.created);
+
+    PatrolRoute unknown = route;
+    unknown.uuid = QStringLiteral("00000000-0000-4000-8000-000000000001");
+    CHECK_FALSE(m.updateRoute(unknown).ok());
+
+    Annotation note;
+    note.kind = AnnotationKind::Line;
+    note.geometry = {{-0.04, 16.27}, {0.5, 15.66}};
+    note.text = QStringLiteral("Bridge out");
+    note.author = QStringLiteral("G2 analyst");
+    note.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
+    REQUIRE(m.addAnnotation(note).ok());
+    note.kind = AnnotationKind::Area;
+    note.geometry.append({0.1, 15.5});
+    note.text = QStringLiteral("Flooded area");
+    REQUIRE(m.updateAnnotation(note).ok());
+    Annotation broken = note;
+    broken.geometry = {{0.0, 95.0}};
+    CHECK_FALSE(m.updateAnnotation(broken).ok());
+    auto annotations = m.annotations();
+    REQUIRE(annotations.ok());
+    REQUIRE(annotations.value().size() == 1);
+    CHECK(annotations.value()[0].kind == AnnotationKind::Area);
+    CHECK(annotations.value()[0].geometry.size() == 3);
+    CHECK(annotations.value()[0].text == QStringLiteral("Flooded area"));
+}
