@@ -22,3 +22,5 @@ add_dependencies(test_package tessera tessera-cli)
 tessera_add_suite(test_cot SOURCES unit/test_cot.cpp LIBS tessera_interop)
 target_compile_definitions(test_cot PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_cot tessera-cli)
+# CoT routes and drawings, what events carried beyond their records, stale markers on the map.
+tessera_add_suite(test_cot_shapes SOURCES unit/test_cot_shapes.cpp LIBS tessera_interop tessera_render)

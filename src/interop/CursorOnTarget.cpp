@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "interop/CursorOnTarget.h"
 
+#include "geo/Geodesy.h"
 #include "store/MissionStore.h"
 
 #include <QFile>
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <numbers>
 
 namespace tessera::interop {
 
@@ -42,6 +44,13 @@ const QString kTimeFormat = QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ");
 
 QString cotTime(const QDateTime& t) {
     return t.toUTC().toString(kTimeFormat);
+}
+
+QString linkPoint(double lat, double lon, std::optional<double> hae) {
+    QString text = QString::number(lat, 'f', 7) + QLatin1Char(',') + QString::number(lon, 'f', 7);
+    if (hae)
+        text += QLatin1Char(',') + QString::number(*hae, 'f', 1);
+    return text;
 }
 
 std::optional<QDateTime> parseTime(QStringView text) {
@@ -88,6 +97,99 @@ store::Marking joinMarking(const CotEvent& e) {
         m.releasability = QStringLiteral("REL TO ") + parts.join(QStringLiteral(", "));
     }
     return m;
+}
+
+/// The marking of an event, or an error: an event without access is refused, not guessed.
+Result<store::Marking> markingOf(const CotEvent& e) {
+    if (e.access.trimmed().isEmpty())
+        return Error{QStringLiteral("the event carries no access (classification): refused "
+                                    "rather than guessed")};
+    return joinMarking(e);
+}
+
+/// "lat,lon[,hae]" as TAK writes a link's point; false when it is not one or is out of range.
+bool parseLinkPoint(QStringView text, CotLink& link) {
+    const QList<QStringView> parts = text.split(QLatin1Char(','));
+    if (parts.size() < 2)
+        return false;
+    bool latOk = false, lonOk = false;
+    link.lat = parts[0].trimmed().toDouble(&latOk);
+    link.lon = parts[1].trimmed().toDouble(&lonOk);
+    if (!latOk || !lonOk || !std::isfinite(link.lat) || !std::isfinite(link.lon) ||
+        std::abs(link.lat) > 90 || std::abs(link.lon) > 180)
+        return false;
+    if (parts.size() > 2) {
+        bool ok = false;
+        const double hae = parts[2].trimmed().toDouble(&ok);
+        if (ok && std::isfinite(hae) && std::abs(hae) < 9999999.0)
+            link.hae = hae;
+    }
+    link.hasPoint = true;
+    return true;
+}
+
+/// How many links and track points one event may carry (a route of a day's patrol at one fix a
+/// second is 86,400; more is not a route a person drew).
+constexpr int kMaxLinks = 100000;
+
+void readLink(QXmlStreamReader& xml, CotEvent& e, QString& problem) {
+    const QXmlStreamAttributes a = xml.attributes();
+    CotLink link;
+    link.uid = a.value(QLatin1String("uid")).toString();
+    link.type = a.value(QLatin1String("type")).toString();
+    link.callsign = a.value(QLatin1String("callsign")).toString();
+    link.relation = a.value(QLatin1String("relation")).toString();
+    link.parentCallsign = a.value(QLatin1String("parent_callsign")).toString();
+    const QStringView point = a.value(QLatin1String("point"));
+    if (!point.isEmpty() && !parseLinkPoint(point, link) && problem.isEmpty())
+        problem = QStringLiteral("link %1 has the point '%2', not \"lat,lon[,hae]\" in range")
+                      .arg(e.links.size() + 1)
+                      .arg(point.toString().left(40));
+    if (e.links.size() >= kMaxLinks) {
+        if (problem.isEmpty())
+            problem = QStringLiteral("more than %1 links").arg(kMaxLinks);
+    } else {
+        e.links.append(std::move(link));
+    }
+    xml.skipCurrentElement();
+}
+
+void readTesseraDetail(QXmlStreamReader& xml, CotEvent& e, QString& problem) {
+    const QXmlStreamAttributes d = xml.attributes();
+    e.record = d.value(QLatin1String("record")).toString();
+    e.category = d.value(QLatin1String("category")).toString();
+    e.severity = d.value(QLatin1String("severity")).toString();
+    e.status = d.value(QLatin1String("status")).toString();
+    e.source = d.value(QLatin1String("source")).toString();
+    e.reliability = d.value(QLatin1String("reliability")).toString();
+    e.credibility = d.value(QLatin1String("credibility")).toInt();
+    e.exercise = d.value(QLatin1String("exercise")) == QLatin1String("true");
+    e.unit = d.value(QLatin1String("unit")).toString();
+    e.shape = d.value(QLatin1String("shape")).toString();
+    e.author = d.value(QLatin1String("author")).toString();
+    while (xml.readNextStartElement()) {
+        const QXmlStreamAttributes c = xml.attributes();
+        if (xml.name() == QLatin1String("planned")) {
+            // An empty time: a waypoint without a planned time (kept in place, in order).
+            const QStringView text = c.value(QLatin1String("time"));
+            e.planned.append(text.isEmpty() ? QDateTime() : parseTime(text).value_or(QDateTime()));
+        } else if (xml.name() == QLatin1String("fix")) {
+            CotTrackPoint fix;
+            CotLink at;
+            const std::optional<QDateTime> t = parseTime(c.value(QLatin1String("time")));
+            if (!parseLinkPoint(c.value(QLatin1String("point")), at) || !t) {
+                if (problem.isEmpty())
+                    problem = QStringLiteral("track fix %1 has no valid point and time")
+                                  .arg(e.track.size() + 1);
+            } else if (e.track.size() >= kMaxLinks) {
+                if (problem.isEmpty())
+                    problem = QStringLiteral("more than %1 track fixes").arg(kMaxLinks);
+            } else {
+                e.track.append({at.lat, at.lon, at.hae, *t});
+            }
+        }
+        xml.skipCurrentElement();
+    }
 }
 
 /// Reads one <event> whose start tag the reader is on.
@@ -141,15 +243,20 @@ CotEvent readEvent(QXmlStreamReader& xml, QString& problem) {
                     xml.skipCurrentElement();
                 } else if (xml.name() == QLatin1String("remarks")) {
                     e.remarks = xml.readElementText(QXmlStreamReader::IncludeChildElements);
+                } else if (xml.name() == QLatin1String("link")) {
+                    readLink(xml, e, problem);
+                } else if (xml.name() == QLatin1String("shape")) {
+                    while (xml.readNextStartElement()) {
+                        if (xml.name() == QLatin1String("ellipse")) {
+                            const QXmlStreamAttributes el = xml.attributes();
+                            e.ellipseMajor = el.value(QLatin1String("major")).toDouble();
+                            e.ellipseMinor = el.value(QLatin1String("minor")).toDouble();
+                            e.ellipseAngle = el.value(QLatin1String("angle")).toDouble();
+                        }
+                        xml.skipCurrentElement();
+                    }
                 } else if (xml.name() == QLatin1String("__tessera")) {
-                    e.category = d.value(QLatin1String("category")).toString();
-                    e.severity = d.value(QLatin1String("severity")).toString();
-                    e.status = d.value(QLatin1String("status")).toString();
-                    e.source = d.value(QLatin1String("source")).toString();
-                    e.reliability = d.value(QLatin1String("reliability")).toString();
-                    e.credibility = d.value(QLatin1String("credibility")).toInt();
-                    e.exercise = d.value(QLatin1String("exercise")) == QLatin1String("true");
-                    xml.skipCurrentElement();
+                    readTesseraDetail(xml, e, problem);
                 } else {
                     xml.skipCurrentElement(); // other detail (TAK's many extensions) is kept out
                 }
@@ -268,16 +375,48 @@ QByteArray writeCotEvent(const CotEvent& e) {
     xml.writeEndElement();
     if (!e.remarks.isEmpty())
         xml.writeTextElement(QStringLiteral("remarks"), e.remarks);
-    if (!e.category.isEmpty()) {
+    for (const CotLink& link : e.links) {
+        xml.writeStartElement(QStringLiteral("link"));
+        for (auto [name, value] :
+             {std::pair{"uid", &link.uid}, std::pair{"type", &link.type},
+              std::pair{"callsign", &link.callsign}, std::pair{"relation", &link.relation},
+              std::pair{"parent_callsign", &link.parentCallsign}})
+            if (!value->isEmpty())
+                xml.writeAttribute(QLatin1String(name), *value);
+        if (link.hasPoint)
+            xml.writeAttribute(QStringLiteral("point"), linkPoint(link.lat, link.lon, link.hae));
+        xml.writeEndElement();
+    }
+    if (!e.record.isEmpty()) {
         xml.writeStartElement(QStringLiteral("__tessera"));
-        xml.writeAttribute(QStringLiteral("category"), e.category);
-        xml.writeAttribute(QStringLiteral("severity"), e.severity);
-        xml.writeAttribute(QStringLiteral("status"), e.status);
-        xml.writeAttribute(QStringLiteral("source"), e.source);
-        xml.writeAttribute(QStringLiteral("reliability"), e.reliability);
-        xml.writeAttribute(QStringLiteral("credibility"), QString::number(e.credibility));
+        xml.writeAttribute(QStringLiteral("record"), e.record);
+        auto optional = [&](const char* name, const QString& value) {
+            if (!value.isEmpty())
+                xml.writeAttribute(QLatin1String(name), value);
+        };
+        optional("category", e.category);
+        optional("severity", e.severity);
+        optional("status", e.status);
+        optional("source", e.source);
+        optional("reliability", e.reliability);
+        if (e.credibility != 0)
+            xml.writeAttribute(QStringLiteral("credibility"), QString::number(e.credibility));
         xml.writeAttribute(QStringLiteral("exercise"),
                            e.exercise ? QStringLiteral("true") : QStringLiteral("false"));
+        optional("unit", e.unit);
+        optional("shape", e.shape);
+        optional("author", e.author);
+        for (const QDateTime& t : e.planned) {
+            xml.writeStartElement(QStringLiteral("planned"));
+            xml.writeAttribute(QStringLiteral("time"), t.isValid() ? cotTime(t) : QString());
+            xml.writeEndElement();
+        }
+        for (const CotTrackPoint& fix : e.track) {
+            xml.writeStartElement(QStringLiteral("fix"));
+            xml.writeAttribute(QStringLiteral("point"), linkPoint(fix.lat, fix.lon, fix.hae));
+            xml.writeAttribute(QStringLiteral("time"), cotTime(fix.time));
+            xml.writeEndElement();
+        }
         xml.writeEndElement();
     }
     xml.writeEndElement(); // detail
@@ -307,15 +446,13 @@ CotEvent eventFromIncident(const store::Incident& i, const QDateTime& now, qint6
     e.reliability = i.reliability;
     e.credibility = i.credibility;
     e.exercise = i.exercise;
+    e.record = QStringLiteral("incident");
     return e;
 }
 
 Result<store::Incident> incidentFromEvent(const CotEvent& e) {
     store::Incident i;
-    static const QUuid kNamespace(QStringLiteral("{6f1b6c7e-9a55-4b0e-8f67-0c5e2f4d1a20}"));
-    const QUuid asUuid(e.uid);
-    i.uuid = (asUuid.isNull() ? QUuid::createUuidV5(kNamespace, e.uid) : asUuid)
-                 .toString(QUuid::WithoutBraces);
+    i.uuid = recordUuidForUid(e.uid);
     i.category = e.category.isEmpty() ? categoryForCotType(e.type) : e.category;
     if (i.category.isEmpty())
         return Error{QStringLiteral("the CoT type '%1' has no Tessera category (see "
@@ -335,26 +472,354 @@ Result<store::Incident> incidentFromEvent(const CotEvent& e) {
     i.reliability = e.reliability.isEmpty() ? QStringLiteral("F") : e.reliability;
     i.credibility = e.credibility == 0 ? 6 : e.credibility;
     i.exercise = e.exercise;
-    if (e.access.trimmed().isEmpty())
-        return Error{QStringLiteral("the event carries no access (classification): refused "
-                                    "rather than guessed")};
-    i.marking = joinMarking(e);
+    Result<store::Marking> marking = markingOf(e);
+    if (!marking)
+        return marking.error();
+    i.marking = marking.value();
     if (const QString why = store::MissionStore::invalidReason(i); !why.isEmpty())
         return Error{why};
     return i;
 }
 
+QString recordUuidForUid(const QString& uid) {
+    static const QUuid kNamespace(QStringLiteral("{6f1b6c7e-9a55-4b0e-8f67-0c5e2f4d1a20}"));
+    const QUuid asUuid(uid);
+    return (asUuid.isNull() ? QUuid::createUuidV5(kNamespace, uid) : asUuid)
+        .toString(QUuid::WithoutBraces);
+}
+
+store::CotOrigin originOf(const CotEvent& e) {
+    auto known = [](double v) { return v >= 9999999.0 ? std::nullopt : std::optional<double>(v); };
+    return {e.uid, e.type, e.how, e.stale, known(e.hae), known(e.ce), known(e.le)};
+}
+
+CotRecordKind recordKindOf(const CotEvent& e) {
+    if (e.record == QLatin1String("route"))
+        return CotRecordKind::Route;
+    if (e.record == QLatin1String("annotation"))
+        return CotRecordKind::Annotation;
+    if (e.record == QLatin1String("incident"))
+        return CotRecordKind::Incident;
+    if (e.type == QLatin1String("b-m-r"))
+        return CotRecordKind::Route;
+    if (e.type.startsWith(QLatin1String("u-d-")) || e.type.startsWith(QLatin1String("u-rb-")) ||
+        e.type == QLatin1String("b-m-p-s-m"))
+        return CotRecordKind::Annotation;
+    return CotRecordKind::Incident;
+}
+
 namespace {
-/// Adds the incidents, or updates those whose uuid is held: one transaction.
-Status writeIncidents(store::MissionStore& mission, QList<store::Incident>& incidents) {
+
+/// The points of the links that have one, in order.
+QList<geo::GeoPoint> linkPoints(const CotEvent& e) {
+    QList<geo::GeoPoint> points;
+    for (const CotLink& link : e.links)
+        if (link.hasPoint)
+            points.append({link.lon, link.lat});
+    return points;
+}
+
+/// The callsign of the link naming who made the event (TAK: relation "p-p"), if any.
+QString parentCallsign(const CotEvent& e) {
+    for (const CotLink& link : e.links)
+        if (link.relation == QLatin1String("p-p") && !link.parentCallsign.isEmpty())
+            return link.parentCallsign;
+    return {};
+}
+
+/// A rough centre for an event's point: the mean of the vertices (shapes in one area of
+/// operations never straddle the antimeridian in practice; if one did, TAK would only place
+/// its label oddly).
+geo::GeoPoint centreOf(const QList<geo::GeoPoint>& points) {
+    geo::GeoPoint c{0, 0};
+    for (const geo::GeoPoint& p : points) {
+        c.lon += p.lon;
+        c.lat += p.lat;
+    }
+    if (!points.isEmpty()) {
+        c.lon /= static_cast<double>(points.size());
+        c.lat /= static_cast<double>(points.size());
+    }
+    return c;
+}
+
+/// An ellipse on the ellipsoid: `sides` points at the geodesic distance of the ellipse's radius
+/// in each direction (semi-axes in metres, the major axis at `angleDeg` from north).
+QList<geo::GeoPoint> ellipse(geo::GeoPoint centre, double major, double minor, double angleDeg,
+                             int sides = 72) {
+    QList<geo::GeoPoint> ring;
+    ring.reserve(sides);
+    for (int k = 0; k < sides; ++k) {
+        const double theta = 2.0 * std::numbers::pi * k / sides; // from the major axis
+        const double radius =
+            major * minor /
+            std::hypot(minor * std::cos(theta), major * std::sin(theta)); // polar form
+        ring.append(
+            geo::geodesy::destination(centre, radius, angleDeg + theta * 180.0 / std::numbers::pi));
+    }
+    return ring;
+}
+
+} // namespace
+
+CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
+                        qint64 staleAfterSecs) {
+    CotEvent e;
+    e.uid = route.uuid;
+    e.type = QStringLiteral("b-m-r");
+    e.how = QStringLiteral("h-e");
+    QDateTime when = route.waypoints.isEmpty() ? QDateTime() : route.waypoints.first().plannedAt;
+    if (!when.isValid())
+        when = now;
+    e.time = e.start = when.toUTC();
+    e.stale = route.status == store::RouteStatus::Completed ? now.toUTC()
+                                                            : now.toUTC().addSecs(staleAfterSecs);
+    if (!route.waypoints.isEmpty()) {
+        e.lat = route.waypoints.first().location.lat;
+        e.lon = route.waypoints.first().location.lon;
+    }
+    splitMarking(route.marking, e.access, e.caveat, e.releaseableTo);
+    e.callsign = route.name;
+    for (qsizetype n = 0; n < route.waypoints.size(); ++n) {
+        const store::Waypoint& w = route.waypoints[n];
+        CotLink link;
+        link.uid = QStringLiteral("%1.wp%2").arg(route.uuid).arg(n + 1);
+        link.type = QStringLiteral("b-m-p-w");
+        link.callsign = w.name;
+        link.relation = QStringLiteral("c");
+        link.hasPoint = true;
+        link.lat = w.location.lat;
+        link.lon = w.location.lon;
+        e.links.append(link);
+        e.planned.append(w.plannedAt.toUTC());
+    }
+    e.record = QStringLiteral("route");
+    e.unit = route.unit;
+    e.status = store::toString(route.status);
+    e.exercise = route.exercise;
+    for (const store::TrackPoint& p : route.track)
+        e.track.append({p.location.lat, p.location.lon, p.elevation, p.recordedAt.toUTC()});
+    return e;
+}
+
+Result<store::PatrolRoute> routeFromEvent(const CotEvent& e) {
+    store::PatrolRoute r;
+    r.uuid = recordUuidForUid(e.uid);
+    r.name = e.callsign.trimmed().isEmpty() ? QStringLiteral("Route (CoT %1)").arg(e.uid.left(40))
+                                            : e.callsign.trimmed();
+    r.unit = e.unit;
+    r.status = store::routeStatusFromString(e.status).value_or(store::RouteStatus::Planned);
+    r.exercise = e.exercise;
+    int n = 0;
+    for (const CotLink& link : e.links) {
+        if (!link.hasPoint)
+            continue;
+        store::Waypoint w;
+        w.location = {link.lon, link.lat};
+        w.name = link.callsign;
+        if (n < e.planned.size())
+            w.plannedAt = e.planned[n];
+        r.waypoints.append(w);
+        ++n;
+    }
+    if (r.waypoints.size() < 2)
+        return Error{QStringLiteral("a route needs at least two waypoints (links with a point); "
+                                    "this one has %1")
+                         .arg(r.waypoints.size())};
+    for (const CotTrackPoint& fix : e.track)
+        r.track.append({{fix.lon, fix.lat}, fix.time, fix.hae});
+    Result<store::Marking> marking = markingOf(e);
+    if (!marking)
+        return marking.error();
+    r.marking = marking.value();
+    return r;
+}
+
+CotEvent eventFromAnnotation(const store::Annotation& a, const QDateTime& now,
+                             qint64 staleAfterSecs) {
+    CotEvent e;
+    e.uid = a.uuid;
+    e.how = QStringLiteral("h-e");
+    e.time = e.start = (a.writtenAt.isValid() ? a.writtenAt : now).toUTC();
+    e.stale = now.toUTC().addSecs(staleAfterSecs);
+    const geo::GeoPoint at = a.kind == store::AnnotationKind::Point && !a.geometry.isEmpty()
+                                 ? a.geometry.first()
+                                 : centreOf(a.geometry);
+    e.lat = at.lat;
+    e.lon = at.lon;
+    splitMarking(a.marking, e.access, e.caveat, e.releaseableTo);
+    e.callsign = a.text.section(QLatin1Char('\n'), 0, 0).left(80);
+    e.remarks = a.text;
+    if (a.kind == store::AnnotationKind::Point) {
+        e.type = QStringLiteral("b-m-p-s-m");
+    } else {
+        e.type = QStringLiteral("u-d-f");
+        QList<geo::GeoPoint> vertices = a.geometry;
+        if (a.kind == store::AnnotationKind::Area && !vertices.isEmpty())
+            vertices.append(vertices.first()); // TAK closes a freehand shape this way
+        for (const geo::GeoPoint& p : vertices) {
+            CotLink link;
+            link.hasPoint = true;
+            link.lat = p.lat;
+            link.lon = p.lon;
+            e.links.append(link);
+        }
+    }
+    e.record = QStringLiteral("annotation");
+    e.shape = store::toString(a.kind);
+    e.author = a.author;
+    return e;
+}
+
+Result<store::Annotation> annotationFromEvent(const CotEvent& e) {
+    store::Annotation a;
+    a.uuid = recordUuidForUid(e.uid);
+    a.text = e.remarks.trimmed().isEmpty() ? e.callsign.trimmed() : e.remarks;
+    a.author = e.author.isEmpty() ? parentCallsign(e) : e.author;
+    a.writtenAt = e.time;
+    const geo::GeoPoint at{e.lon, e.lat};
+    QList<geo::GeoPoint> vertices = linkPoints(e);
+    const std::optional<store::AnnotationKind> own = store::annotationKindFromString(e.shape);
+    if (own) {
+        a.kind = *own;
+    } else if (e.type.startsWith(QLatin1String("u-d-c-"))) {
+        if (!(e.ellipseMajor > 0) || !(e.ellipseMinor > 0) || e.ellipseMajor > 2.0e7 ||
+            e.ellipseMinor > 2.0e7)
+            return Error{QStringLiteral("the %1 circle or ellipse has no usable <shape><ellipse "
+                                        "major minor> (metres)")
+                             .arg(e.type)};
+        a.kind = store::AnnotationKind::Area;
+        vertices = ellipse(at, e.ellipseMajor, e.ellipseMinor, e.ellipseAngle);
+    } else if (vertices.isEmpty()) {
+        a.kind = store::AnnotationKind::Point;
+    } else if (e.type.startsWith(QLatin1String("u-d-r")) ||
+               (vertices.size() >= 4 && vertices.first() == vertices.last())) {
+        a.kind = store::AnnotationKind::Area;
+    } else {
+        a.kind = store::AnnotationKind::Line;
+    }
+    if (a.kind == store::AnnotationKind::Point) {
+        a.geometry = {at};
+    } else {
+        if (a.kind == store::AnnotationKind::Area && vertices.size() > 3 &&
+            vertices.first() == vertices.last())
+            vertices.removeLast(); // the store's areas are closed implicitly
+        a.geometry = vertices;
+    }
+    if (a.text.trimmed().isEmpty())
+        a.text = QStringLiteral("(CoT %1)").arg(e.type);
+    Result<store::Marking> marking = markingOf(e);
+    if (!marking)
+        return marking.error();
+    a.marking = marking.value();
+    return a;
+}
+
+namespace {
+
+/// One event as the record it becomes, ready to write.
+struct CotRecord {
+    CotRecordKind kind = CotRecordKind::Incident;
+    store::Incident incident;
+    store::PatrolRoute route;
+    store::Annotation annotation;
+    store::CotOrigin origin;
+};
+
+Result<CotRecord> recordFromEvent(const CotEvent& e) {
+    CotRecord r;
+    r.kind = recordKindOf(e);
+    r.origin = originOf(e);
+    switch (r.kind) {
+    case CotRecordKind::Incident: {
+        Result<store::Incident> i = incidentFromEvent(e);
+        if (!i)
+            return i.error();
+        r.incident = std::move(i).value();
+        break;
+    }
+    case CotRecordKind::Route: {
+        Result<store::PatrolRoute> route = routeFromEvent(e);
+        if (!route)
+            return route.error();
+        r.route = std::move(route).value();
+        break;
+    }
+    case CotRecordKind::Annotation: {
+        Result<store::Annotation> a = annotationFromEvent(e);
+        if (!a)
+            return a.error();
+        r.annotation = std::move(a).value();
+        break;
+    }
+    }
+    return r;
+}
+
+/// Whether `table` holds a live record with this uuid.
+Result<bool> holds(store::MissionStore& mission, const char* table, const QString& uuid) {
+    Result<store::Statement> stmt = mission.database().prepare(
+        QStringLiteral("SELECT 1 FROM %1 WHERE uuid = ?1 AND deleted = 0")
+            .arg(QLatin1String(table)));
+    if (!stmt)
+        return stmt.error();
+    stmt.value().bind(1, uuid);
+    return stmt.value().step();
+}
+
+/// Adds the records, or updates those whose uuid is held, with what their events carried
+/// beyond them: one transaction.
+Status writeRecords(store::MissionStore& mission, QList<CotRecord>& records) {
     return mission.database().transaction([&]() -> Status {
-        for (store::Incident& i : incidents) {
-            Result<store::Incident> held = mission.incident(i.uuid);
-            if (Status s = held ? mission.updateIncident(i) : mission.addIncident(i); !s)
+        for (CotRecord& r : records) {
+            QString uuid;
+            Status written = success();
+            switch (r.kind) {
+            case CotRecordKind::Incident: {
+                Result<bool> held = holds(mission, "incident", r.incident.uuid);
+                if (!held)
+                    return held.error();
+                written = held.value() ? mission.updateIncident(r.incident)
+                                       : mission.addIncident(r.incident);
+                uuid = r.incident.uuid;
+                break;
+            }
+            case CotRecordKind::Route: {
+                Result<bool> held = holds(mission, "route", r.route.uuid);
+                if (!held)
+                    return held.error();
+                written = held.value() ? mission.updateRoute(r.route) : mission.addRoute(r.route);
+                uuid = r.route.uuid;
+                break;
+            }
+            case CotRecordKind::Annotation: {
+                Result<bool> held = holds(mission, "annotation", r.annotation.uuid);
+                if (!held)
+                    return held.error();
+                written = held.value() ? mission.updateAnnotation(r.annotation)
+                                       : mission.addAnnotation(r.annotation);
+                uuid = r.annotation.uuid;
+                break;
+            }
+            }
+            if (!written)
+                return Error{QStringLiteral("uid %1: %2")
+                                 .arg(r.origin.uid.left(60), written.error().message)};
+            if (Status s = mission.setCotOrigin(uuid, r.origin); !s)
                 return s;
         }
         return success();
     });
+}
+
+} // namespace
+
+namespace {
+RejectedFeature rejectedEvent(int number, const QString& reason) {
+    RejectedFeature r;
+    r.feature = number;
+    r.reason = reason;
+    return r;
 }
 } // namespace
 
@@ -374,14 +839,14 @@ Result<ImportReport> importCot(store::MissionStore& mission, const QString& file
     ImportReport report;
     report.layer = QFileInfo(file).fileName();
     for (const CotProblem& p : stream.value().problems)
-        report.rejected.append({p.event, p.reason});
-    QList<store::Incident> incidents;
+        report.rejected.append(rejectedEvent(p.event, p.reason));
+    QList<CotRecord> records;
     for (const CotEvent& e : stream.value().events) {
-        Result<store::Incident> i = incidentFromEvent(e);
-        if (!i)
-            report.rejected.append({e.number, i.error().message});
+        Result<CotRecord> r = recordFromEvent(e);
+        if (!r)
+            report.rejected.append(rejectedEvent(e.number, r.error().message));
         else
-            incidents.append(std::move(i).value());
+            records.append(std::move(r).value());
     }
     if (!report.rejected.isEmpty()) {
         std::sort(report.rejected.begin(), report.rejected.end(),
@@ -392,26 +857,26 @@ Result<ImportReport> importCot(store::MissionStore& mission, const QString& file
             QStringLiteral("%1: nothing imported:\n%2")
                 .arg(file, describeRejected(report.rejected, 20, QStringLiteral("event")))};
     }
-    Status done = writeIncidents(mission, incidents);
+    Status done = writeRecords(mission, records);
     if (!done)
         return Error{QStringLiteral("%1: nothing imported: %2").arg(file, done.error().message)};
-    report.imported = incidents.size();
+    report.imported = records.size();
     return report;
 }
 
 Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events) {
-    QList<store::Incident> incidents;
+    QList<CotRecord> records;
     for (const CotEvent& e : events) {
-        Result<store::Incident> i = incidentFromEvent(e);
-        if (!i)
+        Result<CotRecord> r = recordFromEvent(e);
+        if (!r)
             return Error{QStringLiteral("event %1 (uid %2): %3")
                              .arg(e.number)
-                             .arg(e.uid.left(60), i.error().message)};
-        incidents.append(std::move(i).value());
+                             .arg(e.uid.left(60), r.error().message)};
+        records.append(std::move(r).value());
     }
-    if (Status s = writeIncidents(mission, incidents); !s)
+    if (Status s = writeRecords(mission, records); !s)
         return s.error();
-    return static_cast<int>(incidents.size());
+    return static_cast<int>(records.size());
 }
 
 Result<std::optional<QByteArray>> CotStreamSplitter::next() {
@@ -429,32 +894,87 @@ Result<std::optional<QByteArray>> CotStreamSplitter::next() {
     return std::optional(event);
 }
 
+namespace {
+/// An event made by Tessera for a record that came as CoT goes back as it came: the sender's
+/// uid (so that TAK updates its own marker), how, stale time and hae/ce/le; the type too,
+/// unless Tessera's is of another kind of record or (for an incident) another category.
+void restoreOrigin(CotEvent& e, const store::CotOrigin& origin) {
+    e.uid = origin.uid;
+    e.how = origin.how;
+    e.stale = origin.stale.toUTC();
+    if (origin.hae)
+        e.hae = *origin.hae;
+    if (origin.ce)
+        e.ce = *origin.ce;
+    if (origin.le)
+        e.le = *origin.le;
+    CotEvent asSent = e;
+    asSent.type = origin.type;
+    asSent.record.clear();
+    const bool sameKind = recordKindOf(asSent) == recordKindOf(e);
+    const bool sameCategory =
+        recordKindOf(e) != CotRecordKind::Incident || categoryForCotType(origin.type) == e.category;
+    // A freehand line is written for any drawing; a rectangle or circle stays what it was only
+    // while its vertices are the ones written (they are: the links carry them).
+    if (sameKind && sameCategory)
+        e.type = origin.type;
+}
+} // namespace
+
+Result<QList<CotEvent>> missionEvents(store::MissionStore& mission, const QDateTime& now,
+                                      const std::function<bool(const store::Marking&)>& releasable,
+                                      qint64* withheld) {
+    Result<QList<store::Incident>> incidents = mission.incidents();
+    if (!incidents)
+        return incidents.error();
+    Result<QList<store::PatrolRoute>> routes = mission.routes();
+    if (!routes)
+        return routes.error();
+    Result<QList<store::Annotation>> annotations = mission.annotations();
+    if (!annotations)
+        return annotations.error();
+    Result<QHash<QString, store::CotOrigin>> origins = mission.cotOrigins();
+    if (!origins)
+        return origins.error();
+    if (withheld)
+        *withheld = 0;
+    QList<CotEvent> events;
+    auto add = [&](const store::Marking& marking, const QString& uuid, CotEvent e) {
+        if (releasable && !releasable(marking)) {
+            if (withheld)
+                ++*withheld;
+            return;
+        }
+        if (auto it = origins.value().constFind(uuid); it != origins.value().cend())
+            restoreOrigin(e, it.value());
+        events.append(std::move(e));
+    };
+    for (const store::Incident& i : incidents.value())
+        add(i.marking, i.uuid, eventFromIncident(i, now));
+    for (const store::PatrolRoute& r : routes.value())
+        add(r.marking, r.uuid, eventFromRoute(r, now));
+    for (const store::Annotation& a : annotations.value())
+        add(a.marking, a.uuid, eventFromAnnotation(a, now));
+    return events;
+}
+
 Result<qint64> exportCot(store::MissionStore& mission, const QString& file,
                          const std::function<bool(const store::Marking&)>& releasable,
                          qint64* withheld) {
-    Result<QList<store::Incident>> all = mission.incidents();
-    if (!all)
-        return all.error();
-    if (withheld)
-        *withheld = 0;
-    const QDateTime now = QDateTime::currentDateTimeUtc();
+    Result<QList<CotEvent>> events =
+        missionEvents(mission, QDateTime::currentDateTimeUtc(), releasable, withheld);
+    if (!events)
+        return events.error();
     QSaveFile out(file);
     if (!out.open(QIODevice::WriteOnly))
         return Error{QStringLiteral("%1: cannot write (%2)").arg(file, out.errorString())};
-    qint64 written = 0;
-    for (const store::Incident& i : all.value()) {
-        if (releasable && !releasable(i.marking)) {
-            if (withheld)
-                ++*withheld;
-            continue;
-        }
-        out.write(writeCotEvent(eventFromIncident(i, now)));
+    for (const CotEvent& e : events.value()) {
+        out.write(writeCotEvent(e));
         out.write("\n");
-        ++written;
     }
     if (!out.commit())
         return Error{QStringLiteral("%1: cannot write (%2)").arg(file, out.errorString())};
-    return written;
+    return static_cast<qint64>(events.value().size());
 }
 
 } // namespace tessera::interop

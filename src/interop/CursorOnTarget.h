@@ -3,7 +3,8 @@
 
 // Cursor-on-Target (CoT) events, as TAK clients send them: the MITRE base event schema
 // (docs/formats/cot.md says which parts Tessera reads and writes, and how types map to
-// categories). Point events to incidents and back; a stream of several events back to back.
+// categories). Point events to incidents, routes (b-m-r) to patrol routes, drawn shapes
+// (u-d-...) and map markers to annotations, and back; a stream of several events back to back.
 
 #include "geo/Result.h"
 #include "interop/MissionImport.h"
@@ -23,6 +24,23 @@ class MissionStore;
 
 namespace tessera::interop {
 
+/// A <link> of an event's detail: a route's waypoints and control points, a shape's vertices
+/// (those with a point), or the event's parent (relation "p-p": who made it).
+struct CotLink {
+    QString uid, type, callsign, relation;
+    QString parentCallsign; ///< parent_callsign, on "p-p" links
+    bool hasPoint = false;
+    double lat = 0, lon = 0;
+    std::optional<double> hae;
+};
+
+/// A track point in Tessera's own detail (a route's actual track).
+struct CotTrackPoint {
+    double lat = 0, lon = 0;
+    std::optional<double> hae;
+    QDateTime time;
+};
+
 /// One CoT event, the fields of the base schema and what Tessera keeps of its detail.
 struct CotEvent {
     int number = 0; ///< its place in the stream it was read from (from 1)
@@ -37,10 +55,20 @@ struct CotEvent {
     QString caveat;        ///< caveats after the level, e.g. "EXERCISE"
     QString callsign;      ///< detail/contact/@callsign: the title
     QString remarks;       ///< detail/remarks: the narrative
+    QList<CotLink> links;  ///< detail/link, in order
+    /// detail/shape/ellipse of circles and ellipses (u-d-c-c, u-d-c-e): semi-axes in metres and
+    /// the major axis' bearing in degrees; 0: none.
+    double ellipseMajor = 0, ellipseMinor = 0, ellipseAngle = 0;
     // Tessera's own detail element (<__tessera>), present when Tessera wrote the event:
+    QString record; ///< "incident", "route" or "annotation"; empty: not written by Tessera
     QString category, severity, status, source, reliability;
     int credibility = 0;
     bool exercise = false;
+    QString unit;               ///< a route's unit
+    QString shape;              ///< an annotation's kind: point, line, area
+    QString author;             ///< an annotation's author
+    QList<QDateTime> planned;   ///< a route's planned time at each waypoint link, in order
+    QList<CotTrackPoint> track; ///< a route's actual track
 
     /// True when `now` is past the event's stale time.
     [[nodiscard]] bool isStale(const QDateTime& now) const {
@@ -88,10 +116,41 @@ CotEvent eventFromIncident(const store::Incident& incident, const QDateTime& now
 /// marking outside the grammar).
 Result<store::Incident> incidentFromEvent(const CotEvent& event);
 
-/// Imports the events of a CoT file or stream as incidents, all or nothing: any unreadable or
-/// unmappable event refuses the whole import, listed by number and reason, and the mission is
-/// left as it was. An event whose uid is an incident already held updates it. Threads: the
-/// store's thread.
+/// What an event becomes in a mission.
+enum class CotRecordKind { Incident, Route, Annotation };
+/// Routes: type b-m-r. Annotations: drawings (u-d-..., range and bearing lines u-rb-a) and map
+/// markers (b-m-p-s-m). Everything else: incidents. Tessera's own detail, when present, decides.
+CotRecordKind recordKindOf(const CotEvent& event);
+
+/// A patrol route as a TAK route (b-m-r): its waypoints as links with their names, its unit,
+/// status, planned times and actual track in Tessera's detail.
+CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
+                        qint64 staleAfterSecs = 24 * 3600);
+/// A route event as a patrol route: the links with a point, in order, are its waypoints (TAK's
+/// waypoints and control points both); fewer than two is an error.
+Result<store::PatrolRoute> routeFromEvent(const CotEvent& event);
+
+/// An annotation as a TAK drawing: a line or area as a freehand shape (u-d-f; an area's first
+/// vertex repeated at its end, as TAK closes shapes), a point as a spot map marker (b-m-p-s-m).
+/// The first line of the text is the callsign TAK shows, the whole text the remarks.
+CotEvent eventFromAnnotation(const store::Annotation& annotation, const QDateTime& now,
+                             qint64 staleAfterSecs = 24 * 3600);
+/// A drawing or marker as an annotation: rectangles (u-d-r) and closed freehand shapes as
+/// areas, open ones as lines, circles and ellipses (u-d-c-c, u-d-c-e) as 72-sided areas on the
+/// ellipsoid, markers as points. The author is the parent link's callsign when the sender gave
+/// one.
+Result<store::Annotation> annotationFromEvent(const CotEvent& event);
+
+/// The record's uuid for an event uid: the uid itself when it is a UUID, else a name-based UUID
+/// (version 5), so that the same uid always updates the same record.
+QString recordUuidForUid(const QString& uid);
+/// What the mission keeps of an event beyond its record (uid, type, how, stale, hae/ce/le).
+store::CotOrigin originOf(const CotEvent& event);
+
+/// Imports the events of a CoT file or stream as incidents, routes and annotations
+/// (recordKindOf), all or nothing: any unreadable or unmappable event refuses the whole import,
+/// listed by number and reason, and the mission is left as it was. An event whose uid is a
+/// record already held updates it. Threads: the store's thread.
 Result<ImportReport> importCot(store::MissionStore& mission, const QString& file,
                                const CotLimits& limits = {});
 
@@ -113,14 +172,22 @@ private:
 };
 
 /// Applies events to the mission in one transaction: all or none (an event whose uid is held
-/// updates it). An error names the first event that cannot be an incident.
+/// updates it). An error names the first event that cannot be a record.
 Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events);
 
-/// Writes the mission's incidents as a CoT stream (several events back to back); with
-/// `releasable`, only those it passes (an export for a recipient), the rest counted in
-/// `withheld`. Written beside the target and renamed into place.
+/// Writes the mission's incidents, routes and annotations as a CoT stream (several events back
+/// to back); with `releasable`, only those it passes (an export for a recipient), the rest
+/// counted in `withheld`. A record that came as CoT goes back with the uid, type (unless its
+/// category changed), how, stale time and hae/ce/le it came with. Written beside the target and
+/// renamed into place.
 Result<qint64> exportCot(store::MissionStore& mission, const QString& file,
                          const std::function<bool(const store::Marking&)>& releasable = {},
                          qint64* withheld = nullptr);
+
+/// The mission's records as events, as exportCot writes them (the same choice of uid, type and
+/// stale time), for other writers (TAK data packages).
+Result<QList<CotEvent>> missionEvents(store::MissionStore& mission, const QDateTime& now,
+                                      const std::function<bool(const store::Marking&)>& releasable,
+                                      qint64* withheld);
 
 } // namespace tessera::interop

@@ -230,11 +230,22 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
     std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
         return static_cast<int>(a->severity) < static_cast<int>(b->severity);
     });
+    const QDateTime now = content.now.isValid() ? content.now : QDateTime::currentDateTimeUtc();
     for (const store::Incident* incident : ordered) {
         const QPointF at = view.toPixel(incident->location);
         if (!reach.contains(at))
             continue;
         const double r = palette::severityRadius(incident->severity);
+        const QDateTime stale = content.staleAt.value(incident->uuid);
+        if (stale.isValid() && now > stale) {
+            // Past its stale time (TAK greys such markers out): the severity stays readable in
+            // the dashed ring, the grey says the information is no longer current.
+            QPen ring(palette::severity(incident->severity), 2.5, Qt::DashLine);
+            p.setPen(ring);
+            p.setBrush(palette::staleFill());
+            p.drawEllipse(at, r, r);
+            continue;
+        }
         p.setPen(QPen(QColor(0x10, 0x10, 0x10), 2.0));
         p.setBrush(palette::severity(incident->severity));
         p.drawEllipse(at, r, r);

@@ -43,6 +43,10 @@ QColor routeStatus(store::RouteStatus s) {
     return Qt::white;
 }
 
+QColor staleFill() {
+    return QColor(0x8C, 0x8C, 0x8C, 0xD0); // mid grey, a little see-through
+}
+
 QColor mapBackground() {
     return QColor(0x0B, 0x16, 0x24);
 }

@@ -16,6 +16,8 @@ QColor severity(store::Severity s);
 /// Marker radius in pixels: larger for more severe incidents.
 double severityRadius(store::Severity s);
 QColor routeStatus(store::RouteStatus s);
+/// Fill of a marker whose information is past its stale time.
+QColor staleFill();
 /// Background where no layer has data.
 QColor mapBackground();
 QColor labelText();

@@ -40,8 +40,9 @@ Status ensureTables(Database& db) {
 }
 
 /// The newest store schema whose indexes BundleRecords.cpp keeps (3: markers by Hilbert key;
-/// 4 rewrote CHECK constraints only).
-constexpr int kKnownSchema = 4;
+/// 4 rewrote CHECK constraints only; 5 added cot_origin, which is local to a mission file and
+/// which records received from peers do not touch).
+constexpr int kKnownSchema = 5;
 
 /// How far ahead of our clock a record's stamp may be (clocks in the field drift; a day does not).
 constexpr qint64 kMaxClockSkewMs = 24LL * 3600 * 1000;

@@ -293,6 +293,24 @@ UPDATE sqlite_schema SET sql =
 WHERE type = 'table' AND name = 'change_log';
 PRAGMA writable_schema = OFF;
 )sql",
+    // 5: what a record received as a Cursor-on-Target event carried that the record itself does
+    // not hold: the sender's uid (which may not be a UUID: "ANDROID-3f2a9c"), the CoT type and
+    // `how`, the stale time and the point's hae/ce/le. Kept so that an export hands the event
+    // back as TAK sent it (the same uid updates the same marker) and so that the map can show an
+    // event past its stale time as stale (docs/formats/cot.md). Local to this mission file:
+    // bundles do not carry it.
+    R"sql(
+CREATE TABLE cot_origin (
+    uuid     TEXT PRIMARY KEY,      -- the incident, route or annotation made from the event
+    uid      TEXT NOT NULL,
+    type     TEXT NOT NULL,
+    how      TEXT NOT NULL,
+    stale_ms INTEGER NOT NULL,
+    hae      REAL,
+    ce       REAL,
+    le       REAL
+) WITHOUT ROWID;
+)sql",
 };
 } // namespace
 

@@ -5,6 +5,7 @@
 #include "store/Hlc.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -154,6 +155,18 @@ struct MissionInfo {
     geo::Extent initialView;
 };
 
+/// What a record received as a Cursor-on-Target event carried beyond the record's own fields
+/// (docs/formats/cot.md): kept so that it goes back out as it came, and so that an event past
+/// its stale time is shown as stale.
+struct CotOrigin {
+    QString uid;  ///< as the sender wrote it (e.g. "ANDROID-3f2a9c")
+    QString type; ///< e.g. "a-h-G", "b-m-r", "u-d-f"
+    QString how;  ///< e.g. "h-e", "m-g"
+    QDateTime stale;
+    std::optional<double> hae, ce, le; ///< absent: unknown
+    friend bool operator==(const CotOrigin&, const CotOrigin&) = default;
+};
+
 /// Everything the map needs from a mission, read in one go on a worker thread and then handed to
 /// the GUI thread as an immutable value.
 struct MissionSnapshot {
@@ -163,6 +176,8 @@ struct MissionSnapshot {
     QList<Incident> incidents;
     QList<PatrolRoute> routes;
     QList<Annotation> annotations;
+    /// When the records that came as Cursor-on-Target events go stale, by uuid (only those).
+    QHash<QString, QDateTime> staleAt;
 
     /// `source` of a layer resolved against the mission file's folder.
     [[nodiscard]] QString resolveSource(const LayerSpec& layer) const;

@@ -1498,6 +1498,58 @@ Result<QList<Annotation>> MissionStore::annotations() {
         });
 }
 
+// ---- what Cursor-on-Target events carried ----
+
+Status MissionStore::setCotOrigin(const QString& uuid, const CotOrigin& origin) {
+    Result<Statement> stmt = db_.prepare(
+        QStringLiteral("INSERT OR REPLACE INTO cot_origin (uuid, uid, type, how, stale_ms, hae, "
+                       "ce, le) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    if (!stmt)
+        return stmt.error();
+    Statement& s = stmt.value();
+    s.bind(1, uuid).bind(2, origin.uid).bind(3, origin.type).bind(4, origin.how);
+    s.bind(5, origin.stale.toMSecsSinceEpoch());
+    int column = 6;
+    for (const std::optional<double>& v : {origin.hae, origin.ce, origin.le}) {
+        if (v)
+            s.bind(column, *v);
+        ++column;
+    }
+    return s.run();
+}
+
+Result<QHash<QString, CotOrigin>> MissionStore::cotOrigins() {
+    QHash<QString, CotOrigin> origins;
+    // A mission opened read-only at an older schema has no table yet: then nothing came as CoT.
+    Result<bool> present = db_.hasTable(QStringLiteral("cot_origin"));
+    if (!present)
+        return present.error();
+    if (!present.value())
+        return origins;
+    // Only live records: a deleted one keeps its row (sync may bring it back) but is not drawn.
+    Result<Statement> stmt = db_.prepare(QStringLiteral(
+        "SELECT o.uuid, o.uid, o.type, o.how, o.stale_ms, o.hae, o.ce, o.le FROM cot_origin o "
+        "WHERE EXISTS (SELECT 1 FROM incident i WHERE i.uuid = o.uuid AND i.deleted = 0) "
+        "OR EXISTS (SELECT 1 FROM route r WHERE r.uuid = o.uuid AND r.deleted = 0) "
+        "OR EXISTS (SELECT 1 FROM annotation a WHERE a.uuid = o.uuid AND a.deleted = 0)"));
+    if (!stmt)
+        return stmt.error();
+    Statement& s = stmt.value();
+    for (;;) {
+        Result<bool> row = s.step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        auto optionalReal = [&](int column) {
+            return s.isNull(column) ? std::nullopt : std::optional<double>(s.real(column));
+        };
+        origins.insert(s.text(0), CotOrigin{s.text(1), s.text(2), s.text(3), fromMs(s.integer(4)),
+                                            optionalReal(5), optionalReal(6), optionalReal(7)});
+    }
+    return origins;
+}
+
 // ---- sync feed, statistics, snapshot ----
 
 Result<QList<Change>> MissionStore::changes(qint64 afterSeq, int limit) {
@@ -1587,6 +1639,11 @@ Result<MissionSnapshot> MissionStore::snapshot() {
     if (!a)
         return withPath(path(), a.error());
     snap.annotations = a.value();
+    Result<QHash<QString, CotOrigin>> origins = cotOrigins();
+    if (!origins)
+        return withPath(path(), origins.error());
+    for (auto it = origins.value().cbegin(); it != origins.value().cend(); ++it)
+        snap.staleAt.insert(it.key(), it.value().stale);
     return snap;
 }
 

@@ -90,6 +90,11 @@ public:
     Status deleteAnnotation(const QString& uuid);
     Result<QList<Annotation>> annotations();
 
+    /// Records what the Cursor-on-Target event that made record `uuid` carried (replacing what
+    /// was kept for it); the origins of live records, by record uuid.
+    Status setCotOrigin(const QString& uuid, const CotOrigin& origin);
+    Result<QHash<QString, CotOrigin>> cotOrigins();
+
     /// Change-log entries after `afterSeq`, oldest first.
     Result<QList<Change>> changes(qint64 afterSeq, int limit = 1000);
     Result<MissionStats> stats();

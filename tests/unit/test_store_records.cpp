@@ -992,10 +992,11 @@ TEST_CASE("A schema-2 mission upgrades to the marker table with the same answers
             changes.append(
                 QStringLiteral("%1|%2|%3|%4").arg(c.seq).arg(c.uuid, c.op).arg(c.hlc.value));
         tombstones = m.stats().value().deletedIncidents;
-        // Back to schema 2: migration 3 only adds these two structures.
+        // Back to schema 2: migration 3 only adds these two structures, migration 5 one table.
         REQUIRE(m.database()
                     .exec(QStringLiteral("DROP TABLE incident_marker; DROP TABLE "
-                                         "incident_area_rtree; PRAGMA user_version = 2"))
+                                         "incident_area_rtree; DROP TABLE cot_origin; "
+                                         "PRAGMA user_version = 2"))
                     .ok());
     }
     {
@@ -1100,7 +1101,10 @@ TEST_CASE("A schema-3 mission upgrades to constraints without IN lists, records 
         note.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
         REQUIRE(m.addNote(list[200].uuid, note).ok());
         writeTables(m.database(), schema3);
-        REQUIRE(m.database().exec(QStringLiteral("PRAGMA user_version = 3")).ok());
+        // Migration 5 only adds cot_origin.
+        REQUIRE(m.database()
+                    .exec(QStringLiteral("DROP TABLE cot_origin; PRAGMA user_version = 3"))
+                    .ok());
         CHECK(constraintTables(m.database()) == schema3);
         CHECK(m.database().scalar(QStringLiteral("PRAGMA integrity_check")).value().toString() ==
               QStringLiteral("ok"));
@@ -1115,7 +1119,7 @@ TEST_CASE("A schema-3 mission upgrades to constraints without IN lists, records 
     REQUIRE(upgraded.ok());
     MissionStore& m = upgraded.value();
     Database& db = m.database();
-    CHECK(m.stats().value().schemaVersion == 4);
+    CHECK(m.stats().value().schemaVersion == latestSchemaVersion());
     CHECK(constraintTables(db) == latest);
     CHECK(db.scalar(QStringLiteral("PRAGMA integrity_check")).value().toString() ==
           QStringLiteral("ok"));

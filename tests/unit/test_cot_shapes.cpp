@@ -1,0 +1,340 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// Cursor-on-Target beyond points: TAK routes (b-m-r) to patrol routes, TAK drawings (freehand
+// lines and shapes, rectangles, circles) and map markers to annotations, and back; what an event
+// carried beyond its record (uid, type, how, stale, hae/ce/le) kept for the way back and for the
+// map's stale markers.
+#include "TestSupport.h"
+#include "geo/Geodesy.h"
+#include "interop/CursorOnTarget.h"
+#include "render/OverlayPainter.h"
+#include "render/Palette.h"
+#include "store/MissionStore.h"
+
+#include <QImage>
+#include <QTemporaryDir>
+
+#include <catch2/catch.hpp>
+
+using namespace tessera;
+using namespace tessera::interop;
+using Catch::Matchers::Contains;
+
+namespace {
+
+store::MissionStore newMission(const QTemporaryDir& dir, const QString& name) {
+    store::MissionInfo info;
+    info.name = QStringLiteral("CoT shapes");
+    info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+    Result<store::MissionStore> m = store::MissionStore::create(dir.filePath(name), info);
+    REQUIRE(m.ok());
+    return std::move(m).value();
+}
+
+std::string text(const QString& s) {
+    return s.toStdString();
+}
+
+double metresBetween(geo::GeoPoint a, geo::GeoPoint b) {
+    return geo::geodesy::inverse(a, b).distanceMetres;
+}
+
+} // namespace
+
+TEST_CASE("CoT: an ATAK route becomes a patrol route with its waypoints", "[cot][shapes]") {
+    QTemporaryDir dir;
+    store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+    Result<ImportReport> report =
+        importCot(m, test::dataFile(QStringLiteral("cot/atak-route.cot")));
+    REQUIRE(report.ok());
+    CHECK(report.value().imported == 1);
+    const QList<store::PatrolRoute> routes = m.routes().value();
+    REQUIRE(routes.size() == 1);
+    const store::PatrolRoute& r = routes.first();
+    CHECK(r.uuid == QStringLiteral("4d3c2b1a-aaaa-4bbb-8ccc-0123456789ab"));
+    CHECK(r.name == QStringLiteral("Route Gao-Ansongo"));
+    CHECK(r.marking.banner() == QStringLiteral("UNCLASSIFIED // REL TO FRA, NLD"));
+    // Waypoints and the control point between them, in order; the parent link has no point.
+    REQUIRE(r.waypoints.size() == 3);
+    CHECK(r.waypoints[0].name == QStringLiteral("Gao"));
+    CHECK(r.waypoints[1].name == QStringLiteral("CP1"));
+    CHECK(r.waypoints[2].name == QStringLiteral("Ansongo"));
+    CHECK(r.waypoints[2].location.lat == Approx(15.66));
+    CHECK(r.waypoints[2].location.lon == Approx(0.50));
+    CHECK(m.incidents().value().isEmpty());
+    CHECK(m.annotations().value().isEmpty());
+
+    // Sent again after an edit in ATAK: the same route, replaced.
+    QByteArray edited = test::readAll(test::dataFile(QStringLiteral("cot/atak-route.cot")));
+    edited.replace("<link uid='cp-1' callsign='CP1' type='b-m-p-c' point='16.0,0.2' remarks='' "
+                   "relation='c'/>",
+                   "");
+    edited.replace("Route Gao-Ansongo", "Route Gao-Ansongo (east bank)");
+    const QString again = dir.filePath(QStringLiteral("again.cot"));
+    test::writeAll(again, edited);
+    REQUIRE(importCot(m, again).ok());
+    const QList<store::PatrolRoute> after = m.routes().value();
+    REQUIRE(after.size() == 1);
+    CHECK(after.first().name == QStringLiteral("Route Gao-Ansongo (east bank)"));
+    CHECK(after.first().waypoints.size() == 2);
+}
+
+TEST_CASE("CoT: ATAK drawings and markers become annotations", "[cot][shapes]") {
+    QTemporaryDir dir;
+    store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+    Result<ImportReport> report =
+        importCot(m, test::dataFile(QStringLiteral("cot/atak-shapes.cot")));
+    REQUIRE(report.ok());
+    CHECK(report.value().imported == 5);
+    QHash<QString, store::Annotation> byText;
+    const QList<store::Annotation> annotations = m.annotations().value();
+    for (const store::Annotation& a : annotations)
+        byText.insert(a.text, a);
+    REQUIRE(byText.size() == 5);
+
+    SECTION("a closed freehand shape is an area, its closing vertex dropped") {
+        const store::Annotation a = byText.value(QStringLiteral("Road impassable after the rain."));
+        CHECK(a.kind == store::AnnotationKind::Area);
+        REQUIRE(a.geometry.size() == 3);
+        CHECK(a.geometry[1] == geo::GeoPoint{0.2, 16.2});
+        CHECK(a.author == QStringLiteral("BRAVO 2")); // the parent link's callsign
+        CHECK(a.writtenAt == QDateTime(QDate(2026, 11, 20), QTime(9, 0), Qt::UTC));
+    }
+    SECTION("an open one is a line, named by its callsign when it has no remarks") {
+        const store::Annotation a = byText.value(QStringLiteral("Bypass track"));
+        CHECK(a.kind == store::AnnotationKind::Line);
+        CHECK(a.geometry.size() == 3);
+    }
+    SECTION("a rectangle is an area of four corners with the caveat in its marking") {
+        const store::Annotation a = byText.value(QStringLiteral("Landing zone"));
+        CHECK(a.kind == store::AnnotationKind::Area);
+        CHECK(a.geometry.size() == 4);
+        CHECK(a.marking.classification == QStringLiteral("UNCLASSIFIED // EXERCISE"));
+    }
+    SECTION("a circle is an area whose every vertex is its radius from the centre") {
+        const store::Annotation a = byText.value(QStringLiteral("Exclusion zone"));
+        CHECK(a.kind == store::AnnotationKind::Area);
+        REQUIRE(a.geometry.size() == 72);
+        for (const geo::GeoPoint& p : a.geometry)
+            CHECK(metresBetween(p, {-0.0447, 16.2717}) == Approx(500.0).margin(0.01));
+    }
+    SECTION("a marker is a point annotation") {
+        const store::Annotation a =
+            byText.value(QStringLiteral("Borehole, working, queue at noon."));
+        CHECK(a.kind == store::AnnotationKind::Point);
+        CHECK(a.geometry == QList<geo::GeoPoint>{{-0.0412, 16.2801}});
+        CHECK(a.marking.releasability == QStringLiteral("REL TO UN"));
+    }
+}
+
+TEST_CASE("CoT: routes and annotations survive the round trip through a CoT file",
+          "[cot][shapes]") {
+    QTemporaryDir dir;
+    store::MissionStore source = newMission(dir, QStringLiteral("a.tessera"));
+    const QDateTime t0(QDate(2026, 11, 24), QTime(6, 0), Qt::UTC);
+    store::PatrolRoute route;
+    route.name = QStringLiteral("Route ALPHA <RN16> & \"bridge\"");
+    route.unit = QStringLiteral("BANBAT Coy B");
+    route.status = store::RouteStatus::InProgress;
+    route.exercise = true;
+    route.marking = {QStringLiteral("RESTRICTED // EXERCISE"), QStringLiteral("REL TO BGD, UN")};
+    route.waypoints = {{{-0.0447, 16.2717}, t0, QStringLiteral("Gao")},
+                       {{0.2, 16.0}, QDateTime(), QString()},
+                       {{0.5, 15.66}, t0.addSecs(3 * 3600), QStringLiteral("Ansongo")}};
+    route.track = {{{-0.0447, 16.2717}, t0.addSecs(60), 262.5},
+                   {{0.01, 16.2}, t0.addSecs(900), std::nullopt},
+                   {{0.1, 16.1}, t0.addMSecs(1800250), 259.0}};
+    REQUIRE(source.addRoute(route).ok());
+    QList<store::Annotation> drawn;
+    for (store::AnnotationKind kind :
+         {store::AnnotationKind::Point, store::AnnotationKind::Line, store::AnnotationKind::Area}) {
+        store::Annotation a;
+        a.kind = kind;
+        a.geometry = kind == store::AnnotationKind::Point
+                         ? QList<geo::GeoPoint>{{0.01, 16.27}}
+                         : QList<geo::GeoPoint>{{0.0, 16.2}, {0.2, 16.2}, {0.2, 16.0}};
+        a.text = QStringLiteral("%1 drawn by G2\nsecond line").arg(store::toString(kind));
+        a.author = QStringLiteral("G2 analyst");
+        a.writtenAt = t0.addSecs(static_cast<int>(kind) * 60);
+        a.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+        REQUIRE(source.addAnnotation(a).ok());
+        drawn.append(a);
+    }
+    const QString file = dir.filePath(QStringLiteral("out.cot"));
+    Result<qint64> written = exportCot(source, file);
+    REQUIRE(written.ok());
+    CHECK(written.value() == 4);
+
+    store::MissionStore copy = newMission(dir, QStringLiteral("b.tessera"));
+    REQUIRE(importCot(copy, file).ok());
+    const QList<store::PatrolRoute> routes = copy.routes().value();
+    REQUIRE(routes.size() == 1);
+    const store::PatrolRoute& r = routes.first();
+    CHECK(r.uuid == route.uuid);
+    CHECK(r.name == route.name);
+    CHECK(r.unit == route.unit);
+    CHECK(r.status == route.status);
+    CHECK(r.exercise);
+    CHECK(r.marking == route.marking);
+    REQUIRE(r.waypoints.size() == 3);
+    for (int n = 0; n < 3; ++n) {
+        CHECK(r.waypoints[n].name == route.waypoints[n].name);
+        CHECK(r.waypoints[n].plannedAt == route.waypoints[n].plannedAt);
+        CHECK(r.waypoints[n].location.lat == Approx(route.waypoints[n].location.lat));
+        CHECK(r.waypoints[n].location.lon == Approx(route.waypoints[n].location.lon));
+    }
+    REQUIRE(r.track.size() == 3);
+    for (int n = 0; n < 3; ++n) {
+        CHECK(r.track[n].recordedAt == route.track[n].recordedAt);
+        CHECK(r.track[n].elevation == route.track[n].elevation);
+        CHECK(r.track[n].location.lat == Approx(route.track[n].location.lat));
+    }
+    const QList<store::Annotation> annotations = copy.annotations().value();
+    REQUIRE(annotations.size() == 3);
+    for (const store::Annotation& original : drawn) {
+        const auto it =
+            std::find_if(annotations.begin(), annotations.end(),
+                         [&](const store::Annotation& a) { return a.uuid == original.uuid; });
+        REQUIRE(it != annotations.end());
+        CHECK(it->kind == original.kind);
+        CHECK(it->text == original.text);
+        CHECK(it->author == original.author);
+        CHECK(it->writtenAt == original.writtenAt);
+        CHECK(it->marking == original.marking);
+        REQUIRE(it->geometry.size() == original.geometry.size());
+        for (qsizetype n = 0; n < original.geometry.size(); ++n) {
+            CHECK(it->geometry[n].lat == Approx(original.geometry[n].lat));
+            CHECK(it->geometry[n].lon == Approx(original.geometry[n].lon));
+        }
+    }
+}
+
+TEST_CASE("CoT: an event goes back out with the uid type how stale and hae it came with",
+          "[cot][shapes]") {
+    QTemporaryDir dir;
+    store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+    const QString in = dir.filePath(QStringLiteral("in.cot"));
+    test::writeAll(in, "<event version='2.0' uid='ANDROID-3f2a9c.hostile-7' type='a-h-G-U-C-I' "
+                       "how='m-g' time='2026-11-20T10:00:00Z' start='2026-11-20T10:00:00Z' "
+                       "stale='2026-11-20T10:30:00Z' access='UNCLASSIFIED'>"
+                       "<point lat='16.25' lon='-0.03' hae='261.5' ce='15.0' le='9999999.0'/>"
+                       "<detail><contact callsign='Armed group, 2 pickups'/></detail></event>");
+    REQUIRE(importCot(m, in).ok());
+    const QString uuid = recordUuidForUid(QStringLiteral("ANDROID-3f2a9c.hostile-7"));
+    Result<QHash<QString, store::CotOrigin>> origins = m.cotOrigins();
+    REQUIRE(origins.ok());
+    REQUIRE(origins.value().contains(uuid));
+    CHECK(origins.value().value(uuid).hae == std::optional<double>(261.5));
+    CHECK_FALSE(origins.value().value(uuid).le.has_value());
+
+    const QString out = dir.filePath(QStringLiteral("out.cot"));
+    REQUIRE(exportCot(m, out).ok());
+    Result<CotStream> back = readCotStream(test::readAll(out));
+    REQUIRE(back.ok());
+    REQUIRE(back.value().events.size() == 1);
+    CotEvent e = back.value().events.first();
+    CHECK(e.uid == QStringLiteral("ANDROID-3f2a9c.hostile-7"));
+    CHECK(e.type == QStringLiteral("a-h-G-U-C-I"));
+    CHECK(e.how == QStringLiteral("m-g"));
+    CHECK(e.stale == QDateTime(QDate(2026, 11, 20), QTime(10, 30), Qt::UTC));
+    CHECK(e.hae == 261.5);
+    CHECK(e.ce == 15.0);
+    CHECK(e.le == 9999999.0);
+
+    // The analyst recategorises it: the type then says what Tessera now holds.
+    store::Incident i = m.incident(uuid).value();
+    i.category = QStringLiteral("crime");
+    REQUIRE(m.updateIncident(i).ok());
+    REQUIRE(exportCot(m, out).ok());
+    e = readCotStream(test::readAll(out)).value().events.first();
+    CHECK(e.type == cotTypeForCategory(QStringLiteral("crime")));
+    CHECK(e.uid == QStringLiteral("ANDROID-3f2a9c.hostile-7"));
+}
+
+TEST_CASE("CoT: an incident past its stale time is drawn as stale", "[cot][shapes]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("m.tessera"));
+    {
+        store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+        const QString in = dir.filePath(QStringLiteral("in.cot"));
+        test::writeAll(in, "<event version='2.0' uid='old' type='a-h-G' how='h-e' "
+                           "time='2026-11-20T10:00:00Z' start='2026-11-20T10:00:00Z' "
+                           "stale='2026-11-20T10:30:00Z' access='UNCLASSIFIED'>"
+                           "<point lat='10' lon='10'/><detail/></event>"
+                           "<event version='2.0' uid='new' type='a-h-G' how='h-e' "
+                           "time='2026-11-20T10:00:00Z' start='2026-11-20T10:00:00Z' "
+                           "stale='2026-11-20T12:00:00Z' access='UNCLASSIFIED'>"
+                           "<point lat='10' lon='10.1'/><detail/></event>");
+        REQUIRE(importCot(m, in).ok());
+    }
+    Result<store::MissionSnapshot> snapshot = store::MissionStore::load(path);
+    REQUIRE(snapshot.ok());
+    REQUIRE(snapshot.value().staleAt.size() == 2);
+    CHECK(snapshot.value().staleAt.value(recordUuidForUid(QStringLiteral("old"))) ==
+          QDateTime(QDate(2026, 11, 20), QTime(10, 30), Qt::UTC));
+
+    render::OverlayContent content;
+    content.incidents = snapshot.value().incidents;
+    content.staleAt = snapshot.value().staleAt;
+    content.now = QDateTime(QDate(2026, 11, 20), QTime(11, 0), Qt::UTC); // between the two
+    const render::Viewport view =
+        render::Viewport::fittingGeographic({9.8, 9.8, 10.3, 10.2}, QSize(400, 200));
+    QImage image(view.size(), QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    {
+        QPainter painter(&image);
+        render::OverlayPainter::paint(painter, view, content);
+    }
+    const QColor medium = render::palette::severity(store::Severity::Medium);
+    const QPoint stale = view.toPixel(geo::GeoPoint{10.0, 10.0}).toPoint();
+    const QPoint live = view.toPixel(geo::GeoPoint{10.1, 10.0}).toPoint();
+    CHECK(test::colorDistance(image.pixelColor(live), medium) < 30);
+    CHECK(test::colorDistance(image.pixelColor(stale), medium) > 150);
+    // The stale fill over the white background.
+    const QColor fill = render::palette::staleFill();
+    auto over = [&](int c) {
+        return static_cast<int>(c * fill.alphaF() + 255 * (1 - fill.alphaF()));
+    };
+    CHECK(test::colorDistance(image.pixelColor(stale), QColor(over(fill.red()), over(fill.green()),
+                                                              over(fill.blue()))) < 12);
+}
+
+TEST_CASE("CoT: routes and drawings that cannot be records are refused with nothing written",
+          "[cot][shapes][bad-input]") {
+    QTemporaryDir dir;
+    store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+    const QByteArray head = "<event version='2.0' uid='u%1' type='%2' how='h-e' "
+                            "time='2026-11-20T10:00:00Z' start='2026-11-20T10:00:00Z' "
+                            "stale='2026-11-20T12:00:00Z' access='UNCLASSIFIED'>"
+                            "<point lat='16' lon='0'/><detail>";
+    auto event = [&](int n, const char* type, const QByteArray& detail) {
+        return QString::fromUtf8(head).arg(n).arg(QLatin1String(type)).toUtf8() + detail +
+               "</detail></event>";
+    };
+    const QByteArray good = event(1, "u-d-f", "<link point='16,0'/><link point='16.1,0.1'/>");
+    struct Case {
+        QByteArray event;
+        const char* reason;
+    };
+    const QList<Case> cases{
+        {event(2, "b-m-r", "<link point='16,0' callsign='only one'/>"), "at least two waypoints"},
+        {event(3, "u-d-f", "<link point='16,0'/><link point='95,0'/>"), "link 2 has the point"},
+        {event(4, "u-d-c-c", "<contact callsign='no radius'/>"), "no usable <shape><ellipse"},
+        {event(5, "u-d-f", "<link point='16,0'/><link point='16.1,0.1'/>")
+             .replace("access='UNCLASSIFIED'", ""),
+         "no access"},
+        {event(6, "b-m-r",
+               "<link point='16,0'/><link point='16.1,0.1'/><__tessera record='route'>"
+               "<fix point='16,0' time='not a time'/></__tessera>"),
+         "track fix 1"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.reason);
+        const QString file = dir.filePath(QStringLiteral("bad.cot"));
+        test::writeAll(file, good + c.event);
+        Result<ImportReport> refused = importCot(m, file);
+        REQUIRE_FALSE(refused.ok());
+        CHECK_THAT(text(refused.error().message), Contains("event 2") && Contains(c.reason));
+        CHECK(m.annotations().value().isEmpty());
+        CHECK(m.routes().value().isEmpty());
+    }
+}
