@@ -5,6 +5,7 @@
 #include "store/Query.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -14,17 +15,67 @@ class MissionStore;
 
 namespace tessera::interop {
 
-/// Writes the incidents a query selects (its offset and limit apply; limit 0: all of them) to
-/// GeoJSON (.geojson, .json), GeoPackage (.gpkg), KML/KMZ (.kml, .kmz: title as the
-/// placemark's name, narrative as its description) or GPX (.gpx: waypoints with name, desc and
-/// time, the other fields in extensions, areas as their point), chosen by the file's extension:
-/// points, or polygons for areas, in WGS84, with every incident field and the marking. Written
-/// beside the target and renamed into place, so a failure leaves no half file. Returns the number
-/// of incidents written. Threads: the store's thread.
-///
-/// An export made for a recipient passes `releasable`: an incident it refuses is never written,
-/// and is counted in `withheld` (docs/sharing.md: every serialiser of records for another
-/// station asks ReleasePolicy).
+/// How many records of each kind (a route counts once, planned path and actual track together).
+struct RecordCounts {
+    qint64 incidents = 0;
+    qint64 routes = 0;
+    qint64 annotations = 0;
+    [[nodiscard]] qint64 total() const { return incidents + routes + annotations; }
+    friend bool operator==(const RecordCounts&, const RecordCounts&) = default;
+};
+
+/// What exportRecords writes.
+struct RecordExportOptions {
+    bool incidents = true;
+    /// Which incidents (its order, offset and limit apply; limit 0: all of them). Routes and
+    /// annotations are not filtered: all of them, when asked for.
+    store::IncidentQuery incidentQuery = [] {
+        store::IncidentQuery all;
+        all.order = store::IncidentOrder::OldestFirst;
+        all.limit = 0;
+        return all;
+    }();
+    bool routes = true;
+    bool annotations = true;
+    /// For an export made for a recipient: a record whose marking it refuses is never written
+    /// (a route with neither its planned path nor its track), and is counted as withheld
+    /// (docs/sharing.md: every serialiser of records for another station asks ReleasePolicy).
+    std::function<bool(const store::Marking&)> releasable;
+};
+
+struct RecordExportReport {
+    RecordCounts written;
+    RecordCounts withheld;         ///< refused by `releasable`
+    RecordCounts notRepresentable; ///< the format cannot hold them (GPX: area annotations)
+    /// What the format left out or changed, in words for the user ("GPX holds no areas: 2 area
+    /// annotations were not written").
+    QStringList notes;
+};
+
+/// Writes incidents, patrol routes and annotations to one file, the format chosen by its
+/// extension; every record carries its uuid, its marking (classification, releasability) and a
+/// `record_type` (incident, route, route_track, annotation) as fields, in WGS84
+/// (docs/store.md#export-and-import says what each format holds):
+/// - GeoPackage (.gpkg): layers `incidents`, `routes` (the planned path, waypoint names and
+///   times in the JSON field `waypoints`), `route_tracks` (the actual track, Z when every point
+///   has an elevation, times and elevations in the JSON field `track_points`), `annotations`.
+/// - GeoJSON (.geojson, .json): one FeatureCollection of the same features, told apart by
+///   `record_type`.
+/// - KML/KMZ (.kml, .kmz): the same layers as folders, the fields in ExtendedData; the
+///   placemark's name is an incident's title, a route's name or an annotation's text, its
+///   description an incident's narrative.
+/// - GPX (.gpx): incidents and point annotations as waypoints, routes as <rte> (waypoint name
+///   and time per <rtept>), actual tracks as <trk> (time and elevation per <trkpt>), line
+///   annotations as <rte>; the other fields in each point's <extensions>. GPX holds no areas:
+///   an area incident is written as its point, an area annotation not at all (counted in
+///   notRepresentable and said in notes).
+/// Written beside the target and renamed into place, so a failure leaves no half file.
+/// Threads: the store's thread (a worker; never the GUI thread).
+Result<RecordExportReport> exportRecords(store::MissionStore& mission, const QString& file,
+                                         const RecordExportOptions& options = {});
+
+/// exportRecords of the incidents a query selects only (limit 0: all of them). Returns the
+/// number written; an incident `releasable` refuses is counted in `withheld`.
 Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file,
                                store::IncidentQuery query,
                                const std::function<bool(const store::Marking&)>& releasable = {},
