@@ -7,6 +7,12 @@
 #include "store/MissionStore.h"
 
 #include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <QUuid>
 
 #include <cpl_string.h>
 #include <gdal.h>
@@ -15,6 +21,9 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace tessera::interop {
 
@@ -130,6 +139,20 @@ QDateTime timeField(OGRFeatureH f, const QString& name) {
     return t.toUTC();
 }
 
+/// A yes/no field (true/false, 1/0, yes/no); unset is no. Empty reason on success.
+QString readFlag(OGRFeatureH f, const QString& name, bool& value) {
+    const QString text = field(f, name).toLower();
+    if (text.isEmpty() || text == QLatin1String("false") || text == QLatin1String("0") ||
+        text == QLatin1String("no"))
+        value = false;
+    else if (text == QLatin1String("true") || text == QLatin1String("1") ||
+             text == QLatin1String("yes"))
+        value = true;
+    else
+        return QStringLiteral("%1 '%2' is neither true nor false").arg(name, text);
+    return {};
+}
+
 /// The geometry of a feature as a point or an area, in WGS84; empty reason on success.
 QString readGeometry(OGRFeatureH f, OGRCoordinateTransformationH transform,
                      store::Incident& incident) {
@@ -197,11 +220,640 @@ QString readIncident(OGRFeatureH f, OGRCoordinateTransformationH transform, cons
             return QStringLiteral("the credibility '%1' is not a grade 1 to 6").arg(c);
     }
     incident.narrative = field(f, m.narrative);
+    if (QString reason = readFlag(f, m.exercise, incident.exercise); !reason.isEmpty())
+        return reason;
     incident.marking = o.marking;
     if (const QString c = field(f, m.classification); !c.isEmpty())
         incident.marking = {c, field(f, m.releasability)};
     return store::MissionStore::invalidReason(incident);
 }
+
+// ---- records as exportRecords writes them ----
+
+enum class RecordType { Incident, Route, RouteTrack, Annotation };
+
+std::optional<RecordType> recordTypeFrom(const QString& text) {
+    if (text == QLatin1String("incident"))
+        return RecordType::Incident;
+    if (text == QLatin1String("route"))
+        return RecordType::Route;
+    if (text == QLatin1String("route_track"))
+        return RecordType::RouteTrack;
+    if (text == QLatin1String("annotation"))
+        return RecordType::Annotation;
+    return std::nullopt;
+}
+
+/// The layers exportRecords writes (GeoPackage, KML), and the kind of record in each.
+std::optional<RecordType> layerKind(const QString& layer) {
+    if (layer == QLatin1String("incidents"))
+        return RecordType::Incident;
+    if (layer == QLatin1String("routes"))
+        return RecordType::Route;
+    if (layer == QLatin1String("route_tracks"))
+        return RecordType::RouteTrack;
+    if (layer == QLatin1String("annotations"))
+        return RecordType::Annotation;
+    return std::nullopt;
+}
+
+/// The first of `candidates` the feature has, as itself or as a GPX extension (KML: a
+/// placemark's name and description come back as Name and description; GPX: desc keeps the
+/// line breaks its extensions lose).
+QString pick(OGRFeatureH f, std::initializer_list<const char*> candidates) {
+    for (const char* c : candidates)
+        if (fieldIndex(f, QLatin1String(c)) >= 0)
+            return QLatin1String(c);
+    return QLatin1String(*candidates.begin());
+}
+
+QDateTime parseTime(const QString& text) {
+    QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!t.isValid())
+        t = QDateTime::fromString(text, Qt::ISODate);
+    if (t.isValid() && t.timeSpec() == Qt::LocalTime)
+        t.setTimeSpec(Qt::UTC); // a time without a zone is taken as UTC, the mission's clock
+    return t.toUTC();
+}
+
+/// A time field that must be a time when it is set. Empty reason on success.
+QString readTime(OGRFeatureH f, const QString& name, QDateTime& value) {
+    value = timeField(f, name);
+    if (!value.isValid() && !field(f, name).isEmpty())
+        return QStringLiteral("%1 '%2' is not a time").arg(name, field(f, name));
+    return {};
+}
+
+/// The record's uuid, normalised; empty when the feature has none. Empty reason on success.
+QString readUuid(OGRFeatureH f, QString& uuid) {
+    const QString text = field(f, QStringLiteral("uuid"));
+    uuid.clear();
+    if (text.isEmpty())
+        return {};
+    const QUuid parsed(text);
+    if (parsed.isNull())
+        return QStringLiteral("the uuid '%1' is not a UUID").arg(text);
+    uuid = parsed.toString(QUuid::WithoutBraces);
+    return {};
+}
+
+/// The feature's own marking, or `fallback` when it has none.
+store::Marking readMarking(OGRFeatureH f, const store::Marking& fallback) {
+    const QString classification = field(f, QStringLiteral("classification"));
+    if (classification.isEmpty())
+        return fallback;
+    return {classification, field(f, QStringLiteral("releasability"))};
+}
+
+bool validPoint(const geo::GeoPoint& p) {
+    return std::isfinite(p.lon) && std::isfinite(p.lat) && p.lon >= -180 && p.lon <= 180 &&
+           p.lat >= -90 && p.lat <= 90;
+}
+
+/// A feature's geometry as points, lines or areas read it.
+struct Shape {
+    enum class Type { None, Point, Line, Area };
+    Type type = Type::None;
+    QList<geo::GeoPoint> points; ///< an area's outline without its closing point
+};
+
+QString shapeName(Shape::Type type) {
+    switch (type) {
+    case Shape::Type::None:
+        return QStringLiteral("no geometry");
+    case Shape::Type::Point:
+        return QStringLiteral("a point");
+    case Shape::Type::Line:
+        return QStringLiteral("a line");
+    case Shape::Type::Area:
+        return QStringLiteral("an area");
+    }
+    return {};
+}
+
+/// Empty reason on success.
+QString readShape(OGRFeatureH f, OGRCoordinateTransformationH transform, Shape& shape) {
+    shape = {};
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (!g || OGR_G_IsEmpty(g))
+        return {};
+    OGRGeometryH copy = OGR_G_Clone(g);
+    const auto cleanup = std::unique_ptr<void, void (*)(void*)>(
+        copy, [](void* h) { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(h)); });
+    if (transform && OGR_G_Transform(copy, transform) != OGRERR_NONE)
+        return QStringLiteral("the geometry cannot be transformed to WGS84");
+    const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(copy));
+    OGRGeometryH points = copy;
+    if (type == wkbPoint) {
+        shape.type = Shape::Type::Point;
+    } else if (type == wkbLineString) {
+        shape.type = Shape::Type::Line;
+    } else if (type == wkbPolygon) {
+        if (OGR_G_GetGeometryCount(copy) != 1)
+            return QStringLiteral("an area with holes");
+        shape.type = Shape::Type::Area;
+        points = OGR_G_GetGeometryRef(copy, 0);
+    } else {
+        return QStringLiteral("a %1 is not a point, line or area")
+            .arg(QString::fromUtf8(OGRGeometryTypeToName(type)));
+    }
+    const int n = OGR_G_GetPointCount(points);
+    for (int k = 0; k < n; ++k) {
+        const geo::GeoPoint p{OGR_G_GetX(points, k), OGR_G_GetY(points, k)};
+        if (!validPoint(p))
+            return QStringLiteral("point %1 is not a longitude/latitude").arg(k + 1);
+        shape.points.append(p);
+    }
+    if (shape.type == Shape::Type::Area && shape.points.size() > 1 &&
+        shape.points.first() == shape.points.last())
+        shape.points.removeLast();
+    return {};
+}
+
+/// One point of a route's plan or track, with what the format says about it.
+struct Vertex {
+    geo::GeoPoint location;
+    QString name;
+    QDateTime time;
+    std::optional<double> elevation;
+};
+
+/// The JSON field `name` (waypoints, track_points): one object per vertex. Empty reason on
+/// success; `present` tells whether the feature had it.
+QString readVertexJson(OGRFeatureH f, const char* name, qsizetype vertices, QJsonArray& array,
+                       bool& present) {
+    const QString text = field(f, QLatin1String(name));
+    present = !text.isEmpty();
+    if (!present)
+        return {};
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
+    if (!doc.isArray())
+        return QStringLiteral("%1 is not a JSON array").arg(QLatin1String(name));
+    array = doc.array();
+    if (array.size() != vertices)
+        return QStringLiteral("%1 lists %2 points for a geometry of %3")
+            .arg(QLatin1String(name))
+            .arg(array.size())
+            .arg(vertices);
+    for (const QJsonValue& v : array)
+        if (!v.isObject())
+            return QStringLiteral("%1 holds something that is not an object")
+                .arg(QLatin1String(name));
+    return {};
+}
+
+/// The planned waypoints or the track of a route feature of GeoPackage, GeoJSON or KML: the
+/// positions from its geometry, the rest from its JSON field.
+QString readRouteVertices(OGRFeatureH f, OGRCoordinateTransformationH transform, bool track,
+                          QList<Vertex>& vertices) {
+    Shape shape;
+    if (QString reason = readShape(f, transform, shape); !reason.isEmpty())
+        return reason;
+    if (shape.type == Shape::Type::Area)
+        return track ? QStringLiteral("the track is an area")
+                     : QStringLiteral("the planned path is an area");
+    if (track && shape.type == Shape::Type::None)
+        return QStringLiteral("the track has no geometry");
+    QJsonArray array;
+    bool present = false;
+    const char* jsonField = track ? "track_points" : "waypoints";
+    if (QString reason = readVertexJson(f, jsonField, shape.points.size(), array, present);
+        !reason.isEmpty())
+        return reason;
+    if (track && !present)
+        return QStringLiteral("the track has no track_points (their times)");
+    for (qsizetype k = 0; k < shape.points.size(); ++k) {
+        Vertex v{shape.points[k], {}, {}, {}};
+        if (present) {
+            const QJsonObject o = array[k].toObject();
+            const QString time =
+                o.value(QLatin1String(track ? "recorded_at" : "planned_at")).toString();
+            v.time = parseTime(time);
+            if (!time.isEmpty() && !v.time.isValid())
+                return QStringLiteral("point %1: '%2' is not a time").arg(k + 1).arg(time);
+            v.name = o.value(QLatin1String("name")).toString();
+            const QJsonValue elevation = o.value(QLatin1String("elevation"));
+            if (elevation.isDouble())
+                v.elevation = elevation.toDouble();
+            else if (!elevation.isUndefined() && !elevation.isNull())
+                return QStringLiteral("point %1: the elevation is not a number").arg(k + 1);
+        }
+        vertices.append(v);
+    }
+    return {};
+}
+
+/// A route's fields, which its planned path and its track both carry. Empty reason on success.
+QString readRouteFields(OGRFeatureH f, const QString& name, const store::Marking& fallback,
+                        store::PatrolRoute& r) {
+    if (QString reason = readUuid(f, r.uuid); !reason.isEmpty())
+        return reason;
+    r.name = name;
+    if (r.name.isEmpty())
+        return QStringLiteral("the route has no name");
+    r.unit = field(f, QStringLiteral("unit"));
+    if (const QString s = field(f, QStringLiteral("status")); !s.isEmpty()) {
+        const auto status = store::routeStatusFromString(s.toLower());
+        if (!status)
+            return QStringLiteral("unknown route status '%1'").arg(s);
+        r.status = *status;
+    }
+    if (QString reason = readFlag(f, QStringLiteral("exercise"), r.exercise); !reason.isEmpty())
+        return reason;
+    r.marking = readMarking(f, fallback);
+    return {};
+}
+
+/// Empty reason on success.
+QString fillRoute(const QList<Vertex>& vertices, bool track, store::PatrolRoute& r) {
+    for (qsizetype k = 0; k < vertices.size(); ++k) {
+        const Vertex& v = vertices[k];
+        if (track) {
+            if (!v.time.isValid())
+                return QStringLiteral("track point %1 has no time").arg(k + 1);
+            r.track.append({v.location, v.time, v.elevation});
+        } else {
+            r.waypoints.append({v.location, v.time, v.name});
+        }
+    }
+    return {};
+}
+
+/// An annotation's fields and its shape. Empty reason on success.
+QString readAnnotation(OGRFeatureH f, const Shape& shape, const QString& textField,
+                       const store::Marking& fallback, store::Annotation& a) {
+    if (QString reason = readUuid(f, a.uuid); !reason.isEmpty())
+        return reason;
+    const Shape::Type wanted[] = {Shape::Type::Point, Shape::Type::Line, Shape::Type::Area};
+    if (const QString k = field(f, QStringLiteral("kind")); !k.isEmpty()) {
+        const auto kind = store::annotationKindFromString(k.toLower());
+        if (!kind)
+            return QStringLiteral("unknown annotation kind '%1'").arg(k);
+        a.kind = *kind;
+    } else if (shape.type == Shape::Type::Line) {
+        a.kind = store::AnnotationKind::Line;
+    } else if (shape.type == Shape::Type::Area) {
+        a.kind = store::AnnotationKind::Area;
+    }
+    if (shape.type != wanted[static_cast<int>(a.kind)])
+        return QStringLiteral("a %1 annotation with %2")
+            .arg(store::toString(a.kind), shapeName(shape.type));
+    const qsizetype needed = a.kind == store::AnnotationKind::Point  ? 1
+                             : a.kind == store::AnnotationKind::Line ? 2
+                                                                     : 3;
+    if (shape.points.size() < needed)
+        return QStringLiteral("a %1 annotation with %2 points")
+            .arg(store::toString(a.kind))
+            .arg(shape.points.size());
+    a.geometry = shape.points;
+    a.text = field(f, textField);
+    a.author = field(f, QStringLiteral("author"));
+    if (QString reason = readTime(f, QStringLiteral("written_at"), a.writtenAt); !reason.isEmpty())
+        return reason;
+    a.marking = readMarking(f, fallback);
+    return {};
+}
+
+/// Reads a file of records and writes them to the mission; run inside one transaction.
+class RecordReader {
+public:
+    RecordReader(store::MissionStore& mission, const RecordImportOptions& options,
+                 RecordImportReport& report)
+        : mission_(mission)
+        , options_(options)
+        , report_(report) {}
+
+    [[nodiscard]] const QList<RejectedFeature>& rejected() const { return rejected_; }
+    [[nodiscard]] qint64 features() const { return features_; }
+
+    Status run(void* ds) {
+        gpx_ =
+            QLatin1String(GDALGetDriverShortName(GDALGetDatasetDriver(ds))) == QLatin1String("GPX");
+        if (gpx_) {
+            if (OGRLayerH l = GDALDatasetGetLayerByName(ds, "waypoints"))
+                if (Status s = readLayer(l, RecordType::Incident); !s)
+                    return s;
+            if (OGRLayerH l = GDALDatasetGetLayerByName(ds, "route_points"))
+                if (Status s = readGpxPaths(l, GDALDatasetGetLayerByName(ds, "routes"), false); !s)
+                    return s;
+            if (OGRLayerH l = GDALDatasetGetLayerByName(ds, "track_points"))
+                if (Status s = readGpxPaths(l, GDALDatasetGetLayerByName(ds, "tracks"), true); !s)
+                    return s;
+        } else {
+            bool known = false;
+            for (int k = 0; k < GDALDatasetGetLayerCount(ds); ++k) {
+                OGRLayerH l = GDALDatasetGetLayer(ds, k);
+                if (const auto kind = layerKind(QString::fromUtf8(OGR_L_GetName(l)))) {
+                    known = true;
+                    if (Status s = readLayer(l, *kind); !s)
+                        return s;
+                }
+            }
+            // GeoJSON (one layer, kinds told apart by record_type) or a file of incidents.
+            if (!known && GDALDatasetGetLayerCount(ds) > 0)
+                if (Status s = readLayer(GDALDatasetGetLayer(ds, 0), RecordType::Incident); !s)
+                    return s;
+        }
+        if (!rejected_.isEmpty())
+            return Error{};
+        return writeRoutesAndAnnotations();
+    }
+
+private:
+    /// One route as read: its planned path and its track, from one or two features.
+    struct RouteParts {
+        std::optional<store::PatrolRoute> plan;
+        std::optional<store::PatrolRoute> track;
+        RejectedFeature where; ///< the first feature, for errors
+    };
+
+    void reject(OGRLayerH layer, qint64 number, const QString& reason) {
+        rejected_.append({number, reason, QString::fromUtf8(OGR_L_GetName(layer))});
+    }
+
+    bool cancelled() const { return options_.cancelled && options_.cancelled(); }
+
+    Status readLayer(OGRLayerH layer, RecordType layerType) {
+        const Transform transform = toWgs84(layer);
+        OGR_L_ResetReading(layer);
+        for (qint64 number = 1;; ++number) {
+            Feature f(OGR_L_GetNextFeature(layer));
+            if (!f)
+                break;
+            ++features_;
+            if (cancelled())
+                return Error{QStringLiteral("the import was cancelled; nothing was imported")};
+            RecordType type = layerType;
+            if (const QString t = field(f.get(), QStringLiteral("record_type")); !t.isEmpty()) {
+                const auto parsed = recordTypeFrom(t);
+                if (!parsed) {
+                    reject(layer, number, QStringLiteral("unknown record_type '%1'").arg(t));
+                    continue;
+                }
+                type = *parsed;
+            }
+            if (gpx_ && (type == RecordType::Route || type == RecordType::RouteTrack)) {
+                reject(layer, number, QStringLiteral("a GPX waypoint cannot be a route"));
+                continue;
+            }
+            QString reason;
+            switch (type) {
+            case RecordType::Incident:
+                reason = readIncidentRecord(f.get(), transform.get());
+                break;
+            case RecordType::Route:
+            case RecordType::RouteTrack: {
+                const bool track = type == RecordType::RouteTrack;
+                store::PatrolRoute r;
+                QList<Vertex> vertices;
+                reason = readRouteFields(f.get(), field(f.get(), QStringLiteral("name")),
+                                         options_.marking, r);
+                if (reason.isEmpty())
+                    reason = readRouteVertices(f.get(), transform.get(), track, vertices);
+                if (reason.isEmpty())
+                    reason = fillRoute(vertices, track, r);
+                if (reason.isEmpty())
+                    reason = addRoutePart(std::move(r), track, layer, number);
+                break;
+            }
+            case RecordType::Annotation: {
+                Shape shape;
+                store::Annotation a;
+                reason = readShape(f.get(), transform.get(), shape);
+                if (reason.isEmpty())
+                    reason = readAnnotation(f.get(), shape,
+                                            gpx_ ? pick(f.get(), {"desc", "text", "name"})
+                                                 : pick(f.get(), {"text", "name"}),
+                                            options_.marking, a);
+                if (reason.isEmpty())
+                    reason = addAnnotation(std::move(a), layer, number);
+                break;
+            }
+            }
+            if (!reason.isEmpty())
+                reject(layer, number, reason);
+        }
+        return success();
+    }
+
+    /// GPX route_points or track_points: the points of each <rte> or <trk> (one route_fid or
+    /// track_fid), the record's fields on its first point. Their names are only in the layer of
+    /// whole routes or tracks (`paths`), whose feature ids are the route_fid and track_fid.
+    Status readGpxPaths(OGRLayerH layer, OGRLayerH paths, bool tracks) {
+        const Transform transform = toWgs84(layer);
+        const QString groupField = QLatin1String(tracks ? "track_fid" : "route_fid");
+        QHash<qint64, QString> names;
+        if (paths) {
+            OGR_L_ResetReading(paths);
+            while (Feature p{OGR_L_GetNextFeature(paths)})
+                names.insert(OGR_F_GetFID(p.get()), field(p.get(), QStringLiteral("name")));
+        }
+        qint64 current = -1;
+        OGR_L_ResetReading(layer);
+        std::vector<Feature> group;
+        qint64 first = 0;
+        qint64 number = 0;
+        auto flush = [&]() -> QString {
+            if (group.empty())
+                return {};
+            OGRFeatureH head = group.front().get();
+            QList<Vertex> vertices;
+            for (size_t k = 0; k < group.size(); ++k) {
+                store::Incident where; // the geometry reader for points
+                if (QString reason = readGeometry(group[k].get(), transform.get(), where);
+                    !reason.isEmpty() || !where.area.isEmpty() || !validPoint(where.location))
+                    return QStringLiteral("point %1 is not a longitude/latitude point").arg(k + 1);
+                Vertex v{where.location,
+                         field(group[k].get(), QStringLiteral("name")),
+                         timeField(group[k].get(), QStringLiteral("time")),
+                         {}};
+                const int ele = OGR_F_GetFieldIndex(group[k].get(), "ele");
+                if (ele >= 0 && OGR_F_IsFieldSetAndNotNull(group[k].get(), ele))
+                    v.elevation = OGR_F_GetFieldAsDouble(group[k].get(), ele);
+                vertices.append(v);
+            }
+            RecordType type = tracks ? RecordType::RouteTrack : RecordType::Route;
+            if (const QString t = field(head, QStringLiteral("record_type")); !t.isEmpty()) {
+                const auto parsed = recordTypeFrom(t);
+                if (!parsed || *parsed == RecordType::Incident ||
+                    (tracks != (*parsed == RecordType::RouteTrack)))
+                    return QStringLiteral("record_type '%1' in a GPX %2")
+                        .arg(t, QLatin1String(tracks ? "track" : "route"));
+                type = *parsed;
+            }
+            if (type == RecordType::Annotation) {
+                Shape shape{Shape::Type::Line, {}};
+                for (const Vertex& v : vertices)
+                    shape.points.append(v.location);
+                store::Annotation a;
+                if (QString reason = readAnnotation(head, shape, pick(head, {"desc", "text"}),
+                                                    options_.marking, a);
+                    !reason.isEmpty())
+                    return reason;
+                return addAnnotation(std::move(a), layer, first);
+            }
+            const bool track = type == RecordType::RouteTrack;
+            store::PatrolRoute r;
+            if (QString reason = readRouteFields(head, names.value(current), options_.marking, r);
+                !reason.isEmpty())
+                return reason;
+            if (QString reason = fillRoute(vertices, track, r); !reason.isEmpty())
+                return reason;
+            return addRoutePart(std::move(r), track, layer, first);
+        };
+        for (;;) {
+            Feature f(OGR_L_GetNextFeature(layer));
+            if (f) {
+                ++number;
+                ++features_;
+                if (cancelled())
+                    return Error{QStringLiteral("the import was cancelled; nothing was imported")};
+            }
+            const int index =
+                f ? OGR_F_GetFieldIndex(f.get(), groupField.toUtf8().constData()) : -1;
+            const qint64 fid = index >= 0 ? OGR_F_GetFieldAsInteger64(f.get(), index) : -1;
+            if (!f || fid != current) {
+                if (QString reason = flush(); !reason.isEmpty())
+                    reject(layer, first, reason);
+                group.clear();
+                current = fid;
+                first = number;
+            }
+            if (!f)
+                break;
+            group.push_back(std::move(f));
+        }
+        return success();
+    }
+
+    /// Whether `table` holds a record with this uuid (live or a tombstone).
+    Result<bool> held(const char* table, const QString& uuid) {
+        Result<store::Statement> stmt = mission_.database().prepare(
+            QStringLiteral("SELECT 1 FROM %1 WHERE uuid = ?1").arg(QLatin1String(table)));
+        if (!stmt)
+            return stmt.error();
+        Result<bool> row = stmt.value().bind(1, uuid).step();
+        if (!row)
+            return row.error();
+        return row.value();
+    }
+
+    /// Reads an incident and, while nothing was rejected, writes it at once (a large file is
+    /// not held in memory). Empty reason on success.
+    QString readIncidentRecord(OGRFeatureH f, OGRCoordinateTransformationH transform) {
+        ImportOptions o;
+        o.marking = options_.marking;
+        o.mapping.title = pick(f, {"title", "name"});
+        o.mapping.narrative = gpx_ ? pick(f, {"desc", "narrative", "description"})
+                                   : pick(f, {"narrative", "description"});
+        store::Incident incident;
+        if (QString reason = readIncident(f, transform, o, incident); !reason.isEmpty())
+            return reason;
+        if (QString reason = readUuid(f, incident.uuid); !reason.isEmpty())
+            return reason;
+        if (!incident.uuid.isEmpty() && seenIncidents_.contains(incident.uuid))
+            return QStringLiteral("the uuid %1 is in the file twice").arg(incident.uuid);
+        seenIncidents_.insert(incident.uuid);
+        if (!rejected_.isEmpty())
+            return {}; // nothing more is written: only problems are still listed
+        if (!incident.uuid.isEmpty()) {
+            Result<bool> present = held("incident", incident.uuid);
+            if (!present)
+                return present.error().message;
+            if (present.value()) {
+                ++report_.present.incidents;
+                return {};
+            }
+        }
+        if (Status s = mission_.addIncident(incident); !s)
+            return QStringLiteral("the mission refused it: %1").arg(s.error().message);
+        ++report_.imported.incidents;
+        return {};
+    }
+
+    QString addRoutePart(store::PatrolRoute r, bool track, OGRLayerH layer, qint64 number) {
+        // Without a uuid a route is its own (a foreign file's <rte> or <trk>).
+        const QString key =
+            r.uuid.isEmpty() ? QStringLiteral("#%1").arg(routeOrder_.size()) : r.uuid;
+        RouteParts& parts = routes_[key];
+        std::optional<store::PatrolRoute>& slot = track ? parts.track : parts.plan;
+        if (slot)
+            return QStringLiteral("the route %1 has two %2 in the file")
+                .arg(r.uuid, QLatin1String(track ? "tracks" : "planned paths"));
+        if (!parts.plan && !parts.track) {
+            routeOrder_.append(key);
+            parts.where = {number, {}, QString::fromUtf8(OGR_L_GetName(layer))};
+        }
+        slot = std::move(r);
+        return {};
+    }
+
+    QString addAnnotation(store::Annotation a, OGRLayerH layer, qint64 number) {
+        if (!a.uuid.isEmpty()) {
+            if (seenAnnotations_.contains(a.uuid))
+                return QStringLiteral("the uuid %1 is in the file twice").arg(a.uuid);
+            seenAnnotations_.insert(a.uuid);
+        }
+        annotations_.append({std::move(a), {number, {}, QString::fromUtf8(OGR_L_GetName(layer))}});
+        return {};
+    }
+
+    Status writeRoutesAndAnnotations() {
+        for (const QString& key : routeOrder_) {
+            RouteParts& parts = routes_[key];
+            // The planned path's feature has the route's fields; a track alone (GPX without
+            // waypoints) carries them too.
+            store::PatrolRoute route = parts.plan ? *parts.plan : *parts.track;
+            if (parts.plan && parts.track)
+                route.track = parts.track->track;
+            if (!route.uuid.isEmpty()) {
+                Result<bool> present = held("route", route.uuid);
+                if (!present)
+                    return present.error();
+                if (present.value()) {
+                    ++report_.present.routes;
+                    continue;
+                }
+            }
+            if (Status s = mission_.addRoute(route); !s)
+                return storeRefused(parts.where, s.error().message);
+            ++report_.imported.routes;
+        }
+        for (auto& [annotation, where] : annotations_) {
+            if (!annotation.uuid.isEmpty()) {
+                Result<bool> present = held("annotation", annotation.uuid);
+                if (!present)
+                    return present.error();
+                if (present.value()) {
+                    ++report_.present.annotations;
+                    continue;
+                }
+            }
+            if (Status s = mission_.addAnnotation(annotation); !s)
+                return storeRefused(where, s.error().message);
+            ++report_.imported.annotations;
+        }
+        return success();
+    }
+
+    Status storeRefused(const RejectedFeature& where, const QString& why) {
+        rejected_.append(
+            {where.feature, QStringLiteral("the mission refused it: %1").arg(why), where.layer});
+        return Error{};
+    }
+
+    store::MissionStore& mission_;
+    const RecordImportOptions& options_;
+    RecordImportReport& report_;
+    bool gpx_ = false;
+    QList<RejectedFeature> rejected_;
+    qint64 features_ = 0;
+    QSet<QString> seenIncidents_;
+    QSet<QString> seenAnnotations_;
+    QStringList routeOrder_;
+    QHash<QString, RouteParts> routes_;
+    QList<std::pair<store::Annotation, RejectedFeature>> annotations_;
+};
 
 } // namespace
 
@@ -212,7 +864,8 @@ QString describeRejected(const QList<RejectedFeature>& rejected, int limit, cons
             lines.append(QStringLiteral("... and %1 more").arg(rejected.size() - limit));
             break;
         }
-        lines.append(QStringLiteral("%1 %2: %3").arg(what).arg(r.feature).arg(r.reason));
+        const QString where = r.layer.isEmpty() ? what : r.layer + QLatin1Char(' ') + what;
+        lines.append(QStringLiteral("%1 %2: %3").arg(where).arg(r.feature).arg(r.reason));
     }
     return lines.join(QLatin1Char('\n'));
 }
@@ -249,7 +902,7 @@ Result<ImportReport> importIncidents(store::MissionStore& mission, const QString
         store::Incident incident;
         if (QString reason = readIncident(f.get(), transform.get(), options, incident);
             !reason.isEmpty()) {
-            report.rejected.append({number, reason});
+            report.rejected.append({number, reason, {}});
             continue;
         }
         if (!options.skipInvalid && !report.rejected.isEmpty())
@@ -300,19 +953,19 @@ Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gp
         ++number;
         store::Incident where; // reuse the geometry reader: a track point is a point
         if (QString reason = readGeometry(f.get(), transform.get(), where); !reason.isEmpty()) {
-            report.rejected.append({number, reason});
+            report.rejected.append({number, reason, {}});
             continue;
         }
         if (!where.area.isEmpty() || where.location.lat < -90 || where.location.lat > 90 ||
             where.location.lon < -180 || where.location.lon > 180) {
-            report.rejected.append({number, QStringLiteral("not a longitude/latitude point")});
+            report.rejected.append({number, QStringLiteral("not a longitude/latitude point"), {}});
             continue;
         }
         store::TrackPoint p;
         p.location = where.location;
         p.recordedAt = timeField(f.get(), QStringLiteral("time"));
         if (!p.recordedAt.isValid()) {
-            report.rejected.append({number, QStringLiteral("the point has no time")});
+            report.rejected.append({number, QStringLiteral("the point has no time"), {}});
             continue;
         }
         const int ele = OGR_F_GetFieldIndex(f.get(), "ele");
@@ -333,6 +986,45 @@ Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gp
             QStringLiteral("%1: %2; nothing was imported").arg(mission.path(), s.error().message)};
     report.imported = track.size();
     return report;
+}
+
+Result<RecordImportReport> importRecords(store::MissionStore& mission, const QString& file,
+                                         const RecordImportOptions& options) {
+    TESSERA_ASSERT_WORKER_THREAD();
+    if (options.marking.classification.isEmpty())
+        return Error{QStringLiteral("an import needs a classification for its records")};
+    Result<Dataset> ds = openVector(file);
+    if (!ds)
+        return ds.error();
+    RecordImportReport report;
+    RecordReader reader(mission, options, report);
+    const Status done =
+        mission.database().transaction([&]() -> Status { return reader.run(ds.value().get()); });
+    if (!reader.rejected().isEmpty())
+        return Error{QStringLiteral("%1: %2 rejected (of %3 features); nothing was imported:\n%4")
+                         .arg(file)
+                         .arg(reader.rejected().size())
+                         .arg(reader.features())
+                         .arg(describeRejected(reader.rejected()))};
+    if (!done)
+        return Error{
+            QStringLiteral("%1: %2; nothing was imported").arg(file, done.error().message)};
+    return report;
+}
+
+Result<bool> holdsRecords(const QString& file) {
+    Result<Dataset> ds = openVector(file);
+    if (!ds)
+        return ds.error();
+    // Every feature exportRecords writes has a record_type; layer names alone prove nothing
+    // (a CSV's layer is its file's name, GPX has a layer "routes" of its own).
+    for (int k = 0; k < GDALDatasetGetLayerCount(ds.value().get()); ++k) {
+        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(GDALDatasetGetLayer(ds.value().get(), k));
+        if (OGR_FD_GetFieldIndex(defn, "record_type") >= 0 ||
+            OGR_FD_GetFieldIndex(defn, "ogr_record_type") >= 0)
+            return true;
+    }
+    return false;
 }
 
 } // namespace tessera::interop

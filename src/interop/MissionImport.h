@@ -2,6 +2,7 @@
 #pragma once
 
 #include "geo/Result.h"
+#include "interop/MissionExport.h"
 #include "store/Mission.h"
 
 #include <QList>
@@ -27,6 +28,7 @@ struct FieldMapping {
     QString reliability = QStringLiteral("reliability");
     QString credibility = QStringLiteral("credibility");
     QString narrative = QStringLiteral("narrative");
+    QString exercise = QStringLiteral("exercise"); ///< true/false, 1/0, yes/no
     /// A feature's own marking (as Tessera's exports write it) wins over ImportOptions::marking.
     QString classification = QStringLiteral("classification");
     QString releasability = QStringLiteral("releasability");
@@ -45,10 +47,12 @@ struct ImportOptions {
     std::function<bool()> cancelled;
 };
 
-/// A feature that was not imported: its number in the layer (from 1) and why.
+/// A feature that was not imported: its number in the layer (from 1) and why; the layer when
+/// the file has several.
 struct RejectedFeature {
     qint64 feature = 0;
     QString reason;
+    QString layer;
 };
 
 struct ImportReport {
@@ -60,7 +64,8 @@ struct ImportReport {
 /// Reads points (and polygons, as area incidents) from anything OGR reads — GeoJSON, CSV with
 /// lon/lat columns, KML, GPX waypoints, GeoPackage — into incidents, all or nothing: on any
 /// failure, or any rejected feature without skipInvalid, the mission is left as it was and the
-/// report (in the error's message) lists the rejected features.
+/// report (in the error's message) lists the rejected features. Every incident gets a new
+/// uuid (a foreign file's ids mean nothing here; importRecords keeps Tessera's).
 /// Threads: the store's thread (a worker; never the GUI thread).
 Result<ImportReport> importIncidents(store::MissionStore& mission, const QString& file,
                                      const ImportOptions& options);
@@ -70,8 +75,42 @@ Result<ImportReport> importIncidents(store::MissionStore& mission, const QString
 Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gpxFile,
                                  const QString& routeUuid);
 
+struct RecordImportOptions {
+    /// Given to every record that carries no marking of its own (required).
+    store::Marking marking;
+    /// Called between features; returning true abandons the import (nothing stays).
+    std::function<bool()> cancelled;
+};
+
+struct RecordImportReport {
+    RecordCounts imported;
+    /// Records whose uuid the mission already holds (live or deleted): left as they are. The
+    /// mission's copy may be the newer one; merging edits is what sharing does, with clocks.
+    RecordCounts present;
+};
+
+/// Reads back what exportRecords (or exportIncidents) wrote — incidents, patrol routes with
+/// their planned waypoints and actual tracks, annotations — keeping each record's uuid, its
+/// marking and every field the format holds (docs/store.md#export-and-import), all or nothing
+/// in one transaction: a rejected feature (listed with its layer, number and reason in the
+/// error's message), a store error or a cancel leaves the mission as it was.
+///
+/// Layers: GeoPackage and KML/KMZ `incidents`, `routes`, `route_tracks`, `annotations`; GeoJSON
+/// one layer whose `record_type` tells the kinds apart; GPX waypoints (incidents and point
+/// annotations), route_points (a <rte> is a route, or a line annotation) and track_points (a
+/// <trk> is a route's actual track, or a route with no plan). A feature without a record_type
+/// is of its layer's kind (an incident in a file without those layers); one without a uuid
+/// gets a new one. Threads: the store's thread (a worker; never the GUI thread).
+Result<RecordImportReport> importRecords(store::MissionStore& mission, const QString& file,
+                                         const RecordImportOptions& options);
+
+/// Whether `file` looks like what exportRecords writes (features with a record_type field), so
+/// that importRecords, not importIncidents with a field mapping, is the reader for it.
+Result<bool> holdsRecords(const QString& file);
+
 /// "feature 12: the title is empty" lines, at most `limit`, then "... and N more". `what`
-/// names the things numbered ("feature", or "event" for CoT).
+/// names the things numbered ("feature", or "event" for CoT); a rejected feature's layer, when
+/// set, comes first ("routes feature 2: ...").
 QString describeRejected(const QList<RejectedFeature>& rejected, int limit = 20,
                          const QString& what = QStringLiteral("feature"));
 
