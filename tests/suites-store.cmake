@@ -2,6 +2,8 @@
 tessera_add_suite(test_store SOURCES unit/test_store.cpp LIBS tessera_store)
 tessera_add_suite(test_store_records SOURCES unit/test_store_records.cpp LIBS tessera_store)
 tessera_add_suite(test_import SOURCES unit/test_import.cpp LIBS tessera_interop tessera_store)
+tessera_add_suite(test_export_records SOURCES unit/test_export_records.cpp
+                  LIBS tessera_interop tessera_store)
 tessera_add_suite(test_store_kill SOURCES integration/test_store_kill.cpp LIBS tessera_store Qt6::Core)
 target_compile_definitions(test_store_kill PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_store_kill tessera-cli)
