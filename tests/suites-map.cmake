@@ -24,3 +24,5 @@ target_compile_definitions(test_cot PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-c
 add_dependencies(test_cot tessera-cli)
 # CoT routes and drawings, what events carried beyond their records, stale markers on the map.
 tessera_add_suite(test_cot_shapes SOURCES unit/test_cot_shapes.cpp LIBS tessera_interop tessera_render)
+# TAK data packages (src/interop/TakPackage).
+tessera_add_suite(test_takpackage SOURCES unit/test_takpackage.cpp LIBS tessera_interop GDAL::GDAL)
