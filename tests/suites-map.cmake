@@ -26,3 +26,5 @@ add_dependencies(test_cot tessera-cli)
 tessera_add_suite(test_cot_shapes SOURCES unit/test_cot_shapes.cpp LIBS tessera_interop tessera_render)
 # TAK data packages (src/interop/TakPackage).
 tessera_add_suite(test_takpackage SOURCES unit/test_takpackage.cpp LIBS tessera_interop GDAL::GDAL)
+target_compile_definitions(test_takpackage PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
+add_dependencies(test_takpackage tessera-cli)

@@ -7,6 +7,7 @@
 #include "interop/DemoMission.h"
 #include "interop/MissionExport.h"
 #include "interop/MissionImport.h"
+#include "interop/TakPackage.h"
 #include "render/SceneRenderer.h"
 #include "store/MissionStore.h"
 
@@ -415,7 +416,7 @@ Result<std::function<bool(const store::Marking&)>> recipientFilter(const QComman
 }
 
 void printExported(const QCommandLineParser& p, qint64 written, const char* what, qint64 withheld) {
-    out() << "Exported " << written << " incidents" << what << " to " << p.positionalArguments()[1];
+    out() << "Exported " << written << what << " to " << p.positionalArguments()[1];
     if (p.isSet(QStringLiteral("for")))
         out() << " (" << withheld << " withheld: not releasable to "
               << p.value(QStringLiteral("for")) << ")";
@@ -455,7 +456,7 @@ int missionExport(const QStringList& args) {
                                             releasable.value(), &withheld);
     if (!written)
         return fail(written.error().message);
-    printExported(p, written.value(), "", withheld);
+    printExported(p, written.value(), " incidents", withheld);
     return 0;
 }
 
@@ -493,45 +494,87 @@ int missionStats(const QStringList& args) {
     return 0;
 }
 
-/// `tessera-cli cot import|export`: Cursor-on-Target for TAK users (docs/formats/cot.md).
-int cotCommand(const QString& sub, const QStringList& args) {
+/// `tessera-cli cot import|export` and `tak import|export`: Cursor-on-Target files and TAK data
+/// packages for TAK users (docs/formats/cot.md, docs/formats/tak.md).
+int takCommand(const QString& format, const QString& sub, const QStringList& args) {
+    const bool package = format == QLatin1String("tak");
     QCommandLineParser p;
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    const QCommandLineOption nameOption(QStringLiteral("name"),
+                                        QStringLiteral("The package's name, as TAK shows it."),
+                                        QStringLiteral("name"));
     if (sub == QLatin1String("import")) {
-        p.setApplicationDescription(QStringLiteral(
-            "Import the events of a CoT file (one or more <event>s back to back, as TAK sends "
-            "them) as incidents, all or nothing. An event whose uid is held updates it."));
-        p.addPositionalArgument(QStringLiteral("input"), QStringLiteral("CoT XML file."));
+        p.setApplicationDescription(
+            package ? QStringLiteral("Import a TAK data package (zip): its CoT events as "
+                                     "incidents, routes and annotations, files for an event as "
+                                     "attachments, KML/KMZ overlays as map layers. All or "
+                                     "nothing; unsafe archives are refused.")
+                    : QStringLiteral("Import the events of a CoT file (one or more <event>s back "
+                                     "to back, as TAK sends them) as incidents, routes and "
+                                     "annotations, all or nothing. An event whose uid is held "
+                                     "updates it."));
+        p.addPositionalArgument(QStringLiteral("input"), package ? QStringLiteral("Zip file.")
+                                                                 : QStringLiteral("CoT XML file."));
     } else {
-        p.setApplicationDescription(QStringLiteral(
-            "Export the mission's incidents as CoT events, one after another in one file."));
-        p.addPositionalArgument(QStringLiteral("output"), QStringLiteral("CoT XML file."));
+        p.setApplicationDescription(
+            package ? QStringLiteral("Export the mission's incidents (with attachments), routes "
+                                     "and annotations as a TAK data package.")
+                    : QStringLiteral("Export the mission's incidents, routes and annotations as "
+                                     "CoT events, one after another in one file."));
+        p.addPositionalArgument(QStringLiteral("output"), package
+                                                              ? QStringLiteral("Zip file.")
+                                                              : QStringLiteral("CoT XML file."));
         addRecipientOptions(p);
+        if (package)
+            p.addOption(nameOption);
     }
     p.process(args);
     if (p.positionalArguments().size() != 2)
-        return fail(QStringLiteral("cot %1 needs a mission and a file").arg(sub));
+        return fail(QStringLiteral("%1 %2 needs a mission and a file").arg(format, sub));
     auto mission = store::MissionStore::open(p.positionalArguments()[0],
                                              store::MissionStore::Access::ReadWrite);
     if (!mission)
         return fail(mission.error().message);
-    if (sub == QLatin1String("import")) {
-        auto report = interop::importCot(mission.value(), p.positionalArguments()[1]);
+    const QString file = p.positionalArguments()[1];
+    if (sub == QLatin1String("import") && package) {
+        auto report = interop::importTakPackage(mission.value(), file);
         if (!report)
             return fail(report.error().message);
-        out() << "Imported " << report.value().imported << " CoT events as incidents" << Qt::endl;
+        const interop::TakImportReport& r = report.value();
+        out() << "Imported package \"" << r.package << "\": " << r.incidents << " incidents, "
+              << r.routes << " routes, " << r.annotations << " annotations, " << r.attachments
+              << " attachments, " << r.layers.size() << " map layers" << Qt::endl;
+        for (const QString& layer : r.layers)
+            out() << "  layer: " << layer << Qt::endl;
+        for (const QString& skipped : r.skipped)
+            out() << "  not taken: " << skipped << Qt::endl;
+        return 0;
+    }
+    if (sub == QLatin1String("import")) {
+        auto report = interop::importCot(mission.value(), file);
+        if (!report)
+            return fail(report.error().message);
+        out() << "Imported " << report.value().imported
+              << " CoT events (incidents, routes and annotations)" << Qt::endl;
         return 0;
     }
     auto releasable = recipientFilter(p);
     if (!releasable)
         return fail(releasable.error().message);
     qint64 withheld = 0;
-    auto written = interop::exportCot(mission.value(), p.positionalArguments()[1],
-                                      releasable.value(), &withheld);
+    auto written =
+        package
+            ? interop::exportTakPackage(mission.value(), file,
+                                        p.isSet(nameOption) ? p.value(nameOption)
+                                                            : QFileInfo(file).completeBaseName(),
+                                        releasable.value(), &withheld)
+            : interop::exportCot(mission.value(), file, releasable.value(), &withheld);
     if (!written)
         return fail(written.error().message);
-    printExported(p, written.value(), " as CoT events", withheld);
+    printExported(p, written.value(),
+                  package ? " records into a TAK data package" : " records as CoT events",
+                  withheld);
     return 0;
 }
 
@@ -637,6 +680,8 @@ void usage() {
              "  mission stats FILE                                    counts, size, schema\n"
              "  cot import FILE INPUT.cot | export FILE OUT.cot [--for PEER]   TAK's CoT events\n"
              "  cot listen FILE [--port 8087] [--count N]            a TCP feed of CoT events\n"
+             "  tak import FILE PACKAGE.zip | export FILE OUT.zip [--name N] [--for PEER]\n"
+             "                                                       TAK data packages\n"
           << cli::shareUsage() << "\nEach command takes --help.\n";
     out().flush();
 }
@@ -678,9 +723,9 @@ int main(int argc, char* argv[]) {
     }
     if (command == QLatin1String("cot") && args.size() > 2 && args[2] == QLatin1String("listen"))
         return cotListen(args.mid(0, 1) + args.mid(3));
-    if (command == QLatin1String("cot") && args.size() > 2 &&
+    if ((command == QLatin1String("cot") || command == QLatin1String("tak")) && args.size() > 2 &&
         (args[2] == QLatin1String("import") || args[2] == QLatin1String("export")))
-        return cotCommand(args[2], args.mid(0, 1) + args.mid(3));
+        return takCommand(command, args[2], args.mid(0, 1) + args.mid(3));
     if (const int shared = cli::runShareCommand(args); shared >= 0)
         return shared;
     usage();

@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include <catch2/catch.hpp>
@@ -401,4 +402,41 @@ TEST_CASE("TAK package: manifests as real packages write them", "[tak]") {
         REQUIRE_FALSE(m.ok());
         CHECK_THAT(text(m.error().message), Contains("malformed"));
     }
+}
+
+TEST_CASE("TAK package: tessera-cli tak export and import", "[tak][cli]") {
+    QTemporaryDir dir;
+    {
+        store::MissionStore source = newMission(dir, QStringLiteral("a.tessera"));
+        const QString in = dir.filePath(QStringLiteral("in.cot"));
+        test::writeAll(in, kHostile +
+                               test::readAll(test::dataFile(QStringLiteral("cot/atak-route.cot"))));
+        REQUIRE(importCot(source, in).ok());
+        newMission(dir, QStringLiteral("b.tessera"));
+    }
+    auto run = [&](const QStringList& args) {
+        QProcess cli;
+        cli.start(QStringLiteral(TESSERA_CLI), args);
+        REQUIRE(cli.waitForFinished(120000));
+        return std::tuple{cli.exitCode(), QString::fromUtf8(cli.readAllStandardOutput()),
+                          QString::fromUtf8(cli.readAllStandardError())};
+    };
+    const QString zip = dir.filePath(QStringLiteral("sitrep.zip"));
+    auto [code, out, err] = run({QStringLiteral("tak"), QStringLiteral("export"),
+                                 dir.filePath(QStringLiteral("a.tessera")), zip,
+                                 QStringLiteral("--name"), QStringLiteral("Sitrep")});
+    INFO(text(err));
+    REQUIRE(code == 0);
+    CHECK_THAT(text(out), Contains("Exported 2 records into a TAK data package"));
+    std::tie(code, out, err) = run({QStringLiteral("tak"), QStringLiteral("import"),
+                                    dir.filePath(QStringLiteral("b.tessera")), zip});
+    REQUIRE(code == 0);
+    CHECK_THAT(text(out), Contains("Imported package \"Sitrep\": 1 incidents, 1 routes"));
+
+    const QString bad = dir.filePath(QStringLiteral("bad.zip"));
+    writeZip(bad, {{QStringLiteral("../evil.cot"), kHostile}});
+    std::tie(code, out, err) = run({QStringLiteral("tak"), QStringLiteral("import"),
+                                    dir.filePath(QStringLiteral("b.tessera")), bad});
+    CHECK(code != 0);
+    CHECK_THAT(text(err), Contains("path traversal") && Contains("nothing imported"));
 }
