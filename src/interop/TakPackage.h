@@ -30,8 +30,8 @@ struct TakPackageLimits {
     qint64 maxEntryBytes = 64LL * 1024 * 1024;  ///< one entry, decompressed
     qint64 maxTotalBytes = 256LL * 1024 * 1024; ///< all entries, decompressed
     /// Decompressed / compressed above which an entry of more than 1 MiB is a zip bomb
-    /// (ordinary content deflates 2–10x; a bomb 1000x).
-    double maxRatio = 100.0;
+    /// (ordinary content deflates 2–20x, repetitive XML tracks up to about 50x; a bomb 1000x).
+    double maxRatio = 200.0;
 };
 
 /// One file of a zip archive, as its central directory declares it.
