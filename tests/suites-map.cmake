@@ -4,7 +4,7 @@ tessera_add_suite(test_render DEMO SOURCES unit/test_render.cpp LIBS tessera_ren
 tessera_add_suite(test_vector SOURCES unit/test_vector.cpp LIBS tessera_render GDAL::GDAL)
 tessera_add_suite(test_raster DEMO SOURCES unit/test_raster.cpp LIBS tessera_render GDAL::GDAL)
 tessera_add_suite(test_interop DEMO SOURCES unit/test_interop.cpp LIBS tessera_interop tessera_render GDAL::GDAL)
-tessera_add_suite(test_quick DEMO SOURCES unit/test_quick.cpp LIBS tessera_quick Qt6::Quick)
+tessera_add_suite(test_quick DEMO SOURCES unit/test_quick.cpp LIBS tessera_quick Qt6::Quick GDAL::GDAL)
 tessera_add_suite(test_quick_sharing SOURCES unit/test_quick_sharing.cpp
     LIBS tessera_quick tessera_quickplugin tessera_ui tessera_uiplugin Qt6::Quick)
 tessera_add_suite(test_app DEMO SOURCES integration/test_app.cpp LIBS Qt6::Core)

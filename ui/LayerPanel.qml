@@ -333,6 +333,19 @@ Rectangle {
             }
         }
         Text {
+            objectName: "importNotice"
+            visible: panel.mission.importNotice.length > 0 && panel.mission.layerError.length === 0
+            Layout.fillWidth: true
+            Layout.maximumWidth: 296
+            text: "Imported " + panel.mission.importNotice
+            color: Theme.text
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont - 1
+            wrapMode: Text.Wrap
+            maximumLineCount: 4
+            elide: Text.ElideRight
+        }
+        Text {
             visible: panel.mission.layerError.length > 0
             Layout.fillWidth: true
             Layout.maximumWidth: 296

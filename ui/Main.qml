@@ -76,8 +76,9 @@ ApplicationWindow {
         ]
     }
 
-    // Drop raster or vector files on the map to add them as layers, and bundles from other
-    // stations (.tsb) to import them (the sharing panel opens to show what happened).
+    // Drop raster or vector files on the map to add them as layers, bundles from other
+    // stations (.tsb) to import them (the sharing panel opens to show what happened), and TAK's
+    // CoT files and data packages (.cot, .zip) to import their records and overlays.
     DropArea {
         anchors.fill: parent
         enabled: missionController.status === MissionController.Ready
@@ -86,6 +87,8 @@ ApplicationWindow {
                 if (sharingController.isBundleFile(url)) {
                     window.sharingOpen = true
                     sharingController.importBundle(url)
+                } else if (missionController.isExchangeFile(url)) {
+                    missionController.importExchangeFile(url)
                 } else {
                     missionController.addLayerFile(url)
                 }

@@ -2,9 +2,12 @@
 #include "quick/MissionController.h"
 
 #include "geo/GdalEnvironment.h"
+#include "interop/CursorOnTarget.h"
+#include "interop/TakPackage.h"
 #include "render/RasterLayer.h"
 #include "store/MissionStore.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QJsonDocument>
@@ -404,9 +407,120 @@ void MissionController::reloadRecords() {
                         scene->mission.incidents = loaded.value().incidents;
                         scene->mission.routes = loaded.value().routes;
                         scene->mission.annotations = loaded.value().annotations;
+                        scene->mission.staleAt = loaded.value().staleAt;
                         scene_ = scene;
                         emit sceneChanged();
                     });
+}
+
+bool MissionController::isExchangeFile(const QUrl& file) {
+    const QString path = file.path();
+    return path.endsWith(QStringLiteral(".cot"), Qt::CaseInsensitive) ||
+           path.endsWith(QStringLiteral(".zip"), Qt::CaseInsensitive);
+}
+
+void MissionController::importExchangeFile(const QUrl& file) {
+    if (!scene_)
+        return;
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    const QString missionPath = scene_->mission.path;
+    struct Imported {
+        QString notice, error;
+        bool layers = false;  ///< overlay layers were added: the whole scene is read again
+        bool asLayer = false; ///< a zip that is no TAK package: a layer (a zipped shapefile)
+        std::shared_ptr<const render::MapScene> scene;
+    };
+    runInBackground(
+        [path, missionPath]() -> Imported {
+            auto failed = [](const QString& why) {
+                Imported refused;
+                refused.error = why;
+                return refused;
+            };
+            Imported done;
+            if (path.endsWith(QStringLiteral(".zip"), Qt::CaseInsensitive)) {
+                // A TAK package has a manifest or CoT files; any other zip is offered to GDAL.
+                QFile zip(path);
+                if (!zip.open(QIODevice::ReadOnly))
+                    return failed(
+                        QStringLiteral("%1: cannot read (%2)").arg(path, zip.errorString()));
+                Result<QList<interop::ZipEntry>> entries = interop::readZipDirectory(
+                    [&](qint64 offset, qint64 length) {
+                        return zip.seek(offset) ? zip.read(length) : QByteArray();
+                    },
+                    zip.size());
+                bool package = !entries; // a refused zip is reported by the package import
+                for (const interop::ZipEntry& e :
+                     entries ? entries.value() : QList<interop::ZipEntry>())
+                    package = package ||
+                              e.name.endsWith(QStringLiteral(".cot"), Qt::CaseInsensitive) ||
+                              e.name.compare(QStringLiteral("MANIFEST/manifest.xml"),
+                                             Qt::CaseInsensitive) == 0;
+                if (!package) {
+                    done.asLayer = true;
+                    return done;
+                }
+            }
+            auto store =
+                store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
+            if (!store)
+                return failed(store.error().message);
+            if (path.endsWith(QStringLiteral(".zip"), Qt::CaseInsensitive)) {
+                Result<interop::TakImportReport> report =
+                    interop::importTakPackage(store.value(), path);
+                if (!report)
+                    return failed(report.error().message);
+                const interop::TakImportReport& r = report.value();
+                done.notice = QStringLiteral("TAK package \"%1\": %2 incidents, %3 routes, %4 "
+                                             "annotations, %5 attachments, %6 map layers")
+                                  .arg(r.package)
+                                  .arg(r.incidents)
+                                  .arg(r.routes)
+                                  .arg(r.annotations)
+                                  .arg(r.attachments)
+                                  .arg(r.layers.size());
+                if (!r.skipped.isEmpty())
+                    done.notice +=
+                        QStringLiteral("; not taken: ") + r.skipped.join(QStringLiteral("; "));
+                done.layers = !r.layers.isEmpty();
+            } else {
+                Result<interop::ImportReport> report = interop::importCot(store.value(), path);
+                if (!report)
+                    return failed(report.error().message);
+                done.notice = QStringLiteral("%1: %2 CoT events imported")
+                                  .arg(QFileInfo(path).fileName())
+                                  .arg(report.value().imported);
+            }
+            if (done.layers) {
+                Result<std::shared_ptr<const render::MapScene>> scene =
+                    render::loadScene(missionPath);
+                if (!scene)
+                    return failed(scene.error().message);
+                done.scene = scene.value();
+            }
+            return done;
+        },
+        [this, file, missionPath](const Imported& done) {
+            if (done.asLayer) {
+                addLayerFile(file);
+                return;
+            }
+            if (!done.error.isEmpty()) {
+                setLayerError(done.error);
+                return;
+            }
+            setLayerError(QString());
+            importNotice_ = done.notice;
+            emit importNoticeChanged();
+            if (!scene_ || scene_->mission.path != missionPath)
+                return;
+            if (done.scene) {
+                scene_ = done.scene;
+                emit sceneChanged();
+            } else {
+                reloadRecords();
+            }
+        });
 }
 
 } // namespace tessera::quick

@@ -37,6 +37,8 @@ class MissionController : public QObject {
     /// The last layer operation that failed (adding a file GDAL cannot read, saving the stack).
     Q_PROPERTY(QString layerError READ layerError NOTIFY layerErrorChanged)
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+    /// What the last exchange-file import (importExchangeFile) took in, for the user to read.
+    Q_PROPERTY(QString importNotice READ importNotice NOTIFY importNoticeChanged)
 
 public:
     enum class Status { Empty, Loading, Ready, Failed };
@@ -63,6 +65,7 @@ public:
 
     [[nodiscard]] QString layerError() const { return layerError_; }
     [[nodiscard]] bool busy() const { return pending_ > 0; }
+    [[nodiscard]] QString importNotice() const { return importNotice_; }
 
     // The layer stack. Each change shows at once and is saved to the mission file on a worker.
     Q_INVOKABLE void setLayerVisible(qint64 layerId, bool visible);
@@ -90,6 +93,13 @@ public:
     /// publishes them with the layers as they are (same layer objects: no tile is redrawn), e.g.
     /// after a bundle from another station was applied to the file.
     Q_INVOKABLE void reloadRecords();
+    /// Whether a dropped file is for importExchangeFile: CoT events (.cot) or a zip (a TAK data
+    /// package, or else a zipped layer, which importExchangeFile hands to addLayerFile).
+    [[nodiscard]] Q_INVOKABLE static bool isExchangeFile(const QUrl& file);
+    /// Imports a CoT file or a TAK data package into the mission on a worker (all or nothing),
+    /// then shows the new records and overlay layers. What was taken in goes to importNotice, a
+    /// refusal with its reason to layerError.
+    Q_INVOKABLE void importExchangeFile(const QUrl& file);
 
 signals:
     /// Overviews for the layer started, progressed, finished or failed (see overviewProgress).
@@ -101,6 +111,7 @@ signals:
     void pathChanged();
     void statusChanged();
     void sceneChanged();
+    void importNoticeChanged();
 
 private:
     void loadFinished();
@@ -124,6 +135,7 @@ private:
     std::shared_ptr<const render::MapScene> scene_;
     QFutureWatcher<Result<std::shared_ptr<const render::MapScene>>> watcher_;
     QString layerError_;
+    QString importNotice_;
     int pending_ = 0;
     bool saving_ = false;
     bool saveAgain_ = false;

@@ -23,6 +23,7 @@
 #include <QTest>
 
 #include <catch2/catch.hpp>
+#include <cpl_conv.h>
 
 using namespace tessera;
 using namespace tessera::quick;
@@ -361,6 +362,48 @@ TEST_CASE("The layer manager changes the stack at once and saves it with the mis
         const geo::GeoPoint centre = w.map->viewport().toGeo(QPointF(400, 300));
         CHECK(centre.lon == Approx(0.25).margin(0.2));
         CHECK(centre.lat == Approx(16.0).margin(0.2));
+    }
+    SECTION("a TAK data package dropped on the map brings its records and overlays") {
+        const QString zip = dir.filePath(QStringLiteral("sitrep.zip"));
+        void* writer = CPLCreateZip(zip.toUtf8().constData(), nullptr);
+        REQUIRE(writer != nullptr);
+        const QByteArray spot =
+            "<event version='2.0' uid='ANDROID-77.spot-1' type='a-h-G' how='h-e' "
+            "time='2026-11-20T10:00:00Z' start='2026-11-20T10:00:00Z' "
+            "stale='2026-11-20T10:30:00Z' access='UNCLASSIFIED'><point lat='16.27' "
+            "lon='-0.04'/><detail><contact callsign='Shots heard'/></detail></event>";
+        const QByteArray kml = test::readAll(test::dataFile(QStringLiteral("store/incidents.kml")));
+        for (const auto& [name, bytes] :
+             {std::pair{"spot/spot.cot", spot}, std::pair{"overlay/places.kml", kml}}) {
+            REQUIRE(CPLCreateFileInZip(writer, name, nullptr) == CE_None);
+            REQUIRE(CPLWriteFileInZip(writer, bytes.constData(), static_cast<int>(bytes.size())) ==
+                    CE_None);
+            REQUIRE(CPLCloseFileInZip(writer) == CE_None);
+        }
+        REQUIRE(CPLCloseZip(writer) == CE_None);
+        const qsizetype incidentsBefore = w.mission.scene()->mission.incidents.size();
+        QSignalSpy notice(&w.mission, &MissionController::importNoticeChanged);
+        CHECK(MissionController::isExchangeFile(QUrl::fromLocalFile(zip)));
+        w.mission.importExchangeFile(QUrl::fromLocalFile(zip));
+        REQUIRE(test::waitUntil([&] { return notice.count() == 1; }));
+        CHECK_THAT(w.mission.importNotice().toStdString(),
+                   Contains("sitrep") && Contains("1 incidents") && Contains("1 map layers"));
+        REQUIRE(test::waitUntil([&] { return w.mission.scene()->layers.size() == 6; }));
+        CHECK(w.mission.scene()->mission.incidents.size() == incidentsBefore + 1);
+        CHECK(w.mission.scene()->mission.staleAt.size() == 1);
+        CHECK_FALSE(w.mission.scene()->layers.last().isBroken());
+
+        const QString evil = dir.filePath(QStringLiteral("evil.zip"));
+        writer = CPLCreateZip(evil.toUtf8().constData(), nullptr);
+        REQUIRE(CPLCreateFileInZip(writer, "../spot.cot", nullptr) == CE_None);
+        REQUIRE(CPLWriteFileInZip(writer, spot.constData(), static_cast<int>(spot.size())) ==
+                CE_None);
+        REQUIRE(CPLCloseFileInZip(writer) == CE_None);
+        REQUIRE(CPLCloseZip(writer) == CE_None);
+        w.mission.importExchangeFile(QUrl::fromLocalFile(evil));
+        REQUIRE(test::waitUntil([&] { return !w.mission.layerError().isEmpty(); }));
+        CHECK_THAT(w.mission.layerError().toStdString(), Contains("path traversal"));
+        CHECK(w.mission.scene()->mission.incidents.size() == incidentsBefore + 1);
     }
     SECTION("a file that cannot be drawn is refused and nothing is saved") {
         const QString junk = dir.filePath(QStringLiteral("junk.tif"));
