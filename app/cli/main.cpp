@@ -206,7 +206,8 @@ int missionImport(const QStringList& args) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Import incidents (points, areas) from GeoJSON, CSV, KML, GPX or GeoPackage, all or "
-        "nothing; or, with --track, a GPX track as a route's actual track."));
+        "nothing; a file Tessera exported brings back its incidents, routes and annotations "
+        "with their uuids and markings; with --track, a GPX track as a route's actual track."));
     p.addHelpOption();
     p.addOption({QStringLiteral("layer"), QStringLiteral("Layer of the input to read."),
                  QStringLiteral("name")});
@@ -241,6 +242,27 @@ int missionImport(const QStringList& args) {
             return fail(report.error().message);
         out() << "Imported " << report.value().imported << " track points" << Qt::endl;
         return 0;
+    }
+    // A file Tessera exported (it has record_type) comes back as the records it holds, with
+    // their uuids and markings, unless the user maps fields of another program's file.
+    const bool mapped = p.isSet(QStringLiteral("layer")) || p.isSet(QStringLiteral("map")) ||
+                        p.isSet(QStringLiteral("skip-invalid")) || p.isSet(QStringLiteral("batch"));
+    if (!mapped) {
+        if (Result<bool> records = interop::holdsRecords(input); records && records.value()) {
+            interop::RecordImportOptions o;
+            o.marking = markingFrom(p);
+            auto r = interop::importRecords(mission.value(), input, o);
+            if (!r)
+                return fail(r.error().message);
+            out() << "Imported " << r.value().imported.incidents << " incidents, "
+                  << r.value().imported.routes << " routes, " << r.value().imported.annotations
+                  << " annotations";
+            if (r.value().present.total() > 0)
+                out() << " (" << r.value().present.total()
+                      << " already in the mission, left as they are)";
+            out() << Qt::endl;
+            return 0;
+        }
     }
     interop::ImportOptions options;
     options.layer = p.value(QStringLiteral("layer"));
@@ -426,12 +448,17 @@ void printExported(const QCommandLineParser& p, qint64 written, const char* what
 int missionExport(const QStringList& args) {
     QCommandLineParser p;
     p.setApplicationDescription(
-        QStringLiteral("Export incidents to GeoJSON, GeoPackage, KML, KMZ or GPX (by the output's "
-                       "extension)."));
+        QStringLiteral("Export incidents, patrol routes and annotations, each with its marking, to "
+                       "GeoJSON, GeoPackage, KML, KMZ or GPX (by the output's extension). The "
+                       "query options choose the incidents; routes and annotations go whole."));
     p.addHelpOption();
     addQueryOptions(p);
+    p.addOption({QStringLiteral("records"),
+                 QStringLiteral("Which kinds to write (default: all three)."),
+                 QStringLiteral("incidents,routes,annotations")});
     p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
-    p.addPositionalArgument(QStringLiteral("output"), QStringLiteral(".geojson or .gpkg file."));
+    p.addPositionalArgument(QStringLiteral("output"),
+                            QStringLiteral(".geojson, .gpkg, .kml, .kmz or .gpx file."));
     addRecipientOptions(p);
     p.process(args);
     if (p.positionalArguments().size() != 2)
@@ -451,12 +478,34 @@ int missionExport(const QStringList& args) {
                                              store::MissionStore::Access::ReadOnly);
     if (!mission)
         return fail(mission.error().message);
-    qint64 withheld = 0;
-    auto written = interop::exportIncidents(mission.value(), p.positionalArguments()[1], *query,
-                                            releasable.value(), &withheld);
-    if (!written)
-        return fail(written.error().message);
-    printExported(p, written.value(), " incidents", withheld);
+    interop::RecordExportOptions options;
+    options.incidentQuery = *query;
+    options.releasable = releasable.value();
+    if (p.isSet(QStringLiteral("records"))) {
+        const QStringList kinds =
+            p.value(QStringLiteral("records")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        for (const QString& kind : kinds)
+            if (kind != QLatin1String("incidents") && kind != QLatin1String("routes") &&
+                kind != QLatin1String("annotations"))
+                return fail(QStringLiteral("--records: unknown kind '%1' (incidents, routes, "
+                                           "annotations)")
+                                .arg(kind));
+        options.incidents = kinds.contains(QStringLiteral("incidents"));
+        options.routes = kinds.contains(QStringLiteral("routes"));
+        options.annotations = kinds.contains(QStringLiteral("annotations"));
+    }
+    auto report = interop::exportRecords(mission.value(), p.positionalArguments()[1], options);
+    if (!report)
+        return fail(report.error().message);
+    const interop::RecordExportReport& r = report.value();
+    out() << "Exported " << r.written.incidents << " incidents, " << r.written.routes << " routes, "
+          << r.written.annotations << " annotations to " << p.positionalArguments()[1];
+    if (p.isSet(QStringLiteral("for")))
+        out() << " (" << r.withheld.total() << " withheld: not releasable to "
+              << p.value(QStringLiteral("for")) << ")";
+    out() << Qt::endl;
+    for (const QString& note : r.notes)
+        out() << note << Qt::endl;
     return 0;
 }
 
@@ -676,6 +725,7 @@ void usage() {
              "  mission create FILE [--name N] [--classification C]   a new, empty mission\n"
              "  mission import FILE INPUT [--map f=col,...] [--skip-invalid] [--track ROUTE]\n"
              "  mission export FILE OUT.geojson|.gpkg|.kml|.kmz|.gpx [query options] [--for PEER]\n"
+             "                 [--records incidents,routes,annotations]\n"
              "  mission query FILE [--bbox W,S,E,N] [--from T] [--to T] [--text WORDS] ...\n"
              "  mission stats FILE                                    counts, size, schema\n"
              "  cot import FILE INPUT.cot | export FILE OUT.cot [--for PEER]   TAK's CoT events\n"

@@ -220,6 +220,16 @@ TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations",
         r = cli(dir, "alpha", {QStringLiteral("mission"), QStringLiteral("export"), a, geojson});
         REQUIRE(r.code == 0);
         CHECK_THAT(r.out.toStdString(), Contains("Exported 2 incidents"));
+        // Tessera's own export comes back as the same records, with uuids and markings.
+        const QString c = dir.filePath(QStringLiteral("c.tessera"));
+        REQUIRE(cli(dir, "alpha", {QStringLiteral("mission"), QStringLiteral("create"), c}).code ==
+                0);
+        r = cli(dir, "alpha", {QStringLiteral("mission"), QStringLiteral("import"), c, geojson});
+        INFO(r.err.toStdString());
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("Imported 2 incidents, 0 routes, 0 annotations"));
+        r = cli(dir, "alpha", {QStringLiteral("mission"), QStringLiteral("import"), c, geojson});
+        CHECK_THAT(r.out.toStdString(), Contains("(2 already in the mission, left as they are)"));
         r = cli(dir, "alpha",
                 {QStringLiteral("mission"), QStringLiteral("export"), a, geojson,
                  QStringLiteral("--for"), QStringLiteral("Nobody")});
