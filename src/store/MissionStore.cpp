@@ -1163,6 +1163,19 @@ Result<QByteArray> MissionStore::attachmentData(const Attachment& attachment) {
 
 // ---- routes ----
 
+namespace {
+/// ?1 uuid, ?2..?7 the route's own fields and marking.
+Statement& bindRoute(Statement& s, const PatrolRoute& route) {
+    return s.bind(1, route.uuid)
+        .bind(2, route.name)
+        .bind(3, route.unit)
+        .bind(4, toString(route.status))
+        .bind(5, route.marking.classification)
+        .bind(6, route.marking.releasability)
+        .bind(7, route.exercise ? 1 : 0);
+}
+} // namespace
+
 Status MissionStore::addRoute(PatrolRoute& route) {
     if (route.uuid.isEmpty())
         route.uuid = newUuid();
@@ -1174,17 +1187,8 @@ Status MissionStore::addRoute(PatrolRoute& route) {
             "?8, ?9, ?9)"));
         if (!insert)
             return insert.error();
-        if (Status s = insert.value()
-                           .bind(1, route.uuid)
-                           .bind(2, route.name)
-                           .bind(3, route.unit)
-                           .bind(4, toString(route.status))
-                           .bind(5, route.marking.classification)
-                           .bind(6, route.marking.releasability)
-                           .bind(7, route.exercise ? 1 : 0)
-                           .bind(8, stationId_)
-                           .bind(9, hlc.value)
-                           .run();
+        if (Status s =
+                bindRoute(insert.value(), route).bind(8, stationId_).bind(9, hlc.value).run();
             !s)
             return s;
         if (Status s = writeWaypoints(route.uuid, route.waypoints); !s)
@@ -1203,16 +1207,7 @@ Status MissionStore::updateRoute(PatrolRoute& route) {
             "?5, releasability = ?6, exercise = ?7 WHERE uuid = ?1 AND deleted = 0"));
         if (!update)
             return update.error();
-        if (Status s = update.value()
-                           .bind(1, route.uuid)
-                           .bind(2, route.name)
-                           .bind(3, route.unit)
-                           .bind(4, toString(route.status))
-                           .bind(5, route.marking.classification)
-                           .bind(6, route.marking.releasability)
-                           .bind(7, route.exercise ? 1 : 0)
-                           .run();
-            !s)
+        if (Status s = bindRoute(update.value(), route).run(); !s)
             return s;
         if (Status s = touchRoute(route.uuid, "update"); !s)
             return s;
@@ -1392,6 +1387,20 @@ QString annotationProblem(const Annotation& a) {
             .arg(a.geometry.size());
     return {};
 }
+
+/// ?1 uuid, ?2..?8 the annotation's fields and marking, ?9 the station, ?10 the stamp.
+Statement& bindAnnotation(Statement& s, const Annotation& a, qint64 station, Hlc hlc) {
+    return s.bind(1, a.uuid)
+        .bind(2, toString(a.kind))
+        .bind(3, pointsJson(a.geometry))
+        .bind(4, a.text)
+        .bind(5, a.author)
+        .bind(6, a.writtenAt.toMSecsSinceEpoch())
+        .bind(7, a.marking.classification)
+        .bind(8, a.marking.releasability)
+        .bind(9, station)
+        .bind(10, hlc.value);
+}
 } // namespace
 
 Status MissionStore::addAnnotation(Annotation& a) {
@@ -1409,19 +1418,7 @@ Status MissionStore::addAnnotation(Annotation& a) {
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"));
         if (!stmt)
             return stmt.error();
-        if (Status s = stmt.value()
-                           .bind(1, a.uuid)
-                           .bind(2, toString(a.kind))
-                           .bind(3, pointsJson(a.geometry))
-                           .bind(4, a.text)
-                           .bind(5, a.author)
-                           .bind(6, a.writtenAt.toMSecsSinceEpoch())
-                           .bind(7, a.marking.classification)
-                           .bind(8, a.marking.releasability)
-                           .bind(9, stationId_)
-                           .bind(10, hlc.value)
-                           .run();
-            !s)
+        if (Status s = bindAnnotation(stmt.value(), a, stationId_, hlc).run(); !s)
             return s;
         a.stamp = {hlc, hlc, stationUuid_, false};
         return logChange("annotation", a.uuid, "insert", hlc);
@@ -1441,19 +1438,7 @@ Status MissionStore::updateAnnotation(Annotation& a) {
             "WHERE uuid = ?1 AND deleted = 0"));
         if (!stmt)
             return stmt.error();
-        if (Status s = stmt.value()
-                           .bind(1, a.uuid)
-                           .bind(2, toString(a.kind))
-                           .bind(3, pointsJson(a.geometry))
-                           .bind(4, a.text)
-                           .bind(5, a.author)
-                           .bind(6, a.writtenAt.toMSecsSinceEpoch())
-                           .bind(7, a.marking.classification)
-                           .bind(8, a.marking.releasability)
-                           .bind(9, stationId_)
-                           .bind(10, hlc.value)
-                           .run();
-            !s)
+        if (Status s = bindAnnotation(stmt.value(), a, stationId_, hlc).run(); !s)
             return s;
         if (db_.changes() != 1)
             return Error{QStringLiteral("no annotation %1").arg(a.uuid)};
