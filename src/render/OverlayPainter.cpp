@@ -240,9 +240,12 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
         if (stale.isValid() && now > stale) {
             // Past its stale time (TAK greys such markers out): the severity stays readable in
             // the dashed ring, the grey says the information is no longer current.
-            QPen ring(palette::severity(incident->severity), 2.5, Qt::DashLine);
-            p.setPen(ring);
+            // A dark solid ring under the dashed one keeps it readable on light imagery.
+            p.setPen(QPen(QColor(0x10, 0x10, 0x10), 4.5));
             p.setBrush(palette::staleFill());
+            p.drawEllipse(at, r, r);
+            p.setPen(QPen(palette::severity(incident->severity), 2.5, Qt::DashLine));
+            p.setBrush(Qt::NoBrush);
             p.drawEllipse(at, r, r);
             continue;
         }
