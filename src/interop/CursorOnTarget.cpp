@@ -173,6 +173,22 @@ void readTesseraDetail(QXmlStreamReader& xml, CotEvent& e, QString& problem) {
             // An empty time: a waypoint without a planned time (kept in place, in order).
             const QStringView text = c.value(QLatin1String("time"));
             e.planned.append(text.isEmpty() ? QDateTime() : parseTime(text).value_or(QDateTime()));
+        } else if (xml.name() == QLatin1String("note")) {
+            CotNote note;
+            note.uuid = c.value(QLatin1String("uuid")).toString();
+            note.author = c.value(QLatin1String("author")).toString();
+            note.classification = c.value(QLatin1String("classification")).toString();
+            note.releasability = c.value(QLatin1String("releasability")).toString();
+            const std::optional<QDateTime> t = parseTime(c.value(QLatin1String("time")));
+            note.text = xml.readElementText();
+            if ((!t || QUuid(note.uuid).isNull() || note.classification.isEmpty()) &&
+                problem.isEmpty())
+                problem = QStringLiteral("note %1 needs a uuid, a time and a classification")
+                              .arg(e.notes.size() + 1);
+            note.time = t.value_or(QDateTime());
+            if (e.notes.size() < kMaxLinks)
+                e.notes.append(note);
+            continue; // readElementText has left the element
         } else if (xml.name() == QLatin1String("fix")) {
             CotTrackPoint fix;
             CotLink at;
@@ -409,6 +425,17 @@ QByteArray writeCotEvent(const CotEvent& e) {
         for (const QDateTime& t : e.planned) {
             xml.writeStartElement(QStringLiteral("planned"));
             xml.writeAttribute(QStringLiteral("time"), t.isValid() ? cotTime(t) : QString());
+            xml.writeEndElement();
+        }
+        for (const CotNote& note : e.notes) {
+            xml.writeStartElement(QStringLiteral("note"));
+            xml.writeAttribute(QStringLiteral("uuid"), note.uuid);
+            xml.writeAttribute(QStringLiteral("author"), note.author);
+            xml.writeAttribute(QStringLiteral("time"), cotTime(note.time));
+            xml.writeAttribute(QStringLiteral("classification"), note.classification);
+            if (!note.releasability.isEmpty())
+                xml.writeAttribute(QStringLiteral("releasability"), note.releasability);
+            xml.writeCharacters(note.text);
             xml.writeEndElement();
         }
         for (const CotTrackPoint& fix : e.track) {
@@ -723,6 +750,7 @@ struct CotRecord {
     store::Incident incident;
     store::PatrolRoute route;
     store::Annotation annotation;
+    QList<store::IncidentNote> notes;
     store::CotOrigin origin;
 };
 
@@ -736,6 +764,15 @@ Result<CotRecord> recordFromEvent(const CotEvent& e) {
         if (!i)
             return i.error();
         r.incident = std::move(i).value();
+        for (const CotNote& n : e.notes) {
+            store::IncidentNote note;
+            note.uuid = n.uuid;
+            note.author = n.author;
+            note.text = n.text;
+            note.writtenAt = n.time;
+            note.marking = {n.classification, n.releasability};
+            r.notes.append(note);
+        }
         break;
     }
     case CotRecordKind::Route: {
@@ -756,11 +793,12 @@ Result<CotRecord> recordFromEvent(const CotEvent& e) {
     return r;
 }
 
-/// Whether `table` holds a live record with this uuid.
-Result<bool> holds(store::MissionStore& mission, const char* table, const QString& uuid) {
+/// Whether `table` holds a live record with this uuid (or any, live or not, with `liveOnly` off).
+Result<bool> holds(store::MissionStore& mission, const char* table, const QString& uuid,
+                   bool liveOnly = true) {
     Result<store::Statement> stmt = mission.database().prepare(
-        QStringLiteral("SELECT 1 FROM %1 WHERE uuid = ?1 AND deleted = 0")
-            .arg(QLatin1String(table)));
+        QStringLiteral("SELECT 1 FROM %1 WHERE uuid = ?1%2")
+            .arg(QLatin1String(table), liveOnly ? QStringLiteral(" AND deleted = 0") : QString()));
     if (!stmt)
         return stmt.error();
     stmt.value().bind(1, uuid);
@@ -782,6 +820,16 @@ Status writeRecords(store::MissionStore& mission, QList<CotRecord>& records) {
                 written = held.value() ? mission.updateIncident(r.incident)
                                        : mission.addIncident(r.incident);
                 uuid = r.incident.uuid;
+                // Notes are append-only: those the mission already has (by uuid) stay as they are.
+                for (store::IncidentNote& note : r.notes) {
+                    if (!written)
+                        break;
+                    Result<bool> known = holds(mission, "incident_note", note.uuid, false);
+                    if (!known)
+                        return known.error();
+                    if (!known.value())
+                        written = mission.addNote(uuid, note);
+                }
                 break;
             }
             case CotRecordKind::Route: {
@@ -949,8 +997,17 @@ Result<QList<CotEvent>> missionEvents(store::MissionStore& mission, const QDateT
             restoreOrigin(e, it.value());
         events.append(std::move(e));
     };
-    for (const store::Incident& i : incidents.value())
-        add(i.marking, i.uuid, eventFromIncident(i, now));
+    for (const store::Incident& i : incidents.value()) {
+        CotEvent e = eventFromIncident(i, now);
+        Result<QList<store::IncidentNote>> notes = mission.notes(i.uuid);
+        if (!notes)
+            return notes.error();
+        for (const store::IncidentNote& n : notes.value())
+            if (!releasable || releasable(n.marking))
+                e.notes.append({n.uuid, n.author, n.text, n.writtenAt, n.marking.classification,
+                                n.marking.releasability});
+        add(i.marking, i.uuid, std::move(e));
+    }
     for (const store::PatrolRoute& r : routes.value())
         add(r.marking, r.uuid, eventFromRoute(r, now));
     for (const store::Annotation& a : annotations.value())

@@ -41,6 +41,13 @@ struct CotTrackPoint {
     QDateTime time;
 };
 
+/// An analyst's note on an incident, in Tessera's own detail, with its own marking.
+struct CotNote {
+    QString uuid, author, text;
+    QDateTime time;
+    QString classification, releasability;
+};
+
 /// One CoT event, the fields of the base schema and what Tessera keeps of its detail.
 struct CotEvent {
     int number = 0; ///< its place in the stream it was read from (from 1)
@@ -69,6 +76,7 @@ struct CotEvent {
     QString author;             ///< an annotation's author
     QList<QDateTime> planned;   ///< a route's planned time at each waypoint link, in order
     QList<CotTrackPoint> track; ///< a route's actual track
+    QList<CotNote> notes;       ///< an incident's notes thread, oldest first
 
     /// True when `now` is past the event's stale time.
     [[nodiscard]] bool isStale(const QDateTime& now) const {
@@ -175,11 +183,11 @@ private:
 /// updates it). An error names the first event that cannot be a record.
 Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events);
 
-/// Writes the mission's incidents, routes and annotations as a CoT stream (several events back
-/// to back); with `releasable`, only those it passes (an export for a recipient), the rest
-/// counted in `withheld`. A record that came as CoT goes back with the uid, type (unless its
-/// category changed), how, stale time and hae/ce/le it came with. Written beside the target and
-/// renamed into place.
+/// Writes the mission's incidents (with the notes of their threads), routes and annotations as
+/// a CoT stream (several events back to back); with `releasable`, only the records and notes it
+/// passes (an export for a recipient), the records it refuses counted in `withheld`. A record that
+/// came as CoT goes back with the uid, type (unless its category changed), how, stale time and
+/// hae/ce/le it came with. Written beside the target and renamed into place.
 Result<qint64> exportCot(store::MissionStore& mission, const QString& file,
                          const std::function<bool(const store::Marking&)>& releasable = {},
                          qint64* withheld = nullptr);

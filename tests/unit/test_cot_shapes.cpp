@@ -338,3 +338,45 @@ TEST_CASE("CoT: routes and drawings that cannot be records are refused with noth
         CHECK(m.routes().value().isEmpty());
     }
 }
+
+TEST_CASE("CoT: an incident's notes thread travels with it and is not doubled", "[cot][shapes]") {
+    QTemporaryDir dir;
+    store::MissionStore source = newMission(dir, QStringLiteral("a.tessera"));
+    store::Incident i;
+    i.title = QStringLiteral("Roadblock at the ferry");
+    i.category = QStringLiteral("civil_unrest");
+    i.observedAt = QDateTime(QDate(2026, 11, 21), QTime(9, 0), Qt::UTC);
+    i.location = {-0.04, 16.27};
+    i.source = QStringLiteral("Patrol");
+    i.reliability = QStringLiteral("C");
+    i.credibility = 3;
+    i.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+    REQUIRE(source.addIncident(i).ok());
+    store::IncidentNote open;
+    open.author = QStringLiteral("G2 analyst");
+    open.text = QStringLiteral("Cleared by 11:00 <local> & \"calm\".\nFerry running.");
+    open.writtenAt = QDateTime(QDate(2026, 11, 21), QTime(11, 5, 30, 125), Qt::UTC);
+    open.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+    REQUIRE(source.addNote(i.uuid, open).ok());
+    store::IncidentNote secret;
+    secret.author = QStringLiteral("J2");
+    secret.text = QStringLiteral("Source says the organiser is known to us.");
+    secret.marking = {QStringLiteral("SECRET"), QStringLiteral("REL TO FRA")};
+    REQUIRE(source.addNote(i.uuid, secret).ok());
+
+    const QString file = dir.filePath(QStringLiteral("out.cot"));
+    REQUIRE(exportCot(source, file, [](const store::Marking& m) {
+                return m.classification == QLatin1String("UNCLASSIFIED");
+            }).ok());
+    CHECK_FALSE(test::readAll(file).contains("organiser"));
+    store::MissionStore copy = newMission(dir, QStringLiteral("b.tessera"));
+    REQUIRE(importCot(copy, file).ok());
+    REQUIRE(importCot(copy, file).ok()); // again: the same note is not added twice
+    const QList<store::IncidentNote> notes = copy.notes(i.uuid).value();
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].uuid == open.uuid);
+    CHECK(notes[0].author == open.author);
+    CHECK(notes[0].text == open.text);
+    CHECK(notes[0].writtenAt == open.writtenAt);
+    CHECK(notes[0].marking == open.marking);
+}
