@@ -41,11 +41,31 @@ Rectangle {
                 required property bool dashed
                 required property int index
                 Layout.fillWidth: true
-                Layout.topMargin: entry.index === 4 ? 8 : 0
+                // A gap between the groups: incidents, routes, then stale markers and annotations.
+                Layout.topMargin: entry.index === 4 || entry.index === 7 ? 8 : 0
                 spacing: 10
                 Item {
                     Layout.preferredWidth: 28
                     Layout.preferredHeight: 20
+                    Rectangle {
+                        visible: entry.kind === "stale"
+                        anchors.centerIn: parent
+                        width: entry.size + 4
+                        height: entry.size + 4
+                        radius: width / 2
+                        color: entry.color
+                        border.color: "#101010"
+                        border.width: 3
+                    }
+                    Rectangle {
+                        visible: entry.kind === "annotation"
+                        anchors.centerIn: parent
+                        width: entry.size
+                        height: entry.size
+                        color: entry.color
+                        border.color: "#101010"
+                        border.width: 1.5
+                    }
                     Rectangle {
                         visible: entry.kind === "incident"
                         anchors.centerIn: parent

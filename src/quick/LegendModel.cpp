@@ -44,6 +44,22 @@ void LegendModel::rebuild() {
         rows_.append({QString::fromUtf8(label), render::palette::routeStatus(status),
                       QStringLiteral("route"), count, 3.0, status == RouteStatus::Planned});
     }
+    // CoT markers past their stale time, counted when the scene came (the row only when there
+    // are such markers at all, so that a mission without CoT keeps a short legend).
+    if (scene && !scene->mission.staleAt.isEmpty()) {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        int stale = 0;
+        for (const store::Incident& i : scene->mission.incidents) {
+            const QDateTime at = scene->mission.staleAt.value(i.uuid);
+            stale += at.isValid() && now > at ? 1 : 0;
+        }
+        rows_.append({QStringLiteral("Stale (CoT)"), render::palette::staleFill(),
+                      QStringLiteral("stale"), stale,
+                      2.0 * render::palette::severityRadius(Severity::Medium), true});
+    }
+    rows_.append({QStringLiteral("Annotations"), render::palette::annotation(),
+                  QStringLiteral("annotation"),
+                  scene ? static_cast<int>(scene->mission.annotations.size()) : 0, 10.0, false});
     endResetModel();
 }
 

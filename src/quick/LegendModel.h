@@ -10,9 +10,9 @@
 
 namespace tessera::quick {
 
-/// The map's legend with live counts: one row per incident severity (most severe first) and per
-/// route status. Colours come from render::palette, the same that draws the map.
-/// Threads: GUI thread.
+/// The map's legend with live counts: one row per incident severity (most severe first), per
+/// route status, stale CoT markers (when the mission has CoT markers) and annotations. Colours come
+/// from render::palette, the same that draws the map. Threads: GUI thread.
 class LegendModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
@@ -45,7 +45,7 @@ private:
     struct Row {
         QString label;
         QColor color;
-        QString kind; ///< "incident" or "route"
+        QString kind; ///< "incident", "route", "stale" or "annotation"
         int count = 0;
         double size = 0.0;
         bool dashed = false;

@@ -119,6 +119,39 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
         placer.block(QRectF(at.x() - r, at.y() - r, 2 * r, 2 * r));
     }
 
+    // Annotations under the routes: areas lightly filled, lines cased, points as small squares.
+    const QColor noteColor = palette::annotation();
+    for (const store::Annotation& a : content.annotations) {
+        QPolygonF shape;
+        for (const geo::GeoPoint& g : a.geometry)
+            shape.append(view.toPixel(g));
+        if (shape.isEmpty() || !reach.intersects(shape.boundingRect().adjusted(-1, -1, 1, 1)))
+            continue;
+        if (a.kind == store::AnnotationKind::Point) {
+            const QPointF at = shape.first();
+            p.setPen(QPen(QColor(0x10, 0x10, 0x10), 1.5));
+            p.setBrush(noteColor);
+            p.drawRect(QRectF(at.x() - 4.5, at.y() - 4.5, 9, 9));
+            placer.block(QRectF(at.x() - 5, at.y() - 5, 10, 10));
+            continue;
+        }
+        p.setPen(QPen(QColor(0, 0, 0, 170), 4.5, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.setBrush(Qt::NoBrush);
+        if (a.kind == store::AnnotationKind::Area)
+            p.drawPolygon(shape);
+        else
+            p.drawPolyline(shape);
+        QColor fill = noteColor;
+        fill.setAlpha(55);
+        p.setPen(QPen(noteColor, 2.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        if (a.kind == store::AnnotationKind::Area) {
+            p.setBrush(fill);
+            p.drawPolygon(shape);
+        } else {
+            p.drawPolyline(shape);
+        }
+    }
+
     // Routes: casing, coloured line (dashed when only planned), direction arrows, waypoints.
     const bool showTimes = view.resolution() < 700.0;
     for (const store::PatrolRoute& route : content.routes) {
@@ -172,6 +205,15 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
             const QPointF at = view.toPixel(route.waypoints.first().location);
             placeLabel(p, placer, at, 12.0, route.name, routeFont, palette::labelText());
         }
+    // An annotation's first line beside its point, or its first vertex for lines and areas.
+    for (const store::Annotation& a : content.annotations) {
+        if (a.geometry.isEmpty())
+            continue;
+        const QPointF at = view.toPixel(a.geometry.first());
+        if (screen.contains(at))
+            placeLabel(p, placer, at, 8.0, a.text.section(QLatin1Char('\n'), 0, 0).left(60),
+                       smallFont, QColor(0xB8, 0xF0, 0xDC));
+    }
     drawPlaces(true);
     if (showTimes)
         for (const store::PatrolRoute& route : content.routes)

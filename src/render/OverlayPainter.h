@@ -13,6 +13,7 @@ namespace tessera::render {
 struct OverlayContent {
     QList<store::Incident> incidents;
     QList<store::PatrolRoute> routes;
+    QList<store::Annotation> annotations;
     /// Stale times of records that came as Cursor-on-Target events (MissionSnapshot::staleAt).
     QHash<QString, QDateTime> staleAt;
     /// The time against which staleness is judged; invalid: the clock when painting.
@@ -27,7 +28,8 @@ struct OverlayContent {
     QList<double> ringRadii;
 };
 
-/// Paints the operational picture over the map: patrol routes with direction and timed waypoints,
+/// Paints the operational picture over the map: analysts' annotations (areas, lines, points with
+/// their text), patrol routes with direction and timed waypoints,
 /// place labels without collisions, and incident markers coloured and sized by severity (grey
 /// inside a dashed ring in their severity's colour once a CoT event's stale time has passed).
 /// Markers and labels keep their pixel size at every zoom, which is why they are not in tiles.

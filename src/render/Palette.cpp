@@ -43,6 +43,10 @@ QColor routeStatus(store::RouteStatus s) {
     return Qt::white;
 }
 
+QColor annotation() {
+    return QColor(0x00, 0x9E, 0x73); // bluish green
+}
+
 QColor staleFill() {
     return QColor(0x8C, 0x8C, 0x8C, 0xD0); // mid grey, a little see-through
 }

@@ -16,6 +16,9 @@ QColor severity(store::Severity s);
 /// Marker radius in pixels: larger for more severe incidents.
 double severityRadius(store::Severity s);
 QColor routeStatus(store::RouteStatus s);
+/// Analysts' annotations (lines, areas, points): bluish green, a hue no severity or route
+/// status uses.
+QColor annotation();
 /// Fill of a marker whose information is past its stale time.
 QColor staleFill();
 /// Background where no layer has data.

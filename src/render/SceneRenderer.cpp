@@ -15,6 +15,7 @@ OverlayContent SceneRenderer::overlayOf(const MapScene& scene) {
     OverlayContent content;
     content.incidents = scene.mission.incidents;
     content.routes = scene.mission.routes;
+    content.annotations = scene.mission.annotations;
     content.staleAt = scene.mission.staleAt;
     content.places = scene.labelPoints();
     return content;

@@ -380,3 +380,36 @@ TEST_CASE("CoT: an incident's notes thread travels with it and is not doubled", 
     CHECK(notes[0].writtenAt == open.writtenAt);
     CHECK(notes[0].marking == open.marking);
 }
+
+TEST_CASE("CoT: drawings taken in from TAK show on the map", "[cot][shapes]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("m.tessera"));
+    {
+        store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+        REQUIRE(importCot(m, test::dataFile(QStringLiteral("cot/atak-shapes.cot"))).ok());
+    }
+    Result<store::MissionSnapshot> snapshot = store::MissionStore::load(path);
+    REQUIRE(snapshot.ok());
+    render::OverlayContent content;
+    content.annotations = snapshot.value().annotations;
+    const render::Viewport view =
+        render::Viewport::fittingGeographic({-0.2, 15.95, 0.3, 16.35}, QSize(800, 640));
+    QImage image(view.size(), QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    {
+        QPainter painter(&image);
+        render::OverlayPainter::paint(painter, view, content);
+    }
+    // Inside the flooded-wadi triangle (16.2,0.0 / 16.2,0.2 / 16.0,0.2): the area's light fill.
+    const QColor inside = image.pixelColor(view.toPixel(geo::GeoPoint{0.15, 16.15}).toPoint());
+    const QColor fill = render::palette::annotation();
+    auto over = [&](int c) { return static_cast<int>(c * 55 / 255.0 + 255 * (1 - 55 / 255.0)); };
+    CHECK(test::colorDistance(
+              inside, QColor(over(fill.red()), over(fill.green()), over(fill.blue()))) < 12);
+    // The marker: a square of the annotation colour.
+    const QColor marker = image.pixelColor(view.toPixel(geo::GeoPoint{-0.0412, 16.2801}).toPoint());
+    CHECK(test::colorDistance(marker, fill) < 30);
+    // Outside every drawing: untouched.
+    CHECK(image.pixelColor(view.toPixel(geo::GeoPoint{0.28, 15.97}).toPoint()) ==
+          QColor(Qt::white));
+}

@@ -93,7 +93,11 @@ TEST_CASE("Legend and layer models follow the mission", "[quick][models]") {
     CHECK(layers.rowCount() == 0);
     mission.setPath(test::demoMission());
     REQUIRE(loaded(mission));
-    REQUIRE(legend.rowCount() == 7);
+    REQUIRE(legend.rowCount() == 8); // no CoT markers in the demo: no row for stale ones
+    CHECK(legend.data(legend.index(7), LegendModel::LabelRole).toString() ==
+          QStringLiteral("Annotations"));
+    CHECK(legend.data(legend.index(7), LegendModel::CountRole).toInt() ==
+          mission.scene()->mission.annotations.size());
     int incidents = 0;
     for (int row = 0; row < 4; ++row)
         incidents += legend.data(legend.index(row), LegendModel::CountRole).toInt();
@@ -391,6 +395,12 @@ TEST_CASE("The layer manager changes the stack at once and saves it with the mis
         REQUIRE(test::waitUntil([&] { return w.mission.scene()->layers.size() == 6; }));
         CHECK(w.mission.scene()->mission.incidents.size() == incidentsBefore + 1);
         CHECK(w.mission.scene()->mission.staleAt.size() == 1);
+        LegendModel legend;
+        legend.setMission(&w.mission);
+        REQUIRE(legend.rowCount() == 9);
+        CHECK(legend.data(legend.index(7), LegendModel::LabelRole).toString() ==
+              QStringLiteral("Stale (CoT)"));
+        CHECK(legend.data(legend.index(7), LegendModel::CountRole).toInt() == 1);
         CHECK_FALSE(w.mission.scene()->layers.last().isBroken());
 
         const QString evil = dir.filePath(QStringLiteral("evil.zip"));
