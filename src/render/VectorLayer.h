@@ -5,6 +5,7 @@
 #include "render/LayerStyle.h"
 #include "render/MapLayer.h"
 
+#include <QImage>
 #include <QPolygonF>
 
 #include <memory>
@@ -53,11 +54,12 @@ private:
         std::vector<QPolygonF> parts; ///< rings, lines or one point, EPSG:3857 metres
         Kind kind = Kind::Line;
     };
-    VectorLayer(qint64 id, const QString& name, const LayerStyle& style)
-        : MapLayer(id, name)
-        , style_(style) {}
+    VectorLayer(qint64 id, const QString& name, const LayerStyle& style);
 
     LayerStyle style_;
+    /// The point symbol drawn once, antialiased, centred on its middle pixel: each point is then
+    /// one blit instead of an antialiased ellipse rasterised again (100,000 points per frame).
+    QImage symbol_;
     std::vector<Shape> shapes_;
     std::vector<LabelPoint> labels_;
     GridIndex index_; ///< over shapes_, so a tile visits only the shapes that reach it
