@@ -51,7 +51,8 @@ private:
     struct Shape {
         enum class Kind { Line, Polygon, Point };
         geo::Extent bounds;
-        std::vector<QPolygonF> parts; ///< rings, lines or one point, EPSG:3857 metres
+        std::vector<QPolygonF> parts; ///< rings or lines, EPSG:3857 metres (none for a point)
+        QPointF point;                ///< a point's position, EPSG:3857 metres
         Kind kind = Kind::Line;
     };
     VectorLayer(qint64 id, const QString& name, const LayerStyle& style);
