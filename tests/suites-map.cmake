@@ -28,3 +28,22 @@ tessera_add_suite(test_cot_shapes SOURCES unit/test_cot_shapes.cpp LIBS tessera_
 tessera_add_suite(test_takpackage SOURCES unit/test_takpackage.cpp LIBS tessera_interop GDAL::GDAL)
 target_compile_definitions(test_takpackage PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_takpackage tessera-cli)
+
+# The TAK package's zip directory and manifest reader under libFuzzer, built beside the bundle
+# fuzzer (option TESSERA_SHARE_FUZZ, tests/suites-share.cmake; clang only). Qt Core only.
+if(TESSERA_SHARE_FUZZ)
+    add_executable(fuzz_tak_archive unit/fuzz_tak_archive.cpp
+        ${PROJECT_SOURCE_DIR}/src/interop/TakArchive.cpp)
+    target_include_directories(fuzz_tak_archive PRIVATE ${PROJECT_SOURCE_DIR}/src)
+    target_compile_options(fuzz_tak_archive PRIVATE -fsanitize=fuzzer,address,undefined
+        -fno-sanitize-recover=undefined)
+    target_link_options(fuzz_tak_archive PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(fuzz_tak_archive PRIVATE Qt6::Core tessera_warnings)
+    set(TESSERA_TAK_FUZZ_SECONDS 30 CACHE STRING "How long ctest runs the TAK archive fuzzer")
+    add_test(NAME fuzz_tak_archive
+        COMMAND fuzz_tak_archive -max_total_time=${TESSERA_TAK_FUZZ_SECONDS} -rss_limit_mb=2048
+                ${CMAKE_CURRENT_BINARY_DIR}/fuzz-tak-corpus)
+    set_tests_properties(fuzz_tak_archive PROPERTIES
+        ENVIRONMENT "TESSERA_FUZZ_CORPUS=${CMAKE_CURRENT_BINARY_DIR}/fuzz-tak-corpus"
+        TIMEOUT 600)
+endif()
