@@ -232,28 +232,32 @@ QString readIncident(OGRFeatureH f, OGRCoordinateTransformationH transform, cons
 
 enum class RecordType { Incident, Route, RouteTrack, Annotation };
 
+/// Each kind of record as exportRecords names it: its `record_type` value (GeoJSON) and its
+/// layer (GeoPackage, KML).
+struct RecordTypeName {
+    RecordType type;
+    const char* value;
+    const char* layer;
+};
+constexpr RecordTypeName kRecordTypes[] = {
+    {RecordType::Incident, "incident", "incidents"},
+    {RecordType::Route, "route", "routes"},
+    {RecordType::RouteTrack, "route_track", "route_tracks"},
+    {RecordType::Annotation, "annotation", "annotations"},
+};
+
 std::optional<RecordType> recordTypeFrom(const QString& text) {
-    if (text == QLatin1String("incident"))
-        return RecordType::Incident;
-    if (text == QLatin1String("route"))
-        return RecordType::Route;
-    if (text == QLatin1String("route_track"))
-        return RecordType::RouteTrack;
-    if (text == QLatin1String("annotation"))
-        return RecordType::Annotation;
+    for (const RecordTypeName& n : kRecordTypes)
+        if (text == QLatin1String(n.value))
+            return n.type;
     return std::nullopt;
 }
 
 /// The layers exportRecords writes (GeoPackage, KML), and the kind of record in each.
 std::optional<RecordType> layerKind(const QString& layer) {
-    if (layer == QLatin1String("incidents"))
-        return RecordType::Incident;
-    if (layer == QLatin1String("routes"))
-        return RecordType::Route;
-    if (layer == QLatin1String("route_tracks"))
-        return RecordType::RouteTrack;
-    if (layer == QLatin1String("annotations"))
-        return RecordType::Annotation;
+    for (const RecordTypeName& n : kRecordTypes)
+        if (layer == QLatin1String(n.layer))
+            return n.type;
     return std::nullopt;
 }
 
