@@ -56,6 +56,12 @@ MapItem::MapItem(QQuickItem* parent)
                 qWarning("%s", qUtf8Printable(message));
                 polish();
             });
+    staleClock_.setInterval(30000);
+    connect(&staleClock_, &QTimer::timeout, this, [this] {
+        if (!overlay_.staleAt.isEmpty())
+            polish();
+    });
+    staleClock_.start();
 }
 
 MapItem::~MapItem() = default;
@@ -90,13 +96,18 @@ void MapItem::sceneChanged() {
         for (const render::LoadedLayer& l : scene_->layers)
             if (!l.isBroken() && l.spec.visible)
                 layers.append(l.layer);
+        // The scene's part of the overlay; the user's (measure, rings, keep-clear) stays.
         render::OverlayContent fresh = render::SceneRenderer::overlayOf(*scene_);
         overlay_.incidents = fresh.incidents;
         overlay_.routes = fresh.routes;
+        overlay_.annotations = fresh.annotations;
+        overlay_.staleAt = fresh.staleAt;
         overlay_.places = fresh.places;
     } else {
         overlay_.incidents.clear();
         overlay_.routes.clear();
+        overlay_.annotations.clear();
+        overlay_.staleAt.clear();
         overlay_.places.clear();
     }
     renderer_.setLayers(layers);
@@ -471,8 +482,8 @@ void MapItem::updatePolish() {
 
     // The overlay, in whichever buffer the scene graph is not holding; none when it is empty.
     const bool overlayEmpty = overlay_.incidents.isEmpty() && overlay_.routes.isEmpty() &&
-                              overlay_.places.empty() && overlay_.measure.isEmpty() &&
-                              overlay_.ringRadii.isEmpty();
+                              overlay_.annotations.isEmpty() && overlay_.places.empty() &&
+                              overlay_.measure.isEmpty() && overlay_.ringRadii.isEmpty();
     overlayImage_ = QImage();
     if (showOverlay_ && !overlayEmpty) {
         const qreal dpr = window() ? window()->effectiveDevicePixelRatio() : 1.0;

@@ -12,6 +12,7 @@
 #include <QImage>
 #include <QPointer>
 #include <QQuickItem>
+#include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
 #include <array>
@@ -160,6 +161,9 @@ private:
     QPointer<MissionController> mission_;
     std::shared_ptr<const render::MapScene> scene_;
     render::OverlayContent overlay_;
+    /// Repaints the overlay now and then while it holds CoT markers, so that one passing its
+    /// stale time turns grey on a map nobody touches (a wall display in an operations room).
+    QTimer staleClock_;
     render::Viewport view_;
     bool viewInitialised_ = false;
     render::TileRenderer renderer_;

@@ -2,6 +2,7 @@
 #include "TestSupport.h"
 #include "geo/Geodesy.h"
 #include "geo/ThreadCheck.h"
+#include "interop/CursorOnTarget.h"
 #include "quick/LayerListModel.h"
 #include "quick/LegendModel.h"
 #include "quick/MapItem.h"
@@ -623,4 +624,42 @@ TEST_CASE("Measuring and range rings on the map", "[quick][map][measure]") {
                           : 0;
         CHECK(yellow > 0);
     }
+}
+
+TEST_CASE("The map shows annotations and CoT markers past their stale time", "[quick][map]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("cot.tessera"));
+    {
+        store::MissionInfo info;
+        info.name = QStringLiteral("CoT on the map");
+        info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+        info.initialView = {-0.2, 15.95, 0.3, 16.35};
+        auto m = store::MissionStore::create(path, info);
+        REQUIRE(m.ok());
+        // The ATAK drawings and a contact whose stale time passed in 2026-11-20.
+        REQUIRE(interop::importCot(m.value(), test::dataFile(QStringLiteral("cot/atak-shapes.cot")))
+                    .ok());
+        REQUIRE(
+            interop::importCot(m.value(), test::dataFile(QStringLiteral("cot/stale-contact.cot")))
+                .ok());
+    }
+    MapWindow w;
+    w.mission.setPath(path);
+    REQUIRE(loaded(w.mission));
+    REQUIRE(w.mission.status() == MissionController::Status::Ready);
+    REQUIRE(test::waitUntil([&] {
+        w.window.grabWindow();
+        return w.map->isComplete();
+    }));
+    const QImage image = w.grab();
+    const render::Viewport& view = w.map->viewport();
+    // The marker annotation: a square of the annotation colour.
+    CHECK(test::colorDistance(
+              image.pixelColor(view.toPixel(geo::GeoPoint{-0.0412, 16.2801}).toPoint()),
+              render::palette::annotation()) < 40);
+    // The stale contact: the grey fill, not its severity's yellow.
+    const QColor stale = image.pixelColor(view.toPixel(geo::GeoPoint{-0.02, 16.33}).toPoint());
+    CHECK(test::colorDistance(stale, render::palette::severity(store::Severity::Medium)) > 150);
+    CHECK(std::abs(stale.red() - stale.green()) < 12); // grey
+    CHECK(std::abs(stale.green() - stale.blue()) < 12);
 }
