@@ -135,9 +135,9 @@ ApplicationWindow {
         objectName: "sharingPanel"
         anchors.left: parent.left
         anchors.top: missionHeader.bottom
-        anchors.bottom: parent.bottom
         anchors.margins: Theme.margin
         width: Math.min(640, Math.max(420, window.width * 0.36))
+        height: Math.min(neededHeight, parent.height - y - Theme.margin)
         visible: window.sharingOpen && missionController.status === MissionController.Ready
         sharing: sharingController
         onCloseRequested: window.sharingOpen = false

@@ -16,6 +16,9 @@ Rectangle {
     readonly property color okColour: "#5fd39a"
     readonly property bool unlocked: sharing.identityState === SharingController.Unlocked
     readonly property int contentWidth: width - 2 * Theme.margin
+    /// The height that shows everything without scrolling: the window caps it (Main.qml), so a
+    /// panel with little in it (no identity yet) is short instead of a tall empty box.
+    readonly property real neededHeight: column.implicitHeight + 2 * Theme.margin
 
     color: Theme.panel
     border.color: Theme.panelBorder
