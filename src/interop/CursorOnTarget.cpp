@@ -793,16 +793,15 @@ Result<CotRecord> recordFromEvent(const CotEvent& e) {
     return r;
 }
 
-/// Whether `table` holds a live record with this uuid (or any, live or not, with `liveOnly` off).
-Result<bool> holds(store::MissionStore& mission, const char* table, const QString& uuid,
-                   bool liveOnly = true) {
-    Result<store::Statement> stmt = mission.database().prepare(
-        QStringLiteral("SELECT 1 FROM %1 WHERE uuid = ?1%2")
-            .arg(QLatin1String(table), liveOnly ? QStringLiteral(" AND deleted = 0") : QString()));
-    if (!stmt)
-        return stmt.error();
-    stmt.value().bind(1, uuid);
-    return stmt.value().step();
+/// Updates the live record with this uuid, or adds it when there is none.
+template <typename Record>
+Status upsert(store::MissionStore& mission, store::MissionStore::RecordKind kind, Record& record,
+              Status (store::MissionStore::*add)(Record&),
+              Status (store::MissionStore::*update)(Record&)) {
+    Result<bool> held = mission.holds(kind, record.uuid);
+    if (!held)
+        return held.error();
+    return held.value() ? (mission.*update)(record) : (mission.*add)(record);
 }
 
 /// Adds the records, or updates those whose uuid is held, with what their events carried
@@ -812,43 +811,34 @@ Status writeRecords(store::MissionStore& mission, QList<CotRecord>& records) {
         for (CotRecord& r : records) {
             QString uuid;
             Status written = success();
+            using Kind = store::MissionStore::RecordKind;
+            using Store = store::MissionStore;
             switch (r.kind) {
-            case CotRecordKind::Incident: {
-                Result<bool> held = holds(mission, "incident", r.incident.uuid);
-                if (!held)
-                    return held.error();
-                written = held.value() ? mission.updateIncident(r.incident)
-                                       : mission.addIncident(r.incident);
+            case CotRecordKind::Incident:
+                written = upsert(mission, Kind::Incident, r.incident, &Store::addIncident,
+                                 &Store::updateIncident);
                 uuid = r.incident.uuid;
                 // Notes are append-only: those the mission already has (by uuid) stay as they are.
                 for (store::IncidentNote& note : r.notes) {
                     if (!written)
                         break;
-                    Result<bool> known = holds(mission, "incident_note", note.uuid, false);
+                    Result<bool> known = mission.holds(Kind::Note, note.uuid, true);
                     if (!known)
                         return known.error();
                     if (!known.value())
                         written = mission.addNote(uuid, note);
                 }
                 break;
-            }
-            case CotRecordKind::Route: {
-                Result<bool> held = holds(mission, "route", r.route.uuid);
-                if (!held)
-                    return held.error();
-                written = held.value() ? mission.updateRoute(r.route) : mission.addRoute(r.route);
+            case CotRecordKind::Route:
+                written =
+                    upsert(mission, Kind::Route, r.route, &Store::addRoute, &Store::updateRoute);
                 uuid = r.route.uuid;
                 break;
-            }
-            case CotRecordKind::Annotation: {
-                Result<bool> held = holds(mission, "annotation", r.annotation.uuid);
-                if (!held)
-                    return held.error();
-                written = held.value() ? mission.updateAnnotation(r.annotation)
-                                       : mission.addAnnotation(r.annotation);
+            case CotRecordKind::Annotation:
+                written = upsert(mission, Kind::Annotation, r.annotation, &Store::addAnnotation,
+                                 &Store::updateAnnotation);
                 uuid = r.annotation.uuid;
                 break;
-            }
             }
             if (!written)
                 return Error{QStringLiteral("uid %1: %2")
@@ -860,9 +850,6 @@ Status writeRecords(store::MissionStore& mission, QList<CotRecord>& records) {
     });
 }
 
-} // namespace
-
-namespace {
 RejectedFeature rejectedEvent(int number, const QString& reason) {
     RejectedFeature r;
     r.feature = number;

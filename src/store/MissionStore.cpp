@@ -1483,6 +1483,20 @@ Result<QList<Annotation>> MissionStore::annotations() {
         });
 }
 
+Result<bool> MissionStore::holds(RecordKind kind, const QString& uuid, bool countDeleted) {
+    const char* table = kind == RecordKind::Incident ? "incident"
+                        : kind == RecordKind::Note   ? "incident_note"
+                        : kind == RecordKind::Route  ? "route"
+                                                     : "annotation";
+    Result<Statement> stmt =
+        db_.prepare(QStringLiteral("SELECT 1 FROM %1 WHERE uuid = ?1%2")
+                        .arg(QLatin1String(table),
+                             countDeleted ? QString() : QStringLiteral(" AND deleted = 0")));
+    if (!stmt)
+        return stmt.error();
+    return stmt.value().bind(1, uuid).step();
+}
+
 // ---- what Cursor-on-Target events carried ----
 
 Status MissionStore::setCotOrigin(const QString& uuid, const CotOrigin& origin) {

@@ -90,6 +90,12 @@ public:
     Status deleteAnnotation(const QString& uuid);
     Result<QList<Annotation>> annotations();
 
+    /// The kinds of record a uuid can name, for holds().
+    enum class RecordKind { Incident, Note, Route, Annotation };
+    /// Whether the mission has a record of `kind` with this uuid: a live one, or with
+    /// `countDeleted` a tombstone too (whose uuid cannot be added again).
+    Result<bool> holds(RecordKind kind, const QString& uuid, bool countDeleted = false);
+
     /// Records what the Cursor-on-Target event that made record `uuid` carried (replacing what
     /// was kept for it); the origins of live records, by record uuid.
     Status setCotOrigin(const QString& uuid, const CotOrigin& origin);
