@@ -109,6 +109,16 @@ QString field(OGRFeatureH f, const QString& name) {
     return QString::fromUtf8(OGR_F_GetFieldAsString(f, index)).trimmed();
 }
 
+/// An ISO 8601 time, in UTC (invalid when the text is not one).
+QDateTime parseTime(const QString& text) {
+    QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!t.isValid())
+        t = QDateTime::fromString(text, Qt::ISODate);
+    if (t.isValid() && t.timeSpec() == Qt::LocalTime)
+        t.setTimeSpec(Qt::UTC); // a time without a zone is taken as UTC, the mission's clock
+    return t.toUTC();
+}
+
 QDateTime timeField(OGRFeatureH f, const QString& name) {
     if (name.isEmpty())
         return {};
@@ -130,13 +140,7 @@ QDateTime timeField(OGRFeatureH f, const QString& name) {
             t = t.addSecs(-(tz - 100) * 15 * 60);
         return t;
     }
-    const QString text = QString::fromUtf8(OGR_F_GetFieldAsString(f, index)).trimmed();
-    QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
-    if (!t.isValid())
-        t = QDateTime::fromString(text, Qt::ISODate);
-    if (t.isValid() && t.timeSpec() == Qt::LocalTime)
-        t.setTimeSpec(Qt::UTC); // a time without a zone is taken as UTC, the mission's clock
-    return t.toUTC();
+    return parseTime(QString::fromUtf8(OGR_F_GetFieldAsString(f, index)).trimmed());
 }
 
 /// A yes/no field (true/false, 1/0, yes/no); unset is no. Empty reason on success.
@@ -269,15 +273,6 @@ QString pick(OGRFeatureH f, std::initializer_list<const char*> candidates) {
         if (fieldIndex(f, QLatin1String(c)) >= 0)
             return QLatin1String(c);
     return QLatin1String(*candidates.begin());
-}
-
-QDateTime parseTime(const QString& text) {
-    QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
-    if (!t.isValid())
-        t = QDateTime::fromString(text, Qt::ISODate);
-    if (t.isValid() && t.timeSpec() == Qt::LocalTime)
-        t.setTimeSpec(Qt::UTC); // a time without a zone is taken as UTC, the mission's clock
-    return t.toUTC();
 }
 
 /// A time field that must be a time when it is set. Empty reason on success.
@@ -730,16 +725,17 @@ private:
         return success();
     }
 
-    /// Whether `table` holds a record with this uuid (live or a tombstone).
-    Result<bool> held(const char* table, const QString& uuid) {
-        Result<store::Statement> stmt = mission_.database().prepare(
-            QStringLiteral("SELECT 1 FROM %1 WHERE uuid = ?1").arg(QLatin1String(table)));
-        if (!stmt)
-            return stmt.error();
-        Result<bool> row = stmt.value().bind(1, uuid).step();
-        if (!row)
-            return row.error();
-        return row.value();
+    /// Whether the mission has a record with this uuid already, live or a tombstone: then it is
+    /// left as it is (its copy may be newer; merging is sharing's work) and counted in
+    /// `present`. A record without a uuid is never held.
+    Result<bool> alreadyHeld(store::MissionStore::RecordKind kind, const QString& uuid,
+                             qint64& present) {
+        if (uuid.isEmpty())
+            return false;
+        Result<bool> held = mission_.holds(kind, uuid, true);
+        if (held && held.value())
+            ++present;
+        return held;
     }
 
     /// Reads an incident and, while nothing was rejected, writes it at once (a large file is
@@ -760,15 +756,12 @@ private:
         seenIncidents_.insert(incident.uuid);
         if (!rejected_.isEmpty())
             return {}; // nothing more is written: only problems are still listed
-        if (!incident.uuid.isEmpty()) {
-            Result<bool> present = held("incident", incident.uuid);
-            if (!present)
-                return present.error().message;
-            if (present.value()) {
-                ++report_.present.incidents;
-                return {};
-            }
-        }
+        Result<bool> present = alreadyHeld(store::MissionStore::RecordKind::Incident, incident.uuid,
+                                           report_.present.incidents);
+        if (!present)
+            return present.error().message;
+        if (present.value())
+            return {};
         if (Status s = mission_.addIncident(incident); !s)
             return QStringLiteral("the mission refused it: %1").arg(s.error().message);
         ++report_.imported.incidents;
@@ -810,29 +803,23 @@ private:
             store::PatrolRoute route = parts.plan ? *parts.plan : *parts.track;
             if (parts.plan && parts.track)
                 route.track = parts.track->track;
-            if (!route.uuid.isEmpty()) {
-                Result<bool> present = held("route", route.uuid);
-                if (!present)
-                    return present.error();
-                if (present.value()) {
-                    ++report_.present.routes;
-                    continue;
-                }
-            }
+            Result<bool> present = alreadyHeld(store::MissionStore::RecordKind::Route, route.uuid,
+                                               report_.present.routes);
+            if (!present)
+                return present.error();
+            if (present.value())
+                continue;
             if (Status s = mission_.addRoute(route); !s)
                 return storeRefused(parts.where, s.error().message);
             ++report_.imported.routes;
         }
         for (auto& [annotation, where] : annotations_) {
-            if (!annotation.uuid.isEmpty()) {
-                Result<bool> present = held("annotation", annotation.uuid);
-                if (!present)
-                    return present.error();
-                if (present.value()) {
-                    ++report_.present.annotations;
-                    continue;
-                }
-            }
+            Result<bool> present = alreadyHeld(store::MissionStore::RecordKind::Annotation,
+                                               annotation.uuid, report_.present.annotations);
+            if (!present)
+                return present.error();
+            if (present.value())
+                continue;
             if (Status s = mission_.addAnnotation(annotation); !s)
                 return storeRefused(where, s.error().message);
             ++report_.imported.annotations;
