@@ -2,6 +2,7 @@
 #include "interop/CursorOnTarget.h"
 
 #include "geo/Geodesy.h"
+#include "interop/XmlSafety.h"
 #include "store/MissionStore.h"
 
 #include <QFile>
@@ -321,7 +322,7 @@ Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits
                          .arg(limits.maxBytes)};
     // A DTD is the only way to define entities; CoT never needs one, and refusing it refuses
     // entity expansion attacks whole.
-    if (bytes.contains("<!DOCTYPE") || bytes.contains("<!ENTITY"))
+    if (hasDtd(bytes))
         return Error{QStringLiteral("the CoT input has a DTD (<!DOCTYPE or <!ENTITY): refused, "
                                     "CoT events never need one")};
     // Events come back to back, each possibly with its own XML declaration: drop those and read

@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "interop/TakArchive.h"
 
+#include "interop/XmlSafety.h"
+
 #include <QXmlStreamReader>
 
 #include <algorithm>
@@ -159,7 +161,7 @@ readZipDirectory(const std::function<QByteArray(qint64 offset, qint64 length)>& 
 }
 
 Result<TakManifest> readTakManifest(const QByteArray& xml) {
-    if (xml.contains("<!DOCTYPE") || xml.contains("<!ENTITY"))
+    if (hasDtd(xml))
         return Error{QStringLiteral("the manifest has a DTD (<!DOCTYPE or <!ENTITY): refused, a "
                                     "manifest never needs one")};
     TakManifest manifest;

@@ -4,6 +4,7 @@
 #include "geo/GdalEnvironment.h"
 #include "geo/ThreadCheck.h"
 #include "interop/CursorOnTarget.h"
+#include "interop/XmlSafety.h"
 #include "store/MissionStore.h"
 
 #include <QDir>
@@ -85,10 +86,6 @@ Result<QList<ZipEntry>> readFileDirectory(const QString& zipFile, const TakPacka
             return file.read(length);
         },
         file.size(), limits);
-}
-
-bool hasDtd(const QByteArray& xml) {
-    return xml.contains("<!DOCTYPE") || xml.contains("<!ENTITY");
 }
 
 enum class ContentKind { Cot, Overlay, Attachment, Other };
