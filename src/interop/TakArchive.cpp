@@ -3,6 +3,7 @@
 
 #include "interop/XmlSafety.h"
 
+#include <QSet>
 #include <QXmlStreamReader>
 
 #include <algorithm>
@@ -92,6 +93,7 @@ readZipDirectory(const std::function<QByteArray(qint64 offset, qint64 length)>& 
         return Error{QStringLiteral("the zip's central directory could not be read")};
 
     QList<ZipEntry> entries;
+    QSet<QString> seen; // names, for duplicates: a set, as a package may list 10,000 entries
     qint64 total = 0;
     qsizetype at = 0;
     for (int n = 1; n <= count; ++n) {
@@ -150,11 +152,11 @@ readZipDirectory(const std::function<QByteArray(qint64 offset, qint64 length)>& 
         if (total > limits.maxTotalBytes)
             return Error{QStringLiteral("the entries decompress to more than %1 bytes in all")
                              .arg(limits.maxTotalBytes)};
-        for (const ZipEntry& earlier : entries)
-            if (earlier.name == e.name)
-                return Error{QStringLiteral("%1 appears twice: refused (which would be read is "
-                                            "up to the reader)")
-                                 .arg(which)};
+        if (seen.contains(e.name))
+            return Error{QStringLiteral("%1 appears twice: refused (which would be read is "
+                                        "up to the reader)")
+                             .arg(which)};
+        seen.insert(e.name);
         entries.append(e);
     }
     return entries;

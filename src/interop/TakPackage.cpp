@@ -117,15 +117,22 @@ private:
     QString path_;
 };
 
+/// An overlay written to the scratch folder: its file name there and its OGR layers.
+struct StagedOverlay {
+    QString file;
+    QStringList layers;
+};
+
 /// Checks a KML or KMZ overlay the way the package is checked (no DTD; a KMZ's own directory
 /// within the limits and its KML without a DTD), writes it to `folder` and lists the OGR layers
 /// with features in it.
-Result<QStringList> stageOverlay(const QString& entryName, const QByteArray& bytes,
-                                 const QString& folder, const TakPackageLimits& limits) {
+Result<StagedOverlay> stageOverlay(const QString& entryName, const QByteArray& bytes,
+                                   const QString& folder, const TakPackageLimits& limits) {
     const bool kmz =
         QFileInfo(entryName).suffix().compare(QLatin1String("kmz"), Qt::CaseInsensitive) == 0;
-    const QString target = QDir(folder).filePath(
-        safeFileName(QFileInfo(entryName).fileName(), QStringLiteral("overlay.kml")));
+    const QString file =
+        safeFileName(QFileInfo(entryName).fileName(), QStringLiteral("overlay.kml"));
+    const QString target = QDir(folder).filePath(file);
     if (QFileInfo::exists(target))
         return Error{QStringLiteral("overlay %1: two overlays of the same name")
                          .arg(quotedEntryName(entryName))};
@@ -178,7 +185,7 @@ Result<QStringList> stageOverlay(const QString& entryName, const QByteArray& byt
     if (layers.isEmpty())
         return Error{
             QStringLiteral("overlay %1 holds no features").arg(quotedEntryName(entryName))};
-    return layers;
+    return StagedOverlay{file, layers};
 }
 
 /// Media type of an attachment: the manifest's, else from the name.
@@ -278,10 +285,10 @@ Result<TakImportReport> importTakPackage(store::MissionStore& mission, const QSt
     // last step of the transaction, so a refusal anywhere leaves the folder as it was.
     const QDir missionDir = QFileInfo(mission.path()).absoluteDir();
     const QString packagesDir = missionDir.filePath(QStringLiteral("packages"));
-    QString folderName = safeFileName(report.package, QStringLiteral("package"));
+    const QString baseName = safeFileName(report.package, QStringLiteral("package"));
+    QString folderName = baseName;
     for (int n = 2; QFileInfo::exists(QDir(packagesDir).filePath(folderName)); ++n)
-        folderName = safeFileName(report.package, QStringLiteral("package")) +
-                     QStringLiteral(" (%1)").arg(n);
+        folderName = baseName + QStringLiteral(" (%1)").arg(n);
     ScratchFolder scratch(overlays.isEmpty()
                               ? QString()
                               : QDir(packagesDir)
@@ -293,12 +300,11 @@ Result<TakImportReport> importTakPackage(store::MissionStore& mission, const QSt
             return fail(QStringLiteral("cannot make the folder %1 for the package's overlays")
                             .arg(scratch.path()));
         for (const auto& [entry, bytes] : overlays) {
-            Result<QStringList> names = stageOverlay(entry, bytes, scratch.path(), limits);
-            if (!names)
-                return fail(names.error().message);
-            const QString file =
-                safeFileName(QFileInfo(entry).fileName(), QStringLiteral("overlay.kml"));
-            for (const QString& name : names.value()) {
+            Result<StagedOverlay> staged = stageOverlay(entry, bytes, scratch.path(), limits);
+            if (!staged)
+                return fail(staged.error().message);
+            const QString& file = staged.value().file;
+            for (const QString& name : staged.value().layers) {
                 store::LayerSpec layer;
                 layer.name = QStringLiteral("%1: %2").arg(report.package, name);
                 layer.kind = store::LayerKind::Vector;

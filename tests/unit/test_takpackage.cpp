@@ -353,6 +353,16 @@ TEST_CASE("TAK package: unsafe or broken archives are refused with nothing impor
         CHECK_THAT(text(refused.error().message), Contains("entry 'a/spot.cot'"));
         checkUntouched(m, dir);
     }
+    SECTION("the same name twice") {
+        // GDAL's writer will not write that, so the second name is made the first afterwards.
+        writeZip(zip, {{QStringLiteral("a/spot.cot"), kHostile},
+                       {QStringLiteral("a/spoX.cot"), kHostile}});
+        test::writeAll(zip, test::readAll(zip).replace("a/spoX.cot", "a/spot.cot"));
+        Result<TakImportReport> refused = importTakPackage(m, zip);
+        REQUIRE_FALSE(refused.ok());
+        CHECK_THAT(text(refused.error().message), Contains("'a/spot.cot' appears twice"));
+        checkUntouched(m, dir);
+    }
     SECTION("not a zip at all") {
         test::writeAll(zip, kHostile);
         Result<TakImportReport> refused = importTakPackage(m, zip);
