@@ -6,6 +6,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QPainter>
 
 #include <cpl_string.h>
 #include <gdal.h>
@@ -17,26 +18,10 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace tessera::render {
-
-namespace {} // namespace
-
-/// One worker's view of a layer: its own source dataset and, on top, a warped VRT in EPSG:3857
-/// that keeps the transformer (the costly part of a warp) for every tile the worker draws.
-struct RasterLayer::ThreadHandles {
-    GDALDatasetH source = nullptr;
-    GDALDatasetH warped = nullptr;
-    ~ThreadHandles() { close(); }
-    void close() {
-        if (warped)
-            GDALClose(warped);
-        if (source)
-            GDALClose(source);
-        warped = source = nullptr;
-    }
-};
 
 namespace {
 
@@ -215,7 +200,144 @@ Result<QImage> readColourStraight(GDALDatasetH from, const std::array<int, 3>& b
     return image;
 }
 
+/// 8-bit colour of a north-up source in the view's CRS, resampled bilinearly by Qt instead of
+/// by GDAL. GDAL's bilinear RasterIO runs its general convolution resampler in scalar doubles,
+/// which at about 1:1 (a tile level up to 1.41x off the raster's resolution) took most of a
+/// tile's time; here the window is read once at the resolution of the overview level nearest
+/// without being coarser, with a pixel of margin so samples at the tile's edges see their real
+/// neighbours, and drawn into the tile's `part` through Qt's SIMD bilinear scaling. `window` is
+/// the tile's floating-point window in full-resolution pixels of `from`. On failure, GDAL's
+/// message.
+Result<QImage> readColourResampled(GDALDatasetH from, const std::array<int, 3>& redGreenBlue,
+                                   QRectF window, QRect part, int size) {
+    const int fullWidth = GDALGetRasterXSize(from);
+    const int fullHeight = GDALGetRasterYSize(from);
+    // The level: the coarsest overview still at least as sharp as the tile, the same for every
+    // band (a band without that overview sends the read to full resolution).
+    std::array<GDALRasterBandH, 3> bands{};
+    for (int i = 0; i < 3; ++i)
+        bands[i] = GDALGetRasterBand(from, redGreenBlue[i]);
+    const double decimation = window.width() / part.width();
+    int level = -1;
+    double levelScale = 1.0;
+    for (int o = 0; o < GDALGetOverviewCount(bands[0]); ++o) {
+        GDALRasterBandH overview = GDALGetOverview(bands[0], o);
+        if (!overview)
+            continue;
+        const double scale = static_cast<double>(fullWidth) / GDALGetRasterBandXSize(overview);
+        const bool everyBand = std::all_of(bands.begin(), bands.end(), [&](GDALRasterBandH b) {
+            return GDALGetOverviewCount(b) > o;
+        });
+        if (everyBand && scale <= decimation && scale > levelScale) {
+            level = o;
+            levelScale = scale;
+        }
+    }
+    if (level >= 0)
+        for (auto& band : bands)
+            band = GDALGetOverview(band, level);
+    const int levelWidth = GDALGetRasterBandXSize(bands[0]);
+    const int levelHeight = GDALGetRasterBandYSize(bands[0]);
+    const double scaleX = static_cast<double>(fullWidth) / levelWidth;
+    const double scaleY = static_cast<double>(fullHeight) / levelHeight;
+    const QRectF inLevel(window.x() / scaleX, window.y() / scaleY, window.width() / scaleX,
+                         window.height() / scaleY);
+    const int x0 = std::clamp(static_cast<int>(std::floor(inLevel.left())) - 1, 0, levelWidth - 1);
+    const int y0 = std::clamp(static_cast<int>(std::floor(inLevel.top())) - 1, 0, levelHeight - 1);
+    const int x1 = std::clamp(static_cast<int>(std::ceil(inLevel.right())) + 1, x0 + 1, levelWidth);
+    const int y1 =
+        std::clamp(static_cast<int>(std::ceil(inLevel.bottom())) + 1, y0 + 1, levelHeight);
+
+    // Red, green, blue in that order, three bytes a pixel: for a pixel-interleaved RGB source
+    // GDAL copies each row of the window in one go, where any other layout costs a strided
+    // byte-by-byte copy per band; Qt's vectorised conversion then adds the fourth byte.
+    const int width = x1 - x0;
+    const int height = y1 - y0;
+    QImage rgb(width, height, QImage::Format_RGB888);
+    const auto line = static_cast<GSpacing>(rgb.bytesPerLine());
+    geo::GdalErrorCapture errors;
+    GDALRasterIOExtraArg whole;
+    INIT_RASTERIO_EXTRA_ARG(whole);
+    bool read = true;
+    if (level < 0)
+        read = GDALDatasetRasterIOEx(from, GF_Read, x0, y0, width, height, rgb.bits(), width,
+                                     height, GDT_Byte, 3, const_cast<int*>(redGreenBlue.data()), 3,
+                                     line, 1, &whole) == CE_None;
+    else
+        for (int i = 0; i < 3 && read; ++i)
+            read = GDALRasterIOEx(bands[i], GF_Read, x0, y0, width, height, rgb.bits() + i, width,
+                                  height, GDT_Byte, 3, line, &whole) == CE_None;
+    if (!read)
+        return Error{errors.lastError(QStringLiteral("read failed"))};
+    QImage source;
+    if (GDALGetMaskFlags(bands[0]) == GMF_ALL_VALID) {
+        source = rgb.convertToFormat(QImage::Format_RGB32);
+    } else {
+        std::vector<unsigned char> alpha(static_cast<size_t>(width) * height);
+        if (GDALRasterIOEx(GDALGetMaskBand(bands[0]), GF_Read, x0, y0, width, height, alpha.data(),
+                           width, height, GDT_Byte, 1, width, &whole) != CE_None)
+            return Error{errors.lastError(QStringLiteral("read failed"))};
+        source = rgb.convertToFormat(QImage::Format_ARGB32);
+        for (int y = 0; y < height; ++y) {
+            auto* px = reinterpret_cast<QRgb*>(source.scanLine(y));
+            const unsigned char* a = alpha.data() + static_cast<size_t>(y) * width;
+            for (int x = 0; x < width; ++x)
+                px[x] = (px[x] & 0x00ffffffu) | (static_cast<QRgb>(a[x]) << 24);
+        }
+    }
+
+    QImage image(size, size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::transparent);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    painter.setCompositionMode(QPainter::CompositionMode_Source);
+    painter.drawImage(QRectF(part), source, inLevel.translated(-x0, -y0));
+    painter.end();
+    return image;
+}
+
 } // namespace
+
+/// One worker's view of a layer: its own source dataset and, on top, a warped VRT in EPSG:3857
+/// that keeps the transformer (the costly part of a warp) for every tile the worker draws.
+struct RasterLayer::ThreadHandles {
+    GDALDatasetH source = nullptr;
+    GDALDatasetH warped = nullptr;
+    /// The source again, opened to read uncompressed GeoTIFFs through a memory map; the source
+    /// itself when that would change nothing. Opened on first use by `wholeWindowReader`.
+    GDALDatasetH mapped = nullptr;
+    /// The handle for reading whole windows of a north-up Web Mercator `source`.
+    GDALDatasetH wholeWindowReader(const QString& path) {
+        if (mapped)
+            return mapped;
+        mapped = source;
+        GDALDriverH driver = GDALGetDatasetDriver(source);
+        if (driver && std::strcmp(GDALGetDriverShortName(driver), "GTiff") == 0) {
+            // Uncompressed GeoTIFFs read through a memory map of the file instead of GDAL's block
+            // cache: a 256-pixel tile of a raster stored in full-width strips otherwise loads and
+            // de-interleaves every 16,384-pixel strip it crosses, per worker, to use a sliver of
+            // each (at 1:1, half of a cold frame's time). A handle of its own, because the setting
+            // is taken when the file is opened and sampling every n-th pixel through the map (far
+            // zoomed out, no overviews) costs a page fault per sample, more than GDAL's row reads.
+            // GDAL checks each strip against the file's size, and reads as usual when the file does
+            // not fit in RAM or is compressed; a setting of the user's wins.
+            const CPLConfigOptionSetter mappedReads("GTIFF_VIRTUAL_MEM_IO", "IF_ENOUGH_RAM", true);
+            if (GDALDatasetH reopened = openRaster(path))
+                mapped = reopened;
+        }
+        return mapped;
+    }
+    ~ThreadHandles() { close(); }
+    void close() {
+        if (mapped && mapped != source)
+            GDALClose(mapped);
+        if (warped)
+            GDALClose(warped);
+        if (source)
+            GDALClose(source);
+        mapped = warped = source = nullptr;
+    }
+};
 
 RasterLayer::RasterLayer(qint64 id, const QString& name, QString path)
     : MapLayer(id, name)
@@ -524,6 +646,22 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
     };
     // Source band of the i-th drawn band: a VRT of just the chosen bands numbers them 1, 2, 3.
     auto bandAt = [&](int i) { return allBandsInOrder_ || readingSource ? bands_[i] : i + 1; };
+    if (readingSource && extra.eResampleAlg == GRIORA_Bilinear && !stretched &&
+        palette_.isEmpty() && (colourBands == 3 || colourBands == 1)) {
+        const std::array<int, 3> redGreenBlue =
+            colourBands == 3 ? std::array<int, 3>{bands_[0], bands_[1], bands_[2]}
+                             : std::array<int, 3>{bands_[0], bands_[0], bands_[0]};
+        // The memory-mapped reads only for bands 1, 2, 3 in order: with another band map GDAL
+        // 3.6's mapped path returned the bands rotated (seen on a nodata GeoTIFF read 3, 2, 1).
+        const bool inOrder = redGreenBlue == std::array<int, 3>{1, 2, 3};
+        auto image = readColourResampled(
+            inOrder ? handles.wholeWindowReader(path_) : handles.source, redGreenBlue,
+            QRectF(extra.dfXOff, extra.dfYOff, extra.dfXSize, extra.dfYSize),
+            {offset % size, offset / size, partW, partH}, size);
+        if (!image)
+            return tileError(image.error().message);
+        return image;
+    }
     const int pixels = size * size;
     std::vector<unsigned char> alpha(pixels, 0);
     CPLErr alphaRead = CE_None;
