@@ -27,6 +27,9 @@ namespace {
 
 constexpr qint64 kTileCacheBytes = 256LL * 1024 * 1024; // decoded tiles
 constexpr int kAncestorLevels = 6;                      // how far up to look for a stand-in tile
+/// How long the view must be still before its frame is drawn smooth again: longer than the gap
+/// between the events of a drag or a wheel (16-50 ms), short enough not to be seen waiting.
+constexpr int kSettleMs = 150;
 
 /// The scene graph side: the textures made for tiles, kept while the tiles stay in view.
 /// Lives on the render thread.
@@ -62,6 +65,13 @@ MapItem::MapItem(QQuickItem* parent)
             polish();
     });
     staleClock_.start();
+    compositor_.setMaxThreadCount(1); // beside the tile workers, on a 2-core machine
+    settle_.setSingleShot(true);
+    settle_.setInterval(kSettleMs);
+    connect(&settle_, &QTimer::timeout, this, [this] {
+        moving_ = false;
+        polish();
+    });
 }
 
 MapItem::~MapItem() = default;
@@ -305,6 +315,8 @@ void MapItem::showExtent(double west, double south, double east, double north) {
 }
 
 void MapItem::viewUpdated() {
+    moving_ = true;
+    settle_.start();
     setComplete(false);
     emit viewChanged();
     if (hasCursor_)
@@ -319,19 +331,44 @@ void MapItem::tileArrived(render::TileKey key, const QImage& image) {
 
 void MapItem::clearComposites() {
     composites_.clear();
+    compositing_.clear();
     ++compositeGeneration_;
 }
 
+void MapItem::startComposite(render::TileId cell, QList<CompositePart> parts) {
+    compositing_.insert(cell);
+    const int tileSize = renderer_.pyramid().tileSize();
+    const qint64 generation = compositeGeneration_;
+    compositor_.start([this, cell, parts = std::move(parts), tileSize, generation] {
+        QImage image(tileSize, tileSize, QImage::Format_RGB32);
+        image.fill(render::palette::mapBackground());
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::SmoothPixmapTransform);
+        for (const CompositePart& part : parts) {
+            painter.setOpacity(part.opacity);
+            painter.drawImage(QRectF(0, 0, tileSize, tileSize), part.image, part.source);
+        }
+        painter.end();
+        QMetaObject::invokeMethod(
+            this,
+            [this, cell, generation, image = std::move(image)] {
+                if (generation != compositeGeneration_ || !compositing_.remove(cell))
+                    return; // the stack changed meanwhile: drawn from tiles it no longer has
+                composites_.insert(cell, new QImage(image));
+                polish();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 namespace {
-/// How many composites a frame may make: a change of tile level makes a screenful at once, and
-/// spreading them keeps that frame short (the layers draw one by one meanwhile).
-constexpr int kCompositesPerFrame = 6;
 /// Texture keys of composites: below every layer id, one range per generation.
 constexpr qint64 kCompositeKeyBase = std::numeric_limits<qint64>::min() / 2;
 } // namespace
 
 void MapItem::updatePolish() {
     frame_.clear();
+    smoothFrame_ = !moving_;
     if (!view_.isValid() || !scene_) {
         overlayImage_ = QImage();
         update();
@@ -377,45 +414,74 @@ void MapItem::updatePolish() {
             t = t.parent();
         return t;
     };
+    // The composites of this frame, each over its cell. A cell whose own is not made yet takes
+    // one from the level above (zooming in) or its four from the level below (zooming out), as
+    // long as those are still held: one opaque image over the cell instead of every layer with
+    // its own stand-in, which made the slowest frames of a zoom (the software renderer blends
+    // each of them in full).
     QSet<render::TileId> composited;
-    int made = 0;
-    bool compositesPending = false;
-    for (const render::TilePlacement& cell : std::as_const(grid)) {
-        const QImage* done = composites_.object(cell.tile);
-        if (!done && !visible.isEmpty()) {
-            // Every layer's tile over this cell must be sharp (or have failed: drawn as empty).
-            bool ready = true;
-            for (const Visible& v : std::as_const(visible)) {
-                const render::TileKey key{v.layer->spec.id, ancestorAt(cell.tile, v.z)};
-                if (!tiles_.find(key) && !failed_.contains(key)) {
-                    ready = false;
-                    break;
-                }
-            }
-            if (ready && made >= kCompositesPerFrame)
-                compositesPending = true;
-            if (ready && made < kCompositesPerFrame) {
-                auto* image = new QImage(tileSize, tileSize, QImage::Format_RGB32);
-                image->fill(render::palette::mapBackground());
-                QPainter painter(image);
-                painter.setRenderHint(QPainter::SmoothPixmapTransform);
-                for (const Visible& v : std::as_const(visible)) {
-                    const render::TileId t = ancestorAt(cell.tile, v.z);
-                    const QImage* sharp = tiles_.find({v.layer->spec.id, t});
-                    if (!sharp)
-                        continue; // failed: nothing to draw
-                    painter.setOpacity(v.layer->spec.opacity);
-                    painter.drawImage(QRectF(0, 0, tileSize, tileSize), *sharp,
-                                      partOf(t, cell.tile));
-                }
-                painter.end();
-                composites_.insert(cell.tile, image);
-                done = composites_.object(cell.tile);
-                ++made;
+    QList<DrawTile> compositeTiles;
+    auto compositeTile = [&](render::TileId tile, const QImage& image, QRectF target,
+                             QRectF source) {
+        compositeTiles.append({{kCompositeKeyBase + compositeGeneration_, tile},
+                               image,
+                               target,
+                               source,
+                               1.0,
+                               stackIndex + 1});
+    };
+    auto standInFor = [&](const render::TilePlacement& cell) {
+        render::TileId up = cell.tile;
+        for (int level = 1; level <= kAncestorLevels && up.z > 0; ++level) {
+            up = up.parent();
+            if (const QImage* image = composites_.object(up)) {
+                compositeTile(up, *image, cell.target, partOf(up, cell.tile));
+                return true;
             }
         }
-        if (done)
+        const render::TileId t = cell.tile;
+        const std::array<render::TileId, 4> children{{{t.z + 1, 2 * t.x, 2 * t.y},
+                                                      {t.z + 1, 2 * t.x + 1, 2 * t.y},
+                                                      {t.z + 1, 2 * t.x, 2 * t.y + 1},
+                                                      {t.z + 1, 2 * t.x + 1, 2 * t.y + 1}}};
+        std::array<const QImage*, 4> images{};
+        for (size_t i = 0; i < children.size(); ++i)
+            if (!(images[i] = composites_.object(children[i])))
+                return false;
+        const QSizeF quarter = cell.target.size() / 2;
+        for (size_t i = 0; i < children.size(); ++i)
+            compositeTile(children[i], *images[i],
+                          QRectF(cell.target.topLeft() +
+                                     QPointF((i % 2) * quarter.width(), (i / 2) * quarter.height()),
+                                 quarter),
+                          QRectF(images[i]->rect()));
+        return true;
+    };
+    for (const render::TilePlacement& cell : std::as_const(grid)) {
+        if (const QImage* image = composites_.object(cell.tile)) { // object() keeps it recent
             composited.insert(cell.tile);
+            compositeTile(cell.tile, *image, cell.target, QRectF(image->rect()));
+            continue;
+        }
+        if (standInFor(cell))
+            composited.insert(cell.tile);
+        if (visible.isEmpty() || compositing_.contains(cell.tile))
+            continue;
+        // Every layer's tile over this cell must be sharp (or have failed: drawn as empty).
+        QList<CompositePart> parts;
+        bool ready = true;
+        for (const Visible& v : std::as_const(visible)) {
+            const render::TileId t = ancestorAt(cell.tile, v.z);
+            const render::TileKey key{v.layer->spec.id, t};
+            if (const QImage* sharp = tiles_.find(key))
+                parts.append({*sharp, partOf(t, cell.tile), v.layer->spec.opacity});
+            else if (!failed_.contains(key)) {
+                ready = false;
+                break;
+            }
+        }
+        if (ready)
+            startComposite(cell.tile, std::move(parts));
     }
     // A layer's tile is hidden when every grid cell it covers is composited.
     auto hidden = [&](render::TileId t) {
@@ -447,6 +513,8 @@ void MapItem::updatePolish() {
                 continue;
             allSharp = false;
             wanted.append(key);
+            if (covered)
+                continue; // a composite stands in over all of it
             // Stand in with the nearest ancestor we have, cropped to this tile's part of it.
             render::TileId up = placement.tile;
             for (int level = 1; level <= kAncestorLevels && up.z > 0; ++level) {
@@ -470,14 +538,7 @@ void MapItem::updatePolish() {
     std::stable_sort(frame_.begin(), frame_.end(), [](const DrawTile& a, const DrawTile& b) {
         return std::pair(a.stackIndex, a.key.tile.z) < std::pair(b.stackIndex, b.key.tile.z);
     });
-    for (const render::TilePlacement& cell : std::as_const(grid))
-        if (const QImage* image = composites_.object(cell.tile))
-            frame_.append({{kCompositeKeyBase + compositeGeneration_, cell.tile},
-                           *image,
-                           cell.target,
-                           QRectF(image->rect()),
-                           1.0,
-                           stackIndex + 1});
+    frame_.append(compositeTiles);
     renderer_.request(wanted);
 
     // The overlay, in whichever buffer the scene graph is not holding; none when it is empty.
@@ -501,9 +562,7 @@ void MapItem::updatePolish() {
     }
 
     update();
-    setComplete(allSharp && wanted.isEmpty());
-    if (compositesPending)
-        polish(); // the rest of the composites next frame
+    setComplete(allSharp && wanted.isEmpty() && smoothFrame_);
 }
 
 QSGNode* MapItem::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
@@ -529,12 +588,13 @@ QSGNode* MapItem::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
             texture = root->textures.take(tile.key);
         if (!texture)
             texture = win->createTextureFromImage(tile.image);
-        texture->setFiltering(QSGTexture::Linear);
+        const auto filtering = smoothFrame_ ? QSGTexture::Linear : QSGTexture::Nearest;
+        texture->setFiltering(filtering);
         used.insert(tile.key, texture);
         auto* node = win->createImageNode();
         node->setTexture(texture);
         node->setOwnsTexture(false);
-        node->setFiltering(QSGTexture::Linear);
+        node->setFiltering(filtering);
         node->setRect(tile.target);
         node->setSourceRect(tile.source);
         if (tile.opacity < 1.0) {

@@ -12,6 +12,8 @@
 #include <QImage>
 #include <QPointer>
 #include <QQuickItem>
+#include <QSet>
+#include <QThreadPool>
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
@@ -82,6 +84,9 @@ public:
     [[nodiscard]] bool isComplete() const { return complete_; }
     /// How many tile positions have their layers flattened into one image (for tests/diagnostics).
     [[nodiscard]] int compositeCount() const { return static_cast<int>(composites_.size()); }
+    /// False while the view moves (tiles drawn with nearest sampling), true once it has been
+    /// still long enough for the smooth frame.
+    [[nodiscard]] bool isSettled() const { return !moving_; }
     [[nodiscard]] int zoomLevel() const;
     [[nodiscard]] const render::Viewport& viewport() const { return view_; }
     [[nodiscard]] QRectF homeExtent() const { return homeExtent_; }
@@ -164,6 +169,13 @@ private:
     /// Repaints the overlay now and then while it holds CoT markers, so that one passing its
     /// stale time turns grey on a map nobody touches (a wall display in an operations room).
     QTimer staleClock_;
+    /// While the view moves, tiles are drawn with nearest sampling: the software scene graph
+    /// blends a scaled or sub-pixel tile bilinearly at about twice the cost, and that doubled
+    /// the slow frames of a pan or zoom. The view counts as settled once it has been still
+    /// for `kSettleMs`; the next frame is smooth, and only that frame can be complete.
+    QTimer settle_;
+    bool moving_ = false;
+    bool smoothFrame_ = true; ///< the filtering of `frame_`, fixed in updatePolish()
     render::Viewport view_;
     bool viewInitialised_ = false;
     render::TileRenderer renderer_;
@@ -183,6 +195,21 @@ private:
     QCache<render::TileId, QImage> composites_{256};
     qint64 compositeGeneration_ = 0;
     void clearComposites();
+    /// One layer's part of a composite: its tile, the part over the cell, its opacity.
+    struct CompositePart {
+        QImage image;
+        QRectF source;
+        double opacity = 1.0;
+    };
+    /// Composites are painted on `compositor_`, not in updatePolish(): a change of tile level
+    /// wants a screenful (about 40) at once, 1.5-3 ms each, and made on the GUI thread they
+    /// were the slowest frames of a zoom. Results come back queued, tagged with their
+    /// generation; `compositing_` holds the cells on their way.
+    void startComposite(render::TileId cell, QList<CompositePart> parts);
+    QSet<render::TileId> compositing_;
+    /// Declared last among what a composite touches: destroyed first, it waits for a composite
+    /// still being painted before the rest of the item goes.
+    QThreadPool compositor_;
     QPointF dragLast_;
     bool dragging_ = false;
     bool touchMoved_ = false;       ///< this touch sequence panned or pinched: not a tap

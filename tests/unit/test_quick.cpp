@@ -224,6 +224,44 @@ TEST_CASE("MapItem draws the demo and follows the hand", "[quick][map]") {
             return w.map->isComplete();
         }));
     }
+    SECTION("a moving view is drawn with nearest sampling, smooth once it settles") {
+        // Out and back to the same view: every tile is held, only the settling is awaited.
+        w.map->setShowOverlay(false);
+        // Finished: complete, and every composite made (they are painted on a worker).
+        auto finished = [&] {
+            int composites = -1;
+            return test::waitUntil([&] {
+                w.window.grabWindow();
+                const bool steady = w.map->compositeCount() == composites;
+                composites = w.map->compositeCount();
+                return w.map->isComplete() && steady;
+            });
+        };
+        REQUIRE(finished());
+        const QImage before = w.grab();
+        w.map->zoomAt(400, 300, 1.25);
+        w.map->zoomAt(400, 300, 1.0 / 1.25);
+        CHECK_FALSE(w.map->isSettled());
+        const QImage moving = w.grab();
+        CHECK_FALSE(w.map->isComplete()); // the moving frame is never the finished picture
+        REQUIRE(finished());
+        CHECK(w.map->isSettled());
+        const QImage settled = w.grab();
+        // The tiles are drawn scaled at this view, so the two samplings differ visibly, and
+        // the settled frame is the picture from before the move.
+        int differ = 0;
+        int same = 0;
+        for (int y = 0; y < settled.height(); y += 4)
+            for (int x = 0; x < settled.width(); x += 4) {
+                differ += moving.pixel(x, y) != settled.pixel(x, y) ? 1 : 0;
+                same += test::colorDistance(before.pixelColor(x, y), settled.pixelColor(x, y)) < 3
+                            ? 1
+                            : 0;
+            }
+        const int samples = (settled.height() / 4) * (settled.width() / 4);
+        CHECK(differ > samples / 10);
+        CHECK(same > samples * 99 / 100);
+    }
     SECTION("the scale bar is a round distance") {
         CHECK((w.map->scaleText().endsWith(QStringLiteral(" km")) ||
                w.map->scaleText().endsWith(QStringLiteral(" m"))));
