@@ -303,39 +303,39 @@ Result<QImage> readColourResampled(GDALDatasetH from, const std::array<int, 3>& 
 struct RasterLayer::ThreadHandles {
     GDALDatasetH source = nullptr;
     GDALDatasetH warped = nullptr;
-    /// The source again, opened to read uncompressed GeoTIFFs through a memory map; the source
-    /// itself when that would change nothing. Opened on first use by `wholeWindowReader`.
-    GDALDatasetH mapped = nullptr;
+    /// The source again, opened to read uncompressed GeoTIFFs directly; the source itself when
+    /// that would change nothing. Opened on first use by `wholeWindowReader`.
+    GDALDatasetH direct = nullptr;
     /// The handle for reading whole windows of a north-up Web Mercator `source`.
     GDALDatasetH wholeWindowReader(const QString& path) {
-        if (mapped)
-            return mapped;
-        mapped = source;
+        if (direct)
+            return direct;
+        direct = source;
         GDALDriverH driver = GDALGetDatasetDriver(source);
         if (driver && std::strcmp(GDALGetDriverShortName(driver), "GTiff") == 0) {
-            // Uncompressed GeoTIFFs read through a memory map of the file instead of GDAL's block
+            // Uncompressed GeoTIFFs are read straight from the file, bypassing GDAL's block
             // cache: a 256-pixel tile of a raster stored in full-width strips otherwise loads and
             // de-interleaves every 16,384-pixel strip it crosses, per worker, to use a sliver of
-            // each (at 1:1, half of a cold frame's time). A handle of its own, because the setting
-            // is taken when the file is opened and sampling every n-th pixel through the map (far
-            // zoomed out, no overviews) costs a page fault per sample, more than GDAL's row reads.
-            // GDAL checks each strip against the file's size, and reads as usual when the file does
-            // not fit in RAM or is compressed; a setting of the user's wins.
-            const CPLConfigOptionSetter mappedReads("GTIFF_VIRTUAL_MEM_IO", "IF_ENOUGH_RAM", true);
+            // each (at 1:1, half of a cold frame). A handle of its own, because GDAL takes the
+            // setting when the file is opened, and far zoomed out without overviews sampling
+            // every n-th pixel is cheaper through the rows GDAL reads whole. Compressed files
+            // read as usual; a setting of the user's wins. (A memory map, GTIFF_VIRTUAL_MEM_IO,
+            // was slower here, a page fault per page touched, and returned bands 3, 2, 1 rotated.)
+            const CPLConfigOptionSetter directReads("GTIFF_DIRECT_IO", "YES", true);
             if (GDALDatasetH reopened = openRaster(path))
-                mapped = reopened;
+                direct = reopened;
         }
-        return mapped;
+        return direct;
     }
     ~ThreadHandles() { close(); }
     void close() {
-        if (mapped && mapped != source)
-            GDALClose(mapped);
+        if (direct && direct != source)
+            GDALClose(direct);
         if (warped)
             GDALClose(warped);
         if (source)
             GDALClose(source);
-        mapped = warped = source = nullptr;
+        direct = warped = source = nullptr;
     }
 };
 
@@ -651,13 +651,10 @@ Result<QImage> RasterLayer::renderTile(const TilePyramid& pyramid, TileId tile,
         const std::array<int, 3> redGreenBlue =
             colourBands == 3 ? std::array<int, 3>{bands_[0], bands_[1], bands_[2]}
                              : std::array<int, 3>{bands_[0], bands_[0], bands_[0]};
-        // The memory-mapped reads only for bands 1, 2, 3 in order: with another band map GDAL
-        // 3.6's mapped path returned the bands rotated (seen on a nodata GeoTIFF read 3, 2, 1).
-        const bool inOrder = redGreenBlue == std::array<int, 3>{1, 2, 3};
-        auto image = readColourResampled(
-            inOrder ? handles.wholeWindowReader(path_) : handles.source, redGreenBlue,
-            QRectF(extra.dfXOff, extra.dfYOff, extra.dfXSize, extra.dfYSize),
-            {offset % size, offset / size, partW, partH}, size);
+        auto image =
+            readColourResampled(handles.wholeWindowReader(path_), redGreenBlue,
+                                QRectF(extra.dfXOff, extra.dfYOff, extra.dfXSize, extra.dfYSize),
+                                {offset % size, offset / size, partW, partH}, size);
         if (!image)
             return tileError(image.error().message);
         return image;

@@ -374,9 +374,9 @@ TEST_CASE("Rasters in the formats GDAL writes draw the same picture", "[render][
         const QImage east = draw(*layer.value(), tileAt(10, 10, 6));
         CHECK(east.pixelColor(128, 128).alpha() == 255);
     }
-    SECTION("an uncompressed striped Web Mercator GeoTIFF, read through a memory map") {
+    SECTION("an uncompressed striped Web Mercator GeoTIFF, read directly") {
         // Stored as the benchmark's striped raster is: full-width strips, no compression, no
-        // overviews. Read with no warp, the tile is resampled by Qt from a mapped window.
+        // overviews. Read with no warp, straight from the file, the tile resampled by Qt.
         const QString striped = dir.filePath(QStringLiteral("striped.tif"));
         {
             GDALDatasetH src = GDALOpen(africa.toUtf8().constData(), GA_ReadOnly);
@@ -401,7 +401,7 @@ TEST_CASE("Rasters in the formats GDAL writes draw the same picture", "[render][
         CHECK(compared == 256 * 256); // opaque everywhere: no margin or edge left clear
         CHECK(difference < 3.0);
 
-        // Bands chosen in another order come back in that order (read without the map).
+        // Bands chosen in another order come back in that order.
         RasterStyle reversed;
         reversed.bands = {3, 2, 1};
         auto swapped = RasterLayer::open(4, QStringLiteral("swapped"), striped, reversed);
