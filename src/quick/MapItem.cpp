@@ -340,7 +340,11 @@ void MapItem::startComposite(render::TileId cell, QList<CompositePart> parts) {
     const int tileSize = renderer_.pyramid().tileSize();
     const qint64 generation = compositeGeneration_;
     compositor_.start([this, cell, parts = std::move(parts), tileSize, generation] {
-        QImage image(tileSize, tileSize, QImage::Format_RGB32);
+        // Opaque pixels in a format with alpha: the software renderer tracks what an opaque
+        // node hides from the nodes beneath, region arithmetic that over a hundred composites
+        // (zoomed out) cost more than it saved, since nothing is drawn beneath them anyway.
+        // Measured alternately: frames over 16 ms 14-40 with RGB32, 5-14 with this.
+        QImage image(tileSize, tileSize, QImage::Format_ARGB32_Premultiplied);
         image.fill(render::palette::mapBackground());
         QPainter painter(&image);
         painter.setRenderHint(QPainter::SmoothPixmapTransform);
@@ -533,8 +537,8 @@ void MapItem::updatePolish() {
         }
     }
     // Layers in stack order; within a layer, stand-in ancestors under the sharp tiles. The
-    // opaque composites go on top: exactly over their cells, and they hide what is beneath
-    // them, which the software renderer then skips.
+    // composites (opaque pixels) go on top, exactly over their cells; the layer tiles they
+    // would hide are already left out.
     std::stable_sort(frame_.begin(), frame_.end(), [](const DrawTile& a, const DrawTile& b) {
         return std::pair(a.stackIndex, a.key.tile.z) < std::pair(b.stackIndex, b.key.tile.z);
     });
