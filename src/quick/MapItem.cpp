@@ -350,7 +350,9 @@ void MapItem::startComposite(render::TileId cell, QList<CompositePart> parts) {
         painter.setRenderHint(QPainter::SmoothPixmapTransform);
         for (const CompositePart& part : parts) {
             painter.setOpacity(part.opacity);
-            painter.drawImage(QRectF(0, 0, tileSize, tileSize), part.image, part.source);
+            painter.drawImage(part.target.isEmpty() ? QRectF(0, 0, tileSize, tileSize)
+                                                    : part.target,
+                              part.image, part.source);
         }
         painter.end();
         QMetaObject::invokeMethod(
@@ -399,13 +401,23 @@ void MapItem::updatePolish() {
         visible.append({&layer, stackIndex, slack, pyramid.zoomFor(view_.resolution(), slack)});
     }
 
-    // The finest grid among the layers' levels: composites are made on its cells.
+    // The grid composites are made on: when still, the finest among the layers' levels, so that
+    // every layer stays as sharp as it was drawn. While the view moves, the nearest level (as
+    // imagery takes it): zoomed out, the finest level puts up to 140 cells on the screen, each
+    // shrunk to half its size, and the software renderer then reads three times the frame's
+    // pixels; on the nearest level a cell is shrunk or enlarged by at most 1.41x.
     QList<render::TilePlacement> grid;
     for (const QList<render::TilePlacement>& placements : std::as_const(placementsBySlack))
         if (!placements.isEmpty() &&
             (grid.isEmpty() || placements.first().tile.z > grid.first().tile.z))
             grid = placements;
-    const int finest = grid.isEmpty() ? 0 : grid.first().tile.z;
+    if (!smoothFrame_ && !grid.isEmpty()) {
+        QList<render::TilePlacement> nearest =
+            pyramid.placements(view_, render::TilePyramid::kNearestSlack);
+        if (!nearest.isEmpty() && nearest.first().tile.z < grid.first().tile.z)
+            grid = std::move(nearest);
+    }
+    const int gridZ = grid.isEmpty() ? 0 : grid.first().tile.z;
     // The part of a layer's tile `t` (at its own, coarser or equal level) that covers `cell`.
     auto partOf = [&](render::TileId t, render::TileId cell) {
         const int levels = cell.z - t.z;
@@ -471,28 +483,47 @@ void MapItem::updatePolish() {
             composited.insert(cell.tile);
         if (visible.isEmpty() || compositing_.contains(cell.tile))
             continue;
-        // Every layer's tile over this cell must be sharp (or have failed: drawn as empty).
+        // Every layer's tile over this cell must be sharp (or have failed: drawn as empty): the
+        // one tile of a layer at this level or coarser, or all of a finer layer's tiles in it.
         QList<CompositePart> parts;
         bool ready = true;
         for (const Visible& v : std::as_const(visible)) {
-            const render::TileId t = ancestorAt(cell.tile, v.z);
-            const render::TileKey key{v.layer->spec.id, t};
-            if (const QImage* sharp = tiles_.find(key))
-                parts.append({*sharp, partOf(t, cell.tile), v.layer->spec.opacity});
-            else if (!failed_.contains(key)) {
-                ready = false;
-                break;
+            const int finer = std::max(0, v.z - cell.tile.z);
+            const int across = 1 << finer;
+            const double size = double(tileSize) / across;
+            const render::TileId top = ancestorAt(cell.tile, v.z);
+            for (int i = 0; ready && i < across * across; ++i) {
+                const render::TileId t =
+                    finer == 0 ? top
+                               : render::TileId{v.z, (cell.tile.x << finer) + i % across,
+                                                (cell.tile.y << finer) + i / across};
+                const render::TileKey key{v.layer->spec.id, t};
+                if (const QImage* sharp = tiles_.find(key)) {
+                    if (finer == 0)
+                        parts.append({*sharp, partOf(t, cell.tile), v.layer->spec.opacity, {}});
+                    else
+                        parts.append(
+                            {*sharp, QRectF(sharp->rect()), v.layer->spec.opacity,
+                             QRectF((i % across) * size, (i / across) * size, size, size)});
+                } else if (!failed_.contains(key)) {
+                    ready = false;
+                }
             }
+            if (!ready)
+                break;
         }
         if (ready)
             startComposite(cell.tile, std::move(parts));
     }
-    // A layer's tile is hidden when every grid cell it covers is composited.
+    // A layer's tile is hidden when every grid cell it covers is composited (a tile finer
+    // than the grid lies in one cell).
     auto hidden = [&](render::TileId t) {
-        const int levels = finest - t.z;
+        if (t.z > gridZ)
+            return composited.contains(ancestorAt(t, gridZ));
+        const int levels = gridZ - t.z;
         for (int y = t.y << levels; y < (t.y + 1) << levels; ++y)
             for (int x = t.x << levels; x < (t.x + 1) << levels; ++x) {
-                const render::TileId cell{finest, x, y};
+                const render::TileId cell{gridZ, x, y};
                 if (!composited.contains(cell) &&
                     pyramid.targetRect(view_, cell).intersects(QRectF(QPointF(0, 0), view_.size())))
                     return false;

@@ -87,6 +87,8 @@ public:
     /// False while the view moves (tiles drawn with nearest sampling), true once it has been
     /// still long enough for the smooth frame.
     [[nodiscard]] bool isSettled() const { return !moving_; }
+    /// How long the view must be still to count as settled (tests hold a view "moving").
+    void setSettleDelay(int milliseconds) { settle_.setInterval(milliseconds); }
     [[nodiscard]] int zoomLevel() const;
     [[nodiscard]] const render::Viewport& viewport() const { return view_; }
     [[nodiscard]] QRectF homeExtent() const { return homeExtent_; }
@@ -200,6 +202,7 @@ private:
         QImage image;
         QRectF source;
         double opacity = 1.0;
+        QRectF target; ///< where in the composite; empty: all of it
     };
     /// Composites are painted on `compositor_`, not in updatePolish(): a change of tile level
     /// wants a screenful (about 40) at once, 1.5-3 ms each, and made on the GUI thread they

@@ -310,6 +310,71 @@ TEST_CASE("Flattened tiles look like the layers drawn one by one", "[quick][map]
     CHECK(close > samples * 9 / 10);
 }
 
+TEST_CASE("A moving view composites on the nearest level and shows the layers",
+          "[quick][map][composite]") {
+    MapWindow w;
+    w.mission.setPath(test::demoMission());
+    REQUIRE(loaded(w.mission));
+    w.map->setShowOverlay(false);  // the tiles only
+    w.map->setSettleDelay(600000); // once moved, the view stays "moving" for the whole test
+    // A view a third of the way between two levels: vector layers take the finer level (they
+    // are shrunk, never enlarged), the nearest level is the coarser one, so the composites of
+    // a moving view are made from the finer tiles, four to a cell.
+    const render::TilePyramid pyramid;
+    const double level = std::log2(pyramid.resolution(0) / w.map->viewport().resolution());
+    w.map->zoomAt(400, 300, std::exp2(std::floor(level) + 0.3 - level));
+    const double resolution = w.map->viewport().resolution();
+    REQUIRE(pyramid.zoomFor(resolution, render::TilePyramid::kNearestSlack) <
+            pyramid.zoomFor(resolution, render::TilePyramid::kCrispSlack));
+    REQUIRE_FALSE(w.map->isSettled());
+    QImage moving;
+    int composites = -1;
+    int unchanged = 0;
+    REQUIRE(test::waitUntil([&] { // tiles loaded, composites made: no new one for 20 frames
+        moving = w.grab();
+        unchanged = w.map->compositeCount() == composites ? unchanged + 1 : 0;
+        composites = w.map->compositeCount();
+        return composites > 0 && unchanged >= 20;
+    }));
+    CHECK_FALSE(w.map->isSettled());
+    CHECK_FALSE(w.map->isComplete()); // a moving view is never the finished picture
+    // The same view through the headless renderer, every layer drawn tile by tile.
+    render::MapScene scene = *w.mission.scene();
+    scene.mission.incidents.clear();
+    scene.mission.routes.clear();
+    const QImage layered = render::SceneRenderer::render(scene, w.map->viewport()).image;
+    int close = 0;
+    int samples = 0;
+    for (int y = 20; y < 600; y += 20)
+        for (int x = 20; x < 800; x += 20) {
+            ++samples;
+            close +=
+                test::colorDistance(moving.pixelColor(x, y), layered.pixelColor(x, y)) < 40 ? 1 : 0;
+        }
+    CHECK(close > samples * 85 / 100);
+    // The vector layers' lines, which come from the finer tiles: nearly every light pixel of a
+    // boundary in the moving frame (no labels: the overlay is off) has one within three pixels
+    // in the headless render (which adds labels, so not the other way round).
+    int lines = 0;
+    int found = 0;
+    const QImage movingRgb = moving.convertToFormat(QImage::Format_RGB32);
+    const QImage layeredRgb = layered.convertToFormat(QImage::Format_RGB32);
+    for (int y = 3; y < 597; ++y)
+        for (int x = 3; x < 797; ++x) {
+            if (qGray(movingRgb.pixel(x, y)) < 235)
+                continue;
+            ++lines;
+            bool near = false;
+            for (int dy = -3; dy <= 3 && !near; ++dy)
+                for (int dx = -3; dx <= 3 && !near; ++dx)
+                    near = qGray(layeredRgb.pixel(x + dx, y + dy)) >= 180;
+            found += near ? 1 : 0;
+        }
+    // (92 % here; 82 % with two of the four finer tiles of each cell swapped.)
+    CHECK(lines > 300);
+    CHECK(found > lines * 88 / 100);
+}
+
 TEST_CASE("A map away from the window's origin draws inside its own rectangle", "[quick][map]") {
     QQuickWindow window;
     window.setColor(Qt::magenta);
