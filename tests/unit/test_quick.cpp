@@ -53,6 +53,30 @@ struct MapWindow {
     QImage grab() { return window.grabWindow(); }
 };
 
+/// The map's view drawn by the headless renderer, every layer tile by tile, without the
+/// operational overlay (it draws place labels, which the map without its overlay does not).
+QImage headlessView(MapWindow& w) {
+    render::MapScene scene = *w.mission.scene();
+    scene.mission.incidents.clear();
+    scene.mission.routes.clear();
+    return render::SceneRenderer::render(scene, w.map->viewport()).image;
+}
+
+/// How many of a grid of samples of `drawn` are within `tolerance` of `reference`, of how many.
+std::pair<int, int> closeSamples(const QImage& drawn, const QImage& reference, int tolerance) {
+    int close = 0;
+    int samples = 0;
+    for (int y = 20; y < 600; y += 20)
+        for (int x = 20; x < 800; x += 20) {
+            ++samples;
+            close +=
+                test::colorDistance(drawn.pixelColor(x, y), reference.pixelColor(x, y)) < tolerance
+                    ? 1
+                    : 0;
+        }
+    return {close, samples};
+}
+
 } // namespace
 
 TEST_CASE("MissionController opens missions in the background", "[quick][mission]") {
@@ -292,21 +316,8 @@ TEST_CASE("Flattened tiles look like the layers drawn one by one", "[quick][map]
         return settled && before > 0;
     }));
     // The same view through the headless renderer, which draws every layer tile by tile.
-    render::MapScene scene = *w.mission.scene();
-    scene.mission.incidents.clear();
-    scene.mission.routes.clear();
-    const QImage layered = render::SceneRenderer::render(scene, w.map->viewport()).image;
-    // Compare away from labels: the headless render also draws place labels, the map without
-    // its overlay does not; sample a grid and require most samples to match closely.
-    int close = 0;
-    int samples = 0;
-    for (int y = 20; y < 600; y += 20)
-        for (int x = 20; x < 800; x += 20) {
-            ++samples;
-            close += test::colorDistance(flattened.pixelColor(x, y), layered.pixelColor(x, y)) < 30
-                         ? 1
-                         : 0;
-        }
+    // Samples fall mostly beside the labels only the headless render draws.
+    const auto [close, samples] = closeSamples(flattened, headlessView(w), 30);
     CHECK(close > samples * 9 / 10);
 }
 
@@ -339,18 +350,8 @@ TEST_CASE("A moving view composites on the nearest level and shows the layers",
     CHECK_FALSE(w.map->isSettled());
     CHECK_FALSE(w.map->isComplete()); // a moving view is never the finished picture
     // The same view through the headless renderer, every layer drawn tile by tile.
-    render::MapScene scene = *w.mission.scene();
-    scene.mission.incidents.clear();
-    scene.mission.routes.clear();
-    const QImage layered = render::SceneRenderer::render(scene, w.map->viewport()).image;
-    int close = 0;
-    int samples = 0;
-    for (int y = 20; y < 600; y += 20)
-        for (int x = 20; x < 800; x += 20) {
-            ++samples;
-            close +=
-                test::colorDistance(moving.pixelColor(x, y), layered.pixelColor(x, y)) < 40 ? 1 : 0;
-        }
+    const QImage layered = headlessView(w);
+    const auto [close, samples] = closeSamples(moving, layered, 40);
     CHECK(close > samples * 85 / 100);
     // The vector layers' lines, which come from the finer tiles: nearly every light pixel of a
     // boundary in the moving frame (no labels: the overlay is off) has one within three pixels

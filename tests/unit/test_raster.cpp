@@ -279,6 +279,29 @@ TEST_CASE("World files: lon/lat is assumed WGS84 and said so, metres without a C
     }
 }
 
+namespace {
+
+/// `from` warped by GDAL to EPSG:3857 into the GeoTIFF `to` (bilinear), with `creation`
+/// options; the open result, for the caller to change and close.
+GDALDatasetH warpToMercatorTiff(const QString& from, const QString& to,
+                                std::initializer_list<const char*> creation = {}) {
+    GDALDatasetH src = GDALOpen(from.toUtf8().constData(), GA_ReadOnly);
+    CPLStringList args;
+    for (const char* a : {"-t_srs", "EPSG:3857", "-r", "bilinear", "-of", "GTiff", "-q"})
+        args.AddString(a);
+    for (const char* option : creation) {
+        args.AddString("-co");
+        args.AddString(option);
+    }
+    GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
+    GDALDatasetH out = GDALWarp(to.toUtf8().constData(), nullptr, 1, &src, options, nullptr);
+    GDALWarpAppOptionsFree(options);
+    GDALClose(src);
+    return out;
+}
+
+} // namespace
+
 TEST_CASE("Rasters in the formats GDAL writes draw the same picture", "[render][raster][formats]") {
     GDALAllRegister();
     QTemporaryDir dir;
@@ -341,14 +364,7 @@ TEST_CASE("Rasters in the formats GDAL writes draw the same picture", "[render][
         // The reference warped once to EPSG:3857 by GDAL, its western third set to nodata.
         const QString mercator = dir.filePath(QStringLiteral("mercator.tif"));
         {
-            GDALDatasetH src = GDALOpen(africa.toUtf8().constData(), GA_ReadOnly);
-            CPLStringList args;
-            for (const char* a : {"-t_srs", "EPSG:3857", "-r", "bilinear", "-of", "GTiff", "-q"})
-                args.AddString(a);
-            GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
-            GDALDatasetH out =
-                GDALWarp(mercator.toUtf8().constData(), nullptr, 1, &src, options, nullptr);
-            GDALWarpAppOptionsFree(options);
+            GDALDatasetH out = warpToMercatorTiff(africa, mercator);
             REQUIRE(out);
             const int w = GDALGetRasterXSize(out);
             const int h = GDALGetRasterYSize(out);
@@ -360,7 +376,6 @@ TEST_CASE("Rasters in the formats GDAL writes draw the same picture", "[render][
                 GDALSetRasterNoDataValue(band, 0);
             }
             GDALClose(out);
-            GDALClose(src);
         }
         auto layer = RasterLayer::open(3, QStringLiteral("mercator"), mercator);
         REQUIRE(layer.ok());
@@ -379,19 +394,10 @@ TEST_CASE("Rasters in the formats GDAL writes draw the same picture", "[render][
         // overviews. Read with no warp, straight from the file, the tile resampled by Qt.
         const QString striped = dir.filePath(QStringLiteral("striped.tif"));
         {
-            GDALDatasetH src = GDALOpen(africa.toUtf8().constData(), GA_ReadOnly);
-            CPLStringList args;
-            for (const char* a : {"-t_srs", "EPSG:3857", "-r", "bilinear", "-of", "GTiff", "-co",
-                                  "TILED=NO", "-co", "COMPRESS=NONE", "-q"})
-                args.AddString(a);
-            GDALWarpAppOptions* options = GDALWarpAppOptionsNew(args.List(), nullptr);
-            GDALDatasetH out =
-                GDALWarp(striped.toUtf8().constData(), nullptr, 1, &src, options, nullptr);
-            GDALWarpAppOptionsFree(options);
+            GDALDatasetH out = warpToMercatorTiff(africa, striped, {"TILED=NO", "COMPRESS=NONE"});
             REQUIRE(out);
             CHECK(GDALGetOverviewCount(GDALGetRasterBand(out, 1)) == 0);
             GDALClose(out);
-            GDALClose(src);
         }
         auto layer = RasterLayer::open(3, QStringLiteral("striped"), striped);
         REQUIRE(layer.ok());
