@@ -8,7 +8,44 @@ namespace tessera::quick {
 
 LegendModel::LegendModel(QObject* parent)
     : QAbstractListModel(parent) {
+    staleClock_.setSingleShot(true);
+    staleClock_.setTimerType(Qt::PreciseTimer); // a coarse timer may fire a little early
+    connect(&staleClock_, &QTimer::timeout, this, &LegendModel::recountStale);
     rebuild();
+}
+
+namespace {
+int staleNow(const store::MissionSnapshot& mission, const QDateTime& now) {
+    int stale = 0;
+    for (const store::Incident& i : mission.incidents) {
+        const QDateTime at = mission.staleAt.value(i.uuid);
+        stale += at.isValid() && now > at ? 1 : 0;
+    }
+    return stale;
+}
+} // namespace
+
+void LegendModel::recountStale() {
+    const auto scene = mission_ ? mission_->scene() : nullptr;
+    if (!scene) {
+        staleClock_.stop();
+        return;
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (qsizetype row = 0; row < rows_.size(); ++row)
+        if (rows_[row].kind == QStringLiteral("stale")) {
+            const int stale = staleNow(scene->mission, now);
+            if (rows_[row].count != stale) {
+                rows_[row].count = stale;
+                emit dataChanged(index(static_cast<int>(row)), index(static_cast<int>(row)),
+                                 {CountRole});
+            }
+        }
+    const int wait = store::msecsUntilNextStale(scene->mission.staleAt, now);
+    if (wait < 0)
+        staleClock_.stop();
+    else
+        staleClock_.start(wait);
 }
 
 void LegendModel::setMission(MissionController* mission) {
@@ -44,23 +81,18 @@ void LegendModel::rebuild() {
         rows_.append({QString::fromUtf8(label), render::palette::routeStatus(status),
                       QStringLiteral("route"), count, 3.0, status == RouteStatus::Planned});
     }
-    // CoT markers past their stale time, counted when the scene came (the row only when there
-    // are such markers at all, so that a mission without CoT keeps a short legend).
-    if (scene && !scene->mission.staleAt.isEmpty()) {
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        int stale = 0;
-        for (const store::Incident& i : scene->mission.incidents) {
-            const QDateTime at = scene->mission.staleAt.value(i.uuid);
-            stale += at.isValid() && now > at ? 1 : 0;
-        }
+    // CoT markers past their stale time (the row only when there are such markers at all, so
+    // that a mission without CoT keeps a short legend), recounted as each goes stale.
+    if (scene && !scene->mission.staleAt.isEmpty())
         rows_.append({QStringLiteral("Stale (CoT)"), render::palette::staleFill(),
-                      QStringLiteral("stale"), stale,
+                      QStringLiteral("stale"),
+                      staleNow(scene->mission, QDateTime::currentDateTimeUtc()),
                       2.0 * render::palette::severityRadius(Severity::Medium), true});
-    }
     rows_.append({QStringLiteral("Annotations"), render::palette::annotation(),
                   QStringLiteral("annotation"),
                   scene ? static_cast<int>(scene->mission.annotations.size()) : 0, 10.0, false});
     endResetModel();
+    recountStale(); // arms the clock for the next marker to go stale
 }
 
 int LegendModel::rowCount(const QModelIndex& parent) const {

@@ -6,12 +6,14 @@
 #include <QAbstractListModel>
 #include <QColor>
 #include <QPointer>
+#include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
 namespace tessera::quick {
 
 /// The map's legend with live counts: one row per incident severity (most severe first), per
-/// route status, stale CoT markers (when the mission has CoT markers) and annotations. Colours come
+/// route status, stale CoT markers (when the mission has CoT markers; recounted as each passes
+/// its stale time) and annotations. Colours come
 /// from render::palette, the same that draws the map. Threads: GUI thread.
 class LegendModel : public QAbstractListModel {
     Q_OBJECT
@@ -51,8 +53,11 @@ private:
         bool dashed = false;
     };
     void rebuild();
+    /// The stale row's count again, when the next CoT marker passes its stale time.
+    void recountStale();
     QPointer<MissionController> mission_;
     QList<Row> rows_;
+    QTimer staleClock_;
 };
 
 } // namespace tessera::quick

@@ -59,12 +59,12 @@ MapItem::MapItem(QQuickItem* parent)
                 qWarning("%s", qUtf8Printable(message));
                 polish();
             });
-    staleClock_.setInterval(30000);
+    staleClock_.setSingleShot(true);
+    staleClock_.setTimerType(Qt::PreciseTimer); // a coarse timer may fire a little early
     connect(&staleClock_, &QTimer::timeout, this, [this] {
-        if (!overlay_.staleAt.isEmpty())
-            polish();
+        polish();
+        scheduleStaleRepaint();
     });
-    staleClock_.start();
     compositor_.setMaxThreadCount(1); // beside the tile workers, on a 2-core machine
     settle_.setSingleShot(true);
     settle_.setInterval(kSettleMs);
@@ -120,6 +120,7 @@ void MapItem::sceneChanged() {
         overlay_.staleAt.clear();
         overlay_.places.clear();
     }
+    scheduleStaleRepaint();
     renderer_.setLayers(layers);
     if (sameMission) {
         viewUpdated();
@@ -312,6 +313,14 @@ void MapItem::showExtent(double west, double south, double east, double north) {
     view_ = render::Viewport::fittingGeographic({west, south, east, north}, size);
     viewInitialised_ = true;
     viewUpdated();
+}
+
+void MapItem::scheduleStaleRepaint() {
+    const int wait = store::msecsUntilNextStale(overlay_.staleAt, QDateTime::currentDateTimeUtc());
+    if (wait < 0)
+        staleClock_.stop();
+    else
+        staleClock_.start(wait);
 }
 
 void MapItem::viewUpdated() {

@@ -168,9 +168,10 @@ private:
     QPointer<MissionController> mission_;
     std::shared_ptr<const render::MapScene> scene_;
     render::OverlayContent overlay_;
-    /// Repaints the overlay now and then while it holds CoT markers, so that one passing its
-    /// stale time turns grey on a map nobody touches (a wall display in an operations room).
+    /// Repaints the overlay when the next CoT marker passes its stale time, so that it turns
+    /// grey on a map nobody touches (a wall display in an operations room).
     QTimer staleClock_;
+    void scheduleStaleRepaint();
     /// While the view moves, tiles are drawn with nearest sampling: the software scene graph
     /// blends a scaled or sub-pixel tile bilinearly at about twice the cost, and that doubled
     /// the slow frames of a pan or zoom. The view counts as settled once it has been still

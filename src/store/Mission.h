@@ -183,4 +183,14 @@ struct MissionSnapshot {
     [[nodiscard]] QString resolveSource(const LayerSpec& layer) const;
 };
 
+/// The earliest of the `staleAt` times after `now`; invalid when none lies ahead. A picture of
+/// those records next changes by itself then (a marker turns stale), with nobody touching it.
+[[nodiscard]] QDateTime nextStaleAfter(const QHash<QString, QDateTime>& staleAt,
+                                       const QDateTime& now);
+
+/// Milliseconds from `now` until `nextStaleAfter`, for a single-shot timer: -1 when nothing lies
+/// ahead, at most a day (a timer is re-armed when it fires).
+[[nodiscard]] int msecsUntilNextStale(const QHash<QString, QDateTime>& staleAt,
+                                      const QDateTime& now);
+
 } // namespace tessera::store

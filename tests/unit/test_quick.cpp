@@ -730,6 +730,67 @@ TEST_CASE("Measuring and range rings on the map", "[quick][map][measure]") {
     }
 }
 
+TEST_CASE("A CoT marker turns stale on the map and in the legend when its time comes",
+          "[quick][map][models]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("live.tessera"));
+    // A contact reported a minute ago that goes stale three seconds from now.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto iso = [](const QDateTime& t) { return t.toString(Qt::ISODateWithMs).toUtf8(); };
+    const QString cot = dir.filePath(QStringLiteral("contact.cot"));
+    test::writeAll(cot,
+                   "<event version='2.0' uid='ANDROID-9.contact-1' type='a-h-G' how='h-g-i-g-o' "
+                   "time='" +
+                       iso(now.addSecs(-60)) + "' start='" + iso(now.addSecs(-60)) + "' stale='" +
+                       iso(now.addSecs(3)) +
+                       "' access='UNCLASSIFIED'><point lat='16.33' lon='-0.02'/><detail>"
+                       "<contact callsign='Armed men'/></detail></event>");
+    {
+        store::MissionInfo info;
+        info.name = QStringLiteral("Live CoT");
+        info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+        info.initialView = {-0.2, 16.2, 0.2, 16.45};
+        auto m = store::MissionStore::create(path, info);
+        REQUIRE(m.ok());
+        REQUIRE(interop::importCot(m.value(), cot).ok());
+    }
+    MapWindow w;
+    w.mission.setPath(path);
+    REQUIRE(loaded(w.mission));
+    LegendModel legend;
+    legend.setMission(&w.mission);
+    const int staleRow = 7;
+    REQUIRE(legend.data(legend.index(staleRow), LegendModel::LabelRole).toString() ==
+            QStringLiteral("Stale (CoT)"));
+    REQUIRE(test::waitUntil([&] {
+        w.window.grabWindow();
+        return w.map->isComplete();
+    }));
+    const QPoint at = w.map->viewport().toPixel(geo::GeoPoint{-0.02, 16.33}).toPoint();
+    const bool beforeStale = QDateTime::currentDateTimeUtc() < now.addSecs(3);
+    if (beforeStale) { // (on a very slow machine the time may have passed already)
+        CHECK(legend.data(legend.index(staleRow), LegendModel::CountRole).toInt() == 0);
+        CHECK(test::colorDistance(w.grab().pixelColor(at),
+                                  render::palette::severity(store::Severity::Medium)) < 60);
+    }
+    QSignalSpy recounted(&legend, &QAbstractItemModel::dataChanged);
+    // Nobody touches the map or the legend: both change by themselves.
+    REQUIRE(test::waitUntil(
+        [&] { return legend.data(legend.index(staleRow), LegendModel::CountRole).toInt() == 1; },
+        15000));
+    if (beforeStale)
+        CHECK(recounted.count() == 1);
+    QColor marker;
+    REQUIRE(test::waitUntil(
+        [&] {
+            marker = w.grab().pixelColor(at);
+            return std::abs(marker.red() - marker.green()) < 12 &&
+                   std::abs(marker.green() - marker.blue()) < 12;
+        },
+        15000));
+    CHECK(test::colorDistance(marker, render::palette::severity(store::Severity::Medium)) > 150);
+}
+
 TEST_CASE("The map shows annotations and CoT markers past their stale time", "[quick][map]") {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("cot.tessera"));
