@@ -41,11 +41,7 @@ void LegendModel::recountStale() {
                                  {CountRole});
             }
         }
-    const int wait = store::msecsUntilNextStale(scene->mission.staleAt, now);
-    if (wait < 0)
-        staleClock_.stop();
-    else
-        staleClock_.start(wait);
+    armForNextStale(staleClock_, scene->mission.staleAt);
 }
 
 void LegendModel::setMission(MissionController* mission) {

@@ -316,11 +316,7 @@ void MapItem::showExtent(double west, double south, double east, double north) {
 }
 
 void MapItem::scheduleStaleRepaint() {
-    const int wait = store::msecsUntilNextStale(overlay_.staleAt, QDateTime::currentDateTimeUtc());
-    if (wait < 0)
-        staleClock_.stop();
-    else
-        staleClock_.start(wait);
+    armForNextStale(staleClock_, overlay_.staleAt);
 }
 
 void MapItem::viewUpdated() {

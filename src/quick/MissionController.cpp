@@ -523,4 +523,16 @@ void MissionController::importExchangeFile(const QUrl& file) {
         });
 }
 
+void armForNextStale(QTimer& clock, const QHash<QString, QDateTime>& staleAt) {
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime next = store::nextStaleAfter(staleAt, now);
+    if (!next.isValid()) {
+        clock.stop();
+        return;
+    }
+    constexpr qint64 kDay = 24LL * 60 * 60 * 1000;
+    // A few milliseconds past the moment, so that "now > stale" holds when the clock fires.
+    clock.start(static_cast<int>(std::min(now.msecsTo(next) + 5, kDay)));
+}
+
 } // namespace tessera::quick

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 #include <QUrl>
 #include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
@@ -162,5 +163,11 @@ bool followMission(QPointer<MissionController>& slot, MissionController* mission
     (receiver->*onScene)();
     return true;
 }
+
+/// Arms the single-shot `clock` to fire just after the next of the `staleAt` times (store::
+/// nextStaleAfter), when a view of those records changes by itself; stops it when none lies
+/// ahead. Waits at most a day: the clock's owner arms it again when it fires. Give the clock
+/// Qt::PreciseTimer: a coarse timer may fire a little early.
+void armForNextStale(QTimer& clock, const QHash<QString, QDateTime>& staleAt);
 
 } // namespace tessera::quick

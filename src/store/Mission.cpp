@@ -4,7 +4,6 @@
 #include <QDir>
 #include <QFileInfo>
 
-#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -126,15 +125,6 @@ QDateTime nextStaleAfter(const QHash<QString, QDateTime>& staleAt, const QDateTi
         if (at.isValid() && at > now && (!next.isValid() || at < next))
             next = at;
     return next;
-}
-
-int msecsUntilNextStale(const QHash<QString, QDateTime>& staleAt, const QDateTime& now) {
-    const QDateTime next = nextStaleAfter(staleAt, now);
-    if (!next.isValid())
-        return -1;
-    constexpr qint64 kDay = 24LL * 60 * 60 * 1000;
-    // A few milliseconds past the moment, so that "now > stale" holds when the timer fires.
-    return static_cast<int>(std::min(now.msecsTo(next) + 5, kDay));
 }
 
 QString MissionSnapshot::resolveSource(const LayerSpec& layer) const {

@@ -53,6 +53,19 @@ struct MapWindow {
     QImage grab() { return window.grabWindow(); }
 };
 
+/// A new mission file at `path`, unclassified, opening on `view`, holding the CoT `events`.
+void createCotMission(const QString& path, const QString& name, const geo::Extent& view,
+                      const QStringList& events) {
+    store::MissionInfo info;
+    info.name = name;
+    info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+    info.initialView = view;
+    auto m = store::MissionStore::create(path, info);
+    REQUIRE(m.ok());
+    for (const QString& file : events)
+        REQUIRE(interop::importCot(m.value(), file).ok());
+}
+
 /// The map's view drawn by the headless renderer, every layer tile by tile, without the
 /// operational overlay (it draws place labels, which the map without its overlay does not).
 QImage headlessView(MapWindow& w) {
@@ -745,15 +758,7 @@ TEST_CASE("A CoT marker turns stale on the map and in the legend when its time c
                        iso(now.addSecs(3)) +
                        "' access='UNCLASSIFIED'><point lat='16.33' lon='-0.02'/><detail>"
                        "<contact callsign='Armed men'/></detail></event>");
-    {
-        store::MissionInfo info;
-        info.name = QStringLiteral("Live CoT");
-        info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
-        info.initialView = {-0.2, 16.2, 0.2, 16.45};
-        auto m = store::MissionStore::create(path, info);
-        REQUIRE(m.ok());
-        REQUIRE(interop::importCot(m.value(), cot).ok());
-    }
+    createCotMission(path, QStringLiteral("Live CoT"), {-0.2, 16.2, 0.2, 16.45}, {cot});
     MapWindow w;
     w.mission.setPath(path);
     REQUIRE(loaded(w.mission));
@@ -794,20 +799,10 @@ TEST_CASE("A CoT marker turns stale on the map and in the legend when its time c
 TEST_CASE("The map shows annotations and CoT markers past their stale time", "[quick][map]") {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("cot.tessera"));
-    {
-        store::MissionInfo info;
-        info.name = QStringLiteral("CoT on the map");
-        info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
-        info.initialView = {-0.2, 15.95, 0.3, 16.35};
-        auto m = store::MissionStore::create(path, info);
-        REQUIRE(m.ok());
-        // The ATAK drawings and a contact whose stale time passed in 2026-11-20.
-        REQUIRE(interop::importCot(m.value(), test::dataFile(QStringLiteral("cot/atak-shapes.cot")))
-                    .ok());
-        REQUIRE(
-            interop::importCot(m.value(), test::dataFile(QStringLiteral("cot/stale-contact.cot")))
-                .ok());
-    }
+    // The ATAK drawings and a contact whose stale time passed in 2026-11-20.
+    createCotMission(path, QStringLiteral("CoT on the map"), {-0.2, 15.95, 0.3, 16.35},
+                     {test::dataFile(QStringLiteral("cot/atak-shapes.cot")),
+                      test::dataFile(QStringLiteral("cot/stale-contact.cot"))});
     MapWindow w;
     w.mission.setPath(path);
     REQUIRE(loaded(w.mission));
