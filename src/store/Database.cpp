@@ -72,6 +72,12 @@ Statement& Statement::bindBlob(int index, const QByteArray& value) {
                         SQLITE_TRANSIENT);
     return *this;
 }
+Statement& Statement::bindUtf8(int index, QByteArrayView utf8) {
+    // A null view is the empty string, not SQL NULL.
+    sqlite3_bind_text64(stmt_, index, utf8.data() ? utf8.data() : "",
+                        static_cast<sqlite3_uint64>(utf8.size()), SQLITE_STATIC, SQLITE_UTF8);
+    return *this;
+}
 Statement& Statement::bindNull(int index) {
     sqlite3_bind_null(stmt_, index);
     return *this;

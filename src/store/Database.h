@@ -31,6 +31,9 @@ public:
     Statement& bind(int index, int value) { return bind(index, static_cast<qint64>(value)); }
     Statement& bindNull(int index);
     Statement& bindBlob(int index, const QByteArray& value);
+    /// Binds UTF-8 text without copying it: `utf8` must stay valid until the statement has run
+    /// (e.g. a column of another statement's current row).
+    Statement& bindUtf8(int index, QByteArrayView utf8);
 
     /// Advances to the next row: a value of true means a row is ready, false means done.
     Result<bool> step();

@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/IncidentImport.h"
 
+#include "store/BulkIndexer.h"
+#include "store/FtsMerge.h"
 #include "store/ImportRegistry.h"
 #include "store/IncidentRow.h"
 #include "store/MissionStore.h"
@@ -49,10 +51,12 @@ Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString&
         return s.error();
 
     qint64 id = 0;
+    qint64 baseId = 0;
     Status started = db.transaction([&]() -> Status {
         Result<Statement> stmt = db.prepare(QStringLiteral(
             "INSERT INTO import (source, state, started_hlc, base_id, owner) VALUES (?1, "
-            "'running', ?2, (SELECT coalesce(max(id), 0) FROM incident), ?3) RETURNING id"));
+            "'running', ?2, (SELECT coalesce(max(id), 0) FROM incident), ?3) RETURNING id, "
+            "base_id"));
         if (!stmt)
             return stmt.error();
         stmt.value().bind(1, source).bind(2, store.stamp().value).bind(3, currentProcessId());
@@ -60,6 +64,7 @@ Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString&
         if (!row)
             return row.error();
         id = stmt.value().integer(0);
+        baseId = stmt.value().integer(1);
         return success();
     });
     if (!started)
@@ -70,24 +75,38 @@ Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString&
     // consistent and skips the sync at each batch's commit; finish() syncs at the level the
     // connection had (FULL) when it makes the import visible (docs/store.md, "Bulk import").
     Result<QVariant> synchronous = db.scalar(QStringLiteral("PRAGMA synchronous"));
-    if (!synchronous) {
+    Result<QVariant> checkpoint = db.scalar(QStringLiteral("PRAGMA wal_autocheckpoint"));
+    if (!synchronous || !checkpoint) {
         unregisterImport(store.path(), id);
-        return synchronous.error();
+        return synchronous ? checkpoint.error() : synchronous.error();
     }
     const int level = synchronous.value().toInt();
-    if (Status s = db.exec(QStringLiteral("PRAGMA synchronous = NORMAL")); !s) {
+    // Nor does this connection copy the batches from the WAL into the file: the indexer's
+    // thread does (BulkIndexer::run), or, without one, the commit that ends the import.
+    if (Status s = db.exec(QStringLiteral("PRAGMA synchronous = NORMAL; "
+                                          "PRAGMA wal_autocheckpoint = 0"));
+        !s) {
         unregisterImport(store.path(), id);
         return s.error();
     }
     Result<Statement> many = db.prepare(insertSql(kRowsPerStatement));
     Result<Statement> one = db.prepare(insertSql(1));
     if (!many || !one) {
-        (void)db.exec(QStringLiteral("PRAGMA synchronous = %1").arg(level));
+        (void)db.exec(QStringLiteral("PRAGMA synchronous = %1; PRAGMA wal_autocheckpoint = %2")
+                          .arg(level)
+                          .arg(checkpoint.value().toInt()));
         unregisterImport(store.path(), id);
         return many ? one.error() : many.error();
     }
-    return IncidentImport(store, id, std::max(1, batchSize), level, std::move(many).value(),
+    IncidentImport import(store, id, std::max(1, batchSize), level, std::move(many).value(),
                           std::move(one).value());
+    import.checkpointPages_ = checkpoint.value().toInt();
+    // The second core indexes the committed batches while this thread writes the next ones.
+    // Without it (the connection cannot be opened, say) finish() does all the indexing.
+    if (Result<std::unique_ptr<BulkIndexer>> indexer =
+            BulkIndexer::start(store.path(), id, baseId, level))
+        import.indexer_ = std::move(indexer).value();
+    return import;
 }
 
 IncidentImport::IncidentImport(MissionStore& store, qint64 id, int batchSize, int synchronous,
@@ -107,6 +126,8 @@ IncidentImport::IncidentImport(IncidentImport&& o) noexcept
     , id_(o.id_)
     , batchSize_(o.batchSize_)
     , synchronous_(o.synchronous_)
+    , checkpointPages_(o.checkpointPages_)
+    , indexer_(std::move(o.indexer_))
     , insertMany_(std::move(o.insertMany_))
     , insertOne_(std::move(o.insertOne_))
     , pending_(std::move(o.pending_))
@@ -168,10 +189,13 @@ Status IncidentImport::commitBatch() {
     if (Status s = flush(); !s)
         return s;
     inBatch_ = 0;
-    if (Status s = store_->database().exec(QStringLiteral("COMMIT")); !s) {
+    Database& db = store_->database();
+    if (Status s = db.exec(QStringLiteral("COMMIT")); !s) {
         (void)abandon();
         return s;
     }
+    if (indexer_) // the batch's last statement inserted its highest id
+        indexer_->committed(db.lastInsertRowId());
     return success();
 }
 
@@ -180,11 +204,23 @@ Result<qint64> IncidentImport::finish() {
         return Error{QStringLiteral("the import is closed")};
     if (Status s = commitBatch(); !s)
         return s.error();
-    Database& db = store_->database();
-    if (Status s = db.exec(QStringLiteral("PRAGMA synchronous = %1").arg(synchronous_)); !s) {
+    if (Status s = restoreConnection(); !s) {
         (void)abandon();
         return s.error();
     }
+    // What the second core built is used only when all of it was built; otherwise this
+    // connection indexes the rows itself, as a whole.
+    std::vector<RtreeEntry> boxes;
+    if (indexer_) {
+        if (indexer_->drain())
+            boxes = indexer_->takeBoxes();
+        else
+            indexer_.reset();
+    }
+    // The transaction goes through the indexer's connection when there is one: it holds the
+    // full-text index to append, and its FTS5 module has no cached view of the mission's index
+    // (BulkIndexer.h). The importing connection sees the result as another's commit.
+    Database& db = indexer_ ? indexer_->connection() : store_->database();
     // The import's rows are the ids above its base: a range of the table's own b-tree, read in
     // order. (`+` keeps SQLite from driving the scan by the import_id index instead, which
     // costs one table lookup per row.)
@@ -192,37 +228,58 @@ Result<qint64> IncidentImport::finish() {
                                          "+import_id = %1")
                               .arg(id_);
     Status done = db.transaction([&]() -> Status {
-        if (Status s = fillRtree(range); !s)
+        if (Status s = fillRtree(db, range, std::move(boxes)); !s)
             return s;
-        // Bulk steps in key order: the FTS5 b-trees fill far faster than row by row.
-        QStringList steps{
-            // Markers of points in key order (appended to the clustered table).
-            QStringLiteral("INSERT INTO incident_marker SELECT tessera_marker_key(lon, lat), id, "
-                           "uuid, title, category, severity, status, observed_at, lon, lat FROM "
-                           "incident WHERE %1 AND area_west IS NULL ORDER BY 1, 2")
-                .arg(range)};
+        if (indexer_ && indexer_->hasMarkers()) {
+            if (Status s = indexer_->writeMarkers(); !s)
+                return s;
+        } else if (Status s = db.exec(
+                       // Markers of points in key order (appended to the clustered table).
+                       QStringLiteral("INSERT INTO incident_marker SELECT tessera_marker_key(lon, "
+                                      "lat), id, uuid, title, category, severity, status, "
+                                      "observed_at, lon, lat FROM incident WHERE %1 AND "
+                                      "area_west IS NULL ORDER BY 1, 2")
+                           .arg(range));
+                   !s) {
+            return s;
+        }
         if (areas_ > 0) // boxes of areas
-            steps << QStringLiteral("INSERT INTO incident_area_rtree SELECT id, area_west, "
-                                    "area_east, area_south, area_north FROM incident WHERE %1 "
-                                    "AND area_west IS NOT NULL ORDER BY id")
+            if (Status s = db.exec(QStringLiteral("INSERT INTO incident_area_rtree SELECT id, "
+                                                  "area_west, area_east, area_south, area_north "
+                                                  "FROM incident WHERE %1 AND area_west IS NOT "
+                                                  "NULL ORDER BY id")
+                                       .arg(range));
+                !s)
+                return s;
+        bool textIndexed = false;
+        if (indexer_) {
+            Result<bool> appended =
+                appendFtsIndex(db, QStringLiteral("main.incident_fts"), QStringLiteral("bulk.fts"));
+            if (!appended)
+                return appended.error();
+            textIndexed = appended.value();
+        }
+        builtAside_ = textIndexed;
+        QStringList steps;
+        // In id order: FTS5's b-trees fill far faster than row by row.
+        if (!textIndexed)
+            steps << QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) "
+                                    "SELECT id, title, narrative, '' FROM incident WHERE %1 "
+                                    "ORDER BY id")
                          .arg(range);
-        steps << QStringList{
-            QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) SELECT id, "
-                           "title, narrative, '' FROM incident WHERE %1 ORDER BY id")
-                .arg(range),
-            QStringLiteral("INSERT INTO change_log (kind, uuid, op, hlc, station) SELECT "
-                           "'incident', uuid, 'insert', created_hlc, station FROM incident "
-                           "WHERE %1 ORDER BY id")
-                .arg(range),
-            QStringLiteral("UPDATE import SET state = 'done', rows = %1 WHERE id = %2")
-                .arg(added_)
-                .arg(id_),
-        };
+        steps << QStringLiteral("INSERT INTO change_log (kind, uuid, op, hlc, station) SELECT "
+                                "'incident', uuid, 'insert', created_hlc, station FROM incident "
+                                "WHERE %1 ORDER BY id")
+                     .arg(range)
+              << QStringLiteral("UPDATE import SET state = 'done', rows = %1 WHERE id = %2")
+                     .arg(added_)
+                     .arg(id_);
         for (const QString& step : steps)
             if (Status s = db.exec(step); !s)
                 return s;
         return success();
     });
+    indexer_.reset();
     if (!done) {
         (void)abandon();
         return done.error();
@@ -234,8 +291,15 @@ Result<qint64> IncidentImport::finish() {
     return added_;
 }
 
-Status IncidentImport::fillRtree(const QString& range) {
-    Database& db = store_->database();
+Status IncidentImport::restoreConnection() {
+    return store_->database().exec(
+        QStringLiteral("PRAGMA synchronous = %1; PRAGMA wal_autocheckpoint = %2")
+            .arg(synchronous_)
+            .arg(checkpointPages_));
+}
+
+Status IncidentImport::fillRtree(Database& db, const QString& range,
+                                 std::vector<RtreeEntry> collected) {
     const QString newBoxes = QStringLiteral(
         "SELECT id, coalesce(area_west, lon), coalesce(area_east, lon), coalesce(area_south, lat), "
         "coalesce(area_north, lat) FROM incident WHERE %1 ORDER BY id");
@@ -250,9 +314,12 @@ Status IncidentImport::fillRtree(const QString& range) {
         return db.exec(QStringLiteral("INSERT INTO incident_rtree ") + newBoxes.arg(range));
     std::vector<RtreeEntry> entries;
     entries.reserve(static_cast<size_t>(held.value().toLongLong() + added_));
-    for (const QString& sql :
-         {QStringLiteral("SELECT id, min_lon, max_lon, min_lat, max_lat FROM incident_rtree"),
-          newBoxes.arg(range)}) {
+    QStringList reads{QStringLiteral("SELECT id, min_lon, max_lon, min_lat, max_lat FROM "
+                                     "incident_rtree")};
+    // The new boxes, unless the indexer collected them (exactly one per imported row).
+    if (static_cast<qint64>(collected.size()) != added_)
+        reads << newBoxes.arg(range);
+    for (const QString& sql : reads) {
         Result<Statement> stmt = db.prepare(sql);
         if (!stmt)
             return stmt.error();
@@ -266,6 +333,8 @@ Status IncidentImport::fillRtree(const QString& range) {
             entries.push_back(rtreeEntry(r.integer(0), r.real(1), r.real(2), r.real(3), r.real(4)));
         }
     }
+    if (static_cast<qint64>(collected.size()) == added_)
+        entries.insert(entries.end(), collected.begin(), collected.end());
     return packRtree(db, QStringLiteral("incident_rtree"), std::move(entries));
 }
 
@@ -273,9 +342,10 @@ Status IncidentImport::abandon() {
     if (!store_)
         return success();
     Database& db = store_->database();
+    indexer_.reset(); // stops its thread before the rows it reads go
     if (db.inTransaction())
         (void)db.exec(QStringLiteral("ROLLBACK"));
-    (void)db.exec(QStringLiteral("PRAGMA synchronous = %1").arg(synchronous_));
+    (void)restoreConnection();
     open_ = false;
     inBatch_ = 0;
     pending_.clear();

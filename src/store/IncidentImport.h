@@ -4,13 +4,16 @@
 #include "geo/Result.h"
 #include "store/Database.h"
 #include "store/Mission.h"
+#include "store/RtreePack.h"
 
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
 namespace tessera::store {
 
+class BulkIndexer;
 class MissionStore;
 
 /// A bulk import of incidents: all or nothing, and safe to kill at any moment.
@@ -43,6 +46,10 @@ public:
 
     [[nodiscard]] qint64 id() const { return id_; }
     [[nodiscard]] qint64 added() const { return added_; }
+    /// After finish(): whether the full-text index was built on the second thread and appended
+    /// (false when finish() indexed the rows itself: no indexer, or an index format it does
+    /// not know).
+    [[nodiscard]] bool builtAside() const { return builtAside_; }
 
 private:
     IncidentImport(MissionStore& store, qint64 id, int batchSize, int synchronous,
@@ -50,19 +57,25 @@ private:
     /// Writes the rows added since the last flush (in the open batch transaction).
     Status flush();
     Status commitBatch();
-    Status fillRtree(const QString& range);
+    /// Back to the connection's synchronous level and automatic checkpoints.
+    Status restoreConnection();
+    /// Fills the R*Tree with the import's boxes (`collected`: all of them, or none) on `db`.
+    Status fillRtree(Database& db, const QString& range, std::vector<RtreeEntry> collected);
 
     MissionStore* store_ = nullptr;
     qint64 id_ = 0;
     int batchSize_ = 0;
     int synchronous_ = 2; ///< the connection's PRAGMA synchronous, restored by finish/abandon
-    std::optional<Statement> insertMany_; ///< kRowsPerStatement rows
-    std::optional<Statement> insertOne_;  ///< the rest of a batch
+    int checkpointPages_ = 1000;           ///< and its PRAGMA wal_autocheckpoint
+    std::unique_ptr<BulkIndexer> indexer_; ///< the second core's part, when it could start
+    std::optional<Statement> insertMany_;  ///< kRowsPerStatement rows
+    std::optional<Statement> insertOne_;   ///< the rest of a batch
     std::vector<std::pair<Incident, Hlc>> pending_;
     qint64 added_ = 0;
     qint64 areas_ = 0; ///< of which areas
     int inBatch_ = 0;
     bool open_ = false;
+    bool builtAside_ = false;
 };
 
 } // namespace tessera::store

@@ -2,6 +2,7 @@
 // The mission store: HLC stamps, tombstones, the change log, notes, attachments, annotations,
 // queries, schema upgrades and faults (read-only file, full disk).
 #include "TestSupport.h"
+#include "store/FtsMerge.h"
 #include "store/Hlc.h"
 #include "store/IncidentImport.h"
 #include "store/MarkerKey.h"
@@ -582,6 +583,9 @@ Status importAll(MissionStore& m, QList<Incident>& list, int batch) {
     auto done = bulk.value().finish();
     if (!done)
         return done.error();
+    // These tests are about the index built on the indexer's thread and appended.
+    if (!bulk.value().builtAside())
+        return Error{QStringLiteral("the text index was not built aside")};
     return success();
 }
 
@@ -625,6 +629,11 @@ TEST_CASE("A bulk import indexes exactly what row-by-row writes index", "[store]
                     .ok());
     const QStringList tokens = rowsOf(bulk.database(), kFtsRows, 4);
     CHECK(tokens.size() > 10000);
+    // FTS5's own check of the appended segments against the incidents' text.
+    CHECK(bulk.database()
+              .exec(QStringLiteral(
+                  "INSERT INTO incident_fts (incident_fts) VALUES ('integrity-check')"))
+              .ok());
     CHECK(tokens == rowsOf(rows.database(), kFtsRows, 4));
     CHECK(rowsOf(bulk.database(), QStringLiteral("SELECT count(*) FROM change_log"), 1) ==
           QStringList{QStringLiteral("1640")});
@@ -653,6 +662,202 @@ TEST_CASE("A bulk import indexes exactly what row-by-row writes index", "[store]
                 want.append(i.uuid);
             CHECK(got == want);
         }
+    }
+}
+
+namespace {
+
+qint64 textMatches(MissionStore& m, const QString& words) {
+    IncidentQuery q;
+    q.text = words;
+    q.limit = 1;
+    return m.queryIncidents(q).value().total;
+}
+
+} // namespace
+
+TEST_CASE("An import's text index joins what the importing connection already indexed",
+          "[store][import]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("m.tessera"));
+    auto store = MissionStore::create(path, info());
+    REQUIRE(store.ok());
+    MissionStore& m = store.value();
+    // Text written and searched on this connection before the import: FTS5 has read (and
+    // cached) the index, and deletes left delete markers in it.
+    QStringList before;
+    for (int k = 0; k < 40; ++k) {
+        Incident i = incidentAt(1 + k * 0.01, 12, QStringLiteral("Alpha report %1").arg(k));
+        REQUIRE(m.addIncident(i).ok());
+        before.append(i.uuid);
+    }
+    for (int k = 0; k < 40; k += 8)
+        REQUIRE(m.deleteIncident(before[k]).ok());
+    REQUIRE(textMatches(m, QStringLiteral("alpha")) == 35);
+
+    QList<Incident> imported = seededIncidents(600, 31);
+    REQUIRE(importAll(m, imported, 64).ok());
+    CHECK(textMatches(m, QStringLiteral("convoy")) == 600);
+    CHECK(textMatches(m, QStringLiteral("alpha")) == 35);
+    CHECK(textMatches(m, QStringLiteral("wadi")) == 600);
+
+    // Writes through this connection after the import keep both parts of the index.
+    Incident later = incidentAt(2, 13, QStringLiteral("Bravo sighting"));
+    REQUIRE(m.addIncident(later).ok());
+    Incident renamed = imported[5];
+    renamed.title = QStringLiteral("Renamed checkpoint");
+    REQUIRE(m.updateIncident(renamed).ok());
+    REQUIRE(m.deleteIncident(imported[6].uuid).ok());
+    CHECK(textMatches(m, QStringLiteral("convoy")) == 598);
+    CHECK(textMatches(m, QStringLiteral("bravo")) == 1);
+    CHECK(textMatches(m, QStringLiteral("renamed")) == 1);
+    CHECK(textMatches(m, QStringLiteral("alpha")) == 35);
+    CHECK(m.database()
+              .exec(QStringLiteral(
+                  "INSERT INTO incident_fts (incident_fts) VALUES ('integrity-check')"))
+              .ok());
+
+    auto reopened = MissionStore::open(path, MissionStore::Access::ReadOnly);
+    REQUIRE(reopened.ok());
+    CHECK(textMatches(reopened.value(), QStringLiteral("convoy")) == 598);
+    CHECK(textMatches(reopened.value(), QStringLiteral("alpha")) == 35);
+}
+
+TEST_CASE("Full-text segments built elsewhere append to an index as FTS5 would build it",
+          "[store][import]") {
+    QTemporaryDir dir;
+    auto opened =
+        Database::open(dir.filePath(QStringLiteral("fts.sqlite")), Database::Mode::Create);
+    REQUIRE(opened.ok());
+    Database& db = opened.value();
+    for (const char* name : {"target", "source", "reference"})
+        REQUIRE(db.exec(QStringLiteral("CREATE VIRTUAL TABLE %1 USING fts5 (title, narrative, "
+                                       "notes, content = '', tokenize = 'unicode61 "
+                                       "remove_diacritics 2')")
+                            .arg(QLatin1String(name)))
+                    .ok());
+    // Small flushes and merges, so that both indexes have segments on several levels.
+    for (const char* name : {"target", "reference"})
+        REQUIRE(db.exec(QStringLiteral("INSERT INTO %1 (%1, rank) VALUES ('pgsz', 64); "
+                                       "INSERT INTO %1 (%1, rank) VALUES ('automerge', 2)")
+                            .arg(QLatin1String(name)))
+                    .ok());
+    REQUIRE(db.exec(QStringLiteral("INSERT INTO source (source, rank) VALUES ('pgsz', 64); "
+                                   "INSERT INTO source (source, rank) VALUES ('automerge', 0); "
+                                   "INSERT INTO source (source, rank) VALUES ('crisismerge', 3)"))
+                .ok());
+    auto write = [&](const char* table, int from, int to) {
+        for (int k = from; k < to; ++k) {
+            // One transaction per ten rows: each commit flushes a segment.
+            if (k == from || k % 10 == 0)
+                REQUIRE(db.exec(QStringLiteral("BEGIN")).ok());
+            auto insert = db.prepare(QStringLiteral("INSERT INTO %1 (rowid, title, narrative, "
+                                                    "notes) VALUES (?1, ?2, ?3, '')")
+                                         .arg(QLatin1String(table)));
+            REQUIRE(insert.ok());
+            insert.value()
+                .bind(1, qint64{k})
+                .bind(2, QStringLiteral("Ségou patrol %1").arg(k % 37))
+                .bind(
+                    3,
+                    QStringLiteral("Convoy %1 stopped at Saint-Louis, well %2").arg(k).arg(k % 11));
+            REQUIRE(insert.value().run().ok());
+            if (k % 10 == 9 || k + 1 == to)
+                REQUIRE(db.exec(QStringLiteral("COMMIT")).ok());
+        }
+    };
+    write("target", 1, 400);
+    write("reference", 1, 400);
+    write("source", 400, 1000);
+    write("reference", 400, 1000);
+
+    auto structure = [&](const char* table) {
+        return db
+            .scalar(
+                QStringLiteral("SELECT block FROM %1_data WHERE id = 10").arg(QLatin1String(table)))
+            .value()
+            .toByteArray();
+    };
+    SECTION("a structure record reads back to the same bytes") {
+        for (const char* table : {"target", "source", "reference"}) {
+            const QByteArray record = structure(table);
+            auto decoded = FtsStructure::decode(record);
+            REQUIRE(decoded.ok());
+            CHECK(decoded.value().segmentCount() > 1);
+            CHECK(decoded.value().encode() == record);
+        }
+        CHECK(FtsStructure::decode(structure("target").left(7)).ok() == false);
+        QByteArray later = structure("target");
+        later.insert(4, QByteArray(4, '\xff')); // the V2 mark of later SQLite versions
+        CHECK(FtsStructure::decode(later).ok() == false);
+    }
+    SECTION("the appended index holds every token the reference does") {
+        // Leave the target in the middle of a merge (one page of it done): its output is the
+        // last segment of the next level, which the appended segments must not displace.
+        REQUIRE(db.exec(QStringLiteral("INSERT INTO target (target, rank) VALUES ('usermerge', 2); "
+                                       "INSERT INTO target (target, rank) VALUES ('merge', 1)"))
+                    .ok());
+        auto midMerge = FtsStructure::decode(structure("target"));
+        REQUIRE(midMerge.ok());
+        CHECK(std::any_of(midMerge.value().levels.begin(), midMerge.value().levels.end(),
+                          [](const FtsStructure::Level& l) { return l.merging > 0; }));
+        REQUIRE(db.exec(QStringLiteral("BEGIN")).ok());
+        auto appended =
+            appendFtsIndex(db, QStringLiteral("main.target"), QStringLiteral("main.source"));
+        REQUIRE(appended.ok());
+        CHECK(appended.value());
+        REQUIRE(db.exec(QStringLiteral("COMMIT")).ok());
+        CHECK(
+            db.exec(QStringLiteral("INSERT INTO target (target) VALUES ('integrity-check')")).ok());
+        for (const char* name : {"target", "reference"})
+            REQUIRE(db.exec(QStringLiteral("CREATE VIRTUAL TABLE temp.%1_words USING "
+                                           "fts5vocab(main, %1, instance)")
+                                .arg(QLatin1String(name)))
+                        .ok());
+        const QString words = QStringLiteral(
+            "SELECT term, doc, col, offset FROM temp.%1_words ORDER BY term, doc, col, offset");
+        const QStringList got = rowsOf(db, words.arg(QStringLiteral("target")), 4);
+        CHECK(got.size() > 9000);
+        CHECK(got == rowsOf(db, words.arg(QStringLiteral("reference")), 4));
+        for (const char* query : {"segou", "\"saint louis\"", "convoy AND well", "patrol 12"})
+            CHECK(rowsOf(db,
+                         QStringLiteral("SELECT rowid FROM target WHERE target MATCH '%1' ORDER "
+                                        "BY rowid")
+                             .arg(QLatin1String(query)),
+                         1) ==
+                  rowsOf(db,
+                         QStringLiteral("SELECT rowid FROM reference WHERE reference MATCH '%1' "
+                                        "ORDER BY rowid")
+                             .arg(QLatin1String(query)),
+                         1));
+        // Average lengths (bm25) count both parts.
+        CHECK(db.scalar(QStringLiteral("SELECT block FROM target_data WHERE id = 1"))
+                  .value()
+                  .toByteArray() ==
+              db.scalar(QStringLiteral("SELECT block FROM reference_data WHERE id = 1"))
+                  .value()
+                  .toByteArray());
+        // The merge left half done carries on into the right segment.
+        REQUIRE(db.exec(QStringLiteral("INSERT INTO target (target, rank) VALUES ('merge', 500)"))
+                    .ok());
+        CHECK(
+            db.exec(QStringLiteral("INSERT INTO target (target) VALUES ('integrity-check')")).ok());
+        CHECK(rowsOf(db, words.arg(QStringLiteral("target")), 4) == got);
+        // And the index takes further writes.
+        write("target", 1000, 1010);
+        CHECK(
+            db.exec(QStringLiteral("INSERT INTO target (target) VALUES ('integrity-check')")).ok());
+    }
+    SECTION("an index of an unknown format is left alone") {
+        REQUIRE(db.exec(QStringLiteral("UPDATE source_config SET v = 5 WHERE k = 'version'")).ok());
+        const QStringList pages =
+            rowsOf(db, QStringLiteral("SELECT id, hex(block) FROM target_data ORDER BY id"), 2);
+        auto appended =
+            appendFtsIndex(db, QStringLiteral("main.target"), QStringLiteral("main.source"));
+        REQUIRE(appended.ok());
+        CHECK_FALSE(appended.value());
+        CHECK(rowsOf(db, QStringLiteral("SELECT id, hex(block) FROM target_data ORDER BY id"), 2) ==
+              pages);
     }
 }
 

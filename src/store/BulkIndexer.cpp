@@ -1,0 +1,198 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/BulkIndexer.h"
+
+#include "store/MarkerKey.h"
+
+#include <algorithm>
+
+namespace tessera::store {
+
+namespace {
+
+// The mission's full-text table as migration 2 creates it. The bulk index is built with the
+// same columns and tokenizer, so that its segments mean the same in the mission's index; a
+// mission whose table differs is indexed by finish() itself.
+const QLatin1String kMissionFts(
+    "fts5 (title, narrative, notes, content = 'incident_text',\n    content_rowid = 'id', "
+    "tokenize = 'unicode61 remove_diacritics 2')");
+const QLatin1String kBulkFts("CREATE VIRTUAL TABLE bulk.fts USING fts5 (title, narrative, notes, "
+                             "content = '', tokenize = 'unicode61 remove_diacritics 2')");
+
+// Marker rows kept in memory for finish() (a million take about 170 MB). Beyond this the
+// import is large enough for finish() to sort them in SQL as before.
+constexpr size_t kMarkerBytesLimit = size_t{512} << 20;
+
+} // namespace
+
+Result<std::unique_ptr<BulkIndexer>> BulkIndexer::start(const QString& missionPath, qint64 importId,
+                                                        qint64 baseId, int synchronous) {
+    Result<Database> opened = Database::open(missionPath, Database::Mode::ReadWrite);
+    if (!opened)
+        return opened.error();
+    Database& db = opened.value();
+    Result<QVariant> fts =
+        db.scalar(QStringLiteral("SELECT sql FROM main.sqlite_schema WHERE name = 'incident_fts'"));
+    if (!fts)
+        return fts.error();
+    if (!fts.value().toString().contains(kMissionFts))
+        return Error{QStringLiteral("%1: a full-text table this build does not index in bulk")
+                         .arg(missionPath)};
+    // An empty file name is a private temporary database, deleted when the connection closes
+    // (also when the process is killed: SQLite unlinks it as soon as it is created).
+    for (const QString& sql : {
+             QStringLiteral("ATTACH '' AS bulk"),
+             QStringLiteral("PRAGMA bulk.journal_mode = OFF"),
+             QStringLiteral("PRAGMA bulk.synchronous = OFF"),
+             QStringLiteral("PRAGMA bulk.cache_size = -65536"),
+             QStringLiteral("PRAGMA main.cache_size = -131072"),
+             QStringLiteral("PRAGMA main.synchronous = %1").arg(synchronous),
+             QString(kBulkFts),
+             // No incremental merges: appendFtsIndex copies whole segments only.
+             QStringLiteral("INSERT INTO bulk.fts (fts, rank) VALUES ('automerge', 0)"),
+         })
+        if (Status s = db.exec(sql); !s)
+            return s.error();
+    std::unique_ptr<BulkIndexer> indexer(new BulkIndexer(std::move(opened).value(), importId));
+    indexer->indexed_ = baseId;
+    indexer->thread_ = std::thread([p = indexer.get()] { p->run(); });
+    return indexer;
+}
+
+BulkIndexer::BulkIndexer(Database db, qint64 importId)
+    : db_(std::move(db))
+    , importId_(importId) {}
+
+BulkIndexer::~BulkIndexer() {
+    (void)drain();
+}
+
+void BulkIndexer::committed(qint64 lastId) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        published_ = std::max(published_, lastId);
+    }
+    wake_.notify_one();
+}
+
+Status BulkIndexer::drain() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable())
+        thread_.join();
+    return outcome_;
+}
+
+void BulkIndexer::run() {
+    for (;;) {
+        qint64 upTo = 0;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [this] { return published_ > indexed_ || stopping_; });
+            if (published_ <= indexed_)
+                return; // stopping, and everything committed is indexed
+            upTo = published_;
+        }
+        if (outcome_) // after a failure, only keeps count
+            if (Status s = indexRange(indexed_, upTo); !s)
+                outcome_ = s;
+        // The importing connection does not checkpoint while it writes batches (it would spend
+        // the writing core on copying pages); this core copies them instead, which keeps the
+        // WAL from growing to the size of the import (readers slow down as it grows). A
+        // checkpoint that cannot finish (a reader holds old pages) is simply taken up again.
+        (void)db_.exec(QStringLiteral("PRAGMA main.wal_checkpoint(PASSIVE)"));
+        indexed_ = upTo;
+    }
+}
+
+Status BulkIndexer::indexRange(qint64 after, qint64 upTo) {
+    if (Status s = db_.exec(QStringLiteral("BEGIN")); !s)
+        return s;
+    Status indexed = [&]() -> Status {
+        Result<Statement> rows = db_.prepare(QStringLiteral(
+            "SELECT id, title, narrative, uuid, category, severity, status, observed_at, lon, "
+            "lat, area_west, area_east, area_south, area_north FROM main.incident WHERE id > ?1 "
+            "AND id <= ?2 AND +import_id = ?3 ORDER BY id"));
+        Result<Statement> fts = db_.prepare(QStringLiteral(
+            "INSERT INTO bulk.fts (rowid, title, narrative, notes) VALUES (?1, ?2, ?3, '')"));
+        if (!rows || !fts)
+            return rows ? fts.error() : rows.error();
+        Statement& row = rows.value();
+        row.bind(1, after).bind(2, upTo).bind(3, importId_);
+        for (;;) {
+            Result<bool> next = row.step();
+            if (!next)
+                return next.error();
+            if (!next.value())
+                return success();
+            const qint64 id = row.integer(0);
+            fts.value().bind(1, id).bindUtf8(2, row.utf8(1)).bindUtf8(3, row.utf8(2));
+            if (Status s = fts.value().run(); !s)
+                return s;
+            const double lon = row.real(8);
+            const double lat = row.real(9);
+            if (!row.isNull(10)) { // an area: its box, and no marker
+                boxes_.push_back(
+                    rtreeEntry(id, row.real(10), row.real(11), row.real(12), row.real(13)));
+                continue;
+            }
+            boxes_.push_back(rtreeEntry(id, lon, lon, lat, lat));
+            if (!keepMarkers_)
+                continue;
+            Marker m;
+            m.key = static_cast<qint64>(markerKey(lon, lat));
+            m.id = id;
+            m.observedMs = row.integer(7);
+            m.lon = lon;
+            m.lat = lat;
+            m.text = text_.size();
+            // uuid, title, category, severity, status: the order of the marker's columns.
+            static constexpr int kColumns[5] = {3, 1, 4, 5, 6};
+            for (int k = 0; k < 5; ++k) {
+                const QByteArrayView value = row.utf8(kColumns[k]);
+                text_.append(value.data() ? value.data() : "", static_cast<size_t>(value.size()));
+                m.lengths[k] = static_cast<quint32>(value.size());
+            }
+            markers_.push_back(m);
+            if (markers_.size() * sizeof(Marker) + text_.size() > kMarkerBytesLimit) {
+                keepMarkers_ = false;
+                std::vector<Marker>().swap(markers_);
+                std::string().swap(text_);
+            }
+        }
+    }();
+    if (!indexed) {
+        (void)db_.exec(QStringLiteral("ROLLBACK"));
+        return indexed;
+    }
+    return db_.exec(QStringLiteral("COMMIT"));
+}
+
+Status BulkIndexer::writeMarkers() {
+    // The clustered table's order: appended in key order, its b-tree fills page after page.
+    std::sort(markers_.begin(), markers_.end(), [](const Marker& a, const Marker& b) {
+        return a.key != b.key ? a.key < b.key : a.id < b.id;
+    });
+    Result<Statement> insert = db_.prepare(QStringLiteral(
+        "INSERT INTO main.incident_marker (hkey, id, uuid, title, category, severity, status, "
+        "observed_at, lon, lat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    if (!insert)
+        return insert.error();
+    Statement& s = insert.value();
+    for (const Marker& m : markers_) {
+        s.bind(1, m.key).bind(2, m.id);
+        size_t at = m.text;
+        for (int k = 0; k < 5; ++k) {
+            s.bindUtf8(3 + k, QByteArrayView(text_.data() + at, m.lengths[k]));
+            at += m.lengths[k];
+        }
+        s.bind(8, m.observedMs).bind(9, m.lon).bind(10, m.lat);
+        if (Status r = s.run(); !r)
+            return r;
+    }
+    return success();
+}
+
+} // namespace tessera::store
