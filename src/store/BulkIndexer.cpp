@@ -88,12 +88,14 @@ Status BulkIndexer::drain() {
 void BulkIndexer::run() {
     for (;;) {
         qint64 upTo = 0;
+        bool finishing = false;
         {
             std::unique_lock<std::mutex> lock(mutex_);
             wake_.wait(lock, [this] { return published_ > indexed_ || stopping_; });
             if (published_ <= indexed_)
                 return; // stopping, and everything committed is indexed
             upTo = published_;
+            finishing = stopping_;
         }
         if (outcome_) // after a failure, only keeps count
             if (Status s = indexRange(indexed_, upTo); !s)
@@ -102,7 +104,9 @@ void BulkIndexer::run() {
         // the writing core on copying pages); this core copies them instead, which keeps the
         // WAL from growing to the size of the import (readers slow down as it grows). A
         // checkpoint that cannot finish (a reader holds old pages) is simply taken up again.
-        (void)db_.exec(QStringLiteral("PRAGMA main.wal_checkpoint(PASSIVE)"));
+        // Once finish() waits, the commit that ends the import checkpoints instead.
+        if (!finishing)
+            (void)db_.exec(QStringLiteral("PRAGMA main.wal_checkpoint(PASSIVE)"));
         indexed_ = upTo;
     }
 }
