@@ -18,14 +18,11 @@ const QLatin1String kMissionFts(
 const QLatin1String kBulkFts("CREATE VIRTUAL TABLE bulk.fts USING fts5 (title, narrative, notes, "
                              "content = '', tokenize = 'unicode61 remove_diacritics 2')");
 
-// Marker rows kept in memory for finish() (a million take about 170 MB). Beyond this the
-// import is large enough for finish() to sort them in SQL as before.
-constexpr size_t kMarkerBytesLimit = size_t{512} << 20;
-
 } // namespace
 
 Result<std::unique_ptr<BulkIndexer>> BulkIndexer::start(const QString& missionPath, qint64 importId,
-                                                        qint64 baseId, int synchronous) {
+                                                        qint64 baseId, int synchronous,
+                                                        size_t markerBytes) {
     Result<Database> opened = Database::open(missionPath, Database::Mode::ReadWrite);
     if (!opened)
         return opened.error();
@@ -52,15 +49,17 @@ Result<std::unique_ptr<BulkIndexer>> BulkIndexer::start(const QString& missionPa
          })
         if (Status s = db.exec(sql); !s)
             return s.error();
-    std::unique_ptr<BulkIndexer> indexer(new BulkIndexer(std::move(opened).value(), importId));
+    std::unique_ptr<BulkIndexer> indexer(
+        new BulkIndexer(std::move(opened).value(), importId, markerBytes));
     indexer->indexed_ = baseId;
     indexer->thread_ = std::thread([p = indexer.get()] { p->run(); });
     return indexer;
 }
 
-BulkIndexer::BulkIndexer(Database db, qint64 importId)
+BulkIndexer::BulkIndexer(Database db, qint64 importId, size_t markerBytes)
     : db_(std::move(db))
-    , importId_(importId) {}
+    , importId_(importId)
+    , markerBytes_(markerBytes) {}
 
 BulkIndexer::~BulkIndexer() {
     (void)drain();
@@ -161,7 +160,9 @@ Status BulkIndexer::indexRange(qint64 after, qint64 upTo) {
                 m.lengths[k] = static_cast<quint32>(value.size());
             }
             markers_.push_back(m);
-            if (markers_.size() * sizeof(Marker) + text_.size() > kMarkerBytesLimit) {
+            // A million marker rows take about 170 MB; past the bound, finish() sorts them in
+            // SQL as it did before the indexer existed.
+            if (markers_.size() * sizeof(Marker) + text_.size() > markerBytes_) {
                 keepMarkers_ = false;
                 std::vector<Marker>().swap(markers_);
                 std::string().swap(text_);

@@ -32,9 +32,10 @@ class BulkIndexer {
 public:
     /// Opens the connection and starts the thread for the import `importId`, whose rows have ids
     /// above `baseId`. `synchronous` is the level the final commit must have (the importing
-    /// connection's).
+    /// connection's); `markerBytes` bounds the memory the marker rows may take.
     static Result<std::unique_ptr<BulkIndexer>> start(const QString& missionPath, qint64 importId,
-                                                      qint64 baseId, int synchronous);
+                                                      qint64 baseId, int synchronous,
+                                                      size_t markerBytes);
     BulkIndexer(const BulkIndexer&) = delete;
     BulkIndexer& operator=(const BulkIndexer&) = delete;
     ~BulkIndexer();
@@ -65,12 +66,13 @@ private:
         quint32 lengths[5] = {}; ///< their byte lengths, one after the other
     };
 
-    BulkIndexer(Database db, qint64 importId);
+    BulkIndexer(Database db, qint64 importId, size_t markerBytes);
     void run();
     Status indexRange(qint64 after, qint64 upTo);
 
     Database db_;
     qint64 importId_ = 0;
+    size_t markerBytes_ = 0;
     std::thread thread_;
     std::mutex mutex_;
     std::condition_variable wake_;

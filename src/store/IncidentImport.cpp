@@ -44,7 +44,7 @@ QString insertSql(int rows) {
 } // namespace
 
 Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString& source,
-                                             int batchSize) {
+                                             int batchSize, ImportSharing sharing) {
     Database& db = store.database();
     // Bulk work wants a bigger page cache than the default 2 MiB.
     if (Status s = db.exec(QStringLiteral("PRAGMA cache_size = -131072")); !s)
@@ -103,9 +103,10 @@ Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString&
     import.checkpointPages_ = checkpoint.value().toInt();
     // The second core indexes the committed batches while this thread writes the next ones.
     // Without it (the connection cannot be opened, say) finish() does all the indexing.
-    if (Result<std::unique_ptr<BulkIndexer>> indexer =
-            BulkIndexer::start(store.path(), id, baseId, level))
-        import.indexer_ = std::move(indexer).value();
+    if (sharing.indexAside)
+        if (Result<std::unique_ptr<BulkIndexer>> indexer =
+                BulkIndexer::start(store.path(), id, baseId, level, sharing.markerBytes))
+            import.indexer_ = std::move(indexer).value();
     return import;
 }
 

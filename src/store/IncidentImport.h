@@ -16,6 +16,14 @@ namespace tessera::store {
 class BulkIndexer;
 class MissionStore;
 
+/// How an import's work is shared between the importing thread and the indexer's
+/// (BulkIndexer). The defaults are what imports use; tests take the other paths.
+struct ImportSharing {
+    bool indexAside = true; ///< false: finish() indexes everything itself
+    /// Memory the indexer may keep marker rows in; past it, finish() sorts them in SQL.
+    size_t markerBytes = size_t{512} << 20;
+};
+
 /// A bulk import of incidents: all or nothing, and safe to kill at any moment.
 ///
 /// Rows go into the incident table in committed batches, tagged with the import's id; until
@@ -31,7 +39,7 @@ class MissionStore;
 class IncidentImport {
 public:
     static Result<IncidentImport> begin(MissionStore& store, const QString& source,
-                                        int batchSize = 20000);
+                                        int batchSize = 20000, ImportSharing sharing = {});
     IncidentImport(IncidentImport&&) noexcept;
     IncidentImport& operator=(IncidentImport&&) = delete;
     /// Abandons the import (deletes its rows) unless finish() succeeded.

@@ -573,18 +573,26 @@ const QString kRtreeRows =
 const QString kFtsRows = QStringLiteral("SELECT term, doc, col, offset FROM temp.fts_instances "
                                         "ORDER BY term, doc, col, offset");
 
-Status importAll(MissionStore& m, QList<Incident>& list, int batch) {
-    auto bulk = IncidentImport::begin(m, QStringLiteral("test"), batch);
+/// Imports `list`; true when its text index was built aside (on the indexer's thread).
+Result<bool> importWith(MissionStore& m, QList<Incident>& list, int batch, ImportSharing sharing) {
+    auto bulk = IncidentImport::begin(m, QStringLiteral("test"), batch, sharing);
     if (!bulk)
         return bulk.error();
     for (Incident& i : list)
         if (Status s = bulk.value().add(i); !s)
-            return s;
+            return s.error();
     auto done = bulk.value().finish();
     if (!done)
         return done.error();
+    return bulk.value().builtAside();
+}
+
+Status importAll(MissionStore& m, QList<Incident>& list, int batch) {
+    auto aside = importWith(m, list, batch, ImportSharing{});
+    if (!aside)
+        return aside.error();
     // These tests are about the index built on the indexer's thread and appended.
-    if (!bulk.value().builtAside())
+    if (!aside.value())
         return Error{QStringLiteral("the text index was not built aside")};
     return success();
 }
@@ -675,6 +683,74 @@ qint64 textMatches(MissionStore& m, const QString& words) {
 }
 
 } // namespace
+
+TEST_CASE("An import makes the same mission whichever thread indexes it", "[store][import]") {
+    QTemporaryDir dir;
+    struct Way {
+        const char* name;
+        ImportSharing sharing;
+        bool aside;
+    };
+    // Indexed aside (markers from memory), aside with markers past their memory bound (sorted in
+    // SQL), and all by finish() on the importing connection.
+    const QList<Way> ways{{"aside", ImportSharing{}, true},
+                          {"bounded", ImportSharing{true, 1}, true},
+                          {"inline", ImportSharing{false, 0}, false}};
+    std::vector<MissionStore> stores;
+    for (const Way& way : ways) {
+        auto created = MissionStore::create(dir.filePath(QLatin1String(way.name)), info());
+        REQUIRE(created.ok());
+        stores.push_back(std::move(created).value());
+    }
+    const QList<std::pair<int, int>> imports{{700, 1000}, {40, 7}, {900, 64}};
+    int seed = 41;
+    for (const auto& [count, batch] : imports) {
+        const QList<Incident> original = seededIncidents(count, seed++);
+        QList<Incident> first;
+        for (qsizetype w = 0; w < ways.size(); ++w) {
+            QList<Incident> list = original;
+            if (w > 0)
+                for (qsizetype k = 0; k < list.size(); ++k)
+                    list[k].uuid = first[k].uuid;
+            INFO(ways[w].name << ": " << count << " in batches of " << batch);
+            auto aside = importWith(stores[static_cast<size_t>(w)], list, batch, ways[w].sharing);
+            REQUIRE(aside.ok());
+            CHECK(aside.value() == ways[w].aside);
+            if (w == 0)
+                first = list;
+        }
+    }
+    const QStringList queries{
+        QStringLiteral("SELECT id, uuid, title, observed_at, lon, lat, coalesce(area_west, '-') "
+                       "FROM incident ORDER BY id"),
+        kRtreeRows,
+        QStringLiteral("SELECT id, min_lon, max_lon, min_lat, max_lat FROM incident_area_rtree "
+                       "ORDER BY id"),
+        QStringLiteral("SELECT hkey, id, uuid, title, category, severity, status, observed_at, "
+                       "lon, lat FROM incident_marker ORDER BY hkey, id"),
+        QStringLiteral("SELECT seq, kind, uuid, op FROM change_log ORDER BY seq"),
+        kFtsRows,
+    };
+    const QList<int> columns{7, 5, 5, 10, 4, 4};
+    for (MissionStore& m : stores) {
+        REQUIRE(m.database()
+                    .exec(QStringLiteral("CREATE VIRTUAL TABLE temp.fts_instances USING "
+                                         "fts5vocab(main, incident_fts, instance)"))
+                    .ok());
+        CHECK(rtreeCheck(m) == QStringLiteral("ok"));
+        CHECK(m.database()
+                  .exec(QStringLiteral(
+                      "INSERT INTO incident_fts (incident_fts) VALUES ('integrity-check')"))
+                  .ok());
+    }
+    for (qsizetype q = 0; q < queries.size(); ++q) {
+        INFO(queries[q].toStdString());
+        const QStringList expected = rowsOf(stores[0].database(), queries[q], columns[q]);
+        CHECK(expected.size() >= 200); // the areas: one in seven
+        for (size_t w = 1; w < stores.size(); ++w)
+            CHECK(rowsOf(stores[w].database(), queries[q], columns[q]) == expected);
+    }
+}
 
 TEST_CASE("An import's text index joins what the importing connection already indexed",
           "[store][import]") {
