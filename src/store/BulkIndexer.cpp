@@ -22,7 +22,7 @@ const QLatin1String kBulkFts("CREATE VIRTUAL TABLE bulk.fts USING fts5 (title, n
 
 Result<std::unique_ptr<BulkIndexer>> BulkIndexer::start(const QString& missionPath, qint64 importId,
                                                         qint64 baseId, int synchronous,
-                                                        size_t markerBytes) {
+                                                        size_t markerBytes, qint64 asideBytes) {
     Result<Database> opened = Database::open(missionPath, Database::Mode::ReadWrite);
     if (!opened)
         return opened.error();
@@ -49,6 +49,17 @@ Result<std::unique_ptr<BulkIndexer>> BulkIndexer::start(const QString& missionPa
          })
         if (Status s = db.exec(sql); !s)
             return s.error();
+    if (asideBytes > 0) {
+        Result<QVariant> page = db.scalar(QStringLiteral("PRAGMA bulk.page_size"));
+        if (!page)
+            return page.error();
+        // At least 1: 0 would leave the limit as it is. (SQLite raises a limit below the
+        // pages already used to their number.)
+        const qint64 pages =
+            std::max<qint64>(asideBytes / std::max<qint64>(page.value().toLongLong(), 512), 1);
+        if (Status s = db.exec(QStringLiteral("PRAGMA bulk.max_page_count = %1").arg(pages)); !s)
+            return s.error();
+    }
     std::unique_ptr<BulkIndexer> indexer(
         new BulkIndexer(std::move(opened).value(), importId, markerBytes));
     indexer->indexed_ = baseId;

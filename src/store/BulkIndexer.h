@@ -32,10 +32,11 @@ class BulkIndexer {
 public:
     /// Opens the connection and starts the thread for the import `importId`, whose rows have ids
     /// above `baseId`. `synchronous` is the level the final commit must have (the importing
-    /// connection's); `markerBytes` bounds the memory the marker rows may take.
+    /// connection's); `markerBytes` bounds the memory the marker rows may take, `asideBytes`
+    /// (when above 0) the temporary database.
     static Result<std::unique_ptr<BulkIndexer>> start(const QString& missionPath, qint64 importId,
                                                       qint64 baseId, int synchronous,
-                                                      size_t markerBytes);
+                                                      size_t markerBytes, qint64 asideBytes = 0);
     BulkIndexer(const BulkIndexer&) = delete;
     BulkIndexer& operator=(const BulkIndexer&) = delete;
     ~BulkIndexer();

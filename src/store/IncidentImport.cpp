@@ -104,8 +104,8 @@ Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString&
     // The second core indexes the committed batches while this thread writes the next ones.
     // Without it (the connection cannot be opened, say) finish() does all the indexing.
     if (sharing.indexAside)
-        if (Result<std::unique_ptr<BulkIndexer>> indexer =
-                BulkIndexer::start(store.path(), id, baseId, level, sharing.markerBytes))
+        if (Result<std::unique_ptr<BulkIndexer>> indexer = BulkIndexer::start(
+                store.path(), id, baseId, level, sharing.markerBytes, sharing.asideBytes))
             import.indexer_ = std::move(indexer).value();
     return import;
 }

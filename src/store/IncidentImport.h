@@ -22,6 +22,9 @@ struct ImportSharing {
     bool indexAside = true; ///< false: finish() indexes everything itself
     /// Memory the indexer may keep marker rows in; past it, finish() sorts them in SQL.
     size_t markerBytes = size_t{512} << 20;
+    /// Room the indexer's temporary database may take (0: as much as the temporary directory
+    /// has). When it runs out, the indexer stops and finish() indexes everything itself.
+    qint64 asideBytes = 0;
 };
 
 /// A bulk import of incidents: all or nothing, and safe to kill at any moment.

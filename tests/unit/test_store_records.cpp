@@ -692,10 +692,12 @@ TEST_CASE("An import makes the same mission whichever thread indexes it", "[stor
         bool aside;
     };
     // Indexed aside (markers from memory), aside with markers past their memory bound (sorted in
-    // SQL), and all by finish() on the importing connection.
+    // SQL), all by finish() on the importing connection, and aside until the temporary
+    // database is full (then finish() does everything).
     const QList<Way> ways{{"aside", ImportSharing{}, true},
-                          {"bounded", ImportSharing{true, 1}, true},
-                          {"inline", ImportSharing{false, 0}, false}};
+                          {"bounded", ImportSharing{true, 1, 0}, true},
+                          {"inline", ImportSharing{false, 0, 0}, false},
+                          {"full", ImportSharing{true, size_t{512} << 20, 1}, false}};
     std::vector<MissionStore> stores;
     for (const Way& way : ways) {
         auto created = MissionStore::create(dir.filePath(QLatin1String(way.name)), info());
@@ -715,7 +717,9 @@ TEST_CASE("An import makes the same mission whichever thread indexes it", "[stor
             INFO(ways[w].name << ": " << count << " in batches of " << batch);
             auto aside = importWith(stores[static_cast<size_t>(w)], list, batch, ways[w].sharing);
             REQUIRE(aside.ok());
-            CHECK(aside.value() == ways[w].aside);
+            // (40 rows fit in the pages the temporary database's empty tables already have.)
+            if (count > 100 || w != 3)
+                CHECK(aside.value() == ways[w].aside);
             if (w == 0)
                 first = list;
         }
