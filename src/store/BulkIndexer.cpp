@@ -4,6 +4,7 @@
 #include "store/MarkerKey.h"
 
 #include <algorithm>
+#include <system_error>
 
 namespace tessera::store {
 
@@ -63,7 +64,11 @@ Result<std::unique_ptr<BulkIndexer>> BulkIndexer::start(const QString& missionPa
     std::unique_ptr<BulkIndexer> indexer(
         new BulkIndexer(std::move(opened).value(), importId, markerBytes));
     indexer->indexed_ = baseId;
-    indexer->thread_ = std::thread([p = indexer.get()] { p->run(); });
+    try {
+        indexer->thread_ = std::thread([p = indexer.get()] { p->run(); });
+    } catch (const std::system_error& e) { // no thread to be had: finish() does the work
+        return Error{QStringLiteral("no indexer thread: %1").arg(QString::fromLocal8Bit(e.what()))};
+    }
     return indexer;
 }
 
