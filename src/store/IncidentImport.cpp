@@ -101,12 +101,8 @@ Result<IncidentImport> IncidentImport::begin(MissionStore& store, const QString&
     IncidentImport import(store, id, std::max(1, batchSize), level, std::move(many).value(),
                           std::move(one).value());
     import.checkpointPages_ = checkpoint.value().toInt();
-    // The second core indexes the committed batches while this thread writes the next ones.
-    // Without it (the connection cannot be opened, say) finish() does all the indexing.
-    if (sharing.indexAside)
-        if (Result<std::unique_ptr<BulkIndexer>> indexer = BulkIndexer::start(
-                store.path(), id, baseId, level, sharing.markerBytes, sharing.asideBytes))
-            import.indexer_ = std::move(indexer).value();
+    import.baseId_ = baseId;
+    import.sharing_ = sharing;
     return import;
 }
 
@@ -128,6 +124,9 @@ IncidentImport::IncidentImport(IncidentImport&& o) noexcept
     , batchSize_(o.batchSize_)
     , synchronous_(o.synchronous_)
     , checkpointPages_(o.checkpointPages_)
+    , baseId_(o.baseId_)
+    , sharing_(o.sharing_)
+    , indexerTried_(o.indexerTried_)
     , indexer_(std::move(o.indexer_))
     , insertMany_(std::move(o.insertMany_))
     , insertOne_(std::move(o.insertOne_))
@@ -160,9 +159,29 @@ Status IncidentImport::add(Incident& incident) {
     if (static_cast<int>(pending_.size()) == kRowsPerStatement)
         if (Status s = flush(); !s)
             return s;
-    if (++inBatch_ >= batchSize_)
-        return commitBatch();
+    if (++inBatch_ >= batchSize_) {
+        if (Status s = commitBatch(); !s)
+            return s;
+        startIndexer();
+    }
     return success();
+}
+
+void IncidentImport::startIndexer() {
+    // The second core indexes the committed batches while this thread writes the next ones,
+    // from the end of the first batch on: an import that fits in one batch is indexed by
+    // finish() itself, as FTS5 would index it (merging as it goes), instead of adding a
+    // segment of a few rows to the mission's text index each time. Without an indexer (its
+    // connection cannot be opened, say) finish() does all the indexing.
+    if (indexer_ || indexerTried_ || !sharing_.indexAside)
+        return;
+    indexerTried_ = true;
+    Result<std::unique_ptr<BulkIndexer>> indexer = BulkIndexer::start(
+        store_->path(), id_, baseId_, synchronous_, sharing_.markerBytes, sharing_.asideBytes);
+    if (!indexer)
+        return;
+    indexer_ = std::move(indexer).value();
+    indexer_->committed(store_->database().lastInsertRowId());
 }
 
 Status IncidentImport::flush() {

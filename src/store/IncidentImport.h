@@ -68,6 +68,8 @@ private:
     /// Writes the rows added since the last flush (in the open batch transaction).
     Status flush();
     Status commitBatch();
+    /// After the first whole batch: starts the indexer (BulkIndexer), if it is to be used.
+    void startIndexer();
     /// Back to the connection's synchronous level and automatic checkpoints.
     Status restoreConnection();
     /// Fills the R*Tree with the import's boxes (`collected`: all of them, or none) on `db`.
@@ -77,8 +79,11 @@ private:
     qint64 id_ = 0;
     int batchSize_ = 0;
     int synchronous_ = 2; ///< the connection's PRAGMA synchronous, restored by finish/abandon
-    int checkpointPages_ = 1000;           ///< and its PRAGMA wal_autocheckpoint
-    std::unique_ptr<BulkIndexer> indexer_; ///< the second core's part, when it could start
+    int checkpointPages_ = 1000; ///< and its PRAGMA wal_autocheckpoint
+    qint64 baseId_ = 0;          ///< the import's rows have ids above this
+    ImportSharing sharing_;
+    bool indexerTried_ = false;
+    std::unique_ptr<BulkIndexer> indexer_; ///< the second core's part, once it has started
     std::optional<Statement> insertMany_;  ///< kRowsPerStatement rows
     std::optional<Statement> insertOne_;   ///< the rest of a batch
     std::vector<std::pair<Incident, Hlc>> pending_;
