@@ -131,9 +131,9 @@ Status BulkIndexer::indexRange(qint64 after, qint64 upTo) {
         return s;
     Status indexed = [&]() -> Status {
         Result<Statement> rows = db_.prepare(QStringLiteral(
-            "SELECT id, title, narrative, uuid, category, severity, status, observed_at, lon, "
-            "lat, area_west, area_east, area_south, area_north FROM main.incident WHERE id > ?1 "
-            "AND id <= ?2 AND +import_id = ?3 ORDER BY id"));
+            "SELECT id, title, uuid, category, severity, status, observed_at, lon, lat, "
+            "area_west, area_east, area_south, area_north FROM main.incident WHERE id > ?1 AND "
+            "id <= ?2 AND +import_id = ?3 ORDER BY id"));
         Result<Statement> fts = db_.prepare(QStringLiteral(
             "INSERT INTO bulk.fts (rowid, title, narrative, notes) SELECT id, title, narrative, '' "
             "FROM main.incident WHERE id > ?1 AND id <= ?2 AND +import_id = ?3 ORDER BY id"));
@@ -142,34 +142,28 @@ Status BulkIndexer::indexRange(qint64 after, qint64 upTo) {
         fts.value().bind(1, after).bind(2, upTo).bind(3, importId_);
         if (Status s = fts.value().run(); !s)
             return s;
-        Statement& row = rows.value();
-        row.bind(1, after).bind(2, upTo).bind(3, importId_);
-        for (;;) {
-            Result<bool> next = row.step();
-            if (!next)
-                return next.error();
-            if (!next.value())
-                return success();
+        rows.value().bind(1, after).bind(2, upTo).bind(3, importId_);
+        return rows.value().forEachRow([&](const Statement& row) {
             const qint64 id = row.integer(0);
-            const double lon = row.real(8);
-            const double lat = row.real(9);
-            if (!row.isNull(10)) { // an area: its box, and no marker
+            const double lon = row.real(7);
+            const double lat = row.real(8);
+            if (!row.isNull(9)) { // an area: its box, and no marker
                 boxes_.push_back(
-                    rtreeEntry(id, row.real(10), row.real(11), row.real(12), row.real(13)));
-                continue;
+                    rtreeEntry(id, row.real(9), row.real(10), row.real(11), row.real(12)));
+                return;
             }
             boxes_.push_back(rtreeEntry(id, lon, lon, lat, lat));
             if (!keepMarkers_)
-                continue;
+                return;
             Marker m;
             m.key = static_cast<qint64>(markerKey(lon, lat));
             m.id = id;
-            m.observedMs = row.integer(7);
+            m.observedMs = row.integer(6);
             m.lon = lon;
             m.lat = lat;
             m.text = text_.size();
             // uuid, title, category, severity, status: the order of the marker's columns.
-            static constexpr int kColumns[5] = {3, 1, 4, 5, 6};
+            static constexpr int kColumns[5] = {2, 1, 3, 4, 5};
             for (int k = 0; k < 5; ++k) {
                 const QByteArrayView value = row.utf8(kColumns[k]);
                 text_.append(value.data() ? value.data() : "", static_cast<size_t>(value.size()));
@@ -183,7 +177,7 @@ Status BulkIndexer::indexRange(qint64 after, qint64 upTo) {
                 std::vector<Marker>().swap(markers_);
                 std::string().swap(text_);
             }
-        }
+        });
     }();
     if (!indexed) {
         (void)db_.exec(QStringLiteral("ROLLBACK"));

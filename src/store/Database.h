@@ -9,6 +9,7 @@
 #include <QVariant>
 
 #include <memory>
+#include <type_traits>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -40,6 +41,25 @@ public:
     /// Runs a statement that returns no rows (INSERT, UPDATE ...), then resets it for reuse.
     Status run();
     void reset();
+    /// Steps through every row, calling `onRow(statement)` for each. When `onRow` returns a
+    /// Status, a failure stops the walk and is returned; otherwise the first SQLite error is.
+    template <typename OnRow>
+    Status forEachRow(OnRow&& onRow) {
+        for (;;) {
+            Result<bool> row = step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                return success();
+            const Statement& current = *this;
+            if constexpr (std::is_same_v<std::invoke_result_t<OnRow&, const Statement&>, Status>) {
+                if (Status s = onRow(current); !s)
+                    return s;
+            } else {
+                onRow(current);
+            }
+        }
+    }
 
     [[nodiscard]] QString text(int column) const;
     /// The column's UTF-8 bytes, without a copy: valid until the next step() or reset().

@@ -343,15 +343,12 @@ Status IncidentImport::fillRtree(Database& db, const QString& range,
         Result<Statement> stmt = db.prepare(sql);
         if (!stmt)
             return stmt.error();
-        for (;;) {
-            Result<bool> row = stmt.value().step();
-            if (!row)
-                return row.error();
-            if (!row.value())
-                break;
-            const Statement& r = stmt.value();
-            entries.push_back(rtreeEntry(r.integer(0), r.real(1), r.real(2), r.real(3), r.real(4)));
-        }
+        if (Status s = stmt.value().forEachRow([&](const Statement& r) {
+                entries.push_back(
+                    rtreeEntry(r.integer(0), r.real(1), r.real(2), r.real(3), r.real(4)));
+            });
+            !s)
+            return s;
     }
     if (static_cast<qint64>(collected.size()) == added_)
         entries.insert(entries.end(), collected.begin(), collected.end());

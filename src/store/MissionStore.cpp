@@ -1001,14 +1001,10 @@ Result<MarkerPage> MissionStore::queryMarkers(const IncidentQuery& q) {
     MarkerPage page;
     if (q.limit > 0)
         page.markers.reserve(std::min(q.limit, 100000));
-    for (;;) {
-        Result<bool> row = stmt.value().step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        page.markers.append(readMarker(stmt.value()));
-    }
+    if (Status s = stmt.value().forEachRow(
+            [&](const Statement& r) { page.markers.append(readMarker(r)); });
+        !s)
+        return s.error();
     if (q.countTotal) {
         Result<qint64> total = countMatches(db_, filter);
         if (!total)
@@ -1340,16 +1336,12 @@ Result<QList<PatrolRoute>> MissionStore::routes() {
         return track.error();
     for (PatrolRoute& route : routes.value()) {
         stmt.value().bind(1, route.uuid);
-        for (;;) {
-            Result<bool> row = stmt.value().step();
-            if (!row)
-                return row.error();
-            if (!row.value())
-                break;
-            route.waypoints.append(Waypoint{{stmt.value().real(1), stmt.value().real(2)},
-                                            fromIso(stmt.value().text(3)),
-                                            stmt.value().text(0)});
-        }
+        if (Status s = stmt.value().forEachRow([&](const Statement& r) {
+                route.waypoints.append(
+                    Waypoint{{r.real(1), r.real(2)}, fromIso(r.text(3)), r.text(0)});
+            });
+            !s)
+            return s.error();
         stmt.value().reset();
         track.value().bind(1, route.uuid);
         for (;;) {
@@ -1602,14 +1594,10 @@ Result<MissionStats> MissionStore::stats() {
                 .arg(QString::fromLatin1(column), kLiveIncident));
         if (!stmt)
             return stmt.error();
-        for (;;) {
-            Result<bool> row = stmt.value().step();
-            if (!row)
-                return row.error();
-            if (!row.value())
-                break;
-            target->insert(stmt.value().text(0), stmt.value().integer(1));
-        }
+        if (Status s = stmt.value().forEachRow(
+                [&](const Statement& r) { target->insert(r.text(0), r.integer(1)); });
+            !s)
+            return s.error();
     }
     return st;
 }
