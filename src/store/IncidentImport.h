@@ -33,10 +33,12 @@ struct ImportSharing {
 /// finish() they are invisible (queries, snapshots and the map skip imports still running), and
 /// the next read-write open rolls back an import whose process is gone. Rows are written 64 to a
 /// statement, and batches commit without a sync (synchronous = NORMAL: a lost batch is rolled
-/// back with the rest anyway). finish() then fills the R*Tree (packed in one pass when the
-/// import is larger than what the tree holds), the marker table, the full-text index and the
-/// change log in bulk steps, each one pass over the import's id range, and marks the import
-/// done, in one transaction synced at the connection's level (docs/store.md).
+/// back with the rest anyway). From the first whole batch on, a BulkIndexer on a second thread
+/// indexes the committed batches (full text, R*Tree entries, markers) and checkpoints the WAL.
+/// finish() then fills the R*Tree (packed in one pass when the import is larger than what the
+/// tree holds), the marker table, the full-text index (the indexer's segments appended, or
+/// FTS5 fed the rows) and the change log, and marks the import done, in one transaction synced
+/// at the connection's level (docs/store.md, "Bulk import").
 ///
 /// Threads: the thread of the MissionStore it writes to; the store must outlive it.
 class IncidentImport {
