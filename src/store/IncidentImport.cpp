@@ -9,6 +9,8 @@
 #include "store/RtreePack.h"
 #include "store/Uuid.h"
 
+#include <QElapsedTimer>
+
 #include <utility>
 
 namespace tessera::store {
@@ -228,6 +230,14 @@ Result<qint64> IncidentImport::finish() {
         (void)abandon();
         return s.error();
     }
+    QElapsedTimer clock;
+    clock.start();
+    auto lap = [&clock] { // seconds since the last lap
+        const double seconds = static_cast<double>(clock.nsecsElapsed()) / 1e9;
+        clock.restart();
+        return seconds;
+    };
+    times_ = {};
     // What the second core built is used only when all of it was built; otherwise this
     // connection indexes the rows itself, as a whole.
     std::vector<RtreeEntry> boxes;
@@ -240,6 +250,7 @@ Result<qint64> IncidentImport::finish() {
     // The transaction goes through the indexer's connection when there is one: it holds the
     // full-text index to append, and its FTS5 module has no cached view of the mission's index
     // (BulkIndexer.h). The importing connection sees the result as another's commit.
+    times_.waiting = lap();
     Database& db = indexer_ ? indexer_->connection() : store_->database();
     // The import's rows are the ids above its base: a range of the table's own b-tree, read in
     // order. (`+` keeps SQLite from driving the scan by the import_id index instead, which
@@ -250,6 +261,7 @@ Result<qint64> IncidentImport::finish() {
     Status done = db.transaction([&]() -> Status {
         if (Status s = fillRtree(db, range, std::move(boxes)); !s)
             return s;
+        times_.rtree = lap();
         if (indexer_ && indexer_->hasMarkers()) {
             if (Status s = indexer_->writeMarkers(); !s)
                 return s;
@@ -271,6 +283,7 @@ Result<qint64> IncidentImport::finish() {
                                        .arg(range));
                 !s)
                 return s;
+        times_.markers = lap();
         bool textIndexed = false;
         if (indexer_) {
             Result<bool> appended =
@@ -280,13 +293,16 @@ Result<qint64> IncidentImport::finish() {
             textIndexed = appended.value();
         }
         builtAside_ = textIndexed;
-        QStringList steps;
         // In id order: FTS5's b-trees fill far faster than row by row.
         if (!textIndexed)
-            steps << QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) "
-                                    "SELECT id, title, narrative, '' FROM incident WHERE %1 "
-                                    "ORDER BY id")
-                         .arg(range);
+            if (Status s = db.exec(QStringLiteral("INSERT INTO incident_fts (rowid, title, "
+                                                  "narrative, notes) SELECT id, title, narrative, "
+                                                  "'' FROM incident WHERE %1 ORDER BY id")
+                                       .arg(range));
+                !s)
+                return s;
+        times_.text = lap();
+        QStringList steps;
         steps << QStringLiteral("INSERT INTO change_log (kind, uuid, op, hlc, station) SELECT "
                                 "'incident', uuid, 'insert', created_hlc, station FROM incident "
                                 "WHERE %1 ORDER BY id")
@@ -297,8 +313,10 @@ Result<qint64> IncidentImport::finish() {
         for (const QString& step : steps)
             if (Status s = db.exec(step); !s)
                 return s;
+        times_.changeLog = lap();
         return success();
     });
+    times_.commit = lap();
     indexer_.reset();
     if (!done) {
         (void)abandon();

@@ -27,6 +27,16 @@ struct ImportSharing {
     qint64 asideBytes = 0;
 };
 
+/// Where finish() spent its time, in seconds (for the benchmark, docs/benchmarks.md).
+struct ImportFinishTimes {
+    double waiting = 0;   ///< for the indexer to index what was committed
+    double rtree = 0;     ///< the R*Tree, packed or entry by entry
+    double markers = 0;   ///< the marker table and the areas' R*Tree
+    double text = 0;      ///< the full-text index, appended or fed to FTS5
+    double changeLog = 0; ///< the change log and the import's state
+    double commit = 0;    ///< the commit, with its sync and checkpoint
+};
+
 /// A bulk import of incidents: all or nothing, and safe to kill at any moment.
 ///
 /// Rows go into the incident table in committed batches, tagged with the import's id; until
@@ -63,6 +73,8 @@ public:
     /// (false when finish() indexed the rows itself: no indexer, or an index format it does
     /// not know).
     [[nodiscard]] bool builtAside() const { return builtAside_; }
+    /// After finish(): where its time went.
+    [[nodiscard]] const ImportFinishTimes& finishTimes() const { return times_; }
 
 private:
     IncidentImport(MissionStore& store, qint64 id, int batchSize, int synchronous,
@@ -94,6 +106,7 @@ private:
     int inBatch_ = 0;
     bool open_ = false;
     bool builtAside_ = false;
+    ImportFinishTimes times_;
 };
 
 } // namespace tessera::store

@@ -132,8 +132,10 @@ std::vector<Incident> makeIncidents(const std::vector<Place>& places, qint64 cou
 
 struct ImportRun {
     double seconds = 0;
-    double finishSeconds = 0; ///< of which IncidentImport::finish() (indexes, change log)
-    double cpuSeconds = 0;    ///< CPU time of the process over `seconds` (less sensitive to load)
+    double finishSeconds = 0;      ///< of which IncidentImport::finish() (indexes, change log)
+    ImportFinishTimes finishSteps; ///< and where finish() spent it
+    bool builtAside = false;       ///< whether the text index was built on the second thread
+    double cpuSeconds = 0; ///< CPU time of the process over `seconds` (less sensitive to load)
     qint64 bytes = 0;
 };
 
@@ -181,6 +183,8 @@ ImportRun importStore(const QString& path, std::vector<Incident>& rows, int& syn
     ImportRun run;
     run.seconds = secondsSince(start);
     run.finishSeconds = secondsSince(finishing);
+    run.finishSteps = import.value().finishTimes();
+    run.builtAside = import.value().builtAside();
     run.cpuSeconds = cpuSeconds() - cpuStart;
     if (Status s = store.database().exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")); !s)
         fail(s.error().message);
@@ -337,6 +341,8 @@ int main(int argc, char** argv) {
 
     // Imports: one round; two more (median of 3) when three rounds fit in about 3 minutes.
     std::vector<double> storeSeconds, finishSeconds, plainSeconds, storeCpu, plainCpu;
+    std::vector<ImportFinishTimes> steps;
+    bool allAside = true;
     ImportRun storeRun, plainRun;
     int synchronous = 2;
     const QString storePath = dir.filePath(QStringLiteral("bench.tessera"));
@@ -349,6 +355,8 @@ int main(int argc, char** argv) {
         plainRun = importPlain(plainPath, rows, synchronous);
         storeSeconds.push_back(storeRun.seconds);
         finishSeconds.push_back(storeRun.finishSeconds);
+        steps.push_back(storeRun.finishSteps);
+        allAside = allAside && storeRun.builtAside;
         plainSeconds.push_back(plainRun.seconds);
         storeCpu.push_back(storeRun.cpuSeconds);
         plainCpu.push_back(plainRun.cpuSeconds);
@@ -448,6 +456,23 @@ int main(int argc, char** argv) {
                 qPrintable(fmt(static_cast<double>(count) / storeImport, 0)));
     std::printf("| of which finish() (R*Tree, markers, FTS5, change log in bulk), %s | %s s |\n",
                 qPrintable(runs), qPrintable(fmt(median(finishSeconds), 2)));
+    if (!steps.empty()) {
+        auto step = [&](double ImportFinishTimes::*field) {
+            std::vector<double> values;
+            for (const ImportFinishTimes& t : steps)
+                values.push_back(t.*field);
+            return fmt(median(values), 2);
+        };
+        std::printf("| finish() by step, %s: waiting for the indexer / R*Tree / markers / full "
+                    "text (%s) / change log / commit | %s / %s / %s / %s / %s / %s s |\n",
+                    qPrintable(runs), allAside ? "appended" : "not all appended",
+                    qPrintable(step(&ImportFinishTimes::waiting)),
+                    qPrintable(step(&ImportFinishTimes::rtree)),
+                    qPrintable(step(&ImportFinishTimes::markers)),
+                    qPrintable(step(&ImportFinishTimes::text)),
+                    qPrintable(step(&ImportFinishTimes::changeLog)),
+                    qPrintable(step(&ImportFinishTimes::commit)));
+    }
     std::printf("| Plain SQLite insert (one unindexed table, prepared, one transaction), %s | %s "
                 "s (%s rows/s) |\n",
                 qPrintable(runs), qPrintable(fmt(plainImport, 2)),
