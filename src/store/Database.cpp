@@ -243,7 +243,21 @@ Result<QVariant> Database::scalar(const QString& sql) {
         return row.error();
     if (!row.value() || stmt.value().isNull(0))
         return QVariant();
+    // A blob as its bytes: read as text, bytes that are not UTF-8 would be replaced.
+    if (sqlite3_column_type(stmt.value().stmt_, 0) == SQLITE_BLOB)
+        return QVariant(stmt.value().blob(0));
     return QVariant(stmt.value().text(0));
+}
+
+QString Database::valuesList(int rows, int columns) {
+    QString sql;
+    for (int r = 0; r < rows; ++r) {
+        sql += r ? QStringLiteral(",(") : QStringLiteral("(");
+        for (int c = 1; c <= columns; ++c)
+            sql += QStringLiteral("?%1").arg(r * columns + c) +
+                   (c < columns ? QStringLiteral(",") : QStringLiteral(")"));
+    }
+    return sql;
 }
 
 } // namespace tessera::store

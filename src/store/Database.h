@@ -93,8 +93,30 @@ public:
 
     Status exec(const QString& sql);
     Result<Statement> prepare(const QString& sql);
-    /// The first column of the first row, for PRAGMAs and counts.
+    /// The first column of the first row, for PRAGMAs and counts (a blob as a QByteArray).
     Result<QVariant> scalar(const QString& sql);
+    /// Inserts `count` rows with `head` ("INSERT INTO t (a, b) VALUES "), 64 rows to a
+    /// statement: one statement run per row costs about a third more for a million rows.
+    /// `bindRow(statement, first, k)` binds row k's `columns` values from parameter `first` on.
+    template <typename BindRow>
+    Status insertRows(const QString& head, int columns, size_t count, BindRow&& bindRow) {
+        constexpr int kRowsPerStatement = 64;
+        Result<Statement> many = prepare(head + valuesList(kRowsPerStatement, columns));
+        Result<Statement> one = prepare(head + valuesList(1, columns));
+        if (!many || !one)
+            return many ? one.error() : many.error();
+        const size_t whole = count - count % kRowsPerStatement;
+        for (size_t k = 0; k < count; ++k) {
+            const bool inMany = k < whole;
+            Statement& s = inMany ? many.value() : one.value();
+            bindRow(s, inMany ? static_cast<int>(k % kRowsPerStatement) * columns + 1 : 1, k);
+            if (inMany && (k + 1) % kRowsPerStatement != 0)
+                continue;
+            if (Status r = s.run(); !r)
+                return r;
+        }
+        return success();
+    }
     /// Whether the file has a table (or virtual table) of that name.
     Result<bool> hasTable(const QString& name);
 
@@ -129,6 +151,8 @@ public:
 
 private:
     Database(sqlite3* db, QString path);
+    /// "(?1,?2),(?3,?4)" for 2 rows of 2 columns.
+    static QString valuesList(int rows, int columns);
     sqlite3* db_ = nullptr;
     QString path_;
 };

@@ -94,16 +94,13 @@ QString shadow(const QString& table, const char* suffix) {
     return table + QLatin1Char('_') + QLatin1String(suffix);
 }
 
+/// A `%_data` row's block; empty when there is no such row.
 Result<QByteArray> dataRow(Database& db, const QString& table, qint64 row) {
-    Result<Statement> stmt =
-        db.prepare(QStringLiteral("SELECT block FROM %1 WHERE id = ?1").arg(shadow(table, "data")));
-    if (!stmt)
-        return stmt.error();
-    stmt.value().bind(1, row);
-    Result<bool> found = stmt.value().step();
-    if (!found)
-        return found.error();
-    return found.value() ? stmt.value().blob(0) : QByteArray();
+    Result<QVariant> block = db.scalar(
+        QStringLiteral("SELECT block FROM %1 WHERE id = %2").arg(shadow(table, "data")).arg(row));
+    if (!block)
+        return block.error();
+    return block.value().toByteArray();
 }
 
 /// The averages record: documents, then tokens per column. Missing or empty: all zero.

@@ -355,7 +355,8 @@ Status IncidentImport::fillRtree(Database& db, const QString& range,
     QStringList reads{QStringLiteral("SELECT id, min_lon, max_lon, min_lat, max_lat FROM "
                                      "incident_rtree")};
     // The new boxes, unless the indexer collected them (exactly one per imported row).
-    if (static_cast<qint64>(collected.size()) != added_)
+    const bool haveBoxes = static_cast<qint64>(collected.size()) == added_;
+    if (!haveBoxes)
         reads << newBoxes.arg(range);
     for (const QString& sql : reads) {
         Result<Statement> stmt = db.prepare(sql);
@@ -368,7 +369,7 @@ Status IncidentImport::fillRtree(Database& db, const QString& range,
             !s)
             return s;
     }
-    if (static_cast<qint64>(collected.size()) == added_)
+    if (haveBoxes)
         entries.insert(entries.end(), collected.begin(), collected.end());
     return packRtree(db, QStringLiteral("incident_rtree"), std::move(entries));
 }

@@ -154,11 +154,9 @@ Status packRtree(Database& db, const QString& table, std::vector<RtreeEntry> ent
             return s;
     Result<Statement> writeNode =
         db.prepare(QStringLiteral("INSERT INTO %1 (nodeno, data) VALUES (?1, ?2)").arg(node));
-    Result<Statement> writeRowid =
-        db.prepare(QStringLiteral("INSERT INTO %1 (rowid, nodeno) VALUES (?1, ?2)").arg(rowid));
     Result<Statement> writeParent = db.prepare(
         QStringLiteral("INSERT INTO %1 (nodeno, parentnode) VALUES (?1, ?2)").arg(parent));
-    for (const Result<Statement>* stmt : {&writeNode, &writeRowid, &writeParent})
+    for (const Result<Statement>* stmt : {&writeNode, &writeParent})
         if (!*stmt)
             return stmt->error();
 
@@ -205,34 +203,12 @@ Status packRtree(Database& db, const QString& table, std::vector<RtreeEntry> ent
     }
     if (Status s = writeNode.value().bind(1, 1).bindBlob(2, rootData).run(); !s)
         return s;
-    // The id -> leaf map in id order: the rowid table fills from its end. A million rows: 64
-    // to a statement, as the import's batches (one statement run per row cost a third more).
+    // The id -> leaf map in id order: the rowid table fills from its end.
     std::sort(leafOf.begin(), leafOf.end());
-    constexpr int kRowsPerStatement = 64;
-    QString manySql = QStringLiteral("INSERT INTO %1 (rowid, nodeno) VALUES ").arg(rowid);
-    for (int r = 0; r < kRowsPerStatement; ++r)
-        manySql += QStringLiteral("%1(?%2, ?%3)")
-                       .arg(r ? QStringLiteral(",") : QString())
-                       .arg(2 * r + 1)
-                       .arg(2 * r + 2);
-    Result<Statement> writeRowids = db.prepare(manySql);
-    if (!writeRowids)
-        return writeRowids.error();
-    const size_t whole = leafOf.size() - leafOf.size() % kRowsPerStatement;
-    for (size_t k = 0; k < leafOf.size(); ++k) {
-        const auto& [id, leaf] = leafOf[k];
-        if (k >= whole) {
-            if (Status s = writeRowid.value().bind(1, id).bind(2, leaf).run(); !s)
-                return s;
-            continue;
-        }
-        const int at = static_cast<int>(k % kRowsPerStatement) * 2;
-        writeRowids.value().bind(at + 1, id).bind(at + 2, leaf);
-        if ((k + 1) % kRowsPerStatement == 0)
-            if (Status s = writeRowids.value().run(); !s)
-                return s;
-    }
-    return success();
+    return db.insertRows(QStringLiteral("INSERT INTO %1 (rowid, nodeno) VALUES ").arg(rowid), 2,
+                         leafOf.size(), [&leafOf](Statement& s, int first, size_t k) {
+                             s.bind(first, leafOf[k].first).bind(first + 1, leafOf[k].second);
+                         });
 }
 
 } // namespace tessera::store
