@@ -16,6 +16,10 @@ namespace tessera::store {
 class BulkIndexer;
 class MissionStore;
 
+/// Rows per committed batch unless the caller says otherwise: big enough that a commit's cost
+/// spreads thin, small enough that a batch's pages stay in the page cache.
+constexpr int kDefaultImportBatch = 20000;
+
 /// How an import's work is shared between the importing thread and the indexer's
 /// (BulkIndexer). The defaults are what imports use; tests take the other paths.
 struct ImportSharing {
@@ -54,7 +58,8 @@ struct ImportFinishTimes {
 class IncidentImport {
 public:
     static Result<IncidentImport> begin(MissionStore& store, const QString& source,
-                                        int batchSize = 20000, ImportSharing sharing = {});
+                                        int batchSize = kDefaultImportBatch,
+                                        ImportSharing sharing = {});
     IncidentImport(IncidentImport&&) noexcept;
     IncidentImport& operator=(IncidentImport&&) = delete;
     /// Abandons the import (deletes its rows) unless finish() succeeded.

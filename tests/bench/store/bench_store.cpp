@@ -10,9 +10,11 @@
 //     MissionStore::queryIncidents (full records); 200 text queries through queryIncidents;
 //  3. database bytes per incident.
 // Prints one Markdown table, with the CPU time beside the wall time (the build machine is shared).
-// Usage: bench_store [rows] [--keep DIR] [--queries FILE] (default 1,000,000 rows; --keep leaves
-// both databases in a new folder under DIR; --queries FILE skips the imports and runs the queries
-// on FILE, a mission kept by an earlier run with the same number of rows).
+// Usage: bench_store [rows] [--keep DIR] [--queries FILE] [--one-thread] (default 1,000,000 rows;
+// --keep leaves both databases in a new folder under DIR; --queries FILE skips the imports and
+// runs the queries on FILE, a mission kept by an earlier run with the same number of rows;
+// --one-thread imports without the indexer thread, so that the batches show what the writing
+// thread costs alone and finish() does all of the indexing).
 #include "store/IncidentImport.h"
 #include "store/Mission.h"
 #include "store/MissionStore.h"
@@ -135,6 +137,7 @@ struct ImportRun {
     double finishSeconds = 0;      ///< of which IncidentImport::finish() (indexes, change log)
     ImportFinishTimes finishSteps; ///< and where finish() spent it
     bool builtAside = false;       ///< whether the text index was built on the second thread
+    QList<QPair<QString, qint64>> bytesByPart; ///< pages of each table and index, largest first
     double cpuSeconds = 0; ///< CPU time of the process over `seconds` (less sensitive to load)
     qint64 bytes = 0;
 };
@@ -153,8 +156,26 @@ qint64 fileBytes(sqlite3* db) {
     return bytes;
 }
 
+/// Bytes in each of the mission's tables and indexes, largest first (a virtual table's shadow
+/// tables summed under its name); empty when SQLite was built without the dbstat table.
+QList<QPair<QString, qint64>> bytesByPart(Database& db) {
+    QList<QPair<QString, qint64>> parts;
+    Result<Statement> stmt = db.prepare(QStringLiteral(
+        "SELECT CASE WHEN name GLOB 'incident_fts_*' THEN 'text index' WHEN name GLOB "
+        "'incident_rtree_*' THEN 'R*Tree' WHEN name = 'sqlite_autoindex_incident_1' THEN 'uuid "
+        "index' ELSE name END AS part, sum(pgsize) AS bytes FROM dbstat GROUP BY part HAVING "
+        "bytes > 65536 ORDER BY bytes DESC"));
+    if (!stmt)
+        return parts;
+    (void)stmt.value().forEachRow([&](const Statement& row) {
+        parts.append({row.text(0), row.integer(1)});
+    });
+    return parts;
+}
+
 /// Tessera's figure: a new mission, then IncidentImport begin .. finish (timed).
-ImportRun importStore(const QString& path, std::vector<Incident>& rows, int& synchronous) {
+ImportRun importStore(const QString& path, std::vector<Incident>& rows, int& synchronous,
+                      const ImportSharing& sharing) {
     Result<MissionStore> created =
         MissionStore::create(path, MissionInfo{QStringLiteral("bench"),
                                                QString(),
@@ -168,7 +189,8 @@ ImportRun importStore(const QString& path, std::vector<Incident>& rows, int& syn
     synchronous = sync ? sync.value().toInt() : 2;
     const Clock::time_point start = Clock::now();
     const double cpuStart = cpuSeconds();
-    Result<IncidentImport> import = IncidentImport::begin(store, QStringLiteral("bench"));
+    Result<IncidentImport> import =
+        IncidentImport::begin(store, QStringLiteral("bench"), kDefaultImportBatch, sharing);
     if (!import)
         fail(import.error().message);
     for (Incident& i : rows)
@@ -192,6 +214,7 @@ ImportRun importStore(const QString& path, std::vector<Incident>& rows, int& syn
     if (!stats)
         fail(stats.error().message);
     run.bytes = stats.value().bytes;
+    run.bytesByPart = bytesByPart(store.database());
     return run;
 }
 
@@ -315,10 +338,13 @@ int main(int argc, char** argv) {
     qint64 count = 1000000;
     QString keep;  // --keep DIR: leave the two databases there for inspection
     QString reuse; // --queries FILE: only the queries, on a mission kept by --keep
+    ImportSharing sharing;
     for (int k = 1; k < argc; ++k) {
         const QByteArray a(argv[k]);
         if (a == "--keep" && k + 1 < argc)
             keep = QString::fromLocal8Bit(argv[++k]);
+        else if (a == "--one-thread")
+            sharing.indexAside = false;
         else if (a == "--queries" && k + 1 < argc)
             reuse = QString::fromLocal8Bit(argv[++k]);
         else
@@ -351,7 +377,7 @@ int main(int argc, char** argv) {
         for (const QString& p : {storePath, plainPath})
             for (const char* suffix : {"", "-wal", "-shm"})
                 QFile::remove(p + QString::fromLatin1(suffix));
-        storeRun = importStore(storePath, rows, synchronous);
+        storeRun = importStore(storePath, rows, synchronous, sharing);
         plainRun = importPlain(plainPath, rows, synchronous);
         storeSeconds.push_back(storeRun.seconds);
         finishSeconds.push_back(storeRun.finishSeconds);
@@ -454,6 +480,12 @@ int main(int argc, char** argv) {
                 "%s s (%s rows/s) |\n",
                 qPrintable(runs), qPrintable(fmt(storeImport, 2)),
                 qPrintable(fmt(static_cast<double>(count) / storeImport, 0)));
+    std::vector<double> batchSeconds;
+    for (size_t k = 0; k < storeSeconds.size(); ++k)
+        batchSeconds.push_back(storeSeconds[k] - finishSeconds[k]);
+    std::printf("| of which the batches (add() until finish(), %s), %s | %s s |\n",
+                sharing.indexAside ? "the indexer beside them" : "one thread", qPrintable(runs),
+                qPrintable(fmt(median(batchSeconds), 2)));
     std::printf("| of which finish() (R*Tree, markers, FTS5, change log in bulk), %s | %s s |\n",
                 qPrintable(runs), qPrintable(fmt(median(finishSeconds), 2)));
     if (!steps.empty()) {
@@ -510,6 +542,14 @@ int main(int argc, char** argv) {
         "| Database bytes per incident (Tessera / plain table) | %s / %s |\n",
         qPrintable(fmt(static_cast<double>(storeRun.bytes) / static_cast<double>(count), 0)),
         qPrintable(fmt(static_cast<double>(plainRun.bytes) / static_cast<double>(count), 0)));
+    if (!storeRun.bytesByPart.isEmpty()) {
+        QStringList parts;
+        for (const auto& [name, bytes] : storeRun.bytesByPart)
+            parts << QStringLiteral("%1 %2").arg(
+                name, fmt(static_cast<double>(bytes) / static_cast<double>(count), 0));
+        std::printf("| of which, per incident | %s |\n",
+                    qPrintable(parts.join(QStringLiteral(", "))));
+    }
     std::printf("\nPRAGMAs: journal_mode WAL, synchronous %d, cache_size -131072 (both).\n",
                 synchronous);
     return 0;
