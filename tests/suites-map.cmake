@@ -5,6 +5,9 @@ tessera_add_suite(test_vector SOURCES unit/test_vector.cpp LIBS tessera_render G
 tessera_add_suite(test_raster DEMO SOURCES unit/test_raster.cpp LIBS tessera_render GDAL::GDAL)
 tessera_add_suite(test_interop DEMO SOURCES unit/test_interop.cpp LIBS tessera_interop tessera_render GDAL::GDAL)
 tessera_add_suite(test_quick DEMO SOURCES unit/test_quick.cpp LIBS tessera_quick Qt6::Quick GDAL::GDAL)
+# The incident list, form and selection (issue 5).
+tessera_add_suite(test_quick_incidents SOURCES unit/test_quick_incidents.cpp
+    LIBS tessera_quick Qt6::Quick)
 tessera_add_suite(test_quick_sharing SOURCES unit/test_quick_sharing.cpp
     LIBS tessera_quick tessera_quickplugin tessera_ui tessera_uiplugin Qt6::Quick)
 tessera_add_suite(test_app DEMO SOURCES integration/test_app.cpp LIBS Qt6::Core)

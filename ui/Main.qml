@@ -13,6 +13,14 @@ ApplicationWindow {
     // "sharing" opens the sharing panel at start (tessera --panel sharing).
     property string openPanel: ""
     property bool sharingOpen: openPanel === "sharing"
+    // The incident list and editor (tessera --panel incidents). One left panel at a time.
+    property bool incidentsOpen: openPanel === "incidents"
+    onSharingOpenChanged: if (sharingOpen) incidentsOpen = false
+    onIncidentsOpenChanged: if (incidentsOpen) sharingOpen = false
+    property alias incidents: incidentPanel
+    // tessera --select UUID / --edit UUID|new: done once the mission is open (then cleared).
+    property string startSelection: ""
+    property string startEditing: ""
     property alias sharing: sharingController
     property alias mission: missionController
     property alias map: mapItem
@@ -27,6 +35,17 @@ ApplicationWindow {
         id: missionController
         objectName: "mission"
         path: window.missionPath
+        onRecordsChanged: {
+            if (window.startSelection.length > 0) {
+                selectedIncident = window.startSelection
+                window.startSelection = ""
+            }
+            if (window.startEditing === "new")
+                incidentPanel.startNew()
+            else if (window.startEditing.length > 0)
+                incidentPanel.editor.edit(window.startEditing)
+            window.startEditing = ""
+        }
     }
 
     SharingController {
@@ -67,6 +86,8 @@ ApplicationWindow {
             missionHeader.visible ? Qt.rect(missionHeader.x, missionHeader.y, missionHeader.width, missionHeader.height) : Qt.rect(0, 0, 0, 0),
             sharingButton.visible ? Qt.rect(sharingButton.x, sharingButton.y, sharingButton.width, sharingButton.height) : Qt.rect(0, 0, 0, 0),
             sharingPanel.visible ? Qt.rect(sharingPanel.x, sharingPanel.y, sharingPanel.width, sharingPanel.height) : Qt.rect(0, 0, 0, 0),
+            incidentPanel.visible ? Qt.rect(incidentPanel.x, incidentPanel.y, incidentPanel.width, incidentPanel.height) : Qt.rect(0, 0, 0, 0),
+            incidentsButton.visible ? Qt.rect(incidentsButton.x, incidentsButton.y, incidentsButton.width, incidentsButton.height) : Qt.rect(0, 0, 0, 0),
             sidePanelsArea.visible ? Qt.rect(sidePanelsArea.x, sidePanelsArea.y, sidePanelsArea.width, Math.min(sidePanelsArea.height, sidePanels.implicitHeight)) : Qt.rect(0, 0, 0, 0),
             overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
             scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
@@ -128,6 +149,89 @@ ApplicationWindow {
         ToolTip.text: "Peers, bundles, conflicts and the sharing log"
         ToolTip.visible: hovered
         ToolTip.delay: 500
+    }
+
+    // Opens the incident list and editor.
+    Button {
+        id: incidentsButton
+        objectName: "incidentsButton"
+        anchors.left: sharingButton.right
+        anchors.top: parent.top
+        anchors.margins: Theme.margin
+        visible: missionController.status === MissionController.Ready
+        checkable: true
+        checked: window.incidentsOpen
+        onToggled: window.incidentsOpen = checked
+        implicitHeight: 40
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.baseFont
+        font.bold: true
+        palette.button: checked ? "#3d5a80" : "#1c2a3a"
+        palette.buttonText: "white"
+        text: "☰ Incidents"
+        ToolTip.text: "Find, report and edit incidents (Ctrl+F, Ctrl+N)"
+        ToolTip.visible: hovered
+        ToolTip.delay: 500
+    }
+
+    IncidentPanel {
+        id: incidentPanel
+        objectName: "incidentPanel"
+        anchors.left: parent.left
+        anchors.top: missionHeader.bottom
+        anchors.bottom: parent.bottom
+        anchors.margins: Theme.margin
+        width: Math.min(520, Math.max(400, window.width * 0.3))
+        visible: window.incidentsOpen && missionController.status === MissionController.Ready
+        mission: missionController
+        map: mapItem
+        onCloseRequested: window.incidentsOpen = false
+    }
+
+    // Keyboard: find (Ctrl+F), new incident (Ctrl+N), edit the selected one (Ctrl+E), save the
+    // form (Ctrl+S), leave it, or else clear the selection and the measuring tools (Esc).
+    Shortcut {
+        sequences: [StandardKey.Find]
+        enabled: missionController.status === MissionController.Ready
+        onActivated: {
+            window.incidentsOpen = true
+            incidentPanel.editor.close()
+            incidentPanel.searchField.forceActiveFocus()
+            incidentPanel.searchField.selectAll()
+        }
+    }
+    Shortcut {
+        sequences: [StandardKey.New]
+        enabled: missionController.status === MissionController.Ready
+        onActivated: {
+            window.incidentsOpen = true
+            incidentPanel.startNew()
+        }
+    }
+    Shortcut {
+        sequence: "Ctrl+E"
+        enabled: missionController.selectedIncident.length > 0
+        onActivated: {
+            window.incidentsOpen = true
+            incidentPanel.editSelected()
+        }
+    }
+    Shortcut {
+        sequences: [StandardKey.Save]
+        enabled: incidentPanel.visible && incidentPanel.editor.active
+        onActivated: incidentPanel.editor.save()
+    }
+    Shortcut {
+        sequence: "Esc"
+        onActivated: {
+            if (incidentPanel.visible && incidentPanel.editor.active) {
+                incidentPanel.editor.close()
+            } else {
+                // What Esc did on the map before: clear the measurement and range rings.
+                missionController.selectedIncident = ""
+                mapItem.clearMeasure()
+            }
+        }
     }
 
     SharingPanel {
@@ -240,13 +344,15 @@ ApplicationWindow {
         anchors.margins: Theme.margin
         mission: missionController
         mainMap: mapItem
-        // Under the sharing panel when that is open.
+        // Under the sharing and incident panels when those are open.
         visible: missionController.status === MissionController.Ready && !sharingPanel.visible
+                 && !incidentPanel.visible
     }
 
     ScaleBar {
         id: scaleBar
-        anchors.left: sharingPanel.visible ? sharingPanel.right : overviewMap.right
+        anchors.left: sharingPanel.visible ? sharingPanel.right
+                    : incidentPanel.visible ? incidentPanel.right : overviewMap.right
         anchors.bottom: parent.bottom
         anchors.margins: Theme.margin
         map: mapItem

@@ -3,6 +3,8 @@
 
 #include "RuntimeDir.h"
 #include "geo/ThreadCheck.h"
+#include "quick/IncidentEditor.h"
+#include "quick/IncidentListModel.h"
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
 #include "quick/SharingController.h"
@@ -26,6 +28,8 @@
 Q_IMPORT_QML_PLUGIN(TesseraPlugin)
 Q_IMPORT_QML_PLUGIN(Tessera_MapPlugin)
 
+using tessera::quick::IncidentEditor;
+using tessera::quick::IncidentListModel;
 using tessera::quick::MapItem;
 using tessera::quick::MissionController;
 using tessera::quick::SharingController;
@@ -123,6 +127,14 @@ private:
                           sharing_->identityState() != SharingController::IdentityState::Unknown);
         for (const MapItem* map : window_->findChildren<MapItem*>())
             complete = complete && map->isComplete();
+        // An open incident list has its rows, an open form its incident.
+        for (const IncidentListModel* list : window_->findChildren<IncidentListModel*>())
+            complete =
+                complete && (!list->parent() || !list->parent()->property("visible").toBool() ||
+                             !list->loading());
+        for (const IncidentEditor* editor : window_->findChildren<IncidentEditor*>())
+            complete = complete && !editor->busy();
+        complete = complete && window_->property("startEditing").toString().isEmpty();
         if (!complete) {
             stableTicks_ = 0;
             return;
@@ -198,8 +210,17 @@ int main(int argc, char* argv[]) {
                       QStringLiteral("The contact book (default contacts.cbor beside the "
                                      "identity)."),
                       QStringLiteral("file")});
-    parser.addOption({QStringLiteral("panel"), QStringLiteral("Open a panel at start: sharing."),
+    parser.addOption({QStringLiteral("panel"),
+                      QStringLiteral("Open a panel at start: sharing or incidents."),
                       QStringLiteral("name")});
+    parser.addOption({QStringLiteral("select"),
+                      QStringLiteral("Select this incident (its uuid) at start: the map rings it, "
+                                     "the incident list highlights it."),
+                      QStringLiteral("uuid")});
+    parser.addOption({QStringLiteral("edit"),
+                      QStringLiteral("Open the incident form at start on this incident (its uuid), "
+                                     "or on a new one (\"new\")."),
+                      QStringLiteral("uuid")});
     parser.process(app);
 
     const QString missionPath = parser.isSet(QStringLiteral("mission"))
@@ -219,8 +240,9 @@ int main(int argc, char* argv[]) {
     }
 
     const QString panel = parser.value(QStringLiteral("panel"));
-    if (parser.isSet(QStringLiteral("panel")) && panel != QLatin1String("sharing"))
-        return fail(QStringLiteral("--panel must be: sharing"));
+    if (parser.isSet(QStringLiteral("panel")) && panel != QLatin1String("sharing") &&
+        panel != QLatin1String("incidents"))
+        return fail(QStringLiteral("--panel must be: sharing or incidents"));
     auto absolute = [&parser](const char* option) {
         const QString value = parser.value(QString::fromLatin1(option));
         return value.isEmpty() ? QString() : QFileInfo(value).absoluteFilePath();
@@ -232,7 +254,10 @@ int main(int argc, char* argv[]) {
           missionPath.isEmpty() ? QString() : QFileInfo(missionPath).absoluteFilePath()},
          {QStringLiteral("identityPath"), absolute("identity")},
          {QStringLiteral("contactsPath"), absolute("contacts")},
-         {QStringLiteral("openPanel"), panel}});
+         {QStringLiteral("openPanel"),
+          parser.isSet(QStringLiteral("edit")) ? QStringLiteral("incidents") : panel},
+         {QStringLiteral("startSelection"), parser.value(QStringLiteral("select"))},
+         {QStringLiteral("startEditing"), parser.value(QStringLiteral("edit"))}});
     engine.load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
     if (engine.rootObjects().isEmpty())
         return fail(QStringLiteral("the user interface could not be loaded"));
@@ -247,9 +272,9 @@ int main(int argc, char* argv[]) {
 
     std::unique_ptr<ScreenshotTaker> taker;
     if (screenshot)
-        taker =
-            std::make_unique<ScreenshotTaker>(window, mission, panel.isEmpty() ? nullptr : sharing,
-                                              parser.value(QStringLiteral("screenshot")));
+        taker = std::make_unique<ScreenshotTaker>(
+            window, mission, panel == QLatin1String("sharing") ? sharing : nullptr,
+            parser.value(QStringLiteral("screenshot")));
     const int code = QGuiApplication::exec();
     tessera::threadcheck::clearGuiThread();
     return code;

@@ -77,8 +77,48 @@ MapItem::MapItem(QQuickItem* parent)
 MapItem::~MapItem() = default;
 
 void MapItem::setMission(MissionController* mission) {
-    if (followMission(mission_, mission, this, &MapItem::sceneChanged))
-        emit missionChanged();
+    if (!followMission(mission_, mission, this, &MapItem::sceneChanged))
+        return;
+    if (mission_)
+        connect(mission_, &MissionController::selectedIncidentChanged, this,
+                &MapItem::selectionChanged);
+    selectionChanged();
+    emit missionChanged();
+}
+
+void MapItem::selectionChanged() {
+    const QString selected = mission_ ? mission_->selectedIncident() : QString();
+    if (selected == overlay_.selectedIncident)
+        return;
+    overlay_.selectedIncident = selected;
+    polish();
+}
+
+QString MapItem::incidentAt(double x, double y) const {
+    if (!view_.isValid())
+        return {};
+    // The marker drawn on top wins: the most severe, then the last drawn (OverlayPainter).
+    QString best;
+    int bestSeverity = -1;
+    for (const store::Incident& incident : overlay_.incidents) {
+        const QPointF at = view_.toPixel(incident.location);
+        // A little more than the symbol, so that small markers are easy to hit.
+        const double reach = render::palette::severityRadius(incident.severity) + 4.0;
+        if (QLineF(at, QPointF(x, y)).length() > reach)
+            continue;
+        if (static_cast<int>(incident.severity) >= bestSeverity) {
+            bestSeverity = static_cast<int>(incident.severity);
+            best = incident.uuid;
+        }
+    }
+    return best;
+}
+
+void MapItem::centreOn(double lon, double lat) {
+    if (!view_.isValid())
+        return;
+    const QPointF at = view_.toPixel(geo::GeoPoint{lon, lat});
+    panBy(width() / 2.0 - at.x(), height() / 2.0 - at.y());
 }
 
 void MapItem::sceneChanged() {
@@ -235,8 +275,12 @@ void MapItem::clickAt(double x, double y) {
         overlay_.ringRadii.clear();
         for (const double km : ringRadiiKm_)
             overlay_.ringRadii.append(km * 1000.0);
-    } else
+    } else {
+        // Panning: a click picks the incident under it, or clears the pick on empty ground.
+        if (mission_)
+            mission_->setSelectedIncident(incidentAt(x, y));
         return;
+    }
     emit measureChanged();
     polish();
 }

@@ -121,6 +121,11 @@ public:
     Q_INVOKABLE void showExtent(double west, double south, double east, double north);
     /// Pans by a pixel offset, as a drag would (tests and keyboard).
     Q_INVOKABLE void panBy(double dx, double dy);
+    /// Moves the view so that this place is in the middle, at the same zoom.
+    Q_INVOKABLE void centreOn(double lon, double lat);
+    /// The uuid of the incident whose marker is under this pixel (the one drawn on top), or
+    /// empty.
+    [[nodiscard]] Q_INVOKABLE QString incidentAt(double x, double y) const;
     Q_INVOKABLE void zoomAt(double x, double y, double factor);
 
 signals:
@@ -160,6 +165,7 @@ private:
         int stackIndex = 0; ///< position of the layer in the stack: lower draws first
     };
     void sceneChanged();
+    void selectionChanged();
     void viewUpdated();
     void tileArrived(render::TileKey key, const QImage& image);
     void setCursor(QPointF pixel);

@@ -37,6 +37,11 @@ void MissionController::setPath(const QString& path) {
     emit pathChanged();
     if (path.isEmpty()) {
         scene_.reset();
+        if (records_) {
+            records_.reset();
+            recordsPath_.clear();
+            emit recordsChanged();
+        }
         status_ = Status::Empty;
         emit sceneChanged();
         emit statusChanged();
@@ -58,8 +63,29 @@ void MissionController::loadFinished() {
     }
     scene_ = result.value();
     status_ = Status::Ready;
+    if (!records_ || recordsPath_ != scene_->mission.path) {
+        recordsPath_ = scene_->mission.path;
+        records_ = std::make_unique<store::MissionWorker>(recordsPath_,
+                                                          store::MissionStore::Access::ReadWrite);
+        emit recordsChanged();
+    }
     emit sceneChanged();
     emit statusChanged();
+}
+
+void MissionController::setSelectedIncident(const QString& uuid) {
+    if (uuid == selectedIncident_)
+        return;
+    selectedIncident_ = uuid;
+    emit selectedIncidentChanged();
+}
+
+QString MissionController::classification() const {
+    return scene_ ? scene_->mission.info.marking.classification : QString();
+}
+
+QString MissionController::releasability() const {
+    return scene_ ? scene_->mission.info.marking.releasability : QString();
 }
 
 QStringList MissionController::problems() const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "render/MapScene.h"
+#include "store/MissionWorker.h"
 
 #include <QFutureWatcher>
 #include <QHash>
@@ -40,6 +41,13 @@ class MissionController : public QObject {
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     /// What the last exchange-file import (importExchangeFile) took in, for the user to read.
     Q_PROPERTY(QString importNotice READ importNotice NOTIFY importNoticeChanged)
+    /// The incident the user has picked, by uuid (empty: none): the map rings it, the incident
+    /// list highlights it, the editor opens it.
+    Q_PROPERTY(QString selectedIncident READ selectedIncident WRITE setSelectedIncident NOTIFY
+                   selectedIncidentChanged)
+    /// The marking new records get: the mission's.
+    Q_PROPERTY(QString classification READ classification NOTIFY sceneChanged)
+    Q_PROPERTY(QString releasability READ releasability NOTIFY sceneChanged)
 
 public:
     enum class Status { Empty, Loading, Ready, Failed };
@@ -67,6 +75,14 @@ public:
     [[nodiscard]] QString layerError() const { return layerError_; }
     [[nodiscard]] bool busy() const { return pending_ > 0; }
     [[nodiscard]] QString importNotice() const { return importNotice_; }
+    [[nodiscard]] QString selectedIncident() const { return selectedIncident_; }
+    void setSelectedIncident(const QString& uuid);
+    [[nodiscard]] QString classification() const;
+    [[nodiscard]] QString releasability() const;
+    /// The mission's records on a thread of their own, read-write, for the incident list and
+    /// editor; null until a mission is Ready. Owned by this controller; replaced (and the old
+    /// one's queued jobs dropped) when another mission is opened.
+    [[nodiscard]] store::MissionWorker* records() const { return records_.get(); }
 
     // The layer stack. Each change shows at once and is saved to the mission file on a worker.
     Q_INVOKABLE void setLayerVisible(qint64 layerId, bool visible);
@@ -113,6 +129,9 @@ signals:
     void statusChanged();
     void sceneChanged();
     void importNoticeChanged();
+    void selectedIncidentChanged();
+    /// A new records() worker (another mission was opened).
+    void recordsChanged();
 
 private:
     void loadFinished();
@@ -137,6 +156,9 @@ private:
     QFutureWatcher<Result<std::shared_ptr<const render::MapScene>>> watcher_;
     QString layerError_;
     QString importNotice_;
+    QString selectedIncident_;
+    std::unique_ptr<store::MissionWorker> records_;
+    QString recordsPath_; ///< the mission records_ has open
     int pending_ = 0;
     bool saving_ = false;
     bool saveAgain_ = false;

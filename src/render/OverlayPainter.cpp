@@ -301,6 +301,18 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
             p.drawEllipse(at, r * 0.4, r * 0.4);
         }
     }
+    if (!content.selectedIncident.isEmpty())
+        for (const store::Incident* incident : ordered)
+            if (incident->uuid == content.selectedIncident) {
+                const QPointF at = view.toPixel(incident->location);
+                const double r = palette::severityRadius(incident->severity) + 6.0;
+                p.setBrush(Qt::NoBrush);
+                p.setPen(QPen(QColor(0x10, 0x10, 0x10), 6.0));
+                p.drawEllipse(at, r, r);
+                p.setPen(QPen(Qt::white, 3.0));
+                p.drawEllipse(at, r, r);
+                break;
+            }
     p.restore();
 }
 

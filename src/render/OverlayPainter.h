@@ -21,6 +21,8 @@ struct OverlayContent {
     std::vector<LabelPoint> places;
     /// View pixels where no label goes: the places panels cover on screen.
     QList<QRectF> keepClear;
+    /// The incident the user picked (its uuid): ringed above everything else. Empty: none.
+    QString selectedIncident;
     /// The measuring tool's points (a path; an area from three points on).
     QList<geo::GeoPoint> measure;
     /// Range rings: a centre and radii in metres; no rings when radii is empty.
@@ -33,6 +35,7 @@ struct OverlayContent {
 /// place labels without collisions, and incident markers coloured and sized by severity (grey
 /// inside a dashed ring in their severity's colour once a CoT event's stale time has passed).
 /// Markers and labels keep their pixel size at every zoom, which is why they are not in tiles.
+/// The selected incident gets a white ring with a dark edge, readable on imagery and on sand.
 /// Pure function of its inputs; any thread that owns the QPainter.
 class OverlayPainter {
 public:

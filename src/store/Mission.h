@@ -44,6 +44,25 @@ const QStringList& incidentCategories();
 /// "Armed clash", "IED", ...: the label shown to users for a category key.
 QString categoryLabel(const QString& category);
 
+/// One reason a record cannot be saved, tied to the field that causes it, so that a form can
+/// show it beside that field.
+struct FieldProblem {
+    QString field; ///< the Incident member's name: "title", "location", "observedAt", ...
+    QString reason;
+    friend bool operator==(const FieldProblem&, const FieldProblem&) = default;
+};
+
+struct Incident;
+
+/// Every reason the store refuses `incident` (empty: it can be stored), field by field.
+QList<FieldProblem> incidentProblems(const Incident& incident);
+
+/// incidentProblems() and what a local edit must also respect: an observed time no later than
+/// `now` plus `futureTolerance` (clocks of field laptops drift; a report from the future is a
+/// typing error). Records from imports and peers are judged by incidentProblems() alone.
+QList<FieldProblem> incidentEditProblems(const Incident& incident, const QDateTime& now,
+                                         qint64 futureToleranceSeconds = 300);
+
 /// Who wrote a record and when, carried by every record for sync (docs/store.md). Set by the
 /// store on write; ignored when a record is handed in.
 struct RecordStamp {

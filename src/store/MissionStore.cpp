@@ -533,32 +533,54 @@ Status MissionStore::unindexIncident(qint64 id) {
 
 // ---- incidents ----
 
-QString MissionStore::invalidReason(const Incident& i) {
+QList<FieldProblem> incidentProblems(const Incident& i) {
+    QList<FieldProblem> problems;
+    auto refuse = [&problems](const char* field, const QString& reason) {
+        problems.append({QString::fromLatin1(field), reason});
+    };
     if (i.title.trimmed().isEmpty())
-        return QStringLiteral("the title is empty");
+        refuse("title", QStringLiteral("the title is empty"));
     if (!validPoint(i.location))
-        return QStringLiteral("the position (%1, %2) is not a longitude/latitude in degrees")
-            .arg(i.location.lon)
-            .arg(i.location.lat);
+        refuse("location", QStringLiteral("the position (%1, %2) is not a longitude/latitude in "
+                                          "degrees")
+                               .arg(i.location.lon)
+                               .arg(i.location.lat));
     if (!i.area.isEmpty()) {
         if (i.area.size() < 3)
-            return QStringLiteral("an area needs at least three points");
-        for (const geo::GeoPoint& p : i.area)
-            if (!validPoint(p))
-                return QStringLiteral("an area point is not a longitude/latitude in degrees");
+            refuse("area", QStringLiteral("an area needs at least three points"));
+        else if (!std::all_of(i.area.begin(), i.area.end(), validPoint))
+            refuse("area", QStringLiteral("an area point is not a longitude/latitude in degrees"));
     }
     if (!i.observedAt.isValid())
-        return QStringLiteral("the observed time is missing or invalid");
+        refuse("observedAt", QStringLiteral("the observed time is missing or invalid"));
     if (i.reliability.size() != 1 || i.reliability[0] < QLatin1Char('A') ||
         i.reliability[0] > QLatin1Char('F'))
-        return QStringLiteral("the source reliability '%1' is not a grade A to F")
-            .arg(i.reliability);
+        refuse(
+            "reliability",
+            QStringLiteral("the source reliability '%1' is not a grade A to F").arg(i.reliability));
     if (i.credibility < 1 || i.credibility > 6)
-        return QStringLiteral("the information credibility %1 is not a grade 1 to 6")
-            .arg(i.credibility);
+        refuse("credibility", QStringLiteral("the information credibility %1 is not a grade 1 to 6")
+                                  .arg(i.credibility));
     if (i.marking.classification.isEmpty())
-        return QStringLiteral("the record has no classification");
-    return {};
+        refuse("classification", QStringLiteral("the record has no classification"));
+    return problems;
+}
+
+QList<FieldProblem> incidentEditProblems(const Incident& incident, const QDateTime& now,
+                                         qint64 futureToleranceSeconds) {
+    QList<FieldProblem> problems = incidentProblems(incident);
+    if (incident.observedAt.isValid() && incident.observedAt > now.addSecs(futureToleranceSeconds))
+        problems.append(
+            {QStringLiteral("observedAt"),
+             QStringLiteral("the observed time %1 is in the future (now: %2 UTC)")
+                 .arg(incident.observedAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+                      now.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")))});
+    return problems;
+}
+
+QString MissionStore::invalidReason(const Incident& i) {
+    const QList<FieldProblem> problems = incidentProblems(i);
+    return problems.isEmpty() ? QString() : problems.first().reason;
 }
 
 namespace {

@@ -40,7 +40,8 @@ public:
     /// opacity, order, name and style are saved; layers not listed are removed. One transaction.
     Status saveLayerStack(const QList<LayerSpec>& layers);
 
-    /// Why the store would refuse `incident`, in words; empty when it is acceptable.
+    /// Why the store would refuse `incident`, in words; empty when it is acceptable. The first
+    /// of incidentProblems().
     static QString invalidReason(const Incident& incident);
 
     /// Inserts the incident; gives it a UUID first when it has none; sets its stamp.

@@ -5,6 +5,7 @@
 
 #include <QMetaObject>
 
+#include <atomic>
 #include <utility>
 
 namespace tessera::store {
@@ -35,6 +36,11 @@ MissionWorker::MissionWorker(const QString& path, MissionStore::Access access, Q
             error = opened.error().message;
         report([this, error] { emit this->opened(error); });
     });
+}
+
+quint64 MissionWorker::newTicket() {
+    static std::atomic<quint64> last{0};
+    return ++last;
 }
 
 MissionWorker::~MissionWorker() {
@@ -83,6 +89,76 @@ void MissionWorker::query(const IncidentQuery& incidentQuery, quint64 ticket) {
             error = result.error().message;
         }
         report([this, ticket, page, error] { emit queried(ticket, page, error); });
+    });
+}
+
+void MissionWorker::queryMarkers(const IncidentQuery& incidentQuery, quint64 ticket) {
+    run([this, incidentQuery, ticket] {
+        MarkerPage page;
+        QString error;
+        if (!store_) {
+            error = QStringLiteral("the mission is not open");
+        } else if (Result<MarkerPage> result = store_->queryMarkers(incidentQuery); result) {
+            page = std::move(result).value();
+        } else {
+            error = result.error().message;
+        }
+        report([this, ticket, page, error] { emit markersQueried(ticket, page, error); });
+    });
+}
+
+void MissionWorker::loadIncident(const QString& uuid, quint64 ticket) {
+    run([this, uuid, ticket] {
+        Incident incident;
+        QList<IncidentNote> notes;
+        QString error;
+        if (!store_) {
+            error = QStringLiteral("the mission is not open");
+        } else if (Result<Incident> found = store_->incident(uuid); !found) {
+            error = found.error().message;
+        } else if (Result<QList<IncidentNote>> thread = store_->notes(uuid); !thread) {
+            error = thread.error().message;
+        } else {
+            incident = std::move(found).value();
+            notes = std::move(thread).value();
+        }
+        report([this, ticket, incident, notes, error] {
+            emit incidentLoaded(ticket, incident, notes, error);
+        });
+    });
+}
+
+void MissionWorker::saveIncident(const Incident& incident, quint64 ticket) {
+    run([this, incident, ticket] {
+        Incident saved = incident;
+        QString error;
+        auto save = [&]() -> Status {
+            if (!store_)
+                return Error{QStringLiteral("the mission is not open")};
+            if (const QString why = MissionStore::invalidReason(saved); !why.isEmpty())
+                return Error{why};
+            if (saved.uuid.isEmpty())
+                return store_->addIncident(saved);
+            Result<bool> held = store_->holds(MissionStore::RecordKind::Incident, saved.uuid);
+            if (!held)
+                return held.error();
+            return held.value() ? store_->updateIncident(saved) : store_->addIncident(saved);
+        };
+        if (Status s = save(); !s)
+            error = s.error().message;
+        report([this, ticket, saved, error] { emit incidentSaved(ticket, saved, error); });
+    });
+}
+
+void MissionWorker::addNote(const QString& incidentUuid, const IncidentNote& note, quint64 ticket) {
+    run([this, incidentUuid, note, ticket] {
+        IncidentNote added = note;
+        QString error;
+        if (!store_)
+            error = QStringLiteral("the mission is not open");
+        else if (Status s = store_->addNote(incidentUuid, added); !s)
+            error = s.error().message;
+        report([this, ticket, added, error] { emit noteAdded(ticket, added, error); });
     });
 }
 

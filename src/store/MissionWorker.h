@@ -32,11 +32,25 @@ public:
     MissionWorker(const MissionWorker&) = delete;
     MissionWorker& operator=(const MissionWorker&) = delete;
 
+    /// A ticket no other caller of any worker has: answers come back to every listener of a
+    /// signal, and each takes only those with its own tickets.
+    static quint64 newTicket();
+
     /// Imports the incidents all or nothing (IncidentImport); then imported().
     void importIncidents(const QList<Incident>& incidents, const QString& source,
                          int batchSize = 20000);
     /// Runs the query; then queried() with the same ticket.
     void query(const IncidentQuery& query, quint64 ticket);
+    /// The same as markers (MissionStore::queryMarkers); then markersQueried().
+    void queryMarkers(const IncidentQuery& query, quint64 ticket);
+    /// Reads one incident and its notes; then incidentLoaded().
+    void loadIncident(const QString& uuid, quint64 ticket);
+    /// Adds the incident when the mission has no live incident with its uuid (or it has none),
+    /// else replaces it; refuses it whole when incidentProblems() finds anything. Then
+    /// incidentSaved() with the incident as stored (its uuid and stamp set).
+    void saveIncident(const Incident& incident, quint64 ticket);
+    /// Appends a note to the incident's thread; then noteAdded().
+    void addNote(const QString& incidentUuid, const IncidentNote& note, quint64 ticket);
 
 signals:
     /// `error` is empty when the mission is open.
@@ -44,6 +58,14 @@ signals:
     /// The number of incidents imported, or an error (nothing of the import is then visible).
     void imported(qint64 count, const QString& error);
     void queried(quint64 ticket, const tessera::store::IncidentPage& page, const QString& error);
+    void markersQueried(quint64 ticket, const tessera::store::MarkerPage& page,
+                        const QString& error);
+    void incidentLoaded(quint64 ticket, const tessera::store::Incident& incident,
+                        const QList<tessera::store::IncidentNote>& notes, const QString& error);
+    /// `error` empty: saved, and `incident` is what the mission now holds.
+    void incidentSaved(quint64 ticket, const tessera::store::Incident& incident,
+                       const QString& error);
+    void noteAdded(quint64 ticket, const tessera::store::IncidentNote& note, const QString& error);
 
 private:
     template <typename Job>

@@ -1,0 +1,301 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "quick/IncidentEditor.h"
+
+#include "quick/MissionController.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace tessera::quick {
+
+namespace {
+
+const QString kTimeFormat = QStringLiteral("yyyy-MM-dd HH:mm");
+
+QString formatTime(const QDateTime& t) {
+    return t.isValid() ? t.toUTC().toString(kTimeFormat) : QString();
+}
+
+/// "2026-11-27 05:30", "2026-11-27T05:30", "2026-11-27T05:30:15Z": UTC.
+QDateTime parseTime(const QString& text) {
+    const QString t = text.trimmed();
+    for (const QString& format :
+         {kTimeFormat, QStringLiteral("yyyy-MM-ddTHH:mm"), QStringLiteral("yyyy-MM-dd HH:mm:ss"),
+          QStringLiteral("yyyy-MM-ddTHH:mm:ss")}) {
+        QDateTime parsed = QDateTime::fromString(t, format);
+        if (parsed.isValid()) {
+            parsed.setTimeSpec(Qt::UTC);
+            return parsed;
+        }
+    }
+    return QDateTime::fromString(t, Qt::ISODate).toUTC();
+}
+
+/// A coordinate as typed: a point or a comma as the decimal separator, spaces around.
+std::optional<double> parseDegrees(const QString& text) {
+    QString t = text.trimmed();
+    t.replace(QLatin1Char(','), QLatin1Char('.'));
+    bool ok = false;
+    const double value = t.toDouble(&ok);
+    if (!ok || !std::isfinite(value))
+        return std::nullopt;
+    return value;
+}
+
+} // namespace
+
+IncidentEditor::IncidentEditor(QObject* parent)
+    : QObject(parent)
+    , author_(qEnvironmentVariable("USER")) {}
+
+void IncidentEditor::setMission(MissionController* mission) {
+    if (mission_ == mission)
+        return;
+    if (mission_)
+        disconnect(mission_, nullptr, this, nullptr);
+    mission_ = mission;
+    if (mission_)
+        connect(mission_, &MissionController::recordsChanged, this, &IncidentEditor::follow);
+    follow();
+    emit missionChanged();
+}
+
+void IncidentEditor::follow() {
+    for (const QMetaObject::Connection& c : std::as_const(workerLinks_))
+        disconnect(c);
+    workerLinks_.clear();
+    waiting_ = 0;
+    store::MissionWorker* records = mission_ ? mission_->records() : nullptr;
+    if (!records) {
+        emit stateChanged();
+        return;
+    }
+    workerLinks_ << connect(records, &store::MissionWorker::incidentLoaded, this,
+                            [this](quint64 ticket, const store::Incident& incident,
+                                   const QList<store::IncidentNote>& notes, const QString& error) {
+                                if (ticket != loadTicket_)
+                                    return;
+                                if (error.isEmpty()) {
+                                    fill(incident);
+                                    notes_ = notes;
+                                    active_ = true;
+                                }
+                                finishWaiting(error);
+                            });
+    workerLinks_ << connect(
+        records, &store::MissionWorker::incidentSaved, this,
+        [this](quint64 ticket, const store::Incident& incident, const QString& error) {
+            if (ticket != saveTicket_)
+                return;
+            if (error.isEmpty())
+                base_ = incident;
+            finishWaiting(error);
+            if (!error.isEmpty())
+                return;
+            if (mission_) {
+                mission_->reloadRecords(); // the map shows it
+                mission_->setSelectedIncident(incident.uuid);
+            }
+            emit saved(incident.uuid);
+        });
+    workerLinks_ << connect(
+        records, &store::MissionWorker::noteAdded, this,
+        [this](quint64 ticket, const store::IncidentNote& note, const QString& error) {
+            if (ticket != noteTicket_)
+                return;
+            if (error.isEmpty())
+                notes_.append(note);
+            finishWaiting(error);
+            if (error.isEmpty())
+                emit noteAdded();
+        });
+    emit stateChanged();
+}
+
+void IncidentEditor::finishWaiting(const QString& error) {
+    waiting_ = std::max(0, waiting_ - 1);
+    error_ = error;
+    emit stateChanged();
+}
+
+QVariantList IncidentEditor::notes() const {
+    QVariantList list;
+    for (const store::IncidentNote& n : notes_)
+        list.append(QVariantMap{{QStringLiteral("author"), n.author},
+                                {QStringLiteral("text"), n.text},
+                                {QStringLiteral("writtenAt"), formatTime(n.writtenAt)}});
+    return list;
+}
+
+QVariantList IncidentEditor::categoryOptions() {
+    QVariantList list;
+    for (const QString& key : store::incidentCategories())
+        list.append(QVariantMap{{QStringLiteral("key"), key},
+                                {QStringLiteral("label"), store::categoryLabel(key)}});
+    return list;
+}
+
+void IncidentEditor::startNew(double lon, double lat) {
+    store::Incident incident;
+    incident.category = store::incidentCategories().value(0);
+    incident.severity = store::Severity::Medium;
+    incident.status = store::IncidentStatus::Reported;
+    incident.observedAt = QDateTime::currentDateTimeUtc();
+    incident.location = {lon, lat};
+    incident.reliability = QStringLiteral("F");
+    incident.credibility = 6;
+    if (mission_) {
+        incident.marking = {mission_->classification(), mission_->releasability()};
+        incident.exercise = mission_->exercise();
+    }
+    fill(incident);
+    notes_.clear();
+    active_ = true;
+    error_.clear();
+    emit stateChanged();
+}
+
+void IncidentEditor::edit(const QString& uuid) {
+    store::MissionWorker* records = mission_ ? mission_->records() : nullptr;
+    if (!records || uuid.isEmpty())
+        return;
+    loadTicket_ = store::MissionWorker::newTicket();
+    ++waiting_;
+    error_.clear();
+    emit stateChanged();
+    records->loadIncident(uuid, loadTicket_);
+}
+
+void IncidentEditor::fill(const store::Incident& incident) {
+    base_ = incident;
+    title_ = incident.title;
+    category_ = incident.category;
+    severity_ = store::toString(incident.severity);
+    status_ = store::toString(incident.status);
+    observedAt_ = formatTime(incident.observedAt);
+    // Enough decimals for about a metre, without the float's noise.
+    lat_ = QString::number(incident.location.lat, 'f', 5);
+    lon_ = QString::number(incident.location.lon, 'f', 5);
+    source_ = incident.source;
+    reliability_ = incident.reliability;
+    credibility_ = incident.credibility;
+    narrative_ = incident.narrative;
+    classification_ = incident.marking.classification;
+    releasability_ = incident.marking.releasability;
+    problems_.clear();
+    emit fieldsChanged();
+}
+
+store::Incident IncidentEditor::incident(QList<store::FieldProblem>* problems,
+                                         const QDateTime& now) const {
+    QList<store::FieldProblem> found;
+    auto refuse = [&found](const char* field, const QString& reason) {
+        found.append({QString::fromLatin1(field), reason});
+    };
+    store::Incident i = base_;
+    i.title = title_.trimmed();
+    i.category = category_;
+    if (!store::incidentCategories().contains(category_))
+        refuse("category", QStringLiteral("pick a category from the list"));
+    if (const std::optional<store::Severity> s = store::severityFromString(severity_))
+        i.severity = *s;
+    else
+        refuse("severity", QStringLiteral("pick low, medium, high or critical"));
+    if (const std::optional<store::IncidentStatus> s = store::incidentStatusFromString(status_))
+        i.status = *s;
+    else
+        refuse("status", QStringLiteral("pick reported, confirmed or resolved"));
+    i.observedAt = parseTime(observedAt_);
+    const std::optional<double> lat = parseDegrees(lat_);
+    const std::optional<double> lon = parseDegrees(lon_);
+    if (!lat)
+        refuse("lat", QStringLiteral("the latitude is not a number of degrees"));
+    else if (*lat < -90.0 || *lat > 90.0)
+        refuse("lat", QStringLiteral("the latitude %1 is outside -90 to 90").arg(*lat));
+    if (!lon)
+        refuse("lon", QStringLiteral("the longitude is not a number of degrees"));
+    else if (*lon < -180.0 || *lon > 180.0)
+        refuse("lon", QStringLiteral("the longitude %1 is outside -180 to 180").arg(*lon));
+    if (lat && lon) {
+        // A moved point incident moves; an area keeps its outline and representative point
+        // unless the point itself was edited.
+        if (std::abs(*lat - base_.location.lat) > 1e-9 ||
+            std::abs(*lon - base_.location.lon) > 1e-9)
+            i.location = {*lon, *lat};
+    }
+    i.source = source_.trimmed();
+    i.reliability = reliability_.trimmed().toUpper();
+    i.credibility = credibility_;
+    i.narrative = narrative_;
+    i.marking = {classification_.trimmed(), releasability_.trimmed()};
+    const bool placeRefused = std::any_of(found.begin(), found.end(), [](const auto& p) {
+        return p.field == QLatin1String("lat") || p.field == QLatin1String("lon");
+    });
+    for (const store::FieldProblem& p : store::incidentEditProblems(i, now)) {
+        if (p.field == QLatin1String("location") || p.field == QLatin1String("area")) {
+            if (!placeRefused) // the form's own reason is the more precise
+                found.append({QStringLiteral("lat"), p.reason});
+        } else if (p.field == QLatin1String("observedAt") && observedAt_.trimmed().isEmpty()) {
+            found.append({p.field, QStringLiteral("the observed time is missing")});
+        } else if (p.field == QLatin1String("observedAt") && !i.observedAt.isValid()) {
+            found.append({p.field, QStringLiteral("'%1' is not a time like 2026-11-27 14:30")
+                                       .arg(observedAt_.trimmed())});
+        } else {
+            found.append(p);
+        }
+    }
+    if (problems)
+        *problems = found;
+    return i;
+}
+
+bool IncidentEditor::save() {
+    if (!active_ || busy())
+        return false;
+    QList<store::FieldProblem> found;
+    const store::Incident candidate = incident(&found, QDateTime::currentDateTimeUtc());
+    problems_.clear();
+    for (const store::FieldProblem& p : found)
+        if (!problems_.contains(p.field)) // the first reason per field
+            problems_.insert(p.field, p.reason);
+    error_.clear();
+    store::MissionWorker* records = mission_ ? mission_->records() : nullptr;
+    if (!problems_.isEmpty() || !records) {
+        if (!records)
+            error_ = QStringLiteral("No mission is open for writing.");
+        emit stateChanged();
+        return false;
+    }
+    saveTicket_ = store::MissionWorker::newTicket();
+    ++waiting_;
+    emit stateChanged();
+    records->saveIncident(candidate, saveTicket_);
+    return true;
+}
+
+void IncidentEditor::close() {
+    active_ = false;
+    base_ = {};
+    notes_.clear();
+    problems_.clear();
+    error_.clear();
+    emit stateChanged();
+}
+
+void IncidentEditor::addNote(const QString& text) {
+    store::MissionWorker* records = mission_ ? mission_->records() : nullptr;
+    if (!records || base_.uuid.isEmpty())
+        return; // only a saved incident has a thread
+    store::IncidentNote note;
+    note.author = author_.isEmpty() ? QStringLiteral("analyst") : author_;
+    note.text = text.trimmed();
+    note.marking = base_.marking;
+    noteTicket_ = store::MissionWorker::newTicket();
+    ++waiting_;
+    error_.clear();
+    emit stateChanged();
+    records->addNote(base_.uuid, note, noteTicket_);
+}
+
+} // namespace tessera::quick

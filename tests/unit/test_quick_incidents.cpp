@@ -1,0 +1,360 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The analyst's incident desk behind the QML: the list and its filters (IncidentListModel), the
+// form (IncidentEditor) and the selection shared with the map (MissionController, MapItem).
+#include "TestSupport.h"
+#include "quick/IncidentEditor.h"
+#include "quick/IncidentListModel.h"
+#include "quick/MapItem.h"
+#include "quick/MissionController.h"
+#include "render/Palette.h"
+#include "store/MissionStore.h"
+
+#include <QQuickWindow>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <catch2/catch.hpp>
+
+using namespace tessera;
+using namespace tessera::quick;
+
+namespace {
+
+store::Incident incident(const QString& title, const QString& category, store::Severity severity,
+                         store::IncidentStatus status, const QDateTime& observed, geo::GeoPoint at,
+                         const QString& narrative = {}) {
+    store::Incident i;
+    i.title = title;
+    i.category = category;
+    i.severity = severity;
+    i.status = status;
+    i.observedAt = observed;
+    i.location = at;
+    i.reliability = QStringLiteral("B");
+    i.credibility = 2;
+    i.narrative = narrative;
+    i.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+    return i;
+}
+
+/// A mission of four incidents around Gao, the newest observed an hour ago, and their uuids by
+/// title.
+QHash<QString, QString> createMission(const QString& path) {
+    store::MissionInfo info;
+    info.name = QStringLiteral("Desk");
+    info.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+    info.initialView = {-0.3, 16.0, 0.3, 16.5};
+    auto created = store::MissionStore::create(path, info);
+    REQUIRE(created.ok());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<store::Incident> rows{
+        incident(QStringLiteral("Roadblock on the RN16"), QStringLiteral("crime"),
+                 store::Severity::Medium, store::IncidentStatus::Reported, now.addSecs(-3600),
+                 {0.05, 16.27}, QStringLiteral("Armed men stop lorries at the bridge")),
+        incident(QStringLiteral("Mortar fire on the camp"), QStringLiteral("indirect_fire"),
+                 store::Severity::Critical, store::IncidentStatus::Confirmed,
+                 now.addSecs(-3 * 3600), {-0.04, 16.29}),
+        incident(QStringLiteral("Market fire"), QStringLiteral("humanitarian"),
+                 store::Severity::Low, store::IncidentStatus::Resolved, now.addDays(-3),
+                 {0.0, 16.26}, QStringLiteral("A fire in the market, no casualties")),
+        incident(QStringLiteral("Convoy ambushed north of Gao"), QStringLiteral("ambush"),
+                 store::Severity::High, store::IncidentStatus::Confirmed, now.addDays(-10),
+                 {0.1, 16.4}),
+    };
+    QHash<QString, QString> uuids;
+    for (store::Incident& i : rows) {
+        REQUIRE(store::incidentProblems(i).isEmpty());
+        REQUIRE(created.value().addIncident(i).ok());
+        uuids.insert(i.title, i.uuid);
+    }
+    return uuids;
+}
+
+bool loaded(MissionController& m) {
+    return test::waitUntil(
+        [&] { return m.status() == MissionController::Status::Ready && m.records() != nullptr; });
+}
+
+/// Waits for the list's answer to the newest question and returns the listed titles.
+QStringList listed(IncidentListModel& list) {
+    REQUIRE(test::waitUntil([&] { return !list.loading(); }));
+    QStringList titles;
+    for (int row = 0; row < list.rowCount(); ++row)
+        titles << list.data(list.index(row), IncidentListModel::TitleRole).toString();
+    return titles;
+}
+
+/// The incident as the mission file holds it, read on a connection of the test's own.
+store::Incident stored(const QString& path, const QString& uuid) {
+    auto m = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
+    REQUIRE(m.ok());
+    auto found = m.value().incident(uuid);
+    REQUIRE(found.ok());
+    return found.value();
+}
+
+/// The mission of createMission() in a temporary folder, opened by a MissionController.
+struct Desk {
+    QTemporaryDir dir;
+    QString path = dir.filePath(QStringLiteral("desk.tessera"));
+    QHash<QString, QString> uuids = createMission(path);
+    MissionController mission;
+    Desk() {
+        mission.setPath(path);
+        REQUIRE(loaded(mission));
+    }
+};
+
+qint64 storedCount(const QString& path) {
+    auto m = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
+    REQUIRE(m.ok());
+    auto all = m.value().incidents();
+    REQUIRE(all.ok());
+    return all.value().size();
+}
+
+} // namespace
+
+TEST_CASE("The incident list filters by words and severity and status and category and time",
+          "[quick][incidents]") {
+    Desk desk;
+    MissionController& mission = desk.mission;
+    IncidentListModel list;
+    list.setMission(&mission);
+
+    // Newest first, all of them.
+    CHECK(listed(list) == QStringList{QStringLiteral("Roadblock on the RN16"),
+                                      QStringLiteral("Mortar fire on the camp"),
+                                      QStringLiteral("Market fire"),
+                                      QStringLiteral("Convoy ambushed north of Gao")});
+    CHECK(list.total() == 4);
+
+    SECTION("words: titles and narratives, every word, prefixes") {
+        list.setText(QStringLiteral("fire"));
+        CHECK(listed(list) == QStringList{QStringLiteral("Mortar fire on the camp"),
+                                          QStringLiteral("Market fire")});
+        list.setText(QStringLiteral("fire casualties"));
+        CHECK(listed(list) == QStringList{QStringLiteral("Market fire")});
+        list.setText(QStringLiteral("lorr*"));
+        CHECK(listed(list) == QStringList{QStringLiteral("Roadblock on the RN16")});
+        list.setText(QStringLiteral("nothing-like-this"));
+        CHECK(listed(list).isEmpty());
+        CHECK(list.total() == 0);
+    }
+    SECTION("severity, status and category lists") {
+        list.setSeverities({QStringLiteral("critical"), QStringLiteral("high")});
+        CHECK(listed(list) == QStringList{QStringLiteral("Mortar fire on the camp"),
+                                          QStringLiteral("Convoy ambushed north of Gao")});
+        list.setStatuses({QStringLiteral("confirmed")});
+        list.setCategories({QStringLiteral("ambush")});
+        CHECK(listed(list) == QStringList{QStringLiteral("Convoy ambushed north of Gao")});
+        list.setSeverities({});
+        list.setStatuses({QStringLiteral("resolved")});
+        list.setCategories({});
+        CHECK(listed(list) == QStringList{QStringLiteral("Market fire")});
+    }
+    SECTION("a window back from now, and from and to") {
+        list.setLastHours(24);
+        CHECK(listed(list) == QStringList{QStringLiteral("Roadblock on the RN16"),
+                                          QStringLiteral("Mortar fire on the camp")});
+        list.setLastHours(24 * 7);
+        CHECK(listed(list).size() == 3);
+        list.setLastHours(0);
+        list.setTo(QDateTime::currentDateTimeUtc().addDays(-2));
+        CHECK(listed(list) == QStringList{QStringLiteral("Market fire"),
+                                          QStringLiteral("Convoy ambushed north of Gao")});
+    }
+    SECTION("a page smaller than the matches still counts them all") {
+        list.setLimit(2);
+        CHECK(listed(list).size() == 2);
+        CHECK(list.total() == 4);
+    }
+    SECTION("quick changes are asked once, and only the newest answer shows") {
+        QSignalSpy answered(&list, &IncidentListModel::rowsChanged);
+        REQUIRE(test::waitUntil([&] { return !list.loading(); }));
+        answered.clear();
+        for (const char* typed : {"m", "ma", "mar", "mark", "marke", "market"})
+            list.setText(QString::fromLatin1(typed));
+        CHECK(listed(list) == QStringList{QStringLiteral("Market fire")});
+        QTest::qWait(300);
+        CHECK(answered.count() == 1);
+    }
+}
+
+TEST_CASE("The incident form refuses bad input field by field and writes nothing",
+          "[quick][incidents]") {
+    Desk desk;
+    MissionController& mission = desk.mission;
+    const QString& path = desk.path;
+    IncidentEditor editor;
+    editor.setMission(&mission);
+
+    editor.startNew(0.02, 16.28);
+    CHECK(editor.active());
+    CHECK(editor.uuid().isEmpty());
+    // The mission's marking is the default.
+    CHECK(editor.property("classification").toString() == QStringLiteral("UNCLASSIFIED"));
+    CHECK(editor.property("releasability").toString() == QStringLiteral("REL TO UN"));
+
+    editor.setProperty("title", QStringLiteral("   "));
+    editor.setProperty("lat", QStringLiteral("95"));
+    editor.setProperty("lon", QStringLiteral("east of Gao"));
+    editor.setProperty("observedAt", QDateTime::currentDateTimeUtc().addSecs(3 * 3600).toString(
+                                         QStringLiteral("yyyy-MM-dd HH:mm")));
+    editor.setProperty("classification", QString());
+    CHECK_FALSE(editor.save());
+    const QVariantMap problems = editor.problems();
+    CHECK(problems.value(QStringLiteral("title")).toString() ==
+          QStringLiteral("the title is empty"));
+    CHECK(problems.value(QStringLiteral("lat")).toString().contains(QStringLiteral("outside -90")));
+    CHECK(
+        problems.value(QStringLiteral("lon")).toString().contains(QStringLiteral("not a number")));
+    CHECK(
+        problems.value(QStringLiteral("observedAt")).toString().contains(QStringLiteral("future")));
+    CHECK(problems.value(QStringLiteral("classification"))
+              .toString()
+              .contains(QStringLiteral("no classification")));
+    CHECK(problems.size() == 5);
+    CHECK_FALSE(editor.busy());
+    QTest::qWait(100);
+    CHECK(storedCount(path) == 4);
+
+    // A time a few minutes ahead (a laptop's clock) is fine; a malformed one is not.
+    editor.setProperty("observedAt", QStringLiteral("27/11/2026"));
+    editor.setProperty("title", QStringLiteral("Shots heard near the ferry"));
+    editor.setProperty("lat", QStringLiteral("16,281"));
+    editor.setProperty("lon", QStringLiteral("0.031"));
+    editor.setProperty("classification", QStringLiteral("UNCLASSIFIED"));
+    CHECK_FALSE(editor.save());
+    CHECK(editor.problems().keys() == QStringList{QStringLiteral("observedAt")});
+    CHECK(editor.problems()
+              .value(QStringLiteral("observedAt"))
+              .toString()
+              .contains(QStringLiteral("not a time")));
+
+    const QDateTime observed = QDateTime::currentDateTimeUtc().addSecs(120);
+    editor.setProperty("observedAt", observed.toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+    editor.setProperty("severity", QStringLiteral("high"));
+    editor.setProperty("category", QStringLiteral("armed_clash"));
+    editor.setProperty("narrative", QStringLiteral("Bursts of automatic fire by the river"));
+    QSignalSpy saved(&editor, &IncidentEditor::saved);
+    REQUIRE(editor.save());
+    CHECK(editor.problems().isEmpty());
+    REQUIRE(test::waitUntil([&] { return saved.count() == 1; }));
+    CHECK(editor.error().isEmpty());
+    const QString uuid = saved.at(0).at(0).toString();
+    CHECK(editor.uuid() == uuid);
+    CHECK(mission.selectedIncident() == uuid);
+
+    const store::Incident s = stored(path, uuid);
+    CHECK(s.title == QStringLiteral("Shots heard near the ferry"));
+    CHECK(s.severity == store::Severity::High);
+    CHECK(s.category == QStringLiteral("armed_clash"));
+    CHECK(s.location.lat == Approx(16.281));
+    CHECK(s.location.lon == Approx(0.031));
+    CHECK(s.observedAt == QDateTime(observed.date(),
+                                    QTime(observed.time().hour(), observed.time().minute()),
+                                    Qt::UTC));
+    CHECK(s.marking.releasability == QStringLiteral("REL TO UN"));
+    CHECK(storedCount(path) == 5);
+    // The map shows it once the records are read again.
+    REQUIRE(test::waitUntil([&] { return mission.incidentCount() == 5; }));
+
+    SECTION("edited again: replaced whole, and refused whole") {
+        IncidentEditor other;
+        other.setMission(&mission);
+        other.edit(uuid);
+        REQUIRE(test::waitUntil([&] { return other.active() && !other.busy(); }));
+        CHECK(other.property("title").toString() == s.title);
+        CHECK(other.property("lat").toString() == QStringLiteral("16.28100"));
+        other.setProperty("status", QStringLiteral("confirmed"));
+        other.setProperty("title", QString());
+        CHECK_FALSE(other.save());
+        QTest::qWait(100);
+        CHECK(stored(path, uuid).status == store::IncidentStatus::Reported);
+        other.setProperty("title", QStringLiteral("Exchange of fire near the ferry"));
+        QSignalSpy otherSaved(&other, &IncidentEditor::saved);
+        REQUIRE(other.save());
+        REQUIRE(test::waitUntil([&] { return otherSaved.count() == 1; }));
+        const store::Incident edited = stored(path, uuid);
+        CHECK(edited.status == store::IncidentStatus::Confirmed);
+        CHECK(edited.title == QStringLiteral("Exchange of fire near the ferry"));
+        CHECK(edited.narrative == s.narrative);
+        CHECK(edited.stamp.updated.value > s.stamp.updated.value);
+        CHECK(storedCount(path) == 5);
+    }
+    SECTION("notes go to the thread, and the list finds the incident by them") {
+        IncidentListModel list;
+        list.setMission(&mission);
+        list.setText(QStringLiteral("outboard"));
+        CHECK(listed(list).isEmpty());
+        QSignalSpy noted(&editor, &IncidentEditor::noteAdded);
+        editor.setProperty("author", QStringLiteral("Capt. Diallo"));
+        editor.addNote(QStringLiteral("Two pirogues with outboard motors seen leaving"));
+        REQUIRE(test::waitUntil([&] { return noted.count() == 1; }));
+        REQUIRE(editor.notes().size() == 1);
+        CHECK(editor.notes().first().toMap().value(QStringLiteral("author")).toString() ==
+              QStringLiteral("Capt. Diallo"));
+        auto m = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
+        REQUIRE(m.ok());
+        auto notes = m.value().notes(uuid);
+        REQUIRE(notes.ok());
+        REQUIRE(notes.value().size() == 1);
+        CHECK(notes.value().first().text ==
+              QStringLiteral("Two pirogues with outboard motors seen leaving"));
+        // The list asks again by itself after a note.
+        REQUIRE(test::waitUntil([&] { return list.rowCount() == 1; }));
+        CHECK(list.data(list.index(0), IncidentListModel::UuidRole).toString() == uuid);
+    }
+}
+
+TEST_CASE("A click on a marker selects its incident and the map rings it", "[quick][incidents]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("desk.tessera"));
+    const QHash<QString, QString> uuids = createMission(path);
+    QQuickWindow window;
+    window.resize(800, 600);
+    MissionController mission;
+    auto* map = new MapItem(window.contentItem());
+    map->setSize(QSizeF(800, 600));
+    map->setMission(&mission);
+    window.show();
+    mission.setPath(path);
+    REQUIRE(loaded(mission));
+    REQUIRE(test::waitUntil([&] {
+        window.grabWindow();
+        return map->isComplete();
+    }));
+    const QString mortar = uuids.value(QStringLiteral("Mortar fire on the camp"));
+    const QPointF at = map->viewport().toPixel(geo::GeoPoint{-0.04, 16.29});
+    const double ring = render::palette::severityRadius(store::Severity::Critical) + 6.0;
+    // The ring: white on a dark edge. Its outer dark edge, away from the marker.
+    const QColor edge(0x10, 0x10, 0x10);
+    const QPoint onRing = (at + QPointF(ring + 2.0, 0)).toPoint();
+    const QPoint onWhite = (at + QPointF(ring, 0)).toPoint();
+    const QColor before = window.grabWindow().pixelColor(onRing);
+    CHECK(test::colorDistance(before, edge) > 250);
+
+    CHECK(map->incidentAt(at.x() + 3, at.y() - 2) == mortar);
+    map->clickAt(at.x() + 3, at.y() - 2);
+    CHECK(mission.selectedIncident() == mortar);
+    REQUIRE(test::waitUntil([&] {
+        const QImage drawn = window.grabWindow();
+        return test::colorDistance(drawn.pixelColor(onRing), edge) < 90 &&
+               test::colorDistance(drawn.pixelColor(onWhite), Qt::white) < 40;
+    }));
+
+    // Selected elsewhere (the list): the ring moves with it.
+    const QString market = uuids.value(QStringLiteral("Market fire"));
+    mission.setSelectedIncident(market);
+    REQUIRE(test::waitUntil(
+        [&] { return test::colorDistance(window.grabWindow().pixelColor(onRing), before) < 40; }));
+
+    // A click on empty ground clears the pick.
+    const QPointF empty = map->viewport().toPixel(geo::GeoPoint{-0.25, 16.05});
+    CHECK(map->incidentAt(empty.x(), empty.y()).isEmpty());
+    map->clickAt(empty.x(), empty.y());
+    CHECK(mission.selectedIncident().isEmpty());
+}

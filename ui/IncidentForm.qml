@@ -1,0 +1,315 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera.Map
+
+// Every field of one incident, the reason beside any field the mission would refuse, and the
+// incident's notes thread. All checking and writing is IncidentEditor's; this only presents it.
+ScrollView {
+    id: form
+    required property IncidentEditor editor
+    required property MapItem map
+    property alias titleField: titleField
+    property alias noteField: noteField
+    contentWidth: availableWidth
+    clip: true
+    // Opened (New, Enter, double click): typing goes to the title at once.
+    onVisibleChanged: if (visible) titleField.forceActiveFocus()
+
+    // A field's caption, its control and, under it, why the form refused it.
+    component Caption: Text {
+        color: Theme.mutedText
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.smallFont
+        font.bold: true
+    }
+    component Problem: Text {
+        property string field
+        objectName: field + "Problem"
+        Layout.fillWidth: true
+        visible: text.length > 0
+        text: form.editor.problems[field] || ""
+        color: Theme.error
+        wrapMode: Text.Wrap
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.smallFont
+    }
+    component Field: TextField {
+        property string field
+        Layout.fillWidth: true
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.baseFont
+        selectByMouse: true
+        text: form.editor[field]
+        onTextEdited: form.editor[field] = text
+        // A red edge on a refused field, as well as the reason under it.
+        background: Rectangle {
+            color: "#f4f6f8"
+            radius: 3
+            border.width: (form.editor.problems[parent.field] || "").length > 0 ? 2 : 1
+            border.color: (form.editor.problems[parent.field] || "").length > 0 ? Theme.error : "#8a96a3"
+        }
+    }
+
+    ColumnLayout {
+        width: form.availableWidth
+        spacing: 4
+
+        RowLayout {
+            Layout.fillWidth: true
+            Text {
+                Layout.fillWidth: true
+                text: form.editor.uuid.length > 0 ? "EDIT INCIDENT" : "NEW INCIDENT"
+                color: Theme.mutedText
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+                font.bold: true
+            }
+            BusyIndicator {
+                running: form.editor.busy
+                visible: running
+                implicitWidth: 24
+                implicitHeight: 24
+            }
+        }
+
+        Caption { text: "Title" }
+        Field { id: titleField; objectName: "titleField"; field: "title"; placeholderText: "What happened, where" }
+        Problem { field: "title" }
+
+        RowLayout {
+            Layout.fillWidth: true
+            ColumnLayout {
+                Layout.fillWidth: true
+                Caption { text: "Category" }
+                ComboBox {
+                    objectName: "categoryField"
+                    Layout.fillWidth: true
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                    model: form.editor.categoryOptions
+                    textRole: "label"
+                    valueRole: "key"
+                    currentIndex: indexOfValue(form.editor.category)
+                    onActivated: form.editor.category = currentValue
+                }
+            }
+            ColumnLayout {
+                Caption { text: "Severity" }
+                ComboBox {
+                    objectName: "severityField"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                    model: ["low", "medium", "high", "critical"]
+                    currentIndex: model.indexOf(form.editor.severity)
+                    onActivated: form.editor.severity = currentText
+                }
+            }
+            ColumnLayout {
+                Caption { text: "Status" }
+                ComboBox {
+                    objectName: "statusField"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                    model: ["reported", "confirmed", "resolved"]
+                    currentIndex: model.indexOf(form.editor.status)
+                    onActivated: form.editor.status = currentText
+                }
+            }
+        }
+        Problem { field: "category" }
+
+        Caption { text: "Observed (UTC)" }
+        Field { objectName: "observedField"; field: "observedAt"; placeholderText: "2026-11-27 14:30" }
+        Problem { field: "observedAt" }
+
+        RowLayout {
+            Layout.fillWidth: true
+            ColumnLayout {
+                Layout.fillWidth: true
+                Caption { text: "Latitude (°)" }
+                Field { objectName: "latField"; field: "lat" }
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                Caption { text: "Longitude (°)" }
+                Field { objectName: "lonField"; field: "lon" }
+            }
+            Button {
+                Layout.alignment: Qt.AlignBottom
+                text: "Map centre"
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+                onClicked: {
+                    const e = form.map.geoExtent
+                    form.editor.lat = (e.y + e.height / 2).toFixed(5)
+                    form.editor.lon = (e.x + e.width / 2).toFixed(5)
+                }
+            }
+        }
+        Problem { field: "lat" }
+        Problem { field: "lon" }
+
+        RowLayout {
+            Layout.fillWidth: true
+            ColumnLayout {
+                Layout.fillWidth: true
+                Caption { text: "Source" }
+                Field { objectName: "sourceField"; field: "source"; placeholderText: "Who reported it" }
+            }
+            ColumnLayout {
+                Caption { text: "Reliability" }
+                ComboBox {
+                    objectName: "reliabilityField"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                    model: ["A", "B", "C", "D", "E", "F"]
+                    currentIndex: model.indexOf(form.editor.reliability)
+                    onActivated: form.editor.reliability = currentText
+                    ToolTip.text: "A completely reliable … E unreliable, F cannot be judged"
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 500
+                }
+            }
+            ColumnLayout {
+                Caption { text: "Credibility" }
+                ComboBox {
+                    objectName: "credibilityField"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                    model: [1, 2, 3, 4, 5, 6]
+                    currentIndex: form.editor.credibility - 1
+                    onActivated: form.editor.credibility = currentIndex + 1
+                    ToolTip.text: "1 confirmed by other sources … 5 improbable, 6 cannot be judged"
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 500
+                }
+            }
+        }
+        Problem { field: "reliability" }
+        Problem { field: "credibility" }
+
+        Caption { text: "Narrative" }
+        TextArea {
+            objectName: "narrativeField"
+            Layout.fillWidth: true
+            Layout.preferredHeight: Math.max(80, implicitHeight)
+            wrapMode: TextEdit.Wrap
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            selectByMouse: true
+            text: form.editor.narrative
+            onTextChanged: if (text !== form.editor.narrative) form.editor.narrative = text
+            background: Rectangle { color: "#f4f6f8"; radius: 3; border.color: "#8a96a3" }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            ColumnLayout {
+                Layout.fillWidth: true
+                Caption { text: "Classification" }
+                Field { objectName: "classificationField"; field: "classification" }
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                Caption { text: "Releasable to" }
+                Field { objectName: "releasabilityField"; field: "releasability" }
+            }
+        }
+        Problem { field: "classification" }
+
+        Text {
+            Layout.fillWidth: true
+            visible: form.editor.error.length > 0
+            text: "Not saved: " + form.editor.error
+            color: Theme.error
+            wrapMode: Text.Wrap
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 6
+            Button {
+                objectName: "saveIncidentButton"
+                text: "Save (Ctrl+S)"
+                highlighted: true
+                enabled: !form.editor.busy
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+                onClicked: form.editor.save()
+            }
+            Button {
+                objectName: "closeIncidentButton"
+                text: "Back to the list (Esc)"
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+                onClicked: form.editor.close()
+            }
+        }
+
+        // The notes thread: append-only, oldest first. Only a saved incident has one.
+        Caption {
+            Layout.topMargin: 10
+            visible: form.editor.uuid.length > 0
+            text: "NOTES (" + form.editor.notes.length + ")"
+        }
+        Repeater {
+            model: form.editor.uuid.length > 0 ? form.editor.notes : []
+            delegate: Rectangle {
+                required property var modelData
+                Layout.fillWidth: true
+                implicitHeight: noteColumn.implicitHeight + 10
+                color: "#22ffffff"
+                radius: 4
+                ColumnLayout {
+                    id: noteColumn
+                    anchors.fill: parent
+                    anchors.margins: 5
+                    spacing: 2
+                    Text {
+                        text: modelData.author + " · " + modelData.writtenAt + " UTC"
+                        color: Theme.mutedText
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.smallFont
+                    }
+                    Text {
+                        Layout.fillWidth: true
+                        text: modelData.text
+                        color: Theme.text
+                        wrapMode: Text.Wrap
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.baseFont
+                    }
+                }
+            }
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            visible: form.editor.uuid.length > 0
+            TextField {
+                id: noteField
+                objectName: "noteField"
+                Layout.fillWidth: true
+                placeholderText: "Add a note to the thread"
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+                selectByMouse: true
+                onAccepted: addNoteButton.clicked()
+            }
+            Button {
+                id: addNoteButton
+                objectName: "addNoteButton"
+                text: "Add note"
+                enabled: noteField.text.trim().length > 0 && !form.editor.busy
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+                onClicked: {
+                    form.editor.addNote(noteField.text)
+                    noteField.text = ""
+                }
+            }
+        }
+    }
+}
