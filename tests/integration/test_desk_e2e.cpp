@@ -1,0 +1,185 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+//
+// End to end, as an analyst works: the application's own window (Main.qml and everything behind
+// it) on a real X display (ctest runs this suite under xvfb-run with the xcb platform), driven
+// only by keys and mouse clicks. Report an incident, annotate it, find it by text, and check
+// the mission file.
+#include "TestSupport.h"
+#include "quick/IncidentEditor.h"
+#include "quick/IncidentListModel.h"
+#include "quick/MissionController.h"
+#include "store/MissionStore.h"
+
+#include <QGuiApplication>
+#include <QQmlComponent>
+#include <QQmlEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtQml/QQmlExtensionPlugin>
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(TesseraPlugin)
+Q_IMPORT_QML_PLUGIN(Tessera_MapPlugin)
+
+using namespace tessera;
+using namespace tessera::quick;
+
+namespace {
+
+QQuickItem* findItem(QQuickItem* root, const QString& name) {
+    if (!root)
+        return nullptr;
+    if (root->objectName() == name)
+        return root;
+    for (QQuickItem* child : root->childItems())
+        if (QQuickItem* found = findItem(child, name))
+            return found;
+    return nullptr;
+}
+
+/// A click in the middle of the item, where a user would click.
+void click(QQuickWindow* window, QQuickItem* item) {
+    REQUIRE(item);
+    REQUIRE(item->isVisible());
+    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
+}
+
+/// Types the text key by key (Qt 6.4's QTest has keyClicks for widgets only).
+void type(QQuickWindow* window, const QString& text) {
+    for (const QChar c : text)
+        QTest::keyClick(window, c.toLatin1());
+}
+
+void press(QQuickWindow* window, Qt::Key key, Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
+    QTest::keyClick(window, key, modifiers);
+}
+
+} // namespace
+
+TEST_CASE("An analyst reports an incident and annotates it and finds it again by text",
+          "[e2e][incidents]") {
+    INFO("platform: " << QGuiApplication::platformName().toStdString());
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sector-east.tessera"));
+    {
+        store::MissionInfo info;
+        info.name = QStringLiteral("Sector East");
+        info.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+        info.initialView = {-0.3, 16.0, 0.3, 16.5};
+        auto created = store::MissionStore::create(path, info);
+        REQUIRE(created.ok());
+        store::Incident earlier;
+        earlier.title = QStringLiteral("Market fire");
+        earlier.category = QStringLiteral("humanitarian");
+        earlier.observedAt = QDateTime::currentDateTimeUtc().addDays(-1);
+        earlier.location = {0.0, 16.26};
+        earlier.reliability = QStringLiteral("C");
+        earlier.credibility = 3;
+        earlier.marking = info.marking;
+        REQUIRE(created.value().addIncident(earlier).ok());
+    }
+
+    QQmlEngine engine;
+    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
+    INFO(component.errorString().toStdString());
+    REQUIRE(component.status() == QQmlComponent::Ready);
+    std::unique_ptr<QObject> root(
+        component.createWithInitialProperties({{QStringLiteral("missionPath"), path}}));
+    auto* window = qobject_cast<QQuickWindow*>(root.get());
+    REQUIRE(window);
+    window->resize(1600, 900);
+    window->show();
+    window->requestActivate();
+    REQUIRE(QTest::qWaitForWindowActive(window));
+    auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
+    auto* editor = window->findChild<IncidentEditor*>(QStringLiteral("incidentEditor"));
+    auto* list = window->findChild<IncidentListModel*>(QStringLiteral("incidentList"));
+    REQUIRE((mission && editor && list));
+    REQUIRE(test::waitUntil([&] {
+        return mission->status() == MissionController::Status::Ready && mission->records();
+    }));
+    QQuickItem* content = window->contentItem();
+
+    // Ctrl+N: a new incident at the map's centre; the title field has the keyboard.
+    press(window, Qt::Key_N, Qt::ControlModifier);
+    REQUIRE(test::waitUntil([&] { return editor->active(); }));
+    QQuickItem* title = findItem(content, QStringLiteral("titleField"));
+    REQUIRE(title);
+    REQUIRE(test::waitUntil([&] { return title->hasActiveFocus(); }));
+
+    // Saved with no title: refused in the form, the reason beside the field, nothing written.
+    press(window, Qt::Key_S, Qt::ControlModifier);
+    QQuickItem* titleProblem = findItem(content, QStringLiteral("titleProblem"));
+    REQUIRE(titleProblem);
+    REQUIRE(test::waitUntil([&] { return titleProblem->isVisible(); }));
+    CHECK(titleProblem->property("text").toString() == QStringLiteral("the title is empty"));
+
+    type(window, QStringLiteral("Armed men seen at the Gao ferry"));
+    click(window, findItem(content, QStringLiteral("narrativeField")));
+    type(window, QStringLiteral("Two pickups with a heavy machine gun, heading north."));
+    press(window, Qt::Key_S, Qt::ControlModifier);
+    REQUIRE(test::waitUntil([&] { return !editor->uuid().isEmpty() && !editor->busy(); }));
+    CHECK(editor->error().isEmpty());
+    CHECK_FALSE(titleProblem->isVisible());
+    const QString uuid = editor->uuid();
+    CHECK(mission->selectedIncident() == uuid);
+    REQUIRE(test::waitUntil([&] { return mission->incidentCount() == 2; }));
+
+    // Annotated: a note in its thread.
+    QQuickItem* noteField = findItem(content, QStringLiteral("noteField"));
+    REQUIRE(test::waitUntil([&] { return noteField && noteField->isVisible(); }));
+    click(window, noteField);
+    type(window, QStringLiteral("UNPOL stopped ferry traffic until further notice"));
+    press(window, Qt::Key_Return);
+    REQUIRE(test::waitUntil([&] { return editor->notes().size() == 1; }));
+
+    // Esc back to the list; Ctrl+F and a word of the note finds it, and only it.
+    press(window, Qt::Key_Escape);
+    REQUIRE(test::waitUntil([&] { return !editor->active(); }));
+    press(window, Qt::Key_F, Qt::ControlModifier);
+    QQuickItem* search = findItem(content, QStringLiteral("incidentSearch"));
+    REQUIRE(test::waitUntil([&] { return search && search->hasActiveFocus(); }));
+    type(window, QStringLiteral("ferry"));
+    REQUIRE(test::waitUntil([&] {
+        return list->text() == QStringLiteral("ferry") && !list->loading() && list->rowCount() == 1;
+    }));
+    CHECK(list->uuidAt(0) == uuid);
+    QQuickItem* listView = findItem(content, QStringLiteral("incidentListView"));
+    REQUIRE(listView);
+    CHECK(listView->property("currentIndex").toInt() == 0); // the selection, highlighted
+    press(window, Qt::Key_Backspace);
+    type(window, QStringLiteral("ies")); // "ferries": no such word
+    REQUIRE(test::waitUntil([&] { return !list->loading() && list->rowCount() == 0; }));
+
+    // The mission file holds what was typed.
+    auto opened = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
+    REQUIRE(opened.ok());
+    auto incident = opened.value().incident(uuid);
+    REQUIRE(incident.ok());
+    CHECK(incident.value().title == QStringLiteral("Armed men seen at the Gao ferry"));
+    CHECK(incident.value().narrative ==
+          QStringLiteral("Two pickups with a heavy machine gun, heading north."));
+    CHECK(incident.value().marking.releasability == QStringLiteral("REL TO UN"));
+    CHECK(std::abs(incident.value().location.lat - 16.25) < 0.2);
+    auto notes = opened.value().notes(uuid);
+    REQUIRE(notes.ok());
+    REQUIRE(notes.value().size() == 1);
+    CHECK(notes.value().first().text ==
+          QStringLiteral("UNPOL stopped ferry traffic until further notice"));
+    auto all = opened.value().incidents();
+    REQUIRE(all.ok());
+    CHECK(all.value().size() == 2); // the refused save wrote nothing
+    auto changes = opened.value().changes(0);
+    REQUIRE(changes.ok());
+    QStringList kinds;
+    for (const store::Change& c : changes.value())
+        kinds << c.kind + QLatin1Char(' ') + c.op;
+    CHECK(kinds == QStringList{QStringLiteral("incident insert"), QStringLiteral("incident insert"),
+                               QStringLiteral("note insert")});
+}
