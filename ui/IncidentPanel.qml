@@ -23,6 +23,9 @@ Rectangle {
         id: incidents
         objectName: "incidentList"
         mission: panel.mission
+        // The picture's time window (the time bar under the map): one time control for all.
+        from: panel.mission.windowFrom
+        to: panel.mission.windowTo
     }
 
     IncidentEditor {
@@ -164,28 +167,14 @@ Rectangle {
                     onActivated: index => incidents.statuses = model[index].keys
                 }
                 ComboBox {
-                    objectName: "timeFilter"
+                    objectName: "categoryFilter"
                     Layout.fillWidth: true
                     font.family: Theme.fontFamily
                     font.pixelSize: Theme.smallFont
                     textRole: "label"
-                    model: [
-                        { label: "Any time", hours: 0 },
-                        { label: "Last 24 hours", hours: 24 },
-                        { label: "Last 7 days", hours: 24 * 7 },
-                        { label: "Last 30 days", hours: 24 * 30 }
-                    ]
-                    onActivated: index => incidents.lastHours = model[index].hours
+                    model: [{ key: "", label: "Every category" }].concat(incidentEditor.categoryOptions)
+                    onActivated: index => incidents.categories = index === 0 ? [] : [model[index].key]
                 }
-            }
-            ComboBox {
-                objectName: "categoryFilter"
-                Layout.fillWidth: true
-                font.family: Theme.fontFamily
-                font.pixelSize: Theme.smallFont
-                textRole: "label"
-                model: [{ key: "", label: "Every category" }].concat(incidentEditor.categoryOptions)
-                onActivated: index => incidents.categories = index === 0 ? [] : [model[index].key]
             }
             Text {
                 Layout.fillWidth: true
@@ -214,7 +203,7 @@ Rectangle {
                     required property string categoryLabel
                     required property string severity
                     required property string status
-                    required property date observedAt
+                    required property string observedText
                     required property real lon
                     required property real lat
                     required property color severityColor
@@ -251,8 +240,7 @@ Rectangle {
                             }
                             Text {
                                 Layout.fillWidth: true
-                                text: row.categoryLabel + " · " + row.status + " · "
-                                      + Qt.formatDateTime(row.observedAt, "yyyy-MM-dd HH:mm") + " UTC"
+                                text: row.categoryLabel + " · " + row.status + " · " + row.observedText
                                 elide: Text.ElideRight
                                 color: Theme.mutedText
                                 font.family: Theme.fontFamily

@@ -93,7 +93,8 @@ ApplicationWindow {
             scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
             Qt.rect(mapControls.x, mapControls.y, mapControls.width, mapControls.height),
             Qt.rect(northArrow.x, northArrow.y, northArrow.width, northArrow.height),
-            measureReadout.visible ? Qt.rect(measureReadout.x, measureReadout.y, measureReadout.width, measureReadout.height) : Qt.rect(0, 0, 0, 0)
+            measureReadout.visible ? Qt.rect(measureReadout.x, measureReadout.y, measureReadout.width, measureReadout.height) : Qt.rect(0, 0, 0, 0),
+            timeBar.visible ? Qt.rect(timeBar.x, timeBar.y, timeBar.width, timeBar.height) : Qt.rect(0, 0, 0, 0)
         ]
     }
 
@@ -314,11 +315,26 @@ ApplicationWindow {
         }
     }
 
+    // The time window of the whole picture, with its histogram and playback.
+    TimePanel {
+        id: timeBar
+        objectName: "timePanel"
+        // Centred in the room between the scale bar and the north arrow.
+        readonly property real roomLeft: scaleBar.x + scaleBar.width + Theme.margin
+        readonly property real room: northArrow.x - Theme.margin - roomLeft
+        x: roomLeft + (room - width) / 2
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: Theme.margin
+        width: Math.min(implicitWidth, room)
+        visible: missionController.status === MissionController.Ready && room > 360
+        mission: missionController
+    }
+
     // What the measuring tool and the range rings say.
     Rectangle {
         id: measureReadout
         anchors.horizontalCenter: parent.horizontalCenter
-        anchors.bottom: parent.bottom
+        anchors.bottom: timeBar.visible ? timeBar.top : parent.bottom
         anchors.margins: Theme.margin
         visible: mapItem.measureText.length > 0
         width: measureLabel.implicitWidth + 24

@@ -51,6 +51,8 @@ QVariant IncidentListModel::data(const QModelIndex& index, int role) const {
         return m.isArea;
     case ColorRole:
         return render::palette::severity(m.severity);
+    case ObservedTextRole:
+        return m.observedAt().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
     default:
         return {};
     }
@@ -67,7 +69,8 @@ QHash<int, QByteArray> IncidentListModel::roleNames() const {
             {LonRole, "lon"},
             {LatRole, "lat"},
             {IsAreaRole, "isArea"},
-            {ColorRole, "severityColor"}};
+            {ColorRole, "severityColor"},
+            {ObservedTextRole, "observedText"}};
 }
 
 void IncidentListModel::setMission(MissionController* mission) {

@@ -59,7 +59,8 @@ public:
         LonRole,
         LatRole,
         IsAreaRole,
-        ColorRole, ///< the severity's colour on the map (render::palette)
+        ColorRole,        ///< the severity's colour on the map (render::palette)
+        ObservedTextRole, ///< "2026-11-27 14:30 UTC", whatever the machine's time zone
     };
 
     explicit IncidentListModel(QObject* parent = nullptr);

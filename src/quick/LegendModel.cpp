@@ -45,20 +45,25 @@ void LegendModel::recountStale() {
 }
 
 void LegendModel::setMission(MissionController* mission) {
-    if (followMission(mission_, mission, this, &LegendModel::rebuild))
-        emit missionChanged();
+    if (!followMission(mission_, mission, this, &LegendModel::rebuild))
+        return;
+    if (mission_)
+        connect(mission_, &MissionController::timeWindowChanged, this, &LegendModel::rebuild);
+    emit missionChanged();
 }
 
 void LegendModel::rebuild() {
     beginResetModel();
     rows_.clear();
     const auto scene = mission_ ? mission_->scene() : nullptr;
+    // What the map shows: the records in the time window.
+    const store::TimeWindow window = mission_ ? mission_->timeWindow() : store::TimeWindow{};
     using store::Severity;
     for (const Severity s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low}) {
         int count = 0;
         if (scene)
             for (const store::Incident& i : scene->mission.incidents)
-                count += i.severity == s ? 1 : 0;
+                count += i.severity == s && store::inWindow(i, window) ? 1 : 0;
         QString label = store::toString(s);
         label[0] = label[0].toUpper();
         rows_.append({label, render::palette::severity(s), QStringLiteral("incident"), count,
@@ -73,7 +78,7 @@ void LegendModel::rebuild() {
         int count = 0;
         if (scene)
             for (const store::PatrolRoute& r : scene->mission.routes)
-                count += r.status == status ? 1 : 0;
+                count += r.status == status && store::inWindow(r, window) ? 1 : 0;
         rows_.append({QString::fromUtf8(label), render::palette::routeStatus(status),
                       QStringLiteral("route"), count, 3.0, status == RouteStatus::Planned});
     }
@@ -84,9 +89,12 @@ void LegendModel::rebuild() {
                       QStringLiteral("stale"),
                       staleNow(scene->mission, QDateTime::currentDateTimeUtc()),
                       2.0 * render::palette::severityRadius(Severity::Medium), true});
+    int annotations = 0;
+    if (scene)
+        for (const store::Annotation& a : scene->mission.annotations)
+            annotations += store::inWindow(a, window) ? 1 : 0;
     rows_.append({QStringLiteral("Annotations"), render::palette::annotation(),
-                  QStringLiteral("annotation"),
-                  scene ? static_cast<int>(scene->mission.annotations.size()) : 0, 10.0, false});
+                  QStringLiteral("annotation"), annotations, 10.0, false});
     endResetModel();
     recountStale(); // arms the clock for the next marker to go stale
 }

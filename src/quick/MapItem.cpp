@@ -79,11 +79,33 @@ MapItem::~MapItem() = default;
 void MapItem::setMission(MissionController* mission) {
     if (!followMission(mission_, mission, this, &MapItem::sceneChanged))
         return;
-    if (mission_)
+    if (mission_) {
         connect(mission_, &MissionController::selectedIncidentChanged, this,
                 &MapItem::selectionChanged);
+        connect(mission_, &MissionController::timeWindowChanged, this, &MapItem::timeWindowChanged);
+    }
     selectionChanged();
     emit missionChanged();
+}
+
+void MapItem::takeRecords() {
+    // The scene's part of the overlay, in the time window; the user's (measure, rings,
+    // keep-clear) stays.
+    const render::OverlayContent fresh =
+        scene_ ? render::SceneRenderer::overlayOf(*scene_, mission_ ? mission_->timeWindow()
+                                                                    : store::TimeWindow{})
+               : render::OverlayContent{};
+    overlay_.incidents = fresh.incidents;
+    overlay_.routes = fresh.routes;
+    overlay_.annotations = fresh.annotations;
+    overlay_.staleAt = fresh.staleAt;
+    overlay_.places = fresh.places;
+    scheduleStaleRepaint();
+}
+
+void MapItem::timeWindowChanged() {
+    takeRecords();
+    polish();
 }
 
 void MapItem::selectionChanged() {
@@ -146,21 +168,8 @@ void MapItem::sceneChanged() {
         for (const render::LoadedLayer& l : scene_->layers)
             if (!l.isBroken() && l.spec.visible)
                 layers.append(l.layer);
-        // The scene's part of the overlay; the user's (measure, rings, keep-clear) stays.
-        render::OverlayContent fresh = render::SceneRenderer::overlayOf(*scene_);
-        overlay_.incidents = fresh.incidents;
-        overlay_.routes = fresh.routes;
-        overlay_.annotations = fresh.annotations;
-        overlay_.staleAt = fresh.staleAt;
-        overlay_.places = fresh.places;
-    } else {
-        overlay_.incidents.clear();
-        overlay_.routes.clear();
-        overlay_.annotations.clear();
-        overlay_.staleAt.clear();
-        overlay_.places.clear();
     }
-    scheduleStaleRepaint();
+    takeRecords();
     renderer_.setLayers(layers);
     if (sameMission) {
         viewUpdated();

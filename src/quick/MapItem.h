@@ -166,6 +166,9 @@ private:
     };
     void sceneChanged();
     void selectionChanged();
+    void timeWindowChanged();
+    /// Takes the scene's records in the mission's time window into the overlay.
+    void takeRecords();
     void viewUpdated();
     void tileArrived(render::TileKey key, const QImage& image);
     void setCursor(QPointF pixel);

@@ -80,6 +80,15 @@ void MissionController::setSelectedIncident(const QString& uuid) {
     emit selectedIncidentChanged();
 }
 
+void MissionController::setTimeWindow(const QDateTime& from, const QDateTime& to) {
+    const store::TimeWindow window{from.isValid() ? from.toUTC() : QDateTime(),
+                                   to.isValid() ? to.toUTC() : QDateTime()};
+    if (window == window_)
+        return;
+    window_ = window;
+    emit timeWindowChanged();
+}
+
 QString MissionController::classification() const {
     return scene_ ? scene_->mission.info.marking.classification : QString();
 }

@@ -3,6 +3,7 @@
 
 #include "render/MapScene.h"
 #include "store/MissionWorker.h"
+#include "store/TimeWindow.h"
 
 #include <QFutureWatcher>
 #include <QHash>
@@ -48,6 +49,10 @@ class MissionController : public QObject {
     /// The marking new records get: the mission's.
     Q_PROPERTY(QString classification READ classification NOTIFY sceneChanged)
     Q_PROPERTY(QString releasability READ releasability NOTIFY sceneChanged)
+    /// The time window of the picture (store::TimeWindow): the map and the legend show only the
+    /// records in it. Invalid ends are open; both invalid is all time.
+    Q_PROPERTY(QDateTime windowFrom READ windowFrom NOTIFY timeWindowChanged)
+    Q_PROPERTY(QDateTime windowTo READ windowTo NOTIFY timeWindowChanged)
 
 public:
     enum class Status { Empty, Loading, Ready, Failed };
@@ -78,6 +83,10 @@ public:
     [[nodiscard]] QString selectedIncident() const { return selectedIncident_; }
     void setSelectedIncident(const QString& uuid);
     [[nodiscard]] QString classification() const;
+    [[nodiscard]] QDateTime windowFrom() const { return window_.from; }
+    [[nodiscard]] QDateTime windowTo() const { return window_.to; }
+    [[nodiscard]] const store::TimeWindow& timeWindow() const { return window_; }
+    Q_INVOKABLE void setTimeWindow(const QDateTime& from, const QDateTime& to);
     [[nodiscard]] QString releasability() const;
     /// The mission's records on a thread of their own, read-write, for the incident list and
     /// editor; null until a mission is Ready. Owned by this controller; replaced (and the old
@@ -130,6 +139,7 @@ signals:
     void sceneChanged();
     void importNoticeChanged();
     void selectedIncidentChanged();
+    void timeWindowChanged();
     /// A new records() worker (another mission was opened).
     void recordsChanged();
 
@@ -157,6 +167,7 @@ private:
     QString layerError_;
     QString importNotice_;
     QString selectedIncident_;
+    store::TimeWindow window_;
     std::unique_ptr<store::MissionWorker> records_;
     QString recordsPath_; ///< the mission records_ has open
     int pending_ = 0;

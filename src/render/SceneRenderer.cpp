@@ -11,11 +11,23 @@
 
 namespace tessera::render {
 
-OverlayContent SceneRenderer::overlayOf(const MapScene& scene) {
+OverlayContent SceneRenderer::overlayOf(const MapScene& scene, const store::TimeWindow& window) {
     OverlayContent content;
-    content.incidents = scene.mission.incidents;
-    content.routes = scene.mission.routes;
-    content.annotations = scene.mission.annotations;
+    if (window.isAllTime()) { // shared, not copied
+        content.incidents = scene.mission.incidents;
+        content.routes = scene.mission.routes;
+        content.annotations = scene.mission.annotations;
+    } else {
+        for (const store::Incident& i : scene.mission.incidents)
+            if (store::inWindow(i, window))
+                content.incidents.append(i);
+        for (const store::PatrolRoute& r : scene.mission.routes)
+            if (store::inWindow(r, window))
+                content.routes.append(r);
+        for (const store::Annotation& a : scene.mission.annotations)
+            if (store::inWindow(a, window))
+                content.annotations.append(a);
+    }
     content.staleAt = scene.mission.staleAt;
     content.places = scene.labelPoints();
     return content;

@@ -4,6 +4,7 @@
 #include "render/MapScene.h"
 #include "render/OverlayPainter.h"
 #include "render/Viewport.h"
+#include "store/TimeWindow.h"
 
 #include <QImage>
 
@@ -20,8 +21,9 @@ public:
         QStringList tileErrors; ///< tiles that failed, with why; the rest is still drawn
     };
     static Outcome render(const MapScene& scene, const Viewport& view, int tileSize = 256);
-    /// The overlay content of a scene: its incidents, routes and the labels of its point layers.
-    static OverlayContent overlayOf(const MapScene& scene);
+    /// The overlay content of a scene: its incidents, routes and annotations in the time window,
+    /// and the labels of its point layers.
+    static OverlayContent overlayOf(const MapScene& scene, const store::TimeWindow& window = {});
 };
 
 } // namespace tessera::render

@@ -5,10 +5,13 @@
 #include "TestSupport.h"
 #include "quick/IncidentEditor.h"
 #include "quick/IncidentListModel.h"
+#include "quick/LegendModel.h"
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
+#include "quick/TimeBar.h"
 #include "render/Palette.h"
 #include "store/MissionStore.h"
+#include "store/TimeWindow.h"
 
 #include <QQuickWindow>
 #include <QSignalSpy>
@@ -16,6 +19,8 @@
 #include <QTest>
 
 #include <catch2/catch.hpp>
+
+#include <numeric>
 
 using namespace tessera;
 using namespace tessera::quick;
@@ -357,4 +362,127 @@ TEST_CASE("A click on a marker selects its incident and the map rings it", "[qui
     CHECK(map->incidentAt(empty.x(), empty.y()).isEmpty());
     map->clickAt(empty.x(), empty.y());
     CHECK(mission.selectedIncident().isEmpty());
+}
+
+TEST_CASE("A time window judges incidents and annotations and routes by their own times",
+          "[store][time]") {
+    const QDateTime t0(QDate(2026, 11, 20), QTime(6, 0), Qt::UTC);
+    const store::TimeWindow all;
+    const store::TimeWindow day{t0, t0.addDays(1)};
+    const store::TimeWindow since{t0, {}};
+    CHECK(all.isAllTime());
+    CHECK(all.contains(t0.addYears(-5)));
+    CHECK(day.contains(t0));                  // from is inside
+    CHECK_FALSE(day.contains(t0.addDays(1))); // to is not
+    CHECK_FALSE(day.contains(t0.addSecs(-1)));
+    CHECK(since.contains(t0.addYears(5)));
+    CHECK(day.contains(QDateTime())); // an unknown time is not hidden
+
+    store::PatrolRoute route;
+    route.waypoints = {{{0, 16}, t0.addDays(-2), QStringLiteral("start")},
+                       {{0.1, 16.1}, t0.addDays(-1), QStringLiteral("end")}};
+    CHECK_FALSE(store::inWindow(route, day)); // planned and done before
+    route.track = {{{0.05, 16.05}, t0.addSecs(3600), std::nullopt}};
+    CHECK(store::inWindow(route, day)); // reported in the window
+    route.waypoints.clear();
+    route.track.clear();
+    CHECK(store::inWindow(route, day)); // no times at all: shown
+    store::PatrolRoute long_;
+    long_.waypoints = {{{0, 16}, t0.addDays(-1), {}}, {{0, 17}, t0.addDays(3), {}}};
+    CHECK(store::inWindow(long_, day)); // spans the whole window
+
+    store::Annotation note;
+    note.writtenAt = t0.addDays(2);
+    CHECK_FALSE(store::inWindow(note, day));
+    CHECK(store::inWindow(note, since));
+
+    QList<store::Incident> incidents(5);
+    incidents[0].observedAt = t0;                        // first slice
+    incidents[1].observedAt = t0.addSecs(3 * 3600 - 1);  // still the first (3 h slices)
+    incidents[2].observedAt = t0.addSecs(3 * 3600);      // the second
+    incidents[3].observedAt = t0.addDays(1).addSecs(-1); // the last
+    incidents[4].observedAt = t0.addDays(1);             // outside
+    const QList<int> bins = store::incidentHistogram(incidents, t0, t0.addDays(1), 8);
+    CHECK(bins == QList<int>{2, 1, 0, 0, 0, 0, 0, 1});
+    CHECK(store::incidentHistogram(incidents, t0, t0, 8) == QList<int>(8, 0));
+}
+
+TEST_CASE("The time bar filters the map and the legend and plays through the last day",
+          "[quick][time]") {
+    Desk desk;
+    MissionController& mission = desk.mission;
+    QQuickWindow window;
+    window.resize(800, 600);
+    auto* map = new MapItem(window.contentItem());
+    map->setSize(QSizeF(800, 600));
+    map->setMission(&mission);
+    window.show();
+    REQUIRE(test::waitUntil([&] {
+        window.grabWindow();
+        return map->isComplete();
+    }));
+    LegendModel legend;
+    legend.setMission(&mission);
+    auto severityCount = [&](int row) {
+        return legend.data(legend.index(row), LegendModel::CountRole).toInt();
+    };
+    TimeBar bar;
+    bar.setMission(&mission);
+    auto counted = [&bar] {
+        const QList<int> bins = bar.bins();
+        return std::accumulate(bins.begin(), bins.end(), 0);
+    };
+    // All time: the span runs from the day of the oldest incident to the end of today.
+    CHECK(bar.label() == QStringLiteral("All time"));
+    CHECK(counted() == 4);
+    CHECK(bar.spanStart().time() == QTime(0, 0));
+    const QPointF market = map->viewport().toPixel(geo::GeoPoint{0.0, 16.26});
+    CHECK(map->incidentAt(market.x(), market.y()) ==
+          desk.uuids.value(QStringLiteral("Market fire")));
+    CHECK(severityCount(3) == 1); // low: the market fire
+
+    bar.showLast(24);
+    CHECK(mission.windowFrom().isValid());
+    CHECK_FALSE(mission.windowTo().isValid());
+    CHECK(bar.label() == QStringLiteral("Last 24 hours"));
+    CHECK(counted() == 2);
+    // Three days old: off the map and out of the legend.
+    CHECK(map->incidentAt(market.x(), market.y()).isEmpty());
+    CHECK(severityCount(0) == 1); // critical: the mortar fire, 3 hours ago
+    CHECK(severityCount(2) == 1); // medium: the roadblock, an hour ago
+    CHECK(severityCount(1) == 0); // high: the ambush, 10 days ago
+    CHECK(severityCount(3) == 0);
+
+    bar.showLast(24 * 7);
+    CHECK(bar.label() == QStringLiteral("Last 7 days"));
+    CHECK(map->incidentAt(market.x(), market.y()) ==
+          desk.uuids.value(QStringLiteral("Market fire")));
+
+    // Playback, step by step (no timer: a step a day long).
+    bar.play(24, 24 * 3600 * 1000);
+    CHECK(bar.playing());
+    const QDateTime firstFrom = mission.windowFrom();
+    CHECK(firstFrom.secsTo(mission.windowTo()) == 3 * 3600); // an eighth of the day
+    CHECK(bar.windowStart() == Approx(0.0).margin(1e-6));
+    CHECK(bar.label().endsWith(QStringLiteral("UTC")));
+    QDateTime previous = mission.windowTo();
+    int steps = 0;
+    while (bar.playing() && steps < 500) {
+        bar.advance();
+        ++steps;
+        if (bar.playing()) {
+            CHECK(mission.windowTo() > previous); // always forward
+            CHECK(mission.windowFrom().secsTo(mission.windowTo()) == 3 * 3600);
+            previous = mission.windowTo();
+        }
+    }
+    CHECK(steps == TimeBar::kSteps + 1);
+    CHECK(bar.windowEnd() == Approx(1.0).margin(1e-6));
+    // Played to the end: the whole day stays shown.
+    CHECK_FALSE(bar.playing());
+    CHECK(mission.windowFrom() == firstFrom);
+    CHECK_FALSE(mission.windowTo().isValid());
+    bar.showAll();
+    CHECK(mission.timeWindow().isAllTime());
+    CHECK(severityCount(1) == 1);
 }
