@@ -209,7 +209,7 @@ Rectangle {
                     required property color severityColor
                     width: ListView.view.width
                     height: rowColumn.implicitHeight + 12
-                    color: ListView.isCurrentItem ? "#3d5a80" : (mouse.containsMouse ? "#22ffffff" : "transparent")
+                    color: ListView.isCurrentItem ? Theme.selection : (mouse.containsMouse ? "#22808080" : "transparent")
                     radius: 4
                     RowLayout {
                         anchors.fill: parent
@@ -221,9 +221,10 @@ Rectangle {
                             width: 14
                             height: 14
                             radius: 7
+                            // As on the map: filled and edged in black, hollow when resolved.
                             color: row.status === "resolved" ? "transparent" : row.severityColor
-                            border.color: row.severityColor
-                            border.width: 3
+                            border.color: row.status === "resolved" ? row.severityColor : "#101010"
+                            border.width: row.status === "resolved" ? 3 : 1
                         }
                         ColumnLayout {
                             id: rowColumn

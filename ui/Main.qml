@@ -18,6 +18,15 @@ ApplicationWindow {
     onSharingOpenChanged: if (sharingOpen) incidentsOpen = false
     onIncidentsOpenChanged: if (incidentsOpen) sharingOpen = false
     property alias incidents: incidentPanel
+    // The commander's view (tessera --panel commander, F2): what the map shows, in big type.
+    property bool commanderView: openPanel === "commander"
+    // tessera --theme light|dark, --text-scale F; Ctrl+T, Ctrl+=, Ctrl+-.
+    property string theme: "dark"
+    property real textScale: 1.0
+    Component.onCompleted: {
+        Theme.dark = theme !== "light"
+        Theme.textScale = Math.max(0.75, Math.min(3.0, textScale))
+    }
     // tessera --select UUID / --edit UUID|new: done once the mission is open (then cleared).
     property string startSelection: ""
     property string startEditing: ""
@@ -88,6 +97,7 @@ ApplicationWindow {
             sharingPanel.visible ? Qt.rect(sharingPanel.x, sharingPanel.y, sharingPanel.width, sharingPanel.height) : Qt.rect(0, 0, 0, 0),
             incidentPanel.visible ? Qt.rect(incidentPanel.x, incidentPanel.y, incidentPanel.width, incidentPanel.height) : Qt.rect(0, 0, 0, 0),
             incidentsButton.visible ? Qt.rect(incidentsButton.x, incidentsButton.y, incidentsButton.width, incidentsButton.height) : Qt.rect(0, 0, 0, 0),
+            commanderButton.visible ? Qt.rect(commanderButton.x, commanderButton.y, commanderButton.width, commanderButton.height) : Qt.rect(0, 0, 0, 0),
             sidePanelsArea.visible ? Qt.rect(sidePanelsArea.x, sidePanelsArea.y, sidePanelsArea.width, Math.min(sidePanelsArea.height, sidePanels.implicitHeight)) : Qt.rect(0, 0, 0, 0),
             overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
             scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
@@ -175,6 +185,29 @@ ApplicationWindow {
         ToolTip.delay: 500
     }
 
+    // The commander's view: the situation in view, in type read from across the room.
+    Button {
+        id: commanderButton
+        objectName: "commanderButton"
+        anchors.left: incidentsButton.right
+        anchors.top: parent.top
+        anchors.margins: Theme.margin
+        visible: missionController.status === MissionController.Ready
+        checkable: true
+        checked: window.commanderView
+        onToggled: window.commanderView = checked
+        implicitHeight: 40
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.baseFont
+        font.bold: true
+        palette.button: checked ? "#3d5a80" : "#1c2a3a"
+        palette.buttonText: "white"
+        text: "◧ Commander"
+        ToolTip.text: "Counts, latest incidents and quiet patrols in view (F2); Ctrl+T light or dark, Ctrl+= and Ctrl+- text size"
+        ToolTip.visible: hovered
+        ToolTip.delay: 500
+    }
+
     IncidentPanel {
         id: incidentPanel
         objectName: "incidentPanel"
@@ -216,6 +249,23 @@ ApplicationWindow {
             window.incidentsOpen = true
             incidentPanel.editSelected()
         }
+    }
+    Shortcut {
+        sequence: "F2"
+        enabled: missionController.status === MissionController.Ready
+        onActivated: window.commanderView = !window.commanderView
+    }
+    Shortcut {
+        sequence: "Ctrl+T"
+        onActivated: Theme.dark = !Theme.dark
+    }
+    Shortcut {
+        sequences: ["Ctrl+=", "Ctrl++"]
+        onActivated: Theme.textScale = Math.min(3.0, Theme.textScale + 0.25)
+    }
+    Shortcut {
+        sequence: "Ctrl+-"
+        onActivated: Theme.textScale = Math.max(0.75, Theme.textScale - 0.25)
     }
     Shortcut {
         sequences: [StandardKey.Save]
@@ -268,12 +318,21 @@ ApplicationWindow {
             id: sidePanels
             width: implicitWidth
             spacing: Theme.margin
+            CommanderPanel {
+                id: commanderPanel
+                objectName: "commanderPanel"
+                Layout.alignment: Qt.AlignRight
+                visible: window.commanderView
+                mission: missionController
+                map: mapItem
+            }
             LegendPanel {
                 Layout.alignment: Qt.AlignRight
                 mission: missionController
             }
             LayerPanel {
                 Layout.alignment: Qt.AlignRight
+                visible: !window.commanderView
                 mission: missionController
                 map: mapItem
             }

@@ -8,7 +8,7 @@ Rectangle {
     required property MapItem map
     required property MissionController mission
     implicitHeight: 30
-    color: "#101c2b"
+    color: Theme.dark ? "#101c2b" : "#c9d3dd"
 
     RowLayout {
         anchors.fill: parent

@@ -211,7 +211,7 @@ int main(int argc, char* argv[]) {
                                      "identity)."),
                       QStringLiteral("file")});
     parser.addOption({QStringLiteral("panel"),
-                      QStringLiteral("Open a panel at start: sharing or incidents."),
+                      QStringLiteral("Open a panel at start: sharing, incidents or commander."),
                       QStringLiteral("name")});
     parser.addOption({QStringLiteral("select"),
                       QStringLiteral("Select this incident (its uuid) at start: the map rings it, "
@@ -221,6 +221,12 @@ int main(int argc, char* argv[]) {
                       QStringLiteral("Open the incident form at start on this incident (its uuid), "
                                      "or on a new one (\"new\")."),
                       QStringLiteral("uuid")});
+    parser.addOption({QStringLiteral("theme"),
+                      QStringLiteral("dark (operations room, the default) or light (daylight)."),
+                      QStringLiteral("name")});
+    parser.addOption({QStringLiteral("text-scale"),
+                      QStringLiteral("Scale all text by this factor (0.75 to 3; default 1)."),
+                      QStringLiteral("factor")});
     parser.process(app);
 
     const QString missionPath = parser.isSet(QStringLiteral("mission"))
@@ -241,8 +247,18 @@ int main(int argc, char* argv[]) {
 
     const QString panel = parser.value(QStringLiteral("panel"));
     if (parser.isSet(QStringLiteral("panel")) && panel != QLatin1String("sharing") &&
-        panel != QLatin1String("incidents"))
-        return fail(QStringLiteral("--panel must be: sharing or incidents"));
+        panel != QLatin1String("incidents") && panel != QLatin1String("commander"))
+        return fail(QStringLiteral("--panel must be: sharing, incidents or commander"));
+    const QString theme = parser.value(QStringLiteral("theme"));
+    if (parser.isSet(QStringLiteral("theme")) && theme != QLatin1String("dark") &&
+        theme != QLatin1String("light"))
+        return fail(QStringLiteral("--theme must be: dark or light"));
+    bool scaleOk = true;
+    const double textScale = parser.isSet(QStringLiteral("text-scale"))
+                                 ? parser.value(QStringLiteral("text-scale")).toDouble(&scaleOk)
+                                 : 1.0;
+    if (!scaleOk || textScale < 0.75 || textScale > 3.0)
+        return fail(QStringLiteral("--text-scale must be a number from 0.75 to 3"));
     auto absolute = [&parser](const char* option) {
         const QString value = parser.value(QString::fromLatin1(option));
         return value.isEmpty() ? QString() : QFileInfo(value).absoluteFilePath();
@@ -257,6 +273,8 @@ int main(int argc, char* argv[]) {
          {QStringLiteral("openPanel"),
           parser.isSet(QStringLiteral("edit")) ? QStringLiteral("incidents") : panel},
          {QStringLiteral("startSelection"), parser.value(QStringLiteral("select"))},
+         {QStringLiteral("theme"), theme.isEmpty() ? QStringLiteral("dark") : theme},
+         {QStringLiteral("textScale"), textScale},
          {QStringLiteral("startEditing"), parser.value(QStringLiteral("edit"))}});
     engine.load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
     if (engine.rootObjects().isEmpty())

@@ -150,8 +150,7 @@ QString IncidentListModel::uuidAt(int row) const {
 }
 
 QColor IncidentListModel::severityColor(const QString& severity) {
-    return render::palette::severity(
-        store::severityFromString(severity).value_or(store::Severity::Low));
+    return render::palette::severity(severity);
 }
 
 store::IncidentQuery IncidentListModel::query(const QDateTime& now) const {

@@ -3,6 +3,10 @@
 
 namespace tessera::render::palette {
 
+QColor severity(const QString& name) {
+    return severity(store::severityFromString(name).value_or(store::Severity::Low));
+}
+
 QColor severity(store::Severity s) {
     switch (s) {
     case store::Severity::Critical:

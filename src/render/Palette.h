@@ -13,6 +13,8 @@ namespace tessera::render {
 namespace palette {
 
 QColor severity(store::Severity s);
+/// The same by the schema's name ("critical", ...); an unknown name gets low's colour.
+QColor severity(const QString& name);
 /// Marker radius in pixels: larger for more severe incidents.
 double severityRadius(store::Severity s);
 QColor routeStatus(store::RouteStatus s);

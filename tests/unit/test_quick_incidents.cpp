@@ -8,9 +8,11 @@
 #include "quick/LegendModel.h"
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
+#include "quick/SituationModel.h"
 #include "quick/TimeBar.h"
 #include "render/Palette.h"
 #include "store/MissionStore.h"
+#include "store/Situation.h"
 #include "store/TimeWindow.h"
 
 #include <QQuickWindow>
@@ -485,4 +487,106 @@ TEST_CASE("The time bar filters the map and the legend and plays through the las
     bar.showAll();
     CHECK(mission.timeWindow().isAllTime());
     CHECK(severityCount(1) == 1);
+}
+
+TEST_CASE("The situation of an area counts its incidents and finds its quiet patrols",
+          "[store][situation]") {
+    const QDateTime now(QDate(2026, 11, 27), QTime(12, 0), Qt::UTC);
+    auto at = [&](const char* title, store::Severity severity, qint64 minutesAgo,
+                  geo::GeoPoint where) {
+        return incident(QString::fromLatin1(title), QStringLiteral("crime"), severity,
+                        store::IncidentStatus::Reported, now.addSecs(-60 * minutesAgo), where);
+    };
+    const QList<store::Incident> incidents{
+        at("a", store::Severity::High, 10, {0.0, 16.0}),
+        at("b", store::Severity::Critical, 5, {0.1, 16.1}),
+        at("c", store::Severity::Low, 30, {0.2, 16.2}),
+        at("d", store::Severity::High, 1, {0.3, 16.3}),
+        at("far", store::Severity::Critical, 2, {5.0, 20.0}), // outside the area
+        at("old", store::Severity::Medium, 60 * 24 * 3, {0.0, 16.0}),
+    };
+    const geo::Extent area{-0.5, 15.5, 0.5, 16.5};
+    store::Situation s = store::summarise(incidents, {}, area, {}, now, 3);
+    CHECK(s.bySeverity == std::array<int, 4>{1, 1, 2, 1});
+    CHECK(s.total() == 5);
+    QStringList latest;
+    for (const store::Incident& i : s.latest)
+        latest << i.title;
+    CHECK(latest == QStringList{QStringLiteral("d"), QStringLiteral("b"), QStringLiteral("a")});
+    // The time window applies too.
+    s = store::summarise(incidents, {}, area, {now.addSecs(-3600), {}}, now, 10);
+    CHECK(s.total() == 4);
+    CHECK(s.latest.size() == 4);
+
+    auto route = [&](const char* name, store::RouteStatus status, qint64 lastReportMinutesAgo,
+                     geo::GeoPoint where) {
+        store::PatrolRoute r;
+        r.uuid = QString::fromLatin1(name);
+        r.name = QString::fromLatin1(name);
+        r.unit = QStringLiteral("BANBATT");
+        r.status = status;
+        r.waypoints = {{where, now.addSecs(-6 * 3600), {}},
+                       {{where.lon + 0.1, where.lat}, now.addSecs(3600), {}}};
+        if (lastReportMinutesAgo >= 0)
+            r.track = {{where, now.addSecs(-60 * lastReportMinutesAgo - 600), std::nullopt},
+                       {where, now.addSecs(-60 * lastReportMinutesAgo), std::nullopt}};
+        return r;
+    };
+    const QList<store::PatrolRoute> routes{
+        route("reporting", store::RouteStatus::InProgress, 20, {0.0, 16.0}),
+        route("quiet", store::RouteStatus::InProgress, 180, {0.1, 16.1}),
+        route("silent", store::RouteStatus::InProgress, -1, {0.2, 16.2}),
+        route("quieter", store::RouteStatus::InProgress, 300, {0.3, 16.3}),
+        route("done", store::RouteStatus::Completed, 600, {0.0, 16.0}),
+        route("elsewhere", store::RouteStatus::InProgress, 600, {5.0, 20.0}),
+    };
+    s = store::summarise({}, routes, area, {}, now);
+    QStringList stale;
+    for (const store::StaleRoute& r : s.staleRoutes)
+        stale << r.name;
+    // Never reported first, then the longest quiet; the reporting, done and distant are not.
+    CHECK(stale == QStringList{QStringLiteral("silent"), QStringLiteral("quieter"),
+                               QStringLiteral("quiet")});
+    CHECK_FALSE(s.staleRoutes.first().lastReport.isValid());
+    CHECK(s.staleRoutes.last().lastReport == now.addSecs(-180 * 60));
+    // A stricter threshold catches the one that reported 20 minutes ago too.
+    CHECK(store::summarise({}, routes, area, {}, now, 5, 10 * 60).staleRoutes.size() == 4);
+}
+
+TEST_CASE("The commander's view follows the map's view and the time window", "[quick][situation]") {
+    Desk desk;
+    QQuickWindow window;
+    window.resize(800, 600);
+    auto* map = new MapItem(window.contentItem());
+    map->setSize(QSizeF(800, 600));
+    map->setMission(&desk.mission);
+    window.show();
+    REQUIRE(test::waitUntil([&] { return map->geoExtent().isValid(); }));
+    SituationModel situation;
+    situation.setMission(&desk.mission);
+    situation.setMap(map);
+    situation.refresh();
+    CHECK(situation.total() == 4);
+    CHECK(situation.bySeverity() == QList<int>{1, 1, 1, 1});
+    REQUIRE(situation.latest().size() == 4);
+    CHECK(situation.latest().first().toMap().value(QStringLiteral("title")).toString() ==
+          QStringLiteral("Roadblock on the RN16"));
+    CHECK(situation.latest().first().toMap().value(QStringLiteral("age")).toString() ==
+          QStringLiteral("1 h ago"));
+
+    // Zoomed in on the camp: only the mortar fire is in view.
+    map->showExtent(-0.06, 16.28, -0.02, 16.30);
+    QSignalSpy changed(&situation, &SituationModel::changed);
+    REQUIRE(test::waitUntil([&] { return changed.count() > 0; }));
+    CHECK(situation.total() == 1);
+    CHECK(situation.bySeverity() == QList<int>{0, 0, 0, 1});
+
+    // Back out, in the last 24 hours: the two of today.
+    map->showExtent(-0.3, 16.0, 0.3, 16.5);
+    desk.mission.setTimeWindow(QDateTime::currentDateTimeUtc().addDays(-1), {});
+    situation.refresh();
+    CHECK(situation.total() == 2);
+    CHECK(SituationModel::age(30) == QStringLiteral("just now"));
+    CHECK(SituationModel::age(125 * 60) == QStringLiteral("2 h ago"));
+    CHECK(SituationModel::age(3 * 86400) == QStringLiteral("3 days ago"));
 }

@@ -1,0 +1,68 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/Situation.h"
+
+#include <algorithm>
+
+namespace tessera::store {
+
+namespace {
+bool inArea(const geo::Extent& area, const geo::GeoPoint& p) {
+    return p.lon >= area.minX && p.lon <= area.maxX && p.lat >= area.minY && p.lat <= area.maxY;
+}
+} // namespace
+
+Situation summarise(const QList<Incident>& incidents, const QList<PatrolRoute>& routes,
+                    const geo::Extent& area, const TimeWindow& window, const QDateTime& now,
+                    int latestCount, qint64 staleAfterSeconds) {
+    Situation s;
+    QList<const Incident*> shown;
+    for (const Incident& i : incidents) {
+        if (!inArea(area, i.location) || !inWindow(i, window))
+            continue;
+        ++s.bySeverity[static_cast<size_t>(i.severity)];
+        shown.append(&i);
+    }
+    const auto count = std::min<qsizetype>(std::max(latestCount, 0), shown.size());
+    // Only the newest few are wanted: a partial sort of the pointers.
+    std::partial_sort(shown.begin(), shown.begin() + count, shown.end(),
+                      [](const Incident* a, const Incident* b) {
+                          return a->observedAt != b->observedAt ? a->observedAt > b->observedAt
+                                                                : a->uuid < b->uuid;
+                      });
+    for (qsizetype k = 0; k < count; ++k)
+        s.latest.append(*shown[k]);
+
+    const QDateTime quietSince = now.addSecs(-staleAfterSeconds);
+    for (const PatrolRoute& r : routes) {
+        if (r.status != RouteStatus::InProgress)
+            continue;
+        const bool passes =
+            std::any_of(r.waypoints.begin(), r.waypoints.end(),
+                        [&](const Waypoint& w) { return inArea(area, w.location); }) ||
+            std::any_of(r.track.begin(), r.track.end(),
+                        [&](const TrackPoint& p) { return inArea(area, p.location); });
+        if (!passes)
+            continue;
+        QDateTime last;
+        for (const TrackPoint& p : r.track)
+            if (p.recordedAt.isValid() && (!last.isValid() || p.recordedAt > last))
+                last = p.recordedAt;
+        QDateTime due = last;
+        if (!due.isValid()) // never reported: judged from when it was to start
+            for (const Waypoint& w : r.waypoints)
+                if (w.plannedAt.isValid() && (!due.isValid() || w.plannedAt < due))
+                    due = w.plannedAt;
+        if (due.isValid() && due < quietSince)
+            s.staleRoutes.append({r.uuid, r.name, r.unit, last});
+    }
+    std::sort(s.staleRoutes.begin(), s.staleRoutes.end(),
+              [](const StaleRoute& a, const StaleRoute& b) {
+                  // Never reported first, then the longest quiet.
+                  if (a.lastReport.isValid() != b.lastReport.isValid())
+                      return !a.lastReport.isValid();
+                  return a.lastReport < b.lastReport;
+              });
+    return s;
+}
+
+} // namespace tessera::store

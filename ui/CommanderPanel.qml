@@ -1,0 +1,187 @@
+import QtQuick
+import QtQuick.Layouts
+import Tessera.Map
+
+// The commander's view: what the map shows right now, in type big enough to read across an
+// operations room. Counts by severity, the latest incidents, patrols gone quiet. All of it is
+// SituationModel's; a click on a latest incident selects it.
+Rectangle {
+    id: panel
+    required property MissionController mission
+    required property MapItem map
+    property alias situation: situationModel
+    color: Theme.panel
+    border.color: Theme.panelBorder
+    radius: 6
+    implicitWidth: Math.round(360 * Theme.textScale)
+    implicitHeight: column.implicitHeight + 2 * Theme.margin
+
+    SituationModel {
+        id: situationModel
+        objectName: "situation"
+        mission: panel.mission
+        map: panel.map
+    }
+
+    ColumnLayout {
+        id: column
+        anchors.fill: parent
+        anchors.margins: Theme.margin
+        spacing: 8
+        RowLayout {
+            Layout.fillWidth: true
+            Text {
+                Layout.fillWidth: true
+                text: "IN VIEW"
+                color: Theme.mutedText
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+                font.bold: true
+            }
+            Text {
+                objectName: "situationTotal"
+                text: situationModel.total + (situationModel.total === 1 ? " incident" : " incidents")
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+                font.bold: true
+            }
+        }
+        // Critical first: the order a commander reads in.
+        GridLayout {
+            Layout.fillWidth: true
+            columns: 4
+            columnSpacing: 6
+            Repeater {
+                model: [
+                    { label: "Critical", key: "critical", at: 3 },
+                    { label: "High", key: "high", at: 2 },
+                    { label: "Medium", key: "medium", at: 1 },
+                    { label: "Low", key: "low", at: 0 }
+                ]
+                delegate: Rectangle {
+                    required property var modelData
+                    Layout.fillWidth: true
+                    implicitHeight: tile.implicitHeight + 10
+                    radius: 4
+                    color: "#1a808080"
+                    border.color: situationModel.severityColor(modelData.key)
+                    border.width: 3
+                    ColumnLayout {
+                        id: tile
+                        anchors.centerIn: parent
+                        spacing: 0
+                        Text {
+                            objectName: "count_" + modelData.key
+                            Layout.alignment: Qt.AlignHCenter
+                            text: situationModel.bySeverity[modelData.at]
+                            color: Theme.text
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.hugeFont
+                            font.bold: true
+                        }
+                        Text {
+                            Layout.alignment: Qt.AlignHCenter
+                            text: modelData.label
+                            color: Theme.mutedText
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.smallFont
+                            font.bold: true
+                        }
+                    }
+                }
+            }
+        }
+        Text {
+            Layout.topMargin: 4
+            text: "LATEST"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
+            font.bold: true
+        }
+        Repeater {
+            model: situationModel.latest
+            delegate: RowLayout {
+                id: latestRow
+                required property var modelData
+                Layout.fillWidth: true
+                spacing: 8
+                Rectangle {
+                    width: Math.round(12 * Theme.textScale)
+                    height: width
+                    radius: width / 2
+                    color: latestRow.modelData.severityColor
+                    border.color: "#101010"
+                }
+                Text {
+                    Layout.fillWidth: true
+                    text: latestRow.modelData.title
+                    elide: Text.ElideRight
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                    MouseArea {
+                        anchors.fill: parent
+                        onClicked: panel.mission.selectedIncident = latestRow.modelData.uuid
+                    }
+                }
+                Text {
+                    text: latestRow.modelData.age
+                    color: Theme.mutedText
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                }
+            }
+        }
+        Text {
+            visible: situationModel.latest.length === 0
+            text: "No incident in view"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+        }
+        Text {
+            Layout.topMargin: 4
+            text: "PATROLS GONE QUIET (" + situationModel.staleAfterMinutes / 60 + " h)"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
+            font.bold: true
+        }
+        Repeater {
+            model: situationModel.staleRoutes
+            delegate: ColumnLayout {
+                id: staleRow
+                required property var modelData
+                Layout.fillWidth: true
+                spacing: 0
+                Text {
+                    Layout.fillWidth: true
+                    text: "⚠ " + staleRow.modelData.name
+                    elide: Text.ElideRight
+                    color: Theme.warning
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                    font.bold: true
+                }
+                Text {
+                    Layout.fillWidth: true
+                    text: staleRow.modelData.unit + " · " + staleRow.modelData.quiet
+                    elide: Text.ElideRight
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                }
+            }
+        }
+        Text {
+            objectName: "noStalePatrols"
+            visible: situationModel.staleRoutes.length === 0
+            text: "Every patrol in view is reporting"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+        }
+    }
+}
