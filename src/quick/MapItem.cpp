@@ -96,6 +96,7 @@ void MapItem::takeRecords() {
                                                                     : store::TimeWindow{})
                : render::OverlayContent{};
     overlay_.incidents = fresh.incidents;
+    overlay_.incidentPoints = fresh.incidentPoints;
     overlay_.routes = fresh.routes;
     overlay_.annotations = fresh.annotations;
     overlay_.staleAt = fresh.staleAt;

@@ -5,6 +5,8 @@
 #include "render/Palette.h"
 
 #include <QFontMetricsF>
+#include <QHash>
+#include <QImage>
 #include <QPainterPath>
 
 #include <algorithm>
@@ -38,10 +40,19 @@ private:
 
 void drawHaloText(QPainter& p, QPointF baseline, const QString& text, const QFont& font,
                   QColor color) {
-    QPainterPath path;
-    path.addText(baseline, font, text);
-    p.strokePath(path, QPen(palette::labelHalo(), 3.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-    p.fillPath(path, color);
+    // The halo as the text drawn eight times around its place, then the text: glyphs come from
+    // the font engine's cache, where a stroked outline path (QStroker, per label, per frame)
+    // took as long as the rest of a frame over a few hundred labels.
+    p.setFont(font);
+    p.setPen(palette::labelHalo());
+    static constexpr double kD = 1.5;
+    static constexpr double kDiagonal = 1.1;
+    for (const QPointF offset : {QPointF(-kD, 0), QPointF(kD, 0), QPointF(0, -kD), QPointF(0, kD),
+                                 QPointF(-kDiagonal, -kDiagonal), QPointF(kDiagonal, -kDiagonal),
+                                 QPointF(-kDiagonal, kDiagonal), QPointF(kDiagonal, kDiagonal)})
+        p.drawText(baseline + offset, text);
+    p.setPen(color);
+    p.drawText(baseline, text);
 }
 
 /// Places a label beside `anchor`: right, left, above, below, then the diagonals, taking the first
@@ -93,6 +104,152 @@ void drawArrow(QPainter& p, QPointF from, QPointF to, QColor color) {
     p.drawPolygon(head);
 }
 
+enum class MarkerLook { Live, Resolved, Stale, Cluster };
+
+/// A marker drawn once into an image and blitted from then on: anti-aliased stroked ellipses
+/// cost the most of a frame with a thousand markers (QStroker, Bezier flattening), a blit of a
+/// 20-pixel image little. One cache per thread (the GUI's, the headless renderer's workers),
+/// keyed by look, severity, radius and device pixel ratio.
+const QImage& markerSprite(MarkerLook look, store::Severity severity, double radius, qreal dpr) {
+    thread_local QHash<QString, QImage> cache;
+    const QString key = QStringLiteral("%1/%2/%3/%4")
+                            .arg(static_cast<int>(look))
+                            .arg(static_cast<int>(severity))
+                            .arg(radius)
+                            .arg(dpr);
+    auto found = cache.constFind(key);
+    if (found != cache.constEnd())
+        return *found;
+    const double half = radius + 3.0; // room for the pen
+    const int side = static_cast<int>(std::ceil(2 * half * dpr));
+    QImage image(side, side, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(dpr);
+    image.fill(Qt::transparent);
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing);
+    const QPointF at(half, half);
+    const double r = radius;
+    switch (look) {
+    case MarkerLook::Stale:
+        // Past its stale time (TAK greys such markers out): the severity stays readable in the
+        // dashed ring, the grey says the information is no longer current. A dark solid ring
+        // under the dashed one keeps it readable on light imagery.
+        p.setPen(QPen(QColor(0x10, 0x10, 0x10), 4.5));
+        p.setBrush(palette::staleFill());
+        p.drawEllipse(at, r, r);
+        p.setPen(QPen(palette::severity(severity), 2.5, Qt::DashLine));
+        p.setBrush(Qt::NoBrush);
+        p.drawEllipse(at, r, r);
+        break;
+    case MarkerLook::Live:
+    case MarkerLook::Resolved:
+    case MarkerLook::Cluster:
+        p.setPen(QPen(QColor(0x10, 0x10, 0x10), 2.0));
+        p.setBrush(palette::severity(severity));
+        p.drawEllipse(at, r, r);
+        if (look == MarkerLook::Resolved) {
+            // A resolved incident is hollow in the middle: still visible, clearly not live.
+            p.setBrush(QColor(0x10, 0x10, 0x10));
+            p.setPen(Qt::NoPen);
+            p.drawEllipse(at, r * 0.4, r * 0.4);
+        }
+        break;
+    }
+    p.end();
+    return *cache.insert(key, image);
+}
+
+void drawSprite(QPainter& p, const QImage& sprite, QPointF at) {
+    const QSizeF size = QSizeF(sprite.size()) / sprite.devicePixelRatio();
+    p.drawImage(QPointF(at.x() - size.width() / 2, at.y() - size.height() / 2), sprite);
+}
+
+struct Mark {
+    qsizetype index; ///< into OverlayContent::incidents
+    QPointF at;
+};
+
+struct Cluster {
+    QPointF at; ///< the mean of its members' pixels
+    int count = 0;
+    store::Severity severity = store::Severity::Low; ///< the most severe member's
+};
+
+struct IncidentMarks {
+    QList<Mark> singles; ///< least severe first (drawn in this order)
+    QList<Cluster> clusters;
+};
+
+double clusterRadius(int count) {
+    // 11 px for two, growing with the digits: 1,000 in a cluster reads as bigger than 10.
+    // Whole pixels, so that few cluster images are drawn (markerSprite).
+    return std::round(
+        std::min(11.0 + 3.0 * std::log10(static_cast<double>(std::max(count, 1))), 24.0));
+}
+
+/// The incidents whose markers reach the screen. Up to OverlayPainter::kClusterAbove of them
+/// are drawn one by one; beyond, markers are gathered on a grid of kClusterCell pixels: a cell
+/// holding one incident shows it, a cell holding more shows a cluster.
+IncidentMarks placeIncidents(const Viewport& view, const OverlayContent& content,
+                             const QRectF& reach) {
+    IncidentMarks marks;
+    const bool projected =
+        static_cast<qsizetype>(content.incidentPoints.size()) == content.incidents.size();
+    QList<Mark> inReach;
+    for (qsizetype k = 0; k < content.incidents.size(); ++k) {
+        const QPointF at = projected ? view.toPixel(content.incidentPoints[static_cast<size_t>(k)])
+                                     : view.toPixel(content.incidents[k].location);
+        if (reach.contains(at))
+            inReach.append({k, at});
+    }
+    auto severity = [&](const Mark& m) {
+        return static_cast<int>(content.incidents[m.index].severity);
+    };
+    if (inReach.size() <= OverlayPainter::kClusterAbove) {
+        std::stable_sort(inReach.begin(), inReach.end(),
+                         [&](const Mark& a, const Mark& b) { return severity(a) < severity(b); });
+        marks.singles = std::move(inReach);
+        return marks;
+    }
+    const double cell = OverlayPainter::kClusterCell;
+    const int columns = static_cast<int>(std::ceil(reach.width() / cell));
+    const int rows = static_cast<int>(std::ceil(reach.height() / cell));
+    struct Cell {
+        double sumX = 0;
+        double sumY = 0;
+        int count = 0;
+        int severity = 0;
+        qsizetype first = -1; ///< into inReach
+    };
+    std::vector<Cell> grid(static_cast<size_t>(columns) * static_cast<size_t>(rows));
+    for (qsizetype k = 0; k < inReach.size(); ++k) {
+        const Mark& m = inReach[k];
+        const int cx =
+            std::clamp(static_cast<int>((m.at.x() - reach.left()) / cell), 0, columns - 1);
+        const int cy = std::clamp(static_cast<int>((m.at.y() - reach.top()) / cell), 0, rows - 1);
+        Cell& c =
+            grid[static_cast<size_t>(cy) * static_cast<size_t>(columns) + static_cast<size_t>(cx)];
+        c.sumX += m.at.x();
+        c.sumY += m.at.y();
+        c.severity = c.count == 0 ? severity(m) : std::max(c.severity, severity(m));
+        if (c.count++ == 0)
+            c.first = k;
+    }
+    for (const Cell& c : grid) {
+        if (c.count == 1)
+            marks.singles.append(inReach[c.first]);
+        else if (c.count > 1)
+            marks.clusters.append({QPointF(c.sumX / c.count, c.sumY / c.count), c.count,
+                                   static_cast<store::Severity>(c.severity)});
+    }
+    std::stable_sort(marks.singles.begin(), marks.singles.end(),
+                     [&](const Mark& a, const Mark& b) { return severity(a) < severity(b); });
+    // The most severe clusters on top.
+    std::stable_sort(marks.clusters.begin(), marks.clusters.end(),
+                     [](const Cluster& a, const Cluster& b) { return a.severity < b.severity; });
+    return marks;
+}
+
 } // namespace
 
 void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayContent& content) {
@@ -112,11 +269,17 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
     QFont smallFont = labelFont;
     smallFont.setPixelSize(10);
 
+    // The incidents within reach of the screen, drawn one by one or, when too many to read,
+    // gathered into clusters with counts.
+    const IncidentMarks marks = placeIncidents(view, content, reach);
     // Markers claim their space first so that no label is drawn over an incident.
-    for (const store::Incident& incident : content.incidents) {
-        const QPointF at = view.toPixel(incident.location);
-        const double r = palette::severityRadius(incident.severity) + 1.0;
-        placer.block(QRectF(at.x() - r, at.y() - r, 2 * r, 2 * r));
+    for (const Mark& m : marks.singles) {
+        const double r = palette::severityRadius(content.incidents[m.index].severity) + 1.0;
+        placer.block(QRectF(m.at.x() - r, m.at.y() - r, 2 * r, 2 * r));
+    }
+    for (const Cluster& c : marks.clusters) {
+        const double r = clusterRadius(c.count) + 1.0;
+        placer.block(QRectF(c.at.x() - r, c.at.y() - r, 2 * r, 2 * r));
     }
 
     // Annotations under the routes: areas lightly filled, lines cased, points as small squares.
@@ -266,46 +429,45 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
     }
 
     // Incidents on top, least severe first so that critical ones are never hidden.
-    QList<const store::Incident*> ordered;
-    for (const store::Incident& incident : content.incidents)
-        ordered.append(&incident);
-    std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
-        return static_cast<int>(a->severity) < static_cast<int>(b->severity);
-    });
     const QDateTime now = content.now.isValid() ? content.now : QDateTime::currentDateTimeUtc();
-    for (const store::Incident* incident : ordered) {
-        const QPointF at = view.toPixel(incident->location);
-        if (!reach.contains(at))
-            continue;
-        const double r = palette::severityRadius(incident->severity);
-        const QDateTime stale = content.staleAt.value(incident->uuid);
-        if (stale.isValid() && now > stale) {
-            // Past its stale time (TAK greys such markers out): the severity stays readable in
-            // the dashed ring, the grey says the information is no longer current.
-            // A dark solid ring under the dashed one keeps it readable on light imagery.
-            p.setPen(QPen(QColor(0x10, 0x10, 0x10), 4.5));
-            p.setBrush(palette::staleFill());
-            p.drawEllipse(at, r, r);
-            p.setPen(QPen(palette::severity(incident->severity), 2.5, Qt::DashLine));
-            p.setBrush(Qt::NoBrush);
-            p.drawEllipse(at, r, r);
-            continue;
-        }
-        p.setPen(QPen(QColor(0x10, 0x10, 0x10), 2.0));
-        p.setBrush(palette::severity(incident->severity));
-        p.drawEllipse(at, r, r);
-        if (incident->status == store::IncidentStatus::Resolved) {
-            // A resolved incident is hollow in the middle: still visible, clearly not live.
-            p.setBrush(QColor(0x10, 0x10, 0x10));
-            p.setPen(Qt::NoPen);
-            p.drawEllipse(at, r * 0.4, r * 0.4);
+    const bool anyStale = !content.staleAt.isEmpty();
+    const qreal dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
+    for (const Mark& m : marks.singles) {
+        const store::Incident& incident = content.incidents[m.index];
+        const QDateTime stale = anyStale ? content.staleAt.value(incident.uuid) : QDateTime();
+        const MarkerLook look = stale.isValid() && now > stale ? MarkerLook::Stale
+                                : incident.status == store::IncidentStatus::Resolved
+                                    ? MarkerLook::Resolved
+                                    : MarkerLook::Live;
+        drawSprite(
+            p,
+            markerSprite(look, incident.severity, palette::severityRadius(incident.severity), dpr),
+            m.at);
+    }
+    // Clusters: a disc in the colour of the most severe incident it holds, sized by how many,
+    // the count in the middle.
+    if (!marks.clusters.isEmpty()) {
+        QFont countFont(QStringLiteral("DejaVu Sans"));
+        countFont.setBold(true);
+        for (const Cluster& c : marks.clusters) {
+            const double r = clusterRadius(c.count);
+            drawSprite(p, markerSprite(MarkerLook::Cluster, c.severity, r, dpr), c.at);
+            const QString text = c.count >= 10000 ? QStringLiteral("%1k").arg(c.count / 1000)
+                                                  : QString::number(c.count);
+            countFont.setPixelSize(text.size() > 3 ? 10 : 12);
+            // Plain text, dark on the light colours (yellow, sky blue, orange), white on
+            // vermillion: a haloed path per cluster cost more than the rest of the frame.
+            p.setFont(countFont);
+            p.setPen(c.severity == store::Severity::Critical ? QColor(Qt::white)
+                                                             : QColor(0x10, 0x10, 0x10));
+            p.drawText(QRectF(c.at.x() - r, c.at.y() - r, 2 * r, 2 * r), Qt::AlignCenter, text);
         }
     }
     if (!content.selectedIncident.isEmpty())
-        for (const store::Incident* incident : ordered)
-            if (incident->uuid == content.selectedIncident) {
-                const QPointF at = view.toPixel(incident->location);
-                const double r = palette::severityRadius(incident->severity) + 6.0;
+        for (const store::Incident& incident : content.incidents)
+            if (incident.uuid == content.selectedIncident) {
+                const QPointF at = view.toPixel(incident.location);
+                const double r = palette::severityRadius(incident.severity) + 6.0;
                 p.setBrush(Qt::NoBrush);
                 p.setPen(QPen(QColor(0x10, 0x10, 0x10), 6.0));
                 p.drawEllipse(at, r, r);

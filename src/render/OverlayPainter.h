@@ -12,6 +12,9 @@ namespace tessera::render {
 /// What is drawn above the tiles each frame.
 struct OverlayContent {
     QList<store::Incident> incidents;
+    /// The incidents' points in Web Mercator, in the same order (SceneRenderer::overlayOf fills
+    /// it once, so that a frame does not project every point again); may be empty.
+    std::vector<geo::MapPoint> incidentPoints;
     QList<store::PatrolRoute> routes;
     QList<store::Annotation> annotations;
     /// Stale times of records that came as Cursor-on-Target events (MissionSnapshot::staleAt).
@@ -39,6 +42,11 @@ struct OverlayContent {
 /// Pure function of its inputs; any thread that owns the QPainter.
 class OverlayPainter {
 public:
+    /// Beyond this many incidents within reach of the screen, markers are gathered into
+    /// clusters with counts: ten thousand discs read as a smear, and cost a frame.
+    static constexpr qsizetype kClusterAbove = 1500;
+    /// The grid of clusters, in pixels.
+    static constexpr double kClusterCell = 44.0;
     static void paint(QPainter& painter, const Viewport& view, const OverlayContent& content);
 };
 

@@ -2,6 +2,7 @@
 #include "render/SceneRenderer.h"
 
 #include "geo/ThreadCheck.h"
+#include "geo/WebMercator.h"
 #include "render/Palette.h"
 #include "render/TilePyramid.h"
 
@@ -28,6 +29,9 @@ OverlayContent SceneRenderer::overlayOf(const MapScene& scene, const store::Time
             if (store::inWindow(a, window))
                 content.annotations.append(a);
     }
+    content.incidentPoints.reserve(static_cast<size_t>(content.incidents.size()));
+    for (const store::Incident& i : content.incidents)
+        content.incidentPoints.push_back(geo::webmercator::project(i.location));
     content.staleAt = scene.mission.staleAt;
     content.places = scene.labelPoints();
     return content;

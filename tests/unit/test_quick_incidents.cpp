@@ -10,6 +10,7 @@
 #include "quick/MissionController.h"
 #include "quick/SituationModel.h"
 #include "quick/TimeBar.h"
+#include "render/OverlayPainter.h"
 #include "render/Palette.h"
 #include "store/MissionStore.h"
 #include "store/Situation.h"
@@ -589,4 +590,52 @@ TEST_CASE("The commander's view follows the map's view and the time window", "[q
     CHECK(SituationModel::age(30) == QStringLiteral("just now"));
     CHECK(SituationModel::age(125 * 60) == QStringLiteral("2 h ago"));
     CHECK(SituationModel::age(3 * 86400) == QStringLiteral("3 days ago"));
+}
+
+TEST_CASE("Markers beyond what a screen can show one by one are gathered into clusters",
+          "[render][clusters]") {
+    const render::Viewport view =
+        render::Viewport::fittingGeographic({-1.0, 15.0, 1.0, 17.0}, QSize(400, 400));
+    auto paint = [&](qsizetype crowd) {
+        render::OverlayContent content;
+        // A crowd of low incidents on one spot, one critical incident well away from it.
+        for (qsizetype k = 0; k < crowd; ++k)
+            content.incidents.append(incident(
+                QStringLiteral("crowd %1").arg(k), QStringLiteral("crime"), store::Severity::Low,
+                store::IncidentStatus::Reported, QDateTime::currentDateTimeUtc(), {-0.5, 16.5}));
+        content.incidents.append(incident(
+            QStringLiteral("alone"), QStringLiteral("crime"), store::Severity::Critical,
+            store::IncidentStatus::Reported, QDateTime::currentDateTimeUtc(), {0.5, 15.5}));
+        QImage image(400, 400, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        render::OverlayPainter::paint(painter, view, content);
+        painter.end();
+        return image;
+    };
+    const QPoint crowd = view.toPixel(geo::GeoPoint{-0.5, 16.5}).toPoint();
+    const QPoint alone = view.toPixel(geo::GeoPoint{0.5, 15.5}).toPoint();
+    const QColor low = render::palette::severity(store::Severity::Low);
+    const QColor critical = render::palette::severity(store::Severity::Critical);
+    // 14 px from the centre: outside a single low marker (6 px), inside a cluster's disc.
+    const QPoint beside = crowd + QPoint(14, 0);
+
+    const QImage few = paint(render::OverlayPainter::kClusterAbove - 1);
+    CHECK(test::colorDistance(few.pixelColor(crowd), low) < 40); // markers one by one
+    CHECK(test::colorDistance(few.pixelColor(beside), Qt::white) < 10);
+
+    const QImage many = paint(render::OverlayPainter::kClusterAbove + 500);
+    CHECK(test::colorDistance(many.pixelColor(beside), low) < 40); // one big disc
+    // Its count in dark type across the middle.
+    int dark = 0;
+    for (int dx = -10; dx <= 10; ++dx)
+        for (int dy = -5; dy <= 5; ++dy)
+            dark += test::colorDistance(many.pixelColor(crowd + QPoint(dx, dy)),
+                                        QColor(0x10, 0x10, 0x10)) < 120
+                        ? 1
+                        : 0;
+    CHECK(dark > 10);
+    // The lone incident is still drawn as itself, in its own colour.
+    CHECK(test::colorDistance(many.pixelColor(alone), critical) < 40);
+    CHECK(test::colorDistance(many.pixelColor(alone + QPoint(14, 0)), Qt::white) < 10);
 }
