@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Dialogs
 import Tessera.Map
 
 // The operating picture: classification banners, the map, legend, layers and status bar.
@@ -98,6 +99,7 @@ ApplicationWindow {
             incidentPanel.visible ? Qt.rect(incidentPanel.x, incidentPanel.y, incidentPanel.width, incidentPanel.height) : Qt.rect(0, 0, 0, 0),
             incidentsButton.visible ? Qt.rect(incidentsButton.x, incidentsButton.y, incidentsButton.width, incidentsButton.height) : Qt.rect(0, 0, 0, 0),
             commanderButton.visible ? Qt.rect(commanderButton.x, commanderButton.y, commanderButton.width, commanderButton.height) : Qt.rect(0, 0, 0, 0),
+            exportButton.visible ? Qt.rect(exportButton.x, exportButton.y, exportButton.width, exportButton.height) : Qt.rect(0, 0, 0, 0),
             sidePanelsArea.visible ? Qt.rect(sidePanelsArea.x, sidePanelsArea.y, sidePanelsArea.width, Math.min(sidePanelsArea.height, sidePanels.implicitHeight)) : Qt.rect(0, 0, 0, 0),
             overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
             scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
@@ -206,6 +208,51 @@ ApplicationWindow {
         ToolTip.text: "Counts, latest incidents and quiet patrols in view (F2); Ctrl+T light or dark, Ctrl+= and Ctrl+- text size"
         ToolTip.visible: hovered
         ToolTip.delay: 500
+    }
+
+    // Export of the view as a briefing product: banner, title, map, legend (PNG or PDF; Ctrl+P).
+    Button {
+        id: exportButton
+        objectName: "exportButton"
+        anchors.left: commanderButton.right
+        anchors.top: parent.top
+        anchors.margins: Theme.margin
+        visible: missionController.status === MissionController.Ready
+        implicitHeight: 40
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.baseFont
+        font.bold: true
+        palette.button: "#1c2a3a"
+        palette.buttonText: "white"
+        text: "⎙ Export"
+        onClicked: exportDialog.open()
+        ToolTip.text: window.exportMessage.length > 0 ? window.exportMessage
+                      : "The view as PNG or PDF, with the banner and a legend (Ctrl+P)"
+        ToolTip.visible: hovered || window.exportMessage.length > 0
+        ToolTip.delay: window.exportMessage.length > 0 ? 0 : 500
+        ToolTip.timeout: 6000
+    }
+    property string exportMessage: ""
+    FileDialog {
+        id: exportDialog
+        title: "Export the view"
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "pdf"
+        nameFilters: ["PDF (*.pdf)", "PNG image (*.png)"]
+        onAccepted: missionController.exportView(selectedFile, mapItem.geoExtent,
+                                                 Qt.size(mapItem.width, mapItem.height),
+                                                 timeBar.timeBar.label)
+    }
+    Connections {
+        target: missionController
+        function onExported(path, error) {
+            window.exportMessage = error.length > 0 ? "Not exported: " + error : "Exported to " + path
+        }
+    }
+    Shortcut {
+        sequences: [StandardKey.Print]
+        enabled: missionController.status === MissionController.Ready
+        onActivated: exportDialog.open()
     }
 
     IncidentPanel {

@@ -8,6 +8,7 @@
 #include "interop/MissionExport.h"
 #include "interop/MissionImport.h"
 #include "interop/TakPackage.h"
+#include "render/MapProduct.h"
 #include "render/SceneRenderer.h"
 #include "store/MissionStore.h"
 
@@ -98,7 +99,9 @@ std::optional<geo::Extent> parseExtent(const QString& text) {
 
 int renderCommand(const QStringList& args) {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Render a view of a mission to PNG."));
+    p.setApplicationDescription(
+        QStringLiteral("Render a view of a mission to PNG, or a briefing product (banner, title, "
+                       "legend) to PNG or PDF."));
     p.addHelpOption();
     p.addOption(
         {QStringLiteral("mission"), QStringLiteral("Mission file."), QStringLiteral("file")});
@@ -107,7 +110,11 @@ int renderCommand(const QStringList& args) {
                  QStringLiteral("w,s,e,n")});
     p.addOption({QStringLiteral("size"), QStringLiteral("Image size (default 1920x1080)."),
                  QStringLiteral("WxH"), QStringLiteral("1920x1080")});
-    p.addPositionalArgument(QStringLiteral("output"), QStringLiteral("PNG file to write."));
+    p.addOption({QStringLiteral("product"),
+                 QStringLiteral("A briefing product: the classification banner at top and bottom, "
+                                "a title line and a legend around the map (always for a PDF).")});
+    p.addPositionalArgument(QStringLiteral("output"),
+                            QStringLiteral("PNG or PDF file to write (.pdf: a product)."));
     p.process(args);
     if (!p.isSet(QStringLiteral("mission")) || p.positionalArguments().size() != 1)
         return fail(QStringLiteral("render needs --mission FILE and an output PNG"));
@@ -132,14 +139,27 @@ int renderCommand(const QStringList& args) {
         extent = *parsed;
     }
     const auto view = render::Viewport::fittingGeographic(extent, pixels);
-    const auto outcome = render::SceneRenderer::render(*scene.value(), view);
-    for (const QString& e : outcome.tileErrors)
-        err() << "tessera-cli: " << e << Qt::endl;
     const QString output = p.positionalArguments().first();
-    if (!outcome.image.save(output, "PNG"))
-        return fail(QStringLiteral("%1: cannot write the PNG").arg(output));
+    const bool product = p.isSet(QStringLiteral("product")) ||
+                         output.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive);
+    QImage image;
+    QStringList tileErrors;
+    if (product) {
+        render::Product made = render::renderProduct(*scene.value(), view, {});
+        image = made.image;
+        tileErrors = made.tileErrors;
+    } else {
+        auto outcome = render::SceneRenderer::render(*scene.value(), view);
+        image = outcome.image;
+        tileErrors = outcome.tileErrors;
+    }
+    for (const QString& e : tileErrors)
+        err() << "tessera-cli: " << e << Qt::endl;
+    if (Status written = render::writeProduct(image, output, scene.value()->mission.info.name);
+        !written)
+        return fail(written.error().message);
     out() << output << Qt::endl;
-    return outcome.tileErrors.isEmpty() ? 0 : 1;
+    return tileErrors.isEmpty() ? 0 : 1;
 }
 
 int missionInfo(const QStringList& args) {
@@ -720,7 +740,7 @@ void usage() {
     out() << "Usage: tessera-cli COMMAND [options]\n\n"
              "Commands:\n"
              "  demo build --sources DIR --scenario FILE --out DIR   build the demo mission\n"
-             "  render --mission FILE [--extent W,S,E,N] [--size WxH] OUT.png\n"
+             "  render --mission FILE [--extent W,S,E,N] [--size WxH] [--product] OUT.png|OUT.pdf\n"
              "  mission info FILE                                     what a mission holds\n"
              "  mission create FILE [--name N] [--classification C]   a new, empty mission\n"
              "  mission import FILE INPUT [--map f=col,...] [--skip-invalid] [--track ROUTE]\n"

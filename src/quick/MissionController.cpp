@@ -4,6 +4,7 @@
 #include "geo/GdalEnvironment.h"
 #include "interop/CursorOnTarget.h"
 #include "interop/TakPackage.h"
+#include "render/MapProduct.h"
 #include "render/RasterLayer.h"
 #include "store/MissionStore.h"
 
@@ -89,6 +90,27 @@ void MissionController::setTimeWindow(const QDateTime& from, const QDateTime& to
     emit timeWindowChanged();
 }
 
+void MissionController::exportView(const QUrl& file, const QRectF& extent, const QSize& size,
+                                   const QString& windowLabel) {
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    if (!scene_ || path.isEmpty() || extent.isEmpty() || size.isEmpty()) {
+        emit exported(path, QStringLiteral("Nothing to export: no mission, view or file."));
+        return;
+    }
+    const auto scene = scene_;
+    const render::ProductSpec spec{window_, windowLabel, selectedIncident_, {}};
+    const geo::Extent view{extent.left(), extent.top(), extent.right(), extent.bottom()};
+    runInBackground(
+        [scene, spec, view, size, path]() -> tessera::Status {
+            const render::Product product = render::renderProduct(
+                *scene, render::Viewport::fittingGeographic(view, size), spec);
+            return render::writeProduct(product.image, path, scene->mission.info.name);
+        },
+        [this, path](const tessera::Status& written) {
+            emit exported(path, written ? QString() : written.error().message);
+        });
+}
+
 QString MissionController::classification() const {
     return scene_ ? scene_->mission.info.marking.classification : QString();
 }
@@ -109,10 +131,7 @@ QString MissionController::description() const {
 QString MissionController::banner() const {
     if (!scene_)
         return {};
-    const QString marking = scene_->mission.info.marking.banner();
-    return scene_->mission.info.exercise
-               ? QStringLiteral("EXERCISE · ") + marking + QStringLiteral(" · EXERCISE")
-               : marking;
+    return render::bannerText(scene_->mission.info);
 }
 bool MissionController::exercise() const {
     return scene_ && scene_->mission.info.exercise;

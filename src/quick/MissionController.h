@@ -87,6 +87,13 @@ public:
     [[nodiscard]] QDateTime windowTo() const { return window_.to; }
     [[nodiscard]] const store::TimeWindow& timeWindow() const { return window_; }
     Q_INVOKABLE void setTimeWindow(const QDateTime& from, const QDateTime& to);
+    /// Writes a briefing product of the view (`extent` in degrees: x west, y south; `size` in
+    /// pixels) to `file`: PNG, or PDF when it ends in ".pdf". The banner at top and bottom, a
+    /// title line with `windowLabel`, the map in the time window with the selection, a legend.
+    /// Rendered and written on a worker; exported() says where, or why not (nothing is then
+    /// written).
+    Q_INVOKABLE void exportView(const QUrl& file, const QRectF& extent, const QSize& size,
+                                const QString& windowLabel);
     [[nodiscard]] QString releasability() const;
     /// The mission's records on a thread of their own, read-write, for the incident list and
     /// editor; null until a mission is Ready. Owned by this controller; replaced (and the old
@@ -140,6 +147,7 @@ signals:
     void importNoticeChanged();
     void selectedIncidentChanged();
     void timeWindowChanged();
+    void exported(const QString& path, const QString& error);
     /// A new records() worker (another mission was opened).
     void recordsChanged();
 

@@ -38,7 +38,8 @@ OverlayContent SceneRenderer::overlayOf(const MapScene& scene, const store::Time
 }
 
 SceneRenderer::Outcome SceneRenderer::render(const MapScene& scene, const Viewport& view,
-                                             int tileSize) {
+                                             int tileSize, const store::TimeWindow& window,
+                                             const QString& selectedIncident) {
     TESSERA_ASSERT_WORKER_THREAD();
     Outcome outcome;
     outcome.image = QImage(view.size(), QImage::Format_ARGB32_Premultiplied);
@@ -77,7 +78,9 @@ SceneRenderer::Outcome SceneRenderer::render(const MapScene& scene, const Viewpo
         painter.drawImage(jobs[i].placement.target, tiles[i].value());
     }
     painter.setOpacity(1.0);
-    OverlayPainter::paint(painter, view, overlayOf(scene));
+    OverlayContent overlay = overlayOf(scene, window);
+    overlay.selectedIncident = selectedIncident;
+    OverlayPainter::paint(painter, view, overlay);
     painter.end();
     outcome.tileErrors.removeDuplicates();
     return outcome;

@@ -20,7 +20,10 @@ public:
         QImage image;
         QStringList tileErrors; ///< tiles that failed, with why; the rest is still drawn
     };
-    static Outcome render(const MapScene& scene, const Viewport& view, int tileSize = 256);
+    /// The view with the records in `window`, `selectedIncident` ringed (as on the map).
+    static Outcome render(const MapScene& scene, const Viewport& view, int tileSize = 256,
+                          const store::TimeWindow& window = {},
+                          const QString& selectedIncident = {});
     /// The overlay content of a scene: its incidents, routes and annotations in the time window,
     /// and the labels of its point layers.
     static OverlayContent overlayOf(const MapScene& scene, const store::TimeWindow& window = {});

@@ -10,12 +10,14 @@
 #include "quick/MissionController.h"
 #include "quick/SituationModel.h"
 #include "quick/TimeBar.h"
+#include "render/MapProduct.h"
 #include "render/OverlayPainter.h"
 #include "render/Palette.h"
 #include "store/MissionStore.h"
 #include "store/Situation.h"
 #include "store/TimeWindow.h"
 
+#include <QFileInfo>
 #include <QQuickWindow>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -638,4 +640,50 @@ TEST_CASE("Markers beyond what a screen can show one by one are gathered into cl
     // The lone incident is still drawn as itself, in its own colour.
     CHECK(test::colorDistance(many.pixelColor(alone), critical) < 40);
     CHECK(test::colorDistance(many.pixelColor(alone + QPoint(14, 0)), Qt::white) < 10);
+}
+
+TEST_CASE("The view exports as a briefing product with the banner and a legend in PNG and PDF",
+          "[quick][export]") {
+    Desk desk;
+    const QRectF view(-0.3, 16.0, 0.6, 0.5); // x west, y south
+    QSignalSpy exported(&desk.mission, &MissionController::exported);
+    auto exportTo = [&](const QString& path) {
+        exported.clear();
+        desk.mission.exportView(QUrl::fromLocalFile(path), view, QSize(800, 600),
+                                QStringLiteral("Last 24 hours"));
+        REQUIRE(test::waitUntil([&] { return exported.count() == 1; }));
+        return exported.at(0).at(1).toString();
+    };
+    const QString png = desk.dir.filePath(QStringLiteral("view.png"));
+    CHECK(exportTo(png).isEmpty());
+    const QImage image(png);
+    REQUIRE(image.width() == 800);
+    CHECK(image.height() > 600 + 2 * 24);
+    // Unclassified, not an exercise: green banners, top and bottom, with the marking in white.
+    const QColor green(0x00, 0x7a, 0x33);
+    CHECK(test::colorDistance(image.pixelColor(3, 3), green) < 10);
+    CHECK(test::colorDistance(image.pixelColor(3, image.height() - 3), green) < 10);
+    int white = 0;
+    for (int x = 0; x < 800; ++x)
+        white += test::colorDistance(image.pixelColor(x, 14), Qt::white) < 60 ? 1 : 0;
+    CHECK(white > 20);
+    // The legend, bottom right of the map: its dark box.
+    CHECK(test::colorDistance(image.pixelColor(790 - 100, image.height() - 28 - 20),
+                              QColor(0x10, 0x1c, 0x2b)) < 40);
+
+    const QString pdf = desk.dir.filePath(QStringLiteral("view.pdf"));
+    CHECK(exportTo(pdf).isEmpty());
+    CHECK(test::readAll(pdf).startsWith("%PDF-"));
+
+    // Where it cannot be written: the reason, and no file.
+    const QString nowhere = desk.dir.filePath(QStringLiteral("no-such-folder/view.png"));
+    CHECK_FALSE(exportTo(nowhere).isEmpty());
+    CHECK_FALSE(QFileInfo::exists(nowhere));
+
+    store::MissionInfo secret;
+    secret.marking = {QStringLiteral("SECRET"), QStringLiteral("REL TO UN")};
+    CHECK(render::bannerColor(secret) == QColor(0xc8, 0x10, 0x2e));
+    CHECK(render::bannerText(secret) == QStringLiteral("SECRET // REL TO UN"));
+    secret.exercise = true;
+    CHECK(render::bannerText(secret).startsWith(QStringLiteral("EXERCISE · SECRET")));
 }

@@ -1,0 +1,187 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/MapProduct.h"
+
+#include "geo/ThreadCheck.h"
+#include "geo/WebMercator.h"
+#include "render/Palette.h"
+#include "render/SceneRenderer.h"
+
+#include <QFontMetricsF>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSaveFile>
+
+namespace tessera::render {
+
+QString bannerText(const store::MissionInfo& info) {
+    const QString marking = info.marking.banner();
+    return info.exercise ? QStringLiteral("EXERCISE · ") + marking + QStringLiteral(" · EXERCISE")
+                         : marking;
+}
+
+QColor bannerColor(const store::MissionInfo& info) {
+    if (info.exercise)
+        return QColor(0x1f, 0x5f, 0xbf);
+    const QString level = info.marking.classification.toUpper();
+    if (level.contains(QLatin1String("TOP SECRET")))
+        return QColor(0xff, 0x8c, 0x00);
+    if (level.contains(QLatin1String("SECRET")))
+        return QColor(0xc8, 0x10, 0x2e);
+    if (level.contains(QLatin1String("CONFIDENTIAL")) ||
+        level.contains(QLatin1String("RESTRICTED")))
+        return QColor(0x00, 0x33, 0xa0);
+    return QColor(0x00, 0x7a, 0x33);
+}
+
+namespace {
+
+constexpr int kBanner = 28;
+constexpr int kTitle = 34;
+
+void drawBanner(QPainter& p, const QRect& band, const store::MissionInfo& info) {
+    p.fillRect(band, bannerColor(info));
+    QFont font(QStringLiteral("DejaVu Sans"));
+    font.setPixelSize(14);
+    font.setBold(true);
+    font.setLetterSpacing(QFont::AbsoluteSpacing, 1.2);
+    p.setFont(font);
+    p.setPen(Qt::white);
+    p.drawText(band, Qt::AlignCenter, bannerText(info));
+}
+
+} // namespace
+
+Product renderProduct(const MapScene& scene, const Viewport& view, const ProductSpec& spec) {
+    TESSERA_ASSERT_WORKER_THREAD();
+    const SceneRenderer::Outcome map =
+        SceneRenderer::render(scene, view, 256, spec.window, spec.selectedIncident);
+    const QSize size = view.size();
+    Product product;
+    product.tileErrors = map.tileErrors;
+    product.image = QImage(size.width(), size.height() + 2 * kBanner + kTitle,
+                           QImage::Format_ARGB32_Premultiplied);
+    product.image.fill(QColor(0x10, 0x1c, 0x2b));
+    QPainter p(&product.image);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::TextAntialiasing);
+    const store::MissionInfo& info = scene.mission.info;
+    drawBanner(p, QRect(0, 0, size.width(), kBanner), info);
+    drawBanner(p, QRect(0, product.image.height() - kBanner, size.width(), kBanner), info);
+
+    // The title line: what, when for, when made.
+    const QDateTime made =
+        spec.producedAt.isValid() ? spec.producedAt : QDateTime::currentDateTimeUtc();
+    QFont titleFont(QStringLiteral("DejaVu Sans"));
+    titleFont.setPixelSize(16);
+    titleFont.setBold(true);
+    p.setFont(titleFont);
+    p.setPen(QColor(0xf2, 0xf5, 0xf8));
+    const QRect titleBand(12, kBanner, size.width() - 24, kTitle);
+    p.drawText(titleBand, Qt::AlignVCenter | Qt::AlignLeft, info.name);
+    QFont smallFont = titleFont;
+    smallFont.setBold(false);
+    smallFont.setPixelSize(13);
+    p.setFont(smallFont);
+    p.drawText(titleBand, Qt::AlignVCenter | Qt::AlignRight,
+               QStringLiteral("%1  ·  produced %2 UTC")
+                   .arg(spec.windowLabel.isEmpty() ? QStringLiteral("All time") : spec.windowLabel,
+                        made.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+    p.drawImage(QPoint(0, kBanner + kTitle), map.image);
+
+    // The legend, bottom right of the map: what the colours mean, with the counts in view.
+    const geo::Extent e = view.extent();
+    const geo::GeoPoint sw = geo::webmercator::unproject({e.minX, e.minY});
+    const geo::GeoPoint ne = geo::webmercator::unproject({e.maxX, e.maxY});
+    int counts[4] = {0, 0, 0, 0};
+    for (const store::Incident& i : scene.mission.incidents)
+        if (store::inWindow(i, spec.window) && i.location.lon >= sw.lon &&
+            i.location.lon <= ne.lon && i.location.lat >= sw.lat && i.location.lat <= ne.lat)
+            ++counts[static_cast<int>(i.severity)];
+    const struct {
+        const char* label;
+        QColor color;
+        int count;
+        bool line;
+        bool dashed;
+    } rows[] = {
+        {"Critical", palette::severity(store::Severity::Critical), counts[3], false, false},
+        {"High", palette::severity(store::Severity::High), counts[2], false, false},
+        {"Medium", palette::severity(store::Severity::Medium), counts[1], false, false},
+        {"Low", palette::severity(store::Severity::Low), counts[0], false, false},
+        {"Patrol in progress", palette::routeStatus(store::RouteStatus::InProgress), -1, true,
+         false},
+        {"Patrol planned", palette::routeStatus(store::RouteStatus::Planned), -1, true, true},
+        {"Patrol completed", palette::routeStatus(store::RouteStatus::Completed), -1, true, false},
+    };
+    const int rowHeight = 20;
+    const int boxWidth = 220;
+    const int boxHeight = 30 + rowHeight * static_cast<int>(std::size(rows));
+    const QRect box(size.width() - boxWidth - 12, kBanner + kTitle + size.height() - boxHeight - 12,
+                    boxWidth, boxHeight);
+    p.setPen(QColor(255, 255, 255, 60));
+    p.setBrush(QColor(0x10, 0x1c, 0x2b, 235));
+    p.drawRoundedRect(box, 6, 6);
+    QFont legendFont = smallFont;
+    legendFont.setPixelSize(12);
+    legendFont.setBold(true);
+    p.setFont(legendFont);
+    p.setPen(QColor(0xa9, 0xb6, 0xc4));
+    p.drawText(box.adjusted(10, 6, -10, 0), Qt::AlignTop | Qt::AlignLeft,
+               QStringLiteral("INCIDENTS IN VIEW"));
+    legendFont.setBold(false);
+    p.setFont(legendFont);
+    int y = box.top() + 30;
+    for (const auto& row : rows) {
+        const QPointF mark(box.left() + 22, y + rowHeight / 2.0);
+        if (row.line) {
+            QPen pen(row.color, 3.0);
+            if (row.dashed)
+                pen.setStyle(Qt::DashLine);
+            p.setPen(pen);
+            p.drawLine(mark - QPointF(12, 0), mark + QPointF(12, 0));
+        } else {
+            p.setPen(QPen(QColor(0x10, 0x10, 0x10), 1.5));
+            p.setBrush(row.color);
+            p.drawEllipse(mark, 6.5, 6.5);
+        }
+        p.setPen(QColor(0xf2, 0xf5, 0xf8));
+        const QRect text(box.left() + 44, y, box.width() - 54, rowHeight);
+        p.drawText(text, Qt::AlignVCenter | Qt::AlignLeft, QString::fromLatin1(row.label));
+        if (row.count >= 0)
+            p.drawText(text, Qt::AlignVCenter | Qt::AlignRight, QString::number(row.count));
+        y += rowHeight;
+    }
+    p.end();
+    return product;
+}
+
+Status writeProduct(const QImage& image, const QString& path, const QString& title) {
+    if (image.isNull())
+        return Error{QStringLiteral("nothing to write")};
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error{QStringLiteral("%1: %2").arg(path, file.errorString())};
+    if (path.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive)) {
+        QPdfWriter pdf(&file);
+        pdf.setTitle(title);
+        pdf.setCreator(QStringLiteral("Tessera"));
+        pdf.setResolution(150);
+        // One page of the image's proportions at 150 dpi, so that it prints as it shows.
+        const QSizeF inches(image.width() / 150.0, image.height() / 150.0);
+        pdf.setPageSize(QPageSize(inches, QPageSize::Inch, QString(), QPageSize::ExactMatch));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        QPainter painter;
+        if (!painter.begin(&pdf))
+            return Error{QStringLiteral("%1: cannot write a PDF").arg(path)};
+        painter.drawImage(QRectF(QPointF(0, 0), QSizeF(pdf.width(), pdf.height())), image);
+        painter.end();
+    } else if (!image.save(&file, "PNG")) {
+        return Error{QStringLiteral("%1: cannot write the PNG").arg(path)};
+    }
+    if (!file.commit())
+        return Error{QStringLiteral("%1: %2").arg(path, file.errorString())};
+    return success();
+}
+
+} // namespace tessera::render
