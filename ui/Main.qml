@@ -100,6 +100,8 @@ ApplicationWindow {
             incidentsButton.visible ? Qt.rect(incidentsButton.x, incidentsButton.y, incidentsButton.width, incidentsButton.height) : Qt.rect(0, 0, 0, 0),
             commanderButton.visible ? Qt.rect(commanderButton.x, commanderButton.y, commanderButton.width, commanderButton.height) : Qt.rect(0, 0, 0, 0),
             exportButton.visible ? Qt.rect(exportButton.x, exportButton.y, exportButton.width, exportButton.height) : Qt.rect(0, 0, 0, 0),
+            annotateButton.visible ? Qt.rect(annotateButton.x, annotateButton.y, annotateButton.width, annotateButton.height) : Qt.rect(0, 0, 0, 0),
+            annotationBar.visible ? Qt.rect(annotationBar.x, annotationBar.y, annotationBar.width, annotationBar.height) : Qt.rect(0, 0, 0, 0),
             sidePanelsArea.visible ? Qt.rect(sidePanelsArea.x, sidePanelsArea.y, sidePanelsArea.width, Math.min(sidePanelsArea.height, sidePanels.implicitHeight)) : Qt.rect(0, 0, 0, 0),
             overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
             scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
@@ -233,6 +235,49 @@ ApplicationWindow {
         ToolTip.timeout: 6000
     }
     property string exportMessage: ""
+
+    // Annotations: a point, line or area drawn on the map with its text (Ctrl+D).
+    AnnotationDraft {
+        id: annotationDraft
+        objectName: "annotationDraft"
+        mission: missionController
+        map: mapItem
+    }
+    Button {
+        id: annotateButton
+        objectName: "annotateButton"
+        anchors.left: exportButton.right
+        anchors.top: parent.top
+        anchors.margins: Theme.margin
+        visible: missionController.status === MissionController.Ready
+        implicitHeight: 40
+        checkable: true
+        checked: annotationDraft.active
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.baseFont
+        font.bold: true
+        palette.button: checked ? "#3d5a80" : "#1c2a3a"
+        palette.buttonText: "white"
+        text: "✎ Annotate"
+        onClicked: checked ? annotationDraft.start("point") : annotationDraft.cancel()
+        ToolTip.text: "Draw a point, line or area with a note on the map (Ctrl+D)"
+        ToolTip.visible: hovered
+        ToolTip.delay: 500
+    }
+    AnnotationBar {
+        id: annotationBar
+        objectName: "annotationBar"
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.top: annotateButton.bottom
+        anchors.topMargin: Theme.margin
+        visible: annotationDraft.active
+        draft: annotationDraft
+    }
+    Shortcut {
+        sequence: "Ctrl+D"
+        enabled: missionController.status === MissionController.Ready
+        onActivated: annotationDraft.active ? annotationDraft.cancel() : annotationDraft.start("point")
+    }
     FileDialog {
         id: exportDialog
         title: "Export the view"
@@ -322,7 +367,9 @@ ApplicationWindow {
     Shortcut {
         sequence: "Esc"
         onActivated: {
-            if (incidentPanel.visible && incidentPanel.editor.active) {
+            if (annotationDraft.active) {
+                annotationDraft.cancel()
+            } else if (incidentPanel.visible && incidentPanel.editor.active) {
                 incidentPanel.editor.close()
             } else {
                 // What Esc did on the map before: clear the measurement and range rings.

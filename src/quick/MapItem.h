@@ -66,7 +66,9 @@ class MapItem : public QQuickItem {
     Q_PROPERTY(QRectF geoExtent READ geoExtent NOTIFY viewChanged)
 
 public:
-    enum class Tool { Pan, Measure, RangeRings };
+    /// Draw: clicks add points for an annotation being drawn (AnnotationDraft), shown as a
+    /// measurement is.
+    enum class Tool { Pan, Measure, RangeRings, Draw };
     Q_ENUM(Tool)
 
     explicit MapItem(QQuickItem* parent = nullptr);
@@ -105,6 +107,8 @@ public:
     void setRingRadiiKm(const QList<double>& radii);
     /// Clears the measurement and the range rings (Escape).
     Q_INVOKABLE void clearMeasure();
+    /// The points clicked with the Measure or Draw tool, in order.
+    [[nodiscard]] QList<geo::GeoPoint> measurePoints() const { return overlay_.measure; }
     /// What a click at this pixel does in the current tool (tests and touch).
     Q_INVOKABLE void clickAt(double x, double y);
     [[nodiscard]] QList<QRectF> labelKeepClear() const { return overlay_.keepClear; }

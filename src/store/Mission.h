@@ -54,6 +54,12 @@ struct FieldProblem {
 
 struct Incident;
 
+struct Annotation;
+
+/// Why the store refuses `annotation` (no position, too few points for its kind, a point off the
+/// globe); empty when it can be stored.
+QString annotationProblem(const Annotation& annotation);
+
 /// Every reason the store refuses `incident` (empty: it can be stored), field by field.
 QList<FieldProblem> incidentProblems(const Incident& incident);
 

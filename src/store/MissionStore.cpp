@@ -1384,7 +1384,6 @@ Result<QList<PatrolRoute>> MissionStore::routes() {
 
 // ---- annotations ----
 
-namespace {
 /// Why an annotation cannot be stored as it is; empty when it can.
 QString annotationProblem(const Annotation& a) {
     if (a.geometry.isEmpty())
@@ -1401,6 +1400,8 @@ QString annotationProblem(const Annotation& a) {
             .arg(a.geometry.size());
     return {};
 }
+
+namespace {
 
 /// ?1 uuid, ?2..?8 the annotation's fields and marking, ?9 the station, ?10 the stamp.
 Statement& bindAnnotation(Statement& s, const Annotation& a, qint64 station, Hlc hlc) {

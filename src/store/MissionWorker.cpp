@@ -162,4 +162,16 @@ void MissionWorker::addNote(const QString& incidentUuid, const IncidentNote& not
     });
 }
 
+void MissionWorker::addAnnotation(const Annotation& annotation, quint64 ticket) {
+    run([this, annotation, ticket] {
+        Annotation added = annotation;
+        QString error;
+        if (!store_)
+            error = QStringLiteral("the mission is not open");
+        else if (Status s = store_->addAnnotation(added); !s)
+            error = s.error().message;
+        report([this, ticket, added, error] { emit annotationSaved(ticket, added, error); });
+    });
+}
+
 } // namespace tessera::store

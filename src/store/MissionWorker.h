@@ -49,6 +49,8 @@ public:
     /// else replaces it; refuses it whole when incidentProblems() finds anything. Then
     /// incidentSaved() with the incident as stored (its uuid and stamp set).
     void saveIncident(const Incident& incident, quint64 ticket);
+    /// Adds the annotation (MissionStore::addAnnotation); then annotationSaved().
+    void addAnnotation(const Annotation& annotation, quint64 ticket);
     /// Appends a note to the incident's thread; then noteAdded().
     void addNote(const QString& incidentUuid, const IncidentNote& note, quint64 ticket);
 
@@ -66,6 +68,8 @@ signals:
     void incidentSaved(quint64 ticket, const tessera::store::Incident& incident,
                        const QString& error);
     void noteAdded(quint64 ticket, const tessera::store::IncidentNote& note, const QString& error);
+    void annotationSaved(quint64 ticket, const tessera::store::Annotation& annotation,
+                         const QString& error);
 
 private:
     template <typename Job>

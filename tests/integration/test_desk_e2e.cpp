@@ -5,8 +5,10 @@
 // only by keys and mouse clicks. Report an incident, annotate it, find it by text, and check
 // the mission file.
 #include "TestSupport.h"
+#include "quick/AnnotationDraft.h"
 #include "quick/IncidentEditor.h"
 #include "quick/IncidentListModel.h"
+#include "quick/MapItem.h"
 #include "quick/MissionController.h"
 #include "store/MissionStore.h"
 
@@ -128,6 +130,8 @@ TEST_CASE("An analyst reports an incident and annotates it and finds it again by
     CHECK(editor->error().isEmpty());
     CHECK_FALSE(titleProblem->isVisible());
     const QString uuid = editor->uuid();
+    const geo::GeoPoint editorLocation{editor->property("lon").toString().toDouble(),
+                                       editor->property("lat").toString().toDouble()};
     CHECK(mission->selectedIncident() == uuid);
     REQUIRE(test::waitUntil([&] { return mission->incidentCount() == 2; }));
 
@@ -157,6 +161,22 @@ TEST_CASE("An analyst reports an incident and annotates it and finds it again by
     type(window, QStringLiteral("ies")); // "ferries": no such word
     REQUIRE(test::waitUntil([&] { return !list->loading() && list->rowCount() == 0; }));
 
+    // Annotated on the map too: Ctrl+D, a click beside the incident, the text, Enter.
+    auto* map = window->findChild<MapItem*>(QStringLiteral("map"));
+    auto* draft = window->findChild<AnnotationDraft*>(QStringLiteral("annotationDraft"));
+    REQUIRE((map && draft));
+    press(window, Qt::Key_Escape); // the map again, not the search field
+    press(window, Qt::Key_D, Qt::ControlModifier);
+    REQUIRE(test::waitUntil([&] { return draft->active(); }));
+    const geo::GeoPoint near{editorLocation.lon + 0.02, editorLocation.lat + 0.02};
+    const QPointF spot = map->mapToScene(map->viewport().toPixel(near));
+    QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, spot.toPoint());
+    REQUIRE(test::waitUntil([&] { return draft->pointCount() == 1; }));
+    click(window, findItem(content, QStringLiteral("annotationText")));
+    type(window, QStringLiteral("Ferry landing"));
+    press(window, Qt::Key_Return);
+    REQUIRE(test::waitUntil([&] { return !draft->active(); }));
+
     // The mission file holds what was typed.
     auto opened = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
     REQUIRE(opened.ok());
@@ -175,11 +195,16 @@ TEST_CASE("An analyst reports an incident and annotates it and finds it again by
     auto all = opened.value().incidents();
     REQUIRE(all.ok());
     CHECK(all.value().size() == 2); // the refused save wrote nothing
+    auto annotations = opened.value().annotations();
+    REQUIRE(annotations.ok());
+    REQUIRE(annotations.value().size() == 1);
+    CHECK(annotations.value().first().text == QStringLiteral("Ferry landing"));
+    CHECK(annotations.value().first().geometry.first().lat == Approx(near.lat).margin(0.01));
     auto changes = opened.value().changes(0);
     REQUIRE(changes.ok());
     QStringList kinds;
     for (const store::Change& c : changes.value())
         kinds << c.kind + QLatin1Char(' ') + c.op;
     CHECK(kinds == QStringList{QStringLiteral("incident insert"), QStringLiteral("incident insert"),
-                               QStringLiteral("note insert")});
+                               QStringLiteral("note insert"), QStringLiteral("annotation insert")});
 }

@@ -3,6 +3,7 @@
 // The analyst's incident desk behind the QML: the list and its filters (IncidentListModel), the
 // form (IncidentEditor) and the selection shared with the map (MissionController, MapItem).
 #include "TestSupport.h"
+#include "quick/AnnotationDraft.h"
 #include "quick/IncidentEditor.h"
 #include "quick/IncidentListModel.h"
 #include "quick/LegendModel.h"
@@ -686,4 +687,68 @@ TEST_CASE("The view exports as a briefing product with the banner and a legend i
     CHECK(render::bannerText(secret) == QStringLiteral("SECRET // REL TO UN"));
     secret.exercise = true;
     CHECK(render::bannerText(secret).startsWith(QStringLiteral("EXERCISE · SECRET")));
+}
+
+TEST_CASE("Annotations are drawn on the map and saved with their text or refused with the reason",
+          "[quick][annotations]") {
+    Desk desk;
+    QQuickWindow window;
+    window.resize(800, 600);
+    auto* map = new MapItem(window.contentItem());
+    map->setSize(QSizeF(800, 600));
+    map->setMission(&desk.mission);
+    window.show();
+    REQUIRE(test::waitUntil([&] { return map->geoExtent().isValid(); }));
+    AnnotationDraft draft;
+    draft.setMission(&desk.mission);
+    draft.setMap(map);
+    auto stored = [&] {
+        auto m = store::MissionStore::open(desk.path, store::MissionStore::Access::ReadOnly);
+        REQUIRE(m.ok());
+        auto all = m.value().annotations();
+        REQUIRE(all.ok());
+        return all.value();
+    };
+
+    // A line of one point: refused, with what is missing; nothing written.
+    draft.start(QStringLiteral("line"));
+    CHECK(map->tool() == MapItem::Tool::Draw);
+    map->clickAt(100, 100);
+    CHECK(draft.pointCount() == 1);
+    draft.setProperty("text", QStringLiteral("Track to the wells"));
+    CHECK_FALSE(draft.save());
+    CHECK(draft.problem().contains(QStringLiteral("at least 2 points")));
+    QTest::qWait(50);
+    CHECK(stored().isEmpty());
+
+    // Given up; an area of three points without text: refused; with text: saved, and the map
+    // pans again.
+    draft.cancel();
+    CHECK(map->tool() == MapItem::Tool::Pan);
+    draft.start(QStringLiteral("area"));
+    CHECK(draft.pointCount() == 0); // a fresh drawing
+    for (const QPointF& at : {QPointF(200, 200), QPointF(300, 200), QPointF(250, 300)})
+        map->clickAt(at.x(), at.y());
+    CHECK(draft.pointCount() == 3);
+    CHECK_FALSE(draft.save());
+    CHECK(draft.problem().contains(QStringLiteral("Write")));
+    draft.setProperty("text", QStringLiteral("Suspected firing point"));
+    QSignalSpy saved(&draft, &AnnotationDraft::saved);
+    REQUIRE(draft.save());
+    REQUIRE(test::waitUntil([&] { return saved.count() == 1; }));
+    CHECK(draft.problem().isEmpty());
+    CHECK_FALSE(draft.active());
+    CHECK(map->tool() == MapItem::Tool::Pan);
+    const QList<store::Annotation> all = stored();
+    REQUIRE(all.size() == 1);
+    CHECK(all.first().kind == store::AnnotationKind::Area);
+    CHECK(all.first().text == QStringLiteral("Suspected firing point"));
+    REQUIRE(all.first().geometry.size() == 3);
+    const geo::GeoPoint first = map->viewport().toGeo(QPointF(200, 200));
+    CHECK(all.first().geometry.first().lon == Approx(first.lon).margin(1e-9));
+    CHECK(all.first().marking.classification == QStringLiteral("UNCLASSIFIED"));
+    // And the map shows it once the records are read again.
+    REQUIRE(test::waitUntil([&] {
+        return desk.mission.scene() && desk.mission.scene()->mission.annotations.size() == 1;
+    }));
 }
