@@ -273,6 +273,54 @@ ApplicationWindow {
         visible: annotationDraft.active
         draft: annotationDraft
     }
+    // What an undo or redo did, for a few seconds above the time bar.
+    Rectangle {
+        id: historyToast
+        objectName: "historyToast"
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: timeBar.visible ? timeBar.top : parent.bottom
+        anchors.bottomMargin: Theme.margin + (measureReadout.visible ? measureReadout.height + Theme.margin : 0)
+        width: toastText.implicitWidth + 24
+        height: toastText.implicitHeight + 14
+        radius: 6
+        color: Theme.panel
+        border.color: Theme.panelBorder
+        visible: false
+        Text {
+            id: toastText
+            anchors.centerIn: parent
+            text: missionController.history.message
+            color: Theme.text
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+        }
+        Timer {
+            id: toastTimer
+            interval: 4000
+            onTriggered: historyToast.visible = false
+        }
+        Connections {
+            target: missionController.history
+            function onChanged() {
+                if (missionController.history.message.length > 0) {
+                    historyToast.visible = true
+                    toastTimer.restart()
+                }
+            }
+        }
+    }
+
+    // Undo and redo of edits (incidents saved, annotations drawn).
+    Shortcut {
+        sequences: [StandardKey.Undo]
+        enabled: missionController.history.canUndo
+        onActivated: missionController.history.undo()
+    }
+    Shortcut {
+        sequences: [StandardKey.Redo]
+        enabled: missionController.history.canRedo
+        onActivated: missionController.history.redo()
+    }
     Shortcut {
         sequence: "Ctrl+D"
         enabled: missionController.status === MissionController.Ready

@@ -33,8 +33,10 @@ void AnnotationDraft::follow() {
                            problem_ = error;
                            if (error.isEmpty()) {
                                cancel(); // done: the map pans again
-                               if (mission_)
+                               if (mission_) {
                                    mission_->reloadRecords();
+                                   mission_->history()->recordAnnotation(a);
+                               }
                                emit saved(a.uuid);
                            }
                            emit changed();

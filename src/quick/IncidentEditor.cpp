@@ -96,6 +96,7 @@ void IncidentEditor::follow() {
             if (mission_) {
                 mission_->reloadRecords(); // the map shows it
                 mission_->setSelectedIncident(incident.uuid);
+                mission_->history()->recordIncident(savingOver_, incident);
             }
             emit saved(incident.uuid);
         });
@@ -268,6 +269,7 @@ bool IncidentEditor::save() {
         return false;
     }
     saveTicket_ = store::MissionWorker::newTicket();
+    savingOver_ = base_.uuid.isEmpty() ? std::nullopt : std::optional<store::Incident>(base_);
     ++waiting_;
     emit stateChanged();
     records->saveIncident(candidate, saveTicket_);

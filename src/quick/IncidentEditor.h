@@ -10,6 +10,8 @@
 #include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
 
+#include <optional>
+
 namespace tessera::quick {
 
 /// The incident form behind the editor panel: every field of one incident as the user types it,
@@ -110,6 +112,7 @@ private:
     int waiting_ = 0;
     quint64 loadTicket_ = 0;
     quint64 saveTicket_ = 0;
+    std::optional<store::Incident> savingOver_; ///< what the save replaces (none: new), for undo
     quint64 noteTicket_ = 0;
     QVariantMap problems_;
     QString error_;

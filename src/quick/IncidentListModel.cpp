@@ -95,6 +95,11 @@ void IncidentListModel::follow() {
                                     if (error.isEmpty())
                                         schedule();
                                 });
+        workerLinks_ << connect(records, &store::MissionWorker::written, this,
+                                [this](quint64, const QString& error) {
+                                    if (error.isEmpty())
+                                        schedule();
+                                });
         workerLinks_ << connect(records, &store::MissionWorker::noteAdded, this,
                                 [this](quint64, const store::IncidentNote&, const QString& error) {
                                     if (error.isEmpty())

@@ -23,7 +23,8 @@
 namespace tessera::quick {
 
 MissionController::MissionController(QObject* parent)
-    : QObject(parent) {
+    : QObject(parent)
+    , history_(new EditHistory(this)) {
     connect(&watcher_, &QFutureWatcherBase::finished, this, &MissionController::loadFinished);
 }
 
@@ -68,6 +69,7 @@ void MissionController::loadFinished() {
         recordsPath_ = scene_->mission.path;
         records_ = std::make_unique<store::MissionWorker>(recordsPath_,
                                                           store::MissionStore::Access::ReadWrite);
+        history_->clear(); // its steps were another mission's
         emit recordsChanged();
     }
     emit sceneChanged();

@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "quick/EditHistory.h"
 #include "render/MapScene.h"
 #include "store/MissionWorker.h"
 #include "store/TimeWindow.h"
@@ -53,6 +54,8 @@ class MissionController : public QObject {
     /// records in it. Invalid ends are open; both invalid is all time.
     Q_PROPERTY(QDateTime windowFrom READ windowFrom NOTIFY timeWindowChanged)
     Q_PROPERTY(QDateTime windowTo READ windowTo NOTIFY timeWindowChanged)
+    /// Undo and redo of this session's edits (Ctrl+Z, Ctrl+Shift+Z).
+    Q_PROPERTY(tessera::quick::EditHistory* history READ history CONSTANT)
 
 public:
     enum class Status { Empty, Loading, Ready, Failed };
@@ -99,6 +102,7 @@ public:
     /// editor; null until a mission is Ready. Owned by this controller; replaced (and the old
     /// one's queued jobs dropped) when another mission is opened.
     [[nodiscard]] store::MissionWorker* records() const { return records_.get(); }
+    [[nodiscard]] EditHistory* history() const { return history_; }
 
     // The layer stack. Each change shows at once and is saved to the mission file on a worker.
     Q_INVOKABLE void setLayerVisible(qint64 layerId, bool visible);
@@ -177,7 +181,8 @@ private:
     QString selectedIncident_;
     store::TimeWindow window_;
     std::unique_ptr<store::MissionWorker> records_;
-    QString recordsPath_; ///< the mission records_ has open
+    EditHistory* history_ = nullptr; ///< a child of this controller
+    QString recordsPath_;            ///< the mission records_ has open
     int pending_ = 0;
     bool saving_ = false;
     bool saveAgain_ = false;

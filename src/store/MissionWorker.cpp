@@ -162,6 +162,17 @@ void MissionWorker::addNote(const QString& incidentUuid, const IncidentNote& not
     });
 }
 
+void MissionWorker::write(std::function<Status(MissionStore&)> job, quint64 ticket) {
+    run([this, job = std::move(job), ticket] {
+        QString error;
+        if (!store_)
+            error = QStringLiteral("the mission is not open");
+        else if (Status s = job(*store_); !s)
+            error = s.error().message;
+        report([this, ticket, error] { emit written(ticket, error); });
+    });
+}
+
 void MissionWorker::addAnnotation(const Annotation& annotation, quint64 ticket) {
     run([this, annotation, ticket] {
         Annotation added = annotation;

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QThread>
 
+#include <functional>
 #include <optional>
 
 namespace tessera::store {
@@ -49,6 +50,9 @@ public:
     /// else replaces it; refuses it whole when incidentProblems() finds anything. Then
     /// incidentSaved() with the incident as stored (its uuid and stamp set).
     void saveIncident(const Incident& incident, quint64 ticket);
+    /// Runs any write on the store's thread; then written() with its outcome. For writes that
+    /// have no job of their own (undo, redo).
+    void write(std::function<Status(MissionStore&)> job, quint64 ticket);
     /// Adds the annotation (MissionStore::addAnnotation); then annotationSaved().
     void addAnnotation(const Annotation& annotation, quint64 ticket);
     /// Appends a note to the incident's thread; then noteAdded().
@@ -70,6 +74,7 @@ signals:
     void noteAdded(quint64 ticket, const tessera::store::IncidentNote& note, const QString& error);
     void annotationSaved(quint64 ticket, const tessera::store::Annotation& annotation,
                          const QString& error);
+    void written(quint64 ticket, const QString& error);
 
 private:
     template <typename Job>

@@ -4,6 +4,7 @@
 // form (IncidentEditor) and the selection shared with the map (MissionController, MapItem).
 #include "TestSupport.h"
 #include "quick/AnnotationDraft.h"
+#include "quick/EditHistory.h"
 #include "quick/IncidentEditor.h"
 #include "quick/IncidentListModel.h"
 #include "quick/LegendModel.h"
@@ -750,5 +751,77 @@ TEST_CASE("Annotations are drawn on the map and saved with their text or refused
     // And the map shows it once the records are read again.
     REQUIRE(test::waitUntil([&] {
         return desk.mission.scene() && desk.mission.scene()->mission.annotations.size() == 1;
+        // Undone: gone from the file and the map.
+        desk.mission.history()->undo();
+        REQUIRE(test::waitUntil([&] { return !desk.mission.history()->busy(); }));
+        CHECK(stored().isEmpty());
+        REQUIRE(
+            test::waitUntil([&] { return desk.mission.scene()->mission.annotations.isEmpty(); }));
     }));
+}
+
+TEST_CASE("Edits are undone and redone as new edits of the mission", "[quick][undo]") {
+    Desk desk;
+    EditHistory& history = *desk.mission.history();
+    CHECK_FALSE(history.canUndo());
+    IncidentEditor editor;
+    editor.setMission(&desk.mission);
+    auto settle = [&] { REQUIRE(test::waitUntil([&] { return !history.busy(); })); };
+
+    // An edit of an existing incident: undone, the old title is back; redone, the new one.
+    const QString roadblock = desk.uuids.value(QStringLiteral("Roadblock on the RN16"));
+    editor.edit(roadblock);
+    REQUIRE(test::waitUntil([&] { return editor.active() && !editor.busy(); }));
+    editor.setProperty("title", QStringLiteral("Roadblock lifted on the RN16"));
+    editor.setProperty("status", QStringLiteral("resolved"));
+    QSignalSpy saved(&editor, &IncidentEditor::saved);
+    REQUIRE(editor.save());
+    REQUIRE(test::waitUntil([&] { return saved.count() == 1; }));
+    REQUIRE(history.canUndo());
+    CHECK(history.undoText() == QStringLiteral("Undo edit of Roadblock lifted on the RN16"));
+    history.undo();
+    settle();
+    CHECK(history.message().startsWith(QStringLiteral("Undone")));
+    CHECK(stored(desk.path, roadblock).title == QStringLiteral("Roadblock on the RN16"));
+    CHECK(stored(desk.path, roadblock).status == store::IncidentStatus::Reported);
+    REQUIRE(history.canRedo());
+    history.redo();
+    settle();
+    CHECK(stored(desk.path, roadblock).title == QStringLiteral("Roadblock lifted on the RN16"));
+
+    // A new incident: undone, it is a tombstone; redone, it is back under a new uuid.
+    editor.startNew(0.01, 16.27);
+    editor.setProperty("title", QStringLiteral("Shots at the ferry"));
+    REQUIRE(editor.save());
+    REQUIRE(test::waitUntil([&] { return saved.count() == 2; }));
+    const QString ferry = saved.at(1).at(0).toString();
+    CHECK(storedCount(desk.path) == 5);
+    history.undo();
+    settle();
+    CHECK(storedCount(desk.path) == 4);
+    CHECK(stored(desk.path, ferry).stamp.deleted);
+    history.redo();
+    settle();
+    CHECK(storedCount(desk.path) == 5);
+    CHECK(history.message().contains(QStringLiteral("Shots at the ferry")));
+
+    // Undo twice more: the ferry incident, then the edit; nothing left to undo.
+    history.undo();
+    settle();
+    history.undo();
+    settle();
+    CHECK(stored(desk.path, roadblock).title == QStringLiteral("Roadblock on the RN16"));
+    CHECK_FALSE(history.canUndo());
+    // A new edit drops what could be redone.
+    editor.edit(roadblock);
+    REQUIRE(test::waitUntil([&] { return editor.active() && !editor.busy(); }));
+    editor.setProperty("severity", QStringLiteral("high"));
+    REQUIRE(editor.save());
+    REQUIRE(test::waitUntil([&] { return saved.count() == 3; }));
+    CHECK_FALSE(history.canRedo());
+    // The list follows the undone edits too.
+    IncidentListModel list;
+    list.setMission(&desk.mission);
+    list.setText(QStringLiteral("lifted"));
+    CHECK(listed(list).isEmpty());
 }

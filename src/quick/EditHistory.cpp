@@ -1,0 +1,127 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "quick/EditHistory.h"
+
+#include "quick/MissionController.h"
+#include "store/MissionStore.h"
+
+#include <memory>
+
+namespace tessera::quick {
+
+EditHistory::EditHistory(MissionController* mission)
+    : QObject(mission)
+    , mission_(mission) {}
+
+QString EditHistory::Step::label() const {
+    if (annotation)
+        return QStringLiteral("annotation “%1”").arg(annotation->text);
+    return before ? QStringLiteral("edit of %1").arg(after.title)
+                  : QStringLiteral("new incident %1").arg(after.title);
+}
+
+void EditHistory::recordIncident(const std::optional<store::Incident>& before,
+                                 const store::Incident& after) {
+    steps_.resize(done_); // a new edit drops what could have been redone
+    steps_.append({before, after, std::nullopt});
+    done_ = steps_.size();
+    message_.clear();
+    emit changed();
+}
+
+void EditHistory::recordAnnotation(const store::Annotation& added) {
+    steps_.resize(done_);
+    steps_.append({std::nullopt, {}, added});
+    done_ = steps_.size();
+    message_.clear();
+    emit changed();
+}
+
+void EditHistory::clear() {
+    steps_.clear();
+    done_ = 0;
+    message_.clear();
+    emit changed();
+}
+
+QString EditHistory::undoText() const {
+    return canUndo() ? QStringLiteral("Undo %1").arg(steps_[done_ - 1].label()) : QString();
+}
+
+QString EditHistory::redoText() const {
+    return canRedo() ? QStringLiteral("Redo %1").arg(steps_[done_].label()) : QString();
+}
+
+void EditHistory::undo() {
+    if (canUndo())
+        apply(true);
+}
+
+void EditHistory::redo() {
+    if (canRedo())
+        apply(false);
+}
+
+void EditHistory::apply(bool undoing) {
+    store::MissionWorker* records = mission_ ? mission_->records() : nullptr;
+    if (!records)
+        return;
+    const qsizetype index = undoing ? done_ - 1 : done_;
+    const Step step = steps_[index];
+    // What the write leaves behind, read back on this thread when it is done: a record added
+    // again has a new uuid.
+    auto result = std::make_shared<Step>(step);
+    std::function<Status(store::MissionStore&)> job;
+    if (step.annotation) {
+        if (undoing)
+            job = [uuid = step.annotation->uuid](store::MissionStore& s) {
+                return s.deleteAnnotation(uuid);
+            };
+        else
+            job = [result](store::MissionStore& s) {
+                result->annotation->uuid.clear();
+                return s.addAnnotation(*result->annotation);
+            };
+    } else if (undoing) {
+        if (step.before)
+            job = [result](store::MissionStore& s) { return s.updateIncident(*result->before); };
+        else
+            job = [uuid = step.after.uuid](store::MissionStore& s) {
+                return s.deleteIncident(uuid);
+            };
+    } else if (step.before) {
+        job = [result](store::MissionStore& s) { return s.updateIncident(result->after); };
+    } else {
+        job = [result](store::MissionStore& s) {
+            result->after.uuid.clear();
+            return s.addIncident(result->after);
+        };
+    }
+    ticket_ = store::MissionWorker::newTicket();
+    disconnect(answer_);
+    answer_ = connect(
+        records, &store::MissionWorker::written, this,
+        [this, undoing, index, result](quint64 ticket, const QString& error) {
+            if (ticket != ticket_)
+                return;
+            ticket_ = 0;
+            disconnect(answer_);
+            if (!error.isEmpty()) {
+                message_ =
+                    QStringLiteral("Could not %1: %2")
+                        .arg(undoing ? QStringLiteral("undo") : QStringLiteral("redo"), error);
+                emit changed();
+                return;
+            }
+            steps_[index] = *result;
+            done_ = undoing ? index : index + 1;
+            message_ = QStringLiteral("%1 %2").arg(
+                undoing ? QStringLiteral("Undone:") : QStringLiteral("Redone:"), result->label());
+            if (mission_)
+                mission_->reloadRecords();
+            emit changed();
+        });
+    emit changed();
+    records->write(std::move(job), ticket_);
+}
+
+} // namespace tessera::quick

@@ -1,0 +1,75 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "store/Mission.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QtQml/qqmlregistration.h>
+
+#include <optional>
+
+namespace tessera::quick {
+
+class MissionController;
+
+/// Undo and redo of this session's edits: incidents saved from the form and annotations drawn.
+/// An undo is itself an edit, stamped and logged for sync like any other: a changed incident is
+/// saved back as it was, a new incident or annotation is deleted (a tombstone). Redoing a
+/// creation adds the record again under a new uuid (a tombstone's uuid cannot come back). Notes
+/// are append-only and are not undone.
+///
+/// Threads: GUI thread; the writes run on MissionController::records().
+class EditHistory : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("MissionController owns the history")
+    Q_PROPERTY(bool canUndo READ canUndo NOTIFY changed)
+    Q_PROPERTY(bool canRedo READ canRedo NOTIFY changed)
+    /// "Undo: edit of Roadblock on the RN16", for a tooltip or a menu.
+    Q_PROPERTY(QString undoText READ undoText NOTIFY changed)
+    Q_PROPERTY(QString redoText READ redoText NOTIFY changed)
+    /// What the last undo or redo did, or why it failed.
+    Q_PROPERTY(QString message READ message NOTIFY changed)
+    Q_PROPERTY(bool busy READ busy NOTIFY changed)
+
+public:
+    explicit EditHistory(MissionController* mission);
+
+    /// A saved incident: `before` is what the mission held (none: it was new).
+    void recordIncident(const std::optional<store::Incident>& before, const store::Incident& after);
+    void recordAnnotation(const store::Annotation& added);
+    /// Forgets everything (another mission).
+    void clear();
+
+    [[nodiscard]] bool canUndo() const { return done_ > 0 && ticket_ == 0; }
+    [[nodiscard]] bool canRedo() const { return done_ < steps_.size() && ticket_ == 0; }
+    [[nodiscard]] QString undoText() const;
+    [[nodiscard]] QString redoText() const;
+    [[nodiscard]] QString message() const { return message_; }
+    [[nodiscard]] bool busy() const { return ticket_ != 0; }
+
+    Q_INVOKABLE void undo();
+    Q_INVOKABLE void redo();
+
+signals:
+    void changed();
+
+private:
+    struct Step {
+        std::optional<store::Incident> before; ///< incident steps; none: created
+        store::Incident after;
+        std::optional<store::Annotation> annotation; ///< annotation steps
+        [[nodiscard]] QString label() const;
+    };
+    void apply(bool undoing);
+
+    QPointer<MissionController> mission_;
+    QList<Step> steps_;
+    qsizetype done_ = 0; ///< steps_[0 .. done_) are done
+    quint64 ticket_ = 0;
+    QMetaObject::Connection answer_;
+    QString message_;
+};
+
+} // namespace tessera::quick
