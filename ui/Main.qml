@@ -24,6 +24,7 @@ ApplicationWindow {
     // tessera --theme light|dark, --text-scale F; Ctrl+T, Ctrl+=, Ctrl+-.
     property string theme: "dark"
     property real textScale: 1.0
+    property bool startHeatmap: false
     Component.onCompleted: {
         Theme.dark = theme !== "light"
         Theme.textScale = Math.max(0.75, Math.min(3.0, textScale))
@@ -90,6 +91,7 @@ ApplicationWindow {
         objectName: "map"
         anchors.fill: parent
         mission: missionController
+        heatmap: window.startHeatmap
         focus: true
         // Labels stay out from under the panels that float over the map.
         labelKeepClear: [
@@ -226,7 +228,7 @@ ApplicationWindow {
         font.bold: true
         palette.button: "#1c2a3a"
         palette.buttonText: "white"
-        text: "⎙ Export"
+        text: "↓ Export"
         onClicked: exportDialog.open()
         ToolTip.text: window.exportMessage.length > 0 ? window.exportMessage
                       : "The view as PNG or PDF, with the banner and a legend (Ctrl+P)"

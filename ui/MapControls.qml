@@ -36,6 +36,14 @@ ColumnLayout {
         ToolTip.text: "Range rings: click a centre for rings at 5, 10, 25 and 50 km (Esc clears)"
         onClicked: controls.map.tool = checked ? MapItem.RangeRings : MapItem.Pan
     }
+    MapButton {
+        objectName: "heatmapToggle"
+        text: "◍"
+        checkable: true
+        checked: controls.map.heatmap
+        ToolTip.text: "Heatmap of the incidents in the time window, weighted by severity (H)"
+        onClicked: controls.map.heatmap = checked
+    }
     Item { implicitHeight: 6 }
     MapButton {
         text: "+"

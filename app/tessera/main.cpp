@@ -221,6 +221,8 @@ int main(int argc, char* argv[]) {
                       QStringLiteral("Open the incident form at start on this incident (its uuid), "
                                      "or on a new one (\"new\")."),
                       QStringLiteral("uuid")});
+    parser.addOption({QStringLiteral("heatmap"),
+                      QStringLiteral("Show the heatmap of incidents at start (H switches it).")});
     parser.addOption({QStringLiteral("theme"),
                       QStringLiteral("dark (operations room, the default) or light (daylight)."),
                       QStringLiteral("name")});
@@ -275,6 +277,7 @@ int main(int argc, char* argv[]) {
          {QStringLiteral("startSelection"), parser.value(QStringLiteral("select"))},
          {QStringLiteral("theme"), theme.isEmpty() ? QStringLiteral("dark") : theme},
          {QStringLiteral("textScale"), textScale},
+         {QStringLiteral("startHeatmap"), parser.isSet(QStringLiteral("heatmap"))},
          {QStringLiteral("startEditing"), parser.value(QStringLiteral("edit"))}});
     engine.load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
     if (engine.rootObjects().isEmpty())

@@ -109,6 +109,14 @@ void MapItem::timeWindowChanged() {
     polish();
 }
 
+void MapItem::setHeatmap(bool on) {
+    if (overlay_.heatmap == on)
+        return;
+    overlay_.heatmap = on;
+    emit showOverlayChanged();
+    polish();
+}
+
 void MapItem::selectionChanged() {
     const QString selected = mission_ ? mission_->selectedIncident() : QString();
     if (selected == overlay_.selectedIncident)
@@ -895,6 +903,9 @@ void MapItem::keyPressEvent(QKeyEvent* event) {
         break;
     case Qt::Key_Home:
         zoomToMission();
+        break;
+    case Qt::Key_H:
+        setHeatmap(!heatmap());
         break;
     case Qt::Key_Escape:
         clearMeasure();

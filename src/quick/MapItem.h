@@ -51,6 +51,8 @@ class MapItem : public QQuickItem {
     Q_PROPERTY(bool interactive READ isInteractive WRITE setInteractive NOTIFY interactiveChanged)
     /// Incidents, routes and labels over the tiles.
     Q_PROPERTY(bool showOverlay READ showOverlay WRITE setShowOverlay NOTIFY showOverlayChanged)
+    /// A heatmap of the incidents in the time window under the markers.
+    Q_PROPERTY(bool heatmap READ heatmap WRITE setHeatmap NOTIFY showOverlayChanged)
     /// Rectangles of this item (panels over the map) where no label is placed.
     Q_PROPERTY(QList<QRectF> labelKeepClear READ labelKeepClear WRITE setLabelKeepClear NOTIFY
                    labelKeepClearChanged)
@@ -99,6 +101,8 @@ public:
     void setInteractive(bool interactive);
     [[nodiscard]] bool showOverlay() const { return showOverlay_; }
     void setShowOverlay(bool show);
+    [[nodiscard]] bool heatmap() const { return overlay_.heatmap; }
+    void setHeatmap(bool on);
     [[nodiscard]] QRectF geoExtent() const;
     [[nodiscard]] Tool tool() const { return tool_; }
     void setTool(Tool tool);

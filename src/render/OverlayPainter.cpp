@@ -164,6 +164,92 @@ void drawSprite(QPainter& p, const QImage& sprite, QPointF at) {
     p.drawImage(QPointF(at.x() - size.width() / 2, at.y() - size.height() / 2), sprite);
 }
 
+/// The heatmap: incidents counted on a grid of kHeatCell pixels, each weighted by severity (low
+/// 1 .. critical 4, so that a few critical incidents weigh as much as many thefts), spread by a
+/// separable Gaussian (sigma kHeatSigma cells), scaled to the densest cell of the view, and
+/// coloured along a ramp from transparent through purple and orange to yellow (the "inferno"
+/// colours, readable with the common colour-vision deficiencies). Drawn once per frame at the
+/// grid's size and scaled up smoothly.
+void paintHeatmap(QPainter& p, const Viewport& view, const OverlayContent& content) {
+    constexpr int kHeatCell = 6;
+    constexpr double kHeatSigma = 3.0;
+    const QSize screen = view.size();
+    const int columns = screen.width() / kHeatCell + 1;
+    const int rows = screen.height() / kHeatCell + 1;
+    std::vector<double> grid(static_cast<size_t>(columns) * static_cast<size_t>(rows), 0.0);
+    const bool projected =
+        static_cast<qsizetype>(content.incidentPoints.size()) == content.incidents.size();
+    for (qsizetype k = 0; k < content.incidents.size(); ++k) {
+        const QPointF at = projected ? view.toPixel(content.incidentPoints[static_cast<size_t>(k)])
+                                     : view.toPixel(content.incidents[k].location);
+        const int cx = static_cast<int>(std::floor(at.x() / kHeatCell));
+        const int cy = static_cast<int>(std::floor(at.y() / kHeatCell));
+        if (cx < 0 || cy < 0 || cx >= columns || cy >= rows)
+            continue;
+        grid[static_cast<size_t>(cy) * static_cast<size_t>(columns) + static_cast<size_t>(cx)] +=
+            1.0 + static_cast<double>(content.incidents[k].severity);
+    }
+    const int radius = static_cast<int>(std::ceil(3 * kHeatSigma));
+    std::vector<double> kernel(static_cast<size_t>(2 * radius + 1));
+    for (int d = -radius; d <= radius; ++d)
+        kernel[static_cast<size_t>(d + radius)] =
+            std::exp(-(d * d) / (2 * kHeatSigma * kHeatSigma));
+    auto blur = [&](const std::vector<double>& in, bool horizontal) {
+        std::vector<double> out(in.size(), 0.0);
+        for (int y = 0; y < rows; ++y)
+            for (int x = 0; x < columns; ++x) {
+                const double v = in[static_cast<size_t>(y) * static_cast<size_t>(columns) +
+                                    static_cast<size_t>(x)];
+                if (v == 0.0)
+                    continue;
+                for (int d = -radius; d <= radius; ++d) {
+                    const int tx = horizontal ? x + d : x;
+                    const int ty = horizontal ? y : y + d;
+                    if (tx < 0 || ty < 0 || tx >= columns || ty >= rows)
+                        continue;
+                    out[static_cast<size_t>(ty) * static_cast<size_t>(columns) +
+                        static_cast<size_t>(tx)] += v * kernel[static_cast<size_t>(d + radius)];
+                }
+            }
+        return out;
+    };
+    grid = blur(blur(grid, true), false);
+    const double top = *std::max_element(grid.begin(), grid.end());
+    if (top <= 0.0)
+        return;
+    static const QColor ramp[] = {QColor(0x42, 0x0a, 0x68), QColor(0x93, 0x26, 0x67),
+                                  QColor(0xdd, 0x51, 0x3a), QColor(0xfc, 0xa5, 0x0a),
+                                  QColor(0xfc, 0xff, 0xa4)};
+    QImage heat(columns, rows, QImage::Format_ARGB32_Premultiplied);
+    for (int y = 0; y < rows; ++y) {
+        auto* line = reinterpret_cast<QRgb*>(heat.scanLine(y));
+        for (int x = 0; x < columns; ++x) {
+            // A square root keeps sparse places visible beside the densest one.
+            const double t = std::sqrt(grid[static_cast<size_t>(y) * static_cast<size_t>(columns) +
+                                            static_cast<size_t>(x)] /
+                                       top);
+            if (t < 0.04) {
+                line[x] = 0;
+                continue;
+            }
+            const double at = t * 4.0;
+            const int i = std::min(static_cast<int>(at), 3);
+            const double f = at - i;
+            const QColor& a = ramp[i];
+            const QColor& b = ramp[i + 1];
+            const int alpha = static_cast<int>(std::min(1.0, t * 1.6) * 200);
+            line[x] =
+                qPremultiply(qRgba(static_cast<int>(a.red() + (b.red() - a.red()) * f),
+                                   static_cast<int>(a.green() + (b.green() - a.green()) * f),
+                                   static_cast<int>(a.blue() + (b.blue() - a.blue()) * f), alpha));
+        }
+    }
+    p.save();
+    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    p.drawImage(QRectF(0, 0, columns * kHeatCell, rows * kHeatCell), heat);
+    p.restore();
+}
+
 struct Mark {
     qsizetype index; ///< into OverlayContent::incidents
     QPointF at;
@@ -281,6 +367,9 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
         const double r = clusterRadius(c.count) + 1.0;
         placer.block(QRectF(c.at.x() - r, c.at.y() - r, 2 * r, 2 * r));
     }
+
+    if (content.heatmap)
+        paintHeatmap(p, view, content);
 
     // Annotations under the routes: areas lightly filled, lines cased, points as small squares.
     const QColor noteColor = palette::annotation();

@@ -24,6 +24,8 @@ struct OverlayContent {
     std::vector<LabelPoint> places;
     /// View pixels where no label goes: the places panels cover on screen.
     QList<QRectF> keepClear;
+    /// A heatmap of the incidents under the markers: where they are dense, weighted by severity.
+    bool heatmap = false;
     /// The incident the user picked (its uuid): ringed above everything else. Empty: none.
     QString selectedIncident;
     /// The measuring tool's points (a path; an area from three points on).

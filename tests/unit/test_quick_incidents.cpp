@@ -825,3 +825,42 @@ TEST_CASE("Edits are undone and redone as new edits of the mission", "[quick][un
     list.setText(QStringLiteral("lifted"));
     CHECK(listed(list).isEmpty());
 }
+
+TEST_CASE("The heatmap glows where incidents are dense and leaves the rest of the map alone",
+          "[render][heatmap]") {
+    const render::Viewport view =
+        render::Viewport::fittingGeographic({-1.0, 15.0, 1.0, 17.0}, QSize(400, 400));
+    render::OverlayContent content;
+    // Twenty incidents on one town, one on its own far away.
+    for (int k = 0; k < 20; ++k)
+        content.incidents.append(incident(QStringLiteral("t%1").arg(k), QStringLiteral("crime"),
+                                          store::Severity::Low, store::IncidentStatus::Reported,
+                                          QDateTime::currentDateTimeUtc(),
+                                          {-0.5 + 0.002 * k, 16.5}));
+    content.incidents.append(incident(QStringLiteral("alone"), QStringLiteral("crime"),
+                                      store::Severity::Low, store::IncidentStatus::Reported,
+                                      QDateTime::currentDateTimeUtc(), {0.6, 15.4}));
+    auto paint = [&](bool heat) {
+        content.heatmap = heat;
+        QImage image(400, 400, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        render::OverlayPainter::paint(painter, view, content);
+        painter.end();
+        return image;
+    };
+    const QImage plain = paint(false);
+    const QImage heat = paint(true);
+    const QPoint town = view.toPixel(geo::GeoPoint{-0.48, 16.5}).toPoint();
+    // Beside the markers (12 px below), where the plain map is white: the heat is warm.
+    const QPoint glow = town + QPoint(0, 14);
+    CHECK(test::colorDistance(plain.pixelColor(glow), Qt::white) < 10);
+    CHECK(test::colorDistance(heat.pixelColor(glow), Qt::white) > 60);
+    // Far from everything: untouched.
+    const QPoint empty = view.toPixel(geo::GeoPoint{0.5, 16.8}).toPoint();
+    CHECK(heat.pixelColor(empty) == plain.pixelColor(empty));
+    // The lone incident glows less than the town (scaled to the densest place).
+    const QPoint lone = view.toPixel(geo::GeoPoint{0.6, 15.4}).toPoint() + QPoint(0, 14);
+    CHECK(test::colorDistance(heat.pixelColor(lone), Qt::white) <
+          test::colorDistance(heat.pixelColor(glow), Qt::white));
+}
