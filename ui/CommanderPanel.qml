@@ -23,6 +23,12 @@ Rectangle {
         map: panel.map
     }
 
+    HotspotModel {
+        id: hotspots
+        objectName: "hotspots"
+        mission: panel.mission
+    }
+
     ColumnLayout {
         id: column
         anchors.fill: parent
@@ -140,6 +146,48 @@ Rectangle {
             color: Theme.mutedText
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
+        }
+        // Hotspots: the time window's incidents per first-level region (the whole mission).
+        Text {
+            Layout.topMargin: 4
+            visible: hotspots.layerName.length > 0
+            text: "HOTSPOTS BY REGION (TIME WINDOW)"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
+            font.bold: true
+        }
+        Repeater {
+            model: hotspots.regions
+            delegate: RowLayout {
+                id: regionRow
+                required property var modelData
+                Layout.fillWidth: true
+                Text {
+                    Layout.fillWidth: true
+                    text: regionRow.modelData.name
+                    elide: Text.ElideRight
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                }
+                Text {
+                    text: regionRow.modelData.count
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                    font.bold: true
+                }
+            }
+        }
+        Text {
+            Layout.fillWidth: true
+            visible: hotspots.error.length > 0
+            text: hotspots.error
+            color: Theme.error
+            wrapMode: Text.Wrap
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
         }
         Text {
             Layout.topMargin: 4

@@ -3,6 +3,7 @@
 
 #include "geo/GdalEnvironment.h"
 #include "geo/ThreadCheck.h"
+#include "interop/OgrHandles.h"
 #include "store/IncidentImport.h"
 #include "store/MissionStore.h"
 
@@ -28,20 +29,6 @@
 namespace tessera::interop {
 
 namespace {
-
-struct DatasetCloser {
-    void operator()(void* ds) const { GDALClose(ds); }
-};
-using Dataset = std::unique_ptr<void, DatasetCloser>;
-struct FeatureDestroyer {
-    void operator()(OGRFeatureH f) const { OGR_F_Destroy(f); }
-};
-using Feature = std::unique_ptr<std::remove_pointer_t<OGRFeatureH>, FeatureDestroyer>;
-struct TransformDestroyer {
-    void operator()(OGRCoordinateTransformationH t) const { OCTDestroyCoordinateTransformation(t); }
-};
-using Transform =
-    std::unique_ptr<std::remove_pointer_t<OGRCoordinateTransformationH>, TransformDestroyer>;
 
 Result<Dataset> openVector(const QString& file) {
     geo::ensureGdalRegistered();
@@ -74,21 +61,6 @@ Result<OGRLayerH> pickLayer(void* ds, const QString& file, const QString& wanted
         return Error{QStringLiteral("%1: no layer %2")
                          .arg(file, wanted.isEmpty() ? QStringLiteral("at all") : wanted)};
     return layer;
-}
-
-/// To WGS84 longitude/latitude, when the layer says it is in something else.
-Transform toWgs84(OGRLayerH layer) {
-    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
-    if (!srs)
-        return nullptr;
-    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(nullptr);
-    OSRSetWellKnownGeogCS(wgs84, "WGS84");
-    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
-    Transform t;
-    if (!OSRIsSame(srs, wgs84))
-        t.reset(OCTNewCoordinateTransformation(srs, wgs84));
-    OSRDestroySpatialReference(wgs84);
-    return t;
 }
 
 /// The field's index; GPX extensions written by OGR (Tessera's GPX export) come back as

@@ -3,8 +3,10 @@
 // The analyst's incident desk behind the QML: the list and its filters (IncidentListModel), the
 // form (IncidentEditor) and the selection shared with the map (MissionController, MapItem).
 #include "TestSupport.h"
+#include "interop/RegionCounts.h"
 #include "quick/AnnotationDraft.h"
 #include "quick/EditHistory.h"
+#include "quick/HotspotModel.h"
 #include "quick/IncidentEditor.h"
 #include "quick/IncidentListModel.h"
 #include "quick/LegendModel.h"
@@ -24,6 +26,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <catch2/catch.hpp>
 
@@ -863,4 +866,95 @@ TEST_CASE("The heatmap glows where incidents are dense and leaves the rest of th
     const QPoint lone = view.toPixel(geo::GeoPoint{0.6, 15.4}).toPoint() + QPoint(0, 14);
     CHECK(test::colorDistance(heat.pixelColor(lone), Qt::white) <
           test::colorDistance(heat.pixelColor(glow), Qt::white));
+}
+
+TEST_CASE("Incidents are counted per first-level region of the mission's boundary layer",
+          "[interop][hotspots]") {
+    QTemporaryDir dir;
+    // Two provinces side by side (degrees), a third far away; names in "name".
+    const QString regions = dir.filePath(QStringLiteral("provinces.geojson"));
+    test::writeAll(regions,
+                   R"({"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"name": "Gao", "pop": 1},
+  "geometry": {"type": "Polygon", "coordinates": [[[-1,15],[1,15],[1,17],[-1,17],[-1,15]]]}},
+ {"type": "Feature", "properties": {"name": "Menaka", "pop": 2},
+  "geometry": {"type": "MultiPolygon", "coordinates": [[[[1,15],[3,15],[3,17],[1,17],[1,15]]]]}},
+ {"type": "Feature", "properties": {"name": "Kayes", "pop": 3},
+  "geometry": {"type": "Polygon", "coordinates": [[[-12,13],[-10,13],[-10,15],[-12,15],[-12,13]]]}}
+]})");
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto at = [&](double lon, double lat, qint64 daysAgo) {
+        return incident(QStringLiteral("x"), QStringLiteral("crime"), store::Severity::Low,
+                        store::IncidentStatus::Reported, now.addDays(-daysAgo), {lon, lat});
+    };
+    const QList<store::Incident> incidents{at(0.0, 16.0, 0), at(0.5, 16.5, 0), at(-0.5, 15.5, 5),
+                                           at(2.0, 16.0, 0), at(20.0, 0.0, 0)};
+    auto count = [&](const store::TimeWindow& window) {
+        // GDAL work belongs on a worker.
+        QFuture<Result<QList<interop::RegionCount>>> f = QtConcurrent::run(
+            [&] { return interop::countByRegion(regions, QString(), incidents, window); });
+        f.waitForFinished();
+        return f.result();
+    };
+    Result<QList<interop::RegionCount>> all = count({});
+    REQUIRE(all.ok());
+    REQUIRE(all.value().size() == 2); // Kayes holds none; the last incident is in no province
+    CHECK(all.value()[0].name == QStringLiteral("Gao"));
+    CHECK(all.value()[0].count == 3);
+    CHECK(all.value()[1].name == QStringLiteral("Menaka"));
+    CHECK(all.value()[1].count == 1);
+    // The time window applies: the five-day-old one drops out.
+    Result<QList<interop::RegionCount>> recent = count({now.addDays(-1), {}});
+    REQUIRE(recent.ok());
+    CHECK(recent.value()[0].count == 2);
+    // A file that is not there: the reason.
+    QFuture<Result<QList<interop::RegionCount>>> missing = QtConcurrent::run([&] {
+        return interop::countByRegion(dir.filePath(QStringLiteral("none.gpkg")), QString(),
+                                      incidents, {});
+    });
+    missing.waitForFinished();
+    CHECK_FALSE(missing.result().ok());
+
+    // Which layer holds the regions: by its style's role, else by its name.
+    store::MissionSnapshot snapshot;
+    store::LayerSpec countries{1, QStringLiteral("Countries"), store::LayerKind::Vector,
+                               QStringLiteral("world.gpkg"), QStringLiteral("countries")};
+    store::LayerSpec provinces{2, QStringLiteral("Admin areas"), store::LayerKind::Vector,
+                               QStringLiteral("world.gpkg"), QStringLiteral("states_provinces")};
+    snapshot.layers = {countries};
+    CHECK_FALSE(interop::regionLayer(snapshot).has_value());
+    snapshot.layers = {countries, provinces};
+    CHECK(interop::regionLayer(snapshot)->id == 2);
+    countries.style = QStringLiteral(R"({"role": "regions"})");
+    snapshot.layers = {provinces, countries};
+    CHECK(interop::regionLayer(snapshot)->id == 1);
+
+    // In the app: the mission's layer, counted on a worker, recounted with the window.
+    const QString path = dir.filePath(QStringLiteral("hot.tessera"));
+    {
+        store::MissionInfo info;
+        info.name = QStringLiteral("Hot");
+        info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+        info.initialView = {-1, 15, 3, 17};
+        auto m = store::MissionStore::create(path, info);
+        REQUIRE(m.ok());
+        store::LayerSpec layer{0, QStringLiteral("Provinces"), store::LayerKind::Vector,
+                               QStringLiteral("provinces.geojson"), QString()};
+        REQUIRE(m.value().addLayer(layer).ok());
+        for (store::Incident i : incidents)
+            REQUIRE(m.value().addIncident(i).ok());
+    }
+    MissionController mission;
+    mission.setPath(path);
+    REQUIRE(loaded(mission));
+    HotspotModel hotspots;
+    hotspots.setMission(&mission);
+    REQUIRE(test::waitUntil([&] { return !hotspots.busy() && !hotspots.regions().isEmpty(); }));
+    CHECK(hotspots.layerName() == QStringLiteral("Provinces"));
+    CHECK(hotspots.regions().first().toMap().value(QStringLiteral("count")).toInt() == 3);
+    mission.setTimeWindow(now.addDays(-1), {});
+    REQUIRE(test::waitUntil([&] {
+        return !hotspots.busy() &&
+               hotspots.regions().first().toMap().value(QStringLiteral("count")).toInt() == 2;
+    }));
 }

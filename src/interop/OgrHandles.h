@@ -1,0 +1,46 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// RAII for OGR handles, and the transform to WGS84, for the .cpp files of tessera_interop (GDAL
+// is a private dependency: this header is not installed and no public header includes it).
+
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include <memory>
+#include <type_traits>
+
+namespace tessera::interop {
+
+struct DatasetCloser {
+    void operator()(void* ds) const { GDALClose(ds); }
+};
+using Dataset = std::unique_ptr<void, DatasetCloser>;
+struct FeatureDestroyer {
+    void operator()(OGRFeatureH f) const { OGR_F_Destroy(f); }
+};
+using Feature = std::unique_ptr<std::remove_pointer_t<OGRFeatureH>, FeatureDestroyer>;
+struct TransformDestroyer {
+    void operator()(OGRCoordinateTransformationH t) const { OCTDestroyCoordinateTransformation(t); }
+};
+using Transform =
+    std::unique_ptr<std::remove_pointer_t<OGRCoordinateTransformationH>, TransformDestroyer>;
+
+/// To WGS84 longitude/latitude, when the layer says it is in something else (null: it is, or
+/// it says nothing).
+inline Transform toWgs84(OGRLayerH layer) {
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
+    if (!srs)
+        return nullptr;
+    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(nullptr);
+    OSRSetWellKnownGeogCS(wgs84, "WGS84");
+    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+    Transform t;
+    if (!OSRIsSame(srs, wgs84))
+        t.reset(OCTNewCoordinateTransformation(srs, wgs84));
+    OSRDestroySpatialReference(wgs84);
+    return t;
+}
+
+} // namespace tessera::interop

@@ -1,0 +1,127 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "interop/RegionCounts.h"
+
+#include "geo/GdalEnvironment.h"
+#include "geo/ThreadCheck.h"
+#include "interop/OgrHandles.h"
+
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace tessera::interop {
+
+std::optional<store::LayerSpec> regionLayer(const store::MissionSnapshot& mission) {
+    for (const store::LayerSpec& l : mission.layers)
+        if (l.kind == store::LayerKind::Vector &&
+            QJsonDocument::fromJson(l.style.toUtf8()).object().value(QStringLiteral("role")) ==
+                QLatin1String("regions"))
+            return l;
+    static const QRegularExpression units(QStringLiteral("state|province|region|admin_?1|adm_?1"),
+                                          QRegularExpression::CaseInsensitiveOption);
+    for (const store::LayerSpec& l : mission.layers)
+        if (l.kind == store::LayerKind::Vector &&
+            (units.match(l.name).hasMatch() || units.match(l.sourceLayer).hasMatch()))
+            return l;
+    return std::nullopt;
+}
+
+namespace {
+
+int nameField(OGRFeatureDefnH definition) {
+    for (const char* candidate : {"name", "NAME", "name_en", "NAME_EN", "NAME_1", "admin"}) {
+        const int index = OGR_FD_GetFieldIndex(definition, candidate);
+        if (index >= 0)
+            return index;
+    }
+    for (int k = 0; k < OGR_FD_GetFieldCount(definition); ++k)
+        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(definition, k)) == OFTString)
+            return k;
+    return -1;
+}
+
+struct GeometryDestroyer {
+    void operator()(OGRGeometryH g) const { OGR_G_DestroyGeometry(g); }
+};
+using Geometry = std::unique_ptr<std::remove_pointer_t<OGRGeometryH>, GeometryDestroyer>;
+
+} // namespace
+
+Result<QList<RegionCount>> countByRegion(const QString& source, const QString& layerName,
+                                         const QList<store::Incident>& incidents,
+                                         const store::TimeWindow& window) {
+    TESSERA_ASSERT_WORKER_THREAD();
+    geo::ensureGdalRegistered();
+    geo::GdalErrorCapture errors;
+    if (!QFileInfo::exists(source))
+        return Error{QStringLiteral("%1: no such file").arg(source)};
+    Dataset ds(GDALOpenEx(source.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                          nullptr, nullptr));
+    if (!ds)
+        return Error{QStringLiteral("%1: not a vector file GDAL can read (%2)")
+                         .arg(source, errors.lastError(QStringLiteral("unknown format")))};
+    OGRLayerH layer = layerName.isEmpty()
+                          ? GDALDatasetGetLayer(ds.get(), 0)
+                          : GDALDatasetGetLayerByName(ds.get(), layerName.toUtf8().constData());
+    if (!layer)
+        return Error{QStringLiteral("%1: no layer %2").arg(source, layerName)};
+
+    // The incidents to place, and their box: only regions that reach it are read.
+    QList<const store::Incident*> placed;
+    double west = 180, south = 90, east = -180, north = -90;
+    for (const store::Incident& i : incidents) {
+        if (!store::inWindow(i, window))
+            continue;
+        placed.append(&i);
+        west = std::min(west, i.location.lon);
+        east = std::max(east, i.location.lon);
+        south = std::min(south, i.location.lat);
+        north = std::max(north, i.location.lat);
+    }
+    QList<RegionCount> counts;
+    if (placed.isEmpty())
+        return counts;
+    const Transform transform = toWgs84(layer);
+    // The spatial filter is in the layer's own coordinates: only when they are degrees already.
+    if (!transform)
+        OGR_L_SetSpatialFilterRect(layer, west, south, east, north);
+    const int name = nameField(OGR_L_GetLayerDefn(layer));
+    OGR_L_ResetReading(layer);
+    while (Feature f{OGR_L_GetNextFeature(layer)}) {
+        OGRGeometryH shape = OGR_F_GetGeometryRef(f.get());
+        if (!shape)
+            continue;
+        const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(shape));
+        if (type != wkbPolygon && type != wkbMultiPolygon)
+            continue;
+        Geometry geometry(OGR_G_Clone(shape));
+        if (transform && OGR_G_Transform(geometry.get(), transform.get()) != OGRERR_NONE)
+            continue;
+        OGREnvelope box;
+        OGR_G_GetEnvelope(geometry.get(), &box);
+        int inside = 0;
+        Geometry point(OGR_G_CreateGeometry(wkbPoint));
+        for (const store::Incident* i : std::as_const(placed)) {
+            if (i->location.lon < box.MinX || i->location.lon > box.MaxX ||
+                i->location.lat < box.MinY || i->location.lat > box.MaxY)
+                continue;
+            OGR_G_SetPoint_2D(point.get(), 0, i->location.lon, i->location.lat);
+            if (OGR_G_Contains(geometry.get(), point.get()))
+                ++inside;
+        }
+        if (inside == 0)
+            continue;
+        const QString label = name >= 0 ? QString::fromUtf8(OGR_F_GetFieldAsString(f.get(), name))
+                                        : QStringLiteral("region %1").arg(OGR_F_GetFID(f.get()));
+        counts.append({label, inside});
+    }
+    std::stable_sort(counts.begin(), counts.end(), [](const RegionCount& a, const RegionCount& b) {
+        return a.count != b.count ? a.count > b.count : a.name < b.name;
+    });
+    return counts;
+}
+
+} // namespace tessera::interop

@@ -1,0 +1,34 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "geo/Result.h"
+#include "store/Mission.h"
+#include "store/TimeWindow.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace tessera::interop {
+
+/// How many incidents a region holds.
+struct RegionCount {
+    QString name;
+    int count = 0;
+};
+
+/// The mission layer that holds its first-level regions (states, provinces, regions): one whose
+/// style says `"role": "regions"`, else a vector layer whose name or source layer names such
+/// units ("state", "province", "region", "admin1", "adm1"). None when the mission has none.
+std::optional<store::LayerSpec> regionLayer(const store::MissionSnapshot& mission);
+
+/// Counts the incidents in `window` that fall inside each polygon of `layer` (any CRS OGR knows;
+/// the name from a field called name, NAME, name_en, NAME_1 or admin, else the first text
+/// field), most first, regions with none left out.
+/// Threads: a worker (it reads the file through GDAL).
+Result<QList<RegionCount>> countByRegion(const QString& source, const QString& layer,
+                                         const QList<store::Incident>& incidents,
+                                         const store::TimeWindow& window);
+
+} // namespace tessera::interop
