@@ -518,6 +518,39 @@ ApplicationWindow {
         }
     }
 
+    // The incident under the pointer: what it is, beside its marker.
+    Rectangle {
+        id: hoverCard
+        objectName: "hoverCard"
+        readonly property var info: mapItem.hovered
+        visible: info.uuid !== undefined
+        x: Math.min(parent.width - width - Theme.margin, (info.x || 0) + 16)
+        y: Math.max(Theme.margin, (info.y || 0) - height - 8)
+        width: hoverColumn.implicitWidth + 20
+        height: hoverColumn.implicitHeight + 12
+        radius: 5
+        color: Theme.panel
+        border.color: Theme.panelBorder
+        Column {
+            id: hoverColumn
+            anchors.centerIn: parent
+            Text {
+                text: hoverCard.info.title || ""
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+                font.bold: true
+            }
+            Text {
+                text: (hoverCard.info.severity || "") + " · " + (hoverCard.info.category || "") + " · "
+                      + (hoverCard.info.status || "") + " · " + (hoverCard.info.observed || "")
+                color: Theme.mutedText
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+            }
+        }
+    }
+
     // The time window of the whole picture, with its histogram and playback.
     TimePanel {
         id: timeBar

@@ -382,6 +382,8 @@ void MapItem::scheduleStaleRepaint() {
 }
 
 void MapItem::viewUpdated() {
+    if (!hovered_.isEmpty()) // the marker moved from under the pointer
+        setHovered({});
     moving_ = true;
     settle_.start();
     setComplete(false);
@@ -868,11 +870,34 @@ bool MapItem::event(QEvent* event) {
 
 void MapItem::hoverMoveEvent(QHoverEvent* event) {
     setCursor(event->position());
+    setHovered(incidentAt(event->position().x(), event->position().y()));
 }
 
 void MapItem::hoverLeaveEvent(QHoverEvent*) {
     hasCursor_ = false;
     emit cursorChanged();
+    setHovered({});
+}
+
+void MapItem::setHovered(const QString& uuid) {
+    if (uuid == hovered_.value(QStringLiteral("uuid")).toString())
+        return;
+    hovered_.clear();
+    for (const store::Incident& i : std::as_const(overlay_.incidents))
+        if (!uuid.isEmpty() && i.uuid == uuid) {
+            const QPointF at = view_.toPixel(i.location);
+            hovered_ = {{QStringLiteral("uuid"), i.uuid},
+                        {QStringLiteral("title"), i.title},
+                        {QStringLiteral("severity"), store::toString(i.severity)},
+                        {QStringLiteral("status"), store::toString(i.status)},
+                        {QStringLiteral("category"), store::categoryLabel(i.category)},
+                        {QStringLiteral("observed"),
+                         i.observedAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"))},
+                        {QStringLiteral("x"), at.x()},
+                        {QStringLiteral("y"), at.y()}};
+            break;
+        }
+    emit hoveredChanged();
 }
 
 void MapItem::keyPressEvent(QKeyEvent* event) {

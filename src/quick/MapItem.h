@@ -39,6 +39,9 @@ class MapItem : public QQuickItem {
     Q_PROPERTY(tessera::quick::MissionController* mission READ mission WRITE setMission NOTIFY
                    missionChanged)
     Q_PROPERTY(bool hasCursor READ hasCursor NOTIFY cursorChanged)
+    /// The incident under the pointer ({uuid, title, severity, category, observed, x, y}: the
+    /// marker's pixel), empty when none: for a tooltip.
+    Q_PROPERTY(QVariantMap hovered READ hovered NOTIFY hoveredChanged)
     Q_PROPERTY(QString cursorLatLon READ cursorLatLon NOTIFY cursorChanged)
     Q_PROPERTY(QString cursorMgrs READ cursorMgrs NOTIFY cursorChanged)
     Q_PROPERTY(QString scaleText READ scaleText NOTIFY viewChanged)
@@ -100,6 +103,7 @@ public:
     [[nodiscard]] bool isInteractive() const { return interactive_; }
     void setInteractive(bool interactive);
     [[nodiscard]] bool showOverlay() const { return showOverlay_; }
+    [[nodiscard]] QVariantMap hovered() const { return hovered_; }
     void setShowOverlay(bool show);
     [[nodiscard]] bool heatmap() const { return overlay_.heatmap; }
     void setHeatmap(bool on);
@@ -147,6 +151,7 @@ signals:
     void labelKeepClearChanged();
     void toolChanged();
     void measureChanged();
+    void hoveredChanged();
 
 protected:
     void geometryChange(const QRectF& newGeometry, const QRectF& oldGeometry) override;
@@ -242,6 +247,8 @@ private:
     bool interactive_ = true;
     bool showOverlay_ = true;
     Tool tool_ = Tool::Pan;
+    QVariantMap hovered_;
+    void setHovered(const QString& uuid);
     QList<double> ringRadiiKm_{5, 10, 25, 50};
     bool ringsPlaced_ = false;
     QPointF pressAt_;

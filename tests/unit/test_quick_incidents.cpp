@@ -367,6 +367,16 @@ TEST_CASE("A click on a marker selects its incident and the map rings it", "[qui
     REQUIRE(test::waitUntil(
         [&] { return test::colorDistance(window.grabWindow().pixelColor(onRing), before) < 40; }));
 
+    // Hovering a marker says what it is; leaving it, nothing.
+    QTest::mouseMove(&window, at.toPoint());
+    REQUIRE(test::waitUntil([&] { return !map->hovered().isEmpty(); }));
+    CHECK(map->hovered().value(QStringLiteral("title")).toString() ==
+          QStringLiteral("Mortar fire on the camp"));
+    CHECK(map->hovered().value(QStringLiteral("severity")).toString() ==
+          QStringLiteral("critical"));
+    QTest::mouseMove(&window, QPoint(5, 5));
+    REQUIRE(test::waitUntil([&] { return map->hovered().isEmpty(); }));
+
     // A click on empty ground clears the pick.
     const QPointF empty = map->viewport().toPixel(geo::GeoPoint{-0.25, 16.05});
     CHECK(map->incidentAt(empty.x(), empty.y()).isEmpty());
