@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Dialogs
 import Tessera.Map
 
 // Every field of one incident, the reason beside any field the mission would refuse, and the
@@ -49,6 +50,14 @@ ScrollView {
             border.width: (form.editor.problems[parent.field] || "").length > 0 ? 2 : 1
             border.color: (form.editor.problems[parent.field] || "").length > 0 ? Theme.error : "#8a96a3"
         }
+    }
+
+    FileDialog {
+        id: attachDialog
+        title: "Attach a file to the incident"
+        fileMode: FileDialog.OpenFile
+        nameFilters: ["Images (*.jpg *.jpeg *.png *.gif *.webp)", "All files (*)"]
+        onAccepted: form.editor.attach(selectedFile)
     }
 
     ColumnLayout {
@@ -308,6 +317,70 @@ ScrollView {
                 onClicked: {
                     form.editor.addNote(noteField.text)
                     noteField.text = ""
+                }
+            }
+        }
+    
+        // Attachments: photos and documents, stored in the mission with their SHA-256.
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 10
+            visible: form.editor.uuid.length > 0
+            Caption {
+                Layout.fillWidth: true
+                text: "ATTACHMENTS (" + form.editor.attachments.length + ")"
+            }
+            Button {
+                objectName: "attachButton"
+                text: "Attach file…"
+                enabled: !form.editor.busy
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+                onClicked: attachDialog.open()
+            }
+        }
+        Flow {
+            Layout.fillWidth: true
+            spacing: 8
+            visible: form.editor.uuid.length > 0
+            Repeater {
+                model: form.editor.attachments
+                delegate: Rectangle {
+                    id: attachmentTile
+                    required property var modelData
+                    width: 130
+                    height: tileColumn.implicitHeight + 8
+                    radius: 4
+                    color: "#22808080"
+                    Column {
+                        id: tileColumn
+                        anchors.centerIn: parent
+                        width: parent.width - 8
+                        spacing: 2
+                        Image {
+                            width: parent.width
+                            height: source.toString().length > 0 ? 90 : 0
+                            fillMode: Image.PreserveAspectFit
+                            source: attachmentTile.modelData.preview
+                            asynchronous: true
+                        }
+                        Text {
+                            width: parent.width
+                            text: attachmentTile.modelData.name
+                            elide: Text.ElideMiddle
+                            color: Theme.text
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.smallFont
+                        }
+                        Text {
+                            width: parent.width
+                            text: Math.max(1, Math.round(attachmentTile.modelData.size / 1024)) + " KiB · "
+                                  + attachmentTile.modelData.sha256.substring(0, 8)
+                            color: Theme.mutedText
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.smallFont - 1
+                        }
+                    }
                 }
             }
         }

@@ -3,6 +3,11 @@
 
 #include "quick/MissionController.h"
 
+#include <QBuffer>
+#include <QFutureWatcher>
+#include <QImage>
+#include <QtConcurrent/QtConcurrentRun>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -80,6 +85,7 @@ void IncidentEditor::follow() {
                                     fill(incident);
                                     notes_ = notes;
                                     active_ = true;
+                                    loadAttachments();
                                 }
                                 finishWaiting(error);
                             });
@@ -99,6 +105,62 @@ void IncidentEditor::follow() {
                 mission_->history()->recordIncident(savingOver_, incident);
             }
             emit saved(incident.uuid);
+        });
+    workerLinks_ << connect(records, &store::MissionWorker::attached, this,
+                            [this](quint64 ticket, const store::Attachment&, const QString& error) {
+                                if (ticket != attachTicket_)
+                                    return;
+                                finishWaiting(error);
+                                if (error.isEmpty())
+                                    loadAttachments();
+                            });
+    workerLinks_ << connect(
+        records, &store::MissionWorker::attachmentsLoaded, this,
+        [this](quint64 ticket, const QList<store::LoadedAttachment>& loaded, const QString& error) {
+            if (ticket != attachmentsTicket_ || !error.isEmpty())
+                return;
+            // The list shows at once; the previews follow, decoded off the GUI thread.
+            QVariantList rows;
+            for (const store::LoadedAttachment& l : loaded)
+                rows.append(QVariantMap{{QStringLiteral("uuid"), l.attachment.uuid},
+                                        {QStringLiteral("name"), l.attachment.name},
+                                        {QStringLiteral("mediaType"), l.attachment.mediaType},
+                                        {QStringLiteral("size"), l.attachment.size},
+                                        {QStringLiteral("sha256"), l.attachment.sha256},
+                                        {QStringLiteral("preview"), QString()}});
+            attachments_ = rows;
+            emit attachmentsChanged();
+            auto* watcher = new QFutureWatcher<QStringList>(this);
+            connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, ticket] {
+                const QStringList previews = watcher->result();
+                watcher->deleteLater();
+                if (ticket != attachmentsTicket_)
+                    return;
+                for (qsizetype k = 0; k < previews.size() && k < attachments_.size(); ++k) {
+                    QVariantMap row = attachments_[k].toMap();
+                    row.insert(QStringLiteral("preview"), previews[k]);
+                    attachments_[k] = row;
+                }
+                emit attachmentsChanged();
+            });
+            watcher->setFuture(QtConcurrent::run([loaded] {
+                QStringList previews;
+                for (const store::LoadedAttachment& l : loaded) {
+                    const QImage image = QImage::fromData(l.image);
+                    if (image.isNull()) {
+                        previews.append(QString());
+                        continue;
+                    }
+                    QByteArray png;
+                    QBuffer buffer(&png);
+                    buffer.open(QIODevice::WriteOnly);
+                    image.scaled(240, 240, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                        .save(&buffer, "PNG");
+                    previews.append(QStringLiteral("data:image/png;base64,") +
+                                    QString::fromLatin1(png.toBase64()));
+                }
+                return previews;
+            }));
         });
     workerLinks_ << connect(
         records, &store::MissionWorker::noteAdded, this,
@@ -280,9 +342,32 @@ void IncidentEditor::close() {
     active_ = false;
     base_ = {};
     notes_.clear();
+    attachments_.clear();
+    attachmentsTicket_ = 0;
+    emit attachmentsChanged();
     problems_.clear();
     error_.clear();
     emit stateChanged();
+}
+
+void IncidentEditor::loadAttachments() {
+    store::MissionWorker* records = mission_ ? mission_->records() : nullptr;
+    if (!records || base_.uuid.isEmpty())
+        return;
+    attachmentsTicket_ = store::MissionWorker::newTicket();
+    records->loadAttachments(base_.uuid, attachmentsTicket_);
+}
+
+void IncidentEditor::attach(const QUrl& file) {
+    store::MissionWorker* records = mission_ ? mission_->records() : nullptr;
+    if (!records || base_.uuid.isEmpty())
+        return; // only a saved incident has attachments
+    attachTicket_ = store::MissionWorker::newTicket();
+    ++waiting_;
+    error_.clear();
+    emit stateChanged();
+    records->attachFile(base_.uuid, file.isLocalFile() ? file.toLocalFile() : file.toString(),
+                        base_.marking, attachTicket_);
 }
 
 void IncidentEditor::addNote(const QString& text) {

@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QUrl>
 #include <QVariantList>
 #include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
@@ -57,6 +58,9 @@ class IncidentEditor : public QObject {
     Q_PROPERTY(QString error READ error NOTIFY stateChanged)
     /// The notes thread, oldest first: {author, text, writtenAt}.
     Q_PROPERTY(QVariantList notes READ notes NOTIFY stateChanged)
+    /// The saved incident's attachments: {uuid, name, mediaType, size, sha256, preview} where
+    /// preview is a data: URL of a small PNG for images (decoded on a worker), else empty.
+    Q_PROPERTY(QVariantList attachments READ attachments NOTIFY attachmentsChanged)
     /// {key, label} of every category, for the form's list.
     Q_PROPERTY(QVariantList categoryOptions READ categoryOptions CONSTANT)
 
@@ -85,6 +89,9 @@ public:
     Q_INVOKABLE void close();
     /// Appends a note to the saved incident's thread.
     Q_INVOKABLE void addNote(const QString& text);
+    /// Attaches a file to the saved incident (read and hashed on the records worker).
+    Q_INVOKABLE void attach(const QUrl& file);
+    [[nodiscard]] QVariantList attachments() const { return attachments_; }
 
     /// The incident the fields describe now, and what is wrong with it (parsing and
     /// store::incidentEditProblems against `now`). For save() and the tests.
@@ -98,6 +105,7 @@ signals:
     /// The incident is in the mission (added or replaced).
     void saved(const QString& uuid);
     void noteAdded();
+    void attachmentsChanged();
 
 private:
     void follow();
@@ -114,6 +122,10 @@ private:
     quint64 saveTicket_ = 0;
     std::optional<store::Incident> savingOver_; ///< what the save replaces (none: new), for undo
     quint64 noteTicket_ = 0;
+    quint64 attachTicket_ = 0;
+    quint64 attachmentsTicket_ = 0;
+    QVariantList attachments_;
+    void loadAttachments();
     QVariantMap problems_;
     QString error_;
 

@@ -3,7 +3,10 @@
 
 #include "store/IncidentImport.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QMetaObject>
+#include <QMimeDatabase>
 
 #include <atomic>
 #include <utility>
@@ -170,6 +173,58 @@ void MissionWorker::write(std::function<Status(MissionStore&)> job, quint64 tick
         else if (Status s = job(*store_); !s)
             error = s.error().message;
         report([this, ticket, error] { emit written(ticket, error); });
+    });
+}
+
+void MissionWorker::attachFile(const QString& incidentUuid, const QString& file,
+                               const Marking& marking, quint64 ticket) {
+    run([this, incidentUuid, file, marking, ticket] {
+        Attachment added;
+        QString error;
+        constexpr qint64 kMaxBytes = qint64{64} << 20;
+        QFile in(file);
+        if (!store_) {
+            error = QStringLiteral("the mission is not open");
+        } else if (!in.open(QIODevice::ReadOnly)) {
+            error = QStringLiteral("%1: %2").arg(file, in.errorString());
+        } else if (in.size() > kMaxBytes) {
+            error = QStringLiteral("%1: %2 MiB, more than the 64 MiB an attachment may have")
+                        .arg(file)
+                        .arg(in.size() >> 20);
+        } else {
+            const QByteArray data = in.readAll();
+            const QString type = QMimeDatabase().mimeTypeForFileNameAndData(file, data).name();
+            Result<Attachment> a =
+                store_->attach(incidentUuid, QFileInfo(file).fileName(), data, type, marking);
+            if (a)
+                added = a.value();
+            else
+                error = a.error().message;
+        }
+        report([this, ticket, added, error] { emit attached(ticket, added, error); });
+    });
+}
+
+void MissionWorker::loadAttachments(const QString& incidentUuid, quint64 ticket) {
+    run([this, incidentUuid, ticket] {
+        QList<LoadedAttachment> loaded;
+        QString error;
+        Result<QList<Attachment>> list =
+            store_ ? store_->attachments(incidentUuid)
+                   : Result<QList<Attachment>>(Error{QStringLiteral("the mission is not open")});
+        if (!list) {
+            error = list.error().message;
+        } else {
+            for (const Attachment& a : list.value()) {
+                LoadedAttachment l{a, {}};
+                if (a.mediaType.startsWith(QLatin1String("image/")) &&
+                    a.size <= LoadedAttachment::kPreviewBytes)
+                    if (Result<QByteArray> data = store_->attachmentData(a); data)
+                        l.image = data.value();
+                loaded.append(l);
+            }
+        }
+        report([this, ticket, loaded, error] { emit attachmentsLoaded(ticket, loaded, error); });
     });
 }
 

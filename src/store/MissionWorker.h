@@ -15,6 +15,14 @@
 
 namespace tessera::store {
 
+/// An attachment, with its bytes when it is an image small enough to preview (the caller
+/// decodes them: this library has no image codecs).
+struct LoadedAttachment {
+    Attachment attachment;
+    QByteArray image; ///< empty unless an image of at most kPreviewBytes
+    static constexpr qint64 kPreviewBytes = qint64{16} << 20;
+};
+
 /// A mission store on its own thread, for the GUI: it owns a QThread and one MissionStore
 /// connection that is opened, used and closed only on that thread. Jobs are queued and run in
 /// order; each reports through a signal, emitted on the thread this object lives in.
@@ -55,6 +63,11 @@ public:
     void write(std::function<Status(MissionStore&)> job, quint64 ticket);
     /// Adds the annotation (MissionStore::addAnnotation); then annotationSaved().
     void addAnnotation(const Annotation& annotation, quint64 ticket);
+    /// Reads `file` and attaches it to the incident (at most 64 MiB); then attached().
+    void attachFile(const QString& incidentUuid, const QString& file, const Marking& marking,
+                    quint64 ticket);
+    /// The incident's attachments, with the bytes of the images; then attachmentsLoaded().
+    void loadAttachments(const QString& incidentUuid, quint64 ticket);
     /// Appends a note to the incident's thread; then noteAdded().
     void addNote(const QString& incidentUuid, const IncidentNote& note, quint64 ticket);
 
@@ -75,6 +88,11 @@ signals:
     void annotationSaved(quint64 ticket, const tessera::store::Annotation& annotation,
                          const QString& error);
     void written(quint64 ticket, const QString& error);
+    void attached(quint64 ticket, const tessera::store::Attachment& attachment,
+                  const QString& error);
+    void attachmentsLoaded(quint64 ticket,
+                           const QList<tessera::store::LoadedAttachment>& attachments,
+                           const QString& error);
 
 private:
     template <typename Job>

@@ -21,6 +21,7 @@
 #include "store/Situation.h"
 #include "store/TimeWindow.h"
 
+#include <QCryptographicHash>
 #include <QFileInfo>
 #include <QQuickWindow>
 #include <QSignalSpy>
@@ -967,4 +968,54 @@ TEST_CASE("Incidents are counted per first-level region of the mission's boundar
         return !hotspots.busy() &&
                hotspots.regions().first().toMap().value(QStringLiteral("count")).toInt() == 2;
     }));
+}
+
+TEST_CASE("Files attach to an incident with their hash and images show a preview",
+          "[quick][attachments]") {
+    Desk desk;
+    IncidentEditor editor;
+    editor.setMission(&desk.mission);
+    const QString roadblock = desk.uuids.value(QStringLiteral("Roadblock on the RN16"));
+    editor.edit(roadblock);
+    REQUIRE(test::waitUntil([&] { return editor.active() && !editor.busy(); }));
+    CHECK(editor.attachments().isEmpty());
+
+    QImage photo(640, 480, QImage::Format_RGB32);
+    photo.fill(QColor(0xd5, 0x5e, 0x00));
+    const QString file = desk.dir.filePath(QStringLiteral("roadblock.png"));
+    REQUIRE(photo.save(file, "PNG"));
+    editor.attach(QUrl::fromLocalFile(file));
+    REQUIRE(test::waitUntil([&] {
+        return editor.attachments().size() == 1 && !editor.attachments()
+                                                        .first()
+                                                        .toMap()
+                                                        .value(QStringLiteral("preview"))
+                                                        .toString()
+                                                        .isEmpty();
+    }));
+    const QVariantMap row = editor.attachments().first().toMap();
+    CHECK(row.value(QStringLiteral("name")).toString() == QStringLiteral("roadblock.png"));
+    CHECK(row.value(QStringLiteral("mediaType")).toString() == QStringLiteral("image/png"));
+    CHECK(row.value(QStringLiteral("sha256")).toString() ==
+          QString::fromLatin1(
+              QCryptographicHash::hash(test::readAll(file), QCryptographicHash::Sha256).toHex()));
+    // The preview: a small PNG of the photo.
+    const QString preview = row.value(QStringLiteral("preview")).toString();
+    REQUIRE(preview.startsWith(QStringLiteral("data:image/png;base64,")));
+    const QImage small = QImage::fromData(
+        QByteArray::fromBase64(preview.mid(preview.indexOf(QLatin1Char(',')) + 1).toLatin1()));
+    CHECK(small.width() == 240);
+    CHECK(test::colorDistance(small.pixelColor(120, 90), QColor(0xd5, 0x5e, 0x00)) < 10);
+
+    // Reopened: still there. A file that is not there: the reason, nothing attached.
+    IncidentEditor again;
+    again.setMission(&desk.mission);
+    again.edit(roadblock);
+    REQUIRE(test::waitUntil([&] { return again.attachments().size() == 1; }));
+    again.attach(QUrl::fromLocalFile(desk.dir.filePath(QStringLiteral("missing.jpg"))));
+    REQUIRE(test::waitUntil([&] { return !again.busy(); }));
+    CHECK_FALSE(again.error().isEmpty());
+    auto m = store::MissionStore::open(desk.path, store::MissionStore::Access::ReadOnly);
+    REQUIRE(m.ok());
+    CHECK(m.value().attachments(roadblock).value().size() == 1);
 }
