@@ -8,15 +8,8 @@ AnnotationDraft::AnnotationDraft(QObject* parent)
     , author_(qEnvironmentVariable("USER")) {}
 
 void AnnotationDraft::setMission(MissionController* mission) {
-    if (mission_ == mission)
-        return;
-    if (mission_)
-        disconnect(mission_, nullptr, this, nullptr);
-    mission_ = mission;
-    if (mission_)
-        connect(mission_, &MissionController::recordsChanged, this, &AnnotationDraft::follow);
-    follow();
-    emit changed();
+    if (followRecords(mission_, mission, this, &AnnotationDraft::follow))
+        emit changed();
 }
 
 void AnnotationDraft::follow() {

@@ -55,15 +55,8 @@ IncidentEditor::IncidentEditor(QObject* parent)
     , author_(qEnvironmentVariable("USER")) {}
 
 void IncidentEditor::setMission(MissionController* mission) {
-    if (mission_ == mission)
-        return;
-    if (mission_)
-        disconnect(mission_, nullptr, this, nullptr);
-    mission_ = mission;
-    if (mission_)
-        connect(mission_, &MissionController::recordsChanged, this, &IncidentEditor::follow);
-    follow();
-    emit missionChanged();
+    if (followRecords(mission_, mission, this, &IncidentEditor::follow))
+        emit missionChanged();
 }
 
 void IncidentEditor::follow() {

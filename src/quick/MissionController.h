@@ -210,6 +210,24 @@ bool followMission(QPointer<MissionController>& slot, MissionController* mission
     return true;
 }
 
+/// Points `slot` at `mission` and makes `receiver` follow its records worker: `onRecords` runs
+/// whenever the worker is replaced (another mission) and once now. Returns false, doing nothing,
+/// when `slot` already holds `mission`. The one way the views that read and write records
+/// (incident form, annotation drawing) bind to the mission.
+template <typename Receiver>
+bool followRecords(QPointer<MissionController>& slot, MissionController* mission,
+                   Receiver* receiver, void (Receiver::*onRecords)()) {
+    if (slot == mission)
+        return false;
+    if (slot)
+        QObject::disconnect(slot, nullptr, receiver, nullptr);
+    slot = mission;
+    if (slot)
+        QObject::connect(slot, &MissionController::recordsChanged, receiver, onRecords);
+    (receiver->*onRecords)();
+    return true;
+}
+
 /// Arms the single-shot `clock` to fire just after the next of the `staleAt` times (store::
 /// nextStaleAfter), when a view of those records changes by itself; stops it when none lies
 /// ahead. Waits at most a day: the clock's owner arms it again when it fires. Give the clock

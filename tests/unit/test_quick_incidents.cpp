@@ -123,6 +123,18 @@ struct Desk {
     }
 };
 
+/// The map item in an 800x600 window on the offscreen platform, following `mission`.
+struct MapOn {
+    QQuickWindow window;
+    MapItem* map = new MapItem(window.contentItem());
+    explicit MapOn(MissionController& mission) {
+        window.resize(800, 600);
+        map->setSize(QSizeF(800, 600));
+        map->setMission(&mission);
+        window.show();
+    }
+};
+
 qint64 storedCount(const QString& path) {
     auto m = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
     REQUIRE(m.ok());
@@ -330,13 +342,10 @@ TEST_CASE("A click on a marker selects its incident and the map rings it", "[qui
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("desk.tessera"));
     const QHash<QString, QString> uuids = createMission(path);
-    QQuickWindow window;
-    window.resize(800, 600);
     MissionController mission;
-    auto* map = new MapItem(window.contentItem());
-    map->setSize(QSizeF(800, 600));
-    map->setMission(&mission);
-    window.show();
+    MapOn on(mission);
+    QQuickWindow& window = on.window;
+    MapItem* map = on.map;
     mission.setPath(path);
     REQUIRE(loaded(mission));
     REQUIRE(test::waitUntil([&] {
@@ -432,12 +441,9 @@ TEST_CASE("The time bar filters the map and the legend and plays through the las
           "[quick][time]") {
     Desk desk;
     MissionController& mission = desk.mission;
-    QQuickWindow window;
-    window.resize(800, 600);
-    auto* map = new MapItem(window.contentItem());
-    map->setSize(QSizeF(800, 600));
-    map->setMission(&mission);
-    window.show();
+    MapOn on(mission);
+    QQuickWindow& window = on.window;
+    MapItem* map = on.map;
     REQUIRE(test::waitUntil([&] {
         window.grabWindow();
         return map->isComplete();
@@ -574,12 +580,8 @@ TEST_CASE("The situation of an area counts its incidents and finds its quiet pat
 
 TEST_CASE("The commander's view follows the map's view and the time window", "[quick][situation]") {
     Desk desk;
-    QQuickWindow window;
-    window.resize(800, 600);
-    auto* map = new MapItem(window.contentItem());
-    map->setSize(QSizeF(800, 600));
-    map->setMission(&desk.mission);
-    window.show();
+    MapOn on(desk.mission);
+    MapItem* map = on.map;
     REQUIRE(test::waitUntil([&] { return map->geoExtent().isValid(); }));
     SituationModel situation;
     situation.setMission(&desk.mission);
@@ -707,12 +709,8 @@ TEST_CASE("The view exports as a briefing product with the banner and a legend i
 TEST_CASE("Annotations are drawn on the map and saved with their text or refused with the reason",
           "[quick][annotations]") {
     Desk desk;
-    QQuickWindow window;
-    window.resize(800, 600);
-    auto* map = new MapItem(window.contentItem());
-    map->setSize(QSizeF(800, 600));
-    map->setMission(&desk.mission);
-    window.show();
+    MapOn on(desk.mission);
+    MapItem* map = on.map;
     REQUIRE(test::waitUntil([&] { return map->geoExtent().isValid(); }));
     AnnotationDraft draft;
     draft.setMission(&desk.mission);
