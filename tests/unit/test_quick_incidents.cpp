@@ -926,10 +926,19 @@ TEST_CASE("Incidents are counted per first-level region of the mission's boundar
 
     // Which layer holds the regions: by its style's role, else by its name.
     store::MissionSnapshot snapshot;
-    store::LayerSpec countries{1, QStringLiteral("Countries"), store::LayerKind::Vector,
-                               QStringLiteral("world.gpkg"), QStringLiteral("countries")};
-    store::LayerSpec provinces{2, QStringLiteral("Admin areas"), store::LayerKind::Vector,
-                               QStringLiteral("world.gpkg"), QStringLiteral("states_provinces")};
+    auto vectorLayer = [](qint64 id, const QString& name, const QString& sourceLayer) {
+        store::LayerSpec l;
+        l.id = id;
+        l.name = name;
+        l.kind = store::LayerKind::Vector;
+        l.source = QStringLiteral("world.gpkg");
+        l.sourceLayer = sourceLayer;
+        return l;
+    };
+    store::LayerSpec countries =
+        vectorLayer(1, QStringLiteral("Countries"), QStringLiteral("countries"));
+    const store::LayerSpec provinces =
+        vectorLayer(2, QStringLiteral("Admin areas"), QStringLiteral("states_provinces"));
     snapshot.layers = {countries};
     CHECK_FALSE(interop::regionLayer(snapshot).has_value());
     snapshot.layers = {countries, provinces};
@@ -947,8 +956,10 @@ TEST_CASE("Incidents are counted per first-level region of the mission's boundar
         info.initialView = {-1, 15, 3, 17};
         auto m = store::MissionStore::create(path, info);
         REQUIRE(m.ok());
-        store::LayerSpec layer{0, QStringLiteral("Provinces"), store::LayerKind::Vector,
-                               QStringLiteral("provinces.geojson"), QString()};
+        store::LayerSpec layer;
+        layer.name = QStringLiteral("Provinces");
+        layer.kind = store::LayerKind::Vector;
+        layer.source = QStringLiteral("provinces.geojson");
         REQUIRE(m.value().addLayer(layer).ok());
         for (store::Incident i : incidents)
             REQUIRE(m.value().addIncident(i).ok());
