@@ -294,7 +294,14 @@ void MapItem::clickAt(double x, double y) {
         for (const double km : ringRadiiKm_)
             overlay_.ringRadii.append(km * 1000.0);
     } else {
-        // Panning: a click picks the incident under it, or clears the pick on empty ground.
+        // Panning: a click on a cluster zooms in on it (twice as close, centred); else it picks
+        // the incident under it, or clears the pick on empty ground.
+        if (const std::optional<QPointF> cluster =
+                render::OverlayPainter::clusterAt(view_, overlay_, QPointF(x, y))) {
+            panBy(width() / 2.0 - cluster->x(), height() / 2.0 - cluster->y());
+            zoomAt(width() / 2.0, height() / 2.0, 2.0);
+            return;
+        }
         if (mission_)
             mission_->setSelectedIncident(incidentAt(x, y));
         return;

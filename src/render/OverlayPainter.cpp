@@ -338,6 +338,19 @@ IncidentMarks placeIncidents(const Viewport& view, const OverlayContent& content
 
 } // namespace
 
+std::optional<QPointF> OverlayPainter::clusterAt(const Viewport& view,
+                                                 const OverlayContent& content, QPointF pixel) {
+    const QRectF screen(QPointF(0, 0), QSizeF(view.size()));
+    const IncidentMarks marks = placeIncidents(view, content, screen.adjusted(-50, -50, 50, 50));
+    // The top one wins: clusters are drawn most severe last.
+    for (qsizetype k = marks.clusters.size() - 1; k >= 0; --k) {
+        const Cluster& c = marks.clusters[k];
+        if (QLineF(c.at, pixel).length() <= clusterRadius(c.count) + 2.0)
+            return c.at;
+    }
+    return std::nullopt;
+}
+
 void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayContent& content) {
     p.save();
     p.setRenderHint(QPainter::Antialiasing);

@@ -7,6 +7,8 @@
 
 #include <QPainter>
 
+#include <optional>
+
 namespace tessera::render {
 
 /// What is drawn above the tiles each frame.
@@ -50,6 +52,9 @@ public:
     /// The grid of clusters, in pixels.
     static constexpr double kClusterCell = 44.0;
     static void paint(QPainter& painter, const Viewport& view, const OverlayContent& content);
+    /// The centre (pixels) of the cluster drawn under `pixel`, when markers are clustered there.
+    static std::optional<QPointF> clusterAt(const Viewport& view, const OverlayContent& content,
+                                            QPointF pixel);
 };
 
 } // namespace tessera::render

@@ -616,8 +616,9 @@ TEST_CASE("Markers beyond what a screen can show one by one are gathered into cl
           "[render][clusters]") {
     const render::Viewport view =
         render::Viewport::fittingGeographic({-1.0, 15.0, 1.0, 17.0}, QSize(400, 400));
+    render::OverlayContent content;
     auto paint = [&](qsizetype crowd) {
-        render::OverlayContent content;
+        content = {};
         // A crowd of low incidents on one spot, one critical incident well away from it.
         for (qsizetype k = 0; k < crowd; ++k)
             content.incidents.append(incident(
@@ -643,8 +644,13 @@ TEST_CASE("Markers beyond what a screen can show one by one are gathered into cl
     const QImage few = paint(render::OverlayPainter::kClusterAbove - 1);
     CHECK(test::colorDistance(few.pixelColor(crowd), low) < 40); // markers one by one
     CHECK(test::colorDistance(few.pixelColor(beside), Qt::white) < 10);
+    CHECK_FALSE(render::OverlayPainter::clusterAt(view, content, crowd).has_value());
 
     const QImage many = paint(render::OverlayPainter::kClusterAbove + 500);
+    // A click there finds the cluster (the map then zooms in on it); beside the lone one, none.
+    const std::optional<QPointF> hit = render::OverlayPainter::clusterAt(view, content, crowd);
+    REQUIRE(hit.has_value());
+    CHECK(QLineF(*hit, crowd).length() < 2.0);
     CHECK(test::colorDistance(many.pixelColor(beside), low) < 40); // one big disc
     // Its count in dark type across the middle.
     int dark = 0;
@@ -658,6 +664,7 @@ TEST_CASE("Markers beyond what a screen can show one by one are gathered into cl
     // The lone incident is still drawn as itself, in its own colour.
     CHECK(test::colorDistance(many.pixelColor(alone), critical) < 40);
     CHECK(test::colorDistance(many.pixelColor(alone + QPoint(14, 0)), Qt::white) < 10);
+    CHECK_FALSE(render::OverlayPainter::clusterAt(view, content, alone).has_value());
 }
 
 TEST_CASE("The view exports as a briefing product with the banner and a legend in PNG and PDF",
