@@ -43,7 +43,7 @@ Rectangle {
         anchors.bottom: parent.bottom
         anchors.margins: 8
         text: "OVERVIEW"
-        color: Theme.text
+        color: "white" // on imagery, in either theme
         style: Text.Outline
         styleColor: "#000000"
         font.family: Theme.fontFamily
