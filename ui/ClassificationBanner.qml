@@ -4,9 +4,10 @@ import QtQuick
 Rectangle {
     id: banner
     property string text
-    property bool exercise: false
+    // MissionController.bannerColor: the same rule as exported products.
+    property color bannerColor: Theme.unclassified
     implicitHeight: 24
-    color: banner.exercise ? Theme.exercise : Theme.unclassified
+    color: banner.bannerColor
 
     Text {
         anchors.centerIn: parent

@@ -69,7 +69,7 @@ ApplicationWindow {
 
     header: ClassificationBanner {
         text: missionController.banner
-        exercise: missionController.exercise
+        bannerColor: missionController.bannerColor
     }
 
     footer: ColumnLayout {
@@ -82,7 +82,7 @@ ApplicationWindow {
         ClassificationBanner {
             Layout.fillWidth: true
             text: missionController.banner
-            exercise: missionController.exercise
+            bannerColor: missionController.bannerColor
         }
     }
 

@@ -16,7 +16,6 @@ QtObject {
     readonly property color error: dark ? "#ff6b5e" : "#b3261e"
     readonly property color selection: dark ? "#3d5a80" : "#bcd3ec"
     readonly property color unclassified: "#007a33"
-    readonly property color exercise: "#1f5fbf"
     readonly property int baseFont: Math.round(14 * textScale)
     readonly property int smallFont: Math.round(12 * textScale)
     readonly property int titleFont: Math.round(18 * textScale)

@@ -4,6 +4,10 @@
 // RAII for OGR handles, and the transform to WGS84, for the .cpp files of tessera_interop (GDAL
 // is a private dependency: this header is not installed and no public header includes it).
 
+#include "geo/Result.h"
+
+#include <QString>
+
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -26,6 +30,15 @@ struct TransformDestroyer {
 };
 using Transform =
     std::unique_ptr<std::remove_pointer_t<OGRCoordinateTransformationH>, TransformDestroyer>;
+
+/// Opens a vector file read-only (CSV with positions from the usual column names); the reason
+/// when GDAL cannot.
+Result<Dataset> openVector(const QString& file);
+
+/// The layer called `wanted`, else `fallback` when the file has it, else the first; the reason
+/// when there is none.
+Result<OGRLayerH> pickLayer(void* ds, const QString& file, const QString& wanted,
+                            const char* fallback = nullptr);
 
 /// To WGS84 longitude/latitude, when the layer says it is in something else (null: it is, or
 /// it says nothing).

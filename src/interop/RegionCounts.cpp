@@ -1,11 +1,9 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "interop/RegionCounts.h"
 
-#include "geo/GdalEnvironment.h"
 #include "geo/ThreadCheck.h"
 #include "interop/OgrHandles.h"
 
-#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -54,20 +52,13 @@ Result<QList<RegionCount>> countByRegion(const QString& source, const QString& l
                                          const QList<store::Incident>& incidents,
                                          const store::TimeWindow& window) {
     TESSERA_ASSERT_WORKER_THREAD();
-    geo::ensureGdalRegistered();
-    geo::GdalErrorCapture errors;
-    if (!QFileInfo::exists(source))
-        return Error{QStringLiteral("%1: no such file").arg(source)};
-    Dataset ds(GDALOpenEx(source.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
-                          nullptr, nullptr));
+    Result<Dataset> ds = openVector(source);
     if (!ds)
-        return Error{QStringLiteral("%1: not a vector file GDAL can read (%2)")
-                         .arg(source, errors.lastError(QStringLiteral("unknown format")))};
-    OGRLayerH layer = layerName.isEmpty()
-                          ? GDALDatasetGetLayer(ds.get(), 0)
-                          : GDALDatasetGetLayerByName(ds.get(), layerName.toUtf8().constData());
-    if (!layer)
-        return Error{QStringLiteral("%1: no layer %2").arg(source, layerName)};
+        return ds.error();
+    Result<OGRLayerH> picked = pickLayer(ds.value().get(), source, layerName);
+    if (!picked)
+        return picked.error();
+    OGRLayerH layer = picked.value();
 
     // The incidents to place, and their box: only regions that reach it are read.
     QList<const store::Incident*> placed;

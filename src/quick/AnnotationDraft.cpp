@@ -37,14 +37,8 @@ void AnnotationDraft::follow() {
 }
 
 void AnnotationDraft::setMap(MapItem* map) {
-    if (map_ == map)
-        return;
-    if (map_)
-        disconnect(map_, nullptr, this, nullptr);
-    map_ = map;
-    if (map_)
-        connect(map_, &MapItem::measureChanged, this, &AnnotationDraft::changed);
-    emit changed();
+    // The points clicked on the map are the drawing's.
+    quick::follow(map_, map, &MapItem::measureChanged, this, &AnnotationDraft::changed);
 }
 
 QString AnnotationDraft::kind() const {
@@ -86,10 +80,8 @@ bool AnnotationDraft::save() {
     a.author = author_.isEmpty() ? QStringLiteral("analyst") : author_;
     a.writtenAt = QDateTime::currentDateTimeUtc();
     if (mission_)
-        a.marking = {mission_->classification(), mission_->releasability()};
-    const qsizetype needed = kind_ == store::AnnotationKind::Point  ? 1
-                             : kind_ == store::AnnotationKind::Line ? 2
-                                                                    : 3;
+        a.marking = mission_->marking();
+    const int needed = store::annotationPointsNeeded(kind_);
     if (a.geometry.size() < needed)
         problem_ = QStringLiteral("Click %1 on the map (%2 so far).")
                        .arg(needed == 1 ? QStringLiteral("a point")

@@ -202,7 +202,7 @@ void IncidentEditor::startNew(double lon, double lat) {
     incident.reliability = QStringLiteral("F");
     incident.credibility = 6;
     if (mission_) {
-        incident.marking = {mission_->classification(), mission_->releasability()};
+        incident.marking = mission_->marking();
         incident.exercise = mission_->exercise();
     }
     fill(incident);

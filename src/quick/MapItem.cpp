@@ -125,24 +125,29 @@ void MapItem::selectionChanged() {
     polish();
 }
 
-QString MapItem::incidentAt(double x, double y) const {
+qsizetype MapItem::incidentIndexAt(double x, double y) const {
     if (!view_.isValid())
-        return {};
+        return -1;
     // The marker drawn on top wins: the most severe, then the last drawn (OverlayPainter).
-    QString best;
+    qsizetype best = -1;
     int bestSeverity = -1;
-    for (const store::Incident& incident : overlay_.incidents) {
-        const QPointF at = view_.toPixel(incident.location);
+    for (qsizetype k = 0; k < overlay_.incidents.size(); ++k) {
+        const store::Incident& incident = overlay_.incidents[k];
         // A little more than the symbol, so that small markers are easy to hit.
         const double reach = render::palette::severityRadius(incident.severity) + 4.0;
-        if (QLineF(at, QPointF(x, y)).length() > reach)
+        if (QLineF(overlay_.incidentPixel(view_, k), QPointF(x, y)).length() > reach)
             continue;
         if (static_cast<int>(incident.severity) >= bestSeverity) {
             bestSeverity = static_cast<int>(incident.severity);
-            best = incident.uuid;
+            best = k;
         }
     }
     return best;
+}
+
+QString MapItem::incidentAt(double x, double y) const {
+    const qsizetype k = incidentIndexAt(x, y);
+    return k >= 0 ? overlay_.incidents[k].uuid : QString();
 }
 
 void MapItem::centreOn(double lon, double lat) {
@@ -390,7 +395,7 @@ void MapItem::scheduleStaleRepaint() {
 
 void MapItem::viewUpdated() {
     if (!hovered_.isEmpty()) // the marker moved from under the pointer
-        setHovered({});
+        setHovered(-1);
     moving_ = true;
     settle_.start();
     setComplete(false);
@@ -877,33 +882,33 @@ bool MapItem::event(QEvent* event) {
 
 void MapItem::hoverMoveEvent(QHoverEvent* event) {
     setCursor(event->position());
-    setHovered(incidentAt(event->position().x(), event->position().y()));
+    setHovered(incidentIndexAt(event->position().x(), event->position().y()));
 }
 
 void MapItem::hoverLeaveEvent(QHoverEvent*) {
     hasCursor_ = false;
     emit cursorChanged();
-    setHovered({});
+    setHovered(-1);
 }
 
-void MapItem::setHovered(const QString& uuid) {
+void MapItem::setHovered(qsizetype index) {
+    const QString uuid = index >= 0 ? overlay_.incidents[index].uuid : QString();
     if (uuid == hovered_.value(QStringLiteral("uuid")).toString())
         return;
     hovered_.clear();
-    for (const store::Incident& i : std::as_const(overlay_.incidents))
-        if (!uuid.isEmpty() && i.uuid == uuid) {
-            const QPointF at = view_.toPixel(i.location);
-            hovered_ = {{QStringLiteral("uuid"), i.uuid},
-                        {QStringLiteral("title"), i.title},
-                        {QStringLiteral("severity"), store::toString(i.severity)},
-                        {QStringLiteral("status"), store::toString(i.status)},
-                        {QStringLiteral("category"), store::categoryLabel(i.category)},
-                        {QStringLiteral("observed"),
-                         i.observedAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"))},
-                        {QStringLiteral("x"), at.x()},
-                        {QStringLiteral("y"), at.y()}};
-            break;
-        }
+    if (index >= 0) {
+        const store::Incident& i = overlay_.incidents[index];
+        const QPointF at = overlay_.incidentPixel(view_, index);
+        hovered_ = {{QStringLiteral("uuid"), i.uuid},
+                    {QStringLiteral("title"), i.title},
+                    {QStringLiteral("severity"), store::toString(i.severity)},
+                    {QStringLiteral("status"), store::toString(i.status)},
+                    {QStringLiteral("category"), store::categoryLabel(i.category)},
+                    {QStringLiteral("observed"),
+                     i.observedAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"))},
+                    {QStringLiteral("x"), at.x()},
+                    {QStringLiteral("y"), at.y()}};
+    }
     emit hoveredChanged();
 }
 

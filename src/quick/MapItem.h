@@ -248,7 +248,10 @@ private:
     bool showOverlay_ = true;
     Tool tool_ = Tool::Pan;
     QVariantMap hovered_;
-    void setHovered(const QString& uuid);
+    /// Incident `index` of the overlay under the pointer (-1: none).
+    void setHovered(qsizetype index);
+    /// The overlay's incident whose marker is under this pixel (drawn on top), or -1.
+    [[nodiscard]] qsizetype incidentIndexAt(double x, double y) const;
     QList<double> ringRadiiKm_{5, 10, 25, 50};
     bool ringsPlaced_ = false;
     QPointF pressAt_;

@@ -113,14 +113,6 @@ void MissionController::exportView(const QUrl& file, const QRectF& extent, const
         });
 }
 
-QString MissionController::classification() const {
-    return scene_ ? scene_->mission.info.marking.classification : QString();
-}
-
-QString MissionController::releasability() const {
-    return scene_ ? scene_->mission.info.marking.releasability : QString();
-}
-
 QStringList MissionController::problems() const {
     return scene_ ? scene_->problems() : QStringList();
 }
@@ -135,6 +127,14 @@ QString MissionController::banner() const {
         return {};
     return render::bannerText(scene_->mission.info);
 }
+QColor MissionController::bannerColor() const {
+    return render::bannerColor(scene_ ? scene_->mission.info : store::MissionInfo{});
+}
+
+store::Marking MissionController::marking() const {
+    return scene_ ? scene_->mission.info.marking : store::Marking{};
+}
+
 bool MissionController::exercise() const {
     return scene_ && scene_->mission.info.exercise;
 }

@@ -36,6 +36,9 @@ class MissionController : public QObject {
     Q_PROPERTY(QString description READ description NOTIFY sceneChanged)
     Q_PROPERTY(QString banner READ banner NOTIFY sceneChanged)
     Q_PROPERTY(bool exercise READ exercise NOTIFY sceneChanged)
+    /// The banner's colour (render::bannerColor: exercise blue, else by classification level),
+    /// the same in the window as on exported products.
+    Q_PROPERTY(QColor bannerColor READ bannerColor NOTIFY sceneChanged)
     Q_PROPERTY(int incidentCount READ incidentCount NOTIFY sceneChanged)
     Q_PROPERTY(int routeCount READ routeCount NOTIFY sceneChanged)
     /// The last layer operation that failed (adding a file GDAL cannot read, saving the stack).
@@ -47,9 +50,6 @@ class MissionController : public QObject {
     /// list highlights it, the editor opens it.
     Q_PROPERTY(QString selectedIncident READ selectedIncident WRITE setSelectedIncident NOTIFY
                    selectedIncidentChanged)
-    /// The marking new records get: the mission's.
-    Q_PROPERTY(QString classification READ classification NOTIFY sceneChanged)
-    Q_PROPERTY(QString releasability READ releasability NOTIFY sceneChanged)
     /// The time window of the picture (store::TimeWindow): the map and the legend show only the
     /// records in it. Invalid ends are open; both invalid is all time.
     Q_PROPERTY(QDateTime windowFrom READ windowFrom NOTIFY timeWindowChanged)
@@ -74,6 +74,9 @@ public:
     [[nodiscard]] QString description() const;
     [[nodiscard]] QString banner() const;
     [[nodiscard]] bool exercise() const;
+    [[nodiscard]] QColor bannerColor() const;
+    /// The marking new records get: the mission's.
+    [[nodiscard]] store::Marking marking() const;
     [[nodiscard]] int incidentCount() const;
     [[nodiscard]] int routeCount() const;
 
@@ -85,7 +88,6 @@ public:
     [[nodiscard]] QString importNotice() const { return importNotice_; }
     [[nodiscard]] QString selectedIncident() const { return selectedIncident_; }
     void setSelectedIncident(const QString& uuid);
-    [[nodiscard]] QString classification() const;
     [[nodiscard]] QDateTime windowFrom() const { return window_.from; }
     [[nodiscard]] QDateTime windowTo() const { return window_.to; }
     [[nodiscard]] const store::TimeWindow& timeWindow() const { return window_; }
@@ -97,7 +99,6 @@ public:
     /// written).
     Q_INVOKABLE void exportView(const QUrl& file, const QRectF& extent, const QSize& size,
                                 const QString& windowLabel);
-    [[nodiscard]] QString releasability() const;
     /// The mission's records on a thread of their own, read-write, for the incident list and
     /// editor; null until a mission is Ready. Owned by this controller; replaced (and the old
     /// one's queued jobs dropped) when another mission is opened.
@@ -193,39 +194,36 @@ private:
     QHash<qint64, OverviewJob> overviewJobs_;
 };
 
-/// Points `slot` at `mission` and makes `receiver` follow its scene: `onScene` runs on every new
-/// scene and once now. Returns false, doing nothing, when `slot` already holds `mission`.
-/// The one way every view of the mission (map, legend, layer list) binds to it.
-template <typename Receiver>
-bool followMission(QPointer<MissionController>& slot, MissionController* mission,
-                   Receiver* receiver, void (Receiver::*onScene)()) {
-    if (slot == mission)
+/// Points `slot` at `source` and makes `receiver` follow one of its signals: `handler` runs on
+/// every emission and once now; the previous source is let go. Returns false, doing nothing, when
+/// `slot` already holds `source`. How the views bind to the mission and to the map.
+template <typename Source, typename Signal, typename Receiver>
+bool follow(QPointer<Source>& slot, Source* source, Signal signal, Receiver* receiver,
+            void (Receiver::*handler)()) {
+    if (slot == source)
         return false;
     if (slot)
         QObject::disconnect(slot, nullptr, receiver, nullptr);
-    slot = mission;
+    slot = source;
     if (slot)
-        QObject::connect(slot, &MissionController::sceneChanged, receiver, onScene);
-    (receiver->*onScene)();
+        QObject::connect(slot, signal, receiver, handler);
+    (receiver->*handler)();
     return true;
 }
 
-/// Points `slot` at `mission` and makes `receiver` follow its records worker: `onRecords` runs
-/// whenever the worker is replaced (another mission) and once now. Returns false, doing nothing,
-/// when `slot` already holds `mission`. The one way the views that read and write records
-/// (incident form, annotation drawing) bind to the mission.
+/// follow() of the mission's scene: every view of the mission (map, legend, layer list).
+template <typename Receiver>
+bool followMission(QPointer<MissionController>& slot, MissionController* mission,
+                   Receiver* receiver, void (Receiver::*onScene)()) {
+    return follow(slot, mission, &MissionController::sceneChanged, receiver, onScene);
+}
+
+/// follow() of the mission's records worker (replaced when another mission opens): the views
+/// that read and write records (incident form, annotation drawing).
 template <typename Receiver>
 bool followRecords(QPointer<MissionController>& slot, MissionController* mission,
                    Receiver* receiver, void (Receiver::*onRecords)()) {
-    if (slot == mission)
-        return false;
-    if (slot)
-        QObject::disconnect(slot, nullptr, receiver, nullptr);
-    slot = mission;
-    if (slot)
-        QObject::connect(slot, &MissionController::recordsChanged, receiver, onRecords);
-    (receiver->*onRecords)();
-    return true;
+    return follow(slot, mission, &MissionController::recordsChanged, receiver, onRecords);
 }
 
 /// Arms the single-shot `clock` to fire just after the next of the `staleAt` times (store::

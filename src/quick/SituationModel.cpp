@@ -25,15 +25,8 @@ void SituationModel::setMission(MissionController* mission) {
 }
 
 void SituationModel::setMap(MapItem* map) {
-    if (map_ == map)
-        return;
-    if (map_)
-        disconnect(map_, nullptr, this, nullptr);
-    map_ = map;
-    if (map_)
-        connect(map_, &MapItem::viewChanged, this, &SituationModel::schedule);
-    schedule();
-    emit mapChanged();
+    if (follow(map_, map, &MapItem::viewChanged, this, &SituationModel::schedule))
+        emit mapChanged();
 }
 
 void SituationModel::setStaleAfterMinutes(int minutes) {

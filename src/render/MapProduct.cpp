@@ -5,6 +5,7 @@
 #include "geo/WebMercator.h"
 #include "render/Palette.h"
 #include "render/SceneRenderer.h"
+#include "store/Situation.h"
 
 #include <QFontMetricsF>
 #include <QPageSize>
@@ -93,11 +94,11 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
     const geo::Extent e = view.extent();
     const geo::GeoPoint sw = geo::webmercator::unproject({e.minX, e.minY});
     const geo::GeoPoint ne = geo::webmercator::unproject({e.maxX, e.maxY});
-    int counts[4] = {0, 0, 0, 0};
-    for (const store::Incident& i : scene.mission.incidents)
-        if (store::inWindow(i, spec.window) && i.location.lon >= sw.lon &&
-            i.location.lon <= ne.lon && i.location.lat >= sw.lat && i.location.lat <= ne.lat)
-            ++counts[static_cast<int>(i.severity)];
+    // The commander's view counts the same way (store::summarise).
+    const std::array<int, 4> counts =
+        store::summarise(scene.mission.incidents, {}, {sw.lon, sw.lat, ne.lon, ne.lat}, spec.window,
+                         made, 0)
+            .bySeverity;
     const struct {
         const char* label;
         QColor color;

@@ -164,6 +164,16 @@ void drawSprite(QPainter& p, const QImage& sprite, QPointF at) {
     p.drawImage(QPointF(at.x() - size.width() / 2, at.y() - size.height() / 2), sprite);
 }
 
+} // namespace
+
+QPointF OverlayContent::incidentPixel(const Viewport& view, qsizetype k) const {
+    return static_cast<qsizetype>(incidentPoints.size()) == incidents.size()
+               ? view.toPixel(incidentPoints[static_cast<size_t>(k)])
+               : view.toPixel(incidents[k].location);
+}
+
+namespace {
+
 /// The heatmap: incidents counted on a grid of kHeatCell pixels, each weighted by severity (low
 /// 1 .. critical 4, so that a few critical incidents weigh as much as many thefts), spread by a
 /// separable Gaussian (sigma kHeatSigma cells), scaled to the densest cell of the view, and
@@ -177,11 +187,8 @@ void paintHeatmap(QPainter& p, const Viewport& view, const OverlayContent& conte
     const int columns = screen.width() / kHeatCell + 1;
     const int rows = screen.height() / kHeatCell + 1;
     std::vector<double> grid(static_cast<size_t>(columns) * static_cast<size_t>(rows), 0.0);
-    const bool projected =
-        static_cast<qsizetype>(content.incidentPoints.size()) == content.incidents.size();
     for (qsizetype k = 0; k < content.incidents.size(); ++k) {
-        const QPointF at = projected ? view.toPixel(content.incidentPoints[static_cast<size_t>(k)])
-                                     : view.toPixel(content.incidents[k].location);
+        const QPointF at = content.incidentPixel(view, k);
         const int cx = static_cast<int>(std::floor(at.x() / kHeatCell));
         const int cy = static_cast<int>(std::floor(at.y() / kHeatCell));
         if (cx < 0 || cy < 0 || cx >= columns || cy >= rows)
@@ -279,12 +286,9 @@ double clusterRadius(int count) {
 IncidentMarks placeIncidents(const Viewport& view, const OverlayContent& content,
                              const QRectF& reach) {
     IncidentMarks marks;
-    const bool projected =
-        static_cast<qsizetype>(content.incidentPoints.size()) == content.incidents.size();
     QList<Mark> inReach;
     for (qsizetype k = 0; k < content.incidents.size(); ++k) {
-        const QPointF at = projected ? view.toPixel(content.incidentPoints[static_cast<size_t>(k)])
-                                     : view.toPixel(content.incidents[k].location);
+        const QPointF at = content.incidentPixel(view, k);
         if (reach.contains(at))
             inReach.append({k, at});
     }

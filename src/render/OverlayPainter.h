@@ -17,6 +17,8 @@ struct OverlayContent {
     /// The incidents' points in Web Mercator, in the same order (SceneRenderer::overlayOf fills
     /// it once, so that a frame does not project every point again); may be empty.
     std::vector<geo::MapPoint> incidentPoints;
+    /// Where incident `k` is drawn in `view`, from incidentPoints when they are there.
+    [[nodiscard]] QPointF incidentPixel(const Viewport& view, qsizetype k) const;
     QList<store::PatrolRoute> routes;
     QList<store::Annotation> annotations;
     /// Stale times of records that came as Cursor-on-Target events (MissionSnapshot::staleAt).

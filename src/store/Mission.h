@@ -55,6 +55,10 @@ struct FieldProblem {
 struct Incident;
 
 struct Annotation;
+enum class AnnotationKind;
+
+/// The fewest points an annotation of this kind has: a point 1, a line 2, an area 3.
+int annotationPointsNeeded(AnnotationKind kind);
 
 /// Why the store refuses `annotation` (no position, too few points for its kind, a point off the
 /// globe); empty when it can be stored.

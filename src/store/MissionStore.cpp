@@ -1385,16 +1385,18 @@ Result<QList<PatrolRoute>> MissionStore::routes() {
 // ---- annotations ----
 
 /// Why an annotation cannot be stored as it is; empty when it can.
+int annotationPointsNeeded(AnnotationKind kind) {
+    return kind == AnnotationKind::Point ? 1 : kind == AnnotationKind::Line ? 2 : 3;
+}
+
 QString annotationProblem(const Annotation& a) {
     if (a.geometry.isEmpty())
         return QStringLiteral("an annotation needs a position");
     for (const geo::GeoPoint& p : a.geometry)
         if (!validPoint(p))
             return QStringLiteral("an annotation point is not a longitude/latitude");
-    const qsizetype needed = a.kind == AnnotationKind::Point  ? 1
-                             : a.kind == AnnotationKind::Line ? 2
-                                                              : 3;
-    if (a.geometry.size() < needed || (a.kind == AnnotationKind::Point && a.geometry.size() != 1))
+    if (a.geometry.size() < annotationPointsNeeded(a.kind) ||
+        (a.kind == AnnotationKind::Point && a.geometry.size() != 1))
         return QStringLiteral("a %1 annotation with %2 points")
             .arg(toString(a.kind))
             .arg(a.geometry.size());

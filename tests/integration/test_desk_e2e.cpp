@@ -4,6 +4,7 @@
 // it) on a real X display (ctest runs this suite under xvfb-run with the xcb platform), driven
 // only by keys and mouse clicks. Report an incident, annotate it, find it by text, and check
 // the mission file.
+#include "QuickSupport.h"
 #include "TestSupport.h"
 #include "quick/AnnotationDraft.h"
 #include "quick/IncidentEditor.h"
@@ -33,16 +34,7 @@ using namespace tessera::quick;
 
 namespace {
 
-QQuickItem* findItem(QQuickItem* root, const QString& name) {
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    for (QQuickItem* child : root->childItems())
-        if (QQuickItem* found = findItem(child, name))
-            return found;
-    return nullptr;
-}
+using test::findItem;
 
 /// A click in the middle of the item, where a user would click.
 void click(QQuickWindow* window, QQuickItem* item) {

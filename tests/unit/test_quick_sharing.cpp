@@ -2,6 +2,7 @@
 // The sharing panel's C++ side (SharingController and its models), driven as the panel drives
 // it: two stations with real identity files, contact books and missions in a temporary folder,
 // every operation on the controller's worker thread, results awaited through its signals.
+#include "QuickSupport.h"
 #include "TestSupport.h"
 #include "geo/ThreadCheck.h"
 #include "quick/MissionController.h"
@@ -468,16 +469,7 @@ TEST_CASE("Sharing controller: refused bundles say why and change nothing, confl
 
 namespace {
 /// An item of the panel by objectName, through the visual tree (delegates included).
-QQuickItem* findItem(QQuickItem* root, const QString& name) {
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    for (QQuickItem* child : root->childItems())
-        if (QQuickItem* found = findItem(child, name))
-            return found;
-    return nullptr;
-}
+using test::findItem;
 } // namespace
 
 TEST_CASE("Sharing panel (QML): peers listed, the passphrase sent and cleared",
