@@ -7,6 +7,12 @@
 #include <mutex>
 #include <thread>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace tessera::threadcheck {
 
 namespace {
@@ -40,6 +46,20 @@ void reportIfGuiThread(const char* where) {
         return;
     const std::lock_guard lock(handlerMutex);
     handler()(where);
+}
+
+void backgroundPriority() {
+#ifdef Q_OS_LINUX
+    thread_local bool lowered = false;
+    if (lowered)
+        return;
+    lowered = true;
+    // On Linux a thread is a task with its own nice value: PRIO_PROCESS with its id changes
+    // this thread alone.
+    const auto task = static_cast<id_t>(syscall(SYS_gettid));
+    if (getpriority(PRIO_PROCESS, task) < 10)
+        setpriority(PRIO_PROCESS, task, 10);
+#endif
 }
 
 } // namespace tessera::threadcheck

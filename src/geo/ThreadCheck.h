@@ -21,6 +21,12 @@ using ViolationHandler = std::function<void(const char* where)>;
 void setViolationHandler(ViolationHandler handler);
 void reportIfGuiThread(const char* where);
 
+/// Lowers the calling thread's scheduling priority to nice 10, once per thread; workers that
+/// paint the map call it so that the GUI thread's frames come first on a machine of two cores,
+/// yet the workers still move when other programs keep the CPU busy (which SCHED_IDLE, the only
+/// policy QThread::setPriority reaches on Linux, would not allow). Does nothing elsewhere.
+void backgroundPriority();
+
 } // namespace threadcheck
 } // namespace tessera
 

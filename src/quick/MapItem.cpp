@@ -2,12 +2,14 @@
 #include "quick/MapItem.h"
 
 #include "geo/Geodesy.h"
+#include "geo/ThreadCheck.h"
 #include "geo/WebMercator.h"
 #include "quick/MissionController.h"
 #include "render/MapScene.h"
 #include "render/Palette.h"
 #include "render/SceneRenderer.h"
 
+#include <QElapsedTimer>
 #include <QNativeGestureEvent>
 #include <QPainter>
 #include <QQuickWindow>
@@ -17,6 +19,7 @@
 #include <QSet>
 #include <QTouchEvent>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -38,7 +41,39 @@ public:
     ~MapRootNode() override { qDeleteAll(textures); }
     QHash<render::TileKey, QSGTexture*> textures;
     QSGTexture* overlay = nullptr;
+    qint64 overlayKey = 0; ///< the cacheKey() of the image `overlay` was made from
 };
+
+/// The overlay is drawn in pieces of this many pixels a side, and only those with ink: the
+/// software scene graph blends every pixel of an image node, and zoomed in most of the overlay
+/// is transparent.
+constexpr int kOverlayPiece = 128;
+
+/// The pieces of `image` (premultiplied ARGB) with a pixel that is not transparent, in rows
+/// of pieces run together.
+QList<QRect> inkedPieces(const QImage& image) {
+    QList<QRect> pieces;
+    for (int top = 0; top < image.height(); top += kOverlayPiece) {
+        const int rows = std::min(kOverlayPiece, image.height() - top);
+        QRect run;
+        for (int left = 0; left < image.width(); left += kOverlayPiece) {
+            const int columns = std::min(kOverlayPiece, image.width() - left);
+            bool ink = false;
+            for (int y = top; y < top + rows && !ink; ++y) {
+                const auto* line = reinterpret_cast<const quint32*>(image.constScanLine(y)) + left;
+                ink = std::any_of(line, line + columns, [](quint32 pixel) { return pixel != 0; });
+            }
+            const QRect piece(left, top, columns, rows);
+            if (ink)
+                run = run.isNull() ? piece : run.united(piece);
+            if ((!ink || left + columns >= image.width()) && !run.isNull()) {
+                pieces.append(run);
+                run = QRect();
+            }
+        }
+    }
+    return pieces;
+}
 
 } // namespace
 
@@ -62,10 +97,11 @@ MapItem::MapItem(QQuickItem* parent)
     staleClock_.setSingleShot(true);
     staleClock_.setTimerType(Qt::PreciseTimer); // a coarse timer may fire a little early
     connect(&staleClock_, &QTimer::timeout, this, [this] {
-        polish();
+        overlayChanged();
         scheduleStaleRepaint();
     });
     compositor_.setMaxThreadCount(1); // beside the tile workers, on a 2-core machine
+    overlayPainter_.setMaxThreadCount(1);
     settle_.setSingleShot(true);
     settle_.setInterval(kSettleMs);
     connect(&settle_, &QTimer::timeout, this, [this] {
@@ -101,7 +137,13 @@ void MapItem::takeRecords() {
     overlay_.annotations = fresh.annotations;
     overlay_.staleAt = fresh.staleAt;
     overlay_.places = fresh.places;
+    ++overlayRevision_;
     scheduleStaleRepaint();
+}
+
+void MapItem::overlayChanged() {
+    ++overlayRevision_;
+    polish();
 }
 
 void MapItem::timeWindowChanged() {
@@ -114,7 +156,7 @@ void MapItem::setHeatmap(bool on) {
         return;
     overlay_.heatmap = on;
     emit showOverlayChanged();
-    polish();
+    overlayChanged();
 }
 
 void MapItem::selectionChanged() {
@@ -122,7 +164,7 @@ void MapItem::selectionChanged() {
     if (selected == overlay_.selectedIncident)
         return;
     overlay_.selectedIncident = selected;
-    polish();
+    overlayChanged();
 }
 
 qsizetype MapItem::incidentIndexAt(double x, double y) const {
@@ -184,6 +226,11 @@ void MapItem::sceneChanged() {
                 layers.append(l.layer);
     }
     takeRecords();
+    if (!sameMission) { // another mission's markers must not stand in, nor arrive late
+        overlayShown_ = {};
+        overlayImage_ = QImage();
+        overlayDiscardBelow_ = overlayRevision_;
+    }
     renderer_.setLayers(layers);
     if (sameMission) {
         viewUpdated();
@@ -268,7 +315,7 @@ void MapItem::setShowOverlay(bool show) {
         return;
     showOverlay_ = show;
     emit showOverlayChanged();
-    polish();
+    overlayChanged();
 }
 
 void MapItem::setLabelKeepClear(const QList<QRectF>& rects) {
@@ -276,7 +323,7 @@ void MapItem::setLabelKeepClear(const QList<QRectF>& rects) {
         return;
     overlay_.keepClear = rects;
     emit labelKeepClearChanged();
-    polish();
+    overlayChanged();
 }
 
 void MapItem::setTool(Tool tool) {
@@ -312,7 +359,7 @@ void MapItem::clickAt(double x, double y) {
         return;
     }
     emit measureChanged();
-    polish();
+    overlayChanged();
 }
 
 void MapItem::clearMeasure() {
@@ -320,7 +367,7 @@ void MapItem::clearMeasure() {
     overlay_.ringRadii.clear();
     ringsPlaced_ = false;
     emit measureChanged();
-    polish();
+    overlayChanged();
 }
 
 QList<double> MapItem::ringRadiiKm() const {
@@ -333,7 +380,7 @@ void MapItem::setRingRadiiKm(const QList<double>& radii) {
         overlay_.ringRadii.clear();
         for (const double km : ringRadiiKm_)
             overlay_.ringRadii.append(km * 1000.0);
-        polish();
+        overlayChanged();
     }
     emit measureChanged();
 }
@@ -421,6 +468,7 @@ void MapItem::startComposite(render::TileId cell, QList<CompositePart> parts) {
     const int tileSize = renderer_.pyramid().tileSize();
     const qint64 generation = compositeGeneration_;
     compositor_.start([this, cell, parts = std::move(parts), tileSize, generation] {
+        threadcheck::backgroundPriority();
         // Opaque pixels in a format with alpha: the software renderer tracks what an opaque
         // node hides from the nodes beneath, region arithmetic that over a hundred composites
         // (zoomed out) cost more than it saved, since nothing is drawn beneath them anyway.
@@ -458,6 +506,7 @@ void MapItem::updatePolish() {
     smoothFrame_ = !moving_;
     if (!view_.isValid() || !scene_) {
         overlayImage_ = QImage();
+        overlayShown_ = {};
         update();
         return;
     }
@@ -657,28 +706,96 @@ void MapItem::updatePolish() {
     frame_.append(compositeTiles);
     renderer_.request(wanted);
 
-    // The overlay, in whichever buffer the scene graph is not holding; none when it is empty.
-    const bool overlayEmpty = overlay_.incidents.isEmpty() && overlay_.routes.isEmpty() &&
-                              overlay_.annotations.isEmpty() && overlay_.places.empty() &&
-                              overlay_.measure.isEmpty() && overlay_.ringRadii.isEmpty();
-    overlayImage_ = QImage();
-    if (showOverlay_ && !overlayEmpty) {
-        const qreal dpr = window() ? window()->effectiveDevicePixelRatio() : 1.0;
-        overlayBuffer_ = 1 - overlayBuffer_;
-        QImage& buffer = overlayBuffers_[static_cast<size_t>(overlayBuffer_)];
-        const QSize pixels = (QSizeF(view_.size()) * dpr).toSize();
-        if (buffer.size() != pixels)
-            buffer = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
-        buffer.setDevicePixelRatio(dpr);
-        buffer.fill(Qt::transparent);
-        QPainter painter(&buffer);
-        render::OverlayPainter::paint(painter, view_, overlay_);
-        painter.end();
-        overlayImage_ = buffer;
+    // The overlay: the last one painted, placed where its view lies in this one; a newer one
+    // is asked for when it is out of date and none is being painted.
+    const qreal dpr = window() ? window()->effectiveDevicePixelRatio() : 1.0;
+    if (overlayEmpty()) {
+        overlayShown_ = {QImage(), view_, overlayRevision_, {}};
+    } else if (!overlayPainting_ && !isOverlayCurrent(dpr)) {
+        startOverlayPaint(dpr);
+    }
+    overlayImage_ = overlayShown_.image;
+    overlayPieces_.clear();
+    if (!overlayImage_.isNull()) {
+        // Where the painted view's pixels fall in this one: a scale and an offset.
+        const render::Viewport& painted = overlayShown_.view;
+        const QPointF origin = view_.toPixel(painted.toMap(QPointF(0, 0)));
+        const double scale = painted.resolution() / view_.resolution();
+        // Moved by a fraction of a pixel, the software renderer draws through its transformed
+        // path, at several times the cost of a copy: a pan snaps the overlay to whole pixels.
+        const bool pan = std::abs(scale - 1.0) < 1e-9;
+        const QPointF offset =
+            pan ? QPointF(std::round(origin.x()), std::round(origin.y())) : origin;
+        const qreal dprPainted = overlayImage_.devicePixelRatio();
+        for (const QRect& inked : std::as_const(overlayShown_.inked)) {
+            const QRectF logical(QPointF(inked.topLeft()) / dprPainted,
+                                 QSizeF(inked.size()) / dprPainted);
+            overlayPieces_.append(
+                {QRectF(offset + logical.topLeft() * scale, logical.size() * scale),
+                 QRectF(inked)});
+        }
     }
 
     update();
-    setComplete(allSharp && wanted.isEmpty() && smoothFrame_);
+    setComplete(allSharp && wanted.isEmpty() && smoothFrame_ && isOverlayCurrent(dpr));
+}
+
+bool MapItem::overlayEmpty() const {
+    return !showOverlay_ || (overlay_.incidents.isEmpty() && overlay_.routes.isEmpty() &&
+                             overlay_.annotations.isEmpty() && overlay_.places.empty() &&
+                             overlay_.measure.isEmpty() && overlay_.ringRadii.isEmpty());
+}
+
+bool MapItem::isOverlayCurrent() const {
+    return isOverlayCurrent(window() ? window()->effectiveDevicePixelRatio() : 1.0);
+}
+
+bool MapItem::isOverlayCurrent(qreal dpr) const {
+    if (overlayShown_.revision != overlayRevision_ || !(overlayShown_.view == view_))
+        return false;
+    return overlayShown_.image.isNull() ? overlayEmpty()
+                                        : overlayShown_.image.devicePixelRatio() == dpr;
+}
+
+void MapItem::startOverlayPaint(qreal dpr) {
+    overlayPainting_ = true;
+    QImage buffer = std::exchange(overlaySpare_, QImage());
+    const QSize pixels = (QSizeF(view_.size()) * dpr).toSize();
+    if (buffer.size() != pixels || !buffer.isDetached())
+        buffer = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
+    buffer.setDevicePixelRatio(dpr);
+    // The content is a copy: its lists are shared, not copied, and the GUI thread may change
+    // its own meanwhile.
+    overlayPainter_.start([this, buffer = std::move(buffer), view = view_, content = overlay_,
+                           revision = overlayRevision_]() mutable {
+        threadcheck::backgroundPriority();
+        QElapsedTimer clock;
+        clock.start();
+        buffer.fill(Qt::transparent);
+        QPainter painter(&buffer);
+        render::OverlayPainter::paint(painter, view, content);
+        painter.end();
+        QList<QRect> inked = inkedPieces(buffer);
+        const double ms = static_cast<double>(clock.nsecsElapsed()) / 1e6;
+        QMetaObject::invokeMethod(
+            this,
+            [this, image = std::move(buffer), inked = std::move(inked), view, revision,
+             ms]() mutable {
+                overlayPainting_ = false;
+                if (revision < overlayDiscardBelow_) {
+                    polish();
+                    return;
+                }
+                ++overlaysPainted_;
+                lastOverlayPaintMs_ = ms;
+                overlaySpare_ = std::exchange(overlayShown_.image, std::move(image));
+                overlayShown_.view = view;
+                overlayShown_.inked = std::move(inked);
+                overlayShown_.revision = revision;
+                polish();
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 QSGNode* MapItem::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
@@ -690,6 +807,7 @@ QSGNode* MapItem::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
     if (previous) {
         root->textures = std::exchange(previous->textures, {});
         root->overlay = std::exchange(previous->overlay, nullptr);
+        root->overlayKey = previous->overlayKey;
         delete previous;
     }
     QQuickWindow* win = window();
@@ -726,14 +844,27 @@ QSGNode* MapItem::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
     qDeleteAll(root->textures);
     root->textures = used;
 
-    delete root->overlay;
-    root->overlay = nullptr;
+    // The overlay's texture is made again only when a new overlay came: the software scene
+    // graph copies the image into a pixmap (8 MB at 1080p) for each texture.
+    if (overlayImage_.isNull() || root->overlayKey != overlayImage_.cacheKey()) {
+        delete root->overlay;
+        root->overlay = nullptr;
+        root->overlayKey = 0;
+    }
     if (!overlayImage_.isNull()) {
-        root->overlay = win->createTextureFromImage(overlayImage_);
-        auto* node = win->createImageNode();
-        node->setTexture(root->overlay);
-        node->setRect(QRectF(0, 0, width(), height()));
-        root->appendChildNode(node);
+        if (!root->overlay) {
+            root->overlay = win->createTextureFromImage(overlayImage_);
+            root->overlayKey = overlayImage_.cacheKey();
+        }
+        for (const OverlayPiece& piece : std::as_const(overlayPieces_)) {
+            auto* node = win->createImageNode();
+            node->setTexture(root->overlay);
+            node->setOwnsTexture(false);
+            node->setFiltering(smoothFrame_ ? QSGTexture::Linear : QSGTexture::Nearest);
+            node->setRect(piece.target);
+            node->setSourceRect(piece.source);
+            root->appendChildNode(node);
+        }
     }
     return root;
 }

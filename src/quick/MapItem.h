@@ -17,7 +17,6 @@
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
-#include <array>
 #include <memory>
 
 namespace tessera::render {
@@ -94,6 +93,13 @@ public:
     /// False while the view moves (tiles drawn with nearest sampling), true once it has been
     /// still long enough for the smooth frame.
     [[nodiscard]] bool isSettled() const { return !moving_; }
+    /// True when the overlay on screen was painted for this view and these records. It is
+    /// painted on a thread of its own; until the newer one arrives, the last is drawn moved and
+    /// scaled to the view, as a tile's ancestor stands in for it.
+    [[nodiscard]] bool isOverlayCurrent() const;
+    /// Overlays painted so far, and how long the last took on its thread (the benchmark).
+    [[nodiscard]] int overlaysPainted() const { return overlaysPainted_; }
+    [[nodiscard]] double lastOverlayPaintMs() const { return lastOverlayPaintMs_; }
     /// How long the view must be still to count as settled (tests hold a view "moving").
     void setSettleDelay(int milliseconds) { settle_.setInterval(milliseconds); }
     [[nodiscard]] int zoomLevel() const;
@@ -194,6 +200,8 @@ private:
     /// grey on a map nobody touches (a wall display in an operations room).
     QTimer staleClock_;
     void scheduleStaleRepaint();
+    /// The overlay's content changed: a new one is painted (by the next polish).
+    void overlayChanged();
     /// While the view moves, tiles are drawn with nearest sampling: the software scene graph
     /// blends a scaled or sub-pixel tile bilinearly at about twice the cost, and that doubled
     /// the slow frames of a pan or zoom. The view counts as settled once it has been still
@@ -208,11 +216,37 @@ private:
     QSet<render::TileKey> failed_;
     // The frame prepared on the GUI thread in updatePolish(), consumed by updatePaintNode().
     QList<DrawTile> frame_;
+    /// The overlay of this frame, and where its inked pieces go: the view it was painted for,
+    /// in this one's pixels.
     QImage overlayImage_;
-    /// Two overlay buffers used in turn: the one the scene graph still holds is never painted
-    /// on, so neither is reallocated (8 MB at 1080p) for each frame.
-    std::array<QImage, 2> overlayBuffers_;
-    int overlayBuffer_ = 0;
+    struct OverlayPiece {
+        QRectF target;
+        QRectF source; ///< in the image's pixels
+    };
+    QList<OverlayPiece> overlayPieces_;
+    /// The overlay (about 10 ms for 100,000 incidents zoomed out, more with the heatmap) is
+    /// painted on `overlayPainter_`, one at a time, never in updatePolish(): painted there it
+    /// was most of the slowest frames of a pan. The last one finished, with the view and the
+    /// revision of `overlay_` it shows; the revision counts changes of the content.
+    struct PaintedOverlay {
+        QImage image;
+        render::Viewport view;
+        quint64 revision = 0;
+        QList<QRect> inked; ///< the parts of the image with something drawn
+    };
+    PaintedOverlay overlayShown_;
+    quint64 overlayRevision_ = 1;
+    bool overlayPainting_ = false;
+    quint64 overlayDiscardBelow_ = 0; ///< overlays of an earlier mission, still being painted
+
+    /// The image the shown one replaced, painted on again when the scene graph has let it go,
+    /// so that a frame does not allocate 8 MB (1080p).
+    QImage overlaySpare_;
+    int overlaysPainted_ = 0;
+    double lastOverlayPaintMs_ = 0;
+    void startOverlayPaint(qreal dpr);
+    [[nodiscard]] bool overlayEmpty() const;
+    [[nodiscard]] bool isOverlayCurrent(qreal dpr) const;
     /// Where every visible layer's tile is sharp, the layers flattened into one opaque image
     /// on the map's background: the frame then draws one layer of tiles instead of the whole
     /// stack (the software scene graph blends every pixel of every layer on every frame).
@@ -236,6 +270,8 @@ private:
     /// Declared last among what a composite touches: destroyed first, it waits for a composite
     /// still being painted before the rest of the item goes.
     QThreadPool compositor_;
+    /// The same for the overlay: destroyed first, it waits for the one being painted.
+    QThreadPool overlayPainter_;
     QPointF dragLast_;
     bool dragging_ = false;
     bool touchMoved_ = false;       ///< this touch sequence panned or pinched: not a tap

@@ -167,9 +167,8 @@ void drawSprite(QPainter& p, const QImage& sprite, QPointF at) {
 } // namespace
 
 QPointF OverlayContent::incidentPixel(const Viewport& view, qsizetype k) const {
-    return static_cast<qsizetype>(incidentPoints.size()) == incidents.size()
-               ? view.toPixel(incidentPoints[static_cast<size_t>(k)])
-               : view.toPixel(incidents[k].location);
+    return incidentPoints.size() == incidents.size() ? view.toPixel(incidentPoints[k])
+                                                     : view.toPixel(incidents[k].location);
 }
 
 namespace {

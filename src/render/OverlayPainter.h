@@ -15,8 +15,9 @@ namespace tessera::render {
 struct OverlayContent {
     QList<store::Incident> incidents;
     /// The incidents' points in Web Mercator, in the same order (SceneRenderer::overlayOf fills
-    /// it once, so that a frame does not project every point again); may be empty.
-    std::vector<geo::MapPoint> incidentPoints;
+    /// it once, so that a frame does not project every point again); may be empty. A QList, as
+    /// the rest: the map hands a copy of the content to its painting thread for every frame.
+    QList<geo::MapPoint> incidentPoints;
     /// Where incident `k` is drawn in `view`, from incidentPoints when they are there.
     [[nodiscard]] QPointF incidentPixel(const Viewport& view, qsizetype k) const;
     QList<store::PatrolRoute> routes;

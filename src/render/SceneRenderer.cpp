@@ -29,7 +29,7 @@ OverlayContent SceneRenderer::overlayOf(const MapScene& scene, const store::Time
             if (store::inWindow(a, window))
                 content.annotations.append(a);
     }
-    content.incidentPoints.reserve(static_cast<size_t>(content.incidents.size()));
+    content.incidentPoints.reserve(content.incidents.size());
     for (const store::Incident& i : content.incidents)
         content.incidentPoints.push_back(geo::webmercator::project(i.location));
     content.staleAt = scene.mission.staleAt;

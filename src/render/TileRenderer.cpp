@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "render/TileRenderer.h"
 
+#include "geo/ThreadCheck.h"
+
 #include <QSet>
 #include <QThread>
 
@@ -53,6 +55,7 @@ void TileRenderer::request(const QList<TileKey>& wanted) {
             [this, key, layer, flag, pyramid] {
                 if (flag->load())
                     return; // cancelled while queued: never started
+                threadcheck::backgroundPriority();
                 Result<QImage> result = layer->renderTile(pyramid, key.tile, flag.get());
                 QMetaObject::invokeMethod(
                     this, [this, key, flag, result] { finished(key, flag, result); },

@@ -63,8 +63,8 @@ TEST_CASE("Debian package: built by CPack, unpacked into a scratch root", "[pack
     const std::string meta = fields.out.toStdString();
     CHECK_THAT(meta, Contains("Package: tessera"));
     for (const char* dependency :
-         {"libqt6core6", "libqt6quick6", "libgdal32", "libproj25", "libsqlite3-0", "libssl3",
-          "libgeographic", "qml6-module-qtquick-controls", "qml6-module-qtquick-dialogs"})
+         {"libqt6core6", "libqt6quick6", "libgdal32", "libsqlite3-0", "libssl3", "libgeographic",
+          "qml6-module-qtquick-controls", "qml6-module-qtquick-dialogs"})
         CHECK_THAT(meta, Contains(dependency));
 
     // Files, installed into a scratch root.
@@ -79,6 +79,27 @@ TEST_CASE("Debian package: built by CPack, unpacked into a scratch root", "[pack
         CHECK(QFileInfo(root + QLatin1Char('/') + QString::fromLatin1(file)).isFile());
     }
     CHECK(QFileInfo(root + QStringLiteral("/usr/bin/tessera")).isExecutable());
+    // Every shared library the packaged programs load comes from a package it depends on (which
+    // ones depends on the build: the linker drops libraries no linked code calls).
+    for (const char* program : {"usr/bin/tessera", "usr/bin/tessera-cli"}) {
+        Run dynamic = run(QStringLiteral("objdump"),
+                          {QStringLiteral("-p"), root + QLatin1Char('/') + QLatin1String(program)});
+        REQUIRE(dynamic.code == 0);
+        for (const QString& line : dynamic.out.split(QLatin1Char('\n'))) {
+            const QStringList words = line.simplified().split(QLatin1Char(' '));
+            if (words.size() != 2 || words.first() != QLatin1String("NEEDED"))
+                continue;
+            // The amd64 library (the package is amd64): "libc6:amd64: /lib/x86_64-linux-gnu/…".
+            Run owner =
+                run(QStringLiteral("dpkg"),
+                    {QStringLiteral("-S"), QStringLiteral("*/x86_64-linux-gnu/") + words.last()});
+            REQUIRE(owner.code == 0);
+            const QString package = owner.out.section(QLatin1Char(':'), 0, 0).trimmed();
+            INFO(program << " needs " << words.last().toStdString() << " from "
+                         << package.toStdString());
+            CHECK_THAT(meta, Contains(package.toStdString()));
+        }
+    }
     // The demo's layers go with it; SQLite's shared-memory index never does.
     int layers = 0;
     for (QDirIterator it(root + QStringLiteral("/usr/share/tessera/demo"), QDir::Files,

@@ -394,6 +394,54 @@ TEST_CASE("A click on a marker selects its incident and the map rings it", "[qui
     CHECK(mission.selectedIncident().isEmpty());
 }
 
+TEST_CASE("The overlay is painted off the GUI thread and the last one stands in while the view "
+          "moves",
+          "[quick][incidents][map]") {
+    Desk desk;
+    MapOn on(desk.mission);
+    QQuickWindow& window = on.window;
+    MapItem* map = on.map;
+    REQUIRE(test::waitUntil([&] {
+        window.grabWindow();
+        return map->isComplete();
+    }));
+    CHECK(map->isOverlayCurrent());
+    const QColor critical = render::palette::severity(store::Severity::Critical);
+    const QPoint mortar = map->viewport().toPixel(geo::GeoPoint{-0.04, 16.29}).toPoint();
+    REQUIRE(test::colorDistance(window.grabWindow().pixelColor(mortar), critical) < 60);
+    const int painted = map->overlaysPainted();
+
+    // Panned, and drawn at once without letting the painting thread's answer in: the frame
+    // shows the last overlay moved with the map, not one painted on the GUI thread.
+    map->panBy(60, 25);
+    const QImage moved = window.grabWindow();
+    CHECK_FALSE(map->isOverlayCurrent());
+    CHECK_FALSE(map->isComplete());
+    CHECK(map->overlaysPainted() == painted);
+    CHECK(test::colorDistance(moved.pixelColor(mortar + QPoint(60, 25)), critical) < 60);
+    CHECK(test::colorDistance(moved.pixelColor(mortar), critical) > 100);
+
+    // Then the new one arrives, painted for this view: the marker stays where the map put it.
+    REQUIRE(test::waitUntil([&] {
+        window.grabWindow();
+        return map->isOverlayCurrent() && map->isComplete();
+    }));
+    CHECK(map->overlaysPainted() > painted);
+    CHECK(test::colorDistance(window.grabWindow().pixelColor(mortar + QPoint(60, 25)), critical) <
+          60);
+
+    // A change of content (the heatmap) is painted anew as well; until then the frame is not
+    // complete.
+    map->setHeatmap(true);
+    window.grabWindow();
+    CHECK_FALSE(map->isComplete());
+    REQUIRE(test::waitUntil([&] {
+        window.grabWindow();
+        return map->isComplete();
+    }));
+    CHECK(map->isOverlayCurrent());
+}
+
 TEST_CASE("A time window judges incidents and annotations and routes by their own times",
           "[store][time]") {
     const QDateTime t0(QDate(2026, 11, 20), QTime(6, 0), Qt::UTC);
