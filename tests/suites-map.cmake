@@ -8,6 +8,9 @@ tessera_add_suite(test_quick DEMO SOURCES unit/test_quick.cpp LIBS tessera_quick
 # The incident list, form and selection (issue 5).
 tessera_add_suite(test_quick_incidents SOURCES unit/test_quick_incidents.cpp
     LIBS tessera_quick Qt6::Quick)
+# The route editor: planned routes drawn and timed, taken up again, GPX tracks (issue 5).
+tessera_add_suite(test_quick_routes SOURCES unit/test_quick_routes.cpp
+    LIBS tessera_quick tessera_interop Qt6::Quick)
 tessera_add_suite(test_quick_sharing SOURCES unit/test_quick_sharing.cpp
     LIBS tessera_quick tessera_quickplugin tessera_ui tessera_uiplugin Qt6::Quick)
 tessera_add_suite(test_app DEMO SOURCES integration/test_app.cpp LIBS Qt6::Core)

@@ -32,6 +32,8 @@ ApplicationWindow {
     // tessera --select UUID / --edit UUID|new: done once the mission is open (then cleared).
     property string startSelection: ""
     property string startEditing: ""
+    // tessera --route UUID|NAME|new: the route editor at start on that route, or a new one.
+    property string startRoute: ""
     property alias sharing: sharingController
     property alias mission: missionController
     property alias map: mapItem
@@ -56,6 +58,17 @@ ApplicationWindow {
             else if (window.startEditing.length > 0)
                 incidentPanel.editor.edit(window.startEditing)
             window.startEditing = ""
+            if (window.startRoute === "new") {
+                window.startRoute = ""
+                window.beginRoute()
+            } else if (window.startRoute.length > 0) {
+                const wanted = window.startRoute
+                window.startRoute = ""
+                window.incidentsOpen = false
+                for (const r of routeDraft.routes)
+                    if (r.uuid === wanted || r.name === wanted)
+                        routeDraft.edit(r.uuid)
+            }
         }
     }
 
@@ -104,6 +117,8 @@ ApplicationWindow {
             exportButton.visible ? Qt.rect(exportButton.x, exportButton.y, exportButton.width, exportButton.height) : Qt.rect(0, 0, 0, 0),
             annotateButton.visible ? Qt.rect(annotateButton.x, annotateButton.y, annotateButton.width, annotateButton.height) : Qt.rect(0, 0, 0, 0),
             annotationBar.visible ? Qt.rect(annotationBar.x, annotationBar.y, annotationBar.width, annotationBar.height) : Qt.rect(0, 0, 0, 0),
+            routeButton.visible ? Qt.rect(routeButton.x, routeButton.y, routeButton.width, routeButton.height) : Qt.rect(0, 0, 0, 0),
+            routePanel.visible ? Qt.rect(routePanel.x, routePanel.y, routePanel.width, routePanel.height) : Qt.rect(0, 0, 0, 0),
             sidePanelsArea.visible ? Qt.rect(sidePanelsArea.x, sidePanelsArea.y, sidePanelsArea.width, Math.min(sidePanelsArea.height, sidePanels.implicitHeight)) : Qt.rect(0, 0, 0, 0),
             overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
             scaleBar.visible ? Qt.rect(scaleBar.x, scaleBar.y, scaleBar.width, scaleBar.height) : Qt.rect(0, 0, 0, 0),
@@ -261,10 +276,63 @@ ApplicationWindow {
         palette.button: checked ? "#3d5a80" : "#1c2a3a"
         palette.buttonText: "white"
         text: "✎ Annotate"
-        onClicked: checked ? annotationDraft.start("point") : annotationDraft.cancel()
+        onClicked: {
+            routeDraft.cancel()
+            checked ? annotationDraft.start("point") : annotationDraft.cancel()
+        }
         ToolTip.text: "Draw a point, line or area with a note on the map (Ctrl+D)"
         ToolTip.visible: hovered
         ToolTip.delay: 500
+    }
+    // Routes: a patrol's plan drawn on the map, timed, and its GPX track (Ctrl+R).
+    RouteDraft {
+        id: routeDraft
+        objectName: "routeDraft"
+        mission: missionController
+        map: mapItem
+    }
+    Button {
+        id: routeButton
+        objectName: "routeButton"
+        anchors.left: annotateButton.right
+        anchors.top: parent.top
+        anchors.margins: Theme.margin
+        visible: missionController.status === MissionController.Ready
+        implicitHeight: 40
+        checkable: true
+        checked: routeDraft.active
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.baseFont
+        font.bold: true
+        palette.button: checked ? "#3d5a80" : "#1c2a3a"
+        palette.buttonText: "white"
+        text: "↝ Route"
+        onClicked: checked ? window.beginRoute() : routeDraft.cancel()
+        ToolTip.text: "Plan a patrol route on the map, or edit one, and import its GPX track (Ctrl+R)"
+        ToolTip.visible: hovered
+        ToolTip.delay: 500
+    }
+    function beginRoute() {
+        annotationDraft.cancel()
+        window.incidentsOpen = false
+        window.sharingOpen = false
+        routeDraft.start()
+    }
+    RoutePanel {
+        id: routePanel
+        objectName: "routePanel"
+        anchors.left: parent.left
+        anchors.top: missionHeader.bottom
+        anchors.margins: Theme.margin
+        z: 5
+        width: Math.round(440 * Theme.textScale)
+        visible: routeDraft.active
+        draft: routeDraft
+    }
+    Shortcut {
+        sequence: "Ctrl+R"
+        enabled: missionController.status === MissionController.Ready
+        onActivated: routeDraft.active ? routeDraft.cancel() : window.beginRoute()
     }
     AnnotationBar {
         id: annotationBar
@@ -326,7 +394,10 @@ ApplicationWindow {
     Shortcut {
         sequence: "Ctrl+D"
         enabled: missionController.status === MissionController.Ready
-        onActivated: annotationDraft.active ? annotationDraft.cancel() : annotationDraft.start("point")
+        onActivated: {
+            routeDraft.cancel()
+            annotationDraft.active ? annotationDraft.cancel() : annotationDraft.start("point")
+        }
     }
     FileDialog {
         id: exportDialog
@@ -419,6 +490,8 @@ ApplicationWindow {
         onActivated: {
             if (annotationDraft.active) {
                 annotationDraft.cancel()
+            } else if (routeDraft.active) {
+                routeDraft.cancel()
             } else if (incidentPanel.visible && incidentPanel.editor.active) {
                 incidentPanel.editor.close()
             } else {

@@ -221,6 +221,10 @@ int main(int argc, char* argv[]) {
                       QStringLiteral("Open the incident form at start on this incident (its uuid), "
                                      "or on a new one (\"new\")."),
                       QStringLiteral("uuid")});
+    parser.addOption({QStringLiteral("route"),
+                      QStringLiteral("Open the route editor at start on this patrol route (its "
+                                     "uuid or name), or on a new one (\"new\")."),
+                      QStringLiteral("route")});
     parser.addOption({QStringLiteral("heatmap"),
                       QStringLiteral("Show the heatmap of incidents at start (H switches it).")});
     parser.addOption({QStringLiteral("theme"),
@@ -278,7 +282,8 @@ int main(int argc, char* argv[]) {
          {QStringLiteral("theme"), theme.isEmpty() ? QStringLiteral("dark") : theme},
          {QStringLiteral("textScale"), textScale},
          {QStringLiteral("startHeatmap"), parser.isSet(QStringLiteral("heatmap"))},
-         {QStringLiteral("startEditing"), parser.value(QStringLiteral("edit"))}});
+         {QStringLiteral("startEditing"), parser.value(QStringLiteral("edit"))},
+         {QStringLiteral("startRoute"), parser.value(QStringLiteral("route"))}});
     engine.load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
     if (engine.rootObjects().isEmpty())
         return fail(QStringLiteral("the user interface could not be loaded"));

@@ -860,8 +860,8 @@ Result<ImportReport> importIncidents(store::MissionStore& mission, const QString
     return report;
 }
 
-Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gpxFile,
-                                 const QString& routeUuid) {
+Result<QList<store::TrackPoint>> readTrack(const QString& gpxFile,
+                                           const TrackReadOptions& options) {
     TESSERA_ASSERT_WORKER_THREAD();
     Result<Dataset> ds = openVector(gpxFile);
     if (!ds)
@@ -871,31 +871,34 @@ Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gp
     if (!layer)
         return layer.error();
     const Transform transform = toWgs84(layer.value());
-    ImportReport report;
-    report.layer = QString::fromUtf8(OGR_L_GetName(layer.value()));
+    QList<RejectedFeature> rejected;
     QList<store::TrackPoint> track;
     qint64 number = 0;
     OGR_L_ResetReading(layer.value());
     for (;;) {
+        if (options.cancelled && options.cancelled())
+            return Error{QStringLiteral("%1: cancelled; nothing was imported").arg(gpxFile)};
         Feature f(OGR_L_GetNextFeature(layer.value()));
         if (!f)
             break;
         ++number;
+        if (options.progress && number % 4096 == 0)
+            options.progress(number);
         store::Incident where; // reuse the geometry reader: a track point is a point
         if (QString reason = readGeometry(f.get(), transform.get(), where); !reason.isEmpty()) {
-            report.rejected.append({number, reason, {}});
+            rejected.append({number, reason, {}});
             continue;
         }
         if (!where.area.isEmpty() || where.location.lat < -90 || where.location.lat > 90 ||
             where.location.lon < -180 || where.location.lon > 180) {
-            report.rejected.append({number, QStringLiteral("not a longitude/latitude point"), {}});
+            rejected.append({number, QStringLiteral("not a longitude/latitude point"), {}});
             continue;
         }
         store::TrackPoint p;
         p.location = where.location;
         p.recordedAt = timeField(f.get(), QStringLiteral("time"));
         if (!p.recordedAt.isValid()) {
-            report.rejected.append({number, QStringLiteral("the point has no time"), {}});
+            rejected.append({number, QStringLiteral("the point has no time"), {}});
             continue;
         }
         const int ele = OGR_F_GetFieldIndex(f.get(), "ele");
@@ -903,18 +906,31 @@ Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gp
             p.elevation = OGR_F_GetFieldAsDouble(f.get(), ele);
         track.append(p);
     }
-    if (!report.rejected.isEmpty())
+    if (options.progress)
+        options.progress(number);
+    if (!rejected.isEmpty())
         return Error{QStringLiteral("%1: %2 of %3 track points rejected; nothing was imported:\n%4")
                          .arg(gpxFile)
-                         .arg(report.rejected.size())
+                         .arg(rejected.size())
                          .arg(number)
-                         .arg(describeRejected(report.rejected))};
+                         .arg(describeRejected(rejected))};
     if (track.isEmpty())
         return Error{QStringLiteral("%1: no track points").arg(gpxFile)};
-    if (Status s = mission.setRouteTrack(routeUuid, track); !s)
+    return track;
+}
+
+Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gpxFile,
+                                 const QString& routeUuid) {
+    TESSERA_ASSERT_WORKER_THREAD();
+    Result<QList<store::TrackPoint>> track = readTrack(gpxFile);
+    if (!track)
+        return track.error();
+    if (Status s = mission.setRouteTrack(routeUuid, track.value()); !s)
         return Error{
             QStringLiteral("%1: %2; nothing was imported").arg(mission.path(), s.error().message)};
-    report.imported = track.size();
+    ImportReport report;
+    report.layer = QStringLiteral("track_points");
+    report.imported = track.value().size();
     return report;
 }
 

@@ -70,8 +70,20 @@ struct ImportReport {
 Result<ImportReport> importIncidents(store::MissionStore& mission, const QString& file,
                                      const ImportOptions& options);
 
-/// Reads the track points of a GPX file (layer track_points, with times) as the actual track of
-/// route `routeUuid`, replacing the one it had. Points without a time are rejected.
+struct TrackReadOptions {
+    /// Called between points; returning true abandons the reading.
+    std::function<bool()> cancelled;
+    /// Told how many points have been read, every few thousand and at the end.
+    std::function<void(qint64 points)> progress;
+};
+
+/// Reads the track points of a GPX file (layer track_points, with times), all or nothing: a
+/// point without a time or off the globe refuses the whole track, listed in the error's
+/// message, as does a cancel. Threads: any but the GUI thread.
+Result<QList<store::TrackPoint>> readTrack(const QString& gpxFile,
+                                           const TrackReadOptions& options = {});
+
+/// readTrack() into the actual track of route `routeUuid`, replacing the one it had.
 Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gpxFile,
                                  const QString& routeUuid);
 

@@ -65,6 +65,7 @@ void AnnotationDraft::start(const QString& kind) {
     problem_.clear();
     if (map_) {
         map_->clearMeasure();
+        map_->setMeasurePath(kind_ != store::AnnotationKind::Area);
         map_->setTool(MapItem::Tool::Draw);
     }
     emit changed();
@@ -111,6 +112,7 @@ void AnnotationDraft::cancel() {
     text_.clear();
     if (map_) {
         map_->clearMeasure();
+        map_->setMeasurePath(false);
         map_->setTool(MapItem::Tool::Pan);
     }
     emit changed();

@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "quick/IncidentEditor.h"
 
+#include "quick/FormTime.h"
 #include "quick/MissionController.h"
 
 #include <QBuffer>
@@ -15,27 +16,6 @@
 namespace tessera::quick {
 
 namespace {
-
-const QString kTimeFormat = QStringLiteral("yyyy-MM-dd HH:mm");
-
-QString formatTime(const QDateTime& t) {
-    return t.isValid() ? t.toUTC().toString(kTimeFormat) : QString();
-}
-
-/// "2026-11-27 05:30", "2026-11-27T05:30", "2026-11-27T05:30:15Z": UTC.
-QDateTime parseTime(const QString& text) {
-    const QString t = text.trimmed();
-    for (const QString& format :
-         {kTimeFormat, QStringLiteral("yyyy-MM-ddTHH:mm"), QStringLiteral("yyyy-MM-dd HH:mm:ss"),
-          QStringLiteral("yyyy-MM-ddTHH:mm:ss")}) {
-        QDateTime parsed = QDateTime::fromString(t, format);
-        if (parsed.isValid()) {
-            parsed.setTimeSpec(Qt::UTC);
-            return parsed;
-        }
-    }
-    return QDateTime::fromString(t, Qt::ISODate).toUTC();
-}
 
 /// A coordinate as typed: a point or a comma as the decimal separator, spaces around.
 std::optional<double> parseDegrees(const QString& text) {
@@ -180,7 +160,7 @@ QVariantList IncidentEditor::notes() const {
     for (const store::IncidentNote& n : notes_)
         list.append(QVariantMap{{QStringLiteral("author"), n.author},
                                 {QStringLiteral("text"), n.text},
-                                {QStringLiteral("writtenAt"), formatTime(n.writtenAt)}});
+                                {QStringLiteral("writtenAt"), formatFormTime(n.writtenAt)}});
     return list;
 }
 
@@ -229,7 +209,7 @@ void IncidentEditor::fill(const store::Incident& incident) {
     category_ = incident.category;
     severity_ = store::toString(incident.severity);
     status_ = store::toString(incident.status);
-    observedAt_ = formatTime(incident.observedAt);
+    observedAt_ = formatFormTime(incident.observedAt);
     // Enough decimals for about a metre, without the float's noise.
     lat_ = QString::number(incident.location.lat, 'f', 5);
     lon_ = QString::number(incident.location.lon, 'f', 5);
@@ -262,7 +242,7 @@ store::Incident IncidentEditor::incident(QList<store::FieldProblem>* problems,
         i.status = *s;
     else
         refuse("status", QStringLiteral("pick reported, confirmed or resolved"));
-    i.observedAt = parseTime(observedAt_);
+    i.observedAt = parseFormTime(observedAt_);
     const std::optional<double> lat = parseDegrees(lat_);
     const std::optional<double> lon = parseDegrees(lon_);
     if (!lat)

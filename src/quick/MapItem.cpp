@@ -370,6 +370,28 @@ void MapItem::clearMeasure() {
     overlayChanged();
 }
 
+void MapItem::setMeasurePoints(const QList<geo::GeoPoint>& points) {
+    overlay_.measure = points;
+    emit measureChanged();
+    overlayChanged();
+}
+
+void MapItem::setMeasurePath(bool path) {
+    if (overlay_.measurePath == path)
+        return;
+    overlay_.measurePath = path;
+    emit measureChanged();
+    overlayChanged();
+}
+
+void MapItem::removeLastPoint() {
+    if (overlay_.measure.isEmpty())
+        return;
+    overlay_.measure.removeLast();
+    emit measureChanged();
+    overlayChanged();
+}
+
 QList<double> MapItem::ringRadiiKm() const {
     return ringRadiiKm_;
 }
@@ -400,7 +422,7 @@ QString MapItem::measureText() const {
     } else if (points.size() == 1) {
         parts.append(QStringLiteral("Click the next point"));
     }
-    if (points.size() >= 3) {
+    if (points.size() >= 3 && !overlay_.measurePath) {
         const double km2 = geo::geodesy::polygon(points).areaSquareMetres / 1e6;
         parts.append(QStringLiteral("area %L1 km²").arg(km2, 0, 'f', km2 < 100 ? 2 : 0));
     }
@@ -1077,6 +1099,13 @@ void MapItem::keyPressEvent(QKeyEvent* event) {
         break;
     case Qt::Key_Escape:
         clearMeasure();
+        break;
+    case Qt::Key_Backspace:
+        if (tool_ != Tool::Measure && tool_ != Tool::Draw) {
+            QQuickItem::keyPressEvent(event);
+            return;
+        }
+        removeLastPoint();
         break;
     default:
         QQuickItem::keyPressEvent(event);

@@ -123,6 +123,13 @@ public:
     Q_INVOKABLE void clearMeasure();
     /// The points clicked with the Measure or Draw tool, in order.
     [[nodiscard]] QList<geo::GeoPoint> measurePoints() const { return overlay_.measure; }
+    /// Puts these points in place of the clicked ones (a route taken up again for editing).
+    void setMeasurePoints(const QList<geo::GeoPoint>& points);
+    /// The clicked points are a path only (a route, a line): no area is filled or measured.
+    [[nodiscard]] bool measurePath() const { return overlay_.measurePath; }
+    void setMeasurePath(bool path);
+    /// Takes back the last point clicked (Backspace while drawing).
+    Q_INVOKABLE void removeLastPoint();
     /// What a click at this pixel does in the current tool (tests and touch).
     Q_INVOKABLE void clickAt(double x, double y);
     [[nodiscard]] QList<QRectF> labelKeepClear() const { return overlay_.keepClear; }

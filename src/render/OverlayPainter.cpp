@@ -516,7 +516,7 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
         QPolygonF path;
         for (const geo::GeoPoint& g : content.measure)
             path.append(view.toPixel(g));
-        if (path.size() >= 3) {
+        if (path.size() >= 3 && !content.measurePath) {
             p.setPen(Qt::NoPen);
             p.setBrush(QColor(0xFF, 0xD2, 0x3F, 50));
             p.drawPolygon(path);

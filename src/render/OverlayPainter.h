@@ -33,8 +33,10 @@ struct OverlayContent {
     bool heatmap = false;
     /// The incident the user picked (its uuid): ringed above everything else. Empty: none.
     QString selectedIncident;
-    /// The measuring tool's points (a path; an area from three points on).
+    /// The measuring tool's points (a path; an area from three points on, unless measurePath).
     QList<geo::GeoPoint> measure;
+    /// The points are a path only (a route, a line being drawn): no area is filled.
+    bool measurePath = false;
     /// Range rings: a centre and radii in metres; no rings when radii is empty.
     geo::GeoPoint ringCentre;
     QList<double> ringRadii;

@@ -1,0 +1,14 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+
+namespace tessera::quick {
+
+/// Times as the forms show and take them: UTC, to the minute ("2026-11-27 05:30").
+QString formatFormTime(const QDateTime& t);
+/// "2026-11-27 05:30", "2026-11-27T05:30", "2026-11-27T05:30:15Z": UTC. Invalid otherwise.
+QDateTime parseFormTime(const QString& text);
+
+} // namespace tessera::quick
