@@ -14,6 +14,8 @@ Rectangle {
     property alias editor: incidentEditor
     property alias searchField: search
     signal closeRequested()
+    // The user asked to import a file of records (the window owns the file dialog).
+    signal importRequested()
 
     color: Theme.panel
     border.color: Theme.panelBorder
@@ -95,6 +97,17 @@ Rectangle {
                     font.pixelSize: Theme.smallFont
                     onClicked: panel.startNew()
                     ToolTip.text: "Report a new incident at the map's centre (Ctrl+N)"
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 500
+                }
+                Button {
+                    objectName: "importRecordsButton"
+                    text: "Import…"
+                    enabled: panel.mission && panel.mission.importingFile.length === 0
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                    onClicked: panel.importRequested()
+                    ToolTip.text: "Import incidents, routes and annotations from a file: GeoJSON, CSV, KML, GPX, GeoPackage or a Tessera export (Ctrl+I)"
                     ToolTip.visible: hovered
                     ToolTip.delay: 500
                 }

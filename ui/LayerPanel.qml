@@ -337,7 +337,7 @@ Rectangle {
             visible: panel.mission.importNotice.length > 0 && panel.mission.layerError.length === 0
             Layout.fillWidth: true
             Layout.maximumWidth: 296
-            text: "Imported " + panel.mission.importNotice
+            text: panel.mission.importNotice
             color: Theme.text
             font.family: Theme.fontFamily
             font.pixelSize: Theme.smallFont - 1

@@ -433,6 +433,63 @@ ApplicationWindow {
         mission: missionController
         map: mapItem
         onCloseRequested: window.incidentsOpen = false
+        onImportRequested: importDialog.open()
+    }
+
+    // Importing a file of records: the dialog, and while it runs, what has been read and Cancel.
+    FileDialog {
+        id: importDialog
+        title: "Import incidents, routes and annotations"
+        fileMode: FileDialog.OpenFile
+        nameFilters: ["Records (*.geojson *.json *.csv *.kml *.kmz *.gpx *.gpkg *.shp *.fgb)",
+                      "All files (*)"]
+        onAccepted: missionController.importRecordsFile(selectedFile)
+    }
+    Shortcut {
+        sequence: "Ctrl+I"
+        enabled: missionController.status === MissionController.Ready
+                 && missionController.importingFile.length === 0
+        onActivated: importDialog.open()
+    }
+    Rectangle {
+        id: importProgress
+        objectName: "importProgress"
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: timeBar.visible ? timeBar.top : parent.bottom
+        anchors.bottomMargin: Theme.margin
+        z: 6
+        visible: missionController.importingFile.length > 0
+        width: importRow.implicitWidth + 24
+        height: importRow.implicitHeight + 16
+        radius: 6
+        color: Theme.panel
+        border.color: Theme.panelBorder
+        RowLayout {
+            id: importRow
+            anchors.centerIn: parent
+            spacing: 10
+            BusyIndicator {
+                running: importProgress.visible
+                Layout.preferredWidth: 24
+                Layout.preferredHeight: 24
+            }
+            Text {
+                objectName: "importProgressText"
+                text: "Importing " + missionController.importingFile + " … "
+                      + Number(missionController.importedFeatures).toLocaleString(Qt.locale("en_GB"), "f", 0)
+                      + " features read"
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+            }
+            Button {
+                objectName: "importCancel"
+                text: "Cancel"
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+                onClicked: missionController.cancelRecordsImport()
+            }
+        }
     }
 
     // Keyboard: find (Ctrl+F), new incident (Ctrl+N), edit the selected one (Ctrl+E), save the

@@ -510,6 +510,10 @@ private:
     }
 
     bool cancelled() const { return options_.cancelled && options_.cancelled(); }
+    void countFeature() {
+        if (++features_ % kProgressEvery == 0 && options_.progress)
+            options_.progress(features_);
+    }
 
     Status readLayer(OGRLayerH layer, RecordType layerType) {
         const Transform transform = toWgs84(layer);
@@ -518,7 +522,7 @@ private:
             Feature f(OGR_L_GetNextFeature(layer));
             if (!f)
                 break;
-            ++features_;
+            countFeature();
             if (cancelled())
                 return Error{QStringLiteral("the import was cancelled; nothing was imported")};
             RecordType type = layerType;
@@ -643,7 +647,7 @@ private:
             Feature f(OGR_L_GetNextFeature(layer));
             if (f) {
                 ++number;
-                ++features_;
+                countFeature();
                 if (cancelled())
                     return Error{QStringLiteral("the import was cancelled; nothing was imported")};
             }
@@ -825,6 +829,8 @@ Result<ImportReport> importIncidents(store::MissionStore& mission, const QString
         if (!f)
             break;
         ++number;
+        if (options.progress && number % kProgressEvery == 0)
+            options.progress(number);
         if (options.cancelled && options.cancelled()) {
             (void)bulk.value().abandon();
             return Error{QStringLiteral("the import was cancelled; nothing was imported")};
@@ -852,6 +858,8 @@ Result<ImportReport> importIncidents(store::MissionStore& mission, const QString
                          .arg(number)
                          .arg(describeRejected(report.rejected))};
     }
+    if (options.progress)
+        options.progress(number);
     Result<qint64> done = bulk.value().finish();
     if (!done)
         return Error{QStringLiteral("%1: %2; nothing was imported")
@@ -882,7 +890,7 @@ Result<QList<store::TrackPoint>> readTrack(const QString& gpxFile,
         if (!f)
             break;
         ++number;
-        if (options.progress && number % 4096 == 0)
+        if (options.progress && number % kProgressEvery == 0)
             options.progress(number);
         store::Incident where; // reuse the geometry reader: a track point is a point
         if (QString reason = readGeometry(f.get(), transform.get(), where); !reason.isEmpty()) {
@@ -946,6 +954,8 @@ Result<RecordImportReport> importRecords(store::MissionStore& mission, const QSt
     RecordReader reader(mission, options, report);
     const Status done =
         mission.database().transaction([&]() -> Status { return reader.run(ds.value().get()); });
+    if (options.progress)
+        options.progress(reader.features());
     if (!reader.rejected().isEmpty())
         return Error{QStringLiteral("%1: %2 rejected (of %3 features); nothing was imported:\n%4")
                          .arg(file)

@@ -45,7 +45,12 @@ struct ImportOptions {
     int batchSize = 20000;
     /// Called between features; returning true abandons the import (nothing stays).
     std::function<bool()> cancelled;
+    /// Told how many features have been read, every kProgressEvery and at the end.
+    std::function<void(qint64 features)> progress;
 };
+
+/// How often the imports tell their progress, in features.
+constexpr qint64 kProgressEvery = 2048;
 
 /// A feature that was not imported: its number in the layer (from 1) and why; the layer when
 /// the file has several.
@@ -92,6 +97,8 @@ struct RecordImportOptions {
     store::Marking marking;
     /// Called between features; returning true abandons the import (nothing stays).
     std::function<bool()> cancelled;
+    /// Told how many features have been read, every kProgressEvery and at the end.
+    std::function<void(qint64 features)> progress;
 };
 
 struct RecordImportReport {

@@ -3,6 +3,7 @@
 
 #include "geo/GdalEnvironment.h"
 #include "interop/CursorOnTarget.h"
+#include "interop/MissionImport.h"
 #include "interop/TakPackage.h"
 #include "render/MapProduct.h"
 #include "render/RasterLayer.h"
@@ -527,7 +528,7 @@ void MissionController::importExchangeFile(const QUrl& file) {
                 if (!report)
                     return failed(report.error().message);
                 const interop::TakImportReport& r = report.value();
-                done.notice = QStringLiteral("TAK package \"%1\": %2 incidents, %3 routes, %4 "
+                done.notice = QStringLiteral("Imported TAK package \"%1\": %2 incidents, %3 routes, %4 "
                                              "annotations, %5 attachments, %6 map layers")
                                   .arg(r.package)
                                   .arg(r.incidents)
@@ -543,7 +544,7 @@ void MissionController::importExchangeFile(const QUrl& file) {
                 Result<interop::ImportReport> report = interop::importCot(store.value(), path);
                 if (!report)
                     return failed(report.error().message);
-                done.notice = QStringLiteral("%1: %2 CoT events imported")
+                done.notice = QStringLiteral("Imported %2 CoT events from %1")
                                   .arg(QFileInfo(path).fileName())
                                   .arg(report.value().imported);
             }
@@ -577,6 +578,104 @@ void MissionController::importExchangeFile(const QUrl& file) {
                 reloadRecords();
             }
         });
+}
+
+void MissionController::importRecordsFile(const QUrl& file) {
+    if (!scene_ || !recordsImport_.file.isEmpty())
+        return;
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    const QString missionPath = scene_->mission.path;
+    const store::Marking marking = this->marking();
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    recordsImport_ = {QFileInfo(path).fileName(), 0, cancel};
+    emit importProgressChanged();
+    const QPointer<MissionController> self(this);
+    struct Outcome {
+        QString notice, error;
+        bool cancelled = false;
+    };
+    runInBackground(
+        [path, missionPath, marking, cancel, self]() -> Outcome {
+            // Progress goes back to the GUI thread as queued calls, every kProgressEvery.
+            auto progress = [self](qint64 features) {
+                QMetaObject::invokeMethod(
+                    self.data(),
+                    [self, features] {
+                        if (!self || self->recordsImport_.file.isEmpty())
+                            return;
+                        self->recordsImport_.features = features;
+                        emit self->importProgressChanged();
+                    },
+                    Qt::QueuedConnection);
+            };
+            auto cancelled = [cancel] { return cancel->load(); };
+            Outcome out;
+            auto store =
+                store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
+            if (!store) {
+                out.error = store.error().message;
+                return out;
+            }
+            const QString name = QFileInfo(path).fileName();
+            Result<bool> records = interop::holdsRecords(path);
+            if (!records) {
+                out.error = records.error().message;
+            } else if (records.value()) {
+                interop::RecordImportOptions options;
+                options.marking = marking;
+                options.cancelled = cancelled;
+                options.progress = progress;
+                Result<interop::RecordImportReport> r =
+                    interop::importRecords(store.value(), path, options);
+                if (r)
+                    out.notice = QStringLiteral("Imported from %1: %2 incidents, %3 routes, %4 "
+                                                "annotations (%5 already here)")
+                                     .arg(name)
+                                     .arg(r.value().imported.incidents)
+                                     .arg(r.value().imported.routes)
+                                     .arg(r.value().imported.annotations)
+                                     .arg(r.value().present.total());
+                else
+                    out.error = r.error().message;
+            } else {
+                interop::ImportOptions options;
+                options.marking = marking;
+                options.cancelled = cancelled;
+                options.progress = progress;
+                Result<interop::ImportReport> r =
+                    interop::importIncidents(store.value(), path, options);
+                if (r)
+                    out.notice = QStringLiteral("Imported %L2 incidents from %1")
+                                     .arg(name)
+                                     .arg(r.value().imported);
+                else
+                    out.error = r.error().message;
+            }
+            if (!out.error.isEmpty() && cancel->load()) {
+                out.cancelled = true;
+                out.notice = QStringLiteral("%1: import cancelled; nothing was imported").arg(name);
+                out.error.clear();
+            }
+            return out;
+        },
+        [this, missionPath](const Outcome& done) {
+            recordsImport_ = {};
+            emit importProgressChanged();
+            if (!done.error.isEmpty()) {
+                setLayerError(done.error);
+                return;
+            }
+            setLayerError(QString());
+            importNotice_ = done.notice;
+            emit importNoticeChanged();
+            if (!done.cancelled && scene_ && scene_->mission.path == missionPath)
+                reloadRecords();
+        });
+}
+
+void MissionController::cancelRecordsImport() {
+    if (recordsImport_.cancel)
+        recordsImport_.cancel->store(true);
 }
 
 void armForNextStale(QTimer& clock, const QHash<QString, QDateTime>& staleAt) {

@@ -46,6 +46,10 @@ class MissionController : public QObject {
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     /// What the last exchange-file import (importExchangeFile) took in, for the user to read.
     Q_PROPERTY(QString importNotice READ importNotice NOTIFY importNoticeChanged)
+    /// A file of records being imported (importRecordsFile): its name, empty when none, and
+    /// how many features have been read so far.
+    Q_PROPERTY(QString importingFile READ importingFile NOTIFY importProgressChanged)
+    Q_PROPERTY(double importedFeatures READ importedFeatures NOTIFY importProgressChanged)
     /// The incident the user has picked, by uuid (empty: none): the map rings it, the incident
     /// list highlights it, the editor opens it.
     Q_PROPERTY(QString selectedIncident READ selectedIncident WRITE setSelectedIncident NOTIFY
@@ -138,6 +142,18 @@ public:
     /// then shows the new records and overlay layers. What was taken in goes to importNotice, a
     /// refusal with its reason to layerError.
     Q_INVOKABLE void importExchangeFile(const QUrl& file);
+    /// Imports a file of records on a worker, all or nothing, telling importedFeatures as it
+    /// reads: what Tessera exported (interop::holdsRecords: incidents, routes and annotations
+    /// with their uuids and markings), else incidents from anything OGR reads with the standard
+    /// field names (interop::importIncidents), marked as the mission. The outcome goes to
+    /// importNotice; a refusal with every rejected feature to layerError. One at a time.
+    Q_INVOKABLE void importRecordsFile(const QUrl& file);
+    /// Stops the import under way; nothing of it stays.
+    Q_INVOKABLE void cancelRecordsImport();
+    [[nodiscard]] QString importingFile() const { return recordsImport_.file; }
+    [[nodiscard]] double importedFeatures() const {
+        return static_cast<double>(recordsImport_.features);
+    }
 
 signals:
     /// Overviews for the layer started, progressed, finished or failed (see overviewProgress).
@@ -150,6 +166,7 @@ signals:
     void statusChanged();
     void sceneChanged();
     void importNoticeChanged();
+    void importProgressChanged();
     void selectedIncidentChanged();
     void timeWindowChanged();
     void exported(const QString& path, const QString& error);
@@ -192,6 +209,12 @@ private:
         std::shared_ptr<std::atomic<bool>> cancel;
     };
     QHash<qint64, OverviewJob> overviewJobs_;
+    struct RecordsImport {
+        QString file; ///< its name; empty: none under way
+        qint64 features = 0;
+        std::shared_ptr<std::atomic<bool>> cancel;
+    };
+    RecordsImport recordsImport_;
 };
 
 /// Points `slot` at `source` and makes `receiver` follow one of its signals: `handler` runs on

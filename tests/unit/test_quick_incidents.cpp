@@ -22,6 +22,7 @@
 #include "store/TimeWindow.h"
 
 #include <QCryptographicHash>
+#include <QFile>
 #include <QFileInfo>
 #include <QQuickWindow>
 #include <QSignalSpy>
@@ -1082,4 +1083,80 @@ TEST_CASE("Files attach to an incident with their hash and images show a preview
     auto m = store::MissionStore::open(desk.path, store::MissionStore::Access::ReadOnly);
     REQUIRE(m.ok());
     CHECK(m.value().attachments(roadblock).value().size() == 1);
+}
+
+namespace {
+
+/// A GeoJSON file of `count` incidents with the standard field names around Gao; feature
+/// `broken` (from 1), when set, has a severity no mission knows.
+QString writeIncidentsGeoJson(const QString& path, int count, int broken = 0) {
+    QFile f(path);
+    REQUIRE(f.open(QIODevice::WriteOnly));
+    QByteArray json = R"({"type":"FeatureCollection","features":[)";
+    for (int k = 1; k <= count; ++k) {
+        if (k > 1)
+            json += ',';
+        json +=
+            QStringLiteral(
+                R"({"type":"Feature","geometry":{"type":"Point","coordinates":[%1,%2]},)"
+                R"("properties":{"title":"Imported report %3","category":"crime",)"
+                R"("severity":"%4","status":"reported","observed_at":"2026-11-20T0%5:00:00Z"}})")
+                .arg(-0.2 + (k % 100) * 0.004, 0, 'f', 4)
+                .arg(16.1 + (k / 100 % 100) * 0.004, 0, 'f', 4)
+                .arg(k)
+                .arg(k == broken ? QStringLiteral("apocalyptic") : QStringLiteral("low"))
+                .arg(k % 10)
+                .toUtf8();
+    }
+    json += "]}";
+    REQUIRE(f.write(json) == json.size());
+    return path;
+}
+
+} // namespace
+
+TEST_CASE("A file of records is imported with progress and can be cancelled or refused whole",
+          "[quick][incidents][import]") {
+    Desk desk;
+    MissionController& mission = desk.mission;
+    const qint64 before = storedCount(desk.path);
+    const qsizetype shownBefore = mission.scene()->mission.incidents.size();
+
+    SECTION("imported, with the features read told on the way") {
+        const QString file =
+            writeIncidentsGeoJson(desk.dir.filePath(QStringLiteral("reports.geojson")), 5000);
+        QSignalSpy progress(&mission, &MissionController::importProgressChanged);
+        mission.importRecordsFile(QUrl::fromLocalFile(file));
+        CHECK(mission.importingFile() == QStringLiteral("reports.geojson"));
+        mission.importRecordsFile(QUrl::fromLocalFile(file)); // one at a time: ignored
+        REQUIRE(test::waitUntil([&] { return mission.importingFile().isEmpty(); }, 60000));
+        CHECK(progress.count() >= 3); // started, at least one count, ended
+        CHECK(mission.layerError().isEmpty());
+        CHECK(mission.importNotice() ==
+              QStringLiteral("Imported 5,000 incidents from reports.geojson"));
+        CHECK(storedCount(desk.path) == before + 5000);
+        // The map and the list follow.
+        REQUIRE(test::waitUntil(
+            [&] { return mission.scene()->mission.incidents.size() == shownBefore + 5000; }));
+    }
+    SECTION("cancelled: nothing of it stays") {
+        const QString file =
+            writeIncidentsGeoJson(desk.dir.filePath(QStringLiteral("many.geojson")), 40000);
+        mission.importRecordsFile(QUrl::fromLocalFile(file));
+        mission.cancelRecordsImport();
+        REQUIRE(test::waitUntil([&] { return mission.importingFile().isEmpty(); }, 60000));
+        CHECK(mission.layerError().isEmpty());
+        CHECK(mission.importNotice().contains(QStringLiteral("cancelled")));
+        CHECK(storedCount(desk.path) == before);
+    }
+    SECTION("refused whole with the feature that is wrong") {
+        const QString file =
+            writeIncidentsGeoJson(desk.dir.filePath(QStringLiteral("bad.geojson")), 300, 123);
+        mission.importRecordsFile(QUrl::fromLocalFile(file));
+        REQUIRE(test::waitUntil([&] { return mission.importingFile().isEmpty(); }, 60000));
+        CHECK(mission.layerError().contains(QStringLiteral("123")));
+        CHECK(mission.layerError().contains(QStringLiteral("apocalyptic")));
+        CHECK(mission.layerError().contains(QStringLiteral("nothing was imported")));
+        CHECK(storedCount(desk.path) == before);
+    }
 }
