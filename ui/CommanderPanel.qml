@@ -23,6 +23,13 @@ Rectangle {
         map: panel.map
     }
 
+    // The routes' key, here rather than in the legend below: the tiles above give the severity
+    // counts, and the legend did not fit under this panel on a 900-pixel screen.
+    LegendModel {
+        id: legend
+        mission: panel.mission
+    }
+
     HotspotModel {
         id: hotspots
         objectName: "hotspots"
@@ -230,6 +237,46 @@ Rectangle {
             color: Theme.mutedText
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
+        }
+        Flow {
+            objectName: "routeKey"
+            Layout.fillWidth: true
+            Layout.topMargin: 4
+            spacing: 12
+            Repeater {
+                model: legend
+                delegate: Row {
+                    id: key
+                    required property string label
+                    required property color color
+                    required property string kind
+                    required property int count
+                    required property bool dashed
+                    visible: kind === "route"
+                    spacing: 5
+                    Row {
+                        anchors.verticalCenter: parent.verticalCenter
+                        spacing: key.dashed ? 3 : 0
+                        Repeater {
+                            model: key.dashed ? 3 : 1
+                            Rectangle {
+                                width: key.dashed ? 5 : 21
+                                height: 4
+                                color: key.color
+                                border.color: "#101010"
+                                border.width: 0.5
+                            }
+                        }
+                    }
+                    Text {
+                        // "Patrol in progress" -> "in progress 1"
+                        text: key.label.replace("Patrol ", "") + " " + key.count
+                        color: Theme.text
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.smallFont
+                    }
+                }
+            }
         }
     }
 }

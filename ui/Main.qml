@@ -601,7 +601,10 @@ ApplicationWindow {
                 map: mapItem
             }
             LegendPanel {
+                objectName: "legendPanel"
                 Layout.alignment: Qt.AlignRight
+                // The commander's panel has the counts and the routes' key.
+                visible: !window.commanderView
                 mission: missionController
             }
             LayerPanel {
