@@ -107,6 +107,48 @@ Rectangle {
         }
         Text {
             Layout.topMargin: 4
+            text: "PATROLS GONE QUIET (" + situationModel.staleAfterMinutes / 60 + " h)"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
+            font.bold: true
+        }
+        Repeater {
+            model: situationModel.staleRoutes
+            delegate: ColumnLayout {
+                id: staleRow
+                required property var modelData
+                Layout.fillWidth: true
+                spacing: 0
+                Text {
+                    Layout.fillWidth: true
+                    text: "⚠ " + staleRow.modelData.name
+                    elide: Text.ElideRight
+                    color: Theme.warning
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                    font.bold: true
+                }
+                Text {
+                    Layout.fillWidth: true
+                    text: staleRow.modelData.unit + " · " + staleRow.modelData.quiet
+                    elide: Text.ElideRight
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                }
+            }
+        }
+        Text {
+            objectName: "noStalePatrols"
+            visible: situationModel.staleRoutes.length === 0
+            text: "Every patrol in view is reporting"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+        }
+        Text {
+            Layout.topMargin: 4
             text: "LATEST"
             color: Theme.mutedText
             font.family: Theme.fontFamily
@@ -195,48 +237,6 @@ Rectangle {
             wrapMode: Text.Wrap
             font.family: Theme.fontFamily
             font.pixelSize: Theme.smallFont
-        }
-        Text {
-            Layout.topMargin: 4
-            text: "PATROLS GONE QUIET (" + situationModel.staleAfterMinutes / 60 + " h)"
-            color: Theme.mutedText
-            font.family: Theme.fontFamily
-            font.pixelSize: Theme.smallFont
-            font.bold: true
-        }
-        Repeater {
-            model: situationModel.staleRoutes
-            delegate: ColumnLayout {
-                id: staleRow
-                required property var modelData
-                Layout.fillWidth: true
-                spacing: 0
-                Text {
-                    Layout.fillWidth: true
-                    text: "⚠ " + staleRow.modelData.name
-                    elide: Text.ElideRight
-                    color: Theme.warning
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.baseFont
-                    font.bold: true
-                }
-                Text {
-                    Layout.fillWidth: true
-                    text: staleRow.modelData.unit + " · " + staleRow.modelData.quiet
-                    elide: Text.ElideRight
-                    color: Theme.text
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.smallFont
-                }
-            }
-        }
-        Text {
-            objectName: "noStalePatrols"
-            visible: situationModel.staleRoutes.length === 0
-            text: "Every patrol in view is reporting"
-            color: Theme.mutedText
-            font.family: Theme.fontFamily
-            font.pixelSize: Theme.baseFont
         }
         Flow {
             objectName: "routeKey"

@@ -577,7 +577,9 @@ ApplicationWindow {
     Flickable {
         id: sidePanelsArea
         anchors.right: parent.right
-        anchors.top: parent.top
+        // Below the row of buttons when they reach this far (large text, narrow windows).
+        anchors.top: routeButton.visible && routeButton.x + routeButton.width + Theme.margin > x
+                     ? routeButton.bottom : parent.top
         anchors.bottom: mapControls.top
         anchors.margins: Theme.margin
         width: sidePanels.implicitWidth
