@@ -10,6 +10,7 @@
 #include "render/SceneRenderer.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QNativeGestureEvent>
 #include <QPainter>
 #include <QQuickWindow>
@@ -18,6 +19,7 @@
 #include <QSGTexture>
 #include <QSet>
 #include <QTouchEvent>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
@@ -137,18 +139,49 @@ void MapItem::takeRecords() {
     overlay_.annotations = fresh.annotations;
     overlay_.staleAt = fresh.staleAt;
     overlay_.places = fresh.places;
-    ++overlayRevision_;
+    ++recordsGeneration_; // a window's records still being taken are out of date
+    recordsPending_ = false;
+    latestRevision_->store(++overlayRevision_);
     scheduleStaleRepaint();
 }
 
 void MapItem::overlayChanged() {
-    ++overlayRevision_;
+    latestRevision_->store(++overlayRevision_);
     polish();
 }
 
 void MapItem::timeWindowChanged() {
-    takeRecords();
-    polish();
+    if (!scene_) {
+        takeRecords();
+        polish();
+        return;
+    }
+    // On a worker: the GUI thread keeps drawing the records it has until the new ones come.
+    const quint64 generation = ++recordsGeneration_;
+    recordsPending_ = true;
+    setComplete(false);
+    auto* watcher = new QFutureWatcher<render::OverlayContent>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != recordsGeneration_)
+            return; // another window, or another scene, since
+        const render::OverlayContent fresh = watcher->result();
+        overlay_.incidents = fresh.incidents;
+        overlay_.incidentPoints = fresh.incidentPoints;
+        overlay_.routes = fresh.routes;
+        overlay_.annotations = fresh.annotations;
+        overlay_.staleAt = fresh.staleAt;
+        overlay_.places = fresh.places;
+        recordsPending_ = false;
+        if (!hovered_.isEmpty()) // the index may point elsewhere now
+            setHovered(-1);
+        scheduleStaleRepaint();
+        overlayChanged();
+    });
+    watcher->setFuture(QtConcurrent::run(
+        [scene = scene_, window = mission_ ? mission_->timeWindow() : store::TimeWindow{}] {
+            return render::SceneRenderer::overlayOf(*scene, window);
+        }));
 }
 
 void MapItem::setHeatmap(bool on) {
@@ -733,7 +766,9 @@ void MapItem::updatePolish() {
     const qreal dpr = window() ? window()->effectiveDevicePixelRatio() : 1.0;
     if (overlayEmpty()) {
         overlayShown_ = {QImage(), view_, overlayRevision_, {}};
-    } else if (!overlayPainting_ && !isOverlayCurrent(dpr)) {
+    } else if (!overlayPainting_ && !recordsPending_ && !isOverlayCurrent(dpr)) {
+        // (While a window's records are being taken, the overlay of the old ones is not painted
+        // again: it would be thrown away.)
         startOverlayPaint(dpr);
     }
     overlayImage_ = overlayShown_.image;
@@ -773,7 +808,8 @@ bool MapItem::isOverlayCurrent() const {
 }
 
 bool MapItem::isOverlayCurrent(qreal dpr) const {
-    if (overlayShown_.revision != overlayRevision_ || !(overlayShown_.view == view_))
+    if (recordsPending_ || overlayShown_.revision != overlayRevision_ ||
+        !(overlayShown_.view == view_))
         return false;
     return overlayShown_.image.isNull() ? overlayEmpty()
                                         : overlayShown_.image.devicePixelRatio() == dpr;
@@ -789,22 +825,26 @@ void MapItem::startOverlayPaint(qreal dpr) {
     // The content is a copy: its lists are shared, not copied, and the GUI thread may change
     // its own meanwhile.
     overlayPainter_.start([this, buffer = std::move(buffer), view = view_, content = overlay_,
-                           revision = overlayRevision_]() mutable {
+                           revision = overlayRevision_, latest = latestRevision_]() mutable {
         threadcheck::backgroundPriority();
         QElapsedTimer clock;
         clock.start();
         buffer.fill(Qt::transparent);
         QPainter painter(&buffer);
-        render::OverlayPainter::paint(painter, view, content);
+        // A change of content (not of view: while the view moves, every paint must finish)
+        // makes this one useless: stop, and the next starts at once.
+        const bool finished = render::OverlayPainter::paint(
+            painter, view, content, [&latest, revision] { return latest->load() != revision; });
         painter.end();
-        QList<QRect> inked = inkedPieces(buffer);
+        QList<QRect> inked = finished ? inkedPieces(buffer) : QList<QRect>();
         const double ms = static_cast<double>(clock.nsecsElapsed()) / 1e6;
         QMetaObject::invokeMethod(
             this,
-            [this, image = std::move(buffer), inked = std::move(inked), view, revision,
-             ms]() mutable {
+            [this, image = std::move(buffer), inked = std::move(inked), view, revision, ms,
+             finished]() mutable {
                 overlayPainting_ = false;
-                if (revision < overlayDiscardBelow_) {
+                if (!finished || revision < overlayDiscardBelow_) {
+                    overlaySpare_ = std::move(image);
                     polish();
                     return;
                 }

@@ -17,6 +17,7 @@
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
+#include <atomic>
 #include <memory>
 
 namespace tessera::render {
@@ -243,6 +244,14 @@ private:
     };
     PaintedOverlay overlayShown_;
     quint64 overlayRevision_ = 1;
+    /// The revision, for the painting thread: a paint whose content has changed meanwhile is
+    /// abandoned (OverlayPainter::paint's `abandon`) rather than finished and thrown away.
+    std::shared_ptr<std::atomic<quint64>> latestRevision_ =
+        std::make_shared<std::atomic<quint64>>(1);
+    /// The records of a new time window are taken on a worker (100,000 incidents filtered and
+    /// projected: 10-20 ms); each change is a generation, and only the newest is taken.
+    quint64 recordsGeneration_ = 0;
+    bool recordsPending_ = false;
     bool overlayPainting_ = false;
     quint64 overlayDiscardBelow_ = 0; ///< overlays of an earlier mission, still being painted
 

@@ -270,6 +270,7 @@ struct Cluster {
 struct IncidentMarks {
     QList<Mark> singles; ///< least severe first (drawn in this order)
     QList<Cluster> clusters;
+    bool abandoned = false; ///< placing them was abandoned: nothing is in the lists
 };
 
 double clusterRadius(int count) {
@@ -283,10 +284,14 @@ double clusterRadius(int count) {
 /// are drawn one by one; beyond, markers are gathered on a grid of kClusterCell pixels: a cell
 /// holding one incident shows it, a cell holding more shows a cluster.
 IncidentMarks placeIncidents(const Viewport& view, const OverlayContent& content,
-                             const QRectF& reach) {
+                             const QRectF& reach, const std::function<bool()>& abandon = {}) {
     IncidentMarks marks;
     QList<Mark> inReach;
     for (qsizetype k = 0; k < content.incidents.size(); ++k) {
+        if (abandon && k % 8192 == 8191 && abandon()) {
+            marks.abandoned = true;
+            return marks;
+        }
         const QPointF at = content.incidentPixel(view, k);
         if (reach.contains(at))
             inReach.append({k, at});
@@ -354,7 +359,8 @@ std::optional<QPointF> OverlayPainter::clusterAt(const Viewport& view,
     return std::nullopt;
 }
 
-void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayContent& content) {
+bool OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayContent& content,
+                           const std::function<bool()>& abandon) {
     p.save();
     p.setRenderHint(QPainter::Antialiasing);
     p.setRenderHint(QPainter::TextAntialiasing);
@@ -373,7 +379,11 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
 
     // The incidents within reach of the screen, drawn one by one or, when too many to read,
     // gathered into clusters with counts.
-    const IncidentMarks marks = placeIncidents(view, content, reach);
+    const IncidentMarks marks = placeIncidents(view, content, reach, abandon);
+    if (marks.abandoned || (abandon && abandon())) {
+        p.restore();
+        return false;
+    }
     // Markers claim their space first so that no label is drawn over an incident.
     for (const Mark& m : marks.singles) {
         const double r = palette::severityRadius(content.incidents[m.index].severity) + 1.0;
@@ -447,6 +457,10 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
         }
     }
 
+    if (abandon && abandon()) {
+        p.restore();
+        return false;
+    }
     // Labels in order of importance: route names, main places, waypoint times, other places.
     std::vector<LabelPoint> places = content.places;
     std::stable_sort(places.begin(), places.end(),
@@ -533,6 +547,10 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
         }
     }
 
+    if (abandon && abandon()) {
+        p.restore();
+        return false;
+    }
     // Incidents on top, least severe first so that critical ones are never hidden.
     const QDateTime now = content.now.isValid() ? content.now : QDateTime::currentDateTimeUtc();
     const bool anyStale = !content.staleAt.isEmpty();
@@ -581,6 +599,7 @@ void OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
                 break;
             }
     p.restore();
+    return true;
 }
 
 } // namespace tessera::render

@@ -7,6 +7,7 @@
 
 #include <QPainter>
 
+#include <functional>
 #include <optional>
 
 namespace tessera::render {
@@ -56,7 +57,12 @@ public:
     static constexpr qsizetype kClusterAbove = 1500;
     /// The grid of clusters, in pixels.
     static constexpr double kClusterCell = 44.0;
-    static void paint(QPainter& painter, const Viewport& view, const OverlayContent& content);
+    /// Paints `content` as seen in `view`. `abandon`, when given, is asked now and then (every
+    /// few thousand incidents, between layers of the picture): once it says yes, painting stops
+    /// and paint() returns false, the image half drawn (the map's painter drops an overlay whose
+    /// content has changed meanwhile instead of finishing it).
+    static bool paint(QPainter& painter, const Viewport& view, const OverlayContent& content,
+                      const std::function<bool()>& abandon = {});
     /// The centre (pixels) of the cluster drawn under `pixel`, when markers are clustered there.
     static std::optional<QPointF> clusterAt(const Viewport& view, const OverlayContent& content,
                                             QPointF pixel);

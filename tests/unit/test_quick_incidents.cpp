@@ -522,8 +522,16 @@ TEST_CASE("The time bar filters the map and the legend and plays through the las
     CHECK_FALSE(mission.windowTo().isValid());
     CHECK(bar.label() == QStringLiteral("Last 24 hours"));
     CHECK(counted() == 2);
+    // The map takes the window's records on a worker: not complete until they are drawn.
+    CHECK_FALSE(map->isOverlayCurrent());
     // Three days old: off the map and out of the legend.
-    CHECK(map->incidentAt(market.x(), market.y()).isEmpty());
+    REQUIRE(test::waitUntil([&] { return map->incidentAt(market.x(), market.y()).isEmpty(); }));
+    REQUIRE(test::waitUntil([&] {
+        window.grabWindow();
+        return map->isComplete() && map->isOverlayCurrent();
+    }));
+    CHECK(test::colorDistance(window.grabWindow().pixelColor(market.toPoint()),
+                              render::palette::severity(store::Severity::Low)) > 60);
     CHECK(severityCount(0) == 1); // critical: the mortar fire, 3 hours ago
     CHECK(severityCount(2) == 1); // medium: the roadblock, an hour ago
     CHECK(severityCount(1) == 0); // high: the ambush, 10 days ago
@@ -531,8 +539,10 @@ TEST_CASE("The time bar filters the map and the legend and plays through the las
 
     bar.showLast(24 * 7);
     CHECK(bar.label() == QStringLiteral("Last 7 days"));
-    CHECK(map->incidentAt(market.x(), market.y()) ==
-          desk.uuids.value(QStringLiteral("Market fire")));
+    REQUIRE(test::waitUntil([&] {
+        return map->incidentAt(market.x(), market.y()) ==
+               desk.uuids.value(QStringLiteral("Market fire"));
+    }));
 
     // Playback, step by step (no timer: a step a day long).
     bar.play(24, 24 * 3600 * 1000);
@@ -561,6 +571,41 @@ TEST_CASE("The time bar filters the map and the legend and plays through the las
     bar.showAll();
     CHECK(mission.timeWindow().isAllTime());
     CHECK(severityCount(1) == 1);
+}
+
+TEST_CASE("An overlay paint stops when told that its content has changed", "[render][overlay]") {
+    render::OverlayContent content;
+    for (int k = 0; k < 50000; ++k)
+        content.incidents.append(incident(QStringLiteral("Report %1").arg(k),
+                                          QStringLiteral("crime"), store::Severity::High,
+                                          store::IncidentStatus::Reported,
+                                          QDateTime::currentDateTimeUtc(),
+                                          {-0.3 + (k % 300) * 0.002, 16.0 + (k / 300) * 0.003}));
+    const render::Viewport view =
+        render::Viewport::fittingGeographic({-0.35, 15.95, 0.35, 16.55}, QSize(400, 300));
+    auto painted = [&](const std::function<bool()>& abandon, bool& finished) {
+        QImage image(400, 300, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
+        QPainter p(&image);
+        finished = render::OverlayPainter::paint(p, view, content, abandon);
+        p.end();
+        int inked = 0;
+        for (int y = 0; y < image.height(); y += 4)
+            for (int x = 0; x < image.width(); x += 4)
+                inked += qAlpha(image.pixel(x, y)) > 0 ? 1 : 0;
+        return inked;
+    };
+    bool finished = false;
+    int asked = 0;
+    // Never told: it finishes, clusters all over the view.
+    CHECK(painted([&] { return ++asked < 0; }, finished) > 1000);
+    CHECK(finished);
+    CHECK(asked >= 6); // every 8,192 incidents and between the layers
+    // Told after the first question: it stops there, nothing drawn.
+    asked = 0;
+    CHECK(painted([&] { return ++asked >= 1; }, finished) == 0);
+    CHECK_FALSE(finished);
+    CHECK(asked == 1);
 }
 
 TEST_CASE("The situation of an area counts its incidents and finds its quiet patrols",
