@@ -9,7 +9,7 @@ Rectangle {
     color: Theme.panel
     border.color: Theme.panelBorder
     radius: 6
-    implicitWidth: 230
+    implicitWidth: 262
     implicitHeight: column.implicitHeight + 2 * Theme.margin
 
     LegendModel {
@@ -39,10 +39,12 @@ Rectangle {
                 required property int count
                 required property real size
                 required property bool dashed
-                required property int index
+                required property string symbol
+                required property bool groupStart
                 Layout.fillWidth: true
-                // A gap between the groups: incidents, routes, then stale markers and annotations.
-                Layout.topMargin: entry.index === 4 || entry.index === 7 ? 8 : 0
+                // A gap between the groups: severities, routes, stale markers and annotations,
+                // then what the markers' shapes mean.
+                Layout.topMargin: entry.groupStart ? 8 : 0
                 spacing: 10
                 Item {
                     Layout.preferredWidth: 28
@@ -76,6 +78,14 @@ Rectangle {
                         border.color: "#101010"
                         border.width: 2
                     }
+                    Text {
+                        visible: entry.kind === "symbol"
+                        anchors.centerIn: parent
+                        text: ({ diamond: "◆", square: "■", circle: "●", triangle: "▲" })[entry.symbol] || ""
+                        color: Theme.text
+                        font.family: Theme.fontFamily
+                        font.pixelSize: entry.symbol === "square" ? 15 : 18
+                    }
                     Row {
                         visible: entry.kind === "route"
                         anchors.centerIn: parent
@@ -96,8 +106,9 @@ Rectangle {
                     Layout.fillWidth: true
                     text: entry.label
                     color: Theme.text
+                    elide: Text.ElideRight
                     font.family: Theme.fontFamily
-                    font.pixelSize: Theme.baseFont
+                    font.pixelSize: entry.kind === "symbol" ? Theme.smallFont : Theme.baseFont
                 }
                 Text {
                     text: entry.count

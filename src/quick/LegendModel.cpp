@@ -66,8 +66,13 @@ void LegendModel::rebuild() {
                 count += i.severity == s && store::inWindow(i, window) ? 1 : 0;
         QString label = store::toString(s);
         label[0] = label[0].toUpper();
-        rows_.append({label, render::palette::severity(s), QStringLiteral("incident"), count,
-                      2.0 * render::palette::severityRadius(s), false});
+        rows_.append({label,
+                      render::palette::severity(s),
+                      QStringLiteral("incident"),
+                      count,
+                      2.0 * render::palette::severityRadius(s),
+                      false,
+                      {}});
     }
     using store::RouteStatus;
     const std::pair<RouteStatus, const char*> routes[] = {
@@ -79,22 +84,47 @@ void LegendModel::rebuild() {
         if (scene)
             for (const store::PatrolRoute& r : scene->mission.routes)
                 count += r.status == status && store::inWindow(r, window) ? 1 : 0;
-        rows_.append({QString::fromUtf8(label), render::palette::routeStatus(status),
-                      QStringLiteral("route"), count, 3.0, status == RouteStatus::Planned});
+        rows_.append({QString::fromUtf8(label),
+                      render::palette::routeStatus(status),
+                      QStringLiteral("route"),
+                      count,
+                      3.0,
+                      status == RouteStatus::Planned,
+                      {}});
     }
     // CoT markers past their stale time (the row only when there are such markers at all, so
     // that a mission without CoT keeps a short legend), recounted as each goes stale.
     if (scene && !scene->mission.staleAt.isEmpty())
-        rows_.append({QStringLiteral("Stale (CoT)"), render::palette::staleFill(),
+        rows_.append({QStringLiteral("Stale (CoT)"),
+                      render::palette::staleFill(),
                       QStringLiteral("stale"),
                       staleNow(scene->mission, QDateTime::currentDateTimeUtc()),
-                      2.0 * render::palette::severityRadius(Severity::Medium), true});
+                      2.0 * render::palette::severityRadius(Severity::Medium),
+                      true,
+                      {}});
     int annotations = 0;
     if (scene)
         for (const store::Annotation& a : scene->mission.annotations)
             annotations += store::inWindow(a, window) ? 1 : 0;
-    rows_.append({QStringLiteral("Annotations"), render::palette::annotation(),
-                  QStringLiteral("annotation"), annotations, 10.0, false});
+    rows_.append({QStringLiteral("Annotations"),
+                  render::palette::annotation(),
+                  QStringLiteral("annotation"),
+                  annotations,
+                  10.0,
+                  false,
+                  {}});
+    // What the markers' shapes mean, with the incidents of each kind in the window.
+    for (const render::palette::ShapeKey& key : render::palette::shapeKeys()) {
+        int count = 0;
+        if (scene)
+            for (const store::Incident& i : scene->mission.incidents)
+                count += render::palette::categoryShape(i.category) == key.shape &&
+                                 store::inWindow(i, window)
+                             ? 1
+                             : 0;
+        rows_.append({key.label, render::palette::labelText(), QStringLiteral("symbol"), count,
+                      14.0, false, render::palette::shapeName(key.shape)});
+    }
     endResetModel();
     recountStale(); // arms the clock for the next marker to go stale
 }
@@ -118,6 +148,12 @@ QVariant LegendModel::data(const QModelIndex& index, int role) const {
         return row.count;
     case SizeRole:
         return row.size;
+    case SymbolRole:
+        return row.symbol;
+    case GroupStartRole:
+        return index.row() > 0 && rows_[index.row() - 1].kind != row.kind &&
+               !(rows_[index.row() - 1].kind == QLatin1String("stale") &&
+                 row.kind == QLatin1String("annotation"));
     case DashedRole:
         return row.dashed;
     default:
@@ -126,8 +162,10 @@ QVariant LegendModel::data(const QModelIndex& index, int role) const {
 }
 
 QHash<int, QByteArray> LegendModel::roleNames() const {
-    return {{LabelRole, "label"}, {ColorRole, "color"}, {KindRole, "kind"},
-            {CountRole, "count"}, {SizeRole, "size"},   {DashedRole, "dashed"}};
+    return {{LabelRole, "label"},   {ColorRole, "color"},
+            {KindRole, "kind"},     {CountRole, "count"},
+            {SizeRole, "size"},     {DashedRole, "dashed"},
+            {SymbolRole, "symbol"}, {GroupStartRole, "groupStart"}};
 }
 
 } // namespace tessera::quick

@@ -28,7 +28,11 @@ public:
         KindRole,
         CountRole,
         SizeRole,
-        DashedRole
+        DashedRole,
+        /// A "symbol" row's marker shape: "diamond", "square", "circle", "triangle".
+        SymbolRole,
+        /// The first row of a group (severities, routes, stale and annotations, symbols).
+        GroupStartRole
     };
     Q_ENUM(Role)
 
@@ -47,10 +51,11 @@ private:
     struct Row {
         QString label;
         QColor color;
-        QString kind; ///< "incident", "route", "stale" or "annotation"
+        QString kind; ///< "incident", "route", "stale", "annotation" or "symbol"
         int count = 0;
         double size = 0.0;
         bool dashed = false;
+        QString symbol; ///< a "symbol" row's marker shape (palette::shapeName)
     };
     void rebuild();
     /// The stale row's count again, when the next CoT marker passes its stale time.

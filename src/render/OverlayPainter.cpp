@@ -110,17 +110,43 @@ enum class MarkerLook { Live, Resolved, Stale, Cluster };
 /// cost the most of a frame with a thousand markers (QStroker, Bezier flattening), a blit of a
 /// 20-pixel image little. One cache per thread (the GUI's, the headless renderer's workers),
 /// keyed by look, severity, radius and device pixel ratio.
-const QImage& markerSprite(MarkerLook look, store::Severity severity, double radius, qreal dpr) {
+/// The outline of a marker of `shape` around `at`, about as heavy as a disc of radius `r`.
+QPainterPath markerOutline(palette::MarkerShape shape, QPointF at, double r) {
+    QPainterPath path;
+    switch (shape) {
+    case palette::MarkerShape::Diamond:
+        path.addPolygon(QPolygonF{at + QPointF(0, -1.3 * r), at + QPointF(1.3 * r, 0),
+                                  at + QPointF(0, 1.3 * r), at + QPointF(-1.3 * r, 0)});
+        path.closeSubpath();
+        break;
+    case palette::MarkerShape::Square:
+        path.addRect(QRectF(at.x() - 0.9 * r, at.y() - 0.9 * r, 1.8 * r, 1.8 * r));
+        break;
+    case palette::MarkerShape::Triangle:
+        path.addPolygon(QPolygonF{at + QPointF(0, -1.35 * r), at + QPointF(1.25 * r, 0.9 * r),
+                                  at + QPointF(-1.25 * r, 0.9 * r)});
+        path.closeSubpath();
+        break;
+    case palette::MarkerShape::Circle:
+        path.addEllipse(at, r, r);
+        break;
+    }
+    return path;
+}
+
+const QImage& markerSprite(MarkerLook look, store::Severity severity, double radius, qreal dpr,
+                           palette::MarkerShape shape = palette::MarkerShape::Circle) {
     thread_local QHash<QString, QImage> cache;
-    const QString key = QStringLiteral("%1/%2/%3/%4")
+    const QString key = QStringLiteral("%1/%2/%3/%4/%5")
                             .arg(static_cast<int>(look))
                             .arg(static_cast<int>(severity))
                             .arg(radius)
-                            .arg(dpr);
+                            .arg(dpr)
+                            .arg(static_cast<int>(shape));
     auto found = cache.constFind(key);
     if (found != cache.constEnd())
         return *found;
-    const double half = radius + 3.0; // room for the pen
+    const double half = 1.35 * radius + 3.0; // room for the widest shape and the pen
     const int side = static_cast<int>(std::ceil(2 * half * dpr));
     QImage image(side, side, QImage::Format_ARGB32_Premultiplied);
     image.setDevicePixelRatio(dpr);
@@ -136,17 +162,18 @@ const QImage& markerSprite(MarkerLook look, store::Severity severity, double rad
         // under the dashed one keeps it readable on light imagery.
         p.setPen(QPen(QColor(0x10, 0x10, 0x10), 4.5));
         p.setBrush(palette::staleFill());
-        p.drawEllipse(at, r, r);
+        p.drawPath(markerOutline(shape, at, r));
         p.setPen(QPen(palette::severity(severity), 2.5, Qt::DashLine));
         p.setBrush(Qt::NoBrush);
-        p.drawEllipse(at, r, r);
+        p.drawPath(markerOutline(shape, at, r));
         break;
     case MarkerLook::Live:
     case MarkerLook::Resolved:
     case MarkerLook::Cluster:
-        p.setPen(QPen(QColor(0x10, 0x10, 0x10), 2.0));
+        p.setPen(QPen(QColor(0x10, 0x10, 0x10), 2.0, Qt::SolidLine, Qt::SquareCap, Qt::MiterJoin));
         p.setBrush(palette::severity(severity));
-        p.drawEllipse(at, r, r);
+        p.drawPath(markerOutline(look == MarkerLook::Cluster ? palette::MarkerShape::Circle : shape,
+                                 at, r));
         if (look == MarkerLook::Resolved) {
             // A resolved incident is hollow in the middle: still visible, clearly not live.
             p.setBrush(QColor(0x10, 0x10, 0x10));
@@ -562,10 +589,10 @@ bool OverlayPainter::paint(QPainter& p, const Viewport& view, const OverlayConte
                                 : incident.status == store::IncidentStatus::Resolved
                                     ? MarkerLook::Resolved
                                     : MarkerLook::Live;
-        drawSprite(
-            p,
-            markerSprite(look, incident.severity, palette::severityRadius(incident.severity), dpr),
-            m.at);
+        drawSprite(p,
+                   markerSprite(look, incident.severity, palette::severityRadius(incident.severity),
+                                dpr, palette::categoryShape(incident.category)),
+                   m.at);
     }
     // Clusters: a disc in the colour of the most severe incident it holds, sized by how many,
     // the count in the middle.

@@ -21,6 +21,44 @@ QColor severity(store::Severity s) {
     return Qt::white;
 }
 
+const QList<ShapeKey>& shapeKeys() {
+    static const QList<ShapeKey> keys{
+        {MarkerShape::Diamond,
+         QStringLiteral("Attacks and IEDs"),
+         {QStringLiteral("armed_clash"), QStringLiteral("ambush"), QStringLiteral("ied"),
+          QStringLiteral("indirect_fire")}},
+        {MarkerShape::Square,
+         QStringLiteral("Crime and unrest"),
+         {QStringLiteral("crime"), QStringLiteral("abduction"), QStringLiteral("civil_unrest")}},
+        {MarkerShape::Circle,
+         QStringLiteral("Humanitarian"),
+         {QStringLiteral("humanitarian"), QStringLiteral("displacement")}},
+        {MarkerShape::Triangle, QStringLiteral("Mines and UXO"), {QStringLiteral("uxo")}},
+    };
+    return keys;
+}
+
+MarkerShape categoryShape(const QString& category) {
+    for (const ShapeKey& key : shapeKeys())
+        if (key.categories.contains(category))
+            return key.shape;
+    return MarkerShape::Circle; // a category from elsewhere: the plain marker
+}
+
+QString shapeName(MarkerShape shape) {
+    switch (shape) {
+    case MarkerShape::Diamond:
+        return QStringLiteral("diamond");
+    case MarkerShape::Square:
+        return QStringLiteral("square");
+    case MarkerShape::Triangle:
+        return QStringLiteral("triangle");
+    case MarkerShape::Circle:
+        break;
+    }
+    return QStringLiteral("circle");
+}
+
 double severityRadius(store::Severity s) {
     switch (s) {
     case store::Severity::Critical:

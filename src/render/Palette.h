@@ -18,6 +18,22 @@ QColor severity(const QString& name);
 /// Marker radius in pixels: larger for more severe incidents.
 double severityRadius(store::Severity s);
 QColor routeStatus(store::RouteStatus s);
+
+/// The shape of an incident's marker says what kind of incident it is, its colour how severe:
+/// two cues that do not depend on each other (nor on telling colours apart). Diamonds for
+/// attacks (the hostile frame of APP-6), squares for crime and unrest, circles for humanitarian
+/// events, triangles (a warning sign) for mines and unexploded ordnance. Clusters stay discs.
+enum class MarkerShape { Circle, Diamond, Square, Triangle };
+MarkerShape categoryShape(const QString& category);
+/// The shapes in the legend's order, each with the categories it stands for in words.
+struct ShapeKey {
+    MarkerShape shape;
+    QString label;
+    QStringList categories;
+};
+const QList<ShapeKey>& shapeKeys();
+/// "diamond", "square", "circle", "triangle": the legend draws it.
+QString shapeName(MarkerShape shape);
 /// Analysts' annotations (lines, areas, points): bluish green, a hue no severity or route
 /// status uses.
 QColor annotation();

@@ -131,7 +131,9 @@ TEST_CASE("Legend and layer models follow the mission", "[quick][models]") {
     CHECK(layers.rowCount() == 0);
     mission.setPath(test::demoMission());
     REQUIRE(loaded(mission));
-    REQUIRE(legend.rowCount() == 8); // no CoT markers in the demo: no row for stale ones
+    // Severities, routes, annotations, then the four marker shapes; no CoT markers in the demo:
+    // no row for stale ones.
+    REQUIRE(legend.rowCount() == 12);
     CHECK(legend.data(legend.index(7), LegendModel::LabelRole).toString() ==
           QStringLiteral("Annotations"));
     CHECK(legend.data(legend.index(7), LegendModel::CountRole).toInt() ==
@@ -140,6 +142,29 @@ TEST_CASE("Legend and layer models follow the mission", "[quick][models]") {
     for (int row = 0; row < 4; ++row)
         incidents += legend.data(legend.index(row), LegendModel::CountRole).toInt();
     CHECK(incidents == mission.incidentCount());
+    // Every incident has one marker shape by its category: the shapes count them all again.
+    int shaped = 0;
+    QStringList symbols;
+    for (int row = 8; row < 12; ++row) {
+        CHECK(legend.data(legend.index(row), LegendModel::KindRole).toString() ==
+              QStringLiteral("symbol"));
+        symbols << legend.data(legend.index(row), LegendModel::SymbolRole).toString();
+        shaped += legend.data(legend.index(row), LegendModel::CountRole).toInt();
+    }
+    CHECK(shaped == mission.incidentCount());
+    CHECK(symbols == QStringList{QStringLiteral("diamond"), QStringLiteral("square"),
+                                 QStringLiteral("circle"), QStringLiteral("triangle")});
+    int attacks = 0;
+    for (const store::Incident& i : mission.scene()->mission.incidents)
+        attacks += QStringList{QStringLiteral("armed_clash"), QStringLiteral("ambush"),
+                               QStringLiteral("ied"), QStringLiteral("indirect_fire")}
+                           .contains(i.category)
+                       ? 1
+                       : 0;
+    CHECK(legend.data(legend.index(8), LegendModel::CountRole).toInt() == attacks);
+    CHECK(legend.data(legend.index(4), LegendModel::GroupStartRole).toBool());
+    CHECK_FALSE(legend.data(legend.index(5), LegendModel::GroupStartRole).toBool());
+    CHECK(legend.data(legend.index(8), LegendModel::GroupStartRole).toBool());
     CHECK(legend.data(legend.index(0), LegendModel::LabelRole).toString() ==
           QStringLiteral("Critical"));
     CHECK(legend.data(legend.index(0), LegendModel::ColorRole).value<QColor>() ==
@@ -515,7 +540,7 @@ TEST_CASE("The layer manager changes the stack at once and saves it with the mis
         CHECK(w.mission.scene()->mission.staleAt.size() == 1);
         LegendModel legend;
         legend.setMission(&w.mission);
-        REQUIRE(legend.rowCount() == 9);
+        REQUIRE(legend.rowCount() == 13);
         CHECK(legend.data(legend.index(7), LegendModel::LabelRole).toString() ==
               QStringLiteral("Stale (CoT)"));
         CHECK(legend.data(legend.index(7), LegendModel::CountRole).toInt() == 1);

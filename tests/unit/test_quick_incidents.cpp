@@ -573,14 +573,62 @@ TEST_CASE("The time bar filters the map and the legend and plays through the las
     CHECK(severityCount(1) == 1);
 }
 
+TEST_CASE("A marker's shape says the kind of incident and its colour the severity",
+          "[render][overlay]") {
+    using render::palette::MarkerShape;
+    CHECK(render::palette::categoryShape(QStringLiteral("ied")) == MarkerShape::Diamond);
+    CHECK(render::palette::categoryShape(QStringLiteral("indirect_fire")) == MarkerShape::Diamond);
+    CHECK(render::palette::categoryShape(QStringLiteral("abduction")) == MarkerShape::Square);
+    CHECK(render::palette::categoryShape(QStringLiteral("displacement")) == MarkerShape::Circle);
+    CHECK(render::palette::categoryShape(QStringLiteral("uxo")) == MarkerShape::Triangle);
+    CHECK(render::palette::categoryShape(QStringLiteral("from_elsewhere")) == MarkerShape::Circle);
+    // Every category the mission knows has its shape in the legend's keys.
+    QStringList keyed;
+    for (const render::palette::ShapeKey& key : render::palette::shapeKeys())
+        keyed << key.categories;
+    for (const QString& category : store::incidentCategories())
+        CHECK(keyed.contains(category));
+
+    // Drawn: one critical incident in the middle of a small image.
+    const render::Viewport view =
+        render::Viewport::fittingGeographic({-0.01, 15.99, 0.01, 16.01}, QSize(60, 60));
+    const QPointF centre = view.toPixel(geo::GeoPoint{0.0, 16.0});
+    auto drawn = [&](const QString& category) {
+        render::OverlayContent content;
+        content.incidents.append(incident(QStringLiteral("x"), category, store::Severity::Critical,
+                                          store::IncidentStatus::Reported,
+                                          QDateTime::currentDateTimeUtc(), {0.0, 16.0}));
+        QImage image(60, 60, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
+        QPainter p(&image);
+        render::OverlayPainter::paint(p, view, content);
+        return image;
+    };
+    const QImage clash = drawn(QStringLiteral("armed_clash"));
+    CHECK(drawn(QStringLiteral("ied")) == clash); // the same kind, the same marker
+    CHECK(drawn(QStringLiteral("crime")) != clash);
+    CHECK(drawn(QStringLiteral("humanitarian")) != clash);
+    CHECK(drawn(QStringLiteral("uxo")) != clash);
+    CHECK(drawn(QStringLiteral("crime")) != drawn(QStringLiteral("humanitarian")));
+    // A square fills its corners, 0.7 radius out on both axes, where a disc has only its edge.
+    const QColor critical = render::palette::severity(store::Severity::Critical);
+    const double r = render::palette::severityRadius(store::Severity::Critical);
+    const QPoint corner = (centre + QPointF(0.7 * r, 0.7 * r)).toPoint();
+    CHECK(test::colorDistance(drawn(QStringLiteral("crime")).pixelColor(corner), critical) < 60);
+    CHECK(test::colorDistance(drawn(QStringLiteral("humanitarian")).pixelColor(corner), critical) >
+          60);
+    // The centre is the severity's colour whatever the kind.
+    for (const QString& category : store::incidentCategories())
+        CHECK(test::colorDistance(drawn(category).pixelColor(centre.toPoint()), critical) < 40);
+}
+
 TEST_CASE("An overlay paint stops when told that its content has changed", "[render][overlay]") {
     render::OverlayContent content;
     for (int k = 0; k < 50000; ++k)
-        content.incidents.append(incident(QStringLiteral("Report %1").arg(k),
-                                          QStringLiteral("crime"), store::Severity::High,
-                                          store::IncidentStatus::Reported,
-                                          QDateTime::currentDateTimeUtc(),
-                                          {-0.3 + (k % 300) * 0.002, 16.0 + (k / 300) * 0.003}));
+        content.incidents.append(incident(
+            QStringLiteral("Report %1").arg(k), QStringLiteral("crime"), store::Severity::High,
+            store::IncidentStatus::Reported, QDateTime::currentDateTimeUtc(),
+            {-0.3 + (k % 300) * 0.002, 16.0 + (k / 300) * 0.003}));
     const render::Viewport view =
         render::Viewport::fittingGeographic({-0.35, 15.95, 0.35, 16.55}, QSize(400, 300));
     auto painted = [&](const std::function<bool()>& abandon, bool& finished) {
