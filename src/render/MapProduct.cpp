@@ -3,6 +3,7 @@
 
 #include "geo/ThreadCheck.h"
 #include "geo/WebMercator.h"
+#include "render/OverlayPainter.h"
 #include "render/Palette.h"
 #include "render/SceneRenderer.h"
 #include "store/Situation.h"
@@ -12,6 +13,9 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
+
+#include <optional>
+#include <vector>
 
 namespace tessera::render {
 
@@ -99,25 +103,45 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
         store::summarise(scene.mission.incidents, {}, {sw.lon, sw.lat, ne.lon, ne.lat}, spec.window,
                          made, 0)
             .bySeverity;
-    const struct {
-        const char* label;
+    struct Row {
+        QString label;
         QColor color;
         int count;
         bool line;
         bool dashed;
-    } rows[] = {
-        {"Critical", palette::severity(store::Severity::Critical), counts[3], false, false},
-        {"High", palette::severity(store::Severity::High), counts[2], false, false},
-        {"Medium", palette::severity(store::Severity::Medium), counts[1], false, false},
-        {"Low", palette::severity(store::Severity::Low), counts[0], false, false},
-        {"Patrol in progress", palette::routeStatus(store::RouteStatus::InProgress), -1, true,
-         false},
-        {"Patrol planned", palette::routeStatus(store::RouteStatus::Planned), -1, true, true},
-        {"Patrol completed", palette::routeStatus(store::RouteStatus::Completed), -1, true, false},
+        std::optional<palette::MarkerShape> shape; ///< a row keying a marker shape
     };
+    std::vector<Row> rows{
+        {QStringLiteral("Critical"), palette::severity(store::Severity::Critical), counts[3], false,
+         false, std::nullopt},
+        {QStringLiteral("High"), palette::severity(store::Severity::High), counts[2], false, false,
+         std::nullopt},
+        {QStringLiteral("Medium"), palette::severity(store::Severity::Medium), counts[1], false,
+         false, std::nullopt},
+        {QStringLiteral("Low"), palette::severity(store::Severity::Low), counts[0], false, false,
+         std::nullopt},
+        {QStringLiteral("Patrol in progress"), palette::routeStatus(store::RouteStatus::InProgress),
+         -1, true, false, std::nullopt},
+        {QStringLiteral("Patrol planned"), palette::routeStatus(store::RouteStatus::Planned), -1,
+         true, true, std::nullopt},
+        {QStringLiteral("Patrol completed"), palette::routeStatus(store::RouteStatus::Completed),
+         -1, true, false, std::nullopt},
+    };
+    // What the markers' shapes mean, counted in view as the severities are.
+    for (const palette::ShapeKey& key : palette::shapeKeys()) {
+        int count = 0;
+        for (const store::Incident& i : scene.mission.incidents)
+            count += palette::categoryShape(i.category) == key.shape &&
+                             store::inWindow(i, spec.window) && i.location.lon >= sw.lon &&
+                             i.location.lon <= ne.lon && i.location.lat >= sw.lat &&
+                             i.location.lat <= ne.lat
+                         ? 1
+                         : 0;
+        rows.push_back({key.label, QColor(0xf2, 0xf5, 0xf8), count, false, false, key.shape});
+    }
     const int rowHeight = 20;
     const int boxWidth = 220;
-    const int boxHeight = 30 + rowHeight * static_cast<int>(std::size(rows));
+    const int boxHeight = 30 + rowHeight * static_cast<int>(rows.size());
     const QRect box(size.width() - boxWidth - 12, kBanner + kTitle + size.height() - boxHeight - 12,
                     boxWidth, boxHeight);
     p.setPen(QColor(255, 255, 255, 60));
@@ -141,6 +165,10 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
                 pen.setStyle(Qt::DashLine);
             p.setPen(pen);
             p.drawLine(mark - QPointF(12, 0), mark + QPointF(12, 0));
+        } else if (row.shape) {
+            p.setPen(QPen(QColor(0x10, 0x10, 0x10), 1.5));
+            p.setBrush(row.color);
+            p.drawPath(OverlayPainter::markerOutline(*row.shape, mark, 6.0));
         } else {
             p.setPen(QPen(QColor(0x10, 0x10, 0x10), 1.5));
             p.setBrush(row.color);
@@ -148,7 +176,7 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
         }
         p.setPen(QColor(0xf2, 0xf5, 0xf8));
         const QRect text(box.left() + 44, y, box.width() - 54, rowHeight);
-        p.drawText(text, Qt::AlignVCenter | Qt::AlignLeft, QString::fromLatin1(row.label));
+        p.drawText(text, Qt::AlignVCenter | Qt::AlignLeft, row.label);
         if (row.count >= 0)
             p.drawText(text, Qt::AlignVCenter | Qt::AlignRight, QString::number(row.count));
         y += rowHeight;

@@ -110,8 +110,9 @@ enum class MarkerLook { Live, Resolved, Stale, Cluster };
 /// cost the most of a frame with a thousand markers (QStroker, Bezier flattening), a blit of a
 /// 20-pixel image little. One cache per thread (the GUI's, the headless renderer's workers),
 /// keyed by look, severity, radius and device pixel ratio.
-/// The outline of a marker of `shape` around `at`, about as heavy as a disc of radius `r`.
-QPainterPath markerOutline(palette::MarkerShape shape, QPointF at, double r) {
+} // namespace
+
+QPainterPath OverlayPainter::markerOutline(palette::MarkerShape shape, QPointF at, double r) {
     QPainterPath path;
     switch (shape) {
     case palette::MarkerShape::Diamond:
@@ -133,6 +134,8 @@ QPainterPath markerOutline(palette::MarkerShape shape, QPointF at, double r) {
     }
     return path;
 }
+
+namespace {
 
 const QImage& markerSprite(MarkerLook look, store::Severity severity, double radius, qreal dpr,
                            palette::MarkerShape shape = palette::MarkerShape::Circle) {
@@ -162,18 +165,18 @@ const QImage& markerSprite(MarkerLook look, store::Severity severity, double rad
         // under the dashed one keeps it readable on light imagery.
         p.setPen(QPen(QColor(0x10, 0x10, 0x10), 4.5));
         p.setBrush(palette::staleFill());
-        p.drawPath(markerOutline(shape, at, r));
+        p.drawPath(OverlayPainter::markerOutline(shape, at, r));
         p.setPen(QPen(palette::severity(severity), 2.5, Qt::DashLine));
         p.setBrush(Qt::NoBrush);
-        p.drawPath(markerOutline(shape, at, r));
+        p.drawPath(OverlayPainter::markerOutline(shape, at, r));
         break;
     case MarkerLook::Live:
     case MarkerLook::Resolved:
     case MarkerLook::Cluster:
         p.setPen(QPen(QColor(0x10, 0x10, 0x10), 2.0, Qt::SolidLine, Qt::SquareCap, Qt::MiterJoin));
         p.setBrush(palette::severity(severity));
-        p.drawPath(markerOutline(look == MarkerLook::Cluster ? palette::MarkerShape::Circle : shape,
-                                 at, r));
+        p.drawPath(OverlayPainter::markerOutline(
+            look == MarkerLook::Cluster ? palette::MarkerShape::Circle : shape, at, r));
         if (look == MarkerLook::Resolved) {
             // A resolved incident is hollow in the middle: still visible, clearly not live.
             p.setBrush(QColor(0x10, 0x10, 0x10));

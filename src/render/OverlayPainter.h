@@ -1,11 +1,13 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "render/Palette.h"
 #include "render/VectorLayer.h"
 #include "render/Viewport.h"
 #include "store/Mission.h"
 
 #include <QPainter>
+#include <QPainterPath>
 
 #include <functional>
 #include <optional>
@@ -63,6 +65,9 @@ public:
     /// content has changed meanwhile instead of finishing it).
     static bool paint(QPainter& painter, const Viewport& view, const OverlayContent& content,
                       const std::function<bool()>& abandon = {});
+    /// The outline of an incident's marker of `shape` around `at`, about as heavy as a disc of
+    /// `radius` (palette::categoryShape): for the map and the legends of products.
+    static QPainterPath markerOutline(palette::MarkerShape shape, QPointF at, double radius);
     /// The centre (pixels) of the cluster drawn under `pixel`, when markers are clustered there.
     static std::optional<QPointF> clusterAt(const Viewport& view, const OverlayContent& content,
                                             QPointF pixel);
