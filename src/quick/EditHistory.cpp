@@ -12,7 +12,19 @@ EditHistory::EditHistory(MissionController* mission)
     : QObject(mission)
     , mission_(mission) {}
 
+void EditHistory::recordRoute(const std::optional<store::PatrolRoute>& before,
+                              const store::PatrolRoute& after) {
+    steps_.resize(done_); // a new edit drops what could have been redone
+    steps_.append({std::nullopt, {}, std::nullopt, before, after});
+    done_ = steps_.size();
+    message_.clear();
+    emit changed();
+}
+
 QString EditHistory::Step::label() const {
+    if (routeAfter)
+        return routeBefore ? QStringLiteral("edit of route %1").arg(routeAfter->name)
+                           : QStringLiteral("new route %1").arg(routeAfter->name);
     if (annotation)
         return QStringLiteral("annotation “%1”").arg(annotation->text);
     return before ? QStringLiteral("edit of %1").arg(after.title)
@@ -22,7 +34,7 @@ QString EditHistory::Step::label() const {
 void EditHistory::recordIncident(const std::optional<store::Incident>& before,
                                  const store::Incident& after) {
     steps_.resize(done_); // a new edit drops what could have been redone
-    steps_.append({before, after, std::nullopt});
+    steps_.append({before, after, std::nullopt, std::nullopt, std::nullopt});
     done_ = steps_.size();
     message_.clear();
     emit changed();
@@ -30,7 +42,7 @@ void EditHistory::recordIncident(const std::optional<store::Incident>& before,
 
 void EditHistory::recordAnnotation(const store::Annotation& added) {
     steps_.resize(done_);
-    steps_.append({std::nullopt, {}, added});
+    steps_.append({std::nullopt, {}, added, std::nullopt, std::nullopt});
     done_ = steps_.size();
     message_.clear();
     emit changed();
@@ -71,7 +83,21 @@ void EditHistory::apply(bool undoing) {
     // again has a new uuid.
     auto result = std::make_shared<Step>(step);
     std::function<Status(store::MissionStore&)> job;
-    if (step.annotation) {
+    if (step.routeAfter) {
+        if (undoing && step.routeBefore)
+            job = [result](store::MissionStore& s) { return s.updateRoute(*result->routeBefore); };
+        else if (undoing)
+            job = [uuid = step.routeAfter->uuid](store::MissionStore& s) {
+                return s.deleteRoute(uuid);
+            };
+        else if (step.routeBefore)
+            job = [result](store::MissionStore& s) { return s.updateRoute(*result->routeAfter); };
+        else
+            job = [result](store::MissionStore& s) {
+                result->routeAfter->uuid.clear();
+                return s.addRoute(*result->routeAfter);
+            };
+    } else if (step.annotation) {
         if (undoing)
             job = [uuid = step.annotation->uuid](store::MissionStore& s) {
                 return s.deleteAnnotation(uuid);

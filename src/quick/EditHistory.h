@@ -13,7 +13,8 @@ namespace tessera::quick {
 
 class MissionController;
 
-/// Undo and redo of this session's edits: incidents saved from the form and annotations drawn.
+/// Undo and redo of this session's edits: incidents saved from the form, annotations drawn and
+/// routes saved from the route editor.
 /// An undo is itself an edit, stamped and logged for sync like any other: a changed incident is
 /// saved back as it was, a new incident or annotation is deleted (a tombstone). Redoing a
 /// creation adds the record again under a new uuid (a tombstone's uuid cannot come back). Notes
@@ -39,6 +40,9 @@ public:
     /// A saved incident: `before` is what the mission held (none: it was new).
     void recordIncident(const std::optional<store::Incident>& before, const store::Incident& after);
     void recordAnnotation(const store::Annotation& added);
+    /// A route saved from the route editor: `before` is what the mission held (none: new).
+    void recordRoute(const std::optional<store::PatrolRoute>& before,
+                     const store::PatrolRoute& after);
     /// Forgets everything (another mission).
     void clear();
 
@@ -60,6 +64,9 @@ private:
         std::optional<store::Incident> before; ///< incident steps; none: created
         store::Incident after;
         std::optional<store::Annotation> annotation; ///< annotation steps
+        /// Route steps (the route editor): what the mission held (none: new) and what was saved.
+        std::optional<store::PatrolRoute> routeBefore;
+        std::optional<store::PatrolRoute> routeAfter;
         [[nodiscard]] QString label() const;
     };
     void apply(bool undoing);

@@ -78,22 +78,30 @@ void RouteDraft::follow() {
     store::MissionWorker* records = mission_ ? mission_->records() : nullptr;
     if (!records)
         return;
-    answers_ = connect(records, &store::MissionWorker::written, this,
-                       [this](quint64 ticket, const QString& error) {
-                           if (ticket != ticket_)
-                               return;
-                           ticket_ = 0;
-                           if (!error.isEmpty()) {
-                               problems_.insert(QStringLiteral("save"), error);
-                               emit changed();
-                               return;
-                           }
-                           const QString uuid = savingUuid_;
-                           cancel(); // done: the map pans again
-                           if (mission_)
-                               mission_->reloadRecords();
-                           emit saved(uuid);
-                       });
+    answers_ =
+        connect(records, &store::MissionWorker::written, this,
+                [this](quint64 ticket, const QString& error) {
+                    if (ticket != ticket_)
+                        return;
+                    ticket_ = 0;
+                    if (!error.isEmpty()) {
+                        problems_.insert(QStringLiteral("save"), error);
+                        emit changed();
+                        return;
+                    }
+                    const QString uuid = savingUuid_;
+                    const store::PatrolRoute before = original_;
+                    const store::PatrolRoute after = saving_;
+                    cancel(); // done: the map pans again
+                    if (mission_) {
+                        mission_->reloadRecords();
+                        mission_->history()->recordRoute(
+                            before.uuid.isEmpty() ? std::nullopt
+                                                  : std::optional<store::PatrolRoute>(before),
+                            after);
+                    }
+                    emit saved(uuid);
+                });
 }
 
 void RouteDraft::setMap(MapItem* map) {
@@ -269,6 +277,7 @@ bool RouteDraft::save() {
     if (isNew)
         r.uuid = store::newUuid();
     savingUuid_ = r.uuid;
+    saving_ = r;
     ticket_ = store::MissionWorker::newTicket();
     emit changed();
     records->write(

@@ -127,6 +127,7 @@ private:
     QVariantMap problems_;
     quint64 ticket_ = 0;
     QString savingUuid_;
+    store::PatrolRoute saving_; ///< what save() is writing, for the edit history
 };
 
 } // namespace tessera::quick

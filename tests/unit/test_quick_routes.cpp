@@ -5,6 +5,7 @@
 #include "TestSupport.h"
 #include "geo/Geodesy.h"
 #include "interop/MissionImport.h"
+#include "quick/EditHistory.h"
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
 #include "quick/RouteDraft.h"
@@ -304,4 +305,52 @@ TEST_CASE("A GPX track is read on a worker with progress and can be cancelled or
     REQUIRE(routes.first().track.size() == 12000);
     CHECK(routes.first().track.first().recordedAt == kDeparture.addSecs(60));
     CHECK(std::abs(routes.first().track.last().location.lat - (16.0 + 12000 * 1e-5)) < 1e-6);
+}
+
+TEST_CASE("Routes saved from the editor are undone and redone as edits of the mission",
+          "[quick][routes][history]") {
+    Routes desk;
+    RouteDraft& draft = desk.draft;
+    EditHistory* history = desk.mission.history();
+    QSignalSpy saved(&draft, &RouteDraft::saved);
+    auto waitIdle = [&] { REQUIRE(test::waitUntil([&] { return !history->busy(); })); };
+
+    // An edit of route ALPHA: undo puts the unit and the waypoints back.
+    REQUIRE(draft.edit(desk.alpha));
+    draft.setProperty("unit", QStringLiteral("BANBAT-9"));
+    desk.click({0.45, 16.5});
+    REQUIRE(draft.save());
+    REQUIRE(test::waitUntil([&] { return saved.count() == 1; }));
+    REQUIRE(history->canUndo());
+    CHECK(history->undoText().contains(QStringLiteral("edit of route Route ALPHA")));
+    history->undo();
+    waitIdle();
+    QList<store::PatrolRoute> routes = storedRoutes(desk.path);
+    REQUIRE(routes.size() == 1);
+    CHECK(routes.first().unit == QStringLiteral("BANBAT-1"));
+    CHECK(routes.first().waypoints.size() == 3);
+    history->redo();
+    waitIdle();
+    routes = storedRoutes(desk.path);
+    CHECK(routes.first().unit == QStringLiteral("BANBAT-9"));
+    CHECK(routes.first().waypoints.size() == 4);
+
+    // A new route: undo deletes it, redo adds it again.
+    draft.start();
+    desk.click({-0.2, 16.0});
+    desk.click({0.1, 16.2});
+    draft.setProperty("name", QStringLiteral("Route GOLF"));
+    draft.setProperty("unit", QStringLiteral("FPU-1"));
+    REQUIRE(draft.save());
+    REQUIRE(test::waitUntil([&] { return saved.count() == 2; }));
+    CHECK(storedRoutes(desk.path).size() == 2);
+    history->undo();
+    waitIdle();
+    CHECK(storedRoutes(desk.path).size() == 1);
+    history->redo();
+    waitIdle();
+    routes = storedRoutes(desk.path);
+    REQUIRE(routes.size() == 2);
+    CHECK((routes[0].name == QStringLiteral("Route GOLF") ||
+           routes[1].name == QStringLiteral("Route GOLF")));
 }
