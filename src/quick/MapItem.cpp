@@ -133,16 +133,21 @@ void MapItem::takeRecords() {
         scene_ ? render::SceneRenderer::overlayOf(*scene_, mission_ ? mission_->timeWindow()
                                                                     : store::TimeWindow{})
                : render::OverlayContent{};
-    overlay_.incidents = fresh.incidents;
-    overlay_.incidentPoints = fresh.incidentPoints;
-    overlay_.routes = fresh.routes;
-    overlay_.annotations = fresh.annotations;
-    overlay_.staleAt = fresh.staleAt;
-    overlay_.places = fresh.places;
+    setRecords(fresh);
     ++recordsGeneration_; // a window's records still being taken are out of date
     recordsPending_ = false;
     latestRevision_->store(++overlayRevision_);
     scheduleStaleRepaint();
+}
+
+void MapItem::setRecords(const render::OverlayContent& fresh) {
+    overlay_.incidents = fresh.incidents;
+    overlay_.incidentPoints = fresh.incidentPoints;
+    overlay_.incidentIndex = fresh.incidentIndex;
+    overlay_.routes = fresh.routes;
+    overlay_.annotations = fresh.annotations;
+    overlay_.staleAt = fresh.staleAt;
+    overlay_.places = fresh.places;
 }
 
 void MapItem::overlayChanged() {
@@ -165,13 +170,7 @@ void MapItem::timeWindowChanged() {
         watcher->deleteLater();
         if (generation != recordsGeneration_)
             return; // another window, or another scene, since
-        const render::OverlayContent fresh = watcher->result();
-        overlay_.incidents = fresh.incidents;
-        overlay_.incidentPoints = fresh.incidentPoints;
-        overlay_.routes = fresh.routes;
-        overlay_.annotations = fresh.annotations;
-        overlay_.staleAt = fresh.staleAt;
-        overlay_.places = fresh.places;
+        setRecords(watcher->result());
         recordsPending_ = false;
         if (!hovered_.isEmpty()) // the index may point elsewhere now
             setHovered(-1);
@@ -206,17 +205,21 @@ qsizetype MapItem::incidentIndexAt(double x, double y) const {
     // The marker drawn on top wins: the most severe, then the last drawn (OverlayPainter).
     qsizetype best = -1;
     int bestSeverity = -1;
-    for (qsizetype k = 0; k < overlay_.incidents.size(); ++k) {
-        const store::Incident& incident = overlay_.incidents[k];
-        // A little more than the symbol, so that small markers are easy to hit.
-        const double reach = render::palette::severityRadius(incident.severity) + 4.0;
-        if (QLineF(overlay_.incidentPixel(view_, k), QPointF(x, y)).length() > reach)
-            continue;
-        if (static_cast<int>(incident.severity) >= bestSeverity) {
-            bestSeverity = static_cast<int>(incident.severity);
-            best = k;
-        }
-    }
+    // Only the incidents near the pointer (the grid of the overlay's points): a hover looked at
+    // all 100,000 on every mouse move.
+    const double farthest = render::palette::severityRadius(store::Severity::Critical) + 4.0;
+    overlay_.forIncidentsNear(
+        view_, QRectF(x - farthest, y - farthest, 2 * farthest, 2 * farthest), [&](qsizetype k) {
+            const store::Incident& incident = overlay_.incidents[k];
+            // A little more than the symbol: small markers are easy to hit.
+            const double reach = render::palette::severityRadius(incident.severity) + 4.0;
+            if (QLineF(overlay_.incidentPixel(view_, k), QPointF(x, y)).length() > reach)
+                return;
+            if (static_cast<int>(incident.severity) >= bestSeverity) {
+                bestSeverity = static_cast<int>(incident.severity);
+                best = k;
+            }
+        });
     return best;
 }
 

@@ -196,6 +196,9 @@ private:
     void timeWindowChanged();
     /// Takes the scene's records in the mission's time window into the overlay.
     void takeRecords();
+    /// The records part of `fresh` (SceneRenderer::overlayOf) into the overlay; the user's own
+    /// (measurements, rings, selection, keep-clear areas) stays.
+    void setRecords(const render::OverlayContent& fresh);
     void viewUpdated();
     void tileArrived(render::TileKey key, const QImage& image);
     void setCursor(QPointF pixel);

@@ -2,6 +2,7 @@
 #include "render/OverlayPainter.h"
 
 #include "geo/Geodesy.h"
+#include "geo/WebMercator.h"
 #include "render/Palette.h"
 
 #include <QFontMetricsF>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace tessera::render {
@@ -196,6 +198,54 @@ void drawSprite(QPainter& p, const QImage& sprite, QPointF at) {
 
 } // namespace
 
+void OverlayContent::indexIncidents() {
+    incidentPoints.clear();
+    incidentPoints.reserve(incidents.size());
+    std::vector<geo::Extent> bounds;
+    bounds.reserve(static_cast<size_t>(incidents.size()));
+    geo::Extent all{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
+                    std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
+    for (const store::Incident& i : incidents) {
+        const geo::MapPoint p = geo::webmercator::project(i.location);
+        incidentPoints.push_back(p);
+        bounds.push_back({p.x, p.y, p.x, p.y});
+        all = {std::min(all.minX, p.x), std::min(all.minY, p.y), std::max(all.maxX, p.x),
+               std::max(all.maxY, p.y)};
+    }
+    incidentIndex.reset();
+    incidentExtent = all;
+    // A grid pays off only for many incidents spread over some ground.
+    if (incidents.size() >= 2048 && !all.isEmpty())
+        incidentIndex = std::make_shared<const GridIndex>(bounds, all, 16);
+}
+
+void OverlayContent::forIncidentsNear(const Viewport& view, const QRectF& area,
+                                      const std::function<void(qsizetype)>& visit) const {
+    if (incidentIndex && incidentPoints.size() == incidents.size()) {
+        const geo::MapPoint a = view.toMap(area.topLeft());
+        const geo::MapPoint b = view.toMap(area.bottomRight());
+        const geo::Extent near{std::min(a.x, b.x), std::min(a.y, b.y), std::max(a.x, b.x),
+                               std::max(a.y, b.y)};
+        // Over a good part of the incidents' ground, reading them all in order is cheaper than
+        // gathering the grid's cells and sorting them.
+        const double overlapWidth =
+            std::min(near.maxX, incidentExtent.maxX) - std::max(near.minX, incidentExtent.minX);
+        const double overlapHeight =
+            std::min(near.maxY, incidentExtent.maxY) - std::max(near.minY, incidentExtent.minY);
+        const double share =
+            overlapWidth > 0 && overlapHeight > 0
+                ? overlapWidth * overlapHeight / (incidentExtent.width() * incidentExtent.height())
+                : 0.0;
+        if (share < 0.25) {
+            for (const std::uint32_t k : incidentIndex->query(near))
+                visit(static_cast<qsizetype>(k));
+            return;
+        }
+    }
+    for (qsizetype k = 0; k < incidents.size(); ++k)
+        visit(k);
+}
+
 QPointF OverlayContent::incidentPixel(const Viewport& view, qsizetype k) const {
     return incidentPoints.size() == incidents.size() ? view.toPixel(incidentPoints[k])
                                                      : view.toPixel(incidents[k].location);
@@ -317,15 +367,18 @@ IncidentMarks placeIncidents(const Viewport& view, const OverlayContent& content
                              const QRectF& reach, const std::function<bool()>& abandon = {}) {
     IncidentMarks marks;
     QList<Mark> inReach;
-    for (qsizetype k = 0; k < content.incidents.size(); ++k) {
-        if (abandon && k % 8192 == 8191 && abandon()) {
+    qsizetype looked = 0;
+    content.forIncidentsNear(view, reach, [&](qsizetype k) {
+        if (marks.abandoned || (abandon && ++looked % 8192 == 0 && abandon())) {
             marks.abandoned = true;
-            return marks;
+            return;
         }
         const QPointF at = content.incidentPixel(view, k);
         if (reach.contains(at))
             inReach.append({k, at});
-    }
+    });
+    if (marks.abandoned)
+        return marks;
     auto severity = [&](const Mark& m) {
         return static_cast<int>(content.incidents[m.index].severity);
     };

@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "render/GridIndex.h"
 #include "render/Palette.h"
 #include "render/VectorLayer.h"
 #include "render/Viewport.h"
@@ -10,6 +11,7 @@
 #include <QPainterPath>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace tessera::render {
@@ -21,8 +23,20 @@ struct OverlayContent {
     /// it once, so that a frame does not project every point again); may be empty. A QList, as
     /// the rest: the map hands a copy of the content to its painting thread for every frame.
     QList<geo::MapPoint> incidentPoints;
+    /// Those points in a grid, built with them, so that a view zoomed in on a town finds its few
+    /// hundred incidents without projecting all 100,000 for each frame; null: none (then all are
+    /// looked at). Immutable and shared.
+    std::shared_ptr<const GridIndex> incidentIndex;
+    geo::Extent incidentExtent; ///< the points' bounds (EPSG:3857), with the grid
     /// Where incident `k` is drawn in `view`, from incidentPoints when they are there.
     [[nodiscard]] QPointF incidentPixel(const Viewport& view, qsizetype k) const;
+    /// Calls `visit(k)` for every incident that may lie within `area` (view pixels) of `view`,
+    /// in ascending order of k (the order they are drawn in): through the grid when there is
+    /// one and the area does not take in all of them, else all of them.
+    void forIncidentsNear(const Viewport& view, const QRectF& area,
+                          const std::function<void(qsizetype)>& visit) const;
+    /// Fills incidentPoints and incidentIndex from the incidents.
+    void indexIncidents();
     QList<store::PatrolRoute> routes;
     QList<store::Annotation> annotations;
     /// Stale times of records that came as Cursor-on-Target events (MissionSnapshot::staleAt).

@@ -29,9 +29,7 @@ OverlayContent SceneRenderer::overlayOf(const MapScene& scene, const store::Time
             if (store::inWindow(a, window))
                 content.annotations.append(a);
     }
-    content.incidentPoints.reserve(content.incidents.size());
-    for (const store::Incident& i : content.incidents)
-        content.incidentPoints.push_back(geo::webmercator::project(i.location));
+    content.indexIncidents();
     content.staleAt = scene.mission.staleAt;
     content.places = scene.labelPoints();
     return content;

@@ -622,6 +622,39 @@ TEST_CASE("A marker's shape says the kind of incident and its colour the severit
         CHECK(test::colorDistance(drawn(category).pixelColor(centre.toPoint()), critical) < 40);
 }
 
+TEST_CASE("The overlay finds the incidents near an area through its grid as a full scan would",
+          "[render][overlay]") {
+    render::OverlayContent content;
+    for (int k = 0; k < 10000; ++k)
+        content.incidents.append(incident(
+            QStringLiteral("Report %1").arg(k), QStringLiteral("crime"), store::Severity::Low,
+            store::IncidentStatus::Reported, QDateTime::currentDateTimeUtc(),
+            {-2.0 + (k * 7919 % 10000) * 0.0004, 14.0 + (k * 104729 % 10000) * 0.0004}));
+    content.indexIncidents();
+    REQUIRE(content.incidentIndex != nullptr);
+    REQUIRE(content.incidentPoints.size() == content.incidents.size());
+    const render::Viewport view =
+        render::Viewport::fittingGeographic({-2.2, 13.8, 2.2, 18.2}, QSize(800, 800));
+    for (const QRectF& area : {QRectF(390, 390, 20, 20), QRectF(100, 500, 150, 90),
+                               QRectF(0, 0, 800, 800), QRectF(-50, -50, 30, 30)}) {
+        QList<qsizetype> inside; // by a full scan
+        for (qsizetype k = 0; k < content.incidents.size(); ++k)
+            if (area.contains(content.incidentPixel(view, k)))
+                inside.append(k);
+        QList<qsizetype> visited;
+        content.forIncidentsNear(view, area, [&](qsizetype k) { visited.append(k); });
+        INFO("area " << area.x() << "," << area.y() << " " << area.width() << "x" << area.height());
+        CHECK(std::is_sorted(visited.begin(), visited.end()));
+        QList<qsizetype> visitedInside;
+        for (const qsizetype k : visited)
+            if (area.contains(content.incidentPixel(view, k)))
+                visitedInside.append(k);
+        CHECK(visitedInside == inside);
+        if (area.width() < 100) // a small area does not look at them all
+            CHECK(visited.size() < content.incidents.size() / 10);
+    }
+}
+
 TEST_CASE("An overlay paint stops when told that its content has changed", "[render][overlay]") {
     render::OverlayContent content;
     for (int k = 0; k < 50000; ++k)
