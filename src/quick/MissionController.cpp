@@ -528,14 +528,15 @@ void MissionController::importExchangeFile(const QUrl& file) {
                 if (!report)
                     return failed(report.error().message);
                 const interop::TakImportReport& r = report.value();
-                done.notice = QStringLiteral("Imported TAK package \"%1\": %2 incidents, %3 routes, %4 "
-                                             "annotations, %5 attachments, %6 map layers")
-                                  .arg(r.package)
-                                  .arg(r.incidents)
-                                  .arg(r.routes)
-                                  .arg(r.annotations)
-                                  .arg(r.attachments)
-                                  .arg(r.layers.size());
+                done.notice =
+                    QStringLiteral("Imported TAK package \"%1\": %2 incidents, %3 routes, %4 "
+                                   "annotations, %5 attachments, %6 map layers")
+                        .arg(r.package)
+                        .arg(r.incidents)
+                        .arg(r.routes)
+                        .arg(r.annotations)
+                        .arg(r.attachments)
+                        .arg(r.layers.size());
                 if (!r.skipped.isEmpty())
                     done.notice +=
                         QStringLiteral("; not taken: ") + r.skipped.join(QStringLiteral("; "));
@@ -617,16 +618,19 @@ void MissionController::importRecordsFile(const QUrl& file) {
                 return out;
             }
             const QString name = QFileInfo(path).fileName();
+            // Both readers take the mission's marking, the cancel flag and the progress report.
+            auto configured = [&](auto options) {
+                options.marking = marking;
+                options.cancelled = cancelled;
+                options.progress = progress;
+                return options;
+            };
             Result<bool> records = interop::holdsRecords(path);
             if (!records) {
                 out.error = records.error().message;
             } else if (records.value()) {
-                interop::RecordImportOptions options;
-                options.marking = marking;
-                options.cancelled = cancelled;
-                options.progress = progress;
-                Result<interop::RecordImportReport> r =
-                    interop::importRecords(store.value(), path, options);
+                Result<interop::RecordImportReport> r = interop::importRecords(
+                    store.value(), path, configured(interop::RecordImportOptions{}));
                 if (r)
                     out.notice = QStringLiteral("Imported from %1: %2 incidents, %3 routes, %4 "
                                                 "annotations (%5 already here)")
@@ -638,12 +642,8 @@ void MissionController::importRecordsFile(const QUrl& file) {
                 else
                     out.error = r.error().message;
             } else {
-                interop::ImportOptions options;
-                options.marking = marking;
-                options.cancelled = cancelled;
-                options.progress = progress;
-                Result<interop::ImportReport> r =
-                    interop::importIncidents(store.value(), path, options);
+                Result<interop::ImportReport> r = interop::importIncidents(
+                    store.value(), path, configured(interop::ImportOptions{}));
                 if (r)
                     out.notice = QStringLiteral("Imported %L2 incidents from %1")
                                      .arg(name)
