@@ -2,10 +2,12 @@ import QtQuick
 import QtQuick.Layouts
 import Tessera.Map
 
-// Legend with live counts: what each marker colour and line style means.
+// Legend with live counts: what each marker colour, shape and line style means. A click on its
+// title folds it to that line, to leave the layers below room on a small screen.
 Rectangle {
     id: panel
     required property MissionController mission
+    property bool folded: false
     color: Theme.panel
     border.color: Theme.panelBorder
     radius: 6
@@ -23,14 +25,21 @@ Rectangle {
         anchors.margins: Theme.margin
         spacing: 6
         Text {
-            text: "INCIDENTS BY SEVERITY"
+            objectName: "legendTitle"
+            Layout.fillWidth: true
+            text: (panel.folded ? "▸ " : "▾ ") + "INCIDENTS BY SEVERITY"
             color: Theme.mutedText
             font.family: Theme.fontFamily
             font.pixelSize: Theme.smallFont
             font.bold: true
+            MouseArea {
+                anchors.fill: parent
+                cursorShape: Qt.PointingHandCursor
+                onClicked: panel.folded = !panel.folded
+            }
         }
         Repeater {
-            model: legend
+            model: panel.folded ? null : legend
             delegate: RowLayout {
                 id: entry
                 required property string label
@@ -121,6 +130,7 @@ Rectangle {
         }
         Text {
             Layout.topMargin: 4
+            visible: !panel.folded
             text: "Hollow centre: resolved"
             color: Theme.mutedText
             font.family: Theme.fontFamily
