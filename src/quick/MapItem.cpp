@@ -136,7 +136,7 @@ void MapItem::takeRecords() {
     setRecords(fresh);
     ++recordsGeneration_; // a window's records still being taken are out of date
     recordsPending_ = false;
-    latestRevision_->store(++overlayRevision_);
+    ++*overlayRevision_;
     scheduleStaleRepaint();
 }
 
@@ -151,7 +151,7 @@ void MapItem::setRecords(const render::OverlayContent& fresh) {
 }
 
 void MapItem::overlayChanged() {
-    latestRevision_->store(++overlayRevision_);
+    ++*overlayRevision_;
     polish();
 }
 
@@ -265,7 +265,7 @@ void MapItem::sceneChanged() {
     if (!sameMission) { // another mission's markers must not stand in, nor arrive late
         overlayShown_ = {};
         overlayImage_ = QImage();
-        overlayDiscardBelow_ = overlayRevision_;
+        overlayDiscardBelow_ = *overlayRevision_;
     }
     renderer_.setLayers(layers);
     if (sameMission) {
@@ -768,7 +768,7 @@ void MapItem::updatePolish() {
     // is asked for when it is out of date and none is being painted.
     const qreal dpr = window() ? window()->effectiveDevicePixelRatio() : 1.0;
     if (overlayEmpty()) {
-        overlayShown_ = {QImage(), view_, overlayRevision_, {}};
+        overlayShown_ = {QImage(), view_, *overlayRevision_, {}};
     } else if (!overlayPainting_ && !recordsPending_ && !isOverlayCurrent(dpr)) {
         // (While a window's records are being taken, the overlay of the old ones is not painted
         // again: it would be thrown away.)
@@ -811,7 +811,7 @@ bool MapItem::isOverlayCurrent() const {
 }
 
 bool MapItem::isOverlayCurrent(qreal dpr) const {
-    if (recordsPending_ || overlayShown_.revision != overlayRevision_ ||
+    if (recordsPending_ || overlayShown_.revision != *overlayRevision_ ||
         !(overlayShown_.view == view_))
         return false;
     return overlayShown_.image.isNull() ? overlayEmpty()
@@ -828,7 +828,8 @@ void MapItem::startOverlayPaint(qreal dpr) {
     // The content is a copy: its lists are shared, not copied, and the GUI thread may change
     // its own meanwhile.
     overlayPainter_.start([this, buffer = std::move(buffer), view = view_, content = overlay_,
-                           revision = overlayRevision_, latest = latestRevision_]() mutable {
+                           revision = overlayRevision_->load(),
+                           latest = overlayRevision_]() mutable {
         threadcheck::backgroundPriority();
         QElapsedTimer clock;
         clock.start();

@@ -246,10 +246,10 @@ private:
         QList<QRect> inked; ///< the parts of the image with something drawn
     };
     PaintedOverlay overlayShown_;
-    quint64 overlayRevision_ = 1;
-    /// The revision, for the painting thread: a paint whose content has changed meanwhile is
-    /// abandoned (OverlayPainter::paint's `abandon`) rather than finished and thrown away.
-    std::shared_ptr<std::atomic<quint64>> latestRevision_ =
+    /// The content's revision, counted up at each change. Written on the GUI thread only; shared
+    /// with the painting thread, which abandons a paint whose content has changed meanwhile
+    /// (OverlayPainter::paint's `abandon`) rather than finish it to be thrown away.
+    std::shared_ptr<std::atomic<quint64>> overlayRevision_ =
         std::make_shared<std::atomic<quint64>>(1);
     /// The records of a new time window are taken on a worker (100,000 incidents filtered and
     /// projected: 10-20 ms); each change is a generation, and only the newest is taken.
