@@ -3,6 +3,7 @@
 
 #include "quick/MissionController.h"
 #include "render/Palette.h"
+#include "store/Situation.h"
 
 namespace tessera::quick {
 
@@ -58,12 +59,15 @@ void LegendModel::rebuild() {
     const auto scene = mission_ ? mission_->scene() : nullptr;
     // What the map shows: the records in the time window.
     const store::TimeWindow window = mission_ ? mission_->timeWindow() : store::TimeWindow{};
+    // The incidents in the window anywhere, counted as the commander's view and products count
+    // the ones in view (store::summarise).
+    const store::Situation counted =
+        scene ? store::summarise(scene->mission.incidents, {}, {-180, -90, 180, 90}, window,
+                                 QDateTime::currentDateTimeUtc(), 0)
+              : store::Situation{};
     using store::Severity;
     for (const Severity s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low}) {
-        int count = 0;
-        if (scene)
-            for (const store::Incident& i : scene->mission.incidents)
-                count += i.severity == s && store::inWindow(i, window) ? 1 : 0;
+        const int count = counted.bySeverity[static_cast<size_t>(s)];
         QString label = store::toString(s);
         label[0] = label[0].toUpper();
         rows_.append({label,
@@ -114,17 +118,10 @@ void LegendModel::rebuild() {
                   false,
                   {}});
     // What the markers' shapes mean, with the incidents of each kind in the window.
-    for (const render::palette::ShapeKey& key : render::palette::shapeKeys()) {
-        int count = 0;
-        if (scene)
-            for (const store::Incident& i : scene->mission.incidents)
-                count += render::palette::categoryShape(i.category) == key.shape &&
-                                 store::inWindow(i, window)
-                             ? 1
-                             : 0;
-        rows_.append({key.label, render::palette::labelText(), QStringLiteral("symbol"), count,
-                      14.0, false, render::palette::shapeName(key.shape)});
-    }
+    for (const render::palette::ShapeKey& key : render::palette::shapeKeys())
+        rows_.append({key.label, render::palette::labelText(), QStringLiteral("symbol"),
+                      render::palette::countByShape(counted.byCategory, key.shape), 14.0, false,
+                      render::palette::shapeName(key.shape)});
     endResetModel();
     recountStale(); // arms the clock for the next marker to go stale
 }

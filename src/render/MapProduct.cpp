@@ -99,10 +99,9 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
     const geo::GeoPoint sw = geo::webmercator::unproject({e.minX, e.minY});
     const geo::GeoPoint ne = geo::webmercator::unproject({e.maxX, e.maxY});
     // The commander's view counts the same way (store::summarise).
-    const std::array<int, 4> counts =
-        store::summarise(scene.mission.incidents, {}, {sw.lon, sw.lat, ne.lon, ne.lat}, spec.window,
-                         made, 0)
-            .bySeverity;
+    const store::Situation inView = store::summarise(
+        scene.mission.incidents, {}, {sw.lon, sw.lat, ne.lon, ne.lat}, spec.window, made, 0);
+    const std::array<int, 4>& counts = inView.bySeverity;
     struct Row {
         QString label;
         QColor color;
@@ -128,17 +127,10 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
          -1, true, false, std::nullopt},
     };
     // What the markers' shapes mean, counted in view as the severities are.
-    for (const palette::ShapeKey& key : palette::shapeKeys()) {
-        int count = 0;
-        for (const store::Incident& i : scene.mission.incidents)
-            count += palette::categoryShape(i.category) == key.shape &&
-                             store::inWindow(i, spec.window) && i.location.lon >= sw.lon &&
-                             i.location.lon <= ne.lon && i.location.lat >= sw.lat &&
-                             i.location.lat <= ne.lat
-                         ? 1
-                         : 0;
-        rows.push_back({key.label, QColor(0xf2, 0xf5, 0xf8), count, false, false, key.shape});
-    }
+    for (const palette::ShapeKey& key : palette::shapeKeys())
+        rows.push_back({key.label, QColor(0xf2, 0xf5, 0xf8),
+                        palette::countByShape(inView.byCategory, key.shape), false, false,
+                        key.shape});
     const int rowHeight = 20;
     const int boxWidth = 220;
     const int boxHeight = 30 + rowHeight * static_cast<int>(rows.size());

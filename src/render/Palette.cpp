@@ -45,6 +45,13 @@ MarkerShape categoryShape(const QString& category) {
     return MarkerShape::Circle; // a category from elsewhere: the plain marker
 }
 
+int countByShape(const QHash<QString, int>& byCategory, MarkerShape shape) {
+    int count = 0;
+    for (auto it = byCategory.cbegin(); it != byCategory.cend(); ++it)
+        count += categoryShape(it.key()) == shape ? it.value() : 0;
+    return count;
+}
+
 QString shapeName(MarkerShape shape) {
     switch (shape) {
     case MarkerShape::Diamond:

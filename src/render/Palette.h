@@ -4,6 +4,7 @@
 #include "store/Mission.h"
 
 #include <QColor>
+#include <QHash>
 
 namespace tessera::render {
 
@@ -32,6 +33,9 @@ struct ShapeKey {
     QStringList categories;
 };
 const QList<ShapeKey>& shapeKeys();
+/// How many of the incidents counted by category (store::Situation::byCategory) are drawn as
+/// `shape`.
+int countByShape(const QHash<QString, int>& byCategory, MarkerShape shape);
 /// "diamond", "square", "circle", "triangle": the legend draws it.
 QString shapeName(MarkerShape shape);
 /// Analysts' annotations (lines, areas, points): bluish green, a hue no severity or route

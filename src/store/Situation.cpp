@@ -20,6 +20,7 @@ Situation summarise(const QList<Incident>& incidents, const QList<PatrolRoute>& 
         if (!inArea(area, i.location) || !inWindow(i, window))
             continue;
         ++s.bySeverity[static_cast<size_t>(i.severity)];
+        ++s.byCategory[i.category];
         shown.append(&i);
     }
     const auto count = std::min<qsizetype>(std::max(latestCount, 0), shown.size());

@@ -6,6 +6,7 @@
 #include "store/TimeWindow.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 
 #include <array>
@@ -24,6 +25,7 @@ struct StaleRoute {
 /// latest of them, and the patrols under way there that have gone quiet.
 struct Situation {
     std::array<int, 4> bySeverity{}; ///< indexed by Severity (low .. critical)
+    QHash<QString, int> byCategory;  ///< by category key ("ied", ...), the same incidents
     QList<Incident> latest;          ///< newest first
     QList<StaleRoute> staleRoutes;   ///< quiet longest first
     [[nodiscard]] int total() const {
