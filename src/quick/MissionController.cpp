@@ -161,6 +161,17 @@ void MissionController::runInBackground(Job job, Done done) {
     watcher->setFuture(QtConcurrent::run(std::move(job)));
 }
 
+bool MissionController::reportImport(const QString& error, const QString& notice) {
+    if (!error.isEmpty()) {
+        setLayerError(error);
+        return false;
+    }
+    setLayerError(QString());
+    importNotice_ = notice;
+    emit importNoticeChanged();
+    return true;
+}
+
 void MissionController::setLayerError(const QString& message) {
     layerError_ = message;
     emit layerErrorChanged();
@@ -563,13 +574,8 @@ void MissionController::importExchangeFile(const QUrl& file) {
                 addLayerFile(file);
                 return;
             }
-            if (!done.error.isEmpty()) {
-                setLayerError(done.error);
+            if (!reportImport(done.error, done.notice))
                 return;
-            }
-            setLayerError(QString());
-            importNotice_ = done.notice;
-            emit importNoticeChanged();
             if (!scene_ || scene_->mission.path != missionPath)
                 return;
             if (done.scene) {
@@ -661,13 +667,8 @@ void MissionController::importRecordsFile(const QUrl& file) {
         [this, missionPath](const Outcome& done) {
             recordsImport_ = {};
             emit importProgressChanged();
-            if (!done.error.isEmpty()) {
-                setLayerError(done.error);
+            if (!reportImport(done.error, done.notice))
                 return;
-            }
-            setLayerError(QString());
-            importNotice_ = done.notice;
-            emit importNoticeChanged();
             if (!done.cancelled && scene_ && scene_->mission.path == missionPath)
                 reloadRecords();
         });

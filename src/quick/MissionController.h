@@ -178,6 +178,9 @@ private:
     /// Publishes `layers` as the scene's stack and saves it in the background.
     void changeStack(QList<render::LoadedLayer> layers);
     void setLayerError(const QString& message);
+    /// How an import ended, for the user: the refusal in layerError, else the notice (and no
+    /// error). Returns whether it was taken in.
+    bool reportImport(const QString& error, const QString& notice);
     void saveStack();
     /// Applies `edit` to a copy of the stack at the layer's index; publishes and saves the
     /// result when `edit` says it changed something.
