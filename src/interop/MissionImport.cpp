@@ -243,11 +243,6 @@ store::Marking readMarking(OGRFeatureH f, const store::Marking& fallback) {
     return {classification, field(f, QStringLiteral("releasability"))};
 }
 
-bool validPoint(const geo::GeoPoint& p) {
-    return std::isfinite(p.lon) && std::isfinite(p.lat) && p.lon >= -180 && p.lon <= 180 &&
-           p.lat >= -90 && p.lat <= 90;
-}
-
 /// A feature's geometry as points, lines or areas read it.
 struct Shape {
     enum class Type { None, Point, Line, Area };
@@ -298,7 +293,7 @@ QString readShape(OGRFeatureH f, OGRCoordinateTransformationH transform, Shape& 
     const int n = OGR_G_GetPointCount(points);
     for (int k = 0; k < n; ++k) {
         const geo::GeoPoint p{OGR_G_GetX(points, k), OGR_G_GetY(points, k)};
-        if (!validPoint(p))
+        if (!p.isValid())
             return QStringLiteral("point %1 is not a longitude/latitude").arg(k + 1);
         shape.points.append(p);
     }
@@ -603,7 +598,7 @@ private:
             for (size_t k = 0; k < group.size(); ++k) {
                 store::Incident where; // the geometry reader for points
                 if (QString reason = readGeometry(group[k].get(), transform.get(), where);
-                    !reason.isEmpty() || !where.area.isEmpty() || !validPoint(where.location))
+                    !reason.isEmpty() || !where.area.isEmpty() || !where.location.isValid())
                     return QStringLiteral("point %1 is not a longitude/latitude point").arg(k + 1);
                 Vertex v{where.location,
                          field(group[k].get(), QStringLiteral("name")),

@@ -7,13 +7,6 @@
 
 namespace tessera::store {
 
-namespace {
-bool onTheGlobe(const geo::GeoPoint& p) {
-    return std::isfinite(p.lat) && std::isfinite(p.lon) && p.lat >= -90 && p.lat <= 90 &&
-           p.lon >= -180 && p.lon <= 180;
-}
-} // namespace
-
 QList<Waypoint> plannedWaypoints(const RoutePlan& plan) {
     QList<Waypoint> waypoints;
     if (!(plan.speedKmh > 0) || !plan.departure.isValid())
@@ -47,7 +40,7 @@ QList<FieldProblem> routeProblems(const PatrolRoute& route) {
                              .arg(route.waypoints.size())});
     for (qsizetype k = 0; k < route.waypoints.size(); ++k) {
         const Waypoint& w = route.waypoints[k];
-        if (!onTheGlobe(w.location)) {
+        if (!w.location.isValid()) {
             problems.append(
                 {QStringLiteral("waypoints"),
                  QStringLiteral("Waypoint %1 is not a longitude/latitude.").arg(k + 1)});
@@ -63,7 +56,7 @@ QList<FieldProblem> routeProblems(const PatrolRoute& route) {
     }
     for (qsizetype k = 0; k < route.track.size(); ++k) {
         const TrackPoint& p = route.track[k];
-        if (!onTheGlobe(p.location) || !p.recordedAt.isValid()) {
+        if (!p.location.isValid() || !p.recordedAt.isValid()) {
             problems.append({QStringLiteral("track"),
                              QStringLiteral("Track point %1 has no place or no time.").arg(k + 1)});
             break;
