@@ -6,6 +6,8 @@ tessera_add_suite(test_share_cli SOURCES unit/test_share_cli.cpp LIBS tessera_st
 target_compile_definitions(test_share_cli PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_share_cli tessera-cli)
 tessera_add_suite(test_share_sync SOURCES unit/test_share_sync.cpp LIBS tessera_share)
+tessera_add_suite(test_share_release SOURCES unit/test_share_release.cpp
+    LIBS tessera_share tessera_interop)
 
 # libFuzzer target for the bundle reader: only with clang and -DTESSERA_SHARE_FUZZ=ON, in a
 # build of its own (docs/sharing.md, "Fuzzing"); ctest then runs it for a bounded time.
@@ -19,7 +21,8 @@ if(TESSERA_SHARE_FUZZ)
     set(src ${PROJECT_SOURCE_DIR}/src/share)
     add_executable(fuzz_share_bundle unit/test_share_fuzz.cpp
         ${src}/BundleFormat.cpp ${src}/BundlePayload.cpp ${src}/Cbor.cpp ${src}/ContactBook.cpp
-        ${src}/Crypto.cpp ${src}/Identity.cpp ${src}/Marking.cpp)
+        ${src}/Crypto.cpp ${src}/Identity.cpp
+        ${PROJECT_SOURCE_DIR}/src/store/MarkingGrammar.cpp)
     target_include_directories(fuzz_share_bundle PRIVATE ${PROJECT_SOURCE_DIR}/src)
     target_compile_options(fuzz_share_bundle PRIVATE -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=undefined)

@@ -217,15 +217,34 @@ ScrollView {
             ColumnLayout {
                 Layout.fillWidth: true
                 Caption { text: "Classification" }
-                Field { objectName: "classificationField"; field: "classification" }
+                // The four levels of the marking grammar to pick from; caveats may follow
+                // ("SECRET // MEDICAL"). Anything else is refused beside the field on save.
+                ComboBox {
+                    id: levelBox
+                    objectName: "classificationField"
+                    Layout.fillWidth: true
+                    editable: true
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                    model: ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET"]
+                    editText: form.editor.classification
+                    onActivated: form.editor.classification = currentText
+                    onEditTextChanged: if (editText !== form.editor.classification)
+                                           form.editor.classification = editText
+                }
             }
             ColumnLayout {
                 Layout.fillWidth: true
                 Caption { text: "Releasable to" }
-                Field { objectName: "releasabilityField"; field: "releasability" }
+                Field {
+                    objectName: "releasabilityField"
+                    field: "releasability"
+                    placeholderText: "REL TO NLD, FRA, UN"
+                }
             }
         }
         Problem { field: "classification" }
+        Problem { field: "releasability" }
 
         Text {
             Layout.fillWidth: true

@@ -469,6 +469,8 @@ int bundleImport(const QStringList& args) {
           << report.value().applied << " applied, " << report.value().unchanged << " unchanged, "
           << report.value().skipped << " skipped, " << report.value().conflicts << " conflicts"
           << Qt::endl;
+    for (const QString& warning : report.value().warnings())
+        err() << warning << Qt::endl;
     return 0;
 }
 

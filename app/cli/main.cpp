@@ -201,6 +201,11 @@ int missionCreate(const QStringList& args) {
     p.addOption({QStringLiteral("name"), QStringLiteral("Mission name."), QStringLiteral("text")});
     p.addOption({QStringLiteral("view"), QStringLiteral("Initial view W,S,E,N in degrees."),
                  QStringLiteral("w,s,e,n"), QStringLiteral("-180,-85,180,85")});
+    p.addOption({QStringLiteral("id"),
+                 QStringLiteral("The mission's id, the same at every station that shares it "
+                                "(default: a new one, printed)."),
+                 QStringLiteral("id")});
+    p.addOption({QStringLiteral("exercise"), QStringLiteral("The mission is an exercise.")});
     addMarkingOptions(p);
     p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file to create."));
     p.process(args);
@@ -211,6 +216,8 @@ int missionCreate(const QStringList& args) {
     if (info.name.isEmpty())
         info.name = QFileInfo(p.positionalArguments().first()).completeBaseName();
     info.marking = markingFrom(p);
+    info.id = p.value(QStringLiteral("id"));
+    info.exercise = p.isSet(QStringLiteral("exercise"));
     const auto view = parseExtent(p.value(QStringLiteral("view")));
     if (!view)
         return fail(QStringLiteral("--view must be west,south,east,north in degrees"));
@@ -218,7 +225,11 @@ int missionCreate(const QStringList& args) {
     auto mission = store::MissionStore::create(p.positionalArguments().first(), info);
     if (!mission)
         return fail(mission.error().message);
-    out() << p.positionalArguments().first() << Qt::endl;
+    Result<store::MissionInfo> made = mission.value().info();
+    if (!made)
+        return fail(made.error().message);
+    out() << p.positionalArguments().first() << Qt::endl
+          << "mission id " << made.value().id << Qt::endl;
     return 0;
 }
 
@@ -742,7 +753,8 @@ void usage() {
              "  demo build --sources DIR --scenario FILE --out DIR   build the demo mission\n"
              "  render --mission FILE [--extent W,S,E,N] [--size WxH] [--product] OUT.png|OUT.pdf\n"
              "  mission info FILE                                     what a mission holds\n"
-             "  mission create FILE [--name N] [--classification C]   a new, empty mission\n"
+             "  mission create FILE [--name N] [--id ID] [--exercise] [--classification C]\n"
+             "                                                        a new, empty mission\n"
              "  mission import FILE INPUT [--map f=col,...] [--skip-invalid] [--track ROUTE]\n"
              "  mission export FILE OUT.geojson|.gpkg|.kml|.kmz|.gpx [query options] [--for PEER]\n"
              "                 [--records incidents,routes,annotations]\n"

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUuid>
 
 namespace tessera::interop {
 
@@ -62,6 +63,14 @@ Result<ExerciseScenario> ExerciseScenario::read(const QString& path, const Gazet
     s.info.description = str(root, "description");
     s.info.marking = {str(root, "classification"), str(root, "releasability")};
     s.info.exercise = true;
+    // Every station that builds the exercise from the same scenario must hold the same mission
+    // for bundles to pass between them (docs/sharing.md): its id is the scenario's, else one
+    // derived from the scenario's name.
+    s.info.id = str(root, "id");
+    if (s.info.id.isEmpty())
+        s.info.id = QUuid::createUuidV5(
+                        QUuid(QStringLiteral("6f1c2a52-4f7e-4a8e-9b0c-3d2e1f0a9b8c")), s.info.name)
+                        .toString(QUuid::WithoutBraces);
     const QJsonObject view = root.value(QLatin1String("view")).toObject();
     s.info.initialView = {view.value(QLatin1String("west")).toDouble(),
                           view.value(QLatin1String("south")).toDouble(),

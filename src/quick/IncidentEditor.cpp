@@ -265,6 +265,10 @@ store::Incident IncidentEditor::incident(QList<store::FieldProblem>* problems,
     i.credibility = credibility_;
     i.narrative = narrative_;
     i.marking = {classification_.trimmed(), releasability_.trimmed()};
+    // Saved in the grammar's canonical form ("SECRET // REL TO FRA, NLD"), so that every
+    // reader compares the same strings; an unreadable one is refused below.
+    if (Result<store::ParsedMarking> parsed = store::parseMarking(i.marking); parsed)
+        i.marking = parsed.value().toStore();
     const bool placeRefused = std::any_of(found.begin(), found.end(), [](const auto& p) {
         return p.field == QLatin1String("lat") || p.field == QLatin1String("lon");
     });

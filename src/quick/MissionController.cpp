@@ -126,10 +126,11 @@ QString MissionController::description() const {
 QString MissionController::banner() const {
     if (!scene_)
         return {};
-    return render::bannerText(scene_->mission.info);
+    return render::bannerText(scene_->mission.info, scene_->mission.marking);
 }
 QColor MissionController::bannerColor() const {
-    return render::bannerColor(scene_ ? scene_->mission.info : store::MissionInfo{});
+    return scene_ ? render::bannerColor(scene_->mission.info, scene_->mission.marking)
+                  : render::bannerColor({}, {});
 }
 
 store::Marking MissionController::marking() const {

@@ -625,7 +625,10 @@ void SharingController::importBundle(const QUrl& file) {
                     QStringLiteral(", %1 skipped (their incident is not held here)").arg(i.skipped);
             if (i.conflicts > 0)
                 message += QStringLiteral(", %1 conflicts to resolve").arg(i.conflicts);
-            return {{}, message + QLatin1Char('.'), i.applied};
+            message += QLatin1Char('.');
+            for (const QString& warning : i.warnings())
+                message += QLatin1Char(' ') + warning;
+            return {{}, message, i.applied};
         },
         [this](const Imported& i) {
             if (i.applied > 0 && mission_)

@@ -19,23 +19,24 @@
 
 namespace tessera::render {
 
-QString bannerText(const store::MissionInfo& info) {
-    const QString marking = info.marking.banner();
+QString bannerText(const store::MissionInfo& info, const store::CombinedMarking& shown) {
+    const QString marking = shown.banner();
     return info.exercise ? QStringLiteral("EXERCISE · ") + marking + QStringLiteral(" · EXERCISE")
                          : marking;
 }
 
-QColor bannerColor(const store::MissionInfo& info) {
+QColor bannerColor(const store::MissionInfo& info, const store::CombinedMarking& shown) {
     if (info.exercise)
         return QColor(0x1f, 0x5f, 0xbf);
-    const QString level = info.marking.classification.toUpper();
-    if (level.contains(QLatin1String("TOP SECRET")))
-        return QColor(0xff, 0x8c, 0x00);
-    if (level.contains(QLatin1String("SECRET")))
+    switch (shown.marking.level) {
+    case store::Classification::Secret:
         return QColor(0xc8, 0x10, 0x2e);
-    if (level.contains(QLatin1String("CONFIDENTIAL")) ||
-        level.contains(QLatin1String("RESTRICTED")))
+    case store::Classification::Confidential:
+    case store::Classification::Restricted:
         return QColor(0x00, 0x33, 0xa0);
+    case store::Classification::Unclassified:
+        break;
+    }
     return QColor(0x00, 0x7a, 0x33);
 }
 
@@ -44,15 +45,16 @@ namespace {
 constexpr int kBanner = 28;
 constexpr int kTitle = 34;
 
-void drawBanner(QPainter& p, const QRect& band, const store::MissionInfo& info) {
-    p.fillRect(band, bannerColor(info));
+void drawBanner(QPainter& p, const QRect& band, const store::MissionInfo& info,
+                const store::CombinedMarking& shown) {
+    p.fillRect(band, bannerColor(info, shown));
     QFont font(QStringLiteral("DejaVu Sans"));
     font.setPixelSize(14);
     font.setBold(true);
     font.setLetterSpacing(QFont::AbsoluteSpacing, 1.2);
     p.setFont(font);
     p.setPen(Qt::white);
-    p.drawText(band, Qt::AlignCenter, bannerText(info));
+    p.drawText(band, Qt::AlignCenter, bannerText(info, shown));
 }
 
 } // namespace
@@ -71,8 +73,15 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
     p.setRenderHint(QPainter::Antialiasing);
     p.setRenderHint(QPainter::TextAntialiasing);
     const store::MissionInfo& info = scene.mission.info;
-    drawBanner(p, QRect(0, 0, size.width(), kBanner), info);
-    drawBanner(p, QRect(0, product.image.height() - kBanner, size.width(), kBanner), info);
+    // The banners carry the marking of what the product shows: the records in its view and
+    // time window, not the mission's own marking alone.
+    const geo::Extent e = view.extent();
+    const geo::GeoPoint sw = geo::webmercator::unproject({e.minX, e.minY});
+    const geo::GeoPoint ne = geo::webmercator::unproject({e.maxX, e.maxY});
+    const geo::Extent area{sw.lon, sw.lat, ne.lon, ne.lat};
+    const store::CombinedMarking shown = store::shownMarking(scene.mission, area, spec.window);
+    drawBanner(p, QRect(0, 0, size.width(), kBanner), info, shown);
+    drawBanner(p, QRect(0, product.image.height() - kBanner, size.width(), kBanner), info, shown);
 
     // The title line: what, when for, when made.
     const QDateTime made =
@@ -95,12 +104,9 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
     p.drawImage(QPoint(0, kBanner + kTitle), map.image);
 
     // The legend, bottom right of the map: what the colours mean, with the counts in view.
-    const geo::Extent e = view.extent();
-    const geo::GeoPoint sw = geo::webmercator::unproject({e.minX, e.minY});
-    const geo::GeoPoint ne = geo::webmercator::unproject({e.maxX, e.maxY});
     // The commander's view counts the same way (store::summarise).
-    const store::Situation inView = store::summarise(
-        scene.mission.incidents, {}, {sw.lon, sw.lat, ne.lon, ne.lat}, spec.window, made, 0);
+    const store::Situation inView =
+        store::summarise(scene.mission.incidents, {}, area, spec.window, made, 0);
     const std::array<int, 4>& counts = inView.bySeverity;
     struct Row {
         QString label;

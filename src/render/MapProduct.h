@@ -12,12 +12,13 @@
 
 namespace tessera::render {
 
-/// The classification line of a mission as banners print it: "UNCLASSIFIED // REL TO ...",
-/// framed by "EXERCISE ·" for an exercise.
-QString bannerText(const store::MissionInfo& info);
-/// The banner's colour: exercise blue for an exercise, else by the classification's level
-/// (green unclassified, blue confidential or restricted, red secret, orange top secret).
-QColor bannerColor(const store::MissionInfo& info);
+/// The classification line of a picture as banners print it: the marking of what it shows
+/// (store::shownMarking: "SECRET // REL TO NLD", never less than the records drawn), framed by
+/// "EXERCISE ·" for an exercise.
+QString bannerText(const store::MissionInfo& info, const store::CombinedMarking& shown);
+/// The banner's colour: exercise blue for an exercise, else by the level of what is shown
+/// (green unclassified, blue restricted or confidential, red secret).
+QColor bannerColor(const store::MissionInfo& info, const store::CombinedMarking& shown);
 
 /// What a map product shows beyond the map.
 struct ProductSpec {

@@ -36,19 +36,52 @@ Status ensureTables(Database& db) {
         "CREATE TABLE IF NOT EXISTS share_conflict (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
         "uuid TEXT NOT NULL, detected_at INTEGER NOT NULL, bundle_id TEXT NOT NULL, ours BLOB "
         "NOT NULL, theirs BLOB NOT NULL, shown TEXT NOT NULL CHECK (shown IN ('ours', "
-        "'theirs')), resolved_at INTEGER, resolution TEXT) STRICT;"));
+        "'theirs')), resolved_at INTEGER, resolution TEXT) STRICT;"
+        "CREATE TABLE IF NOT EXISTS share_refused (id INTEGER PRIMARY KEY, bundle_id TEXT NOT "
+        "NULL, kind TEXT NOT NULL, uuid TEXT NOT NULL, station TEXT NOT NULL, reason TEXT NOT "
+        "NULL, at INTEGER NOT NULL, theirs BLOB NOT NULL) STRICT;"));
 }
 
 /// The newest store schema whose indexes BundleRecords.cpp keeps (3: markers by Hilbert key;
 /// 4 rewrote CHECK constraints only; 5 added cot_origin, which is local to a mission file and
-/// which records received from peers do not touch).
-constexpr int kKnownSchema = 5;
+/// which records received from peers do not touch; 6 added the records' origin, which
+/// BundleRecords.cpp writes, and the mission's id).
+constexpr int kKnownSchema = 6;
 
-/// How far ahead of our clock a record's stamp may be (clocks in the field drift; a day does not).
-constexpr qint64 kMaxClockSkewMs = 24LL * 3600 * 1000;
+/// How far ahead of our clock a record's stamp may be. Field clocks drift by seconds to minutes;
+/// a day's allowance let a peer's stamp pin a record against its originator's corrections.
+constexpr qint64 kClockHorizonMs = 10LL * 60 * 1000;
+/// A sender's clock ahead of ours by more than this is told in the import's report.
+constexpr qint64 kReportedSkewMs = 5000;
 
 QString hex(const QByteArray& b) {
     return QString::fromLatin1(b.toHex());
+}
+
+QString describeSpan(qint64 ms) {
+    if (ms < 120 * 1000)
+        return QStringLiteral("%1 s").arg(ms / 1000);
+    if (ms < 7200 * 1000)
+        return QStringLiteral("%1 min").arg(ms / 60000);
+    return QStringLiteral("%1 h").arg(ms / 3600000);
+}
+
+/// The markings of what a received record belongs to (a note's or an attachment's incident):
+/// the incident's version in the same bundle when it travels with it, else the one held here.
+Result<QList<store::Marking>> ancestorsHere(store::MissionStore& store, const SharedRecord& r,
+                                            const QHash<QString, store::Marking>& incidents) {
+    if (r.kind != QLatin1String("note") && r.kind != QLatin1String("attachment"))
+        return QList<store::Marking>();
+    const QString incident = r.value[QStringLiteral("incident")].toString();
+    if (const auto found = incidents.constFind(incident); found != incidents.constEnd())
+        return QList<store::Marking>{found.value()};
+    Result<std::optional<SharedRecord>> held =
+        currentRecord(store, QStringLiteral("incident"), incident);
+    if (!held)
+        return held.error();
+    if (!held.value())
+        return QList<store::Marking>(); // not here: the note is skipped on apply
+    return QList<store::Marking>{held.value()->marking};
 }
 
 /// The audit trail of a bundle: one line for the bundle, one per record it carried (which
@@ -157,6 +190,7 @@ namespace {
 /// inside the caller's transaction.
 struct Releasable {
     Knowledge knows; ///< the sender's own knowledge, for the header
+    store::MissionInfo mission;
     QList<SharedRecord> records;
     int withheld = 0;
 };
@@ -182,6 +216,10 @@ Result<Releasable> collectReleasable(store::MissionStore& store,
     if (!knows)
         return knows.error();
     out.knows = knows.value();
+    Result<store::MissionInfo> mission = store.info();
+    if (!mission)
+        return mission.error();
+    out.mission = mission.value();
     Result<QList<SharedRecord>> changed = changedRecords(store, since);
     if (!changed)
         return changed.error();
@@ -190,7 +228,7 @@ Result<Releasable> collectReleasable(store::MissionStore& store,
     for (SharedRecord& r : changed.value()) {
         bool ok = true;
         for (const ContactCard& to : recipients)
-            ok = ok && ReleasePolicy::mayRelease(r.marking, to).allowed;
+            ok = ok && ReleasePolicy::mayRelease(r.marking, r.ancestors, to.profile).allowed;
         if (ok)
             out.records.append(std::move(r));
         else
@@ -208,11 +246,14 @@ QString peerList(const QList<ContactCard>& recipients) {
 
 /// Seals `records` into one bundle with a new id.
 Result<ExportReport> seal(const QList<SharedRecord>& records, const Knowledge& knows,
-                          const Identity& sender, const QList<ContactCard>& recipients) {
+                          const store::MissionInfo& mission, const Identity& sender,
+                          const QList<ContactCard>& recipients) {
     BundleHeader header;
     header.id = store::newUuid();
     header.created = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
     header.knows = knows;
+    header.mission = mission.id;
+    header.exercise = mission.exercise;
     Result<QByteArray> bytes = sealBundle(header, encodeRecords(records), sender, recipients);
     if (!bytes)
         return bytes.error();
@@ -236,7 +277,8 @@ Result<ExportReport> exportBundle(store::MissionStore& store, const Identity& se
         Result<Releasable> r = collectReleasable(store, recipients, options);
         if (!r)
             return r.error();
-        Result<ExportReport> sealed = seal(r.value().records, r.value().knows, sender, recipients);
+        Result<ExportReport> sealed =
+            seal(r.value().records, r.value().knows, r.value().mission, sender, recipients);
         if (!sealed)
             return sealed.error();
         report = std::move(sealed).value();
@@ -311,7 +353,7 @@ Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identi
         if (end == start && !(end == 0 && report.bundles == 0))
             continue;
         const QList<SharedRecord> part = all.records.mid(start, end - start);
-        Result<ExportReport> sealed = seal(part, all.knows, sender, {recipient});
+        Result<ExportReport> sealed = seal(part, all.knows, all.mission, sender, {recipient});
         if (!sealed)
             return sealed.error();
         if (Status s = sink(sealed.value()); !s)
@@ -325,6 +367,16 @@ Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identi
         start = end;
     }
     return report;
+}
+
+QStringList ImportReport::warnings() const {
+    QStringList out;
+    for (const QString& r : refused)
+        out.append(QStringLiteral("Not applied: %1.").arg(r));
+    if (clockSkewMs > 0)
+        out.append(QStringLiteral("%1's clock runs %2 ahead of this station's.")
+                       .arg(sender, describeSpan(clockSkewMs)));
+    return out;
 }
 
 Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& bytes,
@@ -342,27 +394,61 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
     Result<QList<SharedRecord>> records = decodeRecords(b.payload, b.payload.size() / 32 + 1);
     if (!records)
         return records.error();
+    Database& db = store.database();
+    // Bound to its mission: the records of one mission (an exercise) must not land in another.
+    Result<store::MissionInfo> mission = store.info();
+    if (!mission)
+        return mission.error();
+    if (b.header.mission != mission.value().id)
+        return Error{QStringLiteral("bundle refused: it belongs to the mission '%1', and this is "
+                                    "the mission '%2' (%3)")
+                         .arg(b.header.mission, mission.value().id, mission.value().name)};
+    if (b.header.exercise != mission.value().exercise)
+        return Error{b.header.exercise
+                         ? QStringLiteral("bundle refused: it carries an exercise's records, and "
+                                          "this mission is not an exercise")
+                         : QStringLiteral("bundle refused: it carries real records, and this "
+                                          "mission is an exercise")};
     // Defence in depth: the sender's policy should have withheld these; refuse rather than keep
-    // what this station is not cleared for.
+    // what this station is not cleared for, a note or a file of an incident included.
+    QHash<QString, store::Marking> incidents; // the incidents in this bundle
     for (const SharedRecord& r : records.value())
-        if (ReleaseDecision d = ReleasePolicy::mayRelease(r.marking, me.card()); !d)
+        if (r.kind == QLatin1String("incident"))
+            incidents.insert(r.uuid, r.marking);
+    for (const SharedRecord& r : records.value()) {
+        Result<QList<store::Marking>> ancestors = ancestorsHere(store, r, incidents);
+        if (!ancestors)
+            return ancestors.error();
+        if (ReleaseDecision d =
+                ReleasePolicy::mayRelease(r.marking, ancestors.value(), me.card().profile);
+            !d)
             return Error{QStringLiteral("bundle refused: it carries the %1 %2, which this station "
                                         "may not hold (%3)")
                              .arg(r.kind, r.uuid, d.reason)};
-    // A stamp far in the future would win every later edit and drag this station's clock
-    // along when the mission is next opened: refuse what no honest clock can have made.
-    const qint64 horizon =
-        store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + kMaxClockSkewMs, 0xffff).value;
-    for (const SharedRecord& r : records.value())
-        if (r.updated > horizon || r.value[QStringLiteral("created")].toInteger() > horizon)
+    }
+    // A stamp in the future would win every later edit of the record (its originator's
+    // corrections included) until the clocks caught up, and drag this station's clock along:
+    // refuse what no clock within the horizon can have made, and report smaller skews.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 horizon = store::Hlc::from(now + kClockHorizonMs, 0xffff).value;
+    qint64 ahead = b.header.created.toMSecsSinceEpoch() - now;
+    for (const SharedRecord& r : records.value()) {
+        const qint64 stamp = std::max(r.updated, r.value[QStringLiteral("created")].toInteger());
+        if (stamp > horizon)
             return Error{
-                QStringLiteral("bundle refused: the %1 %2 is stamped %3, more than a day "
-                               "in the future")
-                    .arg(r.kind, r.uuid, store::Hlc{r.updated}.time().toString(Qt::ISODate))};
+                QStringLiteral("bundle refused: the %1 %2 is stamped %3, %4 in the future by "
+                               "this station's clock (at most %5 minutes are accepted): check "
+                               "the sender's clock, or this one's")
+                    .arg(r.kind, r.uuid, store::Hlc{stamp}.time().toString(Qt::ISODate),
+                         describeSpan(store::Hlc{stamp}.time().toMSecsSinceEpoch() - now))
+                    .arg(kClockHorizonMs / 60000)};
+        ahead = std::max(ahead, store::Hlc{stamp}.time().toMSecsSinceEpoch() - now);
+    }
     ImportReport report;
     report.id = b.header.id;
     report.sender = b.sender.profile.stationName;
-    Database& db = store.database();
+    if (ahead > kReportedSkewMs)
+        report.clockSkewMs = ahead;
     // Records are written with the store's index maintenance repeated here (docs/sharing.md);
     // a schema newer than the one it knows could have indexes it would leave behind.
     Result<QVariant> schema = db.scalar(QStringLiteral("PRAGMA user_version"));
@@ -403,6 +489,8 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
         report.unchanged = counts.value().unchanged;
         report.skipped = counts.value().skipped;
         report.conflicts = counts.value().conflicts;
+        for (const RefusedRecord& r : counts.value().refused)
+            report.refused.append(QStringLiteral("the %1 %2: %3").arg(r.kind, r.uuid, r.reason));
         if (Status s = savePeerKnowledge(db, b.header.sender, b.header.knows); !s)
             return s;
         return logBundle(db, b.header.id, "received", hex(b.header.sender), records.value());

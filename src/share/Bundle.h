@@ -75,6 +75,17 @@ struct ImportReport {
     int unchanged = 0;
     int skipped = 0;
     int conflicts = 0; ///< concurrent edits found; both versions kept (conflicts())
+    /// Versions not applied because they lowered or widened a marking without the authority
+    /// to (docs/sharing.md, "Marking authority"), each in words for the analyst; the rest of
+    /// the bundle was applied.
+    QStringList refused;
+    /// How far the sender's clock (its header or its newest stamp) runs ahead of ours, when
+    /// more than a few seconds but within the accepted horizon; 0 otherwise.
+    qint64 clockSkewMs = 0;
+
+    /// What the analyst must be told beyond the counts, in sentences: each refused version, and
+    /// a sender's clock running ahead. The CLI prints them and the sharing panel shows them.
+    [[nodiscard]] QStringList warnings() const;
 };
 
 /// Opens the bundle (openBundle: every check, signature before decryption), refuses one whose

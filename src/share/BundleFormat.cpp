@@ -9,6 +9,8 @@
 #include <QCborMap>
 #include <QtEndian>
 
+#include <algorithm>
+
 namespace tessera::share {
 
 using crypto::SecretBytes;
@@ -50,6 +52,16 @@ struct ParsedHeader {
     qint64 payloadLength = 0;
 };
 
+} // namespace
+
+bool isMissionId(const QString& id) {
+    return !id.isEmpty() && id.size() <= 200 && id.trimmed() == id &&
+           std::all_of(id.cbegin(), id.cend(),
+                       [](QChar c) { return c.unicode() >= 0x20 && c.unicode() < 0x7f; });
+}
+
+namespace {
+
 Result<ParsedHeader> parseHeader(const QByteArray& bytes, const BundleLimits& limits) {
     Result<QCborValue> value = cbor::decodeStrict(bytes, "bundle header");
     if (!value || !value.value().isMap())
@@ -60,6 +72,8 @@ Result<ParsedHeader> parseHeader(const QByteArray& bytes, const BundleLimits& li
     h.id = m[QStringLiteral("bundle")].toString();
     h.created = QDateTime::fromMSecsSinceEpoch(m[QStringLiteral("created")].toInteger(-1), Qt::UTC);
     h.sender = m[QStringLiteral("sender")].toByteArray();
+    h.mission = m[QStringLiteral("mission")].toString();
+    h.exercise = m[QStringLiteral("exercise")].toBool();
     const QCborArray keys = m[QStringLiteral("recipients")].toArray();
     const QCborMap knows = m[QStringLiteral("knows")].toMap();
     p.payloadNonce = m[QStringLiteral("payload_nonce")].toByteArray();
@@ -69,6 +83,12 @@ Result<ParsedHeader> parseHeader(const QByteArray& bytes, const BundleLimits& li
         m[QStringLiteral("compression")].toString() != QLatin1String("zlib") ||
         p.payloadNonce.size() != crypto::kNonceBytes || p.payloadLength < crypto::kTagBytes)
         return refused(QStringLiteral("tampered or malformed: the header lacks a required field"));
+    if (!m.contains(QStringLiteral("mission")))
+        return refused(QStringLiteral("the bundle names no mission: it was made by an earlier "
+                                      "Tessera, which did not bind bundles to their mission; ask "
+                                      "the sender to update and export again"));
+    if (!isMissionId(h.mission) || !m[QStringLiteral("exercise")].isBool())
+        return refused(QStringLiteral("tampered or malformed: the mission's id is damaged"));
     if (keys.size() > limits.maxRecipients)
         return refused(QStringLiteral("oversized: %1 recipients (at most %2)")
                            .arg(keys.size())
@@ -102,6 +122,10 @@ Result<QByteArray> sealBundle(const BundleHeader& header, const QByteArray& payl
                               const Identity& sender, const QList<ContactCard>& recipients) {
     if (recipients.isEmpty())
         return Error{QStringLiteral("a bundle needs at least one recipient")};
+    if (!isMissionId(header.mission))
+        return Error{QStringLiteral("a bundle needs its mission's id (printable ASCII, 1 to 200 "
+                                    "characters), not '%1'")
+                         .arg(header.mission)};
     BundleHeader h = header;
     h.sender = sender.fingerprint();
     h.recipients.clear();
@@ -156,6 +180,8 @@ Result<QByteArray> sealBundle(const BundleHeader& header, const QByteArray& payl
     m.insert(QStringLiteral("sender"), h.sender);
     m.insert(QStringLiteral("recipients"), keys);
     m.insert(QStringLiteral("knows"), knows);
+    m.insert(QStringLiteral("mission"), h.mission);
+    m.insert(QStringLiteral("exercise"), h.exercise);
     m.insert(QStringLiteral("compression"), QStringLiteral("zlib"));
     m.insert(QStringLiteral("payload_nonce"), payloadNonce);
     m.insert(QStringLiteral("payload_length"),

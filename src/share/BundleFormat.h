@@ -32,7 +32,15 @@ struct BundleHeader {
     QByteArray sender; ///< the sender's fingerprint
     QList<QByteArray> recipients;
     Knowledge knows;
+    /// The mission the records belong to (store::MissionInfo::id) and whether it is an
+    /// exercise: a receiver applies a bundle only to the mission of that id, and never an
+    /// exercise's records to a real mission or the other way round.
+    QString mission;
+    bool exercise = false;
 };
+
+/// A mission id a bundle may carry: printable ASCII, 1 to 200 characters, no outer spaces.
+bool isMissionId(const QString& id);
 
 /// A bundle that passed every check: signed by a trusted, unrevoked sender, addressed to us,
 /// intact, decrypted and decompressed.

@@ -61,12 +61,17 @@ Result<QList<SharedRecord>> decodeRecords(const QByteArray& payload, qint64 maxR
         s.kind = r[QStringLiteral("kind")].toString();
         s.uuid = r[QStringLiteral("uuid")].toString();
         s.station = r[QStringLiteral("station")].toString();
+        // The origin (store migration 6): absent in bundles of earlier builds, where the writer
+        // is the best knowledge there is.
+        s.origin = r.contains(QStringLiteral("origin")) ? r[QStringLiteral("origin")].toString()
+                                                        : s.station;
         s.updated = r[QStringLiteral("updated")].toInteger(-1);
         s.marking = {r[QStringLiteral("classification")].toString(),
                      r[QStringLiteral("releasability")].toString()};
         s.value = r;
         if (!recordKinds().contains(s.kind) || !isUuidText(s.uuid) || !isUuidText(s.station) ||
-            s.updated < 0 || r[QStringLiteral("created")].toInteger(-1) < 0 ||
+            !isUuidText(s.origin) || s.updated < 0 ||
+            r[QStringLiteral("created")].toInteger(-1) < 0 ||
             !r[QStringLiteral("deleted")].isBool() ||
             !r[QStringLiteral("classification")].isString() ||
             !r[QStringLiteral("releasability")].isString())

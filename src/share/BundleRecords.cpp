@@ -3,6 +3,7 @@
 
 #include "share/Cbor.h"
 #include "share/Crypto.h"
+#include "share/ReleasePolicy.h"
 #include "store/IncidentRow.h"
 
 #include <QCborArray>
@@ -86,19 +87,29 @@ std::optional<QList<geo::GeoPoint>> pointsFrom(const QCborValue& v) {
     return points;
 }
 
-/// The common part of every record: identity, stamps, marking.
+/// The SQL of a record's origin station's uuid, for a table aliased `alias`: its `origin`
+/// column, or this mission's own station when that is NULL (store migration 6).
+QString originColumn(const char* alias) {
+    return QStringLiteral("coalesce((SELECT uuid FROM station WHERE id = %1.origin), (SELECT uuid "
+                          "FROM station WHERE local = 1))")
+        .arg(QString::fromLatin1(alias));
+}
+
+/// The common part of every record: identity, stamps, marking, origin.
 SharedRecord common(const QString& kind, const Statement& s, int uuidColumn, int markingColumn,
-                    int stampColumn) {
+                    int stampColumn, int originAt) {
     SharedRecord r;
     r.kind = kind;
     r.uuid = s.text(uuidColumn);
     r.marking = {s.text(markingColumn), s.text(markingColumn + 1)};
     r.updated = s.integer(stampColumn + 1);
     r.station = s.text(stampColumn + 2);
+    r.origin = s.text(originAt);
     QCborMap& m = r.value;
     m.insert(QStringLiteral("kind"), kind);
     m.insert(QStringLiteral("uuid"), r.uuid);
     m.insert(QStringLiteral("station"), r.station);
+    m.insert(QStringLiteral("origin"), r.origin);
     m.insert(QStringLiteral("created"), s.integer(stampColumn));
     m.insert(QStringLiteral("updated"), r.updated);
     m.insert(QStringLiteral("deleted"), s.integer(stampColumn + 3) != 0);
@@ -109,7 +120,7 @@ SharedRecord common(const QString& kind, const Statement& s, int uuidColumn, int
 
 /// An incident as it travels, from a row of kIncidentColumns.
 SharedRecord incidentFrom(const Statement& q) {
-    SharedRecord r = common(QStringLiteral("incident"), q, 0, 13, 16);
+    SharedRecord r = common(QStringLiteral("incident"), q, 0, 13, 16, 20);
     QCborMap& m = r.value;
     m.insert(QStringLiteral("title"), q.text(1));
     m.insert(QStringLiteral("category"), q.text(2));
@@ -130,12 +141,15 @@ SharedRecord incidentFrom(const Statement& q) {
 
 /// The columns incidentFrom reads, and which incidents a peer may see: not those of an
 /// import still running.
-const QString kIncidentColumns = QStringLiteral(
-    "SELECT i.uuid, i.title, i.category, i.severity, i.status, i.observed_at, i.lon, i.lat, "
-    "i.area, i.source, i.reliability, i.credibility, i.narrative, i.classification, "
-    "i.releasability, i.exercise, i.created_hlc, i.updated_hlc, st.uuid, i.deleted "
-    "FROM incident i JOIN station st ON st.id = i.station WHERE (i.import_id IS NULL OR "
-    "i.import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))");
+const QString kIncidentColumns =
+    QStringLiteral(
+        "SELECT i.uuid, i.title, i.category, i.severity, i.status, i.observed_at, i.lon, i.lat, "
+        "i.area, i.source, i.reliability, i.credibility, i.narrative, i.classification, "
+        "i.releasability, i.exercise, i.created_hlc, i.updated_hlc, st.uuid, i.deleted, ") +
+    originColumn("i") +
+    QStringLiteral(
+        " FROM incident i JOIN station st ON st.id = i.station WHERE (i.import_id IS NULL OR "
+        "i.import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))");
 
 Result<std::optional<SharedRecord>> readIncident(Db& db, const QString& uuid) {
     Result<Statement*> s = db.prepare(kIncidentColumns + QStringLiteral(" AND i.uuid = ?1"));
@@ -168,11 +182,13 @@ Status scanIncidents(Db& db, const QSet<QString>& uuids, QList<SharedRecord>& ou
 }
 
 Result<std::optional<SharedRecord>> readNote(Db& db, const QString& uuid) {
-    Result<Statement*> s = db.prepare(QStringLiteral(
-        "SELECT n.uuid, i.uuid, n.author, n.text, n.written_at, n.classification, "
-        "n.releasability, n.created_hlc, n.updated_hlc, st.uuid, n.deleted FROM incident_note n "
-        "JOIN incident i ON i.id = n.incident_id JOIN station st ON st.id = n.station "
-        "WHERE n.uuid = ?1"));
+    Result<Statement*> s = db.prepare(
+        QStringLiteral("SELECT n.uuid, i.uuid, n.author, n.text, n.written_at, n.classification, "
+                       "n.releasability, n.created_hlc, n.updated_hlc, st.uuid, n.deleted, ") +
+        originColumn("n") +
+        QStringLiteral(", i.classification, i.releasability FROM incident_note n "
+                       "JOIN incident i ON i.id = n.incident_id JOIN station st ON st.id = "
+                       "n.station WHERE n.uuid = ?1"));
     if (!s)
         return s.error();
     s.value()->bind(1, uuid);
@@ -182,7 +198,8 @@ Result<std::optional<SharedRecord>> readNote(Db& db, const QString& uuid) {
     if (!row.value())
         return std::optional<SharedRecord>();
     const Statement& q = *s.value();
-    SharedRecord r = common(QStringLiteral("note"), q, 0, 5, 7);
+    SharedRecord r = common(QStringLiteral("note"), q, 0, 5, 7, 11);
+    r.ancestors = {{q.text(12), q.text(13)}};
     r.value.insert(QStringLiteral("incident"), q.text(1));
     r.value.insert(QStringLiteral("author"), q.text(2));
     r.value.insert(QStringLiteral("text"), q.text(3));
@@ -191,11 +208,14 @@ Result<std::optional<SharedRecord>> readNote(Db& db, const QString& uuid) {
 }
 
 Result<std::optional<SharedRecord>> readAttachment(Db& db, const QString& uuid) {
-    Result<Statement*> s = db.prepare(QStringLiteral(
-        "SELECT a.uuid, i.uuid, a.name, a.media_type, a.sha256, a.size, a.classification, "
-        "a.releasability, a.created_hlc, a.updated_hlc, st.uuid, a.deleted, b.data "
-        "FROM attachment a JOIN incident i ON i.id = a.incident_id JOIN station st ON st.id = "
-        "a.station JOIN attachment_blob b ON b.sha256 = a.sha256 WHERE a.uuid = ?1"));
+    Result<Statement*> s = db.prepare(
+        QStringLiteral(
+            "SELECT a.uuid, i.uuid, a.name, a.media_type, a.sha256, a.size, a.classification, "
+            "a.releasability, a.created_hlc, a.updated_hlc, st.uuid, a.deleted, b.data, ") +
+        originColumn("a") +
+        QStringLiteral(", i.classification, i.releasability FROM attachment a JOIN incident i ON "
+                       "i.id = a.incident_id JOIN station st ON st.id = a.station JOIN "
+                       "attachment_blob b ON b.sha256 = a.sha256 WHERE a.uuid = ?1"));
     if (!s)
         return s.error();
     s.value()->bind(1, uuid);
@@ -205,7 +225,8 @@ Result<std::optional<SharedRecord>> readAttachment(Db& db, const QString& uuid) 
     if (!row.value())
         return std::optional<SharedRecord>();
     const Statement& q = *s.value();
-    SharedRecord r = common(QStringLiteral("attachment"), q, 0, 6, 8);
+    SharedRecord r = common(QStringLiteral("attachment"), q, 0, 6, 8, 13);
+    r.ancestors = {{q.text(14), q.text(15)}};
     r.value.insert(QStringLiteral("incident"), q.text(1));
     r.value.insert(QStringLiteral("name"), q.text(2));
     r.value.insert(QStringLiteral("media_type"), q.text(3));
@@ -220,10 +241,13 @@ Result<std::optional<SharedRecord>> readAttachment(Db& db, const QString& uuid) 
 }
 
 Result<std::optional<SharedRecord>> readAnnotation(Db& db, const QString& uuid) {
-    Result<Statement*> s = db.prepare(QStringLiteral(
-        "SELECT a.uuid, a.kind, a.geometry, a.text, a.author, a.written_at, a.classification, "
-        "a.releasability, a.created_hlc, a.updated_hlc, st.uuid, a.deleted FROM annotation a "
-        "JOIN station st ON st.id = a.station WHERE a.uuid = ?1"));
+    Result<Statement*> s = db.prepare(
+        QStringLiteral(
+            "SELECT a.uuid, a.kind, a.geometry, a.text, a.author, a.written_at, a.classification, "
+            "a.releasability, a.created_hlc, a.updated_hlc, st.uuid, a.deleted, ") +
+        originColumn("a") +
+        QStringLiteral(" FROM annotation a JOIN station st ON st.id = a.station WHERE a.uuid = "
+                       "?1"));
     if (!s)
         return s.error();
     s.value()->bind(1, uuid);
@@ -233,7 +257,7 @@ Result<std::optional<SharedRecord>> readAnnotation(Db& db, const QString& uuid) 
     if (!row.value())
         return std::optional<SharedRecord>();
     const Statement& q = *s.value();
-    SharedRecord r = common(QStringLiteral("annotation"), q, 0, 6, 8);
+    SharedRecord r = common(QStringLiteral("annotation"), q, 0, 6, 8, 12);
     r.value.insert(QStringLiteral("shape"), q.text(1));
     r.value.insert(QStringLiteral("geometry"), pointsCbor(store::pointsFromJson(q.text(2))));
     r.value.insert(QStringLiteral("text"), q.text(3));
@@ -243,10 +267,12 @@ Result<std::optional<SharedRecord>> readAnnotation(Db& db, const QString& uuid) 
 }
 
 Result<std::optional<SharedRecord>> readRoute(Db& db, const QString& uuid) {
-    Result<Statement*> s = db.prepare(QStringLiteral(
-        "SELECT r.uuid, r.name, r.unit, r.status, r.classification, r.releasability, r.exercise, "
-        "r.created_hlc, r.updated_hlc, st.uuid, r.deleted FROM route r "
-        "JOIN station st ON st.id = r.station WHERE r.uuid = ?1"));
+    Result<Statement*> s = db.prepare(
+        QStringLiteral(
+            "SELECT r.uuid, r.name, r.unit, r.status, r.classification, r.releasability, "
+            "r.exercise, r.created_hlc, r.updated_hlc, st.uuid, r.deleted, ") +
+        originColumn("r") +
+        QStringLiteral(" FROM route r JOIN station st ON st.id = r.station WHERE r.uuid = ?1"));
     if (!s)
         return s.error();
     s.value()->bind(1, uuid);
@@ -256,7 +282,7 @@ Result<std::optional<SharedRecord>> readRoute(Db& db, const QString& uuid) {
     if (!row.value())
         return std::optional<SharedRecord>();
     const Statement& q = *s.value();
-    SharedRecord r = common(QStringLiteral("route"), q, 0, 4, 7);
+    SharedRecord r = common(QStringLiteral("route"), q, 0, 4, 7, 11);
     r.value.insert(QStringLiteral("name"), q.text(1));
     r.value.insert(QStringLiteral("unit"), q.text(2));
     r.value.insert(QStringLiteral("status"), q.text(3));
@@ -323,18 +349,22 @@ Result<qint64> stationKey(Db& db, const QString& uuid) {
     return select.value()->integer(0);
 }
 
+/// What this mission holds of a record: its version, marking and origin.
 struct Local {
     qint64 id = 0;
     qint64 updated = 0;
     QString station;
     bool deleted = false;
+    store::Marking marking;
+    QString origin;
 };
 
 Result<std::optional<Local>> localStamp(Db& db, const char* table, const QString& uuid) {
     Result<Statement*> s = db.prepare(
-        QStringLiteral("SELECT t.rowid, t.updated_hlc, st.uuid, t.deleted FROM %1 t JOIN station "
-                       "st ON st.id = t.station WHERE t.uuid = ?1")
-            .arg(QString::fromLatin1(table)));
+        QStringLiteral("SELECT t.rowid, t.updated_hlc, st.uuid, t.deleted, t.classification, "
+                       "t.releasability, %2 FROM %1 t JOIN station st ON st.id = t.station "
+                       "WHERE t.uuid = ?1")
+            .arg(QString::fromLatin1(table), originColumn("t")));
     if (!s)
         return s.error();
     s.value()->bind(1, uuid);
@@ -344,7 +374,8 @@ Result<std::optional<Local>> localStamp(Db& db, const char* table, const QString
     if (!row.value())
         return std::optional<Local>();
     const Statement& q = *s.value();
-    return std::optional(Local{q.integer(0), q.integer(1), q.text(2), q.integer(3) != 0});
+    return std::optional(Local{q.integer(0), q.integer(1), q.text(2), q.integer(3) != 0,
+                               store::Marking{q.text(4), q.text(5)}, q.text(6)});
 }
 
 Status run(Db& db, const QString& sql, const QList<QVariant>& args) {
@@ -425,6 +456,7 @@ struct Apply {
     const ApplyContext& context;
     QList<PendingChange> log;
     int conflicts = 0;
+    QList<RefusedRecord> refused;
 };
 
 Status logChange(Apply& a, const SharedRecord& r, const char* op, qint64 station) {
@@ -434,13 +466,32 @@ Status logChange(Apply& a, const SharedRecord& r, const char* op, qint64 station
 
 Result<std::optional<SharedRecord>> readRecord(Db& db, const QString& kind, const QString& uuid);
 
+/// Whether this mission logged this very version before (the writer's stamp on this record):
+/// then it is not news, and whatever conflict it made was found when it first arrived.
+Result<bool> seenBefore(Db& db, const SharedRecord& r, qint64 station) {
+    Result<Statement*> s = db.prepare(QStringLiteral(
+        "SELECT 1 FROM change_log WHERE station = ?1 AND hlc = ?2 AND uuid = ?3 LIMIT 1"));
+    if (!s)
+        return s.error();
+    s.value()->bind(1, station).bind(2, r.updated).bind(3, r.uuid);
+    return s.value()->step();
+}
+
 /// A concurrent edit: the sender made its version without having seen ours (our last write is
-/// above what it said it knew of our writer). Both versions are kept for an analyst; last
-/// writer wins decides what the record shows meanwhile, the same at every station.
-Status noteConflict(Apply& a, const SharedRecord& r, const std::optional<Local>& local) {
+/// above what it said it knew of our writer), and we had not seen theirs before (a stale bundle
+/// that brings a version we already hold, or an older one we built on, is no conflict). Both
+/// versions are kept for an analyst; last writer wins decides what the record shows meanwhile,
+/// the same at every station.
+Status noteConflict(Apply& a, const SharedRecord& r, const std::optional<Local>& local,
+                    qint64 station) {
     if (!local || !a.context.senderKnows ||
         std::pair(local->updated, local->station) == std::pair(r.updated, r.station) ||
         local->updated <= a.context.senderKnows->value(local->station, -1))
+        return success();
+    Result<bool> seen = seenBefore(a.db, r, station);
+    if (!seen)
+        return seen.error();
+    if (seen.value())
         return success();
     Result<std::optional<SharedRecord>> ours = readRecord(a.db, r.kind, r.uuid);
     if (!ours)
@@ -459,12 +510,52 @@ Status noteConflict(Apply& a, const SharedRecord& r, const std::optional<Local>&
                 theirsWins ? QStringLiteral("theirs") : QStringLiteral("ours")});
 }
 
+/// Marking authority (ReleasePolicy::mayRemark): a version that would lower or widen the
+/// marking of a record this mission holds, written by a station other than the record's
+/// origin, is not applied. It is kept in share_refused with the reason for the analyst, and the
+/// rest of the bundle applies. True when refused.
+Result<bool> refuseRemark(Apply& a, const SharedRecord& r, const std::optional<Local>& local) {
+    if (!local || std::pair(local->updated, local->station) >= std::pair(r.updated, r.station))
+        return false; // new here, or not newer: nothing of ours would change
+    const ReleaseDecision d =
+        ReleasePolicy::mayRemark(local->marking, r.marking, r.station == local->origin);
+    if (d)
+        return false;
+    RefusedRecord refused{r.kind, r.uuid, r.station, d.reason};
+    if (Status s =
+            run(a.db,
+                QStringLiteral("INSERT INTO share_refused (bundle_id, kind, uuid, station, "
+                               "reason, at, theirs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                {a.context.bundleId, r.kind, r.uuid, r.station, d.reason,
+                 QDateTime::currentMSecsSinceEpoch(), QVariant(r.value.toCborValue().toCbor())});
+        !s)
+        return s.error();
+    a.refused.append(refused);
+    return true;
+}
+
+/// The steps every record kind takes before it is written: marking authority, conflict, last
+/// writer wins. Nullopt: write it; else the count it goes to (false: unchanged, or refused).
+Result<std::optional<bool>> admit(Apply& a, const SharedRecord& r,
+                                  const std::optional<Local>& local, qint64 station) {
+    Result<bool> refused = refuseRemark(a, r, local);
+    if (!refused)
+        return refused.error();
+    if (refused.value())
+        return std::optional(false);
+    if (Status c = noteConflict(a, r, local, station); !c)
+        return c.error();
+    if (local && std::pair(local->updated, local->station) >= std::pair(r.updated, r.station))
+        return std::optional(false);
+    return std::optional<bool>();
+}
+
 Error bad(const SharedRecord& r, const QString& why) {
     return Error{
         QStringLiteral("the %1 %2 in the bundle is not valid: %3").arg(r.kind, r.uuid, why)};
 }
 
-Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station) {
+Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station, qint64 origin) {
     Db& db = a.db;
     const QCborMap& m = r.value;
     store::Incident i;
@@ -500,11 +591,11 @@ Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station) {
     Result<std::optional<Local>> local = localStamp(db, "incident", r.uuid);
     if (!local)
         return local.error();
-    if (Status c = noteConflict(a, r, local.value()); !c)
-        return c.error();
-    if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
-                             std::pair(r.updated, r.station))
-        return false;
+    Result<std::optional<bool>> admitted = admit(a, r, local.value(), station);
+    if (!admitted)
+        return admitted.error();
+    if (admitted.value())
+        return *admitted.value();
     qint64 id = 0;
     if (local.value()) {
         id = local.value()->id;
@@ -528,12 +619,15 @@ Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station) {
             "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, "
             "area, area_west, area_south, area_east, area_north, source, reliability, "
             "credibility, narrative, classification, releasability, exercise, station, "
-            "updated_hlc, created_hlc, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-            "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
+            "updated_hlc, created_hlc, deleted, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+            "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, "
+            "?25)"));
         if (!stmt)
             return stmt.error();
         store::bindIncident(*stmt.value(), i, station, store::Hlc{r.updated});
-        if (Status s = stmt.value()->bind(23, created).bind(24, deleted ? 1 : 0).run(); !s)
+        if (Status s =
+                stmt.value()->bind(23, created).bind(24, deleted ? 1 : 0).bind(25, origin).run();
+            !s)
             return s.error();
         id = db.lastInsertRowId();
     }
@@ -552,7 +646,8 @@ Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station) {
 
 /// Notes are append-only: one we hold never changes. Returns nullopt when its incident is not
 /// here (not released to us, or not yet received).
-Result<std::optional<bool>> applyNote(Apply& a, const SharedRecord& r, qint64 station) {
+Result<std::optional<bool>> applyNote(Apply& a, const SharedRecord& r, qint64 station,
+                                      qint64 origin) {
     Db& db = a.db;
     const QCborMap& m = r.value;
     const QString text = m[QStringLiteral("text")].toString();
@@ -577,12 +672,12 @@ Result<std::optional<bool>> applyNote(Apply& a, const SharedRecord& r, qint64 st
     if (Status s = run(db,
                        QStringLiteral("INSERT INTO incident_note (uuid, incident_id, author, text, "
                                       "written_at, classification, releasability, station, "
-                                      "created_hlc, updated_hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                                      "?7, ?8, ?9, ?10)"),
+                                      "created_hlc, updated_hlc, origin) VALUES (?1, ?2, ?3, ?4, "
+                                      "?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
                        {r.uuid, incidentId, m[QStringLiteral("author")].toString(), text,
                         m[QStringLiteral("written_at")].toInteger(), r.marking.classification,
                         r.marking.releasability, station, m[QStringLiteral("created")].toInteger(),
-                        r.updated});
+                        r.updated, origin});
         !s)
         return s.error();
     if (live)
@@ -596,7 +691,8 @@ Result<std::optional<bool>> applyNote(Apply& a, const SharedRecord& r, qint64 st
 /// An attachment: its content is checked against its SHA-256 and size before anything is
 /// written, and stored once per content as the store does. Nullopt when its incident is not
 /// here.
-Result<std::optional<bool>> applyAttachment(Apply& a, const SharedRecord& r, qint64 station) {
+Result<std::optional<bool>> applyAttachment(Apply& a, const SharedRecord& r, qint64 station,
+                                            qint64 origin) {
     Db& db = a.db;
     const QCborMap& m = r.value;
     const QString name = m[QStringLiteral("name")].toString();
@@ -616,11 +712,11 @@ Result<std::optional<bool>> applyAttachment(Apply& a, const SharedRecord& r, qin
     Result<std::optional<Local>> local = localStamp(db, "attachment", r.uuid);
     if (!local)
         return local.error();
-    if (Status c = noteConflict(a, r, local.value()); !c)
-        return c.error();
-    if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
-                             std::pair(r.updated, r.station))
-        return std::optional(false);
+    Result<std::optional<bool>> admitted = admit(a, r, local.value(), station);
+    if (!admitted)
+        return admitted.error();
+    if (admitted.value())
+        return std::optional(*admitted.value());
     Result<std::optional<Local>> incident =
         localStamp(db, "incident", m[QStringLiteral("incident")].toString());
     if (!incident)
@@ -634,18 +730,18 @@ Result<std::optional<bool>> applyAttachment(Apply& a, const SharedRecord& r, qin
         !s)
         return s.error();
     const bool deleted = m[QStringLiteral("deleted")].toBool();
-    const QList<QVariant> args{r.uuid,
-                               incident.value()->id,
-                               name,
-                               m[QStringLiteral("media_type")].toString(),
-                               sha,
-                               size,
-                               r.marking.classification,
-                               r.marking.releasability,
-                               station,
-                               m[QStringLiteral("created")].toInteger(),
-                               r.updated,
-                               deleted ? 1 : 0};
+    QList<QVariant> args{r.uuid,
+                         incident.value()->id,
+                         name,
+                         m[QStringLiteral("media_type")].toString(),
+                         sha,
+                         size,
+                         r.marking.classification,
+                         r.marking.releasability,
+                         station,
+                         m[QStringLiteral("created")].toInteger(),
+                         r.updated,
+                         deleted ? 1 : 0};
     const QString sql =
         local.value()
             ? QStringLiteral("UPDATE attachment SET incident_id = ?2, name = ?3, media_type = ?4, "
@@ -654,8 +750,10 @@ Result<std::optional<bool>> applyAttachment(Apply& a, const SharedRecord& r, qin
                              "WHERE uuid = ?1")
             : QStringLiteral("INSERT INTO attachment (uuid, incident_id, name, media_type, "
                              "sha256, size, classification, releasability, station, created_hlc, "
-                             "updated_hlc, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                             "?10, ?11, ?12)");
+                             "updated_hlc, deleted, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                             "?8, ?9, ?10, ?11, ?12, ?13)");
+    if (!local.value())
+        args.append(origin);
     if (Status s = run(db, sql, args); !s)
         return s.error();
     if (Status s = logChange(a, r,
@@ -668,7 +766,7 @@ Result<std::optional<bool>> applyAttachment(Apply& a, const SharedRecord& r, qin
     return std::optional(true);
 }
 
-Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station) {
+Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station, qint64 origin) {
     Db& db = a.db;
     const QCborMap& m = r.value;
     const auto shape = store::annotationKindFromString(m[QStringLiteral("shape")].toString());
@@ -678,24 +776,24 @@ Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station) {
     Result<std::optional<Local>> local = localStamp(db, "annotation", r.uuid);
     if (!local)
         return local.error();
-    if (Status c = noteConflict(a, r, local.value()); !c)
-        return c.error();
-    if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
-                             std::pair(r.updated, r.station))
-        return false;
+    Result<std::optional<bool>> admitted = admit(a, r, local.value(), station);
+    if (!admitted)
+        return admitted.error();
+    if (admitted.value())
+        return *admitted.value();
     const bool deleted = m[QStringLiteral("deleted")].toBool();
-    const QList<QVariant> args{r.uuid,
-                               store::toString(*shape),
-                               store::pointsJson(*geometry),
-                               m[QStringLiteral("text")].toString(),
-                               m[QStringLiteral("author")].toString(),
-                               m[QStringLiteral("written_at")].toInteger(),
-                               r.marking.classification,
-                               r.marking.releasability,
-                               station,
-                               m[QStringLiteral("created")].toInteger(),
-                               r.updated,
-                               deleted ? 1 : 0};
+    QList<QVariant> args{r.uuid,
+                         store::toString(*shape),
+                         store::pointsJson(*geometry),
+                         m[QStringLiteral("text")].toString(),
+                         m[QStringLiteral("author")].toString(),
+                         m[QStringLiteral("written_at")].toInteger(),
+                         r.marking.classification,
+                         r.marking.releasability,
+                         station,
+                         m[QStringLiteral("created")].toInteger(),
+                         r.updated,
+                         deleted ? 1 : 0};
     const QString sql =
         local.value()
             ? QStringLiteral("UPDATE annotation SET kind = ?2, geometry = ?3, text = ?4, "
@@ -704,8 +802,10 @@ Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station) {
                              "updated_hlc = ?11, deleted = ?12 WHERE uuid = ?1")
             : QStringLiteral("INSERT INTO annotation (uuid, kind, geometry, text, author, "
                              "written_at, classification, releasability, station, created_hlc, "
-                             "updated_hlc, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                             "?10, ?11, ?12)");
+                             "updated_hlc, deleted, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                             "?8, ?9, ?10, ?11, ?12, ?13)");
+    if (!local.value())
+        args.append(origin);
     if (Status s = run(db, sql, args); !s)
         return s.error();
     if (Status s = logChange(a, r,
@@ -718,7 +818,7 @@ Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station) {
     return true;
 }
 
-Result<bool> applyRoute(Apply& a, const SharedRecord& r, qint64 station) {
+Result<bool> applyRoute(Apply& a, const SharedRecord& r, qint64 station, qint64 origin) {
     Db& db = a.db;
     const QCborMap& m = r.value;
     const auto status = store::routeStatusFromString(m[QStringLiteral("status")].toString());
@@ -727,23 +827,23 @@ Result<bool> applyRoute(Apply& a, const SharedRecord& r, qint64 station) {
     Result<std::optional<Local>> local = localStamp(db, "route", r.uuid);
     if (!local)
         return local.error();
-    if (Status c = noteConflict(a, r, local.value()); !c)
-        return c.error();
-    if (local.value() && std::pair(local.value()->updated, local.value()->station) >=
-                             std::pair(r.updated, r.station))
-        return false;
+    Result<std::optional<bool>> admitted = admit(a, r, local.value(), station);
+    if (!admitted)
+        return admitted.error();
+    if (admitted.value())
+        return *admitted.value();
     const bool deleted = m[QStringLiteral("deleted")].toBool();
-    const QList<QVariant> args{r.uuid,
-                               m[QStringLiteral("name")].toString(),
-                               m[QStringLiteral("unit")].toString(),
-                               store::toString(*status),
-                               r.marking.classification,
-                               r.marking.releasability,
-                               m[QStringLiteral("exercise")].toBool() ? 1 : 0,
-                               station,
-                               m[QStringLiteral("created")].toInteger(),
-                               r.updated,
-                               deleted ? 1 : 0};
+    QList<QVariant> args{r.uuid,
+                         m[QStringLiteral("name")].toString(),
+                         m[QStringLiteral("unit")].toString(),
+                         store::toString(*status),
+                         r.marking.classification,
+                         r.marking.releasability,
+                         m[QStringLiteral("exercise")].toBool() ? 1 : 0,
+                         station,
+                         m[QStringLiteral("created")].toInteger(),
+                         r.updated,
+                         deleted ? 1 : 0};
     const QString sql =
         local.value()
             ? QStringLiteral("UPDATE route SET name = ?2, unit = ?3, status = ?4, "
@@ -752,7 +852,10 @@ Result<bool> applyRoute(Apply& a, const SharedRecord& r, qint64 station) {
                              "WHERE uuid = ?1")
             : QStringLiteral("INSERT INTO route (uuid, name, unit, status, classification, "
                              "releasability, exercise, station, created_hlc, updated_hlc, "
-                             "deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                             "deleted, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                             "?11, ?12)");
+    if (!local.value())
+        args.append(origin);
     if (Status s = run(db, sql, args); !s)
         return s.error();
     for (const char* table : {"route_waypoint", "route_track_point"})
@@ -920,25 +1023,33 @@ Result<QList<SharedRecord>> changedRecords(store::MissionStore& store, const Kno
 Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records,
                                  const ApplyContext& context) {
     Db db(store.database());
-    Apply a{db, context, {}, 0};
+    Apply a{db, context, {}, 0, {}};
     ApplyCounts counts;
     QMap<QString, qint64> stations;
+    const auto keyOf = [&](const QString& uuid) -> Result<qint64> {
+        if (const auto found = stations.constFind(uuid); found != stations.constEnd())
+            return found.value();
+        Result<qint64> key = stationKey(a.db, uuid);
+        if (key)
+            stations.insert(uuid, key.value());
+        return key;
+    };
     // Apply order: an incident before its notes, whatever order the payload has.
     for (const QString& kind : kKinds) {
         for (const SharedRecord& r : records) {
             if (r.kind != kind)
                 continue;
-            if (!stations.contains(r.station)) {
-                Result<qint64> key = stationKey(a.db, r.station);
-                if (!key)
-                    return key.error();
-                stations.insert(r.station, key.value());
-            }
-            const qint64 station = stations.value(r.station);
+            Result<qint64> station = keyOf(r.station);
+            if (!station)
+                return station.error();
+            Result<qint64> origin = keyOf(r.origin.isEmpty() ? r.station : r.origin);
+            if (!origin)
+                return origin.error();
             if (kind == QLatin1String("note") || kind == QLatin1String("attachment")) {
-                Result<std::optional<bool>> done = kind == QLatin1String("note")
-                                                       ? applyNote(a, r, station)
-                                                       : applyAttachment(a, r, station);
+                Result<std::optional<bool>> done =
+                    kind == QLatin1String("note")
+                        ? applyNote(a, r, station.value(), origin.value())
+                        : applyAttachment(a, r, station.value(), origin.value());
                 if (!done)
                     return done.error();
                 if (!done.value())
@@ -947,9 +1058,11 @@ Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedR
                     ++(*done.value() ? counts.applied : counts.unchanged);
                 continue;
             }
-            Result<bool> done = kind == QLatin1String("incident") ? applyIncident(a, r, station)
-                                : kind == QLatin1String("route")  ? applyRoute(a, r, station)
-                                                                  : applyAnnotation(a, r, station);
+            Result<bool> done = kind == QLatin1String("incident")
+                                    ? applyIncident(a, r, station.value(), origin.value())
+                                : kind == QLatin1String("route")
+                                    ? applyRoute(a, r, station.value(), origin.value())
+                                    : applyAnnotation(a, r, station.value(), origin.value());
             if (!done)
                 return done.error();
             ++(done.value() ? counts.applied : counts.unchanged);
@@ -969,6 +1082,7 @@ Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedR
     if (!a.log.isEmpty())
         store.observe(store::Hlc{a.log.last().hlc});
     counts.conflicts = a.conflicts;
+    counts.refused = a.refused;
     return counts;
 }
 

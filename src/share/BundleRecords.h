@@ -31,8 +31,13 @@ struct SharedRecord {
     QString uuid;
     store::Marking marking;
     qint64 updated = 0;
-    QString station;
+    QString station; ///< the station that wrote this version
+    QString origin;  ///< the station that created the record: the one that may lower its marking
     QCborMap value;
+    /// The markings of the records this one belongs to, nearest first (a note's or an
+    /// attachment's incident), as the sending station holds them: the record is released only
+    /// when they are too (ReleasePolicy). Not on the wire.
+    QList<store::Marking> ancestors;
 };
 
 /// What this mission holds, per station: the highest change-log stamp of each.
@@ -57,12 +62,21 @@ bool isUuidText(const QString& text);
 Result<QList<SharedRecord>> decodeRecords(const QByteArray& payload, qint64 maxRecords);
 QByteArray encodeRecords(const QList<SharedRecord>& records);
 
+/// A version not applied because of the marking authority (ReleasePolicy::mayRemark).
+struct RefusedRecord {
+    QString kind;
+    QString uuid;
+    QString station; ///< the station that wrote the refused version
+    QString reason;
+};
+
 /// What applying records did.
 struct ApplyCounts {
     int applied = 0;   ///< written: new, or newer than ours
     int unchanged = 0; ///< ours is the same or newer (last writer wins by HLC, then station)
     int skipped = 0;   ///< a note or attachment whose incident this station does not hold
     int conflicts = 0; ///< concurrent edits found (both versions kept in share_conflict)
+    QList<RefusedRecord> refused; ///< versions refused by the marking authority (share_refused)
 };
 
 /// Where records come from. With the sender's knowledge, a record we changed without the

@@ -34,33 +34,36 @@ Result<QString> reportedKnowledge(Database& db, const QString& fingerprintHex, b
 }
 
 /// The records with a change the peer does not hold (a change-log stamp above what it reported
-/// for that change's station), counted by marking. The same records, and the same filters, as
-/// changedRecords() in BundleRecords.cpp reads for a bundle: incidents of finished imports,
-/// notes and attachments of incidents this mission holds.
+/// for that change's station), counted by marking and by their incident's marking (notes and
+/// attachments are released only with it, as ReleasePolicy says). The same records, and the same
+/// filters, as changedRecords() in BundleRecords.cpp reads for a bundle: incidents of finished
+/// imports, notes and attachments of incidents this mission holds.
 constexpr const char* kChangedByMarking = R"sql(
 WITH knows(station, hlc) AS (SELECT key, CAST(value AS INTEGER) FROM json_each(?1)),
 changed(kind, uuid) AS MATERIALIZED (
     SELECT DISTINCT c.kind, c.uuid FROM change_log c JOIN station st ON st.id = c.station
     LEFT JOIN knows k ON k.station = st.uuid
     WHERE k.hlc IS NULL OR c.hlc > k.hlc),
-marked(classification, releasability) AS (
-    SELECT i.classification, i.releasability FROM changed ch JOIN incident i ON i.uuid = ch.uuid
-    WHERE ch.kind = 'incident'
+marked(classification, releasability, parent_classification, parent_releasability) AS (
+    SELECT i.classification, i.releasability, NULL, NULL FROM changed ch
+    JOIN incident i ON i.uuid = ch.uuid WHERE ch.kind = 'incident'
       AND (i.import_id IS NULL OR i.import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))
     UNION ALL
-    SELECT n.classification, n.releasability FROM changed ch JOIN incident_note n ON n.uuid = ch.uuid
-    JOIN incident i ON i.id = n.incident_id WHERE ch.kind = 'note'
+    SELECT n.classification, n.releasability, i.classification, i.releasability FROM changed ch
+    JOIN incident_note n ON n.uuid = ch.uuid JOIN incident i ON i.id = n.incident_id
+    WHERE ch.kind = 'note'
     UNION ALL
-    SELECT a.classification, a.releasability FROM changed ch JOIN attachment a ON a.uuid = ch.uuid
-    JOIN incident i ON i.id = a.incident_id JOIN attachment_blob b ON b.sha256 = a.sha256
-    WHERE ch.kind = 'attachment'
+    SELECT a.classification, a.releasability, i.classification, i.releasability FROM changed ch
+    JOIN attachment a ON a.uuid = ch.uuid JOIN incident i ON i.id = a.incident_id
+    JOIN attachment_blob b ON b.sha256 = a.sha256 WHERE ch.kind = 'attachment'
     UNION ALL
-    SELECT r.classification, r.releasability FROM changed ch JOIN route r ON r.uuid = ch.uuid
-    WHERE ch.kind = 'route'
+    SELECT r.classification, r.releasability, NULL, NULL FROM changed ch
+    JOIN route r ON r.uuid = ch.uuid WHERE ch.kind = 'route'
     UNION ALL
-    SELECT a.classification, a.releasability FROM changed ch JOIN annotation a ON a.uuid = ch.uuid
-    WHERE ch.kind = 'annotation')
-SELECT classification, releasability, count(*) FROM marked GROUP BY 1, 2
+    SELECT a.classification, a.releasability, NULL, NULL FROM changed ch
+    JOIN annotation a ON a.uuid = ch.uuid WHERE ch.kind = 'annotation')
+SELECT classification, releasability, parent_classification, parent_releasability, count(*)
+FROM marked GROUP BY 1, 2, 3, 4
 )sql";
 
 /// What the counts depend on besides the peer's knowledge: the change log (append-only: its
@@ -74,20 +77,23 @@ Result<QString> missionState(Database& db) {
     return state.value().toString();
 }
 
-Result<QList<QPair<store::Marking, int>>> countChanged(Database& db, const QString& knows) {
+Result<QList<MarkedCount>> countChanged(Database& db, const QString& knows) {
     Result<Statement> s = db.prepare(QString::fromLatin1(kChangedByMarking));
     if (!s)
         return s.error();
     s.value().bind(1, knows);
-    QList<QPair<store::Marking, int>> counts;
+    QList<MarkedCount> counts;
     for (;;) {
         Result<bool> row = s.value().step();
         if (!row)
             return row.error();
         if (!row.value())
             break;
-        counts.append({store::Marking{s.value().text(0), s.value().text(1)},
-                       static_cast<int>(s.value().integer(2))});
+        const Statement& q = s.value();
+        MarkedCount c{{q.text(0), q.text(1)}, {}, static_cast<int>(q.integer(4))};
+        if (!q.isNull(2))
+            c.ancestors.append({q.text(2), q.text(3)});
+        counts.append(c);
     }
     return counts;
 }
@@ -145,22 +151,22 @@ Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<Con
         Result<QString> knows = reportedKnowledge(db, hex, &status.knowsReported);
         if (!knows)
             return knows.error();
-        QList<QPair<store::Marking, int>> counts;
+        QList<MarkedCount> counts;
         if (cache && cache->countsByKnowledge.contains(knows.value())) {
             counts = cache->countsByKnowledge.value(knows.value());
         } else {
-            Result<QList<QPair<store::Marking, int>>> counted = countChanged(db, knows.value());
+            Result<QList<MarkedCount>> counted = countChanged(db, knows.value());
             if (!counted)
                 return counted.error();
             counts = counted.value();
             if (cache)
                 cache->countsByKnowledge.insert(knows.value(), counts);
         }
-        for (const auto& [marking, count] : counts) {
-            if (ReleasePolicy::mayRelease(marking, peer).allowed)
-                status.pending += count;
+        for (const MarkedCount& c : counts) {
+            if (ReleasePolicy::mayRelease(c.marking, c.ancestors, peer.profile).allowed)
+                status.pending += c.count;
             else
-                status.withheld += count;
+                status.withheld += c.count;
         }
         list.append(status);
     }

@@ -9,7 +9,6 @@
 #include <QDateTime>
 #include <QHash>
 #include <QList>
-#include <QPair>
 #include <QString>
 
 namespace tessera::share {
@@ -39,9 +38,16 @@ struct PeerStatus {
 /// were (they are checked on every call). Counting reads the whole change log and every changed
 /// record (seconds at 100,000 records for a peer that never reported; docs/sharing.md), so a panel
 /// that refreshes after each action keeps one. Threads: with its store.
+/// A number of changed records with one marking, belonging to records with these markings.
+struct MarkedCount {
+    store::Marking marking;
+    QList<store::Marking> ancestors; ///< a note's or attachment's incident
+    int count = 0;
+};
+
 struct PeerStatusCache {
     QString missionState;
-    QHash<QString, QList<QPair<store::Marking, int>>> countsByKnowledge;
+    QHash<QString, QList<MarkedCount>> countsByKnowledge;
 };
 
 /// The status of each of `peers` in this mission, in the same order. Reads the sharing log, what

@@ -49,4 +49,37 @@ ReleaseDecision ReleasePolicy::mayRelease(const store::Marking& marking,
                       .arg(recipient.stationName, organisation, marking.releasability));
 }
 
+ReleaseDecision ReleasePolicy::mayRelease(const store::Marking& marking,
+                                          const QList<store::Marking>& ancestors,
+                                          const StationProfile& recipient) {
+    if (ReleaseDecision own = mayRelease(marking, recipient); !own)
+        return own;
+    for (const store::Marking& ancestor : ancestors)
+        if (ReleaseDecision up = mayRelease(ancestor, recipient); !up)
+            return refuse(
+                QStringLiteral("the record it belongs to is withheld: %1").arg(up.reason));
+    return {true, {}};
+}
+
+ReleaseDecision ReleasePolicy::mayRemark(const store::Marking& held, const store::Marking& proposed,
+                                         bool byOrigin) {
+    if (held == proposed)
+        return {true, {}};
+    Result<ParsedMarking> to = parseMarking(proposed);
+    if (!to)
+        return refuse(QStringLiteral("the new marking cannot be read: %1").arg(to.error().message));
+    if (byOrigin)
+        return {true, {}};
+    Result<ParsedMarking> from = parseMarking(held);
+    if (!from)
+        return refuse(QStringLiteral("the marking held, '%1', cannot be read, so only the "
+                                     "station that created the record may change it")
+                          .arg(held.banner()));
+    if (to.value() == from.value() || isAtLeastAsRestrictive(to.value(), from.value()))
+        return {true, {}};
+    return refuse(QStringLiteral("only the station that created the record may lower or widen "
+                                 "its marking (from '%1' to '%2')")
+                      .arg(held.banner(), proposed.banner()));
+}
+
 } // namespace tessera::share

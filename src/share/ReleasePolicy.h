@@ -34,6 +34,19 @@ public:
                                                     const ContactCard& recipient);
     [[nodiscard]] static ReleaseDecision mayRelease(const store::Marking& marking,
                                                     const StationProfile& recipient);
+    /// A record that belongs to others (a note or an attachment to its incident) is released
+    /// only when it and every one of `ancestors` may be: raising an incident withholds the notes
+    /// and files written while it was lower. Every path that sends records uses this form.
+    [[nodiscard]] static ReleaseDecision mayRelease(const store::Marking& marking,
+                                                    const QList<store::Marking>& ancestors,
+                                                    const StationProfile& recipient);
+
+    /// Marking authority: whether a station may change a record's marking from `held` to
+    /// `proposed`. Any station that holds a record may raise it (isAtLeastAsRestrictive); only
+    /// the station that created it (`byOrigin`) may lower or widen it. A marking that cannot be
+    /// read on either side is refused unless it is unchanged.
+    [[nodiscard]] static ReleaseDecision mayRemark(const store::Marking& held,
+                                                   const store::Marking& proposed, bool byOrigin);
 };
 
 } // namespace tessera::share

@@ -311,6 +311,30 @@ CREATE TABLE cot_origin (
     le       REAL
 ) WITHOUT ROWID;
 )sql",
+    // 6: sharing across nations (docs/sharing.md, "Marking authority" and "Bundles"). Each record
+    // keeps the station that created it, its origin: only the origin may lower or widen a
+    // record's marking. NULL is this mission file's own station, so that every local write
+    // (the store, bulk imports) needs no change; records received from peers set it. Records
+    // received before this migration take their last writer, the best knowledge there is.
+    // The mission gets an id, carried in every bundle's signed header, so that a bundle of one
+    // mission cannot be applied to another (an exercise's records to a real mission).
+    R"sql(
+ALTER TABLE incident ADD COLUMN origin INTEGER;
+ALTER TABLE incident_note ADD COLUMN origin INTEGER;
+ALTER TABLE attachment ADD COLUMN origin INTEGER;
+ALTER TABLE route ADD COLUMN origin INTEGER;
+ALTER TABLE annotation ADD COLUMN origin INTEGER;
+UPDATE incident SET origin = station WHERE station NOT IN (SELECT id FROM station WHERE local = 1);
+UPDATE incident_note SET origin = station
+    WHERE station NOT IN (SELECT id FROM station WHERE local = 1);
+UPDATE attachment SET origin = station WHERE station NOT IN (SELECT id FROM station WHERE local = 1);
+UPDATE route SET origin = station WHERE station NOT IN (SELECT id FROM station WHERE local = 1);
+UPDATE annotation SET origin = station WHERE station NOT IN (SELECT id FROM station WHERE local = 1);
+INSERT INTO mission (key, value) SELECT 'id',
+    lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)
+          || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+    WHERE NOT EXISTS (SELECT 1 FROM mission WHERE key = 'id');
+)sql",
 };
 } // namespace
 

@@ -9,12 +9,6 @@
 
 namespace tessera::store {
 
-QString Marking::banner() const {
-    if (releasability.isEmpty())
-        return classification;
-    return classification + QStringLiteral(" // ") + releasability;
-}
-
 namespace {
 template <typename Enum, std::size_t N>
 QString nameOf(Enum value, const std::array<std::pair<Enum, const char*>, N>& names) {

@@ -3,6 +3,7 @@
 
 #include "geo/GeoTypes.h"
 #include "store/Hlc.h"
+#include "store/MarkingGrammar.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -16,13 +17,6 @@ namespace tessera::store {
 
 /// Classification and releasability of a record or a mission. Stored with every record now;
 /// the sharing layer enforces it (docs/architecture.md).
-struct Marking {
-    QString classification; ///< e.g. "UNCLASSIFIED"
-    QString releasability;  ///< e.g. "REL TO EXERCISE PARTICIPANTS"
-    /// "UNCLASSIFIED // REL TO EXERCISE PARTICIPANTS", as printed on banners.
-    [[nodiscard]] QString banner() const;
-    friend bool operator==(const Marking&, const Marking&) = default;
-};
 
 enum class Severity { Low, Medium, High, Critical };
 enum class IncidentStatus { Reported, Confirmed, Resolved };
@@ -182,6 +176,10 @@ struct MissionInfo {
     bool exercise = false;
     /// Where the map opens, in degrees: minX = west, minY = south, maxX = east, maxY = north.
     geo::Extent initialView;
+    /// The mission's id, the same at every station that shares it (a UUID, or any text the
+    /// stations agree on): bundles carry it and are applied only to the mission of that id.
+    /// Made at random when a mission is created without one.
+    QString id;
 };
 
 /// What a record received as a Cursor-on-Target event carried beyond the record's own fields
@@ -207,6 +205,9 @@ struct MissionSnapshot {
     QList<Annotation> annotations;
     /// When the records that came as Cursor-on-Target events go stale, by uuid (only those).
     QHash<QString, QDateTime> staleAt;
+    /// The marking of everything above, the mission's own included (store::shownMarking over the
+    /// whole world and all time): what the window's banners carry.
+    CombinedMarking marking;
 
     /// `source` of a layer resolved against the mission file's folder.
     [[nodiscard]] QString resolveSource(const LayerSpec& layer) const;

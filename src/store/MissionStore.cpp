@@ -6,6 +6,7 @@
 #include "store/IncidentRow.h"
 #include "store/MarkerKey.h"
 #include "store/Migrations.h"
+#include "store/Situation.h"
 #include "store/Uuid.h"
 
 #include <QCryptographicHash>
@@ -339,7 +340,7 @@ Status MissionStore::writeInfo(const MissionInfo& info) {
                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
     if (!stmt)
         return stmt.error();
-    const QList<std::pair<const char*, QString>> values{
+    QList<std::pair<const char*, QString>> values{
         {"name", info.name},
         {"description", info.description},
         {"classification", info.marking.classification},
@@ -350,6 +351,8 @@ Status MissionStore::writeInfo(const MissionInfo& info) {
         {"view_east", QString::number(info.initialView.maxX, 'g', 17)},
         {"view_north", QString::number(info.initialView.maxY, 'g', 17)},
     };
+    if (!info.id.trimmed().isEmpty()) // else the one migration 6 made stays
+        values.append({"id", info.id.trimmed()});
     for (const auto& [key, value] : values)
         if (Status s = stmt.value().bind(1, QString::fromLatin1(key)).bind(2, value).run(); !s)
             return s;
@@ -369,7 +372,9 @@ Result<MissionInfo> MissionStore::info() {
             break;
         const QString key = stmt.value().text(0);
         const QString value = stmt.value().text(1);
-        if (key == QLatin1String("name"))
+        if (key == QLatin1String("id"))
+            info.id = value;
+        else if (key == QLatin1String("name"))
             info.name = value;
         else if (key == QLatin1String("description"))
             info.description = value;
@@ -569,6 +574,16 @@ QList<FieldProblem> incidentProblems(const Incident& i) {
 QList<FieldProblem> incidentEditProblems(const Incident& incident, const QDateTime& now,
                                          qint64 futureToleranceSeconds) {
     QList<FieldProblem> problems = incidentProblems(incident);
+    // A marking typed in a form is read with the grammar sharing uses, or refused: "TOP SECRET"
+    // or "RELEASABLE TO FRA" saved here would be withheld from every peer, or worse, read
+    // differently by each reader.
+    if (!incident.marking.classification.isEmpty()) {
+        if (Result<ParsedMarking> level = parseMarking({incident.marking.classification, {}});
+            !level)
+            problems.append({QStringLiteral("classification"), level.error().message});
+        else if (Result<ParsedMarking> whole = parseMarking(incident.marking); !whole)
+            problems.append({QStringLiteral("releasability"), whole.error().message});
+    }
     if (incident.observedAt.isValid() && incident.observedAt > now.addSecs(futureToleranceSeconds))
         problems.append(
             {QStringLiteral("observedAt"),
@@ -1656,6 +1671,7 @@ Result<MissionSnapshot> MissionStore::snapshot() {
         return withPath(path(), origins.error());
     for (auto it = origins.value().cbegin(); it != origins.value().cend(); ++it)
         snap.staleAt.insert(it.key(), it.value().stale);
+    snap.marking = shownMarking(snap, {-180, -90, 180, 90}, {});
     return snap;
 }
 

@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/Situation.h"
 
+#include <QSet>
+
 #include <algorithm>
 
 namespace tessera::store {
@@ -64,6 +66,37 @@ Situation summarise(const QList<Incident>& incidents, const QList<PatrolRoute>& 
                   return a.lastReport < b.lastReport;
               });
     return s;
+}
+
+CombinedMarking shownMarking(const MissionSnapshot& mission, const geo::Extent& area,
+                             const TimeWindow& window) {
+    // Many records share a few markings: each distinct one is read once.
+    QSet<QString> seen;
+    QList<Marking> distinct;
+    const auto add = [&](const Marking& m) {
+        const QString key = m.classification + QLatin1Char('\n') + m.releasability;
+        if (!seen.contains(key)) {
+            seen.insert(key);
+            distinct.append(m);
+        }
+    };
+    const auto anyIn = [&](const auto& points, auto location) {
+        return std::any_of(points.begin(), points.end(),
+                           [&](const auto& p) { return inArea(area, location(p)); });
+    };
+    add(mission.info.marking);
+    for (const Incident& i : mission.incidents)
+        if (inWindow(i, window) &&
+            (inArea(area, i.location) || anyIn(i.area, [](const geo::GeoPoint& p) { return p; })))
+            add(i.marking);
+    for (const PatrolRoute& r : mission.routes)
+        if (anyIn(r.waypoints, [](const Waypoint& w) { return w.location; }) ||
+            anyIn(r.track, [](const TrackPoint& t) { return t.location; }))
+            add(r.marking);
+    for (const Annotation& a : mission.annotations)
+        if (anyIn(a.geometry, [](const geo::GeoPoint& p) { return p; }))
+            add(a.marking);
+    return combineMarkings(distinct);
 }
 
 } // namespace tessera::store

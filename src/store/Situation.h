@@ -43,4 +43,12 @@ Situation summarise(const QList<Incident>& incidents, const QList<PatrolRoute>& 
                     const geo::Extent& area, const TimeWindow& window, const QDateTime& now,
                     int latestCount = 5, qint64 staleAfterSeconds = 2 * 3600);
 
+/// The marking of a picture of `area` (degrees) and `window`: the mission's own marking combined
+/// (combineMarkings: highest level, every caveat, the REL TO entries all share) with that of
+/// every incident in them (its point or a vertex of its area in the area), and of every route
+/// and annotation with a point in the area. A briefing product's banners and the window's
+/// carry it, so that they never state less than what the picture shows.
+CombinedMarking shownMarking(const MissionSnapshot& mission, const geo::Extent& area,
+                             const TimeWindow& window);
+
 } // namespace tessera::store

@@ -27,6 +27,10 @@ QByteArray fileHash(const QString& path);
 /// Runs the event loop until `done` is true or `timeoutMs` passes; returns `done()`.
 bool waitUntil(const std::function<bool()>& done, int timeoutMs = 30000);
 
+/// The id of the mission the sharing tests' stations hold (store::MissionInfo::id): bundles are
+/// applied only to the mission they were made for.
+inline const QString kSharedMissionId = QStringLiteral("7a6d0c1e-2b3f-4c5d-8e9f-0a1b2c3d4e5f");
+
 /// Colour distance, summed over R, G, B.
 int colorDistance(QColor a, QColor b);
 

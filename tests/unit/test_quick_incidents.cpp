@@ -880,12 +880,27 @@ TEST_CASE("The view exports as a briefing product with the banner and a legend i
     CHECK_FALSE(exportTo(nowhere).isEmpty());
     CHECK_FALSE(QFileInfo::exists(nowhere));
 
-    store::MissionInfo secret;
-    secret.marking = {QStringLiteral("SECRET"), QStringLiteral("REL TO UN")};
-    CHECK(render::bannerColor(secret) == QColor(0xc8, 0x10, 0x2e));
-    CHECK(render::bannerText(secret) == QStringLiteral("SECRET // REL TO UN"));
-    secret.exercise = true;
-    CHECK(render::bannerText(secret).startsWith(QStringLiteral("EXERCISE · SECRET")));
+    // An UNCLASSIFIED mission showing a SECRET record is a SECRET picture (issue 17: the
+    // banners showed the mission's marking over plotted RESTRICTED and SECRET records).
+    store::MissionSnapshot plotted;
+    plotted.info.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
+    store::Incident restricted;
+    restricted.location = {1.0, 15.0};
+    restricted.marking = {QStringLiteral("RESTRICTED"), QStringLiteral("REL TO NLD, FRA, UN")};
+    store::Incident secretOne = restricted;
+    secretOne.location = {2.0, 16.0};
+    secretOne.marking = {QStringLiteral("SECRET"), QStringLiteral("REL TO NLD, UN")};
+    plotted.incidents = {restricted, secretOne};
+    const store::CombinedMarking all = store::shownMarking(plotted, {0, 14, 3, 17}, {});
+    CHECK(render::bannerColor(plotted.info, all) == QColor(0xc8, 0x10, 0x2e));
+    CHECK(render::bannerText(plotted.info, all) == QStringLiteral("SECRET // REL TO NLD, UN"));
+    // A view that leaves the SECRET one out shows RESTRICTED.
+    const store::CombinedMarking west = store::shownMarking(plotted, {0, 14, 1.5, 15.5}, {});
+    CHECK(render::bannerText(plotted.info, west) ==
+          QStringLiteral("RESTRICTED // REL TO FRA, NLD, UN"));
+    CHECK(render::bannerColor(plotted.info, west) == QColor(0x00, 0x33, 0xa0));
+    plotted.info.exercise = true;
+    CHECK(render::bannerText(plotted.info, all).startsWith(QStringLiteral("EXERCISE · SECRET")));
 }
 
 TEST_CASE("Annotations are drawn on the map and saved with their text or refused with the reason",

@@ -89,6 +89,7 @@ StationFiles makeStation(const QTemporaryDir& dir, const QString& name,
     REQUIRE(id.ok());
     REQUIRE(id.value().save(f.identity, passphrase.toUtf8()).ok());
     store::MissionInfo info;
+    info.id = test::kSharedMissionId;
     info.name = name + QStringLiteral(" mission");
     info.marking = kOpen;
     REQUIRE(store::MissionStore::create(f.mission, info).ok());
@@ -646,6 +647,7 @@ TEST_CASE("Sharing screenshot fixture", "[.][fixture]") {
         REQUIRE(n.addIncident(i).ok());
     }
     store::MissionInfo info;
+    info.id = test::kSharedMissionId;
     info.name = QStringLiteral("SECTOR WEST");
     info.marking = kOpen;
     auto wm = store::MissionStore::create(west.folder + QStringLiteral("/mission.tessera"), info);

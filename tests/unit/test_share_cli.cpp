@@ -108,6 +108,7 @@ TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations",
     // Alpha's mission: one record Bravo may have, one it may not.
     {
         store::MissionInfo info;
+        info.id = test::kSharedMissionId;
         info.name = QStringLiteral("Alpha");
         info.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
         Result<store::MissionStore> m = store::MissionStore::create(a, info);

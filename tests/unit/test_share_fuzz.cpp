@@ -80,6 +80,7 @@ Fixture& fixture() {
         header.id = QStringLiteral("0190f3c2-7a1b-7c3d-8e4f-00000000cafe");
         header.created = QDateTime::currentDateTimeUtc();
         header.knows.insert(QStringLiteral("0190f3c2-7a1b-4c3d-8e4f-0123456789ab"), 7);
+        header.mission = QStringLiteral("fuzz mission");
         Result<QByteArray> bundle = sealBundle(header, x->seedPayload, x->sender, {x->me.card()});
         if (!bundle)
             std::abort();
@@ -120,6 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     BundleHeader header;
     header.id = QStringLiteral("0190f3c2-7a1b-7c3d-8e4f-00000000beef");
     header.created = QDateTime::currentDateTimeUtc();
+    header.mission = QStringLiteral("fuzz mission");
     Result<QByteArray> sealed = sealBundle(header, input.mid(1), f.sender, {f.me.card()});
     if (!sealed)
         std::abort();

@@ -103,3 +103,74 @@ TEST_CASE("Release policy", "[share][marking]") {
     CHECK_FALSE(allowed(mk("UNCLASSIFIED", "REL TO EXERCISE PARTICIPANTS"),
                         recipient(Classification::Secret, "FRA")));
 }
+
+TEST_CASE("Markings are ASCII: look-alikes never pass as a nation or a level", "[share][marking]") {
+    // U+017F (long s) upper-cases to 'S' and U+0131 (dotless i) to 'I': read after toUpper(),
+    // "uſa" was USA and "mınusma" MINUSMA.
+    const StationProfile usa =
+        recipient(Classification::Secret, "USA", {QStringLiteral("MINUSMA")});
+    for (const char* relTo : {"REL TO u\xc5\xbf"
+                              "a",
+                              "REL TO m\xc4\xb1nusma", "REL TO USA\xc2\xa0", "REL\xc2\xa0TO USA"}) {
+        INFO(relTo);
+        CHECK_FALSE(parseMarking(mk("SECRET", relTo)).ok());
+        CHECK_FALSE(ReleasePolicy::mayRelease(mk("SECRET", relTo), usa).allowed);
+    }
+    CHECK_FALSE(parseMarking(mk("\xc5\xbf"
+                                "ECRET"))
+                    .ok());
+    CHECK_FALSE(classificationFromString(QString::fromUtf8("\xc5\xbf"
+                                                           "ecret"))
+                    .has_value());
+    CHECK(normalizeToken(QString::fromUtf8("u\xc5\xbf"
+                                           "a"))
+              .isEmpty());
+    CHECK(ReleasePolicy::mayRelease(mk("SECRET", "REL TO usa"), usa).allowed);
+}
+
+TEST_CASE("Re-marking: what only raises, and what lowers or widens", "[share][marking]") {
+    const auto raises = [](const store::Marking& to, const store::Marking& from) {
+        return isAtLeastAsRestrictive(parseMarking(to).value(), parseMarking(from).value());
+    };
+    CHECK(raises(mk("SECRET", "REL TO NLD"), mk("SECRET", "REL TO NLD, FRA")));
+    CHECK(raises(mk("SECRET // MEDICAL", "REL TO NLD"), mk("CONFIDENTIAL", "REL TO NLD")));
+    CHECK(raises(mk("SECRET"), mk("SECRET", "REL TO NLD"))); // nobody is narrower than NLD
+    CHECK(raises(mk("RESTRICTED", "REL TO NLD"), mk("UNCLASSIFIED")));
+    CHECK_FALSE(raises(mk("UNCLASSIFIED", "REL TO NLD, FRA"), mk("SECRET", "REL TO NLD, FRA")));
+    CHECK_FALSE(raises(mk("SECRET", "REL TO NLD, FRA, USA"), mk("SECRET", "REL TO NLD, FRA")));
+    CHECK_FALSE(raises(mk("SECRET", "REL TO NLD"), mk("SECRET // MEDICAL", "REL TO NLD")));
+    CHECK_FALSE(raises(mk("UNCLASSIFIED"), mk("UNCLASSIFIED", "REL TO NLD")));
+    CHECK_FALSE(raises(mk("SECRET", "REL TO NLD"), mk("SECRET"))); // nobody, then NLD
+
+    CHECK(ReleasePolicy::mayRemark(mk("SECRET", "REL TO NLD"), mk("UNCLASSIFIED"), true));
+    const ReleaseDecision peer =
+        ReleasePolicy::mayRemark(mk("SECRET", "REL TO NLD"), mk("UNCLASSIFIED"), false);
+    CHECK_FALSE(peer.allowed);
+    CHECK(peer.reason.contains(QLatin1String("only the station that created the record")));
+    CHECK(ReleasePolicy::mayRemark(mk("SECRET", "REL TO NLD, FRA"), mk("SECRET", "REL TO NLD"),
+                                   false));
+    CHECK_FALSE(ReleasePolicy::mayRemark(mk("SECRET"), mk("TOP SECRET"), true));
+}
+
+TEST_CASE("A product's marking: the highest level and the REL TO every record shares",
+          "[share][marking]") {
+    CHECK(combineMarkings({mk("UNCLASSIFIED"), mk("RESTRICTED", "REL TO FRA, NLD, UN"),
+                           mk("SECRET", "REL TO NLD, FRA")})
+              .banner() == QLatin1String("SECRET // REL TO FRA, NLD"));
+    CHECK(combineMarkings({mk("UNCLASSIFIED"), mk("CONFIDENTIAL // MEDICAL", "REL TO UN")})
+              .banner() == QLatin1String("CONFIDENTIAL // MEDICAL // REL TO UN"));
+    CHECK(combineMarkings({mk("UNCLASSIFIED"), mk("UNCLASSIFIED")}).banner() ==
+          QLatin1String("UNCLASSIFIED"));
+    // No REL TO entry in common: releasable to nobody, which at UNCLASSIFIED must be said.
+    const CombinedMarking none =
+        combineMarkings({mk("UNCLASSIFIED", "REL TO FRA"), mk("UNCLASSIFIED", "REL TO USA")});
+    CHECK(none.releasableToNone);
+    CHECK(none.banner() == QLatin1String("UNCLASSIFIED // NO COMMON REL TO"));
+    // SECRET without REL TO is releasable to nobody: the whole is too.
+    const CombinedMarking secret = combineMarkings({mk("SECRET"), mk("RESTRICTED", "REL TO UN")});
+    CHECK(secret.banner() == QLatin1String("SECRET"));
+    CHECK(secret.releasableToNone);
+    const CombinedMarking odd = combineMarkings({mk("UNCLASSIFIED"), mk("TOP SECRET")});
+    CHECK(odd.unreadable == 1);
+    CHECK(odd.banner() == QLatin1String("SECRET // 1 UNREADABLE MARKING"));
+}

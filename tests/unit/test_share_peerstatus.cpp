@@ -42,6 +42,7 @@ Station station(const QTemporaryDir& dir, const QString& name, Classification cl
     Result<Identity> id = Identity::create({name, QStringLiteral("UN"), {}, clearance, {}});
     REQUIRE(id.ok());
     store::MissionInfo info;
+    info.id = test::kSharedMissionId;
     info.name = name;
     info.marking = kOpen;
     Result<store::MissionStore> m =

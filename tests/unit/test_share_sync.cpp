@@ -50,6 +50,7 @@ std::vector<Station> stations(const QTemporaryDir& dir, int n) {
                                                 {}});
         REQUIRE(id.ok());
         store::MissionInfo info;
+        info.id = test::kSharedMissionId;
         info.name = QStringLiteral("Station %1").arg(k);
         info.marking = kOpen;
         Result<store::MissionStore> m =

@@ -45,6 +45,7 @@ Station station(const QTemporaryDir& dir, const QString& name,
     Result<Identity> id = Identity::create({name, org, {}, Classification::Secret, {}});
     REQUIRE(id.ok());
     store::MissionInfo info;
+    info.id = test::kSharedMissionId;
     info.name = name;
     info.marking = kOpen;
     const QString path = dir.filePath(name + QStringLiteral(".tessera"));
