@@ -16,6 +16,7 @@ using store::isMarkingAscii;
 using store::normalizeToken;
 using store::ParsedMarking;
 using store::parseMarking;
+using store::remarkRefusal;
 using store::toString;
 
 } // namespace tessera::share

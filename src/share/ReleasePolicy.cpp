@@ -63,23 +63,9 @@ ReleaseDecision ReleasePolicy::mayRelease(const store::Marking& marking,
 
 ReleaseDecision ReleasePolicy::mayRemark(const store::Marking& held, const store::Marking& proposed,
                                          bool byOrigin) {
-    if (held == proposed)
-        return {true, {}};
-    Result<ParsedMarking> to = parseMarking(proposed);
-    if (!to)
-        return refuse(QStringLiteral("the new marking cannot be read: %1").arg(to.error().message));
-    if (byOrigin)
-        return {true, {}};
-    Result<ParsedMarking> from = parseMarking(held);
-    if (!from)
-        return refuse(QStringLiteral("the marking held, '%1', cannot be read, so only the "
-                                     "station that created the record may change it")
-                          .arg(held.banner()));
-    if (to.value() == from.value() || isAtLeastAsRestrictive(to.value(), from.value()))
-        return {true, {}};
-    return refuse(QStringLiteral("only the station that created the record may lower or widen "
-                                 "its marking (from '%1' to '%2')")
-                      .arg(held.banner(), proposed.banner()));
+    if (const QString why = store::remarkRefusal(held, proposed, byOrigin); !why.isEmpty())
+        return refuse(why);
+    return {true, {}};
 }
 
 } // namespace tessera::share

@@ -41,10 +41,9 @@ public:
                                                     const QList<store::Marking>& ancestors,
                                                     const StationProfile& recipient);
 
-    /// Marking authority: whether a station may change a record's marking from `held` to
-    /// `proposed`. Any station that holds a record may raise it (isAtLeastAsRestrictive); only
-    /// the station that created it (`byOrigin`) may lower or widen it. A marking that cannot be
-    /// read on either side is refused unless it is unchanged.
+    /// Marking authority (store::remarkRefusal): whether a station may change a record's marking
+    /// from `held` to `proposed`. Any station that holds a record may raise it; only the station
+    /// that created it (`byOrigin`) may lower or widen it.
     [[nodiscard]] static ReleaseDecision mayRemark(const store::Marking& held,
                                                    const store::Marking& proposed, bool byOrigin);
 };

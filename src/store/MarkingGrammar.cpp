@@ -126,6 +126,26 @@ bool isAtLeastAsRestrictive(const ParsedMarking& proposed, const ParsedMarking& 
     return true;
 }
 
+QString remarkRefusal(const Marking& held, const Marking& proposed, bool byOrigin) {
+    if (held == proposed)
+        return {};
+    Result<ParsedMarking> to = parseMarking(proposed);
+    if (!to)
+        return QStringLiteral("the new marking cannot be read: %1").arg(to.error().message);
+    if (byOrigin)
+        return {};
+    Result<ParsedMarking> from = parseMarking(held);
+    if (!from)
+        return QStringLiteral("the marking held, '%1', cannot be read, so only the station that "
+                              "created the record may change it")
+            .arg(held.banner());
+    if (to.value() == from.value() || isAtLeastAsRestrictive(to.value(), from.value()))
+        return {};
+    return QStringLiteral("only the station that created the record may lower or widen its "
+                          "marking (from '%1' to '%2')")
+        .arg(held.banner(), proposed.banner());
+}
+
 CombinedMarking combineMarkings(const QList<Marking>& markings) {
     CombinedMarking out;
     std::optional<QStringList> common; // nullopt: releasable to all so far

@@ -64,6 +64,13 @@ bool isMarkingAscii(const QString& text);
 /// way; any other change lowers or widens it (docs/sharing.md, "Marking authority").
 bool isAtLeastAsRestrictive(const ParsedMarking& proposed, const ParsedMarking& held);
 
+/// Marking authority, the one rule: why a station may not change a record's marking from
+/// `held` to `proposed`, or empty when it may. Any station that holds a record may raise it
+/// (isAtLeastAsRestrictive); only the station that created it (`byOrigin`) may lower or widen
+/// it. A new marking must be readable; a held one that is not may be changed by its origin only.
+/// The store applies it to local edits, sharing to versions received (ReleasePolicy::mayRemark).
+QString remarkRefusal(const Marking& held, const Marking& proposed, bool byOrigin);
+
 /// The marking of something that shows many records at once (a briefing product, the window):
 /// the highest level, every caveat, and the REL TO entries that every record's REL TO shares,
 /// so that the banner never states less than what is shown. A record at UNCLASSIFIED without

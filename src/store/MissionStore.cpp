@@ -632,9 +632,34 @@ Status MissionStore::addIncident(Incident& incident) {
     });
 }
 
+Status MissionStore::checkRemark(const char* table, const QString& uuid, const Marking& proposed) {
+    Result<Statement> s = db_.prepare(
+        QStringLiteral("SELECT classification, releasability, origin FROM %1 WHERE uuid = ?1")
+            .arg(QString::fromLatin1(table)));
+    if (!s)
+        return s.error();
+    s.value().bind(1, uuid);
+    Result<bool> row = s.value().step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return success(); // the update itself says the record is not there
+    // This station's own records are its to re-mark (and the form checks their grammar).
+    if (s.value().isNull(2) || s.value().integer(2) == stationId_)
+        return success();
+    if (const QString why = remarkRefusal({s.value().text(0), s.value().text(1)}, proposed, false);
+        !why.isEmpty())
+        return Error{QStringLiteral("Not saved: %1. Raise it, or ask the station that created "
+                                    "it.")
+                         .arg(why)};
+    return success();
+}
+
 Status MissionStore::updateIncident(Incident& incident) {
     const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
+        if (Status s = checkRemark("incident", incident.uuid, incident.marking); !s)
+            return s;
         Result<qint64> id = incidentKey(incident.uuid);
         if (!id)
             return id.error();
@@ -1235,6 +1260,8 @@ Status MissionStore::addRoute(PatrolRoute& route) {
 
 Status MissionStore::updateRoute(PatrolRoute& route) {
     return db_.transaction([&]() -> Status {
+        if (Status s = checkRemark("route", route.uuid, route.marking); !s)
+            return s;
         Result<Statement> update = db_.prepare(QStringLiteral(
             "UPDATE route SET name = ?2, unit = ?3, status = ?4, classification = "
             "?5, releasability = ?6, exercise = ?7 WHERE uuid = ?1 AND deleted = 0"));
@@ -1464,6 +1491,8 @@ Status MissionStore::updateAnnotation(Annotation& a) {
         a.writtenAt = QDateTime::currentDateTimeUtc();
     const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
+        if (Status s = checkRemark("annotation", a.uuid, a.marking); !s)
+            return s;
         Result<Statement> stmt = db_.prepare(QStringLiteral(
             "UPDATE annotation SET kind = ?2, geometry = ?3, text = ?4, author = ?5, written_at = "
             "?6, classification = ?7, releasability = ?8, station = ?9, updated_hlc = ?10 "

@@ -128,6 +128,9 @@ private:
     Status recoverInterruptedImports();
     Status writeInfo(const MissionInfo& info);
     Status logChange(const char* kind, const QString& uuid, const char* op, Hlc hlc);
+    /// Marking authority on local edits (remarkRefusal): a record another station created may
+    /// be raised here, not lowered or widened.
+    Status checkRemark(const char* table, const QString& uuid, const Marking& proposed);
     Result<qint64> incidentKey(const QString& uuid);
     Status indexIncident(qint64 id);
     Status unindexIncident(qint64 id);

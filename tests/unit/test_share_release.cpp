@@ -217,15 +217,28 @@ TEST_CASE("Marking authority: a peer may raise a record; only its originator may
     REQUIRE(toFra.ok());
     REQUIRE(importBundle(fra, toFra.value().bytes, n.fra, n.fraBook).ok());
 
-    // The FRA station edits NLD's record and sends it back.
+    // A FRA station that lies (a modified build: its own store would refuse the edit, see the
+    // next test case) writes a new version of NLD's record under its own name and sends it back.
     const auto fraEdits = [&](const store::Marking& marking) {
-        store::Incident copy = fra.incident(i.uuid).value();
-        copy.marking = marking;
-        copy.narrative += QStringLiteral(" (FRA)");
-        REQUIRE(fra.updateIncident(copy).ok());
-        Result<ExportReport> back = exportBundle(fra, n.fra, {n.nld.card()}, {{}, false});
-        REQUIRE(back.ok());
-        Result<ImportReport> applied = importBundle(nld, back.value().bytes, n.nld, n.nldBook);
+        Result<QList<SharedRecord>> records = changedRecords(fra, {});
+        REQUIRE(records.ok());
+        REQUIRE(records.value().size() == 1);
+        SharedRecord r = records.value().first();
+        r.marking = marking;
+        r.updated = fra.stamp().value;
+        r.station = fra.station();
+        r.value.insert(QStringLiteral("classification"), marking.classification);
+        r.value.insert(QStringLiteral("releasability"), marking.releasability);
+        r.value.insert(QStringLiteral("narrative"), i.narrative + QStringLiteral(" (FRA)"));
+        r.value.insert(QStringLiteral("updated"), r.updated);
+        r.value.insert(QStringLiteral("station"), r.station);
+        BundleHeader header;
+        header.mission = test::kSharedMissionId;
+        header.id = store::newUuid();
+        header.created = QDateTime::currentDateTimeUtc();
+        Result<QByteArray> bytes = sealBundle(header, encodeRecords({r}), n.fra, {n.nld.card()});
+        REQUIRE(bytes.ok());
+        Result<ImportReport> applied = importBundle(nld, bytes.value(), n.nld, n.nldBook);
         REQUIRE(applied.ok());
         return applied.value();
     };
@@ -385,4 +398,36 @@ TEST_CASE("A stale bundle brings no false conflict", "[share][release]") {
     Result<QList<Conflict>> list = conflicts(fra);
     REQUIRE(list.ok());
     CHECK(list.value().isEmpty());
+}
+
+TEST_CASE("Marking authority holds for edits at the peer too", "[share][release]") {
+    QTemporaryDir dir;
+    Nations n;
+    store::MissionStore nld = mission(dir, QStringLiteral("nld"));
+    store::MissionStore fra = mission(dir, QStringLiteral("fra"));
+    store::Incident i = incident(QStringLiteral("Source report, Menaka"), kSecretNldFra);
+    REQUIRE(nld.addIncident(i).ok());
+    Result<ExportReport> toFra = exportBundle(nld, n.nld, {n.fra.card()});
+    REQUIRE(toFra.ok());
+    REQUIRE(importBundle(fra, toFra.value().bytes, n.fra, n.fraBook).ok());
+
+    // The FRA analyst's form (or tessera-cli, or an undo) cannot lower NLD's record, so FRA's
+    // own exports never carry it lower than NLD marked it.
+    store::Incident copy = fra.incident(i.uuid).value();
+    copy.marking = kUnclassified;
+    const Status lowered = fra.updateIncident(copy);
+    REQUIRE_FALSE(lowered.ok());
+    CHECK_THAT(lowered.error().message.toStdString(),
+               Contains("only the station that created the record"));
+    CHECK(fra.incident(i.uuid).value().marking == kSecretNldFra);
+    Result<ExportReport> toUsa = exportBundle(fra, n.fra, {n.usa.card()});
+    REQUIRE(toUsa.ok());
+    CHECK(toUsa.value().records == 0);
+    // Raising it is every holder's right.
+    copy.marking = kSecretNld;
+    CHECK(fra.updateIncident(copy).ok());
+    // And NLD's own record is NLD's to lower.
+    store::Incident own = nld.incident(i.uuid).value();
+    own.marking = kUnclassified;
+    CHECK(nld.updateIncident(own).ok());
 }
