@@ -228,7 +228,10 @@ int verifyCallback(int /*preverified*/, X509_STORE_CTX* store) {
         return 0;
     if (X509_STORE_CTX_get_error_depth(store) != 0)
         return 1; // only the leaf's key matters; extra certificates are ignored
-    checkPeerCertificate(X509_STORE_CTX_get_current_cert(store), *check);
+    // OpenSSL calls back more than once for the leaf (once per chain error it found, as it is
+    // self-signed, then once more): decide once, with one reading of the contact book.
+    if (!check->accepted && check->refusal.isEmpty())
+        checkPeerCertificate(X509_STORE_CTX_get_current_cert(store), *check);
     if (!check->accepted) {
         X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
