@@ -722,7 +722,9 @@ int syncServe(const QStringList& args) {
                  QStringLiteral("Seconds a peer has for each message, plus one per 8 KiB of it "
                                 "(default 60)."),
                  QStringLiteral("seconds")});
-    p.addOption({QStringLiteral("once"), QStringLiteral("Stop after one session.")});
+    p.addOption({QStringLiteral("once"),
+                 QStringLiteral("Stop after the first session ends (its outcome is the exit "
+                                "status); sessions in flight finish first.")});
     p.process(args);
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("sync serve needs a mission"));
