@@ -8,8 +8,11 @@
 #include <QCborMap>
 #include <QCborValue>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <list>
+#include <memory>
 #include <thread>
 
 namespace tessera::sync {
@@ -113,11 +116,20 @@ Result<share::ContactBook> stillTrusted(const TlsLink& link, const TrustSource& 
     if (!book)
         return Error{QStringLiteral("cannot read the contact book: %1").arg(book.error().message)};
     const QByteArray peer = link.peer().fingerprint();
-    if (book.value().standing(peer) != share::ContactBook::Standing::Trusted)
+    switch (book.value().standing(peer)) {
+    case share::ContactBook::Standing::Trusted:
+        break;
+    case share::ContactBook::Standing::Revoked:
         return Error{
             QStringLiteral("the peer %1 (%2) is revoked in the contact book: the session "
                            "stops here")
                 .arg(link.peer().profile.stationName, share::formatFingerprint(peer).left(19))};
+    case share::ContactBook::Standing::Unknown:
+        return Error{
+            QStringLiteral("the peer %1 (%2) is no longer in the contact book: the "
+                           "session stops here")
+                .arg(link.peer().profile.stationName, share::formatFingerprint(peer).left(19))};
+    }
     return book;
 }
 
@@ -136,17 +148,17 @@ Error sendFailed(TlsLink& link, const Error& why) {
 Status push(TlsLink& link, store::MissionStore& store, const share::Identity& me,
             const TrustSource& trust, const share::Knowledge& peerKnows, const SyncOptions& options,
             SyncReport& report) {
-    bool revoked = false;
+    bool untrusted = false;
     Result<share::SeriesReport> series = share::exportBundleSeries(
         store, me, link.peer(), peerKnows, options.recordsPerBundle,
         [&](const share::ExportReport& bundle) -> Status {
             if (Result<share::ContactBook> book = stillTrusted(link, trust); !book) {
-                revoked = true;
+                untrusted = true;
                 return book.error();
             }
             return link.send({kBundle, bundle.bytes});
         });
-    if (!series && revoked)
+    if (!series && untrusted)
         return tellAndStop(link, series.error());
     if (!series)
         return sendFailed(link, series.error());

@@ -82,7 +82,7 @@ struct ServerOptions {
 
 /// One connection the server has finished with: the peer's address and how its session went.
 struct SessionEnd {
-    QString from;
+    QString from; ///< empty when accept() itself failed (no session ran)
     Result<SyncReport> result;
 };
 
@@ -100,7 +100,8 @@ public:
     SyncServer& operator=(const SyncServer&) = delete;
 
     /// Accepts connections until stop(), or until `stopAfter` (> 0) sessions have ended; then
-    /// waits for the sessions in flight (each bounded by its deadlines) and returns.
+    /// waits for the sessions in flight (each bounded by its deadlines) and returns. Once per
+    /// server.
     Status run(TlsListener& listener, const std::function<void(const SessionEnd&)>& ended,
                int stopAfter = 0);
     /// Stops accepting; run() returns when the sessions in flight have ended.
