@@ -19,6 +19,7 @@
 #include <QStandardPaths>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
 #include <termios.h>
 #include <unistd.h>
@@ -689,58 +690,113 @@ int syncNow(const QStringList& args) {
     return 0;
 }
 
+/// A number of seconds (decimals allowed) as milliseconds, for the deadline options.
+Result<int> milliseconds(const QCommandLineParser& p, const QString& name, int fallback) {
+    if (!p.isSet(name))
+        return fallback;
+    bool ok = false;
+    const double seconds = p.value(name).toDouble(&ok);
+    if (!ok || seconds <= 0 || seconds > 24 * 3600)
+        return Error{QStringLiteral("--%1: a number of seconds, more than 0").arg(name)};
+    return std::max(1, static_cast<int>(seconds * 1000));
+}
+
 int syncServe(const QStringList& args) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
-        "Accept sync sessions from peers in the contact book, one at a time, over TLS 1.3. "
-        "Unknown and revoked stations are refused in the handshake."));
+        "Accept sync sessions from peers in the contact book over TLS 1.3, several at once. "
+        "Unknown and revoked stations are refused in the handshake; the contact book is read "
+        "again for every connection, so a revocation counts for the next one. Listens on this "
+        "machine only (127.0.0.1) unless --listen says otherwise."));
     p.addHelpOption();
     addSyncOptions(p);
     p.addOption({QStringLiteral("listen"),
-                 QStringLiteral("Address to listen on (default 0.0.0.0)."),
+                 QStringLiteral("Address to listen on (default 127.0.0.1: this machine only). "
+                                "Give 0.0.0.0 or :: to accept peers from the network."),
                  QStringLiteral("address")});
-    p.addOption({QStringLiteral("once"), QStringLiteral("Stop after one session.")});
+    p.addOption({QStringLiteral("max-sessions"),
+                 QStringLiteral("Sessions at once (default 16); more connections wait their turn."),
+                 QStringLiteral("n")});
+    p.addOption({QStringLiteral("handshake-timeout"),
+                 QStringLiteral("Seconds a client has to finish the TLS handshake (default 10)."),
+                 QStringLiteral("seconds")});
+    p.addOption({QStringLiteral("frame-timeout"),
+                 QStringLiteral("Seconds a peer has for each message, plus one per 8 KiB of it "
+                                "(default 60)."),
+                 QStringLiteral("seconds")});
+    p.addOption({QStringLiteral("once"),
+                 QStringLiteral("Stop after the first session ends (its outcome is the exit "
+                                "status); sessions in flight finish first.")});
     p.process(args);
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("sync serve needs a mission"));
     quint16 port = 0;
-    Result<sync::SyncOptions> options = syncOptions(p, port);
-    if (!options)
-        return fail(options.error().message);
+    Result<sync::SyncOptions> session = syncOptions(p, port);
+    if (!session)
+        return fail(session.error().message);
+    sync::ServerOptions options;
+    options.session = session.value();
+    if (p.isSet(QStringLiteral("max-sessions"))) {
+        bool ok = false;
+        options.maxSessions = p.value(QStringLiteral("max-sessions")).toInt(&ok);
+        if (!ok || options.maxSessions < 1 || options.maxSessions > 1024)
+            return fail(QStringLiteral("--max-sessions: a number from 1 to 1024"));
+    }
+    Result<int> handshake =
+        milliseconds(p, QStringLiteral("handshake-timeout"), options.session.handshakeTimeoutMs);
+    Result<int> frame = milliseconds(p, QStringLiteral("frame-timeout"), options.session.timeoutMs);
+    if (!handshake)
+        return fail(handshake.error().message);
+    if (!frame)
+        return fail(frame.error().message);
+    options.session.handshakeTimeoutMs = handshake.value();
+    options.session.timeoutMs = frame.value();
     Result<Identity> id = loadIdentity(p);
     if (!id)
         return fail(id.error().message);
-    // Open for the whole service: sessions then cost no open, and the file's lock is held
-    // like any other writer's (WAL: the app keeps reading and writing meanwhile).
-    auto mission = store::MissionStore::open(p.positionalArguments()[0],
-                                             store::MissionStore::Access::ReadWrite);
-    if (!mission)
-        return fail(mission.error().message);
+    // Opened once here to refuse a wrong file (and bring its schema up to date) before
+    // listening; each session then opens its own connection on its own thread.
+    {
+        auto mission = store::MissionStore::open(p.positionalArguments()[0],
+                                                 store::MissionStore::Access::ReadWrite);
+        if (!mission)
+            return fail(mission.error().message);
+    }
+    // Checked now so that a broken contact book is reported at start, not per peer.
+    const QString contacts = contactsPath(p);
+    if (Result<ContactBook> book = ContactBook::load(contacts); !book)
+        return fail(book.error().message);
     const QString address = p.isSet(QStringLiteral("listen")) ? p.value(QStringLiteral("listen"))
-                                                              : QStringLiteral("0.0.0.0");
+                                                              : QStringLiteral("127.0.0.1");
     Result<sync::TlsListener> listener = sync::TlsListener::listen(address, port);
     if (!listener)
         return fail(listener.error().message);
     out() << "listening on " << address << " port " << listener.value().port() << " as "
           << id.value().card().profile.stationName << Qt::endl;
-    for (;;) {
-        // Read again for every session: a card imported or revoked meanwhile counts at once.
-        Result<ContactBook> book = ContactBook::load(contactsPath(p));
-        if (!book)
-            return fail(book.error().message);
-        Result<sync::TlsLink> link =
-            listener.value().accept(id.value(), book.value(), {options.value().timeoutMs, {}});
-        Result<sync::SyncReport> r =
-            link ? sync::runSession(link.value(), false, mission.value(), id.value(), book.value(),
-                                    options.value())
-                 : Result<sync::SyncReport>(link.error());
-        if (r)
-            printSync(r.value());
-        else
-            err() << "tessera-cli: session refused or failed: " << r.error().message << Qt::endl;
-        if (p.isSet(QStringLiteral("once")))
-            return r ? 0 : 1;
-    }
+    // The contact book is read when each peer's certificate is checked, and before each bundle:
+    // a card revoked (by `contact revoke` in another process) while this one waits counts at once.
+    sync::SyncServer server(id.value(), sync::trustFromFile(contacts), p.positionalArguments()[0],
+                            options);
+    bool firstOk = false;
+    bool first = true;
+    const Status ran = server.run(
+        listener.value(),
+        [&](const sync::SessionEnd& end) {
+            if (end.result)
+                printSync(end.result.value());
+            else
+                err() << "tessera-cli: session "
+                      << (end.from.isEmpty() ? QString() : QStringLiteral("from %1 ").arg(end.from))
+                      << "refused or failed: " << end.result.error().message << Qt::endl;
+            if (first && !end.from.isEmpty()) { // not a failed accept(): a session
+                firstOk = end.result.ok();
+                first = false;
+            }
+        },
+        p.isSet(QStringLiteral("once")) ? 1 : 0);
+    if (!ran)
+        return fail(ran.error().message);
+    return firstOk ? 0 : 1;
 }
 
 } // namespace
@@ -820,6 +876,8 @@ const char* shareUsage() {
            "  bundle log MISSION [--records] [--csv]                bundles sent and received\n"
            "  bundle conflicts MISSION | resolve MISSION ID --keep ours|theirs\n"
            "  sync serve MISSION [--listen ADDR] [--port N] [--once]   accept peers over TLS 1.3\n"
+           "      (on 127.0.0.1 unless --listen 0.0.0.0; --max-sessions, --handshake-timeout,\n"
+           "       --frame-timeout)\n"
            "  sync now MISSION --to PEER --host HOST [--port N]      sync with a peer both ways\n"
            "  (identity/contact/bundle/sync: --identity FILE, --contacts FILE, --passphrase-file "
            "F)\n";

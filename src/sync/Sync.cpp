@@ -8,6 +8,13 @@
 #include <QCborMap>
 #include <QCborValue>
 
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <list>
+#include <memory>
+#include <thread>
+
 namespace tessera::sync {
 
 namespace {
@@ -22,7 +29,19 @@ enum FrameType : quint8 {
 };
 
 const QString kProtocol = QStringLiteral("tessera-sync/1");
-constexpr int kMaxStations = 100000;
+
+/// What each side takes at each step, and how large (see TlsLink::receive).
+constexpr FrameRule kHelloRule{kHello, "HELLO", kMaxHelloBytes};
+constexpr FrameRule kDoneRule{kDone, "DONE", kMaxControlBytes};
+constexpr FrameRule kAckRule{kAck, "ACK", kMaxControlBytes};
+constexpr FrameRule kErrorRule{kError, "ERROR", kMaxErrorBytes};
+constexpr FrameRule kGreeting[] = {kHelloRule, kErrorRule};
+constexpr FrameRule kAcks[] = {kAckRule, kErrorRule};
+
+/// The frames of a series: BUNDLE up to the largest bundle file this side opens.
+std::array<FrameRule, 3> seriesRules(const SyncOptions& options) {
+    return {FrameRule{kBundle, "BUNDLE", options.limits.maxBundleBytes}, kDoneRule, kErrorRule};
+}
 
 QCborMap readMap(const QByteArray& body) {
     QCborParserError error;
@@ -30,14 +49,26 @@ QCborMap readMap(const QByteArray& body) {
     return error.error == QCborError::NoError ? v.toMap() : QCborMap();
 }
 
-QByteArray hello(const share::Knowledge& knows) {
+/// Our HELLO, within the limits the peer holds us to (the same as ours).
+Result<QByteArray> hello(const share::Knowledge& knows) {
+    if (knows.size() > kMaxHelloStations)
+        return Error{QStringLiteral("this mission holds changes from %1 stations, more than a sync "
+                                    "greeting may name (%2)")
+                         .arg(knows.size())
+                         .arg(kMaxHelloStations)};
     QCborMap k;
     for (auto it = knows.constBegin(); it != knows.constEnd(); ++it)
         k.insert(it.key(), it.value());
     QCborMap m;
     m.insert(QStringLiteral("protocol"), kProtocol);
     m.insert(QStringLiteral("knows"), k);
-    return m.toCborValue().toCbor();
+    QByteArray bytes = m.toCborValue().toCbor();
+    if (bytes.size() > kMaxHelloBytes)
+        return Error{
+            QStringLiteral("this station's sync greeting is %1 bytes, over the limit of %2")
+                .arg(bytes.size())
+                .arg(kMaxHelloBytes)};
+    return bytes;
 }
 
 Result<share::Knowledge> readHello(const Frame& frame) {
@@ -47,9 +78,13 @@ Result<share::Knowledge> readHello(const Frame& frame) {
     const QCborMap m = readMap(frame.body);
     if (frame.type != kHello || m.value(QStringLiteral("protocol")).toString() != kProtocol)
         return Error{QStringLiteral("the peer does not speak %1").arg(kProtocol)};
+    // The body is at most kMaxHelloBytes, so the decoded map is small; its count is still
+    // bounded, since every station named costs a lookup and an entry for the whole session.
     const QCborMap k = m.value(QStringLiteral("knows")).toMap();
-    if (k.size() > kMaxStations)
-        return Error{QStringLiteral("the peer's greeting names too many stations")};
+    if (k.size() > kMaxHelloStations)
+        return Error{QStringLiteral("the peer's greeting names %1 stations, more than %2")
+                         .arg(k.size())
+                         .arg(kMaxHelloStations)};
     share::Knowledge knows;
     for (auto it = k.constBegin(); it != k.constEnd(); ++it) {
         if (!it.key().isString() || !it.value().isInteger() ||
@@ -61,16 +96,48 @@ Result<share::Knowledge> readHello(const Frame& frame) {
 }
 
 /// A failure on this side: the peer is told why before the link closes.
-Error stop(TlsLink& link, const Error& why) {
+Error tellAndStop(TlsLink& link, const Error& why) {
     (void)link.send({kError, why.message.toUtf8()});
     return why;
 }
 
+/// A frame this side cannot take (over its limit, out of turn, late): the peer is told why.
+Result<Frame> receive(TlsLink& link, std::span<const FrameRule> accepted) {
+    Result<Frame> frame = link.receive(accepted);
+    if (!frame)
+        return tellAndStop(link, frame.error());
+    return frame;
+}
+
+/// Whether the peer at the other end is still trusted, read afresh: a revocation written while
+/// a long session runs stops it at the next bundle. Also the book to check that bundle with.
+Result<share::ContactBook> stillTrusted(const TlsLink& link, const TrustSource& trust) {
+    Result<share::ContactBook> book = trust();
+    if (!book)
+        return Error{QStringLiteral("cannot read the contact book: %1").arg(book.error().message)};
+    const QByteArray peer = link.peer().fingerprint();
+    switch (book.value().standing(peer)) {
+    case share::ContactBook::Standing::Trusted:
+        break;
+    case share::ContactBook::Standing::Revoked:
+        return Error{
+            QStringLiteral("the peer %1 (%2) is revoked in the contact book: the session "
+                           "stops here")
+                .arg(link.peer().profile.stationName, share::formatFingerprint(peer).left(19))};
+    case share::ContactBook::Standing::Unknown:
+        return Error{
+            QStringLiteral("the peer %1 (%2) is no longer in the contact book: the "
+                           "session stops here")
+                .arg(link.peer().profile.stationName, share::formatFingerprint(peer).left(19))};
+    }
+    return book;
+}
+
 /// Sending failed: the peer may have said why before it closed.
 Error sendFailed(TlsLink& link, const Error& why) {
-    Result<Frame> last = link.receive();
+    Result<Frame> last = link.receive(kAcks);
     while (last && last.value().type == kAck)
-        last = link.receive();
+        last = link.receive(kAcks);
     if (last && last.value().type == kError)
         return Error{QStringLiteral("the peer refused: %1")
                          .arg(QString::fromUtf8(last.value().body.left(2000)))};
@@ -79,12 +146,20 @@ Error sendFailed(TlsLink& link, const Error& why) {
 
 /// Sends what the peer lacks as a series of bundles, then reads one acknowledgement for each.
 Status push(TlsLink& link, store::MissionStore& store, const share::Identity& me,
-            const share::Knowledge& peerKnows, const SyncOptions& options, SyncReport& report) {
-    Result<share::SeriesReport> series =
-        share::exportBundleSeries(store, me, link.peer(), peerKnows, options.recordsPerBundle,
-                                  [&](const share::ExportReport& bundle) {
-                                      return link.send({kBundle, bundle.bytes});
-                                  });
+            const TrustSource& trust, const share::Knowledge& peerKnows, const SyncOptions& options,
+            SyncReport& report) {
+    bool untrusted = false;
+    Result<share::SeriesReport> series = share::exportBundleSeries(
+        store, me, link.peer(), peerKnows, options.recordsPerBundle,
+        [&](const share::ExportReport& bundle) -> Status {
+            if (Result<share::ContactBook> book = stillTrusted(link, trust); !book) {
+                untrusted = true;
+                return book.error();
+            }
+            return link.send({kBundle, bundle.bytes});
+        });
+    if (!series && untrusted)
+        return tellAndStop(link, series.error());
     if (!series)
         return sendFailed(link, series.error());
     report.bundlesSent = series.value().bundles;
@@ -95,7 +170,7 @@ Status push(TlsLink& link, store::MissionStore& store, const share::Identity& me
     if (Status s = link.send({kDone, done.toCborValue().toCbor()}); !s)
         return sendFailed(link, s.error());
     for (int i = 0; i < report.bundlesSent; ++i) {
-        Result<Frame> ack = link.receive();
+        Result<Frame> ack = receive(link, kAcks);
         if (!ack)
             return ack.error();
         if (ack.value().type == kError)
@@ -110,9 +185,11 @@ Status push(TlsLink& link, store::MissionStore& store, const share::Identity& me
 
 /// Receives the peer's series, applying each bundle as it arrives.
 Status pull(TlsLink& link, store::MissionStore& store, const share::Identity& me,
-            const share::ContactBook& book, const SyncOptions& options, SyncReport& report) {
+            const TrustSource& trust, const SyncOptions& options, std::mutex* applyLock,
+            SyncReport& report) {
+    const auto rules = seriesRules(options);
     for (;;) {
-        Result<Frame> frame = link.receive();
+        Result<Frame> frame = receive(link, rules);
         if (!frame)
             return frame.error();
         switch (frame.value().type) {
@@ -122,10 +199,19 @@ Status pull(TlsLink& link, store::MissionStore& store, const share::Identity& me
             return Error{QStringLiteral("the peer stopped: %1")
                              .arg(QString::fromUtf8(frame.value().body.left(2000)))};
         case kBundle: {
-            Result<share::ImportReport> applied = share::importBundle(
-                store, frame.value().body, me, book, options.limits, link.peer().fingerprint());
+            Result<share::ContactBook> book = stillTrusted(link, trust);
+            if (!book)
+                return tellAndStop(link, book.error());
+            std::unique_lock<std::mutex> writing;
+            if (applyLock)
+                writing = std::unique_lock<std::mutex>(*applyLock);
+            Result<share::ImportReport> applied =
+                share::importBundle(store, frame.value().body, me, book.value(), options.limits,
+                                    link.peer().fingerprint());
+            if (writing.owns_lock())
+                writing.unlock();
             if (!applied)
-                return stop(link, applied.error());
+                return tellAndStop(link, applied.error());
             ++report.bundlesReceived;
             report.recordsApplied += applied.value().applied;
             report.recordsUnchanged += applied.value().unchanged;
@@ -139,8 +225,9 @@ Status pull(TlsLink& link, store::MissionStore& store, const share::Identity& me
             break;
         }
         default:
-            return stop(link, Error{QStringLiteral("the peer broke the protocol (frame type %1)")
-                                        .arg(frame.value().type)});
+            return tellAndStop(link,
+                               Error{QStringLiteral("the peer broke the protocol (frame type %1)")
+                                         .arg(frame.value().type)});
         }
     }
 }
@@ -150,30 +237,39 @@ Status pull(TlsLink& link, store::MissionStore& store, const share::Identity& me
 Result<SyncReport> runSession(TlsLink& link, bool client, store::MissionStore& store,
                               const share::Identity& me, const share::ContactBook& book,
                               const SyncOptions& options) {
+    return runSession(link, client, store, me, fixedTrust(book), options);
+}
+
+Result<SyncReport> runSession(TlsLink& link, bool client, store::MissionStore& store,
+                              const share::Identity& me, const TrustSource& trust,
+                              const SyncOptions& options, std::mutex* applyLock) {
     SyncReport report;
     report.peer = link.peer();
     Result<share::Knowledge> knows = share::missionKnowledge(store);
     if (!knows)
-        return stop(link, knows.error());
-    if (Status s = link.send({kHello, hello(knows.value())}); !s)
+        return tellAndStop(link, knows.error());
+    Result<QByteArray> greet = hello(knows.value());
+    if (!greet)
+        return tellAndStop(link, greet.error());
+    if (Status s = link.send({kHello, greet.value()}); !s)
         return s.error();
-    Result<Frame> greeting = link.receive();
+    Result<Frame> greeting = receive(link, kGreeting);
     if (!greeting)
         return greeting.error();
     Result<share::Knowledge> peerKnows = readHello(greeting.value());
     if (!peerKnows)
-        return stop(link, peerKnows.error());
+        return tellAndStop(link, peerKnows.error());
     // The dialling side sends first; then the other. One direction at a time, so that neither
     // side can fill the link while the other is not reading.
     if (client) {
-        if (Status s = push(link, store, me, peerKnows.value(), options, report); !s)
+        if (Status s = push(link, store, me, trust, peerKnows.value(), options, report); !s)
             return s.error();
-        if (Status s = pull(link, store, me, book, options, report); !s)
+        if (Status s = pull(link, store, me, trust, options, applyLock, report); !s)
             return s.error();
     } else {
-        if (Status s = pull(link, store, me, book, options, report); !s)
+        if (Status s = pull(link, store, me, trust, options, applyLock, report); !s)
             return s.error();
-        if (Status s = push(link, store, me, peerKnows.value(), options, report); !s)
+        if (Status s = push(link, store, me, trust, peerKnows.value(), options, report); !s)
             return s.error();
     }
     link.close();
@@ -185,11 +281,114 @@ Result<SyncReport> syncWith(const QString& host, quint16 port, const share::Cont
                             const share::ContactBook& book, const SyncOptions& options) {
     LinkOptions link;
     link.timeoutMs = options.timeoutMs;
+    link.handshakeTimeoutMs = options.handshakeTimeoutMs;
     link.expectedPeer = expected.fingerprint();
     Result<TlsLink> connected = TlsLink::connect(host, port, me, book, link);
     if (!connected)
         return connected.error();
     return runSession(connected.value(), true, store, me, book, options);
+}
+
+SyncServer::SyncServer(share::Identity me, TrustSource trust, QString missionPath,
+                       ServerOptions options)
+    : me_(std::move(me))
+    , trust_(std::move(trust))
+    , missionPath_(std::move(missionPath))
+    , options_(std::move(options)) {}
+
+void SyncServer::stop() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    slots_.notify_all();
+}
+
+Result<SyncReport> SyncServer::serveOne(Connection connection) {
+    // Its own copy: an Identity is used on one thread at a time.
+    const share::Identity me = me_;
+    LinkOptions link;
+    link.timeoutMs = options_.session.timeoutMs;
+    link.handshakeTimeoutMs = options_.session.handshakeTimeoutMs;
+    Result<TlsLink> verified = TlsLink::serve(std::move(connection), me, trust_, link);
+    if (!verified)
+        return verified.error();
+    // Opened after the handshake, so that a stranger costs no database connection; one per
+    // session, as SQLite wants a connection used on one thread at a time.
+    Result<store::MissionStore> mission =
+        store::MissionStore::open(missionPath_, store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return tellAndStop(verified.value(), mission.error());
+    return runSession(verified.value(), false, mission.value(), me, trust_, options_.session,
+                      &applyLock_);
+}
+
+Status SyncServer::run(TlsListener& listener, const std::function<void(const SessionEnd&)>& ended,
+                       int stopAfter) {
+    std::mutex reporting; // `ended` is called one at a time
+    struct Running {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::list<Running> running;
+    const int maxSessions = std::max(1, options_.maxSessions);
+    for (;;) {
+        {
+            // A slot first: connections beyond the bound wait in the kernel's backlog, not in a
+            // thread of ours.
+            std::unique_lock<std::mutex> lock(mutex_);
+            slots_.wait(lock, [&] {
+                return stopping_ || (stopAfter > 0 && ended_ >= stopAfter) || active_ < maxSessions;
+            });
+            if (stopping_ || (stopAfter > 0 && ended_ >= stopAfter))
+                break;
+        }
+        for (auto it = running.begin(); it != running.end();) {
+            if (*it->done) {
+                it->thread.join();
+                it = running.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        // Short waits, so that stop() and the end of a --once session are seen promptly.
+        if (!listener.pending(100))
+            continue;
+        Result<Connection> connection = listener.waitForConnection(0);
+        if (!connection) { // the client went away before accept(), or no descriptor is free
+            if (ended) {
+                std::lock_guard<std::mutex> lock(reporting);
+                ended({QString(), connection.error()});
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            continue;
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            ++active_;
+        }
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        std::thread thread(
+            [this, &ended, &reporting, done, connection = std::move(connection).value()]() mutable {
+                const QString from = connection.from();
+                Result<SyncReport> result = serveOne(std::move(connection));
+                if (ended) {
+                    std::lock_guard<std::mutex> lock(reporting);
+                    ended({from, std::move(result)});
+                }
+                {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    --active_;
+                    ++ended_;
+                }
+                *done = true;
+                slots_.notify_all();
+            });
+        running.push_back({std::move(thread), std::move(done)});
+    }
+    for (Running& r : running)
+        r.thread.join();
+    return success();
 }
 
 } // namespace tessera::sync

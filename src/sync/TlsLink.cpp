@@ -3,10 +3,14 @@
 
 #include <QtEndian>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
+#include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <mutex>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -57,15 +61,47 @@ void ignoreSigpipe() {
     std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
 }
 
-void setTimeouts(int fd, int timeoutMs) {
+using Clock = std::chrono::steady_clock;
+
+/// Bounds a blocking connect(2) (SO_SNDTIMEO applies to it on Linux). Everything after the
+/// connect runs on a non-blocking socket under deadlines (see TlsLink::Impl::wait).
+void setConnectTimeout(int fd, int timeoutMs) {
     timeval tv{};
     tv.tv_sec = timeoutMs / 1000;
     tv.tv_usec = static_cast<suseconds_t>((timeoutMs % 1000) * 1000);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+/// Non-blocking, so that no read or write can outlast its deadline: a blocked SSL call returns
+/// WANT_READ/WANT_WRITE and we wait in poll() for at most the time left.
+bool makeNonBlocking(int fd) {
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const int flags = ::fcntl(fd, F_GETFL, 0);
+    return flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
 }
+
+/// Milliseconds until `deadline`: 0 when it has passed.
+int msLeft(Clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, INT_MAX));
+}
+
+/// The deadline of one frame, in or out: `timeoutMs` from its start, plus one second for each
+/// `minBytesPerSecond` bytes of it done so far. A peer gets no more time than that by sending
+/// (or reading) slowly, whatever the size of the reads.
+struct FrameClock {
+    Clock::time_point start = Clock::now();
+    int timeoutMs = 0;
+    qint64 minBytesPerSecond = 0;
+    qint64 done = 0;
+
+    [[nodiscard]] Clock::time_point deadline() const {
+        const qint64 earned = minBytesPerSecond > 0 ? done * 1000 / minBytesPerSecond : 0;
+        return start + std::chrono::milliseconds(timeoutMs) + std::chrono::milliseconds(earned);
+    }
+};
 
 /// A certificate for this session: the station's Ed25519 public key, self-signed, its common
 /// name the station's fingerprint in hex. Nothing in it is trusted by the peer but the key
@@ -99,7 +135,8 @@ Result<Cert> sessionCertificate(const share::Identity& me, EVP_PKEY* key) {
 
 /// What the certificate check found, kept on the SSL object for the verify callback.
 struct PeerCheck {
-    const share::ContactBook* book = nullptr;
+    const TrustSource* trust = nullptr;
+    share::ContactBook book; ///< as read from `trust` when the certificate was checked
     QByteArray expected;
     share::ContactCard peer;
     bool accepted = false;
@@ -142,7 +179,16 @@ void checkPeerCertificate(X509* cert, PeerCheck& check) {
                                        "a Tessera station");
         return;
     }
-    switch (check.book->standing(claimed)) {
+    // Read now, not when the connection was accepted or the server started: a station revoked
+    // while this one waited is refused here.
+    Result<share::ContactBook> book = (*check.trust)();
+    if (!book) {
+        check.refusal = QStringLiteral("cannot read the contact book to check the peer: %1")
+                            .arg(book.error().message);
+        return;
+    }
+    check.book = std::move(book).value();
+    switch (check.book.standing(claimed)) {
     case share::ContactBook::Standing::Revoked:
         check.refusal = QStringLiteral("the peer %1 is revoked in the contact book")
                             .arg(shortFingerprint(claimed));
@@ -155,7 +201,7 @@ void checkPeerCertificate(X509* cert, PeerCheck& check) {
     case share::ContactBook::Standing::Trusted:
         break;
     }
-    const std::optional<share::ContactCard> card = check.book->find(claimed);
+    const std::optional<share::ContactCard> card = check.book.find(claimed);
     if (!card || card->signingKey != proved) {
         check.refusal =
             QStringLiteral("impersonation refused: the peer claims to be %1 (%2) but "
@@ -182,7 +228,10 @@ int verifyCallback(int /*preverified*/, X509_STORE_CTX* store) {
         return 0;
     if (X509_STORE_CTX_get_error_depth(store) != 0)
         return 1; // only the leaf's key matters; extra certificates are ignored
-    checkPeerCertificate(X509_STORE_CTX_get_current_cert(store), *check);
+    // OpenSSL calls back more than once for the leaf (once per chain error it found, as it is
+    // self-signed, then once more): decide once, with one reading of the contact book.
+    if (!check->accepted && check->refusal.isEmpty())
+        checkPeerCertificate(X509_STORE_CTX_get_current_cert(store), *check);
     if (!check->accepted) {
         X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
@@ -229,8 +278,6 @@ QString failure(SSL* ssl, int ret, const char* what) {
             .arg(QLatin1String(what),
                  saved ? systemReason(saved) : QStringLiteral("end of stream"));
     }
-    if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE)
-        return QStringLiteral("%1: timed out").arg(QLatin1String(what));
     if (reason.contains(QLatin1String("alert"), Qt::CaseInsensitive))
         return QStringLiteral("%1: the peer refused this station (%2): is this station in its "
                               "contact book, and not revoked?")
@@ -241,11 +288,41 @@ QString failure(SSL* ssl, int ret, const char* what) {
 
 } // namespace
 
+TrustSource fixedTrust(const share::ContactBook& book) {
+    return [book]() -> Result<share::ContactBook> { return book; };
+}
+
+TrustSource trustFromFile(const QString& path) {
+    return [path]() { return share::ContactBook::load(path); };
+}
+
+Connection::Connection(int fd, QString from)
+    : fd_(fd)
+    , from_(std::move(from)) {}
+Connection::Connection(Connection&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1))
+    , from_(std::move(other.from_)) {}
+Connection& Connection::operator=(Connection&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+        from_ = std::move(other.from_);
+    }
+    return *this;
+}
+Connection::~Connection() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
 struct TlsLink::Impl {
     int fd = -1;
     Ctx ctx;
     Ssl ssl;
+    TrustSource trust;
     PeerCheck check;
+    LinkOptions options;
 
     ~Impl() {
         ssl.reset();
@@ -253,9 +330,34 @@ struct TlsLink::Impl {
             ::close(fd);
     }
 
-    /// Sets up TLS on the connected socket and runs the handshake.
-    Status start(const share::Identity& me, const share::ContactBook& book,
-                 const LinkOptions& options, bool server) {
+    /// After an SSL call returned `ret`: when it only wants the socket, waits in poll() until it
+    /// is ready or `deadline` passes, and answers success (call again). Otherwise the error.
+    Status wait(int ret, Clock::time_point deadline, const char* what) {
+        const int code = SSL_get_error(ssl.get(), ret);
+        if (code != SSL_ERROR_WANT_READ && code != SSL_ERROR_WANT_WRITE)
+            return Error{failure(ssl.get(), ret, what)};
+        pollfd p{fd, static_cast<short>(code == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
+        for (;;) {
+            const int ready = ::poll(&p, 1, msLeft(deadline));
+            if (ready > 0)
+                return success();
+            if (ready == 0)
+                return Error{QStringLiteral("%1: timed out: the peer did not keep up within the "
+                                            "deadline")
+                                 .arg(QLatin1String(what))};
+            if (errno != EINTR)
+                return Error{
+                    QStringLiteral("%1: %2").arg(QLatin1String(what), systemReason(errno))};
+        }
+    }
+
+    /// Sets up TLS on the connected socket and runs the handshake by `deadline`.
+    Status start(const share::Identity& me, const TrustSource& source, const LinkOptions& opts,
+                 bool server, Clock::time_point deadline) {
+        options = opts;
+        trust = source;
+        if (!makeNonBlocking(fd))
+            return Error{QStringLiteral("cannot set up the socket: %1").arg(systemReason(errno))};
         Result<Ctx> made = makeContext(me, server);
         if (!made)
             return made.error();
@@ -263,17 +365,20 @@ struct TlsLink::Impl {
         ssl.reset(SSL_new(ctx.get()));
         if (!ssl)
             return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
-        check.book = &book;
+        check.trust = &trust;
         check.expected = options.expectedPeer;
         if (!SSL_set_fd(ssl.get(), fd) || !SSL_set_ex_data(ssl.get(), peerCheckIndex(), &check))
             return Error{QStringLiteral("cannot set up TLS: %1").arg(opensslReason())};
-        const int ret = server ? SSL_accept(ssl.get()) : SSL_connect(ssl.get());
-        if (ret != 1) {
+        for (;;) {
+            const int ret = server ? SSL_accept(ssl.get()) : SSL_connect(ssl.get());
+            if (ret == 1)
+                break;
             if (!check.refusal.isEmpty()) {
                 ERR_clear_error();
                 return Error{QStringLiteral("TLS handshake refused: %1").arg(check.refusal)};
             }
-            return Error{failure(ssl.get(), ret, "TLS handshake")};
+            if (Status s = wait(ret, deadline, "TLS handshake"); !s)
+                return s;
         }
         if (!check.accepted) // a peer that sent no certificate never reaches the callback
             return Error{QStringLiteral("TLS handshake refused: the peer presented no station "
@@ -283,28 +388,41 @@ struct TlsLink::Impl {
         return success();
     }
 
-    Status writeAll(const char* data, qint64 size) {
+    [[nodiscard]] FrameClock frameClock() const {
+        return {Clock::now(), options.timeoutMs, options.minBytesPerSecond, 0};
+    }
+
+    Status writeAll(const char* data, qint64 size, FrameClock& clock) {
         while (size > 0) {
-            const int piece = static_cast<int>(std::min<qint64>(size, 1 << 20));
+            // One TLS record at a time: the clock sees progress at that grain. (A write that
+            // wants the socket must be retried with the same piece.)
+            const auto piece = static_cast<std::size_t>(std::min<qint64>(size, 16 * 1024));
             std::size_t written = 0;
-            const int ret =
-                SSL_write_ex(ssl.get(), data, static_cast<std::size_t>(piece), &written);
-            if (ret != 1)
-                return Error{failure(ssl.get(), ret, "sending")};
+            const int ret = SSL_write_ex(ssl.get(), data, piece, &written);
+            if (ret != 1) {
+                if (Status s = wait(ret, clock.deadline(), "sending"); !s)
+                    return s;
+                continue;
+            }
             data += written;
             size -= static_cast<qint64>(written);
+            clock.done += static_cast<qint64>(written);
         }
         return success();
     }
 
-    Status readAll(char* data, qint64 size) {
+    Status readAll(char* data, qint64 size, FrameClock& clock) {
         while (size > 0) {
             std::size_t got = 0;
             const int ret = SSL_read_ex(ssl.get(), data, static_cast<std::size_t>(size), &got);
-            if (ret != 1)
-                return Error{failure(ssl.get(), ret, "receiving")};
+            if (ret != 1) {
+                if (Status s = wait(ret, clock.deadline(), "receiving"); !s)
+                    return s;
+                continue;
+            }
             data += got;
             size -= static_cast<qint64>(got);
+            clock.done += static_cast<qint64>(got);
         }
         return success();
     }
@@ -318,6 +436,10 @@ TlsLink::~TlsLink() = default;
 
 const share::ContactCard& TlsLink::peer() const {
     return d->check.peer;
+}
+
+const share::ContactBook& TlsLink::book() const {
+    return d->check.book;
 }
 
 Result<TlsLink> TlsLink::connect(const QString& host, quint16 port, const share::Identity& me,
@@ -340,7 +462,7 @@ Result<TlsLink> TlsLink::connect(const QString& host, quint16 port, const share:
             lastError = errno;
             continue;
         }
-        setTimeouts(fd, options.timeoutMs);
+        setConnectTimeout(fd, options.timeoutMs);
         if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
             impl->fd = fd;
         } else {
@@ -354,8 +476,24 @@ Result<TlsLink> TlsLink::connect(const QString& host, quint16 port, const share:
                          .arg(host)
                          .arg(port)
                          .arg(systemReason(lastError))};
-    if (Status s = impl->start(me, book, options, false); !s)
+    // The server may hold us in its backlog while its sessions are busy: the whole timeout.
+    const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(options.timeoutMs);
+    if (Status s = impl->start(me, fixedTrust(book), options, false, deadline); !s)
         return s.error();
+    return TlsLink(std::move(impl));
+}
+
+Result<TlsLink> TlsLink::serve(Connection connection, const share::Identity& me,
+                               const TrustSource& trust, const LinkOptions& options) {
+    ignoreSigpipe();
+    // From the accept: time a client spent in the backlog is not charged to it, time it takes to
+    // answer is.
+    const Clock::time_point deadline =
+        Clock::now() + std::chrono::milliseconds(options.handshakeTimeoutMs);
+    auto impl = std::make_unique<Impl>();
+    impl->fd = std::exchange(connection.fd_, -1);
+    if (Status s = impl->start(me, trust, options, true, deadline); !s)
+        return Error{QStringLiteral("%1 (from %2)").arg(s.error().message, connection.from())};
     return TlsLink(std::move(impl));
 }
 
@@ -366,25 +504,51 @@ Status TlsLink::send(const Frame& frame) {
     char head[5];
     qToBigEndian(static_cast<quint32>(frame.body.size()), head);
     head[4] = static_cast<char>(frame.type);
-    if (Status s = d->writeAll(head, sizeof head); !s)
+    FrameClock clock = d->frameClock();
+    if (Status s = d->writeAll(head, sizeof head, clock); !s)
         return s;
-    return d->writeAll(frame.body.constData(), frame.body.size());
+    return d->writeAll(frame.body.constData(), frame.body.size(), clock);
 }
 
-Result<Frame> TlsLink::receive() {
+Result<Frame> TlsLink::receive(std::span<const FrameRule> accepted) {
+    // The clock starts now: a peer that sends nothing is dropped as surely as one that trickles.
+    FrameClock clock = d->frameClock();
     char head[5];
-    if (Status s = d->readAll(head, sizeof head); !s)
+    if (Status s = d->readAll(head, sizeof head, clock); !s)
         return s.error();
-    const quint32 size = qFromBigEndian<quint32>(head);
-    if (size > kMaxFrameBytes)
-        return Error{QStringLiteral("the peer sent a frame of %1 bytes, over the limit of %2")
-                         .arg(size)
-                         .arg(kMaxFrameBytes)};
+    const qint64 size = qFromBigEndian<quint32>(head);
     Frame frame;
     frame.type = static_cast<quint8>(head[4]);
-    frame.body.resize(static_cast<qsizetype>(size));
-    if (Status s = d->readAll(frame.body.data(), size); !s)
-        return s.error();
+    const auto rule = std::find_if(accepted.begin(), accepted.end(),
+                                   [&](const FrameRule& r) { return r.type == frame.type; });
+    if (rule == accepted.end()) {
+        QStringList names;
+        for (const FrameRule& r : accepted)
+            names.append(QString::fromLatin1(r.name));
+        return Error{QStringLiteral("the peer broke the protocol: a frame of type %1 where %2 "
+                                    "was expected")
+                         .arg(frame.type)
+                         .arg(names.join(QStringLiteral(" or ")))};
+    }
+    // Before reading or holding any of the body: what a frame claims costs nothing until it
+    // is within its type's limit.
+    if (size > std::min(rule->maxBytes, kMaxFrameBytes))
+        return Error{QStringLiteral("the peer sent a %1 frame of %2 bytes, over the limit of %3 "
+                                    "for %1: refused before reading it")
+                         .arg(QLatin1String(rule->name))
+                         .arg(size)
+                         .arg(std::min(rule->maxBytes, kMaxFrameBytes))};
+    // Held as it arrives, not as claimed: a peer that stops half way has cost what it sent.
+    constexpr qint64 kChunk = 1 << 20;
+    while (frame.body.size() < size) {
+        const qint64 have = frame.body.size();
+        const qint64 next = std::min(size, have + kChunk);
+        if (frame.body.capacity() < next)
+            frame.body.reserve(static_cast<qsizetype>(std::min(size, std::max(next, 2 * have))));
+        frame.body.resize(static_cast<qsizetype>(next));
+        if (Status s = d->readAll(frame.body.data() + have, next - have, clock); !s)
+            return s.error();
+    }
     return frame;
 }
 
@@ -440,7 +604,7 @@ Result<TlsListener> TlsListener::listen(const QString& address, quint16 port) {
         ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
     const int one = 1;
     const bool ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-                    ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 && ::listen(fd, 8) == 0;
+                    ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 && ::listen(fd, 64) == 0;
     const int error = errno;
     freeaddrinfo(found);
     if (!ok) {
@@ -460,22 +624,46 @@ Result<TlsListener> TlsListener::listen(const QString& address, quint16 port) {
     return TlsListener(fd, actual);
 }
 
-Result<TlsLink> TlsListener::accept(const share::Identity& me, const share::ContactBook& book,
-                                    const LinkOptions& options, int waitMs) {
+bool TlsListener::pending(int waitMs) const {
     pollfd p{fd_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, waitMs);
+    return ::poll(&p, 1, waitMs) == 1;
+}
+
+Result<Connection> TlsListener::waitForConnection(int waitMs) {
+    pollfd p{fd_, POLLIN, 0};
+    int ready = -1;
+    do
+        ready = ::poll(&p, 1, waitMs);
+    while (ready < 0 && errno == EINTR);
     if (ready == 0)
         return Error{QStringLiteral("no peer connected in time")};
     if (ready < 0)
         return Error{QStringLiteral("cannot wait for peers: %1").arg(systemReason(errno))};
-    auto impl = std::make_unique<TlsLink::Impl>();
-    impl->fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (impl->fd < 0)
+    sockaddr_storage from{};
+    socklen_t length = sizeof from;
+    const int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&from), &length, SOCK_CLOEXEC);
+    if (fd < 0)
         return Error{QStringLiteral("cannot accept a peer: %1").arg(systemReason(errno))};
-    setTimeouts(impl->fd, options.timeoutMs);
-    if (Status s = impl->start(me, book, options, true); !s)
-        return s.error();
-    return TlsLink(std::move(impl));
+    char host[NI_MAXHOST] = {};
+    char service[NI_MAXSERV] = {};
+    const bool named = getnameinfo(reinterpret_cast<sockaddr*>(&from), length, host, sizeof host,
+                                   service, sizeof service, NI_NUMERICHOST | NI_NUMERICSERV) == 0;
+    return Connection(fd, named ? QStringLiteral("%1:%2").arg(QString::fromLatin1(host),
+                                                              QString::fromLatin1(service))
+                                : QStringLiteral("an unknown address"));
+}
+
+Result<TlsLink> TlsListener::accept(const share::Identity& me, const TrustSource& trust,
+                                    const LinkOptions& options, int waitMs) {
+    Result<Connection> connection = waitForConnection(waitMs);
+    if (!connection)
+        return connection.error();
+    return TlsLink::serve(std::move(connection).value(), me, trust, options);
+}
+
+Result<TlsLink> TlsListener::accept(const share::Identity& me, const share::ContactBook& book,
+                                    const LinkOptions& options, int waitMs) {
+    return accept(me, fixedTrust(book), options, waitMs);
 }
 
 } // namespace tessera::sync

@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 // Sharing from the command line, as two operators would use it: identities, cards exchanged and
-// checked by fingerprint, a bundle exported for a peer and imported, replay and revocation.
+// checked by fingerprint, a bundle exported for a peer and imported, replay and revocation;
+// `sync serve` against a revocation written while it waits and a client that trickles.
 #include "TestSupport.h"
 #include "store/MissionStore.h"
 
@@ -10,6 +11,14 @@
 #include <QTemporaryDir>
 
 #include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <chrono>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace tessera;
 using Catch::Matchers::Contains;
@@ -40,6 +49,62 @@ Run cli(const QTemporaryDir& dir, const char* station, const QStringList& args,
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
 }
+
+/// Starts `tessera-cli sync serve MISSION args...` as Bravo and returns its first line, once
+/// it is listening.
+QString startServe(QProcess& serve, const QTemporaryDir& dir, const QString& mission,
+                   const QStringList& args) {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("TESSERA_IDENTITY"),
+               dir.filePath(QStringLiteral("bravo/station.identity")));
+    env.insert(QStringLiteral("TESSERA_PASSPHRASE"), QStringLiteral("correct horse"));
+    serve.setProcessEnvironment(env);
+    serve.start(QStringLiteral(TESSERA_CLI),
+                QStringList{QStringLiteral("sync"), QStringLiteral("serve"), mission} + args);
+    QString banner;
+    while (!banner.contains(QLatin1Char('\n')) && serve.waitForReadyRead(60000))
+        banner += QString::fromUtf8(serve.readAllStandardOutput());
+    return banner;
+}
+
+QString portIn(const QString& banner) {
+    const QRegularExpressionMatch port =
+        QRegularExpression(QStringLiteral("port (\\d+) as Bravo")).match(banner);
+    REQUIRE(port.hasMatch());
+    return port.captured(1);
+}
+
+/// A TCP client that starts a TLS handshake and never finishes it: a record header announcing
+/// 16 KiB, then one byte every 100 ms, on its own thread until destroyed.
+class Trickler {
+public:
+    explicit Trickler(quint16 port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to.sin_port = htons(port);
+        REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+        thread_ = std::thread([this] {
+            const char header[5] = {0x16, 0x03, 0x01, 0x40, 0x00};
+            if (::send(fd_, header, sizeof header, MSG_NOSIGNAL) != 5)
+                return;
+            const char byte = 0x01;
+            while (!stop_ && ::send(fd_, &byte, 1, MSG_NOSIGNAL) == 1)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        });
+    }
+    ~Trickler() {
+        stop_ = true;
+        thread_.join();
+        ::close(fd_);
+    }
+
+private:
+    int fd_ = -1;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
 
 QString fingerprintIn(const QString& text) {
     const QRegularExpressionMatch m =
@@ -204,6 +269,52 @@ TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations",
         REQUIRE(held.ok());
         REQUIRE(held.value().size() == 1);
         CHECK(held.value().first().title == QStringLiteral("Releasable"));
+    }
+    SECTION("sync serve: a station revoked while the server waits is refused at once") {
+        QProcess serve;
+        const QString banner =
+            startServe(serve, dir, b,
+                       {QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
+                        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--once")});
+        const QString port = portIn(banner);
+        // The server is waiting for peers; the operator revokes Alpha from another shell.
+        r = cli(dir, "bravo",
+                {QStringLiteral("contact"), QStringLiteral("revoke"), QStringLiteral("Alpha"),
+                 QStringLiteral("--reason"), QStringLiteral("laptop lost")});
+        REQUIRE(r.code == 0);
+        r = cli(dir, "alpha",
+                {QStringLiteral("sync"), QStringLiteral("now"), a, QStringLiteral("--to"),
+                 QStringLiteral("Bravo"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                 QStringLiteral("--port"), port});
+        CHECK(r.code == 1);
+        REQUIRE(serve.waitForFinished(60000));
+        CHECK(serve.exitCode() == 1);
+        CHECK_THAT(QString::fromUtf8(serve.readAllStandardError()).toStdString(),
+                   Contains("is revoked in the contact book"));
+        Result<store::MissionStore> m =
+            store::MissionStore::open(b, store::MissionStore::Access::ReadOnly);
+        REQUIRE(m.ok());
+        CHECK(m.value().incidents().value().isEmpty());
+    }
+    SECTION("sync serve: on loopback by default, and a trickling client does not hold it") {
+        QProcess serve;
+        const QString banner =
+            startServe(serve, dir, b, {QStringLiteral("--port"), QStringLiteral("0")});
+        CHECK_THAT(banner.toStdString(), Contains("listening on 127.0.0.1 port"));
+        const QString port = portIn(banner);
+        // First in the queue: a client that never finishes its handshake.
+        Trickler trickler(static_cast<quint16>(port.toUInt()));
+        r = cli(dir, "alpha",
+                {QStringLiteral("sync"), QStringLiteral("now"), a, QStringLiteral("--to"),
+                 QStringLiteral("Bravo"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                 QStringLiteral("--port"), port});
+        INFO(r.err.toStdString());
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("synchronised with Bravo"));
+        serve.kill();
+        serve.waitForFinished(60000);
+        CHECK_THAT(QString::fromUtf8(serve.readAllStandardOutput()).toStdString(),
+                   Contains("synchronised with Alpha"));
     }
     SECTION("an export for a peer holds only what it is cleared for") {
         const QString geojson = dir.filePath(QStringLiteral("for-bravo.geojson"));

@@ -1,7 +1,10 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 // Sync over TLS 1.3 on loopback: mutual authentication bound to the stations' keys, refusal of
 // unknown, revoked and impersonating peers, a full sync both ways, and resumption after a link
-// that drops in the middle of a series without resending what arrived.
+// that drops in the middle of a series without resending what arrived. Then the server against
+// an adversary: clients that stay silent or trickle (handshake and frames), a trusted peer whose
+// HELLO claims 16 MiB or names too many stations, and stations revoked in the contacts file
+// while the server waits or while a session runs.
 #include "TestSupport.h"
 #include "share/Bundle.h"
 #include "share/BundleRecords.h"
@@ -9,12 +12,18 @@
 #include "sync/Sync.h"
 #include "sync/TlsLink.h"
 
+#include <QCborMap>
 #include <QFile>
 #include <QTemporaryDir>
+#include <QUuid>
+#include <QtEndian>
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -192,6 +201,192 @@ private:
     quint16 port_ = 0;
     qint64 limit_;
     std::atomic<qint64> forwarded_{0};
+    std::thread thread_;
+};
+
+/// A plain TCP connection to the server, below TLS: the adversary that says nothing, or says
+/// the start of a ClientHello a byte at a time.
+int tcpConnect(quint16 port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(port);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+    return fd;
+}
+
+/// Whether the other end has closed `fd` (or reset it); false while it is open and quiet.
+bool closedByPeer(int fd) {
+    char c = 0;
+    const ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/// Trickles a TLS handshake record on its own thread: a record header that announces 16 KiB of
+/// ClientHello, then one byte every 100 ms, until told to stop, the server hangs up, or `cap`
+/// bytes. Counts what it got out.
+class HandshakeTrickler {
+public:
+    HandshakeTrickler(quint16 port, int cap)
+        : fd_(tcpConnect(port)) {
+        thread_ = std::thread([this, cap] {
+            const char header[5] = {0x16, 0x03, 0x01, 0x40, 0x00};
+            if (::send(fd_, header, sizeof header, MSG_NOSIGNAL) != 5)
+                return;
+            for (int i = 0; i < cap && !stop_; ++i) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                const char byte = 0x01;
+                if (stop_ || closedByPeer(fd_) || ::send(fd_, &byte, 1, MSG_NOSIGNAL) != 1)
+                    return;
+                ++sent_;
+            }
+        });
+    }
+    ~HandshakeTrickler() {
+        stop();
+        ::close(fd_);
+    }
+    void stop() {
+        stop_ = true;
+        if (thread_.joinable())
+            thread_.join();
+    }
+    /// Stops and closes its end, so that the server sees the end of the stream.
+    void hangUp() {
+        stop();
+        ::shutdown(fd_, SHUT_RDWR);
+    }
+    [[nodiscard]] int sent() const { return sent_; }
+    [[nodiscard]] int fd() const { return fd_; }
+
+private:
+    int fd_;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> sent_{0};
+    std::thread thread_;
+};
+
+/// A trusted station's own TLS client below TlsLink: it proves its key like any station (a
+/// certificate made from its identity), then writes whatever bytes the test chooses, as slowly
+/// as it chooses. The adversary here is an authenticated peer.
+class RawStation {
+public:
+    RawStation(const Station& s, quint16 port) {
+        const auto& secret = s.id.signingSecretForTls();
+        key_ =
+            EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, secret.data(), secret.size());
+        REQUIRE(key_);
+        cert_ = X509_new();
+        const QByteArray cn = s.id.fingerprint().toHex();
+        X509_NAME* name = X509_get_subject_name(cert_);
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                   reinterpret_cast<const unsigned char*>(cn.constData()),
+                                   static_cast<int>(cn.size()), -1, 0);
+        X509_set_issuer_name(cert_, name);
+        X509_gmtime_adj(X509_getm_notBefore(cert_), -60);
+        X509_gmtime_adj(X509_getm_notAfter(cert_), 3600);
+        X509_set_pubkey(cert_, key_);
+        REQUIRE(X509_sign(cert_, key_, nullptr) > 0);
+        ctx_ = SSL_CTX_new(TLS_client_method());
+        SSL_CTX_set_min_proto_version(ctx_, TLS1_3_VERSION);
+        REQUIRE(SSL_CTX_use_certificate(ctx_, cert_) == 1);
+        REQUIRE(SSL_CTX_use_PrivateKey(ctx_, key_) == 1);
+        SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
+        fd_ = tcpConnect(port);
+        timeval tv{kWaitMs / 1000, 0};
+        setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ssl_ = SSL_new(ctx_);
+        SSL_set_fd(ssl_, fd_);
+        REQUIRE(SSL_connect(ssl_) == 1);
+    }
+    ~RawStation() {
+        SSL_free(ssl_);
+        ::close(fd_);
+        SSL_CTX_free(ctx_);
+        X509_free(cert_);
+        EVP_PKEY_free(key_);
+    }
+    /// One TLS record; false once the server has hung up.
+    bool write(const QByteArray& bytes) {
+        return SSL_write(ssl_, bytes.constData(), static_cast<int>(bytes.size())) == bytes.size();
+    }
+    /// Everything the server sends until it closes the link (or kWaitMs of silence).
+    QByteArray readToEnd() {
+        QByteArray all;
+        char buffer[4096];
+        for (int n; (n = SSL_read(ssl_, buffer, sizeof buffer)) > 0;)
+            all.append(buffer, n);
+        return all;
+    }
+
+private:
+    EVP_PKEY* key_ = nullptr;
+    X509* cert_ = nullptr;
+    SSL_CTX* ctx_ = nullptr;
+    SSL* ssl_ = nullptr;
+    int fd_ = -1;
+};
+
+/// A frame as the protocol writes it: 4-byte big-endian length, type, body. `claimed`, when
+/// not negative, is the length the header says whatever the body.
+QByteArray frameBytes(quint8 type, const QByteArray& body, qint64 claimed = -1) {
+    char head[5];
+    qToBigEndian(static_cast<quint32>(claimed >= 0 ? claimed : body.size()), head);
+    head[4] = static_cast<char>(type);
+    return QByteArray(head, 5) + body;
+}
+
+QByteArray helloBody(int stations, const QString& padding = {}) {
+    QCborMap knows;
+    for (int i = 0; i < stations; ++i)
+        knows.insert(QUuid::createUuid().toString(QUuid::WithoutBraces), 1);
+    QCborMap m;
+    m.insert(QStringLiteral("protocol"), QStringLiteral("tessera-sync/1"));
+    m.insert(QStringLiteral("knows"), knows);
+    if (!padding.isEmpty())
+        m.insert(QStringLiteral("padding"), padding);
+    return m.toCborValue().toCbor();
+}
+
+/// A SyncServer on its own thread, recording how each session ended.
+class RunningServer {
+public:
+    RunningServer(TlsListener& listener, const Station& s, TrustSource trust,
+                  const ServerOptions& options)
+        : server_(s.id, std::move(trust), s.mission, options) {
+        thread_ = std::thread([this, &listener] {
+            (void)server_.run(listener, [this](const SessionEnd& end) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                ends_.append({end.from, end.result.errorMessage(), end.result.ok()});
+                changed_.notify_all();
+            });
+        });
+    }
+    ~RunningServer() { stop(); }
+    void stop() {
+        server_.stop();
+        if (thread_.joinable())
+            thread_.join();
+    }
+    struct End {
+        QString from;
+        QString error;
+        bool ok = false;
+    };
+    /// The sessions ended so far, once there are at least `count` (or kWaitMs passed).
+    QList<End> waitForEnds(int count) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait_for(lock, std::chrono::milliseconds(kWaitMs),
+                          [&] { return ends_.size() >= count; });
+        return ends_;
+    }
+
+private:
+    SyncServer server_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    QList<End> ends_;
     std::thread thread_;
 };
 
@@ -451,4 +646,245 @@ TEST_CASE("Sync refuses a peer that claims a trusted station's fingerprint with 
     SSL_CTX_free(ctx);
     X509_free(cert);
     EVP_PKEY_free(key);
+}
+
+// ---- the server against an adversary ----
+
+TEST_CASE("A trusted peer's HELLO that claims 16 MiB is refused on its header, and the next "
+          "station is served",
+          "[sync][adversary]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    trust(a, b);
+    trust(b, a);
+    addIncidents(a, 3, QStringLiteral("A"));
+    TlsListener listener = listenLoopback();
+    SyncOptions options;
+    options.timeoutMs = 5000;
+
+    {
+        auto server = serveOnce(listener, b, options);
+        RawStation peer(a, listener.port());
+        // The header alone: the server must refuse on it, without waiting for (or holding)
+        // the 16 MiB it announces.
+        REQUIRE(peer.write(frameBytes(1, "x", 16 * 1024 * 1024).left(5)));
+        Result<SyncReport> served = server.get();
+        REQUIRE_FALSE(served.ok());
+        CHECK_THAT(served.error().message.toStdString(),
+                   Catch::Matchers::Contains("HELLO frame of 16777216 bytes, over the limit of "
+                                             "65536"));
+        // The peer is told why before the link closes.
+        CHECK(peer.readToEnd().contains("over the limit"));
+    }
+    auto server = serveOnce(listener, b, options);
+    Result<SyncReport> next = dial(listener.port(), b, a, options);
+    REQUIRE(next.errorMessage() == QString());
+    REQUIRE(server.get().ok());
+    CHECK(titles(b).size() == 3);
+}
+
+TEST_CASE("A trusted peer's HELLO that names more stations than the limit is refused",
+          "[sync][adversary]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    trust(b, a);
+    TlsListener listener = listenLoopback();
+    SyncOptions options;
+    options.timeoutMs = 5000;
+    auto server = serveOnce(listener, b, options);
+    RawStation peer(a, listener.port());
+    const QByteArray body = helloBody(kMaxHelloStations + 1);
+    REQUIRE(body.size() < kMaxHelloBytes); // within the size: the count is what is refused
+    REQUIRE(peer.write(frameBytes(1, body)));
+    Result<SyncReport> served = server.get();
+    REQUIRE_FALSE(served.ok());
+    CHECK_THAT(served.error().message.toStdString(),
+               Catch::Matchers::Contains("names 1025 stations, more than 1024"));
+}
+
+TEST_CASE("A trusted peer that trickles its HELLO a byte at a time is dropped at the frame "
+          "deadline",
+          "[sync][adversary]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    trust(b, a);
+    TlsListener listener = listenLoopback();
+    SyncOptions options;
+    options.timeoutMs = 300; // each frame, in total
+    auto server = serveOnce(listener, b, options);
+    RawStation peer(a, listener.port());
+    // A valid HELLO, one byte every 100 ms: each read is quick, the frame is not. It is sent
+    // until the server has given up on it.
+    const QByteArray frame = frameBytes(1, helloBody(0, QString(60, QLatin1Char('p'))));
+    int sent = 0;
+    while (sent < frame.size() &&
+           server.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+        if (peer.write(frame.mid(sent, 1)))
+            ++sent;
+    INFO("bytes of the " << frame.size() << "-byte frame sent when the server gave up: " << sent);
+    CHECK(sent < frame.size());
+    Result<SyncReport> served = server.get();
+    REQUIRE_FALSE(served.ok());
+    CHECK_THAT(served.error().message.toStdString(), Catch::Matchers::Contains("timed out"));
+}
+
+TEST_CASE("A client that trickles its TLS handshake is dropped at the handshake deadline",
+          "[sync][adversary]") {
+    QTemporaryDir dir;
+    Station b = station(dir, QStringLiteral("Bravo"));
+    TlsListener listener = listenLoopback();
+    LinkOptions link;
+    link.handshakeTimeoutMs = 300;
+    auto server = std::async(std::launch::async, [&]() -> Status {
+        Result<TlsLink> l = listener.accept(b.id, b.book, link, kWaitMs);
+        return l ? success() : Status(l.error());
+    });
+    HandshakeTrickler trickler(listener.port(), 100);
+    const Status served = server.get();
+    trickler.stop();
+    INFO("bytes trickled when the server gave up: " << trickler.sent());
+    CHECK(trickler.sent() < 100);
+    REQUIRE_FALSE(served.ok());
+    CHECK_THAT(served.errorMessage().toStdString(), Catch::Matchers::Contains("timed out"));
+}
+
+TEST_CASE("Silent and trickling clients do not stop a trusted station from syncing",
+          "[sync][adversary]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    trust(a, b);
+    trust(b, a);
+    addIncidents(a, 30, QStringLiteral("A"));
+    TlsListener listener = listenLoopback();
+
+    SECTION("served at the same time as them") {
+        ServerOptions options;
+        options.maxSessions = 4;
+        options.session.handshakeTimeoutMs = 60000; // only concurrency can let Alpha through
+        RunningServer server(listener, b, fixedTrust(b.book), options);
+        const int silent = tcpConnect(listener.port());
+        HandshakeTrickler trickler(listener.port(), 100000);
+        Result<SyncReport> synced = dial(listener.port(), b, a);
+        REQUIRE(synced.errorMessage() == QString());
+        CHECK(synced.value().recordsSent == 30);
+        CHECK(titles(b).size() == 30);
+        // Both are still connected: Alpha was not served after them, but beside them.
+        CHECK_FALSE(closedByPeer(silent));
+        CHECK_FALSE(closedByPeer(trickler.fd()));
+        trickler.hangUp();
+        ::close(silent);
+        server.stop();
+    }
+    SECTION("a silent client holding the only slot is dropped at the handshake deadline") {
+        ServerOptions options;
+        options.maxSessions = 1;
+        options.session.handshakeTimeoutMs = 300;
+        RunningServer server(listener, b, fixedTrust(b.book), options);
+        const int silent = tcpConnect(listener.port());
+        Result<SyncReport> synced = dial(listener.port(), b, a); // waits in the backlog
+        REQUIRE(synced.errorMessage() == QString());
+        const QList<RunningServer::End> ends = server.waitForEnds(2);
+        REQUIRE(ends.size() == 2);
+        CHECK(std::count_if(ends.begin(), ends.end(), [](const RunningServer::End& e) {
+                  return !e.ok && e.error.contains(QLatin1String("TLS handshake: timed out"));
+              }) == 1);
+        CHECK(std::count_if(ends.begin(), ends.end(),
+                            [](const RunningServer::End& e) { return e.ok; }) == 1);
+        CHECK(closedByPeer(silent));
+        ::close(silent);
+        server.stop();
+    }
+}
+
+TEST_CASE("A station revoked in the contacts file while the server waits is refused at its "
+          "next connection",
+          "[sync][adversary]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    trust(a, b);
+    addIncidents(a, 3, QStringLiteral("A"));
+    const QString contacts = dir.filePath(QStringLiteral("bravo-contacts.cbor"));
+    {
+        Result<ContactBook> book = ContactBook::load(contacts);
+        REQUIRE(book.ok());
+        REQUIRE(book.value().importCard(a.id.card(), a.id.card().fingerprintText()).ok());
+        REQUIRE(book.value().save().ok());
+    }
+    TlsListener listener = listenLoopback();
+    RunningServer server(listener, b, trustFromFile(contacts), {});
+    // The server is up and waiting. Another writer (as `contact revoke` in another process)
+    // revokes Alpha in the file.
+    {
+        Result<ContactBook> book = ContactBook::load(contacts);
+        REQUIRE(book.ok());
+        REQUIRE(book.value().revokeLocally(a.id.fingerprint(), QStringLiteral("laptop lost")).ok());
+        REQUIRE(book.value().save().ok());
+    }
+    Result<SyncReport> refused = dial(listener.port(), b, a);
+    REQUIRE_FALSE(refused.ok());
+    const QList<RunningServer::End> ends = server.waitForEnds(1);
+    REQUIRE(ends.size() == 1);
+    CHECK_FALSE(ends.first().ok);
+    CHECK_THAT(ends.first().error.toStdString(),
+               Catch::Matchers::Contains("is revoked in the contact book"));
+    CHECK(titles(b).isEmpty());
+}
+
+TEST_CASE("A station revoked during a long session gets and gives nothing more",
+          "[sync][adversary]") {
+    QTemporaryDir dir;
+    Station a = station(dir, QStringLiteral("Alpha"));
+    Station b = station(dir, QStringLiteral("Bravo"));
+    trust(a, b);
+    addIncidents(a, 100, QStringLiteral("A"));
+    const QString contacts = dir.filePath(QStringLiteral("bravo-contacts.cbor"));
+    {
+        Result<ContactBook> book = ContactBook::load(contacts);
+        REQUIRE(book.ok());
+        REQUIRE(book.value().importCard(a.id.card(), a.id.card().fingerprintText()).ok());
+        REQUIRE(book.value().save().ok());
+    }
+    // Bravo reads its contacts file at the handshake and before each bundle; the third read
+    // finds Alpha revoked, written by another writer just before it (between bundles 1 and 2).
+    int reads = 0;
+    const TrustSource file = trustFromFile(contacts);
+    TrustSource trustAndRevoke = [&]() -> Result<ContactBook> {
+        if (++reads == 3) { // on the server's thread: no REQUIRE here
+            Result<ContactBook> other = ContactBook::load(contacts);
+            if (!other)
+                return other.error();
+            if (Status s =
+                    other.value().revokeLocally(a.id.fingerprint(), QStringLiteral("compromised"));
+                !s)
+                return s.error();
+            if (Status s = other.value().save(); !s)
+                return s.error();
+        }
+        return file();
+    };
+    SyncOptions options;
+    options.recordsPerBundle = 25;
+    TlsListener listener = listenLoopback();
+    auto server = std::async(std::launch::async, [&]() -> Result<SyncReport> {
+        Result<store::MissionStore> m =
+            store::MissionStore::open(b.mission, store::MissionStore::Access::ReadWrite);
+        if (!m)
+            return m.error();
+        Result<TlsLink> link = listener.accept(b.id, trustAndRevoke, {}, kWaitMs);
+        if (!link)
+            return link.error();
+        return runSession(link.value(), false, m.value(), b.id, trustAndRevoke, options);
+    });
+    Result<SyncReport> client = dial(listener.port(), b, a, options);
+    Result<SyncReport> served = server.get();
+    CHECK_FALSE(client.ok());
+    REQUIRE_FALSE(served.ok());
+    CHECK_THAT(served.error().message.toStdString(),
+               Catch::Matchers::Contains("is revoked in the contact book"));
+    CHECK(titles(b).size() == 25); // the first bundle only
 }
