@@ -188,8 +188,38 @@ SharingController::SharingController(QObject* parent)
     thread_.setObjectName(QStringLiteral("sharing"));
     context_->moveToThread(&thread_);
     thread_.start();
+    changedOnDisk_.setSingleShot(true);
+    changedOnDisk_.setInterval(200);
+    connect(&changedOnDisk_, &QTimer::timeout, this, &SharingController::refresh);
+    connect(&watcher_, &QFileSystemWatcher::directoryChanged, &changedOnDisk_,
+            qOverload<>(&QTimer::start));
+    connect(&watcher_, &QFileSystemWatcher::fileChanged, &changedOnDisk_,
+            qOverload<>(&QTimer::start));
     // After QML has set the initial properties.
-    QMetaObject::invokeMethod(this, &SharingController::refresh, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            watchPaths();
+            refresh();
+        },
+        Qt::QueuedConnection);
+}
+
+void SharingController::watchPaths() {
+    if (!watcher_.directories().isEmpty())
+        watcher_.removePaths(watcher_.directories());
+    if (!watcher_.files().isEmpty())
+        watcher_.removePaths(watcher_.files());
+    QStringList paths;
+    for (const QString& file : {identityPath(), contactsPath()}) {
+        const QString folder = QFileInfo(file).absolutePath();
+        if (QFileInfo(folder).isDir() && !paths.contains(folder))
+            paths.append(folder);
+        if (QFileInfo::exists(file))
+            paths.append(file); // rewritten in place by an older writer
+    }
+    if (!paths.isEmpty())
+        watcher_.addPaths(paths);
 }
 
 SharingController::~SharingController() {
@@ -254,6 +284,7 @@ void SharingController::setIdentityPath(const QString& path) {
         return;
     identityPath_ = path;
     emit pathsChanged();
+    watchPaths();
     refresh();
 }
 
@@ -268,6 +299,7 @@ void SharingController::setContactsPath(const QString& path) {
         return;
     contactsPath_ = path;
     emit pathsChanged();
+    watchPaths();
     refresh();
 }
 

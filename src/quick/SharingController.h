@@ -4,9 +4,11 @@
 #include "quick/MissionController.h"
 #include "quick/SharingModels.h"
 
+#include <QFileSystemWatcher>
 #include <QObject>
 #include <QPointer>
 #include <QThread>
+#include <QTimer>
 #include <QUrl>
 #include <QtQml/qqmlregistration.h>
 
@@ -143,8 +145,14 @@ private:
     void report(const QString& operation, bool ok, const QString& message);
     void setLastFolder(const QUrl& file);
     [[nodiscard]] QString missionPath() const;
+    /// Watches the folders of the identity and the contact book: a card imported or revoked,
+    /// or an identity made, by tessera-cli or another window shows here at once (the files are
+    /// replaced by rename, so their folders are watched, not the files).
+    void watchPaths();
 
     QThread thread_;
+    QFileSystemWatcher watcher_;
+    QTimer changedOnDisk_;       ///< gathers a burst of changes into one refresh
     QObject* context_ = nullptr; ///< lives on thread_: the target of queued jobs
     std::shared_ptr<SharingWorkerState> state_;
     QPointer<MissionController> mission_;

@@ -473,6 +473,37 @@ namespace {
 using test::findItem;
 } // namespace
 
+TEST_CASE("Sharing controller: a card trusted or revoked by tessera-cli shows at once",
+          "[quick][sharing]") {
+    QTemporaryDir dir;
+    const StationFiles alpha =
+        makeStation(dir, QStringLiteral("ALPHA"), share::Classification::Secret, kPassA);
+    const StationFiles bravo =
+        makeStation(dir, QStringLiteral("BRAVO"), share::Classification::Secret, kPassB);
+    AppStation app(alpha);
+    REQUIRE(app.sharing.peers()->count() == 0);
+    // Another process (tessera-cli contact import) writes the contact book while the panel is
+    // open: no refresh is asked for, the panel follows the file.
+    trust(alpha, bravo);
+    CHECK(test::waitUntil([&] { return app.sharing.peers()->count() == 1; }, 10000));
+    // And a revocation made there takes the peer off the trusted list here.
+    Result<share::ContactBook> book = share::ContactBook::load(alpha.contacts);
+    REQUIRE(book.ok());
+    Result<share::ContactCard> card = share::Identity::loadCard(bravo.identity);
+    REQUIRE(card.ok());
+    REQUIRE(
+        book.value().revokeLocally(card.value().fingerprint(), QStringLiteral("laptop lost")).ok());
+    REQUIRE(book.value().save().ok());
+    CHECK(test::waitUntil(
+        [&] {
+            for (int i = 0; i < app.sharing.peers()->count(); ++i)
+                if (app.sharing.peers()->value(i, QStringLiteral("revoked")).toBool())
+                    return true;
+            return false;
+        },
+        10000));
+}
+
 TEST_CASE("Sharing panel (QML): peers listed, the passphrase sent and cleared",
           "[quick][sharing][qml]") {
     QTemporaryDir dir;
