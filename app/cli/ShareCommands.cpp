@@ -493,6 +493,8 @@ int contactSignBook(const QStringList& args) {
     p.addHelpOption();
     addIdentityOptions(p);
     p.process(args);
+    if (!QFileInfo::exists(contactsPath(p)))
+        return fail(QStringLiteral("%1: no contact book to sign").arg(contactsPath(p)));
     Result<ContactCard> station = Identity::loadCard(identityPath(p));
     if (!station)
         return fail(station.error().message);

@@ -215,6 +215,29 @@ TEST_CASE("tessera-cli: a wider card re-sent, a local cap, the signed contact bo
         CHECK(r.code == 1);
         CHECK_THAT(r.err.toStdString(), Contains("the contact book was altered"));
     }
+    SECTION("an unsigned book of an earlier Tessera: refused until the operator signs it") {
+        const QString book = dir.filePath(QStringLiteral("bravo/contacts.cbor"));
+        QCborMap old;
+        old.insert(QStringLiteral("format"), QStringLiteral("tessera-contacts/1"));
+        old.insert(QStringLiteral("cards"), QCborArray{test::readAll(alphaCard)});
+        old.insert(QStringLiteral("revoked"), QCborArray());
+        test::writeAll(book, old.toCborValue().toCbor());
+        r = cli(dir, "bravo", args({"contact", "list"}));
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("not signed"));
+        CHECK_THAT(r.err.toStdString(), Contains("contact sign-book"));
+        r = cli(dir, "bravo", args({"contact", "sign-book"}));
+        INFO(r.err.toStdString());
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("Alpha")); // shown before it is signed
+        CHECK_THAT(r.out.toStdString(), Contains("signed by Bravo"));
+        r = cli(dir, "bravo", args({"contact", "list"}));
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("Alpha"));
+        r = cli(dir, "bravo", args({"contact", "sign-book"}));
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("already signed"));
+    }
     SECTION("a weak passphrase; a passphrase file others can read") {
         r = cli(dir, "charlie", args({"identity", "create", "--name", "Charlie", "--org", "DEU"}),
                 "a");
