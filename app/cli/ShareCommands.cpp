@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <termios.h>
 #include <unistd.h>
 
@@ -85,6 +86,11 @@ Result<QByteArray> passphrase(const QCommandLineParser& p, bool confirm = false)
         if (!f.open(QIODevice::ReadOnly))
             return Error{
                 QStringLiteral("cannot read the passphrase file: %1").arg(f.errorString())};
+        // A warning, not a refusal: the passphrase is already exposed, and refusing would
+        // only stop the operator from using the keys to make a new identity.
+        if (f.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther))
+            err() << "tessera-cli: warning: the passphrase file " << f.fileName()
+                  << " is readable by other users (chmod 600 it)" << Qt::endl;
         QByteArray line = f.readLine();
         while (line.endsWith('\n') || line.endsWith('\r'))
             line.chop(1);
@@ -132,6 +138,25 @@ Result<Identity> loadIdentity(const QCommandLineParser& p) {
     Result<Identity> id = Identity::load(identityPath(p), pass.value());
     share::crypto::wipe(pass.value());
     return id;
+}
+
+/// The contact book, checked against this station's own card (no passphrase needed to read).
+Result<ContactBook> loadBook(const QCommandLineParser& p) {
+    Result<ContactCard> station = Identity::loadCard(identityPath(p));
+    if (!station)
+        return Error{QStringLiteral("the contact book is signed by this station, whose identity "
+                                    "cannot be read: %1")
+                         .arg(station.error().message)};
+    return ContactBook::load(contactsPath(p), station.value());
+}
+
+/// Writes the book signed by this station: the one step that needs the passphrase.
+Status saveBook(const QCommandLineParser& p, const ContactBook& book) {
+    Result<Identity> id = loadIdentity(p);
+    if (!id)
+        return id.error();
+    QDir().mkpath(QFileInfo(contactsPath(p)).absolutePath());
+    return book.save(id.value());
 }
 
 void printCard(const ContactCard& c) {
@@ -293,6 +318,9 @@ int contactImport(const QStringList& args) {
                  QStringLiteral("The fingerprint as read to you by the card's owner (at least the "
                                 "first 8 groups)."),
                  QStringLiteral("hex")});
+    p.addOption({QStringLiteral("accept-change"),
+                 QStringLiteral("Replace a trusted card whose keys are the same but whose profile "
+                                "differs, after reading the differences.")});
     p.addPositionalArgument(QStringLiteral("card"),
                             QStringLiteral("Card file, or its text form (tessera-card:...)."));
     p.process(args);
@@ -304,17 +332,29 @@ int contactImport(const QStringList& args) {
     Result<ContactCard> card = readCard(p.positionalArguments().first());
     if (!card)
         return fail(card.error().message);
-    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    Result<ContactBook> book = loadBook(p);
     if (!book)
         return fail(book.error().message);
-    Result<ContactCard> added =
-        book.value().importCard(card.value(), p.value(QStringLiteral("fingerprint")));
+    const bool accept = p.isSet(QStringLiteral("accept-change"));
+    const QStringList changes = book.value().profileChanges(card.value());
+    Result<ContactCard> added = book.value().importCard(
+        card.value(), p.value(QStringLiteral("fingerprint")),
+        accept ? ContactBook::ProfileChange::Accept : ContactBook::ProfileChange::Refuse);
     if (!added)
-        return fail(added.error().message);
-    QDir().mkpath(QFileInfo(contactsPath(p)).absolutePath());
-    if (Status s = book.value().save(); !s)
+        return fail(added.error().message +
+                    (changes.isEmpty() ? QString()
+                                       : QStringLiteral("\nrun again with --accept-change to "
+                                                        "replace the card")));
+    if (Status s = saveBook(p, book.value()); !s)
         return fail(s.error().message);
-    out() << "trusted:\n";
+    if (changes.isEmpty()) {
+        out() << "trusted:\n";
+    } else {
+        out() << "replaced the card of " << added.value().profile.stationName
+              << "; what changed:\n";
+        for (const QString& line : changes)
+            out() << "  " << line << "\n";
+    }
     printCard(added.value());
     out().flush();
     return 0;
@@ -326,11 +366,20 @@ int contactList(const QStringList& args) {
     p.addHelpOption();
     addIdentityOptions(p);
     p.process(args);
-    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    Result<ContactBook> book = loadBook(p);
     if (!book)
         return fail(book.error().message);
-    for (const ContactCard& c : book.value().contacts())
-        printCard(c);
+    for (const ContactCard& c : book.value().contacts()) {
+        // The card as claimed, then the cap and what this station grants.
+        const std::optional<ContactCard> claimed = book.value().claimedCard(c.fingerprint());
+        printCard(claimed ? *claimed : c);
+        if (const std::optional<ProfileCap> cap = book.value().cap(c.fingerprint()))
+            out() << "  local cap:    " << describeCap(*cap) << "\n"
+                  << "  granted:      " << toString(c.profile.clearance) << "; caveats "
+                  << (c.profile.caveats.isEmpty() ? QStringLiteral("none")
+                                                  : c.profile.caveats.join(QStringLiteral(", ")))
+                  << "\n";
+    }
     for (const ContactBook::Revoked& r : book.value().revoked())
         out() << "revoked " << formatFingerprint(r.fingerprint) << " on "
               << r.at.toString(Qt::ISODate) << (r.statement.isEmpty() ? " (locally)" : " (signed)")
@@ -351,7 +400,7 @@ int contactRevoke(const QStringList& args) {
                  QStringLiteral("text")});
     p.addPositionalArgument(QStringLiteral("peer"), QStringLiteral("Station name or fingerprint."));
     p.process(args);
-    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    Result<ContactBook> book = loadBook(p);
     if (!book)
         return fail(book.error().message);
     if (p.isSet(QStringLiteral("statement"))) {
@@ -375,9 +424,99 @@ int contactRevoke(const QStringList& args) {
         out() << "revoked " << c.value().profile.stationName << " " << c.value().fingerprintText()
               << "\n";
     }
-    if (Status s = book.value().save(); !s)
+    if (Status s = saveBook(p, book.value()); !s)
         return fail(s.error().message);
     out().flush();
+    return 0;
+}
+
+int contactCap(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Cap what a trusted contact may receive, whatever its card claims: at most a clearance, "
+        "only some of its caveats. --clear removes the cap."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.addOption({QStringLiteral("clearance"), QStringLiteral("The highest level it may receive."),
+                 QStringLiteral("level")});
+    p.addOption({QStringLiteral("caveat"),
+                 QStringLiteral("A caveat of its card it keeps (repeatable); the others go."),
+                 QStringLiteral("name")});
+    p.addOption({QStringLiteral("no-caveats"), QStringLiteral("It keeps none of its caveats.")});
+    p.addOption({QStringLiteral("clear"), QStringLiteral("Remove the cap.")});
+    p.addPositionalArgument(QStringLiteral("peer"), QStringLiteral("Station name or fingerprint."));
+    p.process(args);
+    const bool clear = p.isSet(QStringLiteral("clear"));
+    const bool caveats = p.isSet(QStringLiteral("caveat")) || p.isSet(QStringLiteral("no-caveats"));
+    if (p.positionalArguments().size() != 1 ||
+        clear == (p.isSet(QStringLiteral("clearance")) || caveats) ||
+        (p.isSet(QStringLiteral("caveat")) && p.isSet(QStringLiteral("no-caveats"))))
+        return fail(QStringLiteral("contact cap needs a peer and --clearance LEVEL and/or "
+                                   "--caveat C... (or --no-caveats), or --clear"));
+    ProfileCap cap;
+    if (p.isSet(QStringLiteral("clearance"))) {
+        cap.clearance = classificationFromString(p.value(QStringLiteral("clearance")));
+        if (!cap.clearance)
+            return fail(QStringLiteral("--clearance must be UNCLASSIFIED, RESTRICTED, "
+                                       "CONFIDENTIAL or SECRET"));
+    }
+    if (caveats)
+        cap.caveats = p.values(QStringLiteral("caveat"));
+    Result<ContactBook> book = loadBook(p);
+    if (!book)
+        return fail(book.error().message);
+    Result<ContactCard> c = book.value().lookup(p.positionalArguments().first());
+    if (!c)
+        return fail(c.error().message);
+    if (Status s = book.value().setCap(c.value().fingerprint(), cap); !s)
+        return fail(s.error().message);
+    if (Status s = saveBook(p, book.value()); !s)
+        return fail(s.error().message);
+    const std::optional<ContactCard> granted = book.value().find(c.value().fingerprint());
+    out() << c.value().profile.stationName << ": "
+          << (clear ? QStringLiteral("cap removed") : QStringLiteral("capped: ") + describeCap(cap))
+          << "\n";
+    if (granted)
+        out() << "  granted:      " << toString(granted->profile.clearance) << "; caveats "
+              << (granted->profile.caveats.isEmpty()
+                      ? QStringLiteral("none")
+                      : granted->profile.caveats.join(QStringLiteral(", ")))
+              << "\n";
+    out().flush();
+    return 0;
+}
+
+int contactSignBook(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Sign a contact book written by an earlier Tessera (unsigned) with this station's key, "
+        "after showing what it holds: check that every contact is one you trusted."));
+    p.addHelpOption();
+    addIdentityOptions(p);
+    p.process(args);
+    if (!QFileInfo::exists(contactsPath(p)))
+        return fail(QStringLiteral("%1: no contact book to sign").arg(contactsPath(p)));
+    Result<ContactCard> station = Identity::loadCard(identityPath(p));
+    if (!station)
+        return fail(station.error().message);
+    Result<ContactBook> book =
+        ContactBook::loadUnsignedForSigning(contactsPath(p), station.value());
+    if (!book)
+        return fail(book.error().message);
+    if (!book.value().wasUnsigned()) {
+        out() << contactsPath(p) << ": already signed by this station" << Qt::endl;
+        return 0;
+    }
+    out() << contactsPath(p) << " holds:\n";
+    for (const ContactCard& c : book.value().contacts())
+        printCard(c);
+    for (const ContactBook::Revoked& r : book.value().revoked())
+        out() << "revoked " << formatFingerprint(r.fingerprint) << "\n";
+    out().flush();
+    if (Status s = saveBook(p, book.value()); !s)
+        return fail(s.error().message);
+    out() << "signed by " << station.value().profile.stationName
+          << "; revoke any contact above you do not recognise (contact revoke)" << Qt::endl;
     return 0;
 }
 
@@ -400,7 +539,7 @@ int bundleExport(const QStringList& args) {
     p.process(args);
     if (p.positionalArguments().size() != 2 || p.values(QStringLiteral("to")).isEmpty())
         return fail(QStringLiteral("bundle export needs --to PEER, a mission and an output file"));
-    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    Result<ContactBook> book = loadBook(p);
     if (!book)
         return fail(book.error().message);
     QList<ContactCard> recipients;
@@ -452,7 +591,7 @@ int bundleImport(const QStringList& args) {
                         .arg(f.fileName())
                         .arg(f.size()));
     const QByteArray bytes = f.readAll();
-    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    Result<ContactBook> book = loadBook(p);
     if (!book)
         return fail(book.error().message);
     Result<Identity> id = loadIdentity(p);
@@ -667,7 +806,7 @@ int syncNow(const QStringList& args) {
     Result<sync::SyncOptions> options = syncOptions(p, port);
     if (!options)
         return fail(options.error().message);
-    Result<ContactBook> book = ContactBook::load(contactsPath(p));
+    Result<ContactBook> book = loadBook(p);
     if (!book)
         return fail(book.error().message);
     Result<ContactCard> peer = book.value().lookup(p.value(QStringLiteral("to")));
@@ -764,7 +903,7 @@ int syncServe(const QStringList& args) {
     }
     // Checked now so that a broken contact book is reported at start, not per peer.
     const QString contacts = contactsPath(p);
-    if (Result<ContactBook> book = ContactBook::load(contacts); !book)
+    if (Result<ContactBook> book = loadBook(p); !book)
         return fail(book.error().message);
     const QString address = p.isSet(QStringLiteral("listen")) ? p.value(QStringLiteral("listen"))
                                                               : QStringLiteral("127.0.0.1");
@@ -775,8 +914,8 @@ int syncServe(const QStringList& args) {
           << id.value().card().profile.stationName << Qt::endl;
     // The contact book is read when each peer's certificate is checked, and before each bundle:
     // a card revoked (by `contact revoke` in another process) while this one waits counts at once.
-    sync::SyncServer server(id.value(), sync::trustFromFile(contacts), p.positionalArguments()[0],
-                            options);
+    sync::SyncServer server(id.value(), sync::trustFromFile(contacts, id.value().card()),
+                            p.positionalArguments()[0], options);
     bool firstOk = false;
     bool first = true;
     const Status ran = server.run(
@@ -825,6 +964,10 @@ int runShareCommand(const QStringList& args) {
             return contactList(rest);
         if (sub == QLatin1String("revoke"))
             return contactRevoke(rest);
+        if (sub == QLatin1String("cap"))
+            return contactCap(rest);
+        if (sub == QLatin1String("sign-book"))
+            return contactSignBook(rest);
     } else if (command == QLatin1String("sync")) {
         if (sub == QLatin1String("now"))
             return syncNow(rest);
@@ -847,14 +990,18 @@ int runShareCommand(const QStringList& args) {
 
 Result<std::function<bool(const store::Marking&)>> releaseFilter(const QString& peer,
                                                                  const QString& contacts) {
-    QString path = contacts;
-    if (path.isEmpty()) { // where the sharing commands look: beside the identity
-        QCommandLineParser none;
-        addIdentityOptions(none);
-        none.parse({QStringLiteral("tessera-cli")});
-        path = contactsPath(none);
-    }
-    Result<ContactBook> book = ContactBook::load(path);
+    // Where the sharing commands look: the identity from $TESSERA_IDENTITY or its default, the
+    // book beside it unless given.
+    QCommandLineParser none;
+    addIdentityOptions(none);
+    none.parse({QStringLiteral("tessera-cli")});
+    const QString path = contacts.isEmpty() ? contactsPath(none) : contacts;
+    Result<ContactCard> station = Identity::loadCard(identityPath(none));
+    if (!station)
+        return Error{QStringLiteral("the contact book is signed by this station, whose identity "
+                                    "cannot be read: %1")
+                         .arg(station.error().message)};
+    Result<ContactBook> book = ContactBook::load(path, station.value());
     if (!book)
         return book.error();
     Result<ContactCard> card = book.value().lookup(peer);
@@ -869,8 +1016,10 @@ Result<std::function<bool(const store::Marking&)>> releaseFilter(const QString& 
 const char* shareUsage() {
     return "  identity create --name N --org O [--community C] [--clearance L] [--caveat C]\n"
            "  identity show | export-card OUT|--text | revoke OUT   this station's keys and card\n"
-           "  contact import CARD --fingerprint HEX                 trust a peer's card\n"
+           "  contact import CARD --fingerprint HEX [--accept-change]   trust a peer's card\n"
            "  contact list | revoke PEER|--statement FILE           contacts, revocation\n"
+           "  contact cap PEER [--clearance L] [--caveat C]... [--no-caveats] | --clear\n"
+           "  contact sign-book                                     sign an older, unsigned book\n"
            "  bundle export MISSION --to PEER OUT                   changes the peer may have\n"
            "  bundle import MISSION FILE                            check and apply a bundle\n"
            "  bundle log MISSION [--records] [--csv]                bundles sent and received\n"

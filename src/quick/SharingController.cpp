@@ -105,7 +105,9 @@ SharingSnapshot readState(SharingWorkerState& state, const QString& identityPath
             s.identityError = card.error().message;
     }
     s.unlocked = state.identity.has_value() && state.identityFile == identityPath;
-    Result<ContactBook> book = ContactBook::load(contactsPath);
+    if (!s.card) // the book is checked against the station's key: nothing to read without it
+        return s;
+    Result<ContactBook> book = ContactBook::load(contactsPath, *s.card);
     if (!book) {
         s.error = book.error().message;
         return s;
@@ -559,7 +561,7 @@ void SharingController::exportBundle(const QString& peerFingerprintHex, const QU
         [=](SharingWorkerState& s) -> Exported {
             if (!s.identity || s.identityFile != identity) // the keys of this identity file
                 return {QStringLiteral("Unlock this station's identity first."), {}};
-            Result<ContactBook> book = ContactBook::load(contacts);
+            Result<ContactBook> book = ContactBook::load(contacts, s.identity->card());
             if (!book)
                 return {book.error().message, {}};
             std::optional<ContactCard> peer =
@@ -636,7 +638,7 @@ void SharingController::importBundle(const QUrl& file) {
                                    .arg(f.size())
                                    .arg(limits.maxBundleBytes));
             const QByteArray bytes = f.readAll();
-            Result<ContactBook> book = ContactBook::load(contacts);
+            Result<ContactBook> book = ContactBook::load(contacts, s.identity->card());
             if (!book)
                 return refused(book.error().message);
             Result<store::MissionStore*> m = s.mission(mission, true);

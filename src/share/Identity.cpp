@@ -2,6 +2,7 @@
 #include "share/Identity.h"
 
 #include "share/Cbor.h"
+#include "share/Passphrase.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -344,12 +345,35 @@ Result<IdentityFile> readIdentityFile(const QString& path) {
     return f;
 }
 
+/// The same rule for writing and reading: a file this Tessera writes, it can read.
+Status checkScryptCost(crypto::ScryptCost cost, const QString& path) {
+    if (cost.n >= kMinimumScryptCost.n && cost.r >= kMinimumScryptCost.r &&
+        cost.p >= kMinimumScryptCost.p)
+        return success();
+    return Error{QStringLiteral("%1: the identity file's passphrase protection is too weak "
+                                "(scrypt N = %2, r = %3, p = %4; at least N = %5, r = %6, p = %7 "
+                                "are needed): a copy of the file could be opened by guessing "
+                                "passphrases cheaply. It was not written by this Tessera; make a "
+                                "new identity")
+                     .arg(path)
+                     .arg(cost.n)
+                     .arg(cost.r)
+                     .arg(cost.p)
+                     .arg(kMinimumScryptCost.n)
+                     .arg(kMinimumScryptCost.r)
+                     .arg(kMinimumScryptCost.p)};
+}
+
 } // namespace
 
 Status Identity::save(const QString& path, const QByteArray& passphrase,
                       crypto::ScryptCost cost) const {
     if (passphrase.isEmpty())
         return Error{QStringLiteral("an identity needs a passphrase")};
+    if (Status strong = checkPassphraseStrength(passphrase); !strong)
+        return strong.error();
+    if (Status enough = checkScryptCost(cost, path); !enough)
+        return enough.error();
     const QByteArray salt = crypto::randomBytes(16);
     const QByteArray nonce = crypto::randomBytes(crypto::kNonceBytes);
     Result<SecretBytes> key = crypto::scrypt(passphrase, salt, cost, crypto::kKeyBytes);
@@ -398,6 +422,9 @@ Result<Identity> Identity::load(const QString& path, const QByteArray& passphras
     Result<IdentityFile> f = readIdentityFile(path);
     if (!f)
         return f.error();
+    // Before scrypt runs: a weak cost is refused whatever the passphrase.
+    if (Status enough = checkScryptCost(f.value().cost, path); !enough)
+        return enough.error();
     Result<ContactCard> card = ContactCard::fromBytes(f.value().card);
     if (!card)
         return Error{QStringLiteral("%1: %2").arg(path, card.error().message)};

@@ -28,6 +28,9 @@ struct StationProfile {
 ///
 /// Threads: a value; any.
 struct ContactCard {
+    /// The profile to act on. Read from bytes: what the card's owner signed. Handed out by a
+    /// ContactBook: that claim narrowed by this station's local cap (ContactBook::setCap), so
+    /// it may be less than `encoded` says; `encoded` is never changed.
     StationProfile profile;
     QByteArray signingKey;   ///< Ed25519 public key, 32 bytes
     QByteArray agreementKey; ///< X25519 public key, 32 bytes
@@ -64,6 +67,11 @@ struct Revocation {
     static Result<Revocation> fromBytes(const QByteArray& bytes);
 };
 
+/// The least scrypt cost an identity file may be written or read with: the default (N = 2^15,
+/// r = 8, p = 1). A file below it is refused on load: its passphrase would be cheap to guess
+/// from a copy of the file.
+constexpr crypto::ScryptCost kMinimumScryptCost{1u << 15, 8, 1};
+
 /// A station's own key pairs (Ed25519 for signing, X25519 for key agreement) and its card.
 /// Stored in a file encrypted under a passphrase: scrypt derives an AES-256-GCM key; the public
 /// card travels beside the secret part, authenticated with it. Private keys live in SecretBytes
@@ -75,10 +83,13 @@ public:
     /// New key pairs and a card signed with them.
     static Result<Identity> create(const StationProfile& profile);
     /// Reads and decrypts; "wrong passphrase" when the key derived from it does not open the file.
+    /// Refuses a file whose scrypt cost is below kMinimumScryptCost.
     static Result<Identity> load(const QString& path, const QByteArray& passphrase);
     /// Only the public card of an identity file (no passphrase needed).
     static Result<ContactCard> loadCard(const QString& path);
-    /// Writes atomically, owner read/write only; refuses an empty passphrase.
+    /// Writes atomically, owner read/write only. Refuses a weak passphrase
+    /// (checkPassphraseStrength: at least 12 characters and an estimated 50 bits) and a cost
+    /// below kMinimumScryptCost, which load() would refuse.
     Status save(const QString& path, const QByteArray& passphrase,
                 crypto::ScryptCost cost = {}) const;
 

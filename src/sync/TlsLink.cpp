@@ -292,8 +292,8 @@ TrustSource fixedTrust(const share::ContactBook& book) {
     return [book]() -> Result<share::ContactBook> { return book; };
 }
 
-TrustSource trustFromFile(const QString& path) {
-    return [path]() { return share::ContactBook::load(path); };
+TrustSource trustFromFile(const QString& path, const share::ContactCard& station) {
+    return [path, station]() { return share::ContactBook::load(path, station); };
 }
 
 Connection::Connection(int fd, QString from)

@@ -40,7 +40,7 @@ using TrustSource = std::function<Result<share::ContactBook>()>;
 /// A TrustSource that always answers the same book (tests; a dialling side that read it once).
 TrustSource fixedTrust(const share::ContactBook& book);
 /// A TrustSource that reads the contact book file each time.
-TrustSource trustFromFile(const QString& path);
+TrustSource trustFromFile(const QString& path, const share::ContactCard& station);
 
 /// How a TLS link is set up and how long it waits. Every wait is a deadline on the whole step,
 /// not a timeout on each read: a peer that trickles a byte at a time cannot stretch it.

@@ -74,6 +74,7 @@ struct StationFiles {
     QString identity;
     QString contacts;
     QString mission;
+    QByteArray passphrase; ///< signs the contact book
 };
 
 StationFiles makeStation(const QTemporaryDir& dir, const QString& name,
@@ -84,6 +85,7 @@ StationFiles makeStation(const QTemporaryDir& dir, const QString& name,
     f.identity = f.folder + QStringLiteral("/station.identity");
     f.contacts = f.folder + QStringLiteral("/contacts.cbor");
     f.mission = f.folder + QStringLiteral("/mission.tessera");
+    f.passphrase = passphrase.toUtf8();
     Result<share::Identity> id =
         share::Identity::create({name, QStringLiteral("UN"), {}, clearance, {}});
     REQUIRE(id.ok());
@@ -99,10 +101,13 @@ StationFiles makeStation(const QTemporaryDir& dir, const QString& name,
 void trust(const StationFiles& at, const StationFiles& peer) {
     Result<share::ContactCard> card = share::Identity::loadCard(peer.identity);
     REQUIRE(card.ok());
-    Result<share::ContactBook> book = share::ContactBook::load(at.contacts);
+    // The book is signed by its station: read against its public card, written with its keys.
+    Result<share::Identity> me = share::Identity::load(at.identity, at.passphrase);
+    REQUIRE(me.ok());
+    Result<share::ContactBook> book = share::ContactBook::load(at.contacts, me.value().card());
     REQUIRE(book.ok());
     REQUIRE(book.value().importCard(card.value(), card.value().fingerprintText()).ok());
-    REQUIRE(book.value().save().ok());
+    REQUIRE(book.value().save(me.value()).ok());
 }
 
 /// A station as the app has it: the mission open on the map and the sharing controller.
@@ -487,13 +492,15 @@ TEST_CASE("Sharing controller: a card trusted or revoked by tessera-cli shows at
     trust(alpha, bravo);
     CHECK(test::waitUntil([&] { return app.sharing.peers()->count() == 1; }, 10000));
     // And a revocation made there takes the peer off the trusted list here.
-    Result<share::ContactBook> book = share::ContactBook::load(alpha.contacts);
+    Result<share::Identity> me = share::Identity::load(alpha.identity, alpha.passphrase);
+    REQUIRE(me.ok());
+    Result<share::ContactBook> book = share::ContactBook::load(alpha.contacts, me.value().card());
     REQUIRE(book.ok());
     Result<share::ContactCard> card = share::Identity::loadCard(bravo.identity);
     REQUIRE(card.ok());
     REQUIRE(
         book.value().revokeLocally(card.value().fingerprint(), QStringLiteral("laptop lost")).ok());
-    REQUIRE(book.value().save().ok());
+    REQUIRE(book.value().save(me.value()).ok());
     CHECK(test::waitUntil(
         [&] {
             for (int i = 0; i < app.sharing.peers()->count(); ++i)
@@ -632,7 +639,7 @@ TEST_CASE("Sharing screenshot fixture", "[.][fixture]") {
         Result<share::Identity> id = share::Identity::create(profile);
         REQUIRE(id.ok());
         const QString path = root + QLatin1Char('/') + folder + QStringLiteral("/station.identity");
-        REQUIRE(id.value().save(path, QByteArrayLiteral("exercise only")).ok());
+        REQUIRE(id.value().save(path, QByteArrayLiteral("exercise only, not for real use")).ok());
         return Made{std::move(id).value(), root + QLatin1Char('/') + folder};
     };
     Made north = make(QStringLiteral("north"), {QStringLiteral("SECTOR NORTH JOC"),
@@ -656,19 +663,19 @@ TEST_CASE("Sharing screenshot fixture", "[.][fixture]") {
                                                  share::Classification::Confidential,
                                                  {}});
     Result<share::ContactBook> nb =
-        share::ContactBook::load(north.folder + QStringLiteral("/contacts.cbor"));
+        share::ContactBook::load(north.folder + QStringLiteral("/contacts.cbor"), north.id.card());
     REQUIRE(nb.ok());
     for (const Made* m : {&west, &gao, &tim})
         REQUIRE(nb.value().importCard(m->id.card(), m->id.card().fingerprintText()).ok());
     REQUIRE(nb.value()
                 .revokeLocally(tim.id.fingerprint(), QStringLiteral("laptop reported lost"))
                 .ok());
-    REQUIRE(nb.value().save().ok());
+    REQUIRE(nb.value().save(north.id).ok());
     Result<share::ContactBook> wb =
-        share::ContactBook::load(west.folder + QStringLiteral("/contacts.cbor"));
+        share::ContactBook::load(west.folder + QStringLiteral("/contacts.cbor"), west.id.card());
     REQUIRE(wb.ok());
     REQUIRE(wb.value().importCard(north.id.card(), north.id.card().fingerprintText()).ok());
-    REQUIRE(wb.value().save().ok());
+    REQUIRE(wb.value().save(west.id).ok());
 
     auto nm = store::MissionStore::open(demo, store::MissionStore::Access::ReadWrite);
     REQUIRE(nm.ok());

@@ -3,8 +3,12 @@
 // checked by fingerprint, a bundle exported for a peer and imported, replay and revocation;
 // `sync serve` against a revocation written while it waits and a client that trickles.
 #include "TestSupport.h"
+#include "share/Identity.h"
 #include "store/MissionStore.h"
 
+#include <QCborArray>
+#include <QCborMap>
+#include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
@@ -17,6 +21,7 @@
 #include <chrono>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -33,7 +38,7 @@ struct Run {
 
 /// One tessera-cli run as `station` (its own identity and contacts), bounded in time.
 Run cli(const QTemporaryDir& dir, const char* station, const QStringList& args,
-        const QByteArray& passphrase = "correct horse") {
+        const QByteArray& passphrase = "correct horse battery staple") {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("TESSERA_IDENTITY"),
@@ -113,7 +118,215 @@ QString fingerprintIn(const QString& text) {
     return m.captured(1);
 }
 
+QStringList args(std::initializer_list<const char*> list) {
+    QStringList out;
+    for (const char* a : list)
+        out.append(QString::fromUtf8(a));
+    return out;
+}
+
+/// `station`'s card with the same keys and another clearance, communities and caveats, signed
+/// with its key (unlocked from its identity file): what the key's holder can send.
+QByteArray reissuedCard(const QTemporaryDir& dir, const char* station, const char* clearance,
+                        const QStringList& communities, const QStringList& caveats) {
+    Result<share::Identity> id = share::Identity::load(
+        dir.filePath(QString::fromLatin1(station) + QStringLiteral("/station.identity")),
+        "correct horse battery staple");
+    REQUIRE(id.ok());
+    const share::ContactCard& card = id.value().card();
+    QCborArray c;
+    for (const QString& s : communities)
+        c.append(s);
+    QCborArray v;
+    for (const QString& s : caveats)
+        v.append(s);
+    QCborMap m;
+    m.insert(QStringLiteral("station"), card.profile.stationName);
+    m.insert(QStringLiteral("organisation"), card.profile.organisation);
+    m.insert(QStringLiteral("communities"), c);
+    m.insert(QStringLiteral("clearance"), QString::fromLatin1(clearance));
+    m.insert(QStringLiteral("caveats"), v);
+    m.insert(QStringLiteral("signing_key"), card.signingKey);
+    m.insert(QStringLiteral("agreement_key"), card.agreementKey);
+    m.insert(QStringLiteral("created"), card.created.toMSecsSinceEpoch());
+    const QByteArray body = m.toCborValue().toCbor();
+    Result<QByteArray> signature = id.value().sign(body);
+    REQUIRE(signature.ok());
+    return QCborArray{QStringLiteral("tessera-card/1"), body, signature.value()}
+        .toCborValue()
+        .toCbor();
+}
+
 } // namespace
+
+TEST_CASE("tessera-cli: a wider card re-sent, a local cap, the signed contact book",
+          "[share][cli]") {
+    QTemporaryDir dir;
+    const QString a = dir.filePath(QStringLiteral("alpha.tessera"));
+    // Alpha: CONFIDENTIAL, community UN. Bravo: SECRET, community UN.
+    Run r = cli(dir, "alpha",
+                args({"identity", "create", "--name", "Alpha", "--org", "NLD", "--community", "UN",
+                      "--clearance", "CONFIDENTIAL"}));
+    REQUIRE(r.code == 0);
+    const QString alphaPrint = fingerprintIn(r.out);
+    r = cli(dir, "bravo",
+            args({"identity", "create", "--name", "Bravo", "--org", "FRA", "--community", "UN",
+                  "--clearance", "SECRET"}));
+    REQUIRE(r.code == 0);
+    const QString bravoPrint = fingerprintIn(r.out);
+    const QString alphaCard = dir.filePath(QStringLiteral("alpha.card"));
+    const QString bravoCard = dir.filePath(QStringLiteral("bravo.card"));
+    REQUIRE(
+        cli(dir, "alpha", {QStringLiteral("identity"), QStringLiteral("export-card"), alphaCard})
+            .code == 0);
+    REQUIRE(
+        cli(dir, "bravo", {QStringLiteral("identity"), QStringLiteral("export-card"), bravoCard})
+            .code == 0);
+    REQUIRE(cli(dir, "bravo",
+                {QStringLiteral("contact"), QStringLiteral("import"), alphaCard,
+                 QStringLiteral("--fingerprint"), alphaPrint})
+                .code == 0);
+    REQUIRE(cli(dir, "alpha",
+                {QStringLiteral("contact"), QStringLiteral("import"), bravoCard,
+                 QStringLiteral("--fingerprint"), bravoPrint})
+                .code == 0);
+
+    SECTION("a card with the same keys and a wider profile: the differences, then acceptance") {
+        const QString wider = dir.filePath(QStringLiteral("alpha-wider.card"));
+        test::writeAll(wider, reissuedCard(dir, "alpha", "SECRET",
+                                           {QStringLiteral("UN"), QStringLiteral("NATO")},
+                                           {QStringLiteral("EXERCISE")}));
+        r = cli(dir, "bravo",
+                {QStringLiteral("contact"), QStringLiteral("import"), wider,
+                 QStringLiteral("--fingerprint"), alphaPrint});
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("communities added: NATO"));
+        CHECK_THAT(r.err.toStdString(), Contains("clearance: CONFIDENTIAL -> SECRET"));
+        CHECK_THAT(r.err.toStdString(), Contains("caveats added: EXERCISE"));
+        CHECK_THAT(r.err.toStdString(), Contains("--accept-change"));
+        r = cli(dir, "bravo", args({"contact", "list"}));
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("clearance:    CONFIDENTIAL"));
+        CHECK_THAT(r.out.toStdString(), !Contains("NATO"));
+
+        r = cli(dir, "bravo",
+                {QStringLiteral("contact"), QStringLiteral("import"), wider,
+                 QStringLiteral("--fingerprint"), alphaPrint, QStringLiteral("--accept-change")});
+        INFO(r.err.toStdString());
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("what changed"));
+        CHECK_THAT(r.out.toStdString(), Contains("clearance: CONFIDENTIAL -> SECRET"));
+        r = cli(dir, "bravo", args({"contact", "list"}));
+        CHECK_THAT(r.out.toStdString(), Contains("clearance:    SECRET"));
+        CHECK_THAT(r.out.toStdString(), Contains("NATO"));
+    }
+    SECTION("a capped peer gets no SECRET record, though its card claims SECRET") {
+        {
+            store::MissionInfo info;
+            info.name = QStringLiteral("Alpha");
+            info.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
+            Result<store::MissionStore> m = store::MissionStore::create(a, info);
+            REQUIRE(m.ok());
+            store::Incident i;
+            i.title = QStringLiteral("Secret one");
+            i.category = QStringLiteral("other");
+            i.observedAt = QDateTime::currentDateTimeUtc();
+            i.location = {1.0, 15.0};
+            i.marking = {QStringLiteral("SECRET"), QStringLiteral("REL TO UN")};
+            REQUIRE(m.value().addIncident(i).ok());
+        }
+        const QString bundle = dir.filePath(QStringLiteral("to-bravo.tsb"));
+        const QStringList exportArgs = {
+            QStringLiteral("bundle"), QStringLiteral("export"), a,     QStringLiteral("--all"),
+            QStringLiteral("--to"),   QStringLiteral("Bravo"),  bundle};
+        r = cli(dir, "alpha", exportArgs);
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("1 records, 0 withheld"));
+
+        r = cli(dir, "alpha", args({"contact", "cap", "Bravo", "--clearance", "CONFIDENTIAL"}));
+        INFO(r.err.toStdString());
+        REQUIRE(r.code == 0);
+        r = cli(dir, "alpha", args({"contact", "list"}));
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("clearance:    SECRET")); // the claim
+        CHECK_THAT(r.out.toStdString(), Contains("local cap:    clearance at most CONFIDENTIAL"));
+        r = cli(dir, "alpha", exportArgs);
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("0 records, 1 withheld"));
+        // The export for a recipient (mission export --for) asks the same book.
+        const QString geojson = dir.filePath(QStringLiteral("for-bravo.geojson"));
+        r = cli(dir, "alpha",
+                {QStringLiteral("mission"), QStringLiteral("export"), a, geojson,
+                 QStringLiteral("--for"), QStringLiteral("Bravo")});
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("1 withheld"));
+
+        r = cli(dir, "alpha", args({"contact", "cap", "Bravo", "--clear"}));
+        REQUIRE(r.code == 0);
+        r = cli(dir, "alpha", exportArgs);
+        CHECK_THAT(r.out.toStdString(), Contains("1 records, 0 withheld"));
+        CHECK(cli(dir, "alpha", args({"contact", "cap", "Bravo"})).code == 1);
+    }
+    SECTION("the contact book: owner-only, and refused once altered") {
+        const QString book = dir.filePath(QStringLiteral("bravo/contacts.cbor"));
+        struct stat st {};
+        REQUIRE(::stat(QFile::encodeName(book).constData(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0600);
+        QByteArray bytes = test::readAll(book);
+        bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
+        test::writeAll(book, bytes);
+        r = cli(dir, "bravo", args({"contact", "list"}));
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("the contact book was altered"));
+    }
+    SECTION("an unsigned book of an earlier Tessera: refused until the operator signs it") {
+        const QString book = dir.filePath(QStringLiteral("bravo/contacts.cbor"));
+        QCborMap old;
+        old.insert(QStringLiteral("format"), QStringLiteral("tessera-contacts/1"));
+        old.insert(QStringLiteral("cards"), QCborArray{test::readAll(alphaCard)});
+        old.insert(QStringLiteral("revoked"), QCborArray());
+        test::writeAll(book, old.toCborValue().toCbor());
+        r = cli(dir, "bravo", args({"contact", "list"}));
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("not signed"));
+        CHECK_THAT(r.err.toStdString(), Contains("contact sign-book"));
+        r = cli(dir, "bravo", args({"contact", "sign-book"}));
+        INFO(r.err.toStdString());
+        REQUIRE(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("Alpha")); // shown before it is signed
+        CHECK_THAT(r.out.toStdString(), Contains("signed by Bravo"));
+        r = cli(dir, "bravo", args({"contact", "list"}));
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("Alpha"));
+        r = cli(dir, "bravo", args({"contact", "sign-book"}));
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out.toStdString(), Contains("already signed"));
+    }
+    SECTION("a weak passphrase; a passphrase file others can read") {
+        r = cli(dir, "charlie", args({"identity", "create", "--name", "Charlie", "--org", "DEU"}),
+                "a");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.err.toStdString(), Contains("too short"));
+        CHECK_FALSE(QFile::exists(dir.filePath(QStringLiteral("charlie/station.identity"))));
+
+        const QString pass = dir.filePath(QStringLiteral("pass.txt"));
+        test::writeAll(pass, "correct horse battery staple\n");
+        QFile::setPermissions(pass, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                        QFileDevice::ReadGroup | QFileDevice::ReadOther);
+        const QString statement = dir.filePath(QStringLiteral("alpha.revoked"));
+        r = cli(dir, "alpha",
+                {QStringLiteral("identity"), QStringLiteral("revoke"),
+                 QStringLiteral("--passphrase-file"), pass, statement});
+        CHECK(r.code == 0);
+        CHECK_THAT(r.err.toStdString(), Contains("readable by other users"));
+        QFile::setPermissions(pass, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        r = cli(dir, "alpha",
+                {QStringLiteral("identity"), QStringLiteral("revoke"),
+                 QStringLiteral("--passphrase-file"), pass, statement});
+        CHECK(r.code == 0);
+        CHECK(r.err.isEmpty());
+    }
+}
 
 TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations", "[share][cli]") {
     QTemporaryDir dir;
@@ -238,7 +451,8 @@ TEST_CASE("tessera-cli: identities, contacts and a bundle between two stations",
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("TESSERA_IDENTITY"),
                    dir.filePath(QStringLiteral("bravo/station.identity")));
-        env.insert(QStringLiteral("TESSERA_PASSPHRASE"), QStringLiteral("correct horse"));
+        env.insert(QStringLiteral("TESSERA_PASSPHRASE"),
+                   QStringLiteral("correct horse battery staple"));
         serve.setProcessEnvironment(env);
         serve.start(QStringLiteral(TESSERA_CLI),
                     {QStringLiteral("sync"), QStringLiteral("serve"), b, QStringLiteral("--listen"),

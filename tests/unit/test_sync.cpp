@@ -810,20 +810,20 @@ TEST_CASE("A station revoked in the contacts file while the server waits is refu
     addIncidents(a, 3, QStringLiteral("A"));
     const QString contacts = dir.filePath(QStringLiteral("bravo-contacts.cbor"));
     {
-        Result<ContactBook> book = ContactBook::load(contacts);
+        Result<ContactBook> book = ContactBook::load(contacts, b.id.card());
         REQUIRE(book.ok());
         REQUIRE(book.value().importCard(a.id.card(), a.id.card().fingerprintText()).ok());
-        REQUIRE(book.value().save().ok());
+        REQUIRE(book.value().save(b.id).ok());
     }
     TlsListener listener = listenLoopback();
-    RunningServer server(listener, b, trustFromFile(contacts), {});
+    RunningServer server(listener, b, trustFromFile(contacts, b.id.card()), {});
     // The server is up and waiting. Another writer (as `contact revoke` in another process)
     // revokes Alpha in the file.
     {
-        Result<ContactBook> book = ContactBook::load(contacts);
+        Result<ContactBook> book = ContactBook::load(contacts, b.id.card());
         REQUIRE(book.ok());
         REQUIRE(book.value().revokeLocally(a.id.fingerprint(), QStringLiteral("laptop lost")).ok());
-        REQUIRE(book.value().save().ok());
+        REQUIRE(book.value().save(b.id).ok());
     }
     Result<SyncReport> refused = dial(listener.port(), b, a);
     REQUIRE_FALSE(refused.ok());
@@ -844,25 +844,25 @@ TEST_CASE("A station revoked during a long session gets and gives nothing more",
     addIncidents(a, 100, QStringLiteral("A"));
     const QString contacts = dir.filePath(QStringLiteral("bravo-contacts.cbor"));
     {
-        Result<ContactBook> book = ContactBook::load(contacts);
+        Result<ContactBook> book = ContactBook::load(contacts, b.id.card());
         REQUIRE(book.ok());
         REQUIRE(book.value().importCard(a.id.card(), a.id.card().fingerprintText()).ok());
-        REQUIRE(book.value().save().ok());
+        REQUIRE(book.value().save(b.id).ok());
     }
     // Bravo reads its contacts file at the handshake and before each bundle; the third read
     // finds Alpha revoked, written by another writer just before it (between bundles 1 and 2).
     int reads = 0;
-    const TrustSource file = trustFromFile(contacts);
+    const TrustSource file = trustFromFile(contacts, b.id.card());
     TrustSource trustAndRevoke = [&]() -> Result<ContactBook> {
         if (++reads == 3) { // on the server's thread: no REQUIRE here
-            Result<ContactBook> other = ContactBook::load(contacts);
+            Result<ContactBook> other = ContactBook::load(contacts, b.id.card());
             if (!other)
                 return other.error();
             if (Status s =
                     other.value().revokeLocally(a.id.fingerprint(), QStringLiteral("compromised"));
                 !s)
                 return s.error();
-            if (Status s = other.value().save(); !s)
+            if (Status s = other.value().save(b.id); !s)
                 return s.error();
         }
         return file();
