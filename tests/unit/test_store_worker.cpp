@@ -48,6 +48,7 @@ TEST_CASE("MissionWorker imports on its thread while a reader keeps reading comm
                                                    QString(),
                                                    {QStringLiteral("UNCLASSIFIED"), QString()},
                                                    true,
+                                                   {},
                                                    {}});
         REQUIRE(created);
         Incident first = incidentAt(-1);

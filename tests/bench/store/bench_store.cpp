@@ -181,6 +181,7 @@ ImportRun importStore(const QString& path, std::vector<Incident>& rows, int& syn
                                                QString(),
                                                {QStringLiteral("UNCLASSIFIED"), QString()},
                                                true,
+                                               {},
                                                {}});
     if (!created)
         fail(created.error().message);
