@@ -284,9 +284,9 @@ TEST_CASE("Sync: an edit made right after an import is stamped above what arrive
     Station& b = st[1];
     store::Incident x = incident(QStringLiteral("From a station whose clock runs ahead"));
     REQUIRE(a.mission->addIncident(x).ok());
-    // A's clock is an hour ahead: within the day of skew a bundle may carry.
+    // A's clock is five minutes ahead: within the ten minutes of skew a bundle may carry.
     const qint64 ahead =
-        store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + 3600 * 1000, 7).value;
+        store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + 5 * 60 * 1000, 7).value;
     REQUIRE(a.mission->database()
                 .exec(QStringLiteral("UPDATE incident SET updated_hlc = %1; UPDATE change_log SET "
                                      "hlc = %1")
