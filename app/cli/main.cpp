@@ -709,12 +709,16 @@ int cotListen(const QStringList& args) {
             continue;
         interop::CotStreamSplitter splitter;
         char buffer[65536];
-        for (ssize_t n; (n = ::read(client, buffer, sizeof buffer)) > 0;) {
+        bool dropped = false;
+        for (ssize_t n; !dropped && (n = ::read(client, buffer, sizeof buffer)) > 0;) {
             splitter.feed(QByteArray(buffer, static_cast<qsizetype>(n)));
             for (;;) {
                 auto piece = splitter.next();
                 if (!piece) {
+                    // Dropped for real: the socket is closed below, not read on (reading on
+                    // buffered a hostile client's every byte).
                     err() << "tessera-cli: feed dropped: " << piece.error().message << Qt::endl;
+                    dropped = true;
                     break;
                 }
                 if (!piece.value())

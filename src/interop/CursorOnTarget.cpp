@@ -209,8 +209,13 @@ void readTesseraDetail(QXmlStreamReader& xml, CotEvent& e, QString& problem) {
     }
 }
 
+/// The window an event's times must lie in (CotLimits::maxPastDays, maxFutureDays).
+struct TimeWindow {
+    QDateTime earliest, latest;
+};
+
 /// Reads one <event> whose start tag the reader is on.
-CotEvent readEvent(QXmlStreamReader& xml, QString& problem) {
+CotEvent readEvent(QXmlStreamReader& xml, QString& problem, const TimeWindow& window) {
     CotEvent e;
     const QXmlStreamAttributes a = xml.attributes();
     e.uid = a.value(QLatin1String("uid")).toString();
@@ -226,6 +231,11 @@ CotEvent readEvent(QXmlStreamReader& xml, QString& problem) {
         if (!t && problem.isEmpty())
             problem = QStringLiteral("the %1 '%2' is not an ISO 8601 time")
                           .arg(QLatin1String(name), text.toString().left(40));
+        if (t && (*t < window.earliest || *t > window.latest) && problem.isEmpty())
+            problem = QStringLiteral("the %1 %2 is not between %3 and %4 (a broken clock?)")
+                          .arg(QLatin1String(name), text.toString().left(40),
+                               window.earliest.toString(Qt::ISODate),
+                               window.latest.toString(Qt::ISODate));
         if (t)
             *field = *t;
     }
@@ -325,13 +335,31 @@ Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits
     if (hasDtd(bytes))
         return Error{QStringLiteral("the CoT input has a DTD (<!DOCTYPE or <!ENTITY): refused, "
                                     "CoT events never need one")};
+    // CoT is UTF-8. Decoding would turn a bad byte into U+FFFD silently: a callsign or remark
+    // altered without a word. Refused, naming the event it is in.
+    if (const qsizetype bad = firstInvalidUtf8(bytes); bad >= 0)
+        return Error{QStringLiteral("event %1: byte %2 (line %3) is not UTF-8: refused rather "
+                                    "than taken in altered")
+                         .arg(std::max<qsizetype>(1, bytes.left(bad).count("<event")))
+                         .arg(bad)
+                         .arg(bytes.left(bad).count('\n') + 1)};
     // Events come back to back, each possibly with its own XML declaration: drop those and read
     // the events as children of one root.
     QByteArray body = bytes;
     static const QRegularExpression declaration(QStringLiteral("<\\?xml[^>]*\\?>"));
     body = QString::fromUtf8(body).remove(declaration).toUtf8();
-    QXmlStreamReader xml(QByteArrayLiteral("<cot-stream>") + body +
-                         QByteArrayLiteral("</cot-stream>"));
+    const QByteArray wrapped =
+        QByteArrayLiteral("<cot-stream>") + body + QByteArrayLiteral("</cot-stream>");
+    // Depth and count first, in one pass that stops at the first breach: Qt's reader itself
+    // holds a frame per open element, so a deep nest must be refused before it is read.
+    if (const QString why =
+            xmlShapeProblem(wrapped, {limits.maxDepth, limits.maxElements, /*wrapped=*/true});
+        !why.isEmpty())
+        return Error{QStringLiteral("the CoT input has %1: refused").arg(why)};
+    const QDateTime now =
+        limits.now.isValid() ? limits.now.toUTC() : QDateTime::currentDateTimeUtc();
+    const TimeWindow window{now.addDays(-limits.maxPastDays), now.addDays(limits.maxFutureDays)};
+    QXmlStreamReader xml(wrapped);
     CotStream stream;
     if (!xml.readNextStartElement())
         return Error{QStringLiteral("not XML: %1").arg(xml.errorString())};
@@ -344,7 +372,7 @@ Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits
         if (++number > limits.maxEvents)
             return Error{QStringLiteral("more than %1 events").arg(limits.maxEvents)};
         QString problem;
-        CotEvent e = readEvent(xml, problem);
+        CotEvent e = readEvent(xml, problem, window);
         if (xml.hasError())
             break;
         e.number = number;
@@ -917,16 +945,28 @@ Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& 
 
 Result<std::optional<QByteArray>> CotStreamSplitter::next() {
     static const QByteArray kEnd = QByteArrayLiteral("</event>");
-    const qsizetype end = buffer_.indexOf(kEnd);
+    if (broken_)
+        return Error{QStringLiteral("the feed was dropped: over %1 bytes without the end of an "
+                                    "event")
+                         .arg(max_)};
+    // Search only what came since the last call (less the tag's length, which may straddle).
+    const qsizetype end =
+        buffer_.indexOf(kEnd, std::max<qsizetype>(0, scanned_ - (kEnd.size() - 1)));
     if (end < 0) {
-        if (buffer_.size() > max_)
-            return Error{QStringLiteral("%1 bytes without the end of an event: not a CoT feed")
-                             .arg(buffer_.size())};
+        scanned_ = buffer_.size();
+        if (buffer_.size() > max_) {
+            broken_ = true;
+            const qsizetype held = buffer_.size();
+            buffer_ = QByteArray(); // not kept: the client is to be dropped
+            return Error{
+                QStringLiteral("%1 bytes without the end of an event: not a CoT feed").arg(held)};
+        }
         return std::optional<QByteArray>();
     }
     const qsizetype cut = end + kEnd.size();
     QByteArray event = buffer_.left(cut).trimmed();
     buffer_.remove(0, cut);
+    scanned_ = 0;
     return std::optional(event);
 }
 

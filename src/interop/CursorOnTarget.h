@@ -84,10 +84,20 @@ struct CotEvent {
     }
 };
 
-/// How much a CoT input may ask of the reader.
+/// How much a CoT input may ask of the reader (docs/formats/cot.md, "Limits").
 struct CotLimits {
     qint64 maxBytes = 64LL * 1024 * 1024; ///< the whole input
     int maxEvents = 200000;
+    /// Nesting and element count of the whole input: the deepest CoT Tessera knows (a KML style
+    /// in a shape's link) is 8 deep, so 32 leaves room for any TAK extension.
+    int maxDepth = 32;
+    qint64 maxElements = 1000000;
+    /// An event's time, start and stale must lie within this many days before and after `now`:
+    /// CoT exists since 2002 and a stale time is hours or days ahead, so a year 9999 (or 1900)
+    /// is a broken clock or a forged event, never a report.
+    qint64 maxPastDays = 30 * 365;
+    qint64 maxFutureDays = 10 * 365;
+    QDateTime now; ///< invalid: the current time
 };
 
 /// One event that could not be read, with its number in the stream (from 1) and why.
@@ -169,14 +179,21 @@ class CotStreamSplitter {
 public:
     explicit CotStreamSplitter(qint64 maxEventBytes = 1024 * 1024)
         : max_(maxEventBytes) {}
-    void feed(const QByteArray& bytes) { buffer_ += bytes; }
+    void feed(const QByteArray& bytes) {
+        if (!broken_)
+            buffer_ += bytes;
+    }
     /// The next whole event, or nullopt until more bytes come. An error when the bytes waiting
-    /// exceed the limit without completing an event (the feed is then not CoT, or hostile).
+    /// exceed the limit without completing an event (the feed is then not CoT, or hostile): the
+    /// caller must then drop the client (close its socket), not read on, or the limit bounds
+    /// nothing; the splitter refuses every later call the same way.
     Result<std::optional<QByteArray>> next();
 
 private:
     QByteArray buffer_;
     qint64 max_;
+    qsizetype scanned_ = 0; ///< bytes already searched for the end tag (no rescans: O(n))
+    bool broken_ = false;
 };
 
 /// Applies events to the mission in one transaction: all or none (an event whose uid is held
