@@ -100,12 +100,40 @@ store::Marking joinMarking(const CotEvent& e) {
     return m;
 }
 
-/// The marking of an event, or an error: an event without access is refused, not guessed.
-Result<store::Marking> markingOf(const CotEvent& e) {
-    if (e.access.trimmed().isEmpty())
-        return Error{QStringLiteral("the event carries no access (classification): refused "
-                                    "rather than guessed")};
-    return joinMarking(e);
+/// An event's marking and whether it is the operator's default.
+struct EventMarking {
+    store::Marking marking;
+    bool defaulted = false;
+};
+
+/// The marking of an event, or an error. An event without one (no access, or ATAK's
+/// "Undefined") takes the operator's default when there is one and is refused when there is
+/// not: never guessed. A marking outside the grammar is refused, never stored as a new level.
+Result<EventMarking> markingOf(const CotEvent& e, const std::optional<store::Marking>& fallback) {
+    const QString access = e.access.trimmed();
+    if (access.isEmpty() || access.compare(QLatin1String("Undefined"), Qt::CaseInsensitive) == 0) {
+        if (!fallback)
+            return Error{QStringLiteral("the event carries no classification (access %1): refused "
+                                        "rather than guessed; give the import or feed a default "
+                                        "marking (--default-marking)")
+                             .arg(access.isEmpty() ? QStringLiteral("absent")
+                                                   : QStringLiteral("\"%1\"").arg(access))};
+        return EventMarking{*fallback, true};
+    }
+    const store::Marking m = joinMarking(e);
+    Result<store::ParsedMarking> parsed = store::parseMarking(m);
+    if (!parsed)
+        return Error{QStringLiteral("the marking \"%1\" is not one Tessera reads: %2")
+                         .arg(m.banner().left(80), parsed.error().message)};
+    return EventMarking{m, false};
+}
+
+/// `text` with the defaulted-marking line at its end.
+QString withDefaultedNote(const QString& text, const store::Marking& m) {
+    const QString note = defaultedMarkingNote(m);
+    if (text.contains(note))
+        return text;
+    return text.trimmed().isEmpty() ? note : text + QStringLiteral("\n\n") + note;
 }
 
 /// "lat,lon[,hae]" as TAK writes a link's point; false when it is not one or is out of range.
@@ -506,7 +534,8 @@ CotEvent eventFromIncident(const store::Incident& i, const QDateTime& now, qint6
     return e;
 }
 
-Result<store::Incident> incidentFromEvent(const CotEvent& e) {
+Result<store::Incident> incidentFromEvent(const CotEvent& e,
+                                          const std::optional<store::Marking>& defaultMarking) {
     store::Incident i;
     i.uuid = recordUuidForUid(e.uid);
     i.category = e.category.isEmpty() ? categoryForCotType(e.type) : e.category;
@@ -528,10 +557,12 @@ Result<store::Incident> incidentFromEvent(const CotEvent& e) {
     i.reliability = e.reliability.isEmpty() ? QStringLiteral("F") : e.reliability;
     i.credibility = e.credibility == 0 ? 6 : e.credibility;
     i.exercise = e.exercise;
-    Result<store::Marking> marking = markingOf(e);
+    Result<EventMarking> marking = markingOf(e, defaultMarking);
     if (!marking)
         return marking.error();
-    i.marking = marking.value();
+    i.marking = marking.value().marking;
+    if (marking.value().defaulted)
+        i.narrative = withDefaultedNote(i.narrative, i.marking);
     if (const QString why = store::MissionStore::invalidReason(i); !why.isEmpty())
         return Error{why};
     return i;
@@ -561,7 +592,10 @@ CotRecordKind recordKindOf(const CotEvent& e) {
     if (e.type.startsWith(QLatin1String("u-d-")) || e.type.startsWith(QLatin1String("u-rb-")) ||
         e.type == QLatin1String("b-m-p-s-m"))
         return CotRecordKind::Annotation;
-    return CotRecordKind::Incident;
+    // A type without a category (a friendly unit, an unknown contact, a chat message, a
+    // location marker...) is a generic marker: taken, with its type kept, not refused.
+    return categoryForCotType(e.type).isEmpty() ? CotRecordKind::Annotation
+                                                : CotRecordKind::Incident;
 }
 
 namespace {
@@ -658,7 +692,8 @@ CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
     return e;
 }
 
-Result<store::PatrolRoute> routeFromEvent(const CotEvent& e) {
+Result<store::PatrolRoute> routeFromEvent(const CotEvent& e,
+                                          const std::optional<store::Marking>& defaultMarking) {
     store::PatrolRoute r;
     r.uuid = recordUuidForUid(e.uid);
     r.name = e.callsign.trimmed().isEmpty() ? QStringLiteral("Route (CoT %1)").arg(e.uid.left(40))
@@ -684,10 +719,13 @@ Result<store::PatrolRoute> routeFromEvent(const CotEvent& e) {
                          .arg(r.waypoints.size())};
     for (const CotTrackPoint& fix : e.track)
         r.track.append({{fix.lon, fix.lat}, fix.time, fix.hae});
-    Result<store::Marking> marking = markingOf(e);
+    Result<EventMarking> marking = markingOf(e, defaultMarking);
     if (!marking)
         return marking.error();
-    r.marking = marking.value();
+    r.marking = marking.value().marking;
+    // A route has no text of its own: its name carries the word.
+    if (marking.value().defaulted && !r.name.contains(QLatin1String("[marking defaulted]")))
+        r.name += QStringLiteral(" [marking defaulted]");
     return r;
 }
 
@@ -727,7 +765,8 @@ CotEvent eventFromAnnotation(const store::Annotation& a, const QDateTime& now,
     return e;
 }
 
-Result<store::Annotation> annotationFromEvent(const CotEvent& e) {
+Result<store::Annotation> annotationFromEvent(const CotEvent& e,
+                                              const std::optional<store::Marking>& defaultMarking) {
     store::Annotation a;
     a.uuid = recordUuidForUid(e.uid);
     a.text = e.remarks.trimmed().isEmpty() ? e.callsign.trimmed() : e.remarks;
@@ -764,10 +803,12 @@ Result<store::Annotation> annotationFromEvent(const CotEvent& e) {
     }
     if (a.text.trimmed().isEmpty())
         a.text = QStringLiteral("(CoT %1)").arg(e.type);
-    Result<store::Marking> marking = markingOf(e);
+    Result<EventMarking> marking = markingOf(e, defaultMarking);
     if (!marking)
         return marking.error();
-    a.marking = marking.value();
+    a.marking = marking.value().marking;
+    if (marking.value().defaulted)
+        a.text = withDefaultedNote(a.text, a.marking);
     return a;
 }
 
@@ -783,13 +824,14 @@ struct CotRecord {
     store::CotOrigin origin;
 };
 
-Result<CotRecord> recordFromEvent(const CotEvent& e) {
+Result<CotRecord> recordFromEvent(const CotEvent& e, const CotImportOptions& options) {
+    const std::optional<store::Marking>& fallback = options.defaultMarking;
     CotRecord r;
     r.kind = recordKindOf(e);
     r.origin = originOf(e);
     switch (r.kind) {
     case CotRecordKind::Incident: {
-        Result<store::Incident> i = incidentFromEvent(e);
+        Result<store::Incident> i = incidentFromEvent(e, fallback);
         if (!i)
             return i.error();
         r.incident = std::move(i).value();
@@ -805,14 +847,14 @@ Result<CotRecord> recordFromEvent(const CotEvent& e) {
         break;
     }
     case CotRecordKind::Route: {
-        Result<store::PatrolRoute> route = routeFromEvent(e);
+        Result<store::PatrolRoute> route = routeFromEvent(e, fallback);
         if (!route)
             return route.error();
         r.route = std::move(route).value();
         break;
     }
     case CotRecordKind::Annotation: {
-        Result<store::Annotation> a = annotationFromEvent(e);
+        Result<store::Annotation> a = annotationFromEvent(e, fallback);
         if (!a)
             return a.error();
         r.annotation = std::move(a).value();
@@ -887,8 +929,70 @@ RejectedFeature rejectedEvent(int number, const QString& reason) {
 }
 } // namespace
 
+Result<store::Marking> cotDefaultMarking(const QString& classification,
+                                         const QString& releasability) {
+    const store::Marking given{classification.trimmed(), releasability.trimmed()};
+    Result<store::ParsedMarking> parsed = store::parseMarking(given);
+    if (!parsed)
+        return Error{QStringLiteral("the default marking \"%1\" is not a marking: %2")
+                         .arg(given.banner().left(80), parsed.error().message)};
+    return parsed.value().toStore();
+}
+
+QString defaultedMarkingNote(const store::Marking& marking) {
+    return QStringLiteral("[Marking defaulted: the CoT event carried no classification; %1 is "
+                          "the default the operator set for this import or feed]")
+        .arg(marking.banner());
+}
+
+bool isControlMessage(const CotEvent& e) {
+    return e.type.startsWith(QLatin1String("t-"));
+}
+
+QString cotEventProblem(const CotEvent& e, const CotImportOptions& options) {
+    if (isControlMessage(e))
+        return {};
+    Result<CotRecord> r = recordFromEvent(e, options);
+    return r ? QString() : r.error().message;
+}
+
+namespace {
+/// The records of `events` (control messages left out), or every event that cannot be one.
+struct MappedEvents {
+    QList<CotRecord> records;
+    QList<RejectedFeature> rejected;
+    int control = 0, defaulted = 0;
+};
+
+MappedEvents mapEvents(const QList<CotEvent>& events, const CotImportOptions& options) {
+    MappedEvents out;
+    for (const CotEvent& e : events) {
+        if (isControlMessage(e)) {
+            ++out.control;
+            continue;
+        }
+        Result<CotRecord> r = recordFromEvent(e, options);
+        if (!r) {
+            out.rejected.append(rejectedEvent(
+                e.number, QStringLiteral("uid %1: %2").arg(e.uid.left(60), r.error().message)));
+            continue;
+        }
+        const QString access = e.access.trimmed();
+        if (access.isEmpty() ||
+            access.compare(QLatin1String("Undefined"), Qt::CaseInsensitive) == 0)
+            ++out.defaulted;
+        out.records.append(std::move(r).value());
+    }
+    return out;
+}
+
+/// How many bad events an error lists: all of them, short of a flood.
+constexpr int kListedProblems = 1000;
+} // namespace
+
 Result<ImportReport> importCot(store::MissionStore& mission, const QString& file,
-                               const CotLimits& limits) {
+                               const CotImportOptions& options) {
+    const CotLimits& limits = options.limits;
     QFile f(file);
     if (!f.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("%1: cannot read (%2)").arg(file, f.errorString())};
@@ -904,43 +1008,44 @@ Result<ImportReport> importCot(store::MissionStore& mission, const QString& file
     report.layer = QFileInfo(file).fileName();
     for (const CotProblem& p : stream.value().problems)
         report.rejected.append(rejectedEvent(p.event, p.reason));
-    QList<CotRecord> records;
-    for (const CotEvent& e : stream.value().events) {
-        Result<CotRecord> r = recordFromEvent(e);
-        if (!r)
-            report.rejected.append(rejectedEvent(e.number, r.error().message));
-        else
-            records.append(std::move(r).value());
-    }
+    MappedEvents mapped = mapEvents(stream.value().events, options);
+    report.rejected += mapped.rejected;
     if (!report.rejected.isEmpty()) {
         std::sort(report.rejected.begin(), report.rejected.end(),
                   [](const RejectedFeature& a, const RejectedFeature& b) {
                       return a.feature < b.feature;
                   });
         return Error{
-            QStringLiteral("%1: nothing imported:\n%2")
-                .arg(file, describeRejected(report.rejected, 20, QStringLiteral("event")))};
+            QStringLiteral("%1: nothing imported, %2 of %3 events refused:\n%4")
+                .arg(file)
+                .arg(report.rejected.size())
+                .arg(stream.value().events.size() + stream.value().problems.size())
+                .arg(describeRejected(report.rejected, kListedProblems, QStringLiteral("event")))};
     }
-    Status done = writeRecords(mission, records);
+    Status done = writeRecords(mission, mapped.records);
     if (!done)
         return Error{QStringLiteral("%1: nothing imported: %2").arg(file, done.error().message)};
-    report.imported = records.size();
+    report.imported = mapped.records.size();
+    if (mapped.control > 0)
+        report.notes.append(QStringLiteral("%1 control messages (types t-...) not taken: they "
+                                           "are not reports")
+                                .arg(mapped.control));
+    if (mapped.defaulted > 0 && options.defaultMarking)
+        report.notes.append(QStringLiteral("%1 events carried no classification: marked %2, the "
+                                           "default given, and said so in each record")
+                                .arg(mapped.defaulted)
+                                .arg(options.defaultMarking->banner()));
     return report;
 }
 
-Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events) {
-    QList<CotRecord> records;
-    for (const CotEvent& e : events) {
-        Result<CotRecord> r = recordFromEvent(e);
-        if (!r)
-            return Error{QStringLiteral("event %1 (uid %2): %3")
-                             .arg(e.number)
-                             .arg(e.uid.left(60), r.error().message)};
-        records.append(std::move(r).value());
-    }
-    if (Status s = writeRecords(mission, records); !s)
+Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events,
+                           const CotImportOptions& options) {
+    MappedEvents mapped = mapEvents(events, options);
+    if (!mapped.rejected.isEmpty())
+        return Error{describeRejected(mapped.rejected, kListedProblems, QStringLiteral("event"))};
+    if (Status s = writeRecords(mission, mapped.records); !s)
         return s.error();
-    return static_cast<int>(records.size());
+    return static_cast<int>(mapped.records.size());
 }
 
 Result<std::optional<QByteArray>> CotStreamSplitter::next() {

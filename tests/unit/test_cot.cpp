@@ -223,9 +223,9 @@ TEST_CASE("CoT: import is all or nothing; export for a peer holds only what it m
                             writeCotEvent(eventFromIncident(open, now));
 
     const QString bad = dir.filePath(QStringLiteral("bad.cot"));
-    test::writeAll(bad, good + "<event uid=\"z\" type=\"x-y-z\" time=\"2026-03-01T09:00:00Z\" "
+    test::writeAll(bad, good + "<event uid=\"z\" type=\"a-h-G\" time=\"2026-03-01T09:00:00Z\" "
                                "start=\"2026-03-01T09:00:00Z\" stale=\"2026-03-01T10:00:00Z\" "
-                               "access=\"UNCLASSIFIED\"><point lat=\"5\" lon=\"2\"/></event>");
+                               "access=\"FOUO\"><point lat=\"5\" lon=\"2\"/></event>");
     Result<ImportReport> refused = importCot(m.value(), bad);
     REQUIRE_FALSE(refused.ok());
     CHECK_THAT(text(refused.error().message), Contains("event 3"));
@@ -312,9 +312,9 @@ TEST_CASE("CoT: tessera-cli cot listen applies a TCP feed event by event", "[cot
     store::Incident b = sample();
     b.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081b1");
     const QByteArray feed = writeCotEvent(eventFromIncident(a, now)) +
-                            "<event uid=\"broken\" type=\"x-y-z\" time=\"2026-03-01T09:00:00Z\" "
+                            "<event uid=\"broken\" type=\"a-h-G\" time=\"2026-03-01T09:00:00Z\" "
                             "start=\"2026-03-01T09:00:00Z\" stale=\"2026-03-01T10:00:00Z\" "
-                            "access=\"UNCLASSIFIED\"><point lat=\"5\" lon=\"2\"/></event>" +
+                            "><point lat=\"5\" lon=\"2\"/></event>" +
                             writeCotEvent(eventFromIncident(b, now));
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in to{};
@@ -329,7 +329,7 @@ TEST_CASE("CoT: tessera-cli cot listen applies a TCP feed event by event", "[cot
     ::close(fd);
     CHECK(listener.exitCode() == 0);
     CHECK_THAT(QString::fromUtf8(listener.readAllStandardError()).toStdString(),
-               Contains("'x-y-z' has no Tessera category"));
+               Contains("carries no classification"));
     Result<store::MissionStore> m =
         store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
     REQUIRE(m.ok());
@@ -576,4 +576,114 @@ TEST_CASE("CoT limits: cot listen drops a client that sends 2 MiB without </even
     CHECK(listener.exitCode() == 0);
     CHECK_THAT(QString::fromUtf8(listener.readAllStandardError()).toStdString(),
                Contains("feed dropped"));
+}
+
+TEST_CASE("CoT from the field: ATAK's own events come in under the operator's default marking",
+          "[cot][atak]") {
+    QTemporaryDir dir;
+    store::MissionStore m = missionWith(dir, QStringLiteral("field.tessera"), {});
+    const QString file = test::dataFile(QStringLiteral("cot/atak-field.cot"));
+
+    SECTION("without a default, every event without a classification is named, none taken") {
+        Result<ImportReport> refused = importCot(m, file);
+        REQUIRE_FALSE(refused.ok());
+        const std::string why = text(refused.error().message);
+        // Six reports, none marked; the ping (event 6) is no report and not among them.
+        for (const int n : {1, 2, 3, 4, 5, 7})
+            CHECK_THAT(why, Contains(QStringLiteral("event %1: uid").arg(n).toStdString()));
+        CHECK_THAT(why, !Contains("event 6:"));
+        CHECK_THAT(why, Contains("6 of 7 events refused"));
+        CHECK_THAT(why, Contains("--default-marking"));
+        CHECK(m.incidents().value().isEmpty());
+        CHECK(m.annotations().value().isEmpty());
+    }
+    SECTION("a default that is not a marking is refused, and so is none at all") {
+        CHECK_FALSE(cotDefaultMarking(QStringLiteral("UNDEFINED")).ok());
+        CHECK_FALSE(cotDefaultMarking(QStringLiteral("UNCLASSIFED")).ok()); // a typo
+        CHECK_FALSE(cotDefaultMarking(QStringLiteral("UNCLASSIFIED"), QStringLiteral("UN")).ok());
+        CHECK_FALSE(cotDefaultMarking(QString()).ok());
+        Result<store::Marking> fine =
+            cotDefaultMarking(QStringLiteral(" unclassified "), QStringLiteral("rel to un"));
+        REQUIRE(fine.ok());
+        CHECK(fine.value().classification == QStringLiteral("UNCLASSIFIED"));
+        CHECK(fine.value().releasability == QStringLiteral("REL TO UN"));
+    }
+    SECTION("with a default, all are taken, each saying its marking was defaulted") {
+        CotImportOptions options;
+        options.defaultMarking =
+            cotDefaultMarking(QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")).value();
+        Result<ImportReport> report = importCot(m, file, options);
+        REQUIRE(report.ok());
+        CHECK(report.value().imported == 6); // not the ping
+        CHECK_THAT(text(report.value().notes.join(QLatin1Char('\n'))),
+                   Contains("1 control messages") &&
+                       Contains("6 events carried no classification"));
+        const QList<store::Incident> incidents = m.incidents().value();
+        REQUIRE(incidents.size() == 1); // the hostile contact: a category Tessera has
+        CHECK(incidents.first().category == QStringLiteral("armed_clash"));
+        CHECK(incidents.first().marking ==
+              store::Marking{QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")});
+        CHECK_THAT(text(incidents.first().narrative),
+                   Contains("About ten") && Contains("Marking defaulted"));
+        const QList<store::Annotation> markers = m.annotations().value();
+        REQUIRE(markers.size() == 5);
+        for (const store::Annotation& a : markers) {
+            INFO(text(a.text));
+            CHECK(a.kind == store::AnnotationKind::Point);
+            CHECK(a.marking.classification == QStringLiteral("UNCLASSIFIED")); // never UNDEFINED
+            CHECK_THAT(text(a.text), Contains("Marking defaulted"));
+        }
+        // Generic markers keep their CoT type, and go back out with it and the sender's uid.
+        QStringList types;
+        const QHash<QString, store::CotOrigin> origins = m.cotOrigins().value();
+        for (const store::CotOrigin& o : origins)
+            types.append(o.type);
+        types.sort();
+        CHECK(types == QStringList{QStringLiteral("a-f-G-U-C"), QStringLiteral("a-h-G"),
+                                   QStringLiteral("a-u-G"), QStringLiteral("b-m-p-s-p-loc"),
+                                   QStringLiteral("b-t-f"), QStringLiteral("u-r-b-c-c")});
+        const QString out = dir.filePath(QStringLiteral("back.cot"));
+        REQUIRE(exportCot(m, out).ok());
+        Result<CotStream> back = readCotStream(test::readAll(out));
+        REQUIRE(back.ok());
+        bool found = false;
+        for (const CotEvent& e : back.value().events)
+            if (e.uid == QStringLiteral("ANDROID-7d1e44b0c2")) {
+                found = true;
+                CHECK(e.type == QStringLiteral("a-f-G-U-C"));
+                CHECK(e.access == QStringLiteral("UNCLASSIFIED"));
+                CHECK(e.releaseableTo == QStringLiteral("UN"));
+            }
+        CHECK(found);
+        // Imported again (as a peer would send it back), the note is not doubled.
+        REQUIRE(importCot(m, out).ok());
+        const QList<store::Annotation> again = m.annotations().value();
+        for (const store::Annotation& a : again)
+            CHECK(a.text.count(QStringLiteral("Marking defaulted")) == 1);
+    }
+}
+
+TEST_CASE("CoT from the field: tessera-cli takes --default-marking and refuses a bad one",
+          "[cot][atak][cli]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("cli.tessera"));
+    { store::MissionStore m = missionWith(dir, QStringLiteral("cli.tessera"), {}); }
+    const QString file = test::dataFile(QStringLiteral("cot/atak-field.cot"));
+    auto run = [&](const QStringList& extra) {
+        QProcess cli;
+        cli.start(QStringLiteral(TESSERA_CLI),
+                  QStringList{QStringLiteral("cot"), QStringLiteral("import"), path, file} + extra);
+        REQUIRE(cli.waitForFinished(120000));
+        return std::pair{cli.exitCode(), QString::fromUtf8(cli.readAllStandardOutput() +
+                                                           cli.readAllStandardError())};
+    };
+    const auto [badCode, badText] =
+        run({QStringLiteral("--default-marking"), QStringLiteral("Undefined")});
+    CHECK(badCode != 0);
+    CHECK_THAT(text(badText), Contains("is not a marking"));
+    const auto [code, said] =
+        run({QStringLiteral("--default-marking"), QStringLiteral("UNCLASSIFIED"),
+             QStringLiteral("--default-releasability"), QStringLiteral("REL TO UN")});
+    CHECK(code == 0);
+    CHECK_THAT(text(said), Contains("Imported 6 CoT events") && Contains("no classification"));
 }

@@ -321,7 +321,7 @@ TEST_CASE("CoT: routes and drawings that cannot be records are refused with noth
         {event(4, "u-d-c-c", "<contact callsign='no radius'/>"), "no usable <shape><ellipse"},
         {event(5, "u-d-f", "<link point='16,0'/><link point='16.1,0.1'/>")
              .replace("access='UNCLASSIFIED'", ""),
-         "no access"},
+         "no classification"},
         {event(6, "b-m-r",
                "<link point='16,0'/><link point='16.1,0.1'/><__tessera record='route'>"
                "<fix point='16,0' time='not a time'/></__tessera>"),
