@@ -161,8 +161,16 @@ bool parseLinkPoint(QStringView text, CotLink& link) {
 /// second is 86,400; more is not a route a person drew).
 constexpr int kMaxLinks = 100000;
 
-void readLink(QXmlStreamReader& xml, CotEvent& e, QString& problem) {
+void readLink(QXmlStreamReader& xml, CotEvent& e, QString& problem, QStringList& lines) {
     const QXmlStreamAttributes a = xml.attributes();
+    // A telestration (u-d-f-m) carries each of its lines as a whole CoT event, escaped, in a
+    // link's `line` (ATAK's MultiPolylineImporter): read by the caller, not a vertex.
+    if (const QStringView line = a.value(QLatin1String("line")); !line.isEmpty()) {
+        if (lines.size() < kMaxLinks)
+            lines.append(line.toString());
+        xml.skipCurrentElement();
+        return;
+    }
     CotLink link;
     link.uid = a.value(QLatin1String("uid")).toString();
     link.type = a.value(QLatin1String("type")).toString();
@@ -243,7 +251,8 @@ struct TimeWindow {
 };
 
 /// Reads one <event> whose start tag the reader is on.
-CotEvent readEvent(QXmlStreamReader& xml, QString& problem, const TimeWindow& window) {
+CotEvent readEvent(QXmlStreamReader& xml, QString& problem, const TimeWindow& window,
+                   QStringList& lines) {
     CotEvent e;
     const QXmlStreamAttributes a = xml.attributes();
     e.uid = a.value(QLatin1String("uid")).toString();
@@ -299,7 +308,14 @@ CotEvent readEvent(QXmlStreamReader& xml, QString& problem, const TimeWindow& wi
                 } else if (xml.name() == QLatin1String("remarks")) {
                     e.remarks = xml.readElementText(QXmlStreamReader::IncludeChildElements);
                 } else if (xml.name() == QLatin1String("link")) {
-                    readLink(xml, e, problem);
+                    readLink(xml, e, problem, lines);
+                } else if (xml.name() == QLatin1String("range") ||
+                           xml.name() == QLatin1String("bearing")) {
+                    bool ok = false;
+                    const double v = d.value(QLatin1String("value")).toDouble(&ok);
+                    if (ok && std::isfinite(v))
+                        (xml.name() == QLatin1String("range") ? e.range : e.bearing) = v;
+                    xml.skipCurrentElement();
                 } else if (xml.name() == QLatin1String("shape")) {
                     while (xml.readNextStartElement()) {
                         if (xml.name() == QLatin1String("ellipse")) {
@@ -353,7 +369,52 @@ QString categoryForCotType(const QString& type) {
     return {};
 }
 
+namespace {
+Result<CotStream> readStream(const QByteArray& bytes, const CotLimits& limits, bool nested);
+
+/// A telestration's lines, each a CoT event of its own (ATAK writes u-d-f lines with their own
+/// uids), read as events in its place: its marking, name and text for those that have none.
+void expandTelestration(const CotEvent& parent, const QStringList& lines, const CotLimits& limits,
+                        QList<CotEvent>& into, QString& problem) {
+    if (lines.isEmpty()) {
+        problem = QStringLiteral("the telestration (u-d-f-m) has no lines");
+        return;
+    }
+    for (qsizetype k = 0; k < lines.size(); ++k) {
+        Result<CotStream> inner = readStream(lines[k].toUtf8(), limits, /*nested=*/true);
+        if (!inner || !inner.value().problems.isEmpty() || inner.value().events.size() != 1) {
+            problem = QStringLiteral("line %1 of the telestration is not one readable event%2")
+                          .arg(k + 1)
+                          .arg(!inner ? QStringLiteral(": ") + inner.error().message
+                               : !inner.value().problems.isEmpty()
+                                   ? QStringLiteral(": ") + inner.value().problems.first().reason
+                                   : QString());
+            return;
+        }
+        CotEvent line = inner.value().events.first();
+        line.number = parent.number;
+        if (line.access.trimmed().isEmpty()) {
+            line.access = parent.access;
+            line.caveat = parent.caveat;
+            line.releaseableTo = parent.releaseableTo;
+        }
+        if (line.callsign.trimmed().isEmpty())
+            line.callsign = parent.callsign;
+        if (line.remarks.trimmed().isEmpty())
+            line.remarks = parent.remarks;
+        if (line.links.isEmpty())
+            line.links = parent.links; // the parent link (who drew it) when the line has none
+        into.append(std::move(line));
+    }
+}
+} // namespace
+
 Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits) {
+    return readStream(bytes, limits, false);
+}
+
+namespace {
+Result<CotStream> readStream(const QByteArray& bytes, const CotLimits& limits, bool nested) {
     if (bytes.size() > limits.maxBytes)
         return Error{QStringLiteral("the CoT input is %1 bytes, over the limit of %2")
                          .arg(bytes.size())
@@ -400,10 +461,19 @@ Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits
         if (++number > limits.maxEvents)
             return Error{QStringLiteral("more than %1 events").arg(limits.maxEvents)};
         QString problem;
-        CotEvent e = readEvent(xml, problem, window);
+        QStringList lines;
+        CotEvent e = readEvent(xml, problem, window, lines);
         if (xml.hasError())
             break;
         e.number = number;
+        if (problem.isEmpty() && !nested && e.type == QLatin1String("u-d-f-m")) {
+            QList<CotEvent> expanded;
+            expandTelestration(e, lines, limits, expanded, problem);
+            if (problem.isEmpty()) {
+                stream.events += expanded;
+                continue;
+            }
+        }
         if (problem.isEmpty())
             stream.events.append(std::move(e));
         else
@@ -416,6 +486,7 @@ Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits
                          .arg(xml.errorString())};
     return stream;
 }
+} // namespace
 
 QByteArray writeCotEvent(const CotEvent& e) {
     QByteArray out;
@@ -458,6 +529,24 @@ QByteArray writeCotEvent(const CotEvent& e) {
                 xml.writeAttribute(QLatin1String(name), *value);
         if (link.hasPoint)
             xml.writeAttribute(QStringLiteral("point"), linkPoint(link.lat, link.lon, link.hae));
+        xml.writeEndElement();
+    }
+    if (e.ellipseMajor > 0 && e.ellipseMinor > 0) {
+        // ATAK refuses a circle or ellipse without this detail (DrawingCircleImporter).
+        xml.writeStartElement(QStringLiteral("shape"));
+        xml.writeStartElement(QStringLiteral("ellipse"));
+        xml.writeAttribute(QStringLiteral("major"), QString::number(e.ellipseMajor, 'f', 3));
+        xml.writeAttribute(QStringLiteral("minor"), QString::number(e.ellipseMinor, 'f', 3));
+        xml.writeAttribute(QStringLiteral("angle"), QString::number(e.ellipseAngle, 'f', 3));
+        xml.writeEndElement();
+        xml.writeEndElement();
+    }
+    if (e.range > 0) {
+        xml.writeStartElement(QStringLiteral("range"));
+        xml.writeAttribute(QStringLiteral("value"), QString::number(e.range, 'f', 3));
+        xml.writeEndElement();
+        xml.writeStartElement(QStringLiteral("bearing"));
+        xml.writeAttribute(QStringLiteral("value"), QString::number(e.bearing, 'f', 6));
         xml.writeEndElement();
     }
     if (!e.record.isEmpty()) {
@@ -650,6 +739,82 @@ QList<geo::GeoPoint> ellipse(geo::GeoPoint centre, double major, double minor, d
     return ring;
 }
 
+/// Vertices the store keeps for a ring, so that the area drawn and tested in longitude and
+/// latitude is the one on the globe. Where the ring crosses longitude 180, a detour along the
+/// meridian to the pole on the centre's side and back is inserted: around a pole this closes
+/// the cap (the ring alone would be a band that leaves the pole, its centre, outside); across
+/// 180 elsewhere the two crossings' detours run along the same lines in opposite directions and
+/// cancel, leaving the two halves. Inserted vertices lie exactly on longitude ±180 or latitude
+/// ±90, which is how ellipseOf tells them from the ring's.
+QList<geo::GeoPoint> representableRing(const QList<geo::GeoPoint>& ring, geo::GeoPoint centre) {
+    const double pole = centre.lat >= 0 ? 90.0 : -90.0;
+    QList<geo::GeoPoint> out;
+    for (qsizetype k = 0; k < ring.size(); ++k) {
+        const geo::GeoPoint p = ring[k];
+        const geo::GeoPoint q = ring[(k + 1) % ring.size()];
+        out.append(p);
+        if (std::abs(q.lon - p.lon) <= 180.0)
+            continue;
+        const double side = p.lon > 0 ? 180.0 : -180.0;
+        const double qLon = q.lon + (side > 0 ? 360.0 : -360.0); // q, continued past 180
+        const double t = (side - p.lon) / (qLon - p.lon);
+        const double lat = p.lat + t * (q.lat - p.lat);
+        out += {{side, lat}, {side, pole}, {-side, pole}, {-side, lat}};
+    }
+    return out;
+}
+
+/// The vertices ellipse() draws around a centre (72), at the shape's semi-axes.
+constexpr int kEllipseSides = 72;
+
+/// A circle or ellipse in ATAK's terms, as writeCotEvent writes it.
+struct AtakEllipse {
+    geo::GeoPoint centre;
+    double major = 0, minor = 0, angle = 0; ///< as in the CoT detail (CotEvent::ellipseMajor)
+    bool circle = false;
+};
+
+/// The circle or ellipse an area's vertices were drawn from (by annotationFromEvent), or
+/// nullopt when they are not one any more (the analyst edited the shape): read back from the
+/// ring itself, so that nothing beyond the geometry needs keeping. Vertex 0 and 36 lie on the
+/// major axis at equal distances on either side, so the centre is their geodesic midpoint.
+std::optional<AtakEllipse> ellipseOf(const QList<geo::GeoPoint>& area) {
+    QList<geo::GeoPoint> ring;
+    for (const geo::GeoPoint& p : area)
+        if (std::abs(p.lon) != 180.0 && std::abs(p.lat) != 90.0)
+            ring.append(p);
+    if (ring.size() != kEllipseSides)
+        return std::nullopt;
+    const geo::geodesy::Inverse across = geo::geodesy::inverse(ring[0], ring[kEllipseSides / 2]);
+    const geo::GeoPoint centre =
+        geo::geodesy::destination(ring[0], across.distanceMetres / 2, across.initialBearingDeg);
+    const geo::geodesy::Inverse toMajor = geo::geodesy::inverse(centre, ring[0]);
+    const double a = toMajor.distanceMetres;
+    const double b = geo::geodesy::inverse(centre, ring[kEllipseSides / 4]).distanceMetres;
+    if (!(a > 0) || !(b > 0))
+        return std::nullopt;
+    const QList<geo::GeoPoint> again = ellipse(centre, a, b, toMajor.initialBearingDeg);
+    for (int k = 0; k < kEllipseSides; ++k)
+        if (geo::geodesy::inverse(again[k], ring[k]).distanceMetres > 0.05)
+            return std::nullopt;
+    AtakEllipse e;
+    e.centre = centre;
+    e.circle = std::abs(a - b) < 0.01;
+    if (e.circle) {
+        e.major = e.minor = a; // ATAK's circles: the radius, angle 360 (DrawingCircle.toCot)
+        e.angle = 360;
+    } else {
+        e.major = 2 * std::max(a, b); // ATAK's ellipses: diameters (Ellipse.getMajorAxis)
+        e.minor = 2 * std::min(a, b);
+        e.angle = std::fmod(toMajor.initialBearingDeg + (a >= b ? 0.0 : 90.0) + 360.0, 360.0);
+    }
+    return e;
+}
+
+/// Circles and ellipses may span at most this many metres from the centre: a drawing in an
+/// area of operations, not a hemisphere (and the geodesic through the centre stays the shortest).
+constexpr double kMaxEllipseAxis = 2.0e6;
+
 } // namespace
 
 CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
@@ -658,10 +823,9 @@ CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
     e.uid = route.uuid;
     e.type = QStringLiteral("b-m-r");
     e.how = QStringLiteral("h-e");
-    QDateTime when = route.waypoints.isEmpty() ? QDateTime() : route.waypoints.first().plannedAt;
-    if (!when.isValid())
-        when = now;
-    e.time = e.start = when.toUTC();
+    // The event is the route as sent now: time and start now, stale a day on (a route is a kept
+    // object in TAK, not a report that ages); the planned times travel in Tessera's detail.
+    e.time = e.start = now.toUTC();
     e.stale = route.status == store::RouteStatus::Completed ? now.toUTC()
                                                             : now.toUTC().addSecs(staleAfterSecs);
     if (!route.waypoints.isEmpty()) {
@@ -775,17 +939,46 @@ Result<store::Annotation> annotationFromEvent(const CotEvent& e,
     const geo::GeoPoint at{e.lon, e.lat};
     QList<geo::GeoPoint> vertices = linkPoints(e);
     const std::optional<store::AnnotationKind> own = store::annotationKindFromString(e.shape);
-    if (own) {
+    // Tessera's own kind decides, except for the shapes that carry no vertices (written back as
+    // ATAK reads them: a circle by its ellipse, a range and bearing line by its range).
+    const bool shapeWithoutLinks =
+        vertices.isEmpty() &&
+        (e.type.startsWith(QLatin1String("u-d-c-")) || e.type == QLatin1String("u-rb-a"));
+    if (own && !shapeWithoutLinks) {
         a.kind = *own;
     } else if (e.type.startsWith(QLatin1String("u-d-c-"))) {
-        if (!(e.ellipseMajor > 0) || !(e.ellipseMinor > 0) || e.ellipseMajor > 2.0e7 ||
-            e.ellipseMinor > 2.0e7)
+        // ATAK's meaning (DrawingCircleImporter): a u-d-c-c whose major equals its minor at
+        // angle 0 (or 360) is a circle of that radius; anything else is an ellipse whose major
+        // and minor are its full axes (diameters), the major at `angle` from true north.
+        const bool circle = e.type == QLatin1String("u-d-c-c") &&
+                            e.ellipseMajor == e.ellipseMinor &&
+                            std::fmod(e.ellipseAngle, 360.0) == 0.0;
+        const double semiMajor = circle ? e.ellipseMajor : e.ellipseMajor / 2;
+        const double semiMinor = circle ? e.ellipseMinor : e.ellipseMinor / 2;
+        if (!(semiMajor > 0) || !(semiMinor > 0) || semiMajor > kMaxEllipseAxis ||
+            semiMinor > kMaxEllipseAxis || !std::isfinite(e.ellipseAngle))
             return Error{QStringLiteral("the %1 circle or ellipse has no usable <shape><ellipse "
-                                        "major minor> (metres)")
-                             .arg(e.type)};
+                                        "major minor> (metres, up to %2 km from its centre)")
+                             .arg(e.type)
+                             .arg(kMaxEllipseAxis / 1000)};
         a.kind = store::AnnotationKind::Area;
-        vertices = ellipse(at, e.ellipseMajor, e.ellipseMinor, e.ellipseAngle);
-    } else if (vertices.isEmpty()) {
+        vertices = representableRing(ellipse(at, semiMajor, semiMinor, e.ellipseAngle), at);
+    } else if (e.type == QLatin1String("u-rb-a")) {
+        // A range and bearing line: from the event's point, `range` metres on `bearing` (ATAK's
+        // RangeAndBearingImporter; the value is degrees from true north whatever units it shows).
+        if (!(e.range > 0) || e.range > 2.0e7 || !std::isfinite(e.bearing))
+            return Error{QStringLiteral("the range and bearing line has no usable <range value> "
+                                        "and <bearing value>")};
+        a.kind = store::AnnotationKind::Line;
+        vertices = {at, geo::geodesy::destination(at, e.range, e.bearing)};
+    } else if (vertices.isEmpty() && (e.type.startsWith(QLatin1String("u-d-f")) ||
+                                      e.type.startsWith(QLatin1String("u-d-r")))) {
+        // Not a point at the event's position (often 0,0 for drawings): a drawing to fix.
+        return Error{
+            QStringLiteral("the %1 drawing has no vertices (links with a point)").arg(e.type)};
+    } else if (vertices.isEmpty() || !e.type.startsWith(QLatin1String("u-"))) {
+        // A marker, or a type Tessera has no shape for: a point where the event is.
+        vertices.clear();
         a.kind = store::AnnotationKind::Point;
     } else if (e.type.startsWith(QLatin1String("u-d-r")) ||
                (vertices.size() >= 4 && vertices.first() == vertices.last())) {
@@ -1082,7 +1275,12 @@ namespace {
 void restoreOrigin(CotEvent& e, const store::CotOrigin& origin) {
     e.uid = origin.uid;
     e.how = origin.how;
-    e.stale = origin.stale.toUTC();
+    // An incident goes back with the stale time it came with (its report's life), unless that
+    // is before the event's own start: an event stale before it starts is not one TAK shows.
+    // Routes and drawings are kept objects in TAK: stale from now, as when written afresh.
+    if (recordKindOf(e) == CotRecordKind::Incident && origin.stale.isValid() &&
+        origin.stale >= e.start)
+        e.stale = origin.stale.toUTC();
     if (origin.hae)
         e.hae = *origin.hae;
     if (origin.ce)
@@ -1099,6 +1297,38 @@ void restoreOrigin(CotEvent& e, const store::CotOrigin& origin) {
     // while its vertices are the ones written (they are: the links carry them).
     if (sameKind && sameCategory)
         e.type = origin.type;
+}
+
+/// A drawing that came as a circle, ellipse or range and bearing line goes back as one, in the
+/// detail ATAK reads (its shape is read back from the vertices: an edited one goes back as the
+/// freehand shape it now is).
+void restoreShape(CotEvent& e, const store::Annotation& a) {
+    if (e.type.startsWith(QLatin1String("u-d-c-"))) {
+        const std::optional<AtakEllipse> shape =
+            a.kind == store::AnnotationKind::Area ? ellipseOf(a.geometry) : std::nullopt;
+        if (!shape) {
+            e.type = QStringLiteral("u-d-f");
+            return;
+        }
+        e.type = shape->circle ? QStringLiteral("u-d-c-c") : QStringLiteral("u-d-c-e");
+        e.lat = shape->centre.lat;
+        e.lon = shape->centre.lon;
+        e.ellipseMajor = shape->major;
+        e.ellipseMinor = shape->minor;
+        e.ellipseAngle = shape->angle;
+        e.links.clear();
+    } else if (e.type == QLatin1String("u-rb-a")) {
+        if (a.kind != store::AnnotationKind::Line || a.geometry.size() != 2) {
+            e.type = QStringLiteral("u-d-f");
+            return;
+        }
+        const geo::geodesy::Inverse line = geo::geodesy::inverse(a.geometry[0], a.geometry[1]);
+        e.lat = a.geometry[0].lat;
+        e.lon = a.geometry[0].lon;
+        e.range = line.distanceMetres;
+        e.bearing = line.initialBearingDeg;
+        e.links.clear();
+    }
 }
 } // namespace
 
@@ -1143,8 +1373,12 @@ Result<QList<CotEvent>> missionEvents(store::MissionStore& mission, const QDateT
     }
     for (const store::PatrolRoute& r : routes.value())
         add(r.marking, r.uuid, eventFromRoute(r, now));
-    for (const store::Annotation& a : annotations.value())
+    for (const store::Annotation& a : annotations.value()) {
+        const qsizetype before = events.size();
         add(a.marking, a.uuid, eventFromAnnotation(a, now));
+        if (events.size() > before)
+            restoreShape(events.last(), a);
+    }
     return events;
 }
 

@@ -63,9 +63,14 @@ struct CotEvent {
     QString callsign;      ///< detail/contact/@callsign: the title
     QString remarks;       ///< detail/remarks: the narrative
     QList<CotLink> links;  ///< detail/link, in order
-    /// detail/shape/ellipse of circles and ellipses (u-d-c-c, u-d-c-e): semi-axes in metres and
-    /// the major axis' bearing in degrees; 0: none.
+    /// detail/shape/ellipse of circles and ellipses (u-d-c-c, u-d-c-e), as ATAK writes them: a
+    /// circle (u-d-c-c, major = minor, angle 0 or 360) gives its radius; anything else gives
+    /// the axes' full lengths (diameters) in metres, the major axis at `angle` degrees from true
+    /// north (ATAK's DrawingCircle, DrawingEllipseImporter). 0: none.
     double ellipseMajor = 0, ellipseMinor = 0, ellipseAngle = 0;
+    /// detail/range/@value and detail/bearing/@value of a range and bearing line (u-rb-a):
+    /// metres and degrees from true north, from the event's point. 0 range: none.
+    double range = 0, bearing = 0;
     // Tessera's own detail element (<__tessera>), present when Tessera wrote the event:
     QString record; ///< "incident", "route" or "annotation"; empty: not written by Tessera
     QString category, severity, status, source, reliability;
