@@ -574,6 +574,35 @@ int missionStats(const QStringList& args) {
     return 0;
 }
 
+/// The operator's default marking for CoT events that carry none (ATAK sends most without
+/// `access`): --default-marking and --default-releasability, checked against the marking grammar.
+void addDefaultMarkingOptions(QCommandLineParser& p) {
+    p.addOption({QStringLiteral("default-marking"),
+                 QStringLiteral("Classification for events that carry none (no access, or "
+                                "access=\"Undefined\"), e.g. \"UNCLASSIFIED\". Each record so "
+                                "marked says so. Without it, such events are refused."),
+                 QStringLiteral("marking")});
+    p.addOption({QStringLiteral("default-releasability"),
+                 QStringLiteral("Releasability to go with --default-marking, e.g. \"REL TO UN\"."),
+                 QStringLiteral("rel")});
+}
+
+/// The CoT options the command line gives, or why they are not valid.
+Result<interop::CotImportOptions> cotOptions(const QCommandLineParser& p) {
+    interop::CotImportOptions options;
+    if (p.isSet(QStringLiteral("default-releasability")) &&
+        !p.isSet(QStringLiteral("default-marking")))
+        return Error{QStringLiteral("--default-releasability needs --default-marking")};
+    if (p.isSet(QStringLiteral("default-marking"))) {
+        auto marking = interop::cotDefaultMarking(p.value(QStringLiteral("default-marking")),
+                                                  p.value(QStringLiteral("default-releasability")));
+        if (!marking)
+            return marking.error();
+        options.defaultMarking = marking.value();
+    }
+    return options;
+}
+
 /// `tessera-cli cot import|export` and `tak import|export`: Cursor-on-Target files and TAK data
 /// packages for TAK users (docs/formats/cot.md, docs/formats/tak.md).
 int takCommand(const QString& format, const QString& sub, const QStringList& args) {
@@ -596,6 +625,7 @@ int takCommand(const QString& format, const QString& sub, const QStringList& arg
                                      "updates it."));
         p.addPositionalArgument(QStringLiteral("input"), package ? QStringLiteral("Zip file.")
                                                                  : QStringLiteral("CoT XML file."));
+        addDefaultMarkingOptions(p);
     } else {
         p.setApplicationDescription(
             package ? QStringLiteral("Export the mission's incidents (with attachments), routes "
@@ -617,8 +647,15 @@ int takCommand(const QString& format, const QString& sub, const QStringList& arg
     if (!mission)
         return fail(mission.error().message);
     const QString file = p.positionalArguments()[1];
+    interop::CotImportOptions cot;
+    if (sub == QLatin1String("import")) {
+        auto options = cotOptions(p);
+        if (!options)
+            return fail(options.error().message);
+        cot = options.value();
+    }
     if (sub == QLatin1String("import") && package) {
-        auto report = interop::importTakPackage(mission.value(), file);
+        auto report = interop::importTakPackage(mission.value(), file, {}, cot);
         if (!report)
             return fail(report.error().message);
         const interop::TakImportReport& r = report.value();
@@ -629,14 +666,18 @@ int takCommand(const QString& format, const QString& sub, const QStringList& arg
             out() << "  layer: " << layer << Qt::endl;
         for (const QString& skipped : r.skipped)
             out() << "  not taken: " << skipped << Qt::endl;
+        for (const QString& note : r.notes)
+            out() << "  note: " << note << Qt::endl;
         return 0;
     }
     if (sub == QLatin1String("import")) {
-        auto report = interop::importCot(mission.value(), file);
+        auto report = interop::importCot(mission.value(), file, cot);
         if (!report)
             return fail(report.error().message);
         out() << "Imported " << report.value().imported
               << " CoT events (incidents, routes and annotations)" << Qt::endl;
+        for (const QString& note : report.value().notes)
+            out() << "  note: " << note << Qt::endl;
         return 0;
     }
     auto releasable = recipientFilter(p);
@@ -672,9 +713,13 @@ int cotListen(const QStringList& args) {
                  QStringLiteral("n")});
     p.addOption({QStringLiteral("count"), QStringLiteral("Stop after this many events."),
                  QStringLiteral("n")});
+    addDefaultMarkingOptions(p);
     p.process(args);
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("cot listen needs a mission"));
+    auto cot = cotOptions(p);
+    if (!cot)
+        return fail(cot.error().message);
     auto mission = store::MissionStore::open(p.positionalArguments()[0],
                                              store::MissionStore::Access::ReadWrite);
     if (!mission)
@@ -709,30 +754,37 @@ int cotListen(const QStringList& args) {
             continue;
         interop::CotStreamSplitter splitter;
         char buffer[65536];
-        for (ssize_t n; (n = ::read(client, buffer, sizeof buffer)) > 0;) {
+        bool dropped = false;
+        for (ssize_t n; !dropped && (n = ::read(client, buffer, sizeof buffer)) > 0;) {
             splitter.feed(QByteArray(buffer, static_cast<qsizetype>(n)));
             for (;;) {
                 auto piece = splitter.next();
                 if (!piece) {
+                    // Dropped for real: the socket is closed below, not read on (reading on
+                    // buffered a hostile client's every byte).
                     err() << "tessera-cli: feed dropped: " << piece.error().message << Qt::endl;
+                    dropped = true;
                     break;
                 }
                 if (!piece.value())
                     break;
-                auto read = interop::readCotStream(*piece.value());
+                auto read = interop::readCotStream(*piece.value(), cot.value().limits);
                 if (!read) {
                     err() << "tessera-cli: event refused: " << read.error().message << Qt::endl;
                     continue;
                 }
                 for (const interop::CotProblem& problem : read.value().problems)
                     err() << "tessera-cli: event refused: " << problem.reason << Qt::endl;
-                auto done = interop::applyCotEvents(mission.value(), read.value().events);
+                auto done =
+                    interop::applyCotEvents(mission.value(), read.value().events, cot.value());
                 if (!done) {
                     err() << "tessera-cli: event refused: " << done.error().message << Qt::endl;
                     continue;
                 }
                 for (const interop::CotEvent& e : read.value().events)
-                    out() << "applied " << e.uid << " (" << e.type << ")"
+                    out() << (interop::isControlMessage(e) ? "ignored control message "
+                                                           : "applied ")
+                          << e.uid << " (" << e.type << ")"
                           << (e.isStale(QDateTime::currentDateTimeUtc()) ? ", stale" : "")
                           << Qt::endl;
                 applied += done.value();
@@ -762,6 +814,8 @@ void usage() {
              "  mission stats FILE                                    counts, size, schema\n"
              "  cot import FILE INPUT.cot | export FILE OUT.cot [--for PEER]   TAK's CoT events\n"
              "  cot listen FILE [--port 8087] [--count N]            a TCP feed of CoT events\n"
+             "      (cot import, cot listen, tak import: [--default-marking M\n"
+             "       [--default-releasability R]] for events that carry no classification)\n"
              "  tak import FILE PACKAGE.zip | export FILE OUT.zip [--name N] [--for PEER]\n"
              "                                                       TAK data packages\n"
           << cli::shareUsage() << "\nEach command takes --help.\n";

@@ -100,12 +100,40 @@ store::Marking joinMarking(const CotEvent& e) {
     return m;
 }
 
-/// The marking of an event, or an error: an event without access is refused, not guessed.
-Result<store::Marking> markingOf(const CotEvent& e) {
-    if (e.access.trimmed().isEmpty())
-        return Error{QStringLiteral("the event carries no access (classification): refused "
-                                    "rather than guessed")};
-    return joinMarking(e);
+/// An event's marking and whether it is the operator's default.
+struct EventMarking {
+    store::Marking marking;
+    bool defaulted = false;
+};
+
+/// The marking of an event, or an error. An event without one (no access, or ATAK's
+/// "Undefined") takes the operator's default when there is one and is refused when there is
+/// not: never guessed. A marking outside the grammar is refused, never stored as a new level.
+Result<EventMarking> markingOf(const CotEvent& e, const std::optional<store::Marking>& fallback) {
+    const QString access = e.access.trimmed();
+    if (access.isEmpty() || access.compare(QLatin1String("Undefined"), Qt::CaseInsensitive) == 0) {
+        if (!fallback)
+            return Error{QStringLiteral("the event carries no classification (access %1): refused "
+                                        "rather than guessed; give the import or feed a default "
+                                        "marking (--default-marking)")
+                             .arg(access.isEmpty() ? QStringLiteral("absent")
+                                                   : QStringLiteral("\"%1\"").arg(access))};
+        return EventMarking{*fallback, true};
+    }
+    const store::Marking m = joinMarking(e);
+    Result<store::ParsedMarking> parsed = store::parseMarking(m);
+    if (!parsed)
+        return Error{QStringLiteral("the marking \"%1\" is not one Tessera reads: %2")
+                         .arg(m.banner().left(80), parsed.error().message)};
+    return EventMarking{m, false};
+}
+
+/// `text` with the defaulted-marking line at its end.
+QString withDefaultedNote(const QString& text, const store::Marking& m) {
+    const QString note = defaultedMarkingNote(m);
+    if (text.contains(note))
+        return text;
+    return text.trimmed().isEmpty() ? note : text + QStringLiteral("\n\n") + note;
 }
 
 /// "lat,lon[,hae]" as TAK writes a link's point; false when it is not one or is out of range.
@@ -133,8 +161,16 @@ bool parseLinkPoint(QStringView text, CotLink& link) {
 /// second is 86,400; more is not a route a person drew).
 constexpr int kMaxLinks = 100000;
 
-void readLink(QXmlStreamReader& xml, CotEvent& e, QString& problem) {
+void readLink(QXmlStreamReader& xml, CotEvent& e, QString& problem, QStringList& lines) {
     const QXmlStreamAttributes a = xml.attributes();
+    // A telestration (u-d-f-m) carries each of its lines as a whole CoT event, escaped, in a
+    // link's `line` (ATAK's MultiPolylineImporter): read by the caller, not a vertex.
+    if (const QStringView line = a.value(QLatin1String("line")); !line.isEmpty()) {
+        if (lines.size() < kMaxLinks)
+            lines.append(line.toString());
+        xml.skipCurrentElement();
+        return;
+    }
     CotLink link;
     link.uid = a.value(QLatin1String("uid")).toString();
     link.type = a.value(QLatin1String("type")).toString();
@@ -209,8 +245,14 @@ void readTesseraDetail(QXmlStreamReader& xml, CotEvent& e, QString& problem) {
     }
 }
 
+/// The window an event's times must lie in (CotLimits::maxPastDays, maxFutureDays).
+struct TimeWindow {
+    QDateTime earliest, latest;
+};
+
 /// Reads one <event> whose start tag the reader is on.
-CotEvent readEvent(QXmlStreamReader& xml, QString& problem) {
+CotEvent readEvent(QXmlStreamReader& xml, QString& problem, const TimeWindow& window,
+                   QStringList& lines) {
     CotEvent e;
     const QXmlStreamAttributes a = xml.attributes();
     e.uid = a.value(QLatin1String("uid")).toString();
@@ -226,6 +268,11 @@ CotEvent readEvent(QXmlStreamReader& xml, QString& problem) {
         if (!t && problem.isEmpty())
             problem = QStringLiteral("the %1 '%2' is not an ISO 8601 time")
                           .arg(QLatin1String(name), text.toString().left(40));
+        if (t && (*t < window.earliest || *t > window.latest) && problem.isEmpty())
+            problem = QStringLiteral("the %1 %2 is not between %3 and %4 (a broken clock?)")
+                          .arg(QLatin1String(name), text.toString().left(40),
+                               window.earliest.toString(Qt::ISODate),
+                               window.latest.toString(Qt::ISODate));
         if (t)
             *field = *t;
     }
@@ -261,7 +308,14 @@ CotEvent readEvent(QXmlStreamReader& xml, QString& problem) {
                 } else if (xml.name() == QLatin1String("remarks")) {
                     e.remarks = xml.readElementText(QXmlStreamReader::IncludeChildElements);
                 } else if (xml.name() == QLatin1String("link")) {
-                    readLink(xml, e, problem);
+                    readLink(xml, e, problem, lines);
+                } else if (xml.name() == QLatin1String("range") ||
+                           xml.name() == QLatin1String("bearing")) {
+                    bool ok = false;
+                    const double v = d.value(QLatin1String("value")).toDouble(&ok);
+                    if (ok && std::isfinite(v))
+                        (xml.name() == QLatin1String("range") ? e.range : e.bearing) = v;
+                    xml.skipCurrentElement();
                 } else if (xml.name() == QLatin1String("shape")) {
                     while (xml.readNextStartElement()) {
                         if (xml.name() == QLatin1String("ellipse")) {
@@ -315,7 +369,52 @@ QString categoryForCotType(const QString& type) {
     return {};
 }
 
+namespace {
+Result<CotStream> readStream(const QByteArray& bytes, const CotLimits& limits, bool nested);
+
+/// A telestration's lines, each a CoT event of its own (ATAK writes u-d-f lines with their own
+/// uids), read as events in its place: its marking, name and text for those that have none.
+void expandTelestration(const CotEvent& parent, const QStringList& lines, const CotLimits& limits,
+                        QList<CotEvent>& into, QString& problem) {
+    if (lines.isEmpty()) {
+        problem = QStringLiteral("the telestration (u-d-f-m) has no lines");
+        return;
+    }
+    for (qsizetype k = 0; k < lines.size(); ++k) {
+        Result<CotStream> inner = readStream(lines[k].toUtf8(), limits, /*nested=*/true);
+        if (!inner || !inner.value().problems.isEmpty() || inner.value().events.size() != 1) {
+            problem = QStringLiteral("line %1 of the telestration is not one readable event%2")
+                          .arg(k + 1)
+                          .arg(!inner ? QStringLiteral(": ") + inner.error().message
+                               : !inner.value().problems.isEmpty()
+                                   ? QStringLiteral(": ") + inner.value().problems.first().reason
+                                   : QString());
+            return;
+        }
+        CotEvent line = inner.value().events.first();
+        line.number = parent.number;
+        if (line.access.trimmed().isEmpty()) {
+            line.access = parent.access;
+            line.caveat = parent.caveat;
+            line.releaseableTo = parent.releaseableTo;
+        }
+        if (line.callsign.trimmed().isEmpty())
+            line.callsign = parent.callsign;
+        if (line.remarks.trimmed().isEmpty())
+            line.remarks = parent.remarks;
+        if (line.links.isEmpty())
+            line.links = parent.links; // the parent link (who drew it) when the line has none
+        into.append(std::move(line));
+    }
+}
+} // namespace
+
 Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits) {
+    return readStream(bytes, limits, false);
+}
+
+namespace {
+Result<CotStream> readStream(const QByteArray& bytes, const CotLimits& limits, bool nested) {
     if (bytes.size() > limits.maxBytes)
         return Error{QStringLiteral("the CoT input is %1 bytes, over the limit of %2")
                          .arg(bytes.size())
@@ -325,13 +424,31 @@ Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits
     if (hasDtd(bytes))
         return Error{QStringLiteral("the CoT input has a DTD (<!DOCTYPE or <!ENTITY): refused, "
                                     "CoT events never need one")};
+    // CoT is UTF-8. Decoding would turn a bad byte into U+FFFD silently: a callsign or remark
+    // altered without a word. Refused, naming the event it is in.
+    if (const qsizetype bad = firstInvalidUtf8(bytes); bad >= 0)
+        return Error{QStringLiteral("event %1: byte %2 (line %3) is not UTF-8: refused rather "
+                                    "than taken in altered")
+                         .arg(std::max<qsizetype>(1, bytes.left(bad).count("<event")))
+                         .arg(bad)
+                         .arg(bytes.left(bad).count('\n') + 1)};
     // Events come back to back, each possibly with its own XML declaration: drop those and read
     // the events as children of one root.
     QByteArray body = bytes;
     static const QRegularExpression declaration(QStringLiteral("<\\?xml[^>]*\\?>"));
     body = QString::fromUtf8(body).remove(declaration).toUtf8();
-    QXmlStreamReader xml(QByteArrayLiteral("<cot-stream>") + body +
-                         QByteArrayLiteral("</cot-stream>"));
+    const QByteArray wrapped =
+        QByteArrayLiteral("<cot-stream>") + body + QByteArrayLiteral("</cot-stream>");
+    // Depth and count first, in one pass that stops at the first breach: Qt's reader itself
+    // holds a frame per open element, so a deep nest must be refused before it is read.
+    if (const QString why =
+            xmlShapeProblem(wrapped, {limits.maxDepth, limits.maxElements, /*wrapped=*/true});
+        !why.isEmpty())
+        return Error{QStringLiteral("the CoT input has %1: refused").arg(why)};
+    const QDateTime now =
+        limits.now.isValid() ? limits.now.toUTC() : QDateTime::currentDateTimeUtc();
+    const TimeWindow window{now.addDays(-limits.maxPastDays), now.addDays(limits.maxFutureDays)};
+    QXmlStreamReader xml(wrapped);
     CotStream stream;
     if (!xml.readNextStartElement())
         return Error{QStringLiteral("not XML: %1").arg(xml.errorString())};
@@ -344,10 +461,19 @@ Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits
         if (++number > limits.maxEvents)
             return Error{QStringLiteral("more than %1 events").arg(limits.maxEvents)};
         QString problem;
-        CotEvent e = readEvent(xml, problem);
+        QStringList lines;
+        CotEvent e = readEvent(xml, problem, window, lines);
         if (xml.hasError())
             break;
         e.number = number;
+        if (problem.isEmpty() && !nested && e.type == QLatin1String("u-d-f-m")) {
+            QList<CotEvent> expanded;
+            expandTelestration(e, lines, limits, expanded, problem);
+            if (problem.isEmpty()) {
+                stream.events += expanded;
+                continue;
+            }
+        }
         if (problem.isEmpty())
             stream.events.append(std::move(e));
         else
@@ -360,6 +486,7 @@ Result<CotStream> readCotStream(const QByteArray& bytes, const CotLimits& limits
                          .arg(xml.errorString())};
     return stream;
 }
+} // namespace
 
 QByteArray writeCotEvent(const CotEvent& e) {
     QByteArray out;
@@ -402,6 +529,24 @@ QByteArray writeCotEvent(const CotEvent& e) {
                 xml.writeAttribute(QLatin1String(name), *value);
         if (link.hasPoint)
             xml.writeAttribute(QStringLiteral("point"), linkPoint(link.lat, link.lon, link.hae));
+        xml.writeEndElement();
+    }
+    if (e.ellipseMajor > 0 && e.ellipseMinor > 0) {
+        // ATAK refuses a circle or ellipse without this detail (DrawingCircleImporter).
+        xml.writeStartElement(QStringLiteral("shape"));
+        xml.writeStartElement(QStringLiteral("ellipse"));
+        xml.writeAttribute(QStringLiteral("major"), QString::number(e.ellipseMajor, 'f', 3));
+        xml.writeAttribute(QStringLiteral("minor"), QString::number(e.ellipseMinor, 'f', 3));
+        xml.writeAttribute(QStringLiteral("angle"), QString::number(e.ellipseAngle, 'f', 3));
+        xml.writeEndElement();
+        xml.writeEndElement();
+    }
+    if (e.range > 0) {
+        xml.writeStartElement(QStringLiteral("range"));
+        xml.writeAttribute(QStringLiteral("value"), QString::number(e.range, 'f', 3));
+        xml.writeEndElement();
+        xml.writeStartElement(QStringLiteral("bearing"));
+        xml.writeAttribute(QStringLiteral("value"), QString::number(e.bearing, 'f', 6));
         xml.writeEndElement();
     }
     if (!e.record.isEmpty()) {
@@ -478,7 +623,8 @@ CotEvent eventFromIncident(const store::Incident& i, const QDateTime& now, qint6
     return e;
 }
 
-Result<store::Incident> incidentFromEvent(const CotEvent& e) {
+Result<store::Incident> incidentFromEvent(const CotEvent& e,
+                                          const std::optional<store::Marking>& defaultMarking) {
     store::Incident i;
     i.uuid = recordUuidForUid(e.uid);
     i.category = e.category.isEmpty() ? categoryForCotType(e.type) : e.category;
@@ -500,10 +646,12 @@ Result<store::Incident> incidentFromEvent(const CotEvent& e) {
     i.reliability = e.reliability.isEmpty() ? QStringLiteral("F") : e.reliability;
     i.credibility = e.credibility == 0 ? 6 : e.credibility;
     i.exercise = e.exercise;
-    Result<store::Marking> marking = markingOf(e);
+    Result<EventMarking> marking = markingOf(e, defaultMarking);
     if (!marking)
         return marking.error();
-    i.marking = marking.value();
+    i.marking = marking.value().marking;
+    if (marking.value().defaulted)
+        i.narrative = withDefaultedNote(i.narrative, i.marking);
     if (const QString why = store::MissionStore::invalidReason(i); !why.isEmpty())
         return Error{why};
     return i;
@@ -533,7 +681,10 @@ CotRecordKind recordKindOf(const CotEvent& e) {
     if (e.type.startsWith(QLatin1String("u-d-")) || e.type.startsWith(QLatin1String("u-rb-")) ||
         e.type == QLatin1String("b-m-p-s-m"))
         return CotRecordKind::Annotation;
-    return CotRecordKind::Incident;
+    // A type without a category (a friendly unit, an unknown contact, a chat message, a
+    // location marker...) is a generic marker: taken, with its type kept, not refused.
+    return categoryForCotType(e.type).isEmpty() ? CotRecordKind::Annotation
+                                                : CotRecordKind::Incident;
 }
 
 namespace {
@@ -588,6 +739,82 @@ QList<geo::GeoPoint> ellipse(geo::GeoPoint centre, double major, double minor, d
     return ring;
 }
 
+/// Vertices the store keeps for a ring, so that the area drawn and tested in longitude and
+/// latitude is the one on the globe. Where the ring crosses longitude 180, a detour along the
+/// meridian to the pole on the centre's side and back is inserted: around a pole this closes
+/// the cap (the ring alone would be a band that leaves the pole, its centre, outside); across
+/// 180 elsewhere the two crossings' detours run along the same lines in opposite directions and
+/// cancel, leaving the two halves. Inserted vertices lie exactly on longitude ±180 or latitude
+/// ±90, which is how ellipseOf tells them from the ring's.
+QList<geo::GeoPoint> representableRing(const QList<geo::GeoPoint>& ring, geo::GeoPoint centre) {
+    const double pole = centre.lat >= 0 ? 90.0 : -90.0;
+    QList<geo::GeoPoint> out;
+    for (qsizetype k = 0; k < ring.size(); ++k) {
+        const geo::GeoPoint p = ring[k];
+        const geo::GeoPoint q = ring[(k + 1) % ring.size()];
+        out.append(p);
+        if (std::abs(q.lon - p.lon) <= 180.0)
+            continue;
+        const double side = p.lon > 0 ? 180.0 : -180.0;
+        const double qLon = q.lon + (side > 0 ? 360.0 : -360.0); // q, continued past 180
+        const double t = (side - p.lon) / (qLon - p.lon);
+        const double lat = p.lat + t * (q.lat - p.lat);
+        out += {{side, lat}, {side, pole}, {-side, pole}, {-side, lat}};
+    }
+    return out;
+}
+
+/// The vertices ellipse() draws around a centre (72), at the shape's semi-axes.
+constexpr int kEllipseSides = 72;
+
+/// A circle or ellipse in ATAK's terms, as writeCotEvent writes it.
+struct AtakEllipse {
+    geo::GeoPoint centre;
+    double major = 0, minor = 0, angle = 0; ///< as in the CoT detail (CotEvent::ellipseMajor)
+    bool circle = false;
+};
+
+/// The circle or ellipse an area's vertices were drawn from (by annotationFromEvent), or
+/// nullopt when they are not one any more (the analyst edited the shape): read back from the
+/// ring itself, so that nothing beyond the geometry needs keeping. Vertex 0 and 36 lie on the
+/// major axis at equal distances on either side, so the centre is their geodesic midpoint.
+std::optional<AtakEllipse> ellipseOf(const QList<geo::GeoPoint>& area) {
+    QList<geo::GeoPoint> ring;
+    for (const geo::GeoPoint& p : area)
+        if (std::abs(p.lon) != 180.0 && std::abs(p.lat) != 90.0)
+            ring.append(p);
+    if (ring.size() != kEllipseSides)
+        return std::nullopt;
+    const geo::geodesy::Inverse across = geo::geodesy::inverse(ring[0], ring[kEllipseSides / 2]);
+    const geo::GeoPoint centre =
+        geo::geodesy::destination(ring[0], across.distanceMetres / 2, across.initialBearingDeg);
+    const geo::geodesy::Inverse toMajor = geo::geodesy::inverse(centre, ring[0]);
+    const double a = toMajor.distanceMetres;
+    const double b = geo::geodesy::inverse(centre, ring[kEllipseSides / 4]).distanceMetres;
+    if (!(a > 0) || !(b > 0))
+        return std::nullopt;
+    const QList<geo::GeoPoint> again = ellipse(centre, a, b, toMajor.initialBearingDeg);
+    for (int k = 0; k < kEllipseSides; ++k)
+        if (geo::geodesy::inverse(again[k], ring[k]).distanceMetres > 0.05)
+            return std::nullopt;
+    AtakEllipse e;
+    e.centre = centre;
+    e.circle = std::abs(a - b) < 0.01;
+    if (e.circle) {
+        e.major = e.minor = a; // ATAK's circles: the radius, angle 360 (DrawingCircle.toCot)
+        e.angle = 360;
+    } else {
+        e.major = 2 * std::max(a, b); // ATAK's ellipses: diameters (Ellipse.getMajorAxis)
+        e.minor = 2 * std::min(a, b);
+        e.angle = std::fmod(toMajor.initialBearingDeg + (a >= b ? 0.0 : 90.0) + 360.0, 360.0);
+    }
+    return e;
+}
+
+/// Circles and ellipses may span at most this many metres from the centre: a drawing in an
+/// area of operations, not a hemisphere (and the geodesic through the centre stays the shortest).
+constexpr double kMaxEllipseAxis = 2.0e6;
+
 } // namespace
 
 CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
@@ -596,10 +823,9 @@ CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
     e.uid = route.uuid;
     e.type = QStringLiteral("b-m-r");
     e.how = QStringLiteral("h-e");
-    QDateTime when = route.waypoints.isEmpty() ? QDateTime() : route.waypoints.first().plannedAt;
-    if (!when.isValid())
-        when = now;
-    e.time = e.start = when.toUTC();
+    // The event is the route as sent now: time and start now, stale a day on (a route is a kept
+    // object in TAK, not a report that ages); the planned times travel in Tessera's detail.
+    e.time = e.start = now.toUTC();
     e.stale = route.status == store::RouteStatus::Completed ? now.toUTC()
                                                             : now.toUTC().addSecs(staleAfterSecs);
     if (!route.waypoints.isEmpty()) {
@@ -630,7 +856,8 @@ CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
     return e;
 }
 
-Result<store::PatrolRoute> routeFromEvent(const CotEvent& e) {
+Result<store::PatrolRoute> routeFromEvent(const CotEvent& e,
+                                          const std::optional<store::Marking>& defaultMarking) {
     store::PatrolRoute r;
     r.uuid = recordUuidForUid(e.uid);
     r.name = e.callsign.trimmed().isEmpty() ? QStringLiteral("Route (CoT %1)").arg(e.uid.left(40))
@@ -656,10 +883,13 @@ Result<store::PatrolRoute> routeFromEvent(const CotEvent& e) {
                          .arg(r.waypoints.size())};
     for (const CotTrackPoint& fix : e.track)
         r.track.append({{fix.lon, fix.lat}, fix.time, fix.hae});
-    Result<store::Marking> marking = markingOf(e);
+    Result<EventMarking> marking = markingOf(e, defaultMarking);
     if (!marking)
         return marking.error();
-    r.marking = marking.value();
+    r.marking = marking.value().marking;
+    // A route has no text of its own: its name carries the word.
+    if (marking.value().defaulted && !r.name.contains(QLatin1String("[marking defaulted]")))
+        r.name += QStringLiteral(" [marking defaulted]");
     return r;
 }
 
@@ -699,7 +929,8 @@ CotEvent eventFromAnnotation(const store::Annotation& a, const QDateTime& now,
     return e;
 }
 
-Result<store::Annotation> annotationFromEvent(const CotEvent& e) {
+Result<store::Annotation> annotationFromEvent(const CotEvent& e,
+                                              const std::optional<store::Marking>& defaultMarking) {
     store::Annotation a;
     a.uuid = recordUuidForUid(e.uid);
     a.text = e.remarks.trimmed().isEmpty() ? e.callsign.trimmed() : e.remarks;
@@ -708,17 +939,46 @@ Result<store::Annotation> annotationFromEvent(const CotEvent& e) {
     const geo::GeoPoint at{e.lon, e.lat};
     QList<geo::GeoPoint> vertices = linkPoints(e);
     const std::optional<store::AnnotationKind> own = store::annotationKindFromString(e.shape);
-    if (own) {
+    // Tessera's own kind decides, except for the shapes that carry no vertices (written back as
+    // ATAK reads them: a circle by its ellipse, a range and bearing line by its range).
+    const bool shapeWithoutLinks =
+        vertices.isEmpty() &&
+        (e.type.startsWith(QLatin1String("u-d-c-")) || e.type == QLatin1String("u-rb-a"));
+    if (own && !shapeWithoutLinks) {
         a.kind = *own;
     } else if (e.type.startsWith(QLatin1String("u-d-c-"))) {
-        if (!(e.ellipseMajor > 0) || !(e.ellipseMinor > 0) || e.ellipseMajor > 2.0e7 ||
-            e.ellipseMinor > 2.0e7)
+        // ATAK's meaning (DrawingCircleImporter): a u-d-c-c whose major equals its minor at
+        // angle 0 (or 360) is a circle of that radius; anything else is an ellipse whose major
+        // and minor are its full axes (diameters), the major at `angle` from true north.
+        const bool circle = e.type == QLatin1String("u-d-c-c") &&
+                            e.ellipseMajor == e.ellipseMinor &&
+                            std::fmod(e.ellipseAngle, 360.0) == 0.0;
+        const double semiMajor = circle ? e.ellipseMajor : e.ellipseMajor / 2;
+        const double semiMinor = circle ? e.ellipseMinor : e.ellipseMinor / 2;
+        if (!(semiMajor > 0) || !(semiMinor > 0) || semiMajor > kMaxEllipseAxis ||
+            semiMinor > kMaxEllipseAxis || !std::isfinite(e.ellipseAngle))
             return Error{QStringLiteral("the %1 circle or ellipse has no usable <shape><ellipse "
-                                        "major minor> (metres)")
-                             .arg(e.type)};
+                                        "major minor> (metres, up to %2 km from its centre)")
+                             .arg(e.type)
+                             .arg(kMaxEllipseAxis / 1000)};
         a.kind = store::AnnotationKind::Area;
-        vertices = ellipse(at, e.ellipseMajor, e.ellipseMinor, e.ellipseAngle);
-    } else if (vertices.isEmpty()) {
+        vertices = representableRing(ellipse(at, semiMajor, semiMinor, e.ellipseAngle), at);
+    } else if (e.type == QLatin1String("u-rb-a")) {
+        // A range and bearing line: from the event's point, `range` metres on `bearing` (ATAK's
+        // RangeAndBearingImporter; the value is degrees from true north whatever units it shows).
+        if (!(e.range > 0) || e.range > 2.0e7 || !std::isfinite(e.bearing))
+            return Error{QStringLiteral("the range and bearing line has no usable <range value> "
+                                        "and <bearing value>")};
+        a.kind = store::AnnotationKind::Line;
+        vertices = {at, geo::geodesy::destination(at, e.range, e.bearing)};
+    } else if (vertices.isEmpty() && (e.type.startsWith(QLatin1String("u-d-f")) ||
+                                      e.type.startsWith(QLatin1String("u-d-r")))) {
+        // Not a point at the event's position (often 0,0 for drawings): a drawing to fix.
+        return Error{
+            QStringLiteral("the %1 drawing has no vertices (links with a point)").arg(e.type)};
+    } else if (vertices.isEmpty() || !e.type.startsWith(QLatin1String("u-"))) {
+        // A marker, or a type Tessera has no shape for: a point where the event is.
+        vertices.clear();
         a.kind = store::AnnotationKind::Point;
     } else if (e.type.startsWith(QLatin1String("u-d-r")) ||
                (vertices.size() >= 4 && vertices.first() == vertices.last())) {
@@ -736,10 +996,12 @@ Result<store::Annotation> annotationFromEvent(const CotEvent& e) {
     }
     if (a.text.trimmed().isEmpty())
         a.text = QStringLiteral("(CoT %1)").arg(e.type);
-    Result<store::Marking> marking = markingOf(e);
+    Result<EventMarking> marking = markingOf(e, defaultMarking);
     if (!marking)
         return marking.error();
-    a.marking = marking.value();
+    a.marking = marking.value().marking;
+    if (marking.value().defaulted)
+        a.text = withDefaultedNote(a.text, a.marking);
     return a;
 }
 
@@ -755,13 +1017,14 @@ struct CotRecord {
     store::CotOrigin origin;
 };
 
-Result<CotRecord> recordFromEvent(const CotEvent& e) {
+Result<CotRecord> recordFromEvent(const CotEvent& e, const CotImportOptions& options) {
+    const std::optional<store::Marking>& fallback = options.defaultMarking;
     CotRecord r;
     r.kind = recordKindOf(e);
     r.origin = originOf(e);
     switch (r.kind) {
     case CotRecordKind::Incident: {
-        Result<store::Incident> i = incidentFromEvent(e);
+        Result<store::Incident> i = incidentFromEvent(e, fallback);
         if (!i)
             return i.error();
         r.incident = std::move(i).value();
@@ -777,14 +1040,14 @@ Result<CotRecord> recordFromEvent(const CotEvent& e) {
         break;
     }
     case CotRecordKind::Route: {
-        Result<store::PatrolRoute> route = routeFromEvent(e);
+        Result<store::PatrolRoute> route = routeFromEvent(e, fallback);
         if (!route)
             return route.error();
         r.route = std::move(route).value();
         break;
     }
     case CotRecordKind::Annotation: {
-        Result<store::Annotation> a = annotationFromEvent(e);
+        Result<store::Annotation> a = annotationFromEvent(e, fallback);
         if (!a)
             return a.error();
         r.annotation = std::move(a).value();
@@ -859,8 +1122,70 @@ RejectedFeature rejectedEvent(int number, const QString& reason) {
 }
 } // namespace
 
+Result<store::Marking> cotDefaultMarking(const QString& classification,
+                                         const QString& releasability) {
+    const store::Marking given{classification.trimmed(), releasability.trimmed()};
+    Result<store::ParsedMarking> parsed = store::parseMarking(given);
+    if (!parsed)
+        return Error{QStringLiteral("the default marking \"%1\" is not a marking: %2")
+                         .arg(given.banner().left(80), parsed.error().message)};
+    return parsed.value().toStore();
+}
+
+QString defaultedMarkingNote(const store::Marking& marking) {
+    return QStringLiteral("[Marking defaulted: the CoT event carried no classification; %1 is "
+                          "the default the operator set for this import or feed]")
+        .arg(marking.banner());
+}
+
+bool isControlMessage(const CotEvent& e) {
+    return e.type.startsWith(QLatin1String("t-"));
+}
+
+QString cotEventProblem(const CotEvent& e, const CotImportOptions& options) {
+    if (isControlMessage(e))
+        return {};
+    Result<CotRecord> r = recordFromEvent(e, options);
+    return r ? QString() : r.error().message;
+}
+
+namespace {
+/// The records of `events` (control messages left out), or every event that cannot be one.
+struct MappedEvents {
+    QList<CotRecord> records;
+    QList<RejectedFeature> rejected;
+    int control = 0, defaulted = 0;
+};
+
+MappedEvents mapEvents(const QList<CotEvent>& events, const CotImportOptions& options) {
+    MappedEvents out;
+    for (const CotEvent& e : events) {
+        if (isControlMessage(e)) {
+            ++out.control;
+            continue;
+        }
+        Result<CotRecord> r = recordFromEvent(e, options);
+        if (!r) {
+            out.rejected.append(rejectedEvent(
+                e.number, QStringLiteral("uid %1: %2").arg(e.uid.left(60), r.error().message)));
+            continue;
+        }
+        const QString access = e.access.trimmed();
+        if (access.isEmpty() ||
+            access.compare(QLatin1String("Undefined"), Qt::CaseInsensitive) == 0)
+            ++out.defaulted;
+        out.records.append(std::move(r).value());
+    }
+    return out;
+}
+
+/// How many bad events an error lists: all of them, short of a flood.
+constexpr int kListedProblems = 1000;
+} // namespace
+
 Result<ImportReport> importCot(store::MissionStore& mission, const QString& file,
-                               const CotLimits& limits) {
+                               const CotImportOptions& options) {
+    const CotLimits& limits = options.limits;
     QFile f(file);
     if (!f.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("%1: cannot read (%2)").arg(file, f.errorString())};
@@ -876,57 +1201,70 @@ Result<ImportReport> importCot(store::MissionStore& mission, const QString& file
     report.layer = QFileInfo(file).fileName();
     for (const CotProblem& p : stream.value().problems)
         report.rejected.append(rejectedEvent(p.event, p.reason));
-    QList<CotRecord> records;
-    for (const CotEvent& e : stream.value().events) {
-        Result<CotRecord> r = recordFromEvent(e);
-        if (!r)
-            report.rejected.append(rejectedEvent(e.number, r.error().message));
-        else
-            records.append(std::move(r).value());
-    }
+    MappedEvents mapped = mapEvents(stream.value().events, options);
+    report.rejected += mapped.rejected;
     if (!report.rejected.isEmpty()) {
         std::sort(report.rejected.begin(), report.rejected.end(),
                   [](const RejectedFeature& a, const RejectedFeature& b) {
                       return a.feature < b.feature;
                   });
         return Error{
-            QStringLiteral("%1: nothing imported:\n%2")
-                .arg(file, describeRejected(report.rejected, 20, QStringLiteral("event")))};
+            QStringLiteral("%1: nothing imported, %2 of %3 events refused:\n%4")
+                .arg(file)
+                .arg(report.rejected.size())
+                .arg(stream.value().events.size() + stream.value().problems.size())
+                .arg(describeRejected(report.rejected, kListedProblems, QStringLiteral("event")))};
     }
-    Status done = writeRecords(mission, records);
+    Status done = writeRecords(mission, mapped.records);
     if (!done)
         return Error{QStringLiteral("%1: nothing imported: %2").arg(file, done.error().message)};
-    report.imported = records.size();
+    report.imported = mapped.records.size();
+    if (mapped.control > 0)
+        report.notes.append(QStringLiteral("%1 control messages (types t-...) not taken: they "
+                                           "are not reports")
+                                .arg(mapped.control));
+    if (mapped.defaulted > 0 && options.defaultMarking)
+        report.notes.append(QStringLiteral("%1 events carried no classification: marked %2, the "
+                                           "default given, and said so in each record")
+                                .arg(mapped.defaulted)
+                                .arg(options.defaultMarking->banner()));
     return report;
 }
 
-Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events) {
-    QList<CotRecord> records;
-    for (const CotEvent& e : events) {
-        Result<CotRecord> r = recordFromEvent(e);
-        if (!r)
-            return Error{QStringLiteral("event %1 (uid %2): %3")
-                             .arg(e.number)
-                             .arg(e.uid.left(60), r.error().message)};
-        records.append(std::move(r).value());
-    }
-    if (Status s = writeRecords(mission, records); !s)
+Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events,
+                           const CotImportOptions& options) {
+    MappedEvents mapped = mapEvents(events, options);
+    if (!mapped.rejected.isEmpty())
+        return Error{describeRejected(mapped.rejected, kListedProblems, QStringLiteral("event"))};
+    if (Status s = writeRecords(mission, mapped.records); !s)
         return s.error();
-    return static_cast<int>(records.size());
+    return static_cast<int>(mapped.records.size());
 }
 
 Result<std::optional<QByteArray>> CotStreamSplitter::next() {
     static const QByteArray kEnd = QByteArrayLiteral("</event>");
-    const qsizetype end = buffer_.indexOf(kEnd);
+    if (broken_)
+        return Error{QStringLiteral("the feed was dropped: over %1 bytes without the end of an "
+                                    "event")
+                         .arg(max_)};
+    // Search only what came since the last call (less the tag's length, which may straddle).
+    const qsizetype end =
+        buffer_.indexOf(kEnd, std::max<qsizetype>(0, scanned_ - (kEnd.size() - 1)));
     if (end < 0) {
-        if (buffer_.size() > max_)
-            return Error{QStringLiteral("%1 bytes without the end of an event: not a CoT feed")
-                             .arg(buffer_.size())};
+        scanned_ = buffer_.size();
+        if (buffer_.size() > max_) {
+            broken_ = true;
+            const qsizetype held = buffer_.size();
+            buffer_ = QByteArray(); // not kept: the client is to be dropped
+            return Error{
+                QStringLiteral("%1 bytes without the end of an event: not a CoT feed").arg(held)};
+        }
         return std::optional<QByteArray>();
     }
     const qsizetype cut = end + kEnd.size();
     QByteArray event = buffer_.left(cut).trimmed();
     buffer_.remove(0, cut);
+    scanned_ = 0;
     return std::optional(event);
 }
 
@@ -937,7 +1275,12 @@ namespace {
 void restoreOrigin(CotEvent& e, const store::CotOrigin& origin) {
     e.uid = origin.uid;
     e.how = origin.how;
-    e.stale = origin.stale.toUTC();
+    // An incident goes back with the stale time it came with (its report's life), unless that
+    // is before the event's own start: an event stale before it starts is not one TAK shows.
+    // Routes and drawings are kept objects in TAK: stale from now, as when written afresh.
+    if (recordKindOf(e) == CotRecordKind::Incident && origin.stale.isValid() &&
+        origin.stale >= e.start)
+        e.stale = origin.stale.toUTC();
     if (origin.hae)
         e.hae = *origin.hae;
     if (origin.ce)
@@ -954,6 +1297,38 @@ void restoreOrigin(CotEvent& e, const store::CotOrigin& origin) {
     // while its vertices are the ones written (they are: the links carry them).
     if (sameKind && sameCategory)
         e.type = origin.type;
+}
+
+/// A drawing that came as a circle, ellipse or range and bearing line goes back as one, in the
+/// detail ATAK reads (its shape is read back from the vertices: an edited one goes back as the
+/// freehand shape it now is).
+void restoreShape(CotEvent& e, const store::Annotation& a) {
+    if (e.type.startsWith(QLatin1String("u-d-c-"))) {
+        const std::optional<AtakEllipse> shape =
+            a.kind == store::AnnotationKind::Area ? ellipseOf(a.geometry) : std::nullopt;
+        if (!shape) {
+            e.type = QStringLiteral("u-d-f");
+            return;
+        }
+        e.type = shape->circle ? QStringLiteral("u-d-c-c") : QStringLiteral("u-d-c-e");
+        e.lat = shape->centre.lat;
+        e.lon = shape->centre.lon;
+        e.ellipseMajor = shape->major;
+        e.ellipseMinor = shape->minor;
+        e.ellipseAngle = shape->angle;
+        e.links.clear();
+    } else if (e.type == QLatin1String("u-rb-a")) {
+        if (a.kind != store::AnnotationKind::Line || a.geometry.size() != 2) {
+            e.type = QStringLiteral("u-d-f");
+            return;
+        }
+        const geo::geodesy::Inverse line = geo::geodesy::inverse(a.geometry[0], a.geometry[1]);
+        e.lat = a.geometry[0].lat;
+        e.lon = a.geometry[0].lon;
+        e.range = line.distanceMetres;
+        e.bearing = line.initialBearingDeg;
+        e.links.clear();
+    }
 }
 } // namespace
 
@@ -998,8 +1373,12 @@ Result<QList<CotEvent>> missionEvents(store::MissionStore& mission, const QDateT
     }
     for (const store::PatrolRoute& r : routes.value())
         add(r.marking, r.uuid, eventFromRoute(r, now));
-    for (const store::Annotation& a : annotations.value())
+    for (const store::Annotation& a : annotations.value()) {
+        const qsizetype before = events.size();
         add(a.marking, a.uuid, eventFromAnnotation(a, now));
+        if (events.size() > before)
+            restoreShape(events.last(), a);
+    }
     return events;
 }
 

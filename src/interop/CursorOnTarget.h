@@ -63,9 +63,14 @@ struct CotEvent {
     QString callsign;      ///< detail/contact/@callsign: the title
     QString remarks;       ///< detail/remarks: the narrative
     QList<CotLink> links;  ///< detail/link, in order
-    /// detail/shape/ellipse of circles and ellipses (u-d-c-c, u-d-c-e): semi-axes in metres and
-    /// the major axis' bearing in degrees; 0: none.
+    /// detail/shape/ellipse of circles and ellipses (u-d-c-c, u-d-c-e), as ATAK writes them: a
+    /// circle (u-d-c-c, major = minor, angle 0 or 360) gives its radius; anything else gives
+    /// the axes' full lengths (diameters) in metres, the major axis at `angle` degrees from true
+    /// north (ATAK's DrawingCircle, DrawingEllipseImporter). 0: none.
     double ellipseMajor = 0, ellipseMinor = 0, ellipseAngle = 0;
+    /// detail/range/@value and detail/bearing/@value of a range and bearing line (u-rb-a):
+    /// metres and degrees from true north, from the event's point. 0 range: none.
+    double range = 0, bearing = 0;
     // Tessera's own detail element (<__tessera>), present when Tessera wrote the event:
     QString record; ///< "incident", "route" or "annotation"; empty: not written by Tessera
     QString category, severity, status, source, reliability;
@@ -84,11 +89,42 @@ struct CotEvent {
     }
 };
 
-/// How much a CoT input may ask of the reader.
+/// How much a CoT input may ask of the reader (docs/formats/cot.md, "Limits").
 struct CotLimits {
     qint64 maxBytes = 64LL * 1024 * 1024; ///< the whole input
     int maxEvents = 200000;
+    /// Nesting and element count of the whole input: the deepest CoT Tessera knows (a KML style
+    /// in a shape's link) is 8 deep, so 32 leaves room for any TAK extension.
+    int maxDepth = 32;
+    qint64 maxElements = 1000000;
+    /// An event's time, start and stale must lie within this many days before and after `now`:
+    /// CoT exists since 2002 and a stale time is hours or days ahead, so a year 9999 (or 1900)
+    /// is a broken clock or a forged event, never a report.
+    qint64 maxPastDays = 30 * 365;
+    qint64 maxFutureDays = 10 * 365;
+    QDateTime now; ///< invalid: the current time
 };
+
+/// What the operator decides for one import or one feed (docs/formats/cot.md, "Markings").
+struct CotImportOptions {
+    CotLimits limits;
+    /// The marking of events that carry none: no `access` (most of ATAK's), or
+    /// access="Undefined". Chosen by the operator for this feed or file (cotDefaultMarking), never
+    /// guessed; every record so marked says so in its own text. Unset: such events are refused.
+    std::optional<store::Marking> defaultMarking;
+};
+
+/// The operator's default marking, read with the marking grammar (store::parseMarking): the
+/// canonical marking, or an error saying why it is not one.
+Result<store::Marking> cotDefaultMarking(const QString& classification,
+                                         const QString& releasability = {});
+
+/// The line added to a record's text when its marking was the operator's default.
+QString defaultedMarkingNote(const store::Marking& marking);
+
+/// Control messages (types t-...: pings, deletes, protocol negotiation) are not reports: never
+/// records, skipped with a word.
+bool isControlMessage(const CotEvent& event);
 
 /// One event that could not be read, with its number in the stream (from 1) and why.
 struct CotProblem {
@@ -121,13 +157,16 @@ QString categoryForCotType(const QString& type);
 CotEvent eventFromIncident(const store::Incident& incident, const QDateTime& now,
                            qint64 staleAfterSecs = 24 * 3600);
 /// An event as an incident; an error naming the reason when it cannot be one (unknown type,
-/// marking outside the grammar).
-Result<store::Incident> incidentFromEvent(const CotEvent& event);
+/// marking outside the grammar, no marking and no default).
+Result<store::Incident> incidentFromEvent(const CotEvent& event,
+                                          const std::optional<store::Marking>& defaultMarking = {});
 
 /// What an event becomes in a mission.
 enum class CotRecordKind { Incident, Route, Annotation };
-/// Routes: type b-m-r. Annotations: drawings (u-d-..., range and bearing lines u-rb-a) and map
-/// markers (b-m-p-s-m). Everything else: incidents. Tessera's own detail, when present, decides.
+/// Routes: type b-m-r. Incidents: the types with a Tessera category (categoryForCotType).
+/// Annotations: drawings (u-d-..., range and bearing lines u-rb-a), map markers (b-m-p-s-m) and
+/// every other type, as a generic marker whose type the mission keeps (cot_origin) and hands
+/// back. Tessera's own detail, when present, decides.
 CotRecordKind recordKindOf(const CotEvent& event);
 
 /// A patrol route as a TAK route (b-m-r): its waypoints as links with their names, its unit,
@@ -136,7 +175,8 @@ CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
                         qint64 staleAfterSecs = 24 * 3600);
 /// A route event as a patrol route: the links with a point, in order, are its waypoints (TAK's
 /// waypoints and control points both); fewer than two is an error.
-Result<store::PatrolRoute> routeFromEvent(const CotEvent& event);
+Result<store::PatrolRoute> routeFromEvent(const CotEvent& event,
+                                          const std::optional<store::Marking>& defaultMarking = {});
 
 /// An annotation as a TAK drawing: a line or area as a freehand shape (u-d-f; an area's first
 /// vertex repeated at its end, as TAK closes shapes), a point as a spot map marker (b-m-p-s-m).
@@ -147,7 +187,9 @@ CotEvent eventFromAnnotation(const store::Annotation& annotation, const QDateTim
 /// areas, open ones as lines, circles and ellipses (u-d-c-c, u-d-c-e) as 72-sided areas on the
 /// ellipsoid, markers as points. The author is the parent link's callsign when the sender gave
 /// one.
-Result<store::Annotation> annotationFromEvent(const CotEvent& event);
+Result<store::Annotation>
+annotationFromEvent(const CotEvent& event,
+                    const std::optional<store::Marking>& defaultMarking = {});
 
 /// The record's uuid for an event uid: the uid itself when it is a UUID, else a name-based UUID
 /// (version 5), so that the same uid always updates the same record.
@@ -157,10 +199,15 @@ store::CotOrigin originOf(const CotEvent& event);
 
 /// Imports the events of a CoT file or stream as incidents, routes and annotations
 /// (recordKindOf), all or nothing: any unreadable or unmappable event refuses the whole import,
-/// listed by number and reason, and the mission is left as it was. An event whose uid is a
-/// record already held updates it. Threads: the store's thread.
+/// every one listed by number and reason (up to 1,000), and the mission is left as it was. An
+/// event whose uid is a record already held updates it. Control messages are skipped, said in
+/// the report's notes, as are the records whose marking was defaulted. Threads: the store's
+/// thread.
 Result<ImportReport> importCot(store::MissionStore& mission, const QString& file,
-                               const CotLimits& limits = {});
+                               const CotImportOptions& options = {});
+
+/// Why this event cannot be a record (empty: it can), as importCot would refuse it.
+QString cotEventProblem(const CotEvent& event, const CotImportOptions& options = {});
 
 /// Cuts a byte stream from a socket into whole events as they complete (a TAK feed sends
 /// events back to back, split anywhere by TCP). Each piece holds one event, with its XML
@@ -169,19 +216,28 @@ class CotStreamSplitter {
 public:
     explicit CotStreamSplitter(qint64 maxEventBytes = 1024 * 1024)
         : max_(maxEventBytes) {}
-    void feed(const QByteArray& bytes) { buffer_ += bytes; }
+    void feed(const QByteArray& bytes) {
+        if (!broken_)
+            buffer_ += bytes;
+    }
     /// The next whole event, or nullopt until more bytes come. An error when the bytes waiting
-    /// exceed the limit without completing an event (the feed is then not CoT, or hostile).
+    /// exceed the limit without completing an event (the feed is then not CoT, or hostile): the
+    /// caller must then drop the client (close its socket), not read on, or the limit bounds
+    /// nothing; the splitter refuses every later call the same way.
     Result<std::optional<QByteArray>> next();
 
 private:
     QByteArray buffer_;
     qint64 max_;
+    qsizetype scanned_ = 0; ///< bytes already searched for the end tag (no rescans: O(n))
+    bool broken_ = false;
 };
 
 /// Applies events to the mission in one transaction: all or none (an event whose uid is held
-/// updates it). An error names the first event that cannot be a record.
-Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events);
+/// updates it; control messages are skipped). An error names every event that cannot be a
+/// record. Returns the number of records written.
+Result<int> applyCotEvents(store::MissionStore& mission, const QList<CotEvent>& events,
+                           const CotImportOptions& options = {});
 
 /// Writes the mission's incidents (with the notes of their threads), routes and annotations as
 /// a CoT stream (several events back to back); with `releasable`, only the records and notes it

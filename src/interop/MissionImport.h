@@ -64,6 +64,7 @@ struct ImportReport {
     QString layer;
     qint64 imported = 0;
     QList<RejectedFeature> rejected;
+    QStringList notes; ///< what the operator should know of an import that went through
 };
 
 /// Reads points (and polygons, as area incidents) from anything OGR reads — GeoJSON, CSV with

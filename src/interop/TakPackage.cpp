@@ -198,7 +198,8 @@ QString mediaTypeOf(const TakContent& c) {
 } // namespace
 
 Result<TakImportReport> importTakPackage(store::MissionStore& mission, const QString& zipFile,
-                                         const TakPackageLimits& limits) {
+                                         const TakPackageLimits& limits,
+                                         const CotImportOptions& cot) {
     TESSERA_ASSERT_WORKER_THREAD();
     auto fail = [&](const QString& why) {
         return Error{QStringLiteral("%1: nothing imported: %2").arg(zipFile, why)};
@@ -240,6 +241,8 @@ Result<TakImportReport> importTakPackage(store::MissionStore& mission, const QSt
     QList<CotFile> cotFiles;
     QList<std::pair<TakContent, QByteArray>> attachments;
     QList<std::pair<QString, QByteArray>> overlays;
+    QStringList badEvents; // every one, of every entry: a field user fixes them all at once
+    int defaulted = 0;
     for (const TakContent& c : manifest.contents) {
         if (c.ignore) {
             report.skipped.append(
@@ -265,14 +268,27 @@ Result<TakImportReport> importTakPackage(store::MissionStore& mission, const QSt
         if (!bytes)
             return fail(bytes.error().message);
         if (kind == ContentKind::Cot) {
-            Result<CotStream> stream = readCotStream(bytes.value());
-            if (!stream)
-                return fail(QStringLiteral("%1: %2").arg(c.zipEntry, stream.error().message));
-            if (!stream.value().problems.isEmpty()) {
-                const CotProblem& p = stream.value().problems.first();
-                return fail(
-                    QStringLiteral("%1, event %2: %3").arg(c.zipEntry).arg(p.event).arg(p.reason));
+            Result<CotStream> stream = readCotStream(bytes.value(), cot.limits);
+            if (!stream) {
+                badEvents.append(QStringLiteral("%1: %2").arg(c.zipEntry, stream.error().message));
+                continue;
             }
+            QList<std::pair<int, QString>> bad;
+            for (const CotProblem& p : stream.value().problems)
+                bad.append({p.event, p.reason});
+            for (const CotEvent& e : stream.value().events) {
+                if (const QString why = cotEventProblem(e, cot); !why.isEmpty())
+                    bad.append({e.number, QStringLiteral("uid %1: %2").arg(e.uid.left(60), why)});
+                else if (!isControlMessage(e) &&
+                         (e.access.trimmed().isEmpty() ||
+                          e.access.trimmed().compare(QLatin1String("Undefined"),
+                                                     Qt::CaseInsensitive) == 0))
+                    ++defaulted;
+            }
+            std::sort(bad.begin(), bad.end());
+            for (const auto& [number, why] : bad)
+                badEvents.append(
+                    QStringLiteral("%1, event %2: %3").arg(c.zipEntry).arg(number).arg(why));
             cotFiles.append({c.zipEntry, stream.value().events});
         } else if (kind == ContentKind::Overlay) {
             overlays.append({c.zipEntry, bytes.value()});
@@ -280,6 +296,24 @@ Result<TakImportReport> importTakPackage(store::MissionStore& mission, const QSt
             attachments.append({c, bytes.value()});
         }
     }
+
+    if (!badEvents.isEmpty()) {
+        constexpr qsizetype kListed = 1000;
+        const qsizetype total = badEvents.size();
+        if (total > kListed) {
+            badEvents = badEvents.mid(0, kListed);
+            badEvents.append(QStringLiteral("... and %1 more").arg(total - kListed));
+        }
+        return fail(QStringLiteral("%1 refused:\n%2")
+                        .arg(total == 1 ? QStringLiteral("1 event")
+                                        : QStringLiteral("%1 events").arg(total))
+                        .arg(badEvents.join(QLatin1Char('\n'))));
+    }
+    if (defaulted > 0 && cot.defaultMarking)
+        report.notes.append(QStringLiteral("%1 events carried no classification: marked %2, the "
+                                           "default given, and said so in each record")
+                                .arg(defaulted)
+                                .arg(cot.defaultMarking->banner()));
 
     // Overlays are written to a scratch folder beside the mission and moved into place as the
     // last step of the transaction, so a refusal anywhere leaves the folder as it was.
@@ -317,10 +351,12 @@ Result<TakImportReport> importTakPackage(store::MissionStore& mission, const QSt
 
     Status done = mission.database().transaction([&]() -> Status {
         for (const CotFile& f : cotFiles) {
-            Result<int> applied = applyCotEvents(mission, f.events);
+            Result<int> applied = applyCotEvents(mission, f.events, cot);
             if (!applied)
                 return Error{QStringLiteral("%1: %2").arg(f.entry, applied.error().message)};
             for (const CotEvent& e : f.events) {
+                if (isControlMessage(e))
+                    continue;
                 switch (recordKindOf(e)) {
                 case CotRecordKind::Incident:
                     ++report.incidents;

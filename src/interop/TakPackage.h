@@ -6,6 +6,7 @@
 // says which variations are taken and which archives are refused.
 
 #include "geo/Result.h"
+#include "interop/CursorOnTarget.h"
 #include "interop/TakArchive.h"
 #include "store/Mission.h"
 
@@ -29,15 +30,18 @@ struct TakImportReport {
     int attachments = 0;
     QStringList layers;  ///< map layers added from the package's KML/KMZ overlays
     QStringList skipped; ///< "entry: why" for content that is not taken (not an error)
+    QStringList notes;   ///< what the operator should know (markings defaulted)
 };
 
 /// Imports a TAK data package, all or nothing: its CoT events as records (importCot's rules),
 /// files named with an event's uid as attachments of that incident, KML/KMZ overlays as map
 /// layers (copied under the mission's folder, `packages/<package>/`). Any refused entry, event or
-/// overlay refuses the whole package, with the reason, and leaves the mission and its folder as
-/// they were. Threads: the store's thread.
+/// overlay refuses the whole package and leaves the mission and its folder as they were; the
+/// error names every bad event of every CoT entry, not only the first. `cot` carries the
+/// operator's default marking for events without one. Threads: the store's thread.
 Result<TakImportReport> importTakPackage(store::MissionStore& mission, const QString& zipFile,
-                                         const TakPackageLimits& limits = {});
+                                         const TakPackageLimits& limits = {},
+                                         const CotImportOptions& cot = {});
 
 /// Writes the mission's incidents, routes and annotations as a TAK data package: one CoT file per
 /// record (`<uid>/<uid>.cot`, as ATAK writes them), each incident's attachments beside it with

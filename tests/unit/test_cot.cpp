@@ -7,6 +7,7 @@
 #include "interop/MissionImport.h"
 #include "store/MissionStore.h"
 
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -15,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -221,9 +223,9 @@ TEST_CASE("CoT: import is all or nothing; export for a peer holds only what it m
                             writeCotEvent(eventFromIncident(open, now));
 
     const QString bad = dir.filePath(QStringLiteral("bad.cot"));
-    test::writeAll(bad, good + "<event uid=\"z\" type=\"x-y-z\" time=\"2026-03-01T09:00:00Z\" "
+    test::writeAll(bad, good + "<event uid=\"z\" type=\"a-h-G\" time=\"2026-03-01T09:00:00Z\" "
                                "start=\"2026-03-01T09:00:00Z\" stale=\"2026-03-01T10:00:00Z\" "
-                               "access=\"UNCLASSIFIED\"><point lat=\"5\" lon=\"2\"/></event>");
+                               "access=\"FOUO\"><point lat=\"5\" lon=\"2\"/></event>");
     Result<ImportReport> refused = importCot(m.value(), bad);
     REQUIRE_FALSE(refused.ok());
     CHECK_THAT(text(refused.error().message), Contains("event 3"));
@@ -310,9 +312,9 @@ TEST_CASE("CoT: tessera-cli cot listen applies a TCP feed event by event", "[cot
     store::Incident b = sample();
     b.uuid = QStringLiteral("0191f2a4-7c1e-7d2a-9b3c-4d5e6f7081b1");
     const QByteArray feed = writeCotEvent(eventFromIncident(a, now)) +
-                            "<event uid=\"broken\" type=\"x-y-z\" time=\"2026-03-01T09:00:00Z\" "
+                            "<event uid=\"broken\" type=\"a-h-G\" time=\"2026-03-01T09:00:00Z\" "
                             "start=\"2026-03-01T09:00:00Z\" stale=\"2026-03-01T10:00:00Z\" "
-                            "access=\"UNCLASSIFIED\"><point lat=\"5\" lon=\"2\"/></event>" +
+                            "><point lat=\"5\" lon=\"2\"/></event>" +
                             writeCotEvent(eventFromIncident(b, now));
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in to{};
@@ -327,7 +329,7 @@ TEST_CASE("CoT: tessera-cli cot listen applies a TCP feed event by event", "[cot
     ::close(fd);
     CHECK(listener.exitCode() == 0);
     CHECK_THAT(QString::fromUtf8(listener.readAllStandardError()).toStdString(),
-               Contains("'x-y-z' has no Tessera category"));
+               Contains("carries no classification"));
     Result<store::MissionStore> m =
         store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
     REQUIRE(m.ok());
@@ -414,4 +416,274 @@ TEST_CASE("GeoJSON KML and GPX round trips keep each record's own marking", "[km
             CHECK(i.location.lon == Approx(original.location.lon).margin(1e-6));
         }
     }
+}
+
+namespace {
+
+/// One event as an adversary or a broken device would send it, with `detail` inside.
+QByteArray rawEvent(const QByteArray& uid, const QByteArray& attributes, const QByteArray& detail) {
+    return "<event version=\"2.0\" uid=\"" + uid +
+           "\" type=\"a-h-G\" how=\"h-e\" access=\"UNCLASSIFIED\" " + attributes +
+           "><point lat=\"14.5\" lon=\"-3.9\" hae=\"9999999\" ce=\"9999999\" le=\"9999999\"/>"
+           "<detail>" +
+           detail + "</detail></event>";
+}
+
+QByteArray nowTimes() {
+    const QByteArray t = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toLatin1();
+    return "time=\"" + t + "\" start=\"" + t + "\" stale=\"" + t + "\"";
+}
+
+} // namespace
+
+TEST_CASE("CoT limits: a deep nest is refused quickly, before it is read", "[cot][limits]") {
+    // 100,000 nested elements in an event's detail (1.2 MB): well under the size limit, and
+    // without a depth limit Qt's reader keeps a frame for each.
+    QByteArray nest;
+    nest.reserve(1300000);
+    for (int k = 0; k < 100000; ++k)
+        nest += "<x>";
+    for (int k = 0; k < 100000; ++k)
+        nest += "</x>";
+    QElapsedTimer clock;
+    clock.start();
+    Result<CotStream> r = readCotStream(rawEvent("deep", nowTimes(), nest));
+    const qint64 ms = clock.elapsed();
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(text(r.error().message), Contains("nested deeper than 32"));
+    CHECK(ms < 2000);
+
+    SECTION("and so are too many elements, flat") {
+        CotLimits few;
+        few.maxElements = 1000;
+        QByteArray flat;
+        for (int k = 0; k < 2000; ++k)
+            flat += "<y/>";
+        Result<CotStream> many = readCotStream(rawEvent("flat", nowTimes(), flat), few);
+        REQUIRE_FALSE(many.ok());
+        CHECK_THAT(text(many.error().message), Contains("more than 1000 elements"));
+    }
+    SECTION("while ATAK's own deepest detail (a KML style in a shape's link) is read") {
+        const QByteArray style =
+            "<shape><link uid=\"s.Style\" type=\"b-x-KmlStyle\" relation=\"p-c\">"
+            "<Style><LineStyle><color>ff0000ff</color><width>3</width>"
+            "</LineStyle></Style></link></shape>";
+        Result<CotStream> fine = readCotStream(rawEvent("style", nowTimes(), style));
+        REQUIRE(fine.ok());
+        CHECK(fine.value().events.size() == 1);
+    }
+}
+
+TEST_CASE("CoT limits: bytes that are not UTF-8 are refused, naming the event", "[cot][limits]") {
+    // A Latin-1 é in the second event's callsign: read as U+FFFD, the name would change silently.
+    const QByteArray feed = rawEvent("first", nowTimes(), "<contact callsign=\"Alpha\"/>") + "\n" +
+                            rawEvent("second", nowTimes(), "<contact callsign=\"Caf\xe9\"/>");
+    Result<CotStream> r = readCotStream(feed);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(text(r.error().message), Contains("event 2"));
+    CHECK_THAT(text(r.error().message), Contains("not UTF-8"));
+    // An overlong '/' (C0 AF) and a UTF-16 surrogate (ED A0 80) are not UTF-8 either.
+    for (const QByteArray& bad : {QByteArray("\xc0\xaf"), QByteArray("\xed\xa0\x80")}) {
+        Result<CotStream> sly =
+            readCotStream(rawEvent("x", nowTimes(), "<remarks>" + bad + "</remarks>"));
+        CHECK_FALSE(sly.ok());
+    }
+    // Real UTF-8 (Arabic, as a callsign in Darfur may be) is read as written.
+    Result<CotStream> good = readCotStream(rawEvent(
+        "ok", nowTimes(), "<contact callsign=\"\xd9\x86\xd9\x8a\xd8\xa7\xd9\x84\xd8\xa7\"/>"));
+    REQUIRE(good.ok());
+    REQUIRE(good.value().events.size() == 1);
+    CHECK(good.value().events.first().callsign ==
+          QStringLiteral(u"\u0646\u064a\u0627\u0644\u0627"));
+}
+
+TEST_CASE("CoT limits: a time absurdly far from now is a problem of its event", "[cot][limits]") {
+    const QByteArray far = rawEvent("y9999",
+                                    "time=\"9999-12-31T23:59:59Z\" start=\"9999-12-31T23:59:59Z\" "
+                                    "stale=\"9999-12-31T23:59:59Z\"",
+                                    "");
+    const QByteArray old = rawEvent("y1900",
+                                    "time=\"1900-01-01T00:00:00Z\" start=\"1900-01-01T00:00:00Z\" "
+                                    "stale=\"1900-01-01T00:10:00Z\"",
+                                    "");
+    const QByteArray fine = rawEvent("today", nowTimes(), "");
+    Result<CotStream> r = readCotStream(far + old + fine);
+    REQUIRE(r.ok());
+    REQUIRE(r.value().problems.size() == 2);
+    CHECK(r.value().problems[0].event == 1);
+    CHECK_THAT(text(r.value().problems[0].reason), Contains("a broken clock"));
+    CHECK(r.value().problems[1].event == 2);
+    REQUIRE(r.value().events.size() == 1);
+    CHECK(r.value().events.first().uid == QStringLiteral("today"));
+}
+
+TEST_CASE("CoT limits: cot listen drops a client that sends 2 MiB without </event>",
+          "[cot][cli][limits]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("feed.tessera"));
+    {
+        store::MissionInfo info;
+        info.name = QStringLiteral("Feed");
+        info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+        REQUIRE(store::MissionStore::create(path, info).ok());
+    }
+    QProcess listener;
+    listener.start(QStringLiteral(TESSERA_CLI),
+                   {QStringLiteral("cot"), QStringLiteral("listen"), path, QStringLiteral("--port"),
+                    QStringLiteral("0"), QStringLiteral("--count"), QStringLiteral("1")});
+    QString banner;
+    while (!banner.contains(QLatin1Char('\n')) && listener.waitForReadyRead(60000))
+        banner += QString::fromUtf8(listener.readAllStandardOutput());
+    const QRegularExpressionMatch port =
+        QRegularExpression(QStringLiteral("port (\\d+)")).match(banner);
+    REQUIRE(port.hasMatch());
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(static_cast<quint16>(port.captured(1).toInt()));
+
+    const int hostile = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(::connect(hostile, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+    // An event that never ends: 2 MiB of remarks. Writes fail once the listener lets go.
+    QByteArray endless = "<event uid=\"x\" type=\"a-h-G\"><detail><remarks>";
+    endless += QByteArray(2 * 1024 * 1024, 'A');
+    qsizetype sent = 0;
+    while (sent < endless.size()) {
+        const ssize_t n = ::send(
+            hostile, endless.constData() + sent,
+            static_cast<size_t>(std::min<qsizetype>(65536, endless.size() - sent)), MSG_NOSIGNAL);
+        if (n <= 0)
+            break; // reset by the listener: dropped
+        sent += n;
+    }
+    // Dropped means closed: the next read sees the end (or a reset), not silence.
+    pollfd wait{hostile, POLLIN, 0};
+    const int ready = ::poll(&wait, 1, 15000);
+    REQUIRE(ready == 1);
+    char byte = 0;
+    CHECK(::recv(hostile, &byte, 1, 0) <= 0);
+    ::close(hostile);
+
+    // The listener is still there for the next client.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+    const QByteArray good =
+        writeCotEvent(eventFromIncident(sample(), QDateTime::currentDateTimeUtc()));
+    REQUIRE(::send(fd, good.constData(), static_cast<size_t>(good.size()), MSG_NOSIGNAL) ==
+            good.size());
+    REQUIRE(listener.waitForFinished(60000));
+    ::close(fd);
+    CHECK(listener.exitCode() == 0);
+    CHECK_THAT(QString::fromUtf8(listener.readAllStandardError()).toStdString(),
+               Contains("feed dropped"));
+}
+
+TEST_CASE("CoT from the field: ATAK's own events come in under the operator's default marking",
+          "[cot][atak]") {
+    QTemporaryDir dir;
+    store::MissionStore m = missionWith(dir, QStringLiteral("field.tessera"), {});
+    const QString file = test::dataFile(QStringLiteral("cot/atak-field.cot"));
+
+    SECTION("without a default, every event without a classification is named, none taken") {
+        Result<ImportReport> refused = importCot(m, file);
+        REQUIRE_FALSE(refused.ok());
+        const std::string why = text(refused.error().message);
+        // Six reports, none marked; the ping (event 6) is no report and not among them.
+        for (const int n : {1, 2, 3, 4, 5, 7})
+            CHECK_THAT(why, Contains(QStringLiteral("event %1: uid").arg(n).toStdString()));
+        CHECK_THAT(why, !Contains("event 6:"));
+        CHECK_THAT(why, Contains("6 of 7 events refused"));
+        CHECK_THAT(why, Contains("--default-marking"));
+        CHECK(m.incidents().value().isEmpty());
+        CHECK(m.annotations().value().isEmpty());
+    }
+    SECTION("a default that is not a marking is refused, and so is none at all") {
+        CHECK_FALSE(cotDefaultMarking(QStringLiteral("UNDEFINED")).ok());
+        CHECK_FALSE(cotDefaultMarking(QStringLiteral("UNCLASSIFED")).ok()); // a typo
+        CHECK_FALSE(cotDefaultMarking(QStringLiteral("UNCLASSIFIED"), QStringLiteral("UN")).ok());
+        CHECK_FALSE(cotDefaultMarking(QString()).ok());
+        Result<store::Marking> fine =
+            cotDefaultMarking(QStringLiteral(" unclassified "), QStringLiteral("rel to un"));
+        REQUIRE(fine.ok());
+        CHECK(fine.value().classification == QStringLiteral("UNCLASSIFIED"));
+        CHECK(fine.value().releasability == QStringLiteral("REL TO UN"));
+    }
+    SECTION("with a default, all are taken, each saying its marking was defaulted") {
+        CotImportOptions options;
+        options.defaultMarking =
+            cotDefaultMarking(QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")).value();
+        Result<ImportReport> report = importCot(m, file, options);
+        REQUIRE(report.ok());
+        CHECK(report.value().imported == 6); // not the ping
+        CHECK_THAT(text(report.value().notes.join(QLatin1Char('\n'))),
+                   Contains("1 control messages") &&
+                       Contains("6 events carried no classification"));
+        const QList<store::Incident> incidents = m.incidents().value();
+        REQUIRE(incidents.size() == 1); // the hostile contact: a category Tessera has
+        CHECK(incidents.first().category == QStringLiteral("armed_clash"));
+        CHECK(incidents.first().marking ==
+              store::Marking{QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")});
+        CHECK_THAT(text(incidents.first().narrative),
+                   Contains("About ten") && Contains("Marking defaulted"));
+        const QList<store::Annotation> markers = m.annotations().value();
+        REQUIRE(markers.size() == 5);
+        for (const store::Annotation& a : markers) {
+            INFO(text(a.text));
+            CHECK(a.kind == store::AnnotationKind::Point);
+            CHECK(a.marking.classification == QStringLiteral("UNCLASSIFIED")); // never UNDEFINED
+            CHECK_THAT(text(a.text), Contains("Marking defaulted"));
+        }
+        // Generic markers keep their CoT type, and go back out with it and the sender's uid.
+        QStringList types;
+        const QHash<QString, store::CotOrigin> origins = m.cotOrigins().value();
+        for (const store::CotOrigin& o : origins)
+            types.append(o.type);
+        types.sort();
+        CHECK(types == QStringList{QStringLiteral("a-f-G-U-C"), QStringLiteral("a-h-G"),
+                                   QStringLiteral("a-u-G"), QStringLiteral("b-m-p-s-p-loc"),
+                                   QStringLiteral("b-t-f"), QStringLiteral("u-r-b-c-c")});
+        const QString out = dir.filePath(QStringLiteral("back.cot"));
+        REQUIRE(exportCot(m, out).ok());
+        Result<CotStream> back = readCotStream(test::readAll(out));
+        REQUIRE(back.ok());
+        bool found = false;
+        for (const CotEvent& e : back.value().events)
+            if (e.uid == QStringLiteral("ANDROID-7d1e44b0c2")) {
+                found = true;
+                CHECK(e.type == QStringLiteral("a-f-G-U-C"));
+                CHECK(e.access == QStringLiteral("UNCLASSIFIED"));
+                CHECK(e.releaseableTo == QStringLiteral("UN"));
+            }
+        CHECK(found);
+        // Imported again (as a peer would send it back), the note is not doubled.
+        REQUIRE(importCot(m, out).ok());
+        const QList<store::Annotation> again = m.annotations().value();
+        for (const store::Annotation& a : again)
+            CHECK(a.text.count(QStringLiteral("Marking defaulted")) == 1);
+    }
+}
+
+TEST_CASE("CoT from the field: tessera-cli takes --default-marking and refuses a bad one",
+          "[cot][atak][cli]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("cli.tessera"));
+    { store::MissionStore m = missionWith(dir, QStringLiteral("cli.tessera"), {}); }
+    const QString file = test::dataFile(QStringLiteral("cot/atak-field.cot"));
+    auto run = [&](const QStringList& extra) {
+        QProcess cli;
+        cli.start(QStringLiteral(TESSERA_CLI),
+                  QStringList{QStringLiteral("cot"), QStringLiteral("import"), path, file} + extra);
+        REQUIRE(cli.waitForFinished(120000));
+        return std::pair{cli.exitCode(), QString::fromUtf8(cli.readAllStandardOutput() +
+                                                           cli.readAllStandardError())};
+    };
+    const auto [badCode, badText] =
+        run({QStringLiteral("--default-marking"), QStringLiteral("Undefined")});
+    CHECK(badCode != 0);
+    CHECK_THAT(text(badText), Contains("is not a marking"));
+    const auto [code, said] =
+        run({QStringLiteral("--default-marking"), QStringLiteral("UNCLASSIFIED"),
+             QStringLiteral("--default-releasability"), QStringLiteral("REL TO UN")});
+    CHECK(code == 0);
+    CHECK_THAT(text(said), Contains("Imported 6 CoT events") && Contains("no classification"));
 }

@@ -321,7 +321,7 @@ TEST_CASE("CoT: routes and drawings that cannot be records are refused with noth
         {event(4, "u-d-c-c", "<contact callsign='no radius'/>"), "no usable <shape><ellipse"},
         {event(5, "u-d-f", "<link point='16,0'/><link point='16.1,0.1'/>")
              .replace("access='UNCLASSIFIED'", ""),
-         "no access"},
+         "no classification"},
         {event(6, "b-m-r",
                "<link point='16,0'/><link point='16.1,0.1'/><__tessera record='route'>"
                "<fix point='16,0' time='not a time'/></__tessera>"),
@@ -412,4 +412,245 @@ TEST_CASE("CoT: drawings taken in from TAK show on the map", "[cot][shapes]") {
     // Outside every drawing: untouched.
     CHECK(image.pixelColor(view.toPixel(geo::GeoPoint{0.28, 15.97}).toPoint()) ==
           QColor(Qt::white));
+}
+
+namespace {
+
+/// One ATAK drawing event, written as ATAK writes them (single quotes, no access).
+QByteArray atakEvent(const char* uid, const char* type, double lat, double lon,
+                     const QByteArray& detail) {
+    const QByteArray t = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toLatin1();
+    return "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<event version='2.0' uid='" +
+           QByteArray(uid) + "' type='" + QByteArray(type) + "' time='" + t + "' start='" + t +
+           "' stale='" + t + "' how='h-e'><point lat='" + QByteArray::number(lat, 'f', 7) +
+           "' lon='" + QByteArray::number(lon, 'f', 7) +
+           "' hae='9999999.0' ce='9999999.0' le='9999999.0'/><detail>" + detail +
+           "<link uid='ANDROID-7d1e44b0c2' type='a-f-G-U-C' parent_callsign='BRAVO 2' "
+           "relation='p-p'/></detail></event>\n";
+}
+
+/// Whether `p` is inside `ring` as a map draws and tests an area in longitude and latitude
+/// (even-odd, the ring closed implicitly).
+bool insideOnTheMap(const QList<geo::GeoPoint>& ring, geo::GeoPoint p) {
+    bool inside = false;
+    for (qsizetype i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+        const geo::GeoPoint a = ring[i], b = ring[j];
+        if ((a.lat > p.lat) != (b.lat > p.lat) &&
+            p.lon < (b.lon - a.lon) * (p.lat - a.lat) / (b.lat - a.lat) + a.lon)
+            inside = !inside;
+    }
+    return inside;
+}
+
+/// Imports `cot` into `m` (UNCLASSIFIED by default), exports it, and reads the export back.
+QList<CotEvent> throughTessera(store::MissionStore& m, const QTemporaryDir& dir,
+                               const QByteArray& cot) {
+    const QString in = dir.filePath(QStringLiteral("in.cot"));
+    test::writeAll(in, cot);
+    CotImportOptions options;
+    options.defaultMarking = cotDefaultMarking(QStringLiteral("UNCLASSIFIED")).value();
+    Result<ImportReport> imported = importCot(m, in, options);
+    const std::string why = imported.ok() ? std::string() : text(imported.error().message);
+    INFO(why);
+    REQUIRE(imported.ok());
+    const QString out = dir.filePath(QStringLiteral("out.cot"));
+    REQUIRE(exportCot(m, out).ok());
+    Result<CotStream> back = readCotStream(test::readAll(out));
+    REQUIRE(back.ok());
+    return back.value().events;
+}
+
+const CotEvent& byUid(const QList<CotEvent>& events, const char* uid) {
+    for (const CotEvent& e : events)
+        if (e.uid == QLatin1String(uid))
+            return e;
+    FAIL("no event " << uid);
+    return events.first();
+}
+
+} // namespace
+
+TEST_CASE("CoT shapes: circles and ellipses go back to ATAK as ATAK reads them",
+          "[cot][shapes][atak]") {
+    QTemporaryDir dir;
+    store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+    const geo::GeoPoint centre{-0.0442, 16.2731};
+    const QByteArray in =
+        atakEvent("circle-1", "u-d-c-c", centre.lat, centre.lon,
+                  "<shape><ellipse major='500.0' minor='500.0' angle='360'/>"
+                  "<link uid='circle-1.Style' type='b-x-KmlStyle' relation='p-c'><Style>"
+                  "<LineStyle><color>ffff0000</color><width>4.0</width></LineStyle></Style>"
+                  "</link></shape><contact callsign='Cordon'/>") +
+        atakEvent("ellipse-1", "u-d-c-e", centre.lat, centre.lon,
+                  "<shape><ellipse major='2000.0' minor='800.0' angle='30.0'/></shape>"
+                  "<contact callsign='Search area'/>");
+    const QList<CotEvent> back = throughTessera(m, dir, in);
+
+    // In Tessera: ATAK's ellipse is 2000 m by 800 m across (diameters), not twice that.
+    const QList<store::Annotation> shapes = m.annotations().value();
+    for (const store::Annotation& a : shapes) {
+        REQUIRE(a.kind == store::AnnotationKind::Area);
+        double far = 0, near = 1e9;
+        for (const geo::GeoPoint& p : a.geometry) {
+            far = std::max(far, metresBetween(centre, p));
+            near = std::min(near, metresBetween(centre, p));
+        }
+        if (a.text.startsWith(QLatin1String("Cordon"))) {
+            CHECK(far == Approx(500).margin(0.5));
+            CHECK(near == Approx(500).margin(0.5));
+        } else {
+            CHECK(far == Approx(1000).margin(0.5));
+            CHECK(near == Approx(400).margin(0.5));
+        }
+    }
+    // Back out: the shape detail ATAK requires, centred, with ATAK's axis meaning.
+    const CotEvent& circle = byUid(back, "circle-1");
+    CHECK(circle.type == QStringLiteral("u-d-c-c"));
+    CHECK(circle.ellipseMajor == Approx(500).margin(0.01));
+    CHECK(circle.ellipseMinor == Approx(500).margin(0.01));
+    CHECK(std::fmod(circle.ellipseAngle, 360.0) == 0.0);
+    CHECK(metresBetween({circle.lon, circle.lat}, centre) < 0.01);
+    CHECK(circle.links.isEmpty());
+    const CotEvent& ellipse = byUid(back, "ellipse-1");
+    CHECK(ellipse.type == QStringLiteral("u-d-c-e"));
+    CHECK(ellipse.ellipseMajor == Approx(2000).margin(0.01));
+    CHECK(ellipse.ellipseMinor == Approx(800).margin(0.01));
+    CHECK(ellipse.ellipseAngle == Approx(30).margin(0.001));
+    CHECK(metresBetween({ellipse.lon, ellipse.lat}, centre) < 0.01);
+    // The written event carries <shape><ellipse major minor angle>.
+    CHECK(writeCotEvent(circle).contains("<shape><ellipse major=\"500.000\" minor=\"500.000\""));
+
+    SECTION("an edited circle goes back as the freehand shape it now is") {
+        store::Annotation edited;
+        const QList<store::Annotation> held = m.annotations().value();
+        for (const store::Annotation& a : held)
+            if (a.text.startsWith(QLatin1String("Cordon")))
+                edited = a;
+        edited.geometry[5].lat += 0.01;
+        REQUIRE(m.updateAnnotation(edited).ok());
+        const QString out = dir.filePath(QStringLiteral("edited.cot"));
+        REQUIRE(exportCot(m, out).ok());
+        const QList<CotEvent> again = readCotStream(test::readAll(out)).value().events;
+        const CotEvent& now = byUid(again, "circle-1");
+        CHECK(now.type == QStringLiteral("u-d-f"));
+        CHECK(now.links.size() == 73);
+    }
+}
+
+TEST_CASE("CoT shapes: a circle across longitude 180 or around a pole contains its centre",
+          "[cot][shapes][atak]") {
+    QTemporaryDir dir;
+    store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+    // Fiji straddles 180: a 20 km cordon east of Labasa, and a 150 km circle at the north pole.
+    const geo::GeoPoint fiji{179.95, -16.4};
+    const geo::GeoPoint pole{10.0, 89.6};
+    const QList<CotEvent> back = throughTessera(
+        m, dir,
+        atakEvent("fiji", "u-d-c-c", fiji.lat, fiji.lon,
+                  "<shape><ellipse major='20000' minor='20000' angle='0'/></shape>"
+                  "<contact callsign='Fiji'/>") +
+            atakEvent("pole", "u-d-c-c", pole.lat, pole.lon,
+                      "<shape><ellipse major='150000' minor='150000' angle='360'/></shape>"
+                      "<contact callsign='Pole'/>"));
+    const QList<store::Annotation> rings = m.annotations().value();
+    for (const store::Annotation& a : rings) {
+        const bool isFiji = a.text.startsWith(QLatin1String("Fiji"));
+        INFO(text(a.text));
+        CHECK(insideOnTheMap(a.geometry, isFiji ? fiji : pole));
+        CHECK(insideOnTheMap(a.geometry,
+                             isFiji ? geo::GeoPoint{-179.9, -16.4} : geo::GeoPoint{-170.0, 89.5}));
+        // ... and nothing far away: the ring is not turned inside out.
+        CHECK_FALSE(insideOnTheMap(a.geometry,
+                                   isFiji ? geo::GeoPoint{0, -16.4} : geo::GeoPoint{10.0, 80.0}));
+        for (const geo::GeoPoint& p : a.geometry)
+            CHECK(p.isValid());
+    }
+    // And back as the same circles.
+    for (const char* uid : {"fiji", "pole"}) {
+        const CotEvent& e = byUid(back, uid);
+        INFO(uid);
+        CHECK(e.type == QStringLiteral("u-d-c-c"));
+        CHECK(metresBetween({e.lon, e.lat}, uid == std::string("fiji") ? fiji : pole) < 0.05);
+        CHECK(e.ellipseMajor == Approx(uid == std::string("fiji") ? 20000 : 150000).margin(0.05));
+    }
+}
+
+TEST_CASE("CoT shapes: range and bearing lines, telestrations, and drawings without vertices",
+          "[cot][shapes][atak]") {
+    QTemporaryDir dir;
+    store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+    const geo::GeoPoint from{-0.0442, 16.2731};
+    // A telestration: each line a whole event, escaped, in a link's `line` (as ATAK sends it).
+    auto line = [](const char* uid, const char* points) {
+        QByteArray inner = "<event version='2.0' uid='" + QByteArray(uid) +
+                           "' type='u-d-f' time='2026-12-01T10:00:00Z' start='2026-12-01T10:00:00Z'"
+                           " stale='2026-12-02T10:00:00Z' how='h-e'><point lat='16.3' lon='-0.05'"
+                           " hae='9999999.0' ce='9999999.0' le='9999999.0'/><detail>" +
+                           QByteArray(points) + "</detail></event>";
+        return "<link line='" +
+               inner.replace("&", "&amp;")
+                   .replace("<", "&lt;")
+                   .replace(">", "&gt;")
+                   .replace("'", "&apos;") +
+               "'/>";
+    };
+    const QByteArray cot =
+        atakEvent("rb-1", "u-rb-a", from.lat, from.lon,
+                  "<range value='1234.5'/><bearing value='47.25'/><inclination value='0.0'/>"
+                  "<rangeUnits value='1'/><bearingUnits value='0'/><northRef value='1'/>"
+                  "<contact callsign='R&amp;B 1'/>") +
+        atakEvent(
+            "tele-1", "u-d-f-m", 0, 0,
+            line("tele-1.line-1", "<link point='16.30,-0.05'/><link point='16.31,-0.04'/>"
+                                  "<link point='16.32,-0.05'/>") +
+                line("tele-1.line-2", "<link point='16.29,-0.06'/><link point='16.28,-0.07'/>") +
+                "<contact callsign='Arrow to the wadi'/>");
+    const QList<CotEvent> back = throughTessera(m, dir, cot);
+
+    const QList<store::Annotation> drawn = m.annotations().value();
+    REQUIRE(drawn.size() == 3); // the line, and the telestration's two lines
+    for (const store::Annotation& a : drawn) {
+        CHECK(a.kind == store::AnnotationKind::Line);
+        for (const geo::GeoPoint& p : a.geometry)
+            CHECK(metresBetween(p, {0, 0}) > 1.0e6); // never a point at 0,0
+    }
+    const CotEvent& rb = byUid(back, "rb-1");
+    CHECK(rb.type == QStringLiteral("u-rb-a"));
+    CHECK(rb.range == Approx(1234.5).margin(0.01));
+    CHECK(rb.bearing == Approx(47.25).margin(0.0001));
+    CHECK(metresBetween({rb.lon, rb.lat}, from) < 0.01);
+    CHECK(byUid(back, "tele-1.line-1").links.size() == 3);
+    CHECK(byUid(back, "tele-1.line-2").type == QStringLiteral("u-d-f"));
+    CHECK_THAT(text(byUid(back, "tele-1.line-2").remarks), Contains("Arrow to the wadi"));
+
+    SECTION("a drawing without vertices is refused, not a point at 0,0") {
+        const QString file = dir.filePath(QStringLiteral("empty.cot"));
+        test::writeAll(file, atakEvent("empty", "u-d-f", 0, 0, "<contact callsign='x'/>") +
+                                 atakEvent("tele-0", "u-d-f-m", 0, 0, "") +
+                                 atakEvent("rb-0", "u-rb-a", 16, 0, ""));
+        CotImportOptions options;
+        options.defaultMarking = cotDefaultMarking(QStringLiteral("UNCLASSIFIED")).value();
+        Result<ImportReport> refused = importCot(m, file, options);
+        REQUIRE_FALSE(refused.ok());
+        CHECK_THAT(text(refused.error().message),
+                   Contains("event 1: uid empty: the u-d-f drawing has no vertices") &&
+                       Contains("event 2: the telestration (u-d-f-m) has no lines") &&
+                       Contains("event 3: uid rb-0: the range and bearing line has no usable"));
+    }
+}
+
+TEST_CASE("CoT shapes: a route goes out with start now and stale after it", "[cot][shapes][atak]") {
+    QTemporaryDir dir;
+    store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+    // ATAK's route, sent long ago (its stale time years past): Tessera sends it as of now.
+    QByteArray route = test::readAll(test::dataFile(QStringLiteral("cot/atak-route.cot")));
+    const QList<CotEvent> back = throughTessera(m, dir, route);
+    REQUIRE(back.size() == 1);
+    const CotEvent& e = back.first();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    CHECK(e.type == QStringLiteral("b-m-r"));
+    CHECK(std::abs(e.time.secsTo(now)) < 600);
+    CHECK(e.start == e.time);
+    CHECK(e.stale > e.start);
+    CHECK_FALSE(e.isStale(now));
 }

@@ -310,10 +310,11 @@ TEST_CASE("TAK package: unsafe or broken archives are refused with nothing impor
          {{QStringLiteral("a/spot.cot"), kHostile},
           {QStringLiteral("b/bad.cot"), "<event uid='x'"}},
          "b/bad.cot: malformed CoT XML"},
-        {"an unknown CoT type in the second file",
+        {"a marking outside the grammar in the second file",
          {{QStringLiteral("a/spot.cot"), kHostile},
-          {QStringLiteral("b/odd.cot"), QByteArray(kHostile).replace("a-h-G-U-C", "x-y-z")}},
-         "no Tessera category"},
+          {QStringLiteral("b/odd.cot"),
+           QByteArray(kHostile).replace("access='UNCLASSIFIED'", "access='FOUO'")}},
+         "b/odd.cot, event 1"},
         {"an out-of-range position",
          {{QStringLiteral("b/far.cot"),
            QByteArray(kHostile).replace("lat='16.25'", "lat='96.25'")}},
@@ -449,4 +450,47 @@ TEST_CASE("TAK package: tessera-cli tak export and import", "[tak][cli]") {
                                     dir.filePath(QStringLiteral("b.tessera")), bad});
     CHECK(code != 0);
     CHECK_THAT(text(err), Contains("path traversal") && Contains("nothing imported"));
+}
+
+TEST_CASE("TAK package: every bad event of every file is named, and a default marking applies",
+          "[tak][atak]") {
+    QTemporaryDir dir;
+    store::MissionStore m = newMission(dir, QStringLiteral("m.tessera"));
+    const QString zip = dir.filePath(QStringLiteral("field.zip"));
+    // As ATAK sends them: no access on the team's own events.
+    const QByteArray unmarked = QByteArray(kHostile).replace(" access='UNCLASSIFIED'", "");
+    const QByteArray second = QByteArray(unmarked).replace("spot-12", "spot-13");
+    const QByteArray foreign = QByteArray(kHostile)
+                                   .replace("spot-12", "spot-14")
+                                   .replace("access='UNCLASSIFIED'", "access='FOUO'");
+    writeZip(zip, {{QStringLiteral("a/one.cot"), unmarked + second},
+                   {QStringLiteral("b/two.cot"), foreign},
+                   {QStringLiteral("c/field.cot"),
+                    test::readAll(test::dataFile(QStringLiteral("cot/atak-field.cot")))}});
+    Result<TakImportReport> refused = importTakPackage(m, zip);
+    REQUIRE_FALSE(refused.ok());
+    const std::string why = text(refused.error().message);
+    CHECK_THAT(why, Contains("a/one.cot, event 1") && Contains("a/one.cot, event 2") &&
+                        Contains("b/two.cot, event 1") && Contains("c/field.cot, event 7") &&
+                        Contains("9 events refused"));
+    checkUntouched(m, dir);
+
+    CotImportOptions options;
+    options.defaultMarking = cotDefaultMarking(QStringLiteral("UNCLASSIFIED")).value();
+    refused = importTakPackage(m, zip, {}, options);
+    REQUIRE_FALSE(refused.ok()); // a marking outside the grammar is never defaulted over
+    CHECK_THAT(text(refused.error().message),
+               Contains("1 event refused") && Contains("b/two.cot, event 1") &&
+                   Contains("\"FOUO // REL TO UN\" is not one Tessera reads"));
+    checkUntouched(m, dir);
+
+    writeZip(zip, {{QStringLiteral("a/one.cot"), unmarked + second},
+                   {QStringLiteral("c/field.cot"),
+                    test::readAll(test::dataFile(QStringLiteral("cot/atak-field.cot")))}});
+    Result<TakImportReport> report = importTakPackage(m, zip, {}, options);
+    REQUIRE(report.ok());
+    CHECK(report.value().incidents == 3);
+    CHECK(report.value().annotations == 5);
+    CHECK_THAT(text(report.value().notes.join(QLatin1Char('\n'))),
+               Contains("8 events carried no classification"));
 }
