@@ -19,9 +19,12 @@
 #include "store/Uuid.h"
 
 #include <QFile>
+#include <QSet>
 #include <QTemporaryDir>
 
 #include <catch2/catch.hpp>
+
+#include <random>
 
 using namespace tessera;
 using namespace tessera::share;
@@ -430,4 +433,153 @@ TEST_CASE("Marking authority holds for edits at the peer too", "[share][release]
     store::Incident own = nld.incident(i.uuid).value();
     own.marking = kUnclassified;
     CHECK(nld.updateIncident(own).ok());
+}
+
+namespace {
+
+/// The oracle, written apart from ReleasePolicy: every station here is cleared for SECRET and
+/// belongs to the community MINUSMA, so a marking's reach is exactly this set of nations.
+struct Reach {
+    store::Marking marking;
+    QStringList nations;
+};
+QStringList nations(std::initializer_list<const char*> codes) {
+    QStringList out;
+    for (const char* code : codes)
+        out.append(QString::fromLatin1(code));
+    return out;
+}
+const QList<Reach> kReaches{
+    {{QStringLiteral("UNCLASSIFIED"), QString()}, nations({"FRA", "NLD", "SEN", "USA"})},
+    {{QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO NLD, FRA")}, nations({"FRA", "NLD"})},
+    {{QStringLiteral("RESTRICTED"), QStringLiteral("REL TO NLD, FRA, SEN")},
+     nations({"FRA", "NLD", "SEN"})},
+    {{QStringLiteral("CONFIDENTIAL"), QStringLiteral("REL TO MINUSMA")},
+     nations({"FRA", "NLD", "SEN", "USA"})},
+    {{QStringLiteral("SECRET"), QStringLiteral("REL TO NLD")}, nations({"NLD"})},
+    {{QStringLiteral("SECRET"), QStringLiteral("REL TO NLD, USA")}, nations({"NLD", "USA"})},
+    {{QStringLiteral("SECRET"), QString()}, nations({})},
+};
+
+} // namespace
+
+TEST_CASE("Releasability property: notes and files under re-marked incidents, on every path",
+          "[share][release][property]") {
+    const unsigned seed = GENERATE(11u, 12u, 13u);
+    INFO("seed " << seed);
+    std::mt19937 rng(seed);
+    QTemporaryDir dir;
+    Nations n;
+    store::MissionStore nld = mission(dir, QStringLiteral("nld"));
+
+    QHash<QString, int> reachOf;     // record uuid -> index into kReaches
+    QHash<QString, QString> parent;  // note or attachment -> its incident
+    QHash<QString, QString> tokenOf; // record uuid -> a word only it carries
+    QStringList incidents;
+    const auto draw = [&] { return static_cast<int>(rng() % kReaches.size()); };
+    for (int k = 0; k < 240; ++k) {
+        const int r = draw();
+        const QString token = QStringLiteral("TOKEN%1X").arg(k);
+        const int kind = incidents.isEmpty() ? 0 : static_cast<int>(rng() % 10);
+        if (kind < 5) {
+            store::Incident i = incident(token, kReaches[r].marking);
+            REQUIRE(nld.addIncident(i).ok());
+            incidents.append(i.uuid);
+            reachOf.insert(i.uuid, r);
+            tokenOf.insert(i.uuid, token);
+        } else if (kind < 8) {
+            const QString of = incidents[static_cast<int>(rng() % incidents.size())];
+            store::IncidentNote note;
+            note.author = QStringLiteral("analyst");
+            note.text = QStringLiteral("note ") + token;
+            note.marking = kReaches[r].marking;
+            REQUIRE(nld.addNote(of, note).ok());
+            reachOf.insert(note.uuid, r);
+            parent.insert(note.uuid, of);
+            tokenOf.insert(note.uuid, token);
+        } else {
+            const QString of = incidents[static_cast<int>(rng() % incidents.size())];
+            Result<store::Attachment> a =
+                nld.attach(of, QStringLiteral("file.txt"), QByteArray("file ") + token.toLatin1(),
+                           QStringLiteral("text/plain"), kReaches[r].marking);
+            REQUIRE(a.ok());
+            reachOf.insert(a.value().uuid, r);
+            parent.insert(a.value().uuid, of);
+            tokenOf.insert(a.value().uuid, token);
+        }
+    }
+    // The originator re-marks a third of its incidents after their notes and files were written.
+    for (const QString& uuid : incidents)
+        if (rng() % 3 == 0) {
+            const int r = draw();
+            store::Incident i = nld.incident(uuid).value();
+            i.marking = kReaches[r].marking;
+            REQUIRE(nld.updateIncident(i).ok());
+            reachOf.insert(uuid, r);
+        }
+
+    const auto mayHave = [&](const QString& uuid, const QString& nation) {
+        if (!kReaches[reachOf.value(uuid)].nations.contains(nation))
+            return false;
+        const QString up = parent.value(uuid);
+        return up.isEmpty() || kReaches[reachOf.value(up)].nations.contains(nation);
+    };
+
+    for (const Identity* peer : {&n.fra, &n.sen, &n.usa}) {
+        const QString nation = peer->card().profile.organisation;
+        INFO("peer " << nation.toStdString());
+        ContactBook book = bookWith({&n.nld});
+        QSet<QString> allowed;
+        for (auto it = reachOf.constBegin(); it != reachOf.constEnd(); ++it)
+            if (mayHave(it.key(), nation))
+                allowed.insert(it.key());
+        REQUIRE(!allowed.isEmpty());
+        REQUIRE(allowed.size() < reachOf.size());
+
+        // The bundle: exactly what it may have, nothing else even encrypted to it.
+        Result<ExportReport> bundle = exportBundle(nld, n.nld, {peer->card()});
+        REQUIRE(bundle.ok());
+        QSet<QString> carried;
+        for (const SharedRecord& r : openedRecords(bundle.value().bytes, *peer, book))
+            carried.insert(r.uuid);
+        CHECK(carried == allowed);
+        // The series TLS sync sends, in small bundles.
+        QSet<QString> series;
+        REQUIRE(exportBundleSeries(nld, n.nld, peer->card(), {}, 7, [&](const ExportReport& part) {
+                    for (const SharedRecord& r : openedRecords(part.bytes, *peer, book))
+                        series.insert(r.uuid);
+                    return success();
+                }).ok());
+        CHECK(series == allowed);
+        // The panel's counts.
+        Result<QList<PeerStatus>> status = peerStatus(nld, {peer->card()});
+        REQUIRE(status.ok());
+        CHECK(status.value().first().pending == allowed.size());
+        CHECK(status.value().first().withheld == reachOf.size() - allowed.size());
+        // CoT and OGR files made for it: no word of what it may not have.
+        const QString cot = dir.filePath(nation + QStringLiteral(".cot"));
+        REQUIRE(interop::exportCot(nld, cot, releasableTo(*peer)).ok());
+        const QString geojson = dir.filePath(nation + QStringLiteral(".geojson"));
+        interop::RecordExportOptions options;
+        options.releasable = releasableTo(*peer);
+        REQUIRE(interop::exportRecords(nld, geojson, options).ok());
+        const QByteArray cotText = test::readAll(cot);
+        const QByteArray ogrText = test::readAll(geojson);
+        int leaks = 0;
+        int incidentsShown = 0;
+        for (auto it = tokenOf.constBegin(); it != tokenOf.constEnd(); ++it) {
+            const QByteArray word = it.value().toLatin1();
+            if (!allowed.contains(it.key())) {
+                leaks += cotText.contains(word) ? 1 : 0;
+                leaks += ogrText.contains(word) ? 1 : 0;
+            } else if (incidents.contains(it.key())) {
+                incidentsShown += cotText.contains(word) && ogrText.contains(word) ? 1 : 0;
+            }
+        }
+        CHECK(leaks == 0);
+        int allowedIncidents = 0;
+        for (const QString& uuid : incidents)
+            allowedIncidents += allowed.contains(uuid) ? 1 : 0;
+        CHECK(incidentsShown == allowedIncidents);
+    }
 }
