@@ -212,8 +212,10 @@ ScrollView {
             background: Rectangle { color: "#f4f6f8"; radius: 3; border.color: "#8a96a3" }
         }
 
-        RowLayout {
+        // One row each: a marking must be read whole, at any text size.
+        ColumnLayout {
             Layout.fillWidth: true
+            spacing: 2
             ColumnLayout {
                 Layout.fillWidth: true
                 Caption { text: "Classification" }
@@ -223,6 +225,8 @@ ScrollView {
                     id: levelBox
                     objectName: "classificationField"
                     Layout.fillWidth: true
+                    // Tall enough for its text at any text scale (the style's default is not).
+                    Layout.preferredHeight: Math.round(font.pixelSize * 2)
                     editable: true
                     font.family: Theme.fontFamily
                     font.pixelSize: Theme.baseFont

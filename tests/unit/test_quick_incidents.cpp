@@ -265,6 +265,24 @@ TEST_CASE("The incident form refuses bad input field by field and writes nothing
 
     const QDateTime observed = QDateTime::currentDateTimeUtc().addSecs(120);
     editor.setProperty("observedAt", observed.toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+    // Markings outside the grammar are refused beside their field (issue 17: the form saved
+    // "TOP SECRET" and "RELEASABLE TO FRA", which every reader then withholds or misreads).
+    editor.setProperty("classification", QStringLiteral("TOP SECRET"));
+    CHECK_FALSE(editor.save());
+    CHECK(editor.problems().keys() == QStringList{QStringLiteral("classification")});
+    editor.setProperty("classification", QStringLiteral("SECRET"));
+    editor.setProperty("releasability", QStringLiteral("RELEASABLE TO FRA"));
+    CHECK_FALSE(editor.save());
+    CHECK(editor.problems().keys() == QStringList{QStringLiteral("releasability")});
+    editor.setProperty("releasability", QString::fromUtf8("REL TO u\xc5\xbf"
+                                                          "a"));
+    CHECK_FALSE(editor.save());
+    CHECK(editor.problems().keys() == QStringList{QStringLiteral("releasability")});
+    QTest::qWait(100);
+    CHECK(storedCount(path) == 4);
+    // A valid one is saved in the grammar's canonical form.
+    editor.setProperty("classification", QStringLiteral("unclassified"));
+    editor.setProperty("releasability", QStringLiteral("rel to un,  fra"));
     editor.setProperty("severity", QStringLiteral("high"));
     editor.setProperty("category", QStringLiteral("armed_clash"));
     editor.setProperty("narrative", QStringLiteral("Bursts of automatic fire by the river"));
@@ -283,10 +301,11 @@ TEST_CASE("The incident form refuses bad input field by field and writes nothing
     CHECK(s.category == QStringLiteral("armed_clash"));
     CHECK(s.location.lat == Approx(16.281));
     CHECK(s.location.lon == Approx(0.031));
+    CHECK(s.marking.classification == QStringLiteral("UNCLASSIFIED"));
+    CHECK(s.marking.releasability == QStringLiteral("REL TO FRA, UN"));
     CHECK(s.observedAt == QDateTime(observed.date(),
                                     QTime(observed.time().hour(), observed.time().minute()),
                                     Qt::UTC));
-    CHECK(s.marking.releasability == QStringLiteral("REL TO UN"));
     CHECK(storedCount(path) == 5);
     // The map shows it once the records are read again.
     REQUIRE(test::waitUntil([&] { return mission.incidentCount() == 5; }));
