@@ -99,22 +99,30 @@ ContentKind kindOf(const QString& entry, const QString& uid) {
     return uid.isEmpty() ? ContentKind::Other : ContentKind::Attachment;
 }
 
-/// A folder that is removed when it goes, unless kept.
+/// A folder that is removed when it goes, unless kept; and its parent with it when the parent
+/// was made for it and is left empty (a refused package leaves no packages/ beside the mission).
 class ScratchFolder {
 public:
     explicit ScratchFolder(QString path)
-        : path_(std::move(path)) {}
+        : path_(std::move(path)) {
+        if (!path_.isEmpty() && !QFileInfo::exists(QFileInfo(path_).absolutePath()))
+            madeParent_ = QFileInfo(path_).absolutePath();
+    }
     ScratchFolder(const ScratchFolder&) = delete;
     ScratchFolder& operator=(const ScratchFolder&) = delete;
     ~ScratchFolder() {
-        if (!path_.isEmpty())
-            QDir(path_).removeRecursively();
+        if (path_.isEmpty())
+            return;
+        QDir(path_).removeRecursively();
+        if (!madeParent_.isEmpty())
+            QDir().rmdir(madeParent_); // only when empty
     }
     [[nodiscard]] const QString& path() const { return path_; }
     void keep() { path_.clear(); }
 
 private:
     QString path_;
+    QString madeParent_;
 };
 
 /// An overlay written to the scratch folder: its file name there and its OGR layers.
