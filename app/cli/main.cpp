@@ -127,11 +127,10 @@ int renderCommand(const QStringList& args) {
     auto scene = render::loadScene(p.value(QStringLiteral("mission")));
     if (!scene)
         return fail(scene.error().message);
-    const QStringList problems = scene.value()->problems();
-    for (const QString& problem : problems)
-        err() << "tessera-cli: " << problem << Qt::endl;
-    if (!problems.isEmpty())
-        return 1;
+    // A layer that cannot be drawn is left out and named; the others are drawn. One broken
+    // overlay does not take the mission's picture with it.
+    for (const QString& problem : scene.value()->problems())
+        err() << "tessera-cli: warning: a layer is not drawn: " << problem << Qt::endl;
     geo::Extent extent = scene.value()->mission.info.initialView;
     if (p.isSet(QStringLiteral("extent"))) {
         const auto parsed = parseExtent(p.value(QStringLiteral("extent")));

@@ -1150,6 +1150,34 @@ Status readIncidentLayers(void* ds, const QString& file, const ParseRequest& req
     return success();
 }
 
+/// The layers of a file that have a feature with a geometry, opened with the drivers the map
+/// opens a layer with (geo::vectorLayerDrivers), every feature read as the map reads it.
+Result<ParsedFile> drawableLayers(const QString& file,
+                                  const std::function<void(qint64)>& progress) {
+    geo::ensureGdalRegistered();
+    geo::GdalErrorCapture errors;
+    Dataset ds(GDALOpenEx(file.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                          geo::vectorLayerDrivers(file), nullptr, nullptr));
+    if (!ds)
+        return Error{QStringLiteral("%1: not a vector file GDAL can read (%2)")
+                         .arg(file, errors.lastError(QStringLiteral("unknown format")))};
+    ParsedFile out;
+    for (int k = 0; k < GDALDatasetGetLayerCount(ds.get()); ++k) {
+        OGRLayerH layer = GDALDatasetGetLayer(ds.get(), k);
+        bool drawable = false;
+        OGR_L_ResetReading(layer);
+        while (Feature f{OGR_L_GetNextFeature(layer)}) {
+            if (++out.features % kProgressEvery == 0 && progress)
+                progress(out.features);
+            OGRGeometryH g = OGR_F_GetGeometryRef(f.get());
+            drawable = drawable || (g && !OGR_G_IsEmpty(g));
+        }
+        if (drawable)
+            out.layers.append(QString::fromUtf8(OGR_L_GetName(layer)));
+    }
+    return out;
+}
+
 } // namespace
 
 Result<ParsedFile> parseFileHere(const QString& file, const ParseRequest& request,
@@ -1157,6 +1185,8 @@ Result<ParsedFile> parseFileHere(const QString& file, const ParseRequest& reques
                                  const std::function<void(qint64)>& progress) {
     if (Status s = checkArchiveFile(file); !s)
         return s.error();
+    if (request.mode == ParseMode::Layers)
+        return drawableLayers(file, progress);
     Result<Dataset> ds = openVector(file, request.plainKml);
     if (!ds)
         return ds.error();
@@ -1179,6 +1209,8 @@ Result<ParsedFile> parseFileHere(const QString& file, const ParseRequest& reques
         noteMultiPart(out, reader.multiPart());
         break;
     }
+    case ParseMode::Layers:
+        break; // above
     case ParseMode::Incidents:
         if (Status s =
                 readIncidentLayers(ds.value().get(), file, request, cancelled, progress, out);

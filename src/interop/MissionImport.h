@@ -136,6 +136,7 @@ enum class ParseMode {
     Probe,     ///< only whether the file holds records (holdsRecords)
     Records,   ///< what exportRecords writes (importRecords)
     Incidents, ///< another program's features, through a field mapping (importIncidents)
+    Layers,    ///< the layers with drawable features, opened as a map layer is (TAK overlays)
 };
 
 struct ParseRequest {

@@ -224,6 +224,7 @@ QString encodeRequest(const ParseRequest& r) {
     const FieldMapping& m = r.mapping;
     const char* mode = r.mode == ParseMode::Probe     ? "probe"
                        : r.mode == ParseMode::Records ? "records"
+                       : r.mode == ParseMode::Layers  ? "layers"
                                                       : "incidents";
     QJsonObject mapping{{QStringLiteral("title"), m.title},
                         {QStringLiteral("category"), m.category},
@@ -260,6 +261,8 @@ Result<ParseRequest> decodeRequest(const QString& json) {
         r.mode = ParseMode::Records;
     else if (mode == QLatin1String("incidents"))
         r.mode = ParseMode::Incidents;
+    else if (mode == QLatin1String("layers"))
+        r.mode = ParseMode::Layers;
     else
         return Error{QStringLiteral("--request: unknown mode '%1'").arg(mode)};
     Fields m(f.object("mapping"));

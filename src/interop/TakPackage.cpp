@@ -4,6 +4,7 @@
 #include "geo/GdalEnvironment.h"
 #include "geo/ThreadCheck.h"
 #include "interop/CursorOnTarget.h"
+#include "interop/ParseProcess.h"
 #include "interop/XmlSafety.h"
 #include "store/MissionStore.h"
 
@@ -174,25 +175,18 @@ Result<StagedOverlay> stageOverlay(const QString& entryName, const QByteArray& b
                                  .arg(quotedEntryName(entryName), quotedEntryName(e.name))};
         }
     }
-    geo::ensureGdalRegistered();
-    geo::GdalErrorCapture errors;
-    const QByteArray path = target.toUtf8();
-    GDALDatasetH ds =
-        GDALOpenEx(path.constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
-    if (!ds)
+    // Listed in the parse process, every feature read as the map will read it: an overlay that
+    // crashes a GDAL reader is refused here instead of crashing every later render.
+    ParseRequest probe;
+    probe.mode = ParseMode::Layers;
+    Result<ParsedFile> read = parseIsolated(target, probe);
+    if (!read)
         return Error{QStringLiteral("overlay %1 cannot be read as KML: %2")
-                         .arg(quotedEntryName(entryName),
-                              errors.lastError(QStringLiteral("no driver recognises it")))};
-    QStringList layers;
-    for (int n = 0; n < GDALDatasetGetLayerCount(ds); ++n) {
-        OGRLayerH layer = GDALDatasetGetLayer(ds, n);
-        if (OGR_L_GetFeatureCount(layer, TRUE) > 0)
-            layers.append(QString::fromUtf8(OGR_L_GetName(layer)));
-    }
-    GDALClose(ds);
+                         .arg(quotedEntryName(entryName), read.error().message)};
+    const QStringList layers = read.value().layers;
     if (layers.isEmpty())
-        return Error{
-            QStringLiteral("overlay %1 holds no features").arg(quotedEntryName(entryName))};
+        return Error{QStringLiteral("overlay %1 holds nothing that can be drawn")
+                         .arg(quotedEntryName(entryName))};
     return StagedOverlay{file, layers};
 }
 

@@ -336,3 +336,64 @@ TEST_CASE("A refused TAK package leaves no folder beside the mission", "[parse][
     REQUIRE_FALSE(report.ok());
     CHECK_FALSE(QFileInfo::exists(dir.filePath(QStringLiteral("packages"))));
 }
+
+namespace {
+/// Runs tessera-cli; its exit code (-1: it crashed) and what it said on stderr.
+std::pair<int, QString> runCli(const QStringList& args) {
+    QProcess run;
+    run.start(qEnvironmentVariable("TESSERA_CLI"), args);
+    REQUIRE(run.waitForFinished(300000));
+    return {run.exitStatus() == QProcess::NormalExit ? run.exitCode() : -1,
+            QString::fromUtf8(run.readAllStandardError())};
+}
+} // namespace
+
+TEST_CASE("A TAK overlay that crashes LIBKML does not crash every later render",
+          "[parse][tak][render][adversary]") {
+    QTemporaryDir dir;
+    const QString mission = dir.filePath(QStringLiteral("m.tessera"));
+    REQUIRE(runCli({QStringLiteral("mission"), QStringLiteral("create"), mission}).first == 0);
+    const QString zip = dir.filePath(QStringLiteral("overlay.zip"));
+    writeZip(zip, QStringLiteral("overlays/field.kml"), kLibkmlCrasher);
+    const auto imported = runCli({QStringLiteral("tak"), QStringLiteral("import"), mission, zip});
+    INFO(imported.second.toStdString());
+    REQUIRE(imported.first == 0);
+    const QString png = dir.filePath(QStringLiteral("out.png"));
+    const auto rendered = runCli({QStringLiteral("render"), QStringLiteral("--mission"), mission,
+                                  QStringLiteral("--size"), QStringLiteral("320x200"), png});
+    INFO(rendered.second.toStdString());
+    CHECK(rendered.first == 0); // -1 before: LIBKML took the render down at every run
+    CHECK(QFileInfo(png).size() > 0);
+}
+
+TEST_CASE("A layer that cannot be drawn is named and left out; the others are drawn",
+          "[parse][render]") {
+    QTemporaryDir dir;
+    const QString mission = dir.filePath(QStringLiteral("m.tessera"));
+    {
+        auto store = newMission(dir);
+        REQUIRE(store.ok());
+        const QString nothing = dir.filePath(QStringLiteral("no-geometry.geojson"));
+        test::writeAll(nothing, R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
+                                R"("properties":{"name":"x"},"geometry":null}]})");
+        const QString points = dir.filePath(QStringLiteral("points.geojson"));
+        test::writeAll(points, kPointGeoJson);
+        store::LayerSpec broken;
+        broken.name = QStringLiteral("Nothing drawable");
+        broken.kind = store::LayerKind::Vector;
+        broken.source = QStringLiteral("no-geometry.geojson");
+        REQUIRE(store.value().addLayer(broken).ok());
+        store::LayerSpec fine = broken;
+        fine.name = QStringLiteral("Checkpoints");
+        fine.source = QStringLiteral("points.geojson");
+        fine.stackOrder = 1;
+        REQUIRE(store.value().addLayer(fine).ok());
+    }
+    const QString png = dir.filePath(QStringLiteral("out.png"));
+    const auto rendered = runCli({QStringLiteral("render"), QStringLiteral("--mission"), mission,
+                                  QStringLiteral("--size"), QStringLiteral("320x200"), png});
+    CHECK(rendered.first == 0);
+    CHECK_THAT(rendered.second.toStdString(), Contains("Nothing drawable"));
+    CHECK_THAT(rendered.second.toStdString(), Contains("not drawn"));
+    CHECK(QFileInfo(png).size() > 0);
+}
