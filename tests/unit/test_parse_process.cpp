@@ -220,10 +220,14 @@ TEST_CASE("A KMZ bomb is refused by the archive rule before any reader inflates 
     QTemporaryDir dir;
     auto store = newMission(dir);
     REQUIRE(store.ok());
-    // Valid KML with 8 MiB of blanks in a comment: deflates about 1000 to 1, a few KB of zip.
-    QByteArray kml = kLibkmlCrasher;
-    kml.replace("</Document>", "<!--" + QByteArray(8 * 1024 * 1024, ' ') + "--></Document>");
-    kml.replace(QByteArray("<Placemark><name>patrol</name>"), "<Placemark><name>x</name>");
+    // Valid KML that any reader takes, with 8 MiB of blanks in a comment: it deflates about 1000
+    // to 1, into a few KB of zip. Before the rule, it was inflated and imported.
+    const QByteArray kml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">"
+        "<Document><Placemark><name>Checkpoint</name><ExtendedData><Data name=\"date\"><value>"
+        "2026-11-20T07:40:00Z</value></Data></ExtendedData><Point><coordinates>-3,14</coordinates>"
+        "</Point></Placemark><!--" +
+        QByteArray(8 * 1024 * 1024, ' ') + "--></Document></kml>\n";
     const QString kmz = dir.filePath(QStringLiteral("bomb.kmz"));
     writeZip(kmz, QStringLiteral("doc.kml"), kml);
     CHECK(QFileInfo(kmz).size() < 64 * 1024);
