@@ -2,6 +2,9 @@
 tessera_add_suite(test_store SOURCES unit/test_store.cpp LIBS tessera_store)
 tessera_add_suite(test_store_records SOURCES unit/test_store_records.cpp LIBS tessera_store)
 tessera_add_suite(test_import SOURCES unit/test_import.cpp LIBS tessera_interop tessera_store)
+# Files from the field (issue 18): the parse process, archive limits, multi-part and layers.
+tessera_add_suite(test_parse_process SOURCES unit/test_parse_process.cpp
+                  LIBS tessera_interop tessera_store GDAL::GDAL)
 tessera_add_suite(test_export_records SOURCES unit/test_export_records.cpp
                   LIBS tessera_interop tessera_store)
 tessera_add_suite(test_store_kill SOURCES integration/test_store_kill.cpp LIBS tessera_store Qt6::Core)

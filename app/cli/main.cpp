@@ -7,6 +7,7 @@
 #include "interop/DemoMission.h"
 #include "interop/MissionExport.h"
 #include "interop/MissionImport.h"
+#include "interop/ParseProcess.h"
 #include "interop/TakPackage.h"
 #include "render/MapProduct.h"
 #include "render/SceneRenderer.h"
@@ -126,11 +127,10 @@ int renderCommand(const QStringList& args) {
     auto scene = render::loadScene(p.value(QStringLiteral("mission")));
     if (!scene)
         return fail(scene.error().message);
-    const QStringList problems = scene.value()->problems();
-    for (const QString& problem : problems)
-        err() << "tessera-cli: " << problem << Qt::endl;
-    if (!problems.isEmpty())
-        return 1;
+    // A layer that cannot be drawn is left out and named; the others are drawn. One broken
+    // overlay does not take the mission's picture with it.
+    for (const QString& problem : scene.value()->problems())
+        err() << "tessera-cli: warning: a layer is not drawn: " << problem << Qt::endl;
     geo::Extent extent = scene.value()->mission.info.initialView;
     if (p.isSet(QStringLiteral("extent"))) {
         const auto parsed = parseExtent(p.value(QStringLiteral("extent")));
@@ -279,7 +279,12 @@ int missionImport(const QStringList& args) {
     const bool mapped = p.isSet(QStringLiteral("layer")) || p.isSet(QStringLiteral("map")) ||
                         p.isSet(QStringLiteral("skip-invalid")) || p.isSet(QStringLiteral("batch"));
     if (!mapped) {
-        if (Result<bool> records = interop::holdsRecords(input); records && records.value()) {
+        // The probe reads the file in the parse process too: a file that crashes it is refused
+        // here, not handed to the second reader.
+        Result<bool> records = interop::holdsRecords(input);
+        if (!records)
+            return fail(records.error().message);
+        if (records.value()) {
             interop::RecordImportOptions o;
             o.marking = markingFrom(p);
             auto r = interop::importRecords(mission.value(), input, o);
@@ -292,6 +297,8 @@ int missionImport(const QStringList& args) {
                 out() << " (" << r.value().present.total()
                       << " already in the mission, left as they are)";
             out() << Qt::endl;
+            for (const QString& note : r.value().notes)
+                out() << "  note: " << note << Qt::endl;
             return 0;
         }
     }
@@ -326,11 +333,14 @@ int missionImport(const QStringList& args) {
     auto report = interop::importIncidents(mission.value(), input, options);
     if (!report)
         return fail(report.error().message);
-    out() << "Imported " << report.value().imported << " incidents from layer "
+    out() << "Imported " << report.value().imported << " incidents from "
+          << (report.value().layer.contains(QLatin1Char(',')) ? "layers " : "layer ")
           << report.value().layer << Qt::endl;
     if (!report.value().rejected.isEmpty())
         out() << report.value().rejected.size() << " features rejected:\n"
               << interop::describeRejected(report.value().rejected) << Qt::endl;
+    for (const QString& note : report.value().notes)
+        out() << "  note: " << note << Qt::endl;
     return 0;
 }
 
@@ -825,6 +835,13 @@ void usage() {
 } // namespace
 
 int main(int argc, char* argv[]) {
+    // The parse process (interop/ParseProcess.h): a file read apart from Tessera, with limits.
+    // Qt Core only, so that it starts fast and its memory limit is the reader's.
+    if (argc > 1 && std::strcmp(argv[1], "parse-records") == 0) {
+        QCoreApplication core(argc, argv);
+        const QStringList args = QCoreApplication::arguments();
+        return interop::runParseRecords(args.mid(0, 1) + args.mid(2));
+    }
     // Text and image drawing need a QGuiApplication; the CLI never opens a window.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");

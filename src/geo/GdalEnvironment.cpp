@@ -14,6 +14,11 @@ void GdalDatasetCloser::operator()(void* dataset) const {
         GDALClose(dataset);
 }
 
+const char* const* vectorLayerDrivers(const QString& path) {
+    static const char* const plainKml[] = {"KML", nullptr};
+    return path.endsWith(QLatin1String(".kml"), Qt::CaseInsensitive) ? plainKml : nullptr;
+}
+
 void ensureGdalRegistered() {
     static std::once_flag once;
     std::call_once(once, [] {

@@ -15,6 +15,13 @@ struct GdalDatasetCloser {
 /// A GDAL dataset handle that closes itself.
 using UniqueGdalDataset = std::unique_ptr<void, GdalDatasetCloser>;
 
+/// The drivers a vector layer file is opened with, for GDALOpenEx (null: any). A .kml goes to
+/// GDAL's plain KML driver only: LIBKML, which GDAL would try first, dereferences null on files
+/// the plain driver reads (a gx:Track without <when>), and a map layer is opened in the app's
+/// own process. The TAK import lists an overlay's layers with the same drivers, in the parse
+/// process, so that the layers it adds are the ones the map then opens.
+const char* const* vectorLayerDrivers(const QString& path);
+
 /// Registers GDAL/OGR drivers once per process. Safe to call from any thread, any number of times.
 void ensureGdalRegistered();
 

@@ -4,6 +4,8 @@
 #include "geo/GdalEnvironment.h"
 #include "geo/ThreadCheck.h"
 #include "interop/OgrHandles.h"
+#include "interop/ParseProcess.h"
+#include "interop/TakArchive.h"
 #include "store/IncidentImport.h"
 #include "store/MissionStore.h"
 
@@ -12,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QSet>
 #include <QUuid>
 
@@ -96,9 +99,38 @@ QString readFlag(OGRFeatureH f, const QString& name, bool& value) {
     return {};
 }
 
-/// The geometry of a feature as a point or an area, in WGS84; empty reason on success.
+/// The part of a multi-part geometry that stands for it: the largest area of a MultiPolygon,
+/// the longest line of a MultiLineString, the first point of a MultiPoint. Null for a geometry
+/// that is not multi-part (or an empty one). `parts` is set to the number of parts.
+OGRGeometryH mainPart(OGRGeometryH multi, int& parts) {
+    const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(multi));
+    if (type != wkbMultiPolygon && type != wkbMultiLineString && type != wkbMultiPoint)
+        return nullptr;
+    parts = OGR_G_GetGeometryCount(multi);
+    OGRGeometryH best = nullptr;
+    double bestSize = -1;
+    for (int k = 0; k < parts; ++k) {
+        OGRGeometryH part = OGR_G_GetGeometryRef(multi, k);
+        if (!part || OGR_G_IsEmpty(part))
+            continue;
+        const double size = type == wkbMultiPolygon      ? OGR_G_Area(part)
+                            : type == wkbMultiLineString ? OGR_G_Length(part)
+                                                         : 0.0;
+        if (size > bestSize) {
+            best = part;
+            bestSize = size;
+        }
+        if (type == wkbMultiPoint)
+            break;
+    }
+    return best;
+}
+
+/// The geometry of a feature as a point or an area, in WGS84; empty reason on success. A
+/// multi-part point or area is taken as its main part (mainPart); `parts` says how many it had
+/// (1 for a single geometry), so that the caller can tell the operator.
 QString readGeometry(OGRFeatureH f, OGRCoordinateTransformationH transform,
-                     store::Incident& incident) {
+                     store::Incident& incident, int* parts = nullptr) {
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     if (!g || OGR_G_IsEmpty(g))
         return QStringLiteral("no geometry");
@@ -107,19 +139,30 @@ QString readGeometry(OGRFeatureH f, OGRCoordinateTransformationH transform,
         copy, [](void* h) { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(h)); });
     if (transform && OGR_G_Transform(copy, transform) != OGRERR_NONE)
         return QStringLiteral("the position cannot be transformed to WGS84");
-    const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(copy));
+    OGRGeometryH shape = copy;
+    int count = 1;
+    const OGRwkbGeometryType outer = wkbFlatten(OGR_G_GetGeometryType(copy));
+    if (outer == wkbMultiPolygon || outer == wkbMultiPoint) {
+        shape = mainPart(copy, count);
+        if (!shape)
+            return QStringLiteral("no geometry (a %1 without parts)")
+                .arg(QString::fromUtf8(OGRGeometryTypeToName(outer)));
+    }
+    if (parts)
+        *parts = count;
+    const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(shape));
     if (type == wkbPoint) {
-        incident.location = {OGR_G_GetX(copy, 0), OGR_G_GetY(copy, 0)};
+        incident.location = {OGR_G_GetX(shape, 0), OGR_G_GetY(shape, 0)};
         return {};
     }
     if (type == wkbPolygon) {
-        OGRGeometryH ring = OGR_G_GetGeometryRef(copy, 0);
+        OGRGeometryH ring = OGR_G_GetGeometryRef(shape, 0);
         const int n = OGR_G_GetPointCount(ring);
         for (int k = 0; k < n; ++k)
             incident.area.append({OGR_G_GetX(ring, k), OGR_G_GetY(ring, k)});
         if (incident.area.size() > 1 && incident.area.first() == incident.area.last())
             incident.area.removeLast();
-        OGRGeometryH inside = OGR_G_PointOnSurface(copy);
+        OGRGeometryH inside = OGR_G_PointOnSurface(shape);
         if (!inside)
             return QStringLiteral("the area has no inside");
         incident.location = {OGR_G_GetX(inside, 0), OGR_G_GetY(inside, 0)};
@@ -131,9 +174,9 @@ QString readGeometry(OGRFeatureH f, OGRCoordinateTransformationH transform,
 }
 
 QString readIncident(OGRFeatureH f, OGRCoordinateTransformationH transform, const ImportOptions& o,
-                     store::Incident& incident) {
+                     store::Incident& incident, int* parts = nullptr) {
     const FieldMapping& m = o.mapping;
-    if (QString reason = readGeometry(f, transform, incident); !reason.isEmpty())
+    if (QString reason = readGeometry(f, transform, incident, parts); !reason.isEmpty())
         return reason;
     incident.title = field(f, m.title);
     incident.category = field(f, m.category);
@@ -264,8 +307,10 @@ QString shapeName(Shape::Type type) {
     return {};
 }
 
-/// Empty reason on success.
-QString readShape(OGRFeatureH f, OGRCoordinateTransformationH transform, Shape& shape) {
+/// Empty reason on success. A multi-part geometry is read as its main part (mainPart); `parts`
+/// says how many it had.
+QString readShape(OGRFeatureH f, OGRCoordinateTransformationH transform, Shape& shape,
+                  int* parts = nullptr) {
     shape = {};
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     if (!g || OGR_G_IsEmpty(g))
@@ -275,17 +320,23 @@ QString readShape(OGRFeatureH f, OGRCoordinateTransformationH transform, Shape& 
         copy, [](void* h) { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(h)); });
     if (transform && OGR_G_Transform(copy, transform) != OGRERR_NONE)
         return QStringLiteral("the geometry cannot be transformed to WGS84");
-    const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(copy));
-    OGRGeometryH points = copy;
+    OGRGeometryH single = copy;
+    int count = 1;
+    if (OGRGeometryH part = mainPart(copy, count))
+        single = part; // else not multi-part, or one without parts: judged below as it is
+    if (parts)
+        *parts = count;
+    const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(single));
+    OGRGeometryH points = single;
     if (type == wkbPoint) {
         shape.type = Shape::Type::Point;
     } else if (type == wkbLineString) {
         shape.type = Shape::Type::Line;
     } else if (type == wkbPolygon) {
-        if (OGR_G_GetGeometryCount(copy) != 1)
+        if (OGR_G_GetGeometryCount(single) != 1)
             return QStringLiteral("an area with holes");
         shape.type = Shape::Type::Area;
-        points = OGR_G_GetGeometryRef(copy, 0);
+        points = OGR_G_GetGeometryRef(single, 0);
     } else {
         return QStringLiteral("a %1 is not a point, line or area")
             .arg(QString::fromUtf8(OGRGeometryTypeToName(type)));
@@ -338,9 +389,9 @@ QString readVertexJson(OGRFeatureH f, const char* name, qsizetype vertices, QJso
 /// The planned waypoints or the track of a route feature of GeoPackage, GeoJSON or KML: the
 /// positions from its geometry, the rest from its JSON field.
 QString readRouteVertices(OGRFeatureH f, OGRCoordinateTransformationH transform, bool track,
-                          QList<Vertex>& vertices) {
+                          QList<Vertex>& vertices, int* parts = nullptr) {
     Shape shape;
-    if (QString reason = readShape(f, transform, shape); !reason.isEmpty())
+    if (QString reason = readShape(f, transform, shape, parts); !reason.isEmpty())
         return reason;
     if (shape.type == Shape::Type::Area)
         return track ? QStringLiteral("the track is an area")
@@ -447,17 +498,18 @@ QString readAnnotation(OGRFeatureH f, const Shape& shape, const QString& textFie
     return {};
 }
 
-/// Reads a file of records and writes them to the mission; run inside one transaction.
+/// Reads a file of records into a ParsedFile; nothing of a mission is touched (the parse
+/// process runs it; writeRecords writes what it read).
 class RecordReader {
 public:
-    RecordReader(store::MissionStore& mission, const RecordImportOptions& options,
-                 RecordImportReport& report)
-        : mission_(mission)
-        , options_(options)
-        , report_(report) {}
+    RecordReader(const RecordImportOptions& options, ParsedFile& out)
+        : options_(options)
+        , out_(out) {}
 
     [[nodiscard]] const QList<RejectedFeature>& rejected() const { return rejected_; }
     [[nodiscard]] qint64 features() const { return features_; }
+    /// Features whose multi-part geometry was read as its main part, by layer.
+    [[nodiscard]] const QMap<QString, QList<qint64>>& multiPart() const { return multiPart_; }
 
     Status run(void* ds) {
         gpx_ =
@@ -482,14 +534,17 @@ public:
                         return s;
                 }
             }
-            // GeoJSON (one layer, kinds told apart by record_type) or a file of incidents.
-            if (!known && GDALDatasetGetLayerCount(ds) > 0)
-                if (Status s = readLayer(GDALDatasetGetLayer(ds, 0), RecordType::Incident); !s)
-                    return s;
+            // GeoJSON (one layer, kinds told apart by record_type) or a file of incidents: every
+            // layer (a KML's folders are layers, and the second is as much the file as the first).
+            if (!known)
+                for (int k = 0; k < GDALDatasetGetLayerCount(ds); ++k)
+                    if (Status s = readLayer(GDALDatasetGetLayer(ds, k), RecordType::Incident); !s)
+                        return s;
         }
         if (!rejected_.isEmpty())
             return Error{};
-        return writeRoutesAndAnnotations();
+        collectRoutesAndAnnotations();
+        return success();
     }
 
 private:
@@ -510,8 +565,14 @@ private:
             options_.progress(features_);
     }
 
+    void noteParts(OGRLayerH layer, qint64 number, int parts) {
+        if (parts > 1)
+            multiPart_[QString::fromUtf8(OGR_L_GetName(layer))].append(number);
+    }
+
     Status readLayer(OGRLayerH layer, RecordType layerType) {
         const Transform transform = toWgs84(layer);
+        out_.layers.append(QString::fromUtf8(OGR_L_GetName(layer)));
         OGR_L_ResetReading(layer);
         for (qint64 number = 1;; ++number) {
             Feature f(OGR_L_GetNextFeature(layer));
@@ -536,7 +597,7 @@ private:
             QString reason;
             switch (type) {
             case RecordType::Incident:
-                reason = readIncidentRecord(f.get(), transform.get());
+                reason = readIncidentRecord(f.get(), transform.get(), layer, number);
                 break;
             case RecordType::Route:
             case RecordType::RouteTrack: {
@@ -545,8 +606,11 @@ private:
                 QList<Vertex> vertices;
                 reason = readRouteFields(f.get(), field(f.get(), QStringLiteral("name")),
                                          options_.marking, r);
+                int parts = 1;
                 if (reason.isEmpty())
-                    reason = readRouteVertices(f.get(), transform.get(), track, vertices);
+                    reason = readRouteVertices(f.get(), transform.get(), track, vertices, &parts);
+                if (reason.isEmpty())
+                    noteParts(layer, number, parts);
                 if (reason.isEmpty())
                     reason = fillRoute(vertices, track, r);
                 if (reason.isEmpty())
@@ -556,7 +620,10 @@ private:
             case RecordType::Annotation: {
                 Shape shape;
                 store::Annotation a;
-                reason = readShape(f.get(), transform.get(), shape);
+                int parts = 1;
+                reason = readShape(f.get(), transform.get(), shape, &parts);
+                if (reason.isEmpty())
+                    noteParts(layer, number, parts);
                 if (reason.isEmpty())
                     reason = readAnnotation(f.get(), shape,
                                             gpx_ ? pick(f.get(), {"desc", "text", "name"})
@@ -578,6 +645,7 @@ private:
     /// whole routes or tracks (`paths`), whose feature ids are the route_fid and track_fid.
     Status readGpxPaths(OGRLayerH layer, OGRLayerH paths, bool tracks) {
         const Transform transform = toWgs84(layer);
+        out_.layers.append(QString::fromUtf8(OGR_L_GetName(layer)));
         const QString groupField = QLatin1String(tracks ? "track_fid" : "route_fid");
         QHash<qint64, QString> names;
         if (paths) {
@@ -663,46 +731,28 @@ private:
         return success();
     }
 
-    /// Whether the mission has a record with this uuid already, live or a tombstone: then it is
-    /// left as it is (its copy may be newer; merging is sharing's work) and counted in
-    /// `present`. A record without a uuid is never held.
-    Result<bool> alreadyHeld(store::MissionStore::RecordKind kind, const QString& uuid,
-                             qint64& present) {
-        if (uuid.isEmpty())
-            return false;
-        Result<bool> held = mission_.holds(kind, uuid, true);
-        if (held && held.value())
-            ++present;
-        return held;
-    }
-
-    /// Reads an incident and, while nothing was rejected, writes it at once (a large file is
-    /// not held in memory). Empty reason on success.
-    QString readIncidentRecord(OGRFeatureH f, OGRCoordinateTransformationH transform) {
+    /// Reads an incident into the ParsedFile. Empty reason on success.
+    QString readIncidentRecord(OGRFeatureH f, OGRCoordinateTransformationH transform,
+                               OGRLayerH layer, qint64 number) {
         ImportOptions o;
         o.marking = options_.marking;
         o.mapping.title = pick(f, {"title", "name"});
         o.mapping.narrative = gpx_ ? pick(f, {"desc", "narrative", "description"})
                                    : pick(f, {"narrative", "description"});
         store::Incident incident;
-        if (QString reason = readIncident(f, transform, o, incident); !reason.isEmpty())
+        int parts = 1;
+        if (QString reason = readIncident(f, transform, o, incident, &parts); !reason.isEmpty())
             return reason;
         if (QString reason = readUuid(f, incident.uuid); !reason.isEmpty())
             return reason;
         if (!incident.uuid.isEmpty() && seenIncidents_.contains(incident.uuid))
             return QStringLiteral("the uuid %1 is in the file twice").arg(incident.uuid);
         seenIncidents_.insert(incident.uuid);
+        noteParts(layer, number, parts);
         if (!rejected_.isEmpty())
-            return {}; // nothing more is written: only problems are still listed
-        Result<bool> present = alreadyHeld(store::MissionStore::RecordKind::Incident, incident.uuid,
-                                           report_.present.incidents);
-        if (!present)
-            return present.error().message;
-        if (present.value())
-            return {};
-        if (Status s = mission_.addIncident(incident); !s)
-            return QStringLiteral("the mission refused it: %1").arg(s.error().message);
-        ++report_.imported.incidents;
+            return {}; // nothing more is kept: only problems are still listed
+        out_.incidents.append(
+            {std::move(incident), {number, {}, QString::fromUtf8(OGR_L_GetName(layer))}});
         return {};
     }
 
@@ -733,7 +783,7 @@ private:
         return {};
     }
 
-    Status writeRoutesAndAnnotations() {
+    void collectRoutesAndAnnotations() {
         for (const QString& key : routeOrder_) {
             RouteParts& parts = routes_[key];
             // The planned path's feature has the route's fields; a track alone (GPX without
@@ -741,40 +791,16 @@ private:
             store::PatrolRoute route = parts.plan ? *parts.plan : *parts.track;
             if (parts.plan && parts.track)
                 route.track = parts.track->track;
-            Result<bool> present = alreadyHeld(store::MissionStore::RecordKind::Route, route.uuid,
-                                               report_.present.routes);
-            if (!present)
-                return present.error();
-            if (present.value())
-                continue;
-            if (Status s = mission_.addRoute(route); !s)
-                return storeRefused(parts.where, s.error().message);
-            ++report_.imported.routes;
+            out_.routes.append({std::move(route), parts.where});
         }
-        for (auto& [annotation, where] : annotations_) {
-            Result<bool> present = alreadyHeld(store::MissionStore::RecordKind::Annotation,
-                                               annotation.uuid, report_.present.annotations);
-            if (!present)
-                return present.error();
-            if (present.value())
-                continue;
-            if (Status s = mission_.addAnnotation(annotation); !s)
-                return storeRefused(where, s.error().message);
-            ++report_.imported.annotations;
-        }
-        return success();
+        for (auto& [annotation, where] : annotations_)
+            out_.annotations.append({std::move(annotation), where});
     }
 
-    Status storeRefused(const RejectedFeature& where, const QString& why) {
-        rejected_.append(
-            {where.feature, QStringLiteral("the mission refused it: %1").arg(why), where.layer});
-        return Error{};
-    }
-
-    store::MissionStore& mission_;
     const RecordImportOptions& options_;
-    RecordImportReport& report_;
+    ParsedFile& out_;
     bool gpx_ = false;
+    QMap<QString, QList<qint64>> multiPart_;
     QList<RejectedFeature> rejected_;
     qint64 features_ = 0;
     QSet<QString> seenIncidents_;
@@ -804,57 +830,53 @@ Result<ImportReport> importIncidents(store::MissionStore& mission, const QString
     TESSERA_ASSERT_WORKER_THREAD();
     if (options.marking.classification.isEmpty())
         return Error{QStringLiteral("an import needs a classification for its records")};
-    Result<Dataset> ds = openVector(file);
-    if (!ds)
-        return ds.error();
-    Result<OGRLayerH> layer = pickLayer(ds.value().get(), file, options.layer, "waypoints");
-    if (!layer)
-        return layer.error();
-    const Transform transform = toWgs84(layer.value());
+    ParseRequest request;
+    request.mode = ParseMode::Incidents;
+    request.mapping = options.mapping;
+    request.layer = options.layer;
+    request.marking = options.marking;
+    request.defaultCategory = options.defaultCategory;
+    Result<ParsedFile> parsed = parseIsolated(file, request, options.cancelled, options.progress);
+    if (!parsed)
+        return parsed.error();
+    ParsedFile& read = parsed.value();
     ImportReport report;
-    report.layer = QString::fromUtf8(OGR_L_GetName(layer.value()));
+    report.layer = read.layers.join(QStringLiteral(", "));
+    report.rejected = read.rejected;
+    report.notes = read.notes;
+    if (read.features == 0)
+        return Error{QStringLiteral("%1: nothing imported: the file holds no features (layers "
+                                    "read: %2)")
+                         .arg(file, read.layers.isEmpty() ? QStringLiteral("none") : report.layer)};
+    if (!options.skipInvalid && !report.rejected.isEmpty())
+        return Error{QStringLiteral("%1: %2 of %3 features rejected; nothing was imported:\n%4")
+                         .arg(file)
+                         .arg(report.rejected.size())
+                         .arg(read.features)
+                         .arg(describeRejected(report.rejected))};
+    if (read.incidents.isEmpty())
+        return Error{QStringLiteral("%1: nothing imported: all %2 features were rejected:\n%3")
+                         .arg(file)
+                         .arg(read.features)
+                         .arg(describeRejected(report.rejected))};
     Result<store::IncidentImport> bulk =
         store::IncidentImport::begin(mission, QFileInfo(file).fileName(), options.batchSize);
     if (!bulk)
         return Error{QStringLiteral("%1: %2").arg(mission.path(), bulk.error().message)};
-    OGR_L_ResetReading(layer.value());
-    qint64 number = 0;
-    for (;;) {
-        Feature f(OGR_L_GetNextFeature(layer.value()));
-        if (!f)
-            break;
-        ++number;
-        if (options.progress && number % kProgressEvery == 0)
-            options.progress(number);
+    for (Parsed<store::Incident>& p : read.incidents) {
         if (options.cancelled && options.cancelled()) {
             (void)bulk.value().abandon();
             return Error{QStringLiteral("the import was cancelled; nothing was imported")};
         }
-        store::Incident incident;
-        if (QString reason = readIncident(f.get(), transform.get(), options, incident);
-            !reason.isEmpty()) {
-            report.rejected.append({number, reason, {}});
-            continue;
-        }
-        if (!options.skipInvalid && !report.rejected.isEmpty())
-            continue; // keep reading only to list every problem
-        if (Status s = bulk.value().add(incident); !s)
-            return Error{QStringLiteral("%1: importing %2 failed at feature %3: %4; nothing was "
-                                        "imported")
-                             .arg(mission.path(), file)
-                             .arg(number)
+        p.record.uuid.clear(); // a foreign file's ids mean nothing here
+        if (Status s = bulk.value().add(p.record); !s)
+            return Error{QStringLiteral("%1: importing %2 failed at %3feature %4: %5; nothing "
+                                        "was imported")
+                             .arg(mission.path(), file,
+                                  p.where.layer.isEmpty() ? QString() : p.where.layer + u' ')
+                             .arg(p.where.feature)
                              .arg(s.error().message)};
     }
-    if (!options.skipInvalid && !report.rejected.isEmpty()) {
-        (void)bulk.value().abandon();
-        return Error{QStringLiteral("%1: %2 of %3 features rejected; nothing was imported:\n%4")
-                         .arg(file)
-                         .arg(report.rejected.size())
-                         .arg(number)
-                         .arg(describeRejected(report.rejected))};
-    }
-    if (options.progress)
-        options.progress(number);
     Result<qint64> done = bulk.value().finish();
     if (!done)
         return Error{QStringLiteral("%1: %2; nothing was imported")
@@ -942,21 +964,86 @@ Result<RecordImportReport> importRecords(store::MissionStore& mission, const QSt
     TESSERA_ASSERT_WORKER_THREAD();
     if (options.marking.classification.isEmpty())
         return Error{QStringLiteral("an import needs a classification for its records")};
-    Result<Dataset> ds = openVector(file);
-    if (!ds)
-        return ds.error();
-    RecordImportReport report;
-    RecordReader reader(mission, options, report);
-    const Status done =
-        mission.database().transaction([&]() -> Status { return reader.run(ds.value().get()); });
-    if (options.progress)
-        options.progress(reader.features());
-    if (!reader.rejected().isEmpty())
+    ParseRequest request;
+    request.mode = ParseMode::Records;
+    request.marking = options.marking;
+    Result<ParsedFile> parsed = parseIsolated(file, request, options.cancelled, options.progress);
+    if (!parsed)
+        return parsed.error();
+    const ParsedFile& read = parsed.value();
+    if (!read.rejected.isEmpty())
         return Error{QStringLiteral("%1: %2 rejected (of %3 features); nothing was imported:\n%4")
                          .arg(file)
-                         .arg(reader.rejected().size())
-                         .arg(reader.features())
-                         .arg(describeRejected(reader.rejected()))};
+                         .arg(read.rejected.size())
+                         .arg(read.features)
+                         .arg(describeRejected(read.rejected))};
+    if (read.features == 0)
+        return Error{QStringLiteral("%1: nothing imported: the file holds no features (layers "
+                                    "read: %2)")
+                         .arg(file, read.layers.isEmpty()
+                                        ? QStringLiteral("none")
+                                        : read.layers.join(QStringLiteral(", ")))};
+    RecordImportReport report;
+    report.notes = read.notes;
+    QList<RejectedFeature> refused;
+    // Whether the mission has a record with this uuid already, live or a tombstone: then it is
+    // left as it is (its copy may be newer; merging is sharing's work) and counted in `present`.
+    // A record without a uuid is never held.
+    auto held = [&](store::MissionStore::RecordKind kind, const QString& uuid,
+                    qint64& present) -> Result<bool> {
+        if (uuid.isEmpty())
+            return false;
+        Result<bool> h = mission.holds(kind, uuid, true);
+        if (h && h.value())
+            ++present;
+        return h;
+    };
+    auto write = [&](store::MissionStore::RecordKind kind, auto record,
+                     const RejectedFeature& where, qint64& present, qint64& imported,
+                     auto add) -> Status {
+        if (options.cancelled && options.cancelled())
+            return Error{QStringLiteral("the import was cancelled; nothing was imported")};
+        Result<bool> isHeld = held(kind, record.uuid, present);
+        if (!isHeld)
+            return isHeld.error();
+        if (isHeld.value())
+            return success();
+        if (Status s = add(record); !s)
+            refused.append({where.feature,
+                            QStringLiteral("the mission refused it: %1").arg(s.error().message),
+                            where.layer});
+        else
+            ++imported;
+        return success();
+    };
+    using Kind = store::MissionStore::RecordKind;
+    const Status done = mission.database().transaction([&]() -> Status {
+        for (const Parsed<store::Incident>& p : read.incidents)
+            if (Status s = write(Kind::Incident, p.record, p.where, report.present.incidents,
+                                 report.imported.incidents,
+                                 [&](store::Incident& r) { return mission.addIncident(r); });
+                !s)
+                return s;
+        for (const Parsed<store::PatrolRoute>& p : read.routes)
+            if (Status s = write(Kind::Route, p.record, p.where, report.present.routes,
+                                 report.imported.routes,
+                                 [&](store::PatrolRoute& r) { return mission.addRoute(r); });
+                !s)
+                return s;
+        for (const Parsed<store::Annotation>& p : read.annotations)
+            if (Status s = write(Kind::Annotation, p.record, p.where, report.present.annotations,
+                                 report.imported.annotations,
+                                 [&](store::Annotation& r) { return mission.addAnnotation(r); });
+                !s)
+                return s;
+        return refused.isEmpty() ? success() : Status(Error{});
+    });
+    if (!refused.isEmpty())
+        return Error{QStringLiteral("%1: %2 rejected (of %3 features); nothing was imported:\n%4")
+                         .arg(file)
+                         .arg(refused.size())
+                         .arg(read.features)
+                         .arg(describeRejected(refused))};
     if (!done)
         return Error{
             QStringLiteral("%1: %2; nothing was imported").arg(file, done.error().message)};
@@ -964,18 +1051,176 @@ Result<RecordImportReport> importRecords(store::MissionStore& mission, const QSt
 }
 
 Result<bool> holdsRecords(const QString& file) {
-    Result<Dataset> ds = openVector(file);
-    if (!ds)
-        return ds.error();
-    // Every feature exportRecords writes has a record_type; layer names alone prove nothing
-    // (a CSV's layer is its file's name, GPX has a layer "routes" of its own).
-    for (int k = 0; k < GDALDatasetGetLayerCount(ds.value().get()); ++k) {
-        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(GDALDatasetGetLayer(ds.value().get(), k));
+    ParseRequest request;
+    request.mode = ParseMode::Probe;
+    Result<ParsedFile> probed = parseIsolated(file, request);
+    if (!probed)
+        return probed.error();
+    return probed.value().holdsRecords;
+}
+
+namespace {
+
+/// Whether a dataset has the record_type field every feature exportRecords writes has; layer
+/// names alone prove nothing (a CSV's layer is its file's name, GPX has a layer "routes").
+bool datasetHoldsRecords(void* ds) {
+    for (int k = 0; k < GDALDatasetGetLayerCount(ds); ++k) {
+        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(GDALDatasetGetLayer(ds, k));
         if (OGR_FD_GetFieldIndex(defn, "record_type") >= 0 ||
             OGR_FD_GetFieldIndex(defn, "ogr_record_type") >= 0)
             return true;
     }
     return false;
+}
+
+/// The note that features with several parts were read as one part each.
+void noteMultiPart(ParsedFile& out, const QMap<QString, QList<qint64>>& multiPart) {
+    qint64 total = 0;
+    QStringList where;
+    for (auto it = multiPart.cbegin(); it != multiPart.cend(); ++it) {
+        total += it.value().size();
+        QStringList numbers;
+        for (qint64 n : it.value().mid(0, 20))
+            numbers.append(QString::number(n));
+        if (it.value().size() > 20)
+            numbers.append(QStringLiteral("..."));
+        where.append(QStringLiteral("%1 %2 %3")
+                         .arg(it.key(),
+                              QLatin1String(it.value().size() == 1 ? "feature" : "features"),
+                              numbers.join(QStringLiteral(", "))));
+    }
+    if (total > 0)
+        out.notes.append(QStringLiteral("%1 multi-part geometries (MultiPolygon, MultiLineString "
+                                        "or MultiPoint) were each taken as their largest area, "
+                                        "longest line or first point: %2")
+                             .arg(total)
+                             .arg(where.join(QStringLiteral("; "))));
+}
+
+/// Incidents from another program's file: one layer when asked for, GPX waypoints, else every
+/// layer (a KML's folders, a GeoPackage's tables).
+Status readIncidentLayers(void* ds, const QString& file, const ParseRequest& request,
+                          const std::function<bool()>& cancelled,
+                          const std::function<void(qint64)>& progress, ParsedFile& out) {
+    QList<OGRLayerH> layers;
+    const bool gpx =
+        QLatin1String(GDALGetDriverShortName(GDALGetDatasetDriver(ds))) == QLatin1String("GPX");
+    if (!request.layer.isEmpty() || gpx) {
+        Result<OGRLayerH> l = pickLayer(ds, file, request.layer, "waypoints");
+        if (!l)
+            return l.error();
+        layers.append(l.value());
+    } else {
+        for (int k = 0; k < GDALDatasetGetLayerCount(ds); ++k)
+            layers.append(GDALDatasetGetLayer(ds, k));
+    }
+    ImportOptions o;
+    o.mapping = request.mapping;
+    o.marking = request.marking;
+    o.defaultCategory = request.defaultCategory;
+    QMap<QString, QList<qint64>> multiPart;
+    for (OGRLayerH layer : layers) {
+        const QString name = QString::fromUtf8(OGR_L_GetName(layer));
+        out.layers.append(name);
+        // With several layers a feature's number is in its layer, so the layer is named.
+        const QString where = layers.size() > 1 ? name : QString();
+        const Transform transform = toWgs84(layer);
+        OGR_L_ResetReading(layer);
+        for (qint64 number = 1;; ++number) {
+            Feature f(OGR_L_GetNextFeature(layer));
+            if (!f)
+                break;
+            if (++out.features % kProgressEvery == 0 && progress)
+                progress(out.features);
+            if (cancelled && cancelled())
+                return Error{QStringLiteral("the import was cancelled; nothing was imported")};
+            store::Incident incident;
+            int parts = 1;
+            if (QString reason = readIncident(f.get(), transform.get(), o, incident, &parts);
+                !reason.isEmpty()) {
+                out.rejected.append({number, reason, where});
+                continue;
+            }
+            if (parts > 1)
+                multiPart[name].append(number);
+            out.incidents.append({std::move(incident), {number, {}, where}});
+        }
+    }
+    noteMultiPart(out, multiPart);
+    return success();
+}
+
+/// The layers of a file that have a feature with a geometry, opened with the drivers the map
+/// opens a layer with (geo::vectorLayerDrivers), every feature read as the map reads it.
+Result<ParsedFile> drawableLayers(const QString& file,
+                                  const std::function<void(qint64)>& progress) {
+    geo::ensureGdalRegistered();
+    geo::GdalErrorCapture errors;
+    Dataset ds(GDALOpenEx(file.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                          geo::vectorLayerDrivers(file), nullptr, nullptr));
+    if (!ds)
+        return Error{QStringLiteral("%1: not a vector file GDAL can read (%2)")
+                         .arg(file, errors.lastError(QStringLiteral("unknown format")))};
+    ParsedFile out;
+    for (int k = 0; k < GDALDatasetGetLayerCount(ds.get()); ++k) {
+        OGRLayerH layer = GDALDatasetGetLayer(ds.get(), k);
+        bool drawable = false;
+        OGR_L_ResetReading(layer);
+        while (Feature f{OGR_L_GetNextFeature(layer)}) {
+            if (++out.features % kProgressEvery == 0 && progress)
+                progress(out.features);
+            OGRGeometryH g = OGR_F_GetGeometryRef(f.get());
+            drawable = drawable || (g && !OGR_G_IsEmpty(g));
+        }
+        if (drawable)
+            out.layers.append(QString::fromUtf8(OGR_L_GetName(layer)));
+    }
+    return out;
+}
+
+} // namespace
+
+Result<ParsedFile> parseFileHere(const QString& file, const ParseRequest& request,
+                                 const std::function<bool()>& cancelled,
+                                 const std::function<void(qint64)>& progress) {
+    if (Status s = checkArchiveFile(file); !s)
+        return s.error();
+    if (request.mode == ParseMode::Layers)
+        return drawableLayers(file, progress);
+    Result<Dataset> ds = openVector(file, request.plainKml);
+    if (!ds)
+        return ds.error();
+    ParsedFile out;
+    switch (request.mode) {
+    case ParseMode::Probe:
+        out.holdsRecords = datasetHoldsRecords(ds.value().get());
+        break;
+    case ParseMode::Records: {
+        RecordImportOptions o;
+        o.marking = request.marking;
+        o.cancelled = cancelled;
+        o.progress = progress;
+        RecordReader reader(o, out);
+        const Status done = reader.run(ds.value().get());
+        out.features = reader.features();
+        out.rejected = reader.rejected();
+        if (!done && out.rejected.isEmpty())
+            return done.error(); // a cancel: rejected features are the writer's to report
+        noteMultiPart(out, reader.multiPart());
+        break;
+    }
+    case ParseMode::Layers:
+        break; // above
+    case ParseMode::Incidents:
+        if (Status s =
+                readIncidentLayers(ds.value().get(), file, request, cancelled, progress, out);
+            !s)
+            return s.error();
+        break;
+    }
+    if (progress)
+        progress(out.features);
+    return out;
 }
 
 } // namespace tessera::interop

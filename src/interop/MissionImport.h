@@ -36,7 +36,7 @@ struct FieldMapping {
 
 struct ImportOptions {
     FieldMapping mapping;
-    QString layer; ///< OGR layer to read (default: the first; GPX: waypoints)
+    QString layer; ///< OGR layer to read (default: every layer with features; GPX: waypoints)
     /// Given to every imported record that carries no marking of its own (required).
     store::Marking marking;
     QString defaultCategory = QStringLiteral("crime");
@@ -61,7 +61,7 @@ struct RejectedFeature {
 };
 
 struct ImportReport {
-    QString layer;
+    QString layer; ///< the layers read, comma-separated
     qint64 imported = 0;
     QList<RejectedFeature> rejected;
     QStringList notes; ///< what the operator should know of an import that went through
@@ -107,6 +107,7 @@ struct RecordImportReport {
     /// Records whose uuid the mission already holds (live or deleted): left as they are. The
     /// mission's copy may be the newer one; merging edits is what sharing does, with clocks.
     RecordCounts present;
+    QStringList notes; ///< what the operator should know (multi-part geometries taken in part)
 };
 
 /// Reads back what exportRecords (or exportIncidents) wrote — incidents, patrol routes with
@@ -127,6 +128,55 @@ Result<RecordImportReport> importRecords(store::MissionStore& mission, const QSt
 /// Whether `file` looks like what exportRecords writes (features with a record_type field), so
 /// that importRecords, not importIncidents with a field mapping, is the reader for it.
 Result<bool> holdsRecords(const QString& file);
+
+// ---- reading a file, apart from writing it ----
+
+/// What the reader is asked to make of a file.
+enum class ParseMode {
+    Probe,     ///< only whether the file holds records (holdsRecords)
+    Records,   ///< what exportRecords writes (importRecords)
+    Incidents, ///< another program's features, through a field mapping (importIncidents)
+    Layers,    ///< the layers with drawable features, opened as a map layer is (TAK overlays)
+};
+
+struct ParseRequest {
+    ParseMode mode = ParseMode::Records;
+    FieldMapping mapping;   ///< Incidents
+    QString layer;          ///< Incidents: one layer (empty: every layer; GPX: waypoints)
+    store::Marking marking; ///< for records without a marking of their own
+    QString defaultCategory = QStringLiteral("crime");
+    /// Read a .kml with GDAL's plain KML driver, not LIBKML (after LIBKML crashed on it): names,
+    /// descriptions and geometries, but no ExtendedData and no gx:Track.
+    bool plainKml = false;
+};
+
+/// One record read from a file, with where it came from (for the mission's refusals).
+template <typename T>
+struct Parsed {
+    T record;
+    RejectedFeature where;
+};
+
+/// Everything a reader made of one file, before anything is written to a mission.
+struct ParsedFile {
+    bool holdsRecords = false; ///< Probe
+    QStringList layers;        ///< the layers read
+    qint64 features = 0;       ///< features read, rejected ones included
+    QList<Parsed<store::Incident>> incidents;
+    QList<Parsed<store::PatrolRoute>> routes;
+    QList<Parsed<store::Annotation>> annotations;
+    QList<RejectedFeature> rejected;
+    QStringList notes; ///< what the operator should know (multi-part geometries taken in part)
+};
+
+/// Reads `file` in this process. Only the parse process (`tessera-cli parse-records`,
+/// interop/ParseProcess.h) calls it: everything else reads untrusted files through
+/// parseIsolated, so that a reader that crashes takes only that process with it. The shared
+/// archive limits (checkArchiveFile) are applied before GDAL sees the file.
+/// Threads: any but the GUI thread.
+Result<ParsedFile> parseFileHere(const QString& file, const ParseRequest& request,
+                                 const std::function<bool()>& cancelled = {},
+                                 const std::function<void(qint64)>& progress = {});
 
 /// "feature 12: the title is empty" lines, at most `limit`, then "... and N more". `what`
 /// names the things numbered ("feature", or "event" for CoT); a rejected feature's layer, when

@@ -9,7 +9,7 @@
 
 namespace tessera::interop {
 
-Result<Dataset> openVector(const QString& file) {
+Result<Dataset> openVector(const QString& file, bool plainKml) {
     geo::ensureGdalRegistered();
     geo::GdalErrorCapture errors;
     if (!QFileInfo::exists(file))
@@ -19,8 +19,11 @@ Result<Dataset> openVector(const QString& file) {
     options.AddNameValue("X_POSSIBLE_NAMES", "lon,lng,long,longitude,x");
     options.AddNameValue("Y_POSSIBLE_NAMES", "lat,latitude,y");
     options.AddNameValue("KEEP_GEOM_COLUMNS", "NO");
-    Dataset ds(GDALOpenEx(file.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
-                          options.List(), nullptr));
+    // plainKml: GDAL's plain KML driver instead of LIBKML, which GDAL tries first for .kml and
+    // which dereferences null on files the plain driver reads (a gx:Track without <when>).
+    const char* const plain[] = {"KML", nullptr};
+    Dataset ds(GDALOpenEx(file.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                          plainKml ? plain : nullptr, options.List(), nullptr));
     if (!ds)
         return Error{QStringLiteral("%1: not a vector file GDAL can read (%2)")
                          .arg(file, errors.lastError(QStringLiteral("unknown format")))};

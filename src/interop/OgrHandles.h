@@ -32,8 +32,9 @@ using Transform =
     std::unique_ptr<std::remove_pointer_t<OGRCoordinateTransformationH>, TransformDestroyer>;
 
 /// Opens a vector file read-only (CSV with positions from the usual column names); the reason
-/// when GDAL cannot.
-Result<Dataset> openVector(const QString& file);
+/// when GDAL cannot. `plainKml`: with GDAL's plain KML driver only (interop/ParseProcess.h
+/// retries a .kml so when LIBKML crashed on it).
+Result<Dataset> openVector(const QString& file, bool plainKml = false);
 
 /// The layer called `wanted`, else `fallback` when the file has it, else the first; the reason
 /// when there is none.

@@ -3,6 +3,7 @@
 
 #include "interop/XmlSafety.h"
 
+#include <QFile>
 #include <QSet>
 #include <QXmlStreamReader>
 
@@ -160,6 +161,30 @@ readZipDirectory(const std::function<QByteArray(qint64 offset, qint64 length)>& 
         entries.append(e);
     }
     return entries;
+}
+
+Status checkArchiveFile(const QString& file, const ArchiveLimits& limits) {
+    if (file.startsWith(QLatin1String("/vsi")))
+        return Error{
+            QStringLiteral("%1: a GDAL virtual file system path is not a file: refused").arg(file)};
+    QFile in(file);
+    if (!in.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("%1: cannot read (%2)").arg(file, in.errorString())};
+    // A local file header, or an empty archive's end of directory: GDAL reads either as a zip.
+    const QByteArray magic = in.read(4);
+    if (magic != QByteArrayLiteral("PK\x03\x04") && magic != QByteArrayLiteral("PK\x05\x06"))
+        return success();
+    Result<QList<ZipEntry>> entries = readZipDirectory(
+        [&](qint64 offset, qint64 length) {
+            if (!in.seek(offset))
+                return QByteArray();
+            return in.read(length);
+        },
+        in.size(), limits);
+    if (!entries)
+        return Error{QStringLiteral("%1 (a zip archive): %2; nothing was read")
+                         .arg(file, entries.error().message)};
+    return success();
 }
 
 Result<TakManifest> readTakManifest(const QByteArray& xml) {

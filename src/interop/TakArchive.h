@@ -28,6 +28,12 @@ struct TakPackageLimits {
     double maxRatio = 200.0;
 };
 
+/// The one rule for every zip archive a parser is given, whatever path it comes by: TAK data
+/// packages, the KMZ overlays inside them, KMZ files imported or added as layers, and any other
+/// file that is a zip under its name (GDAL reads zipped shapefiles, XLSX and ODS as zips).
+/// docs/formats/limits.md states the numbers.
+using ArchiveLimits = TakPackageLimits;
+
 /// One file of a zip archive, as its central directory declares it.
 struct ZipEntry {
     QString name;
@@ -46,6 +52,12 @@ struct ZipEntry {
 Result<QList<ZipEntry>>
 readZipDirectory(const std::function<QByteArray(qint64 offset, qint64 length)>& read,
                  qint64 archiveSize, const TakPackageLimits& limits = {});
+
+/// Refuses a file GDAL would read as a zip archive (told by its first bytes, not its name) whose
+/// central directory breaks `limits` (readZipDirectory), and a path GDAL would take as one of
+/// its virtual file systems (/vsizip/, /vsicurl/, ...), which would let a name choose what is
+/// read. A file that is not a zip passes. The reason names the file.
+Status checkArchiveFile(const QString& file, const ArchiveLimits& limits = {});
 
 /// One entry of a manifest's Contents.
 struct TakContent {

@@ -4,6 +4,7 @@
 #include "geo/GdalEnvironment.h"
 #include "geo/ThreadCheck.h"
 #include "interop/CursorOnTarget.h"
+#include "interop/ParseProcess.h"
 #include "interop/XmlSafety.h"
 #include "store/MissionStore.h"
 
@@ -99,22 +100,30 @@ ContentKind kindOf(const QString& entry, const QString& uid) {
     return uid.isEmpty() ? ContentKind::Other : ContentKind::Attachment;
 }
 
-/// A folder that is removed when it goes, unless kept.
+/// A folder that is removed when it goes, unless kept; and its parent with it when the parent
+/// was made for it and is left empty (a refused package leaves no packages/ beside the mission).
 class ScratchFolder {
 public:
     explicit ScratchFolder(QString path)
-        : path_(std::move(path)) {}
+        : path_(std::move(path)) {
+        if (!path_.isEmpty() && !QFileInfo::exists(QFileInfo(path_).absolutePath()))
+            madeParent_ = QFileInfo(path_).absolutePath();
+    }
     ScratchFolder(const ScratchFolder&) = delete;
     ScratchFolder& operator=(const ScratchFolder&) = delete;
     ~ScratchFolder() {
-        if (!path_.isEmpty())
-            QDir(path_).removeRecursively();
+        if (path_.isEmpty())
+            return;
+        QDir(path_).removeRecursively();
+        if (!madeParent_.isEmpty())
+            QDir().rmdir(madeParent_); // only when empty
     }
     [[nodiscard]] const QString& path() const { return path_; }
     void keep() { path_.clear(); }
 
 private:
     QString path_;
+    QString madeParent_;
 };
 
 /// An overlay written to the scratch folder: its file name there and its OGR layers.
@@ -166,25 +175,18 @@ Result<StagedOverlay> stageOverlay(const QString& entryName, const QByteArray& b
                                  .arg(quotedEntryName(entryName), quotedEntryName(e.name))};
         }
     }
-    geo::ensureGdalRegistered();
-    geo::GdalErrorCapture errors;
-    const QByteArray path = target.toUtf8();
-    GDALDatasetH ds =
-        GDALOpenEx(path.constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
-    if (!ds)
+    // Listed in the parse process, every feature read as the map will read it: an overlay that
+    // crashes a GDAL reader is refused here instead of crashing every later render.
+    ParseRequest probe;
+    probe.mode = ParseMode::Layers;
+    Result<ParsedFile> read = parseIsolated(target, probe);
+    if (!read)
         return Error{QStringLiteral("overlay %1 cannot be read as KML: %2")
-                         .arg(quotedEntryName(entryName),
-                              errors.lastError(QStringLiteral("no driver recognises it")))};
-    QStringList layers;
-    for (int n = 0; n < GDALDatasetGetLayerCount(ds); ++n) {
-        OGRLayerH layer = GDALDatasetGetLayer(ds, n);
-        if (OGR_L_GetFeatureCount(layer, TRUE) > 0)
-            layers.append(QString::fromUtf8(OGR_L_GetName(layer)));
-    }
-    GDALClose(ds);
+                         .arg(quotedEntryName(entryName), read.error().message)};
+    const QStringList layers = read.value().layers;
     if (layers.isEmpty())
-        return Error{
-            QStringLiteral("overlay %1 holds no features").arg(quotedEntryName(entryName))};
+        return Error{QStringLiteral("overlay %1 holds nothing that can be drawn")
+                         .arg(quotedEntryName(entryName))};
     return StagedOverlay{file, layers};
 }
 

@@ -4,6 +4,8 @@
 #include "geo/GdalEnvironment.h"
 #include "interop/CursorOnTarget.h"
 #include "interop/MissionImport.h"
+#include "interop/ParseProcess.h"
+#include "interop/TakArchive.h"
 #include "interop/TakPackage.h"
 #include "render/MapProduct.h"
 #include "render/RasterLayer.h"
@@ -299,6 +301,21 @@ void MissionController::addLayerFile(const QUrl& file) {
                 GDALIdentifyDriverEx(name.constData(), GDAL_OF_VECTOR, nullptr, nullptr) != nullptr;
             if (!QFileInfo(path).isFile() && !raster && !vector)
                 return {{}, QStringLiteral("%1: no such file").arg(path)};
+            // The one archive rule for any zip (a KMZ, a zipped shapefile), and a vector file
+            // read whole once in the parse process, with the drivers the map will open it with:
+            // a file that crashes a GDAL reader is refused here, not at every later render.
+            if (QFileInfo(path).isFile()) {
+                if (Status s = interop::checkArchiveFile(path); !s)
+                    return {{}, s.error().message};
+                interop::ParseRequest probe;
+                probe.mode = interop::ParseMode::Layers;
+                if (vector)
+                    if (Result<interop::ParsedFile> read = interop::parseIsolated(path, probe);
+                        !read)
+                        return {
+                            {},
+                            QStringLiteral("not added as a layer: %1").arg(read.error().message)};
+            }
             auto store =
                 store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
             if (!store)
@@ -632,13 +649,15 @@ void MissionController::importRecordsFile(const QUrl& file) {
                 options.progress = progress;
                 return options;
             };
+            // Both the probe and the import read the file in the parse process
+            // (interop/ParseProcess.h), started and waited for here, on the worker.
             Result<bool> records = interop::holdsRecords(path);
             if (!records) {
                 out.error = records.error().message;
             } else if (records.value()) {
                 Result<interop::RecordImportReport> r = interop::importRecords(
                     store.value(), path, configured(interop::RecordImportOptions{}));
-                if (r)
+                if (r) {
                     out.notice = QStringLiteral("Imported from %1: %2 incidents, %3 routes, %4 "
                                                 "annotations (%5 already here)")
                                      .arg(name)
@@ -646,17 +665,23 @@ void MissionController::importRecordsFile(const QUrl& file) {
                                      .arg(r.value().imported.routes)
                                      .arg(r.value().imported.annotations)
                                      .arg(r.value().present.total());
-                else
+                    for (const QString& note : r.value().notes) // multi-part geometries
+                        out.notice += QStringLiteral("\n") + note;
+                } else {
                     out.error = r.error().message;
+                }
             } else {
                 Result<interop::ImportReport> r = interop::importIncidents(
                     store.value(), path, configured(interop::ImportOptions{}));
-                if (r)
+                if (r) {
                     out.notice = QStringLiteral("Imported %L2 incidents from %1")
                                      .arg(name)
                                      .arg(r.value().imported);
-                else
+                    for (const QString& note : r.value().notes)
+                        out.notice += QStringLiteral("\n") + note;
+                } else {
                     out.error = r.error().message;
+                }
             }
             if (!out.error.isEmpty() && cancel->load()) {
                 out.cancelled = true;

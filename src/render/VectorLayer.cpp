@@ -82,8 +82,9 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
     TESSERA_ASSERT_WORKER_THREAD();
     geo::ensureGdalRegistered();
     geo::GdalErrorCapture errors;
-    const geo::UniqueGdalDataset owner(GDALDataset::Open(
-        path.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    const geo::UniqueGdalDataset owner(
+        GDALDataset::Open(path.toUtf8().constData(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                          geo::vectorLayerDrivers(path), nullptr, nullptr));
     auto* ds = static_cast<GDALDataset*>(owner.get());
     if (!ds)
         return Error{QStringLiteral("%1: not a vector file OGR can read (%2)")

@@ -19,6 +19,9 @@ int main(int argc, char* argv[]) {
         QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
         qputenv("XDG_RUNTIME_DIR", dir.toUtf8());
     }
+    // The parse process that imports run files in (interop/ParseProcess.h).
+    if (qEnvironmentVariableIsEmpty("TESSERA_CLI"))
+        qputenv("TESSERA_CLI", TESSERA_TEST_CLI);
     QGuiApplication app(argc, argv);
     return Catch::Session().run(argc, argv);
 }
