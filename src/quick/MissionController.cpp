@@ -305,7 +305,7 @@ void MissionController::addLayerFile(const QUrl& file) {
             // read whole once in the parse process, with the drivers the map will open it with:
             // a file that crashes a GDAL reader is refused here, not at every later render.
             if (QFileInfo(path).isFile()) {
-                if (Status s = interop::checkArchiveFile(path); !s)
+                if (tessera::Status s = interop::checkArchiveFile(path); !s)
                     return {{}, s.error().message};
                 interop::ParseRequest probe;
                 probe.mode = interop::ParseMode::Layers;
