@@ -785,6 +785,8 @@ void printSync(const sync::SyncReport& r) {
           << " bundles: " << r.recordsApplied << " applied, " << r.recordsUnchanged
           << " unchanged, " << r.recordsSkipped << " skipped, " << r.conflicts << " conflicts"
           << Qt::endl;
+    for (const QString& warning : r.warnings)
+        err() << warning << Qt::endl;
 }
 
 int syncNow(const QStringList& args) {

@@ -217,6 +217,7 @@ Status pull(TlsLink& link, store::MissionStore& store, const share::Identity& me
             report.recordsUnchanged += applied.value().unchanged;
             report.recordsSkipped += applied.value().skipped;
             report.conflicts += applied.value().conflicts;
+            report.warnings += applied.value().warnings();
             QCborMap ack;
             ack.insert(QStringLiteral("id"), applied.value().id);
             ack.insert(QStringLiteral("applied"), applied.value().applied);

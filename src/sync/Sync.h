@@ -9,6 +9,7 @@
 #include "sync/TlsLink.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <condition_variable>
@@ -48,6 +49,9 @@ struct SyncReport {
     int recordsUnchanged = 0;
     int recordsSkipped = 0;
     int conflicts = 0;
+    /// What the bundles' imports told beyond the counts (share::ImportReport::warnings: versions
+    /// refused by the marking authority, the peer's clock running ahead).
+    QStringList warnings;
 };
 
 /// Runs the sync protocol (docs/sharing.md, "Sync over TLS") on a verified link, against the
