@@ -62,7 +62,8 @@ QString startServe(QProcess& serve, const QTemporaryDir& dir, const QString& mis
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("TESSERA_IDENTITY"),
                dir.filePath(QStringLiteral("bravo/station.identity")));
-    env.insert(QStringLiteral("TESSERA_PASSPHRASE"), QStringLiteral("correct horse battery staple"));
+    env.insert(QStringLiteral("TESSERA_PASSPHRASE"),
+               QStringLiteral("correct horse battery staple"));
     serve.setProcessEnvironment(env);
     serve.start(QStringLiteral(TESSERA_CLI),
                 QStringList{QStringLiteral("sync"), QStringLiteral("serve"), mission} + args);

@@ -120,6 +120,29 @@ std::function<bool(const store::Marking&)> releasableTo(const Identity& peer) {
     };
 }
 
+/// A bundle of `records` as `from` would seal them for `to`, whatever they say: what a trusted
+/// peer's modified build can send.
+QByteArray sealedBy(const Identity& from, const Identity& to, const QList<SharedRecord>& records) {
+    BundleHeader header;
+    header.mission = test::kSharedMissionId;
+    header.id = store::newUuid();
+    header.created = QDateTime::currentDateTimeUtc();
+    Result<QByteArray> bytes = sealBundle(header, encodeRecords(records), from, {to.card()});
+    REQUIRE(bytes.ok());
+    return bytes.value();
+}
+
+/// A SECRET REL TO NLD, FRA incident of NLD's, sent to FRA and held there.
+store::Incident nldRecordAtFra(Nations& n, store::MissionStore& nld, store::MissionStore& fra,
+                               const QString& title) {
+    store::Incident i = incident(title, kSecretNldFra);
+    REQUIRE(nld.addIncident(i).ok());
+    Result<ExportReport> toFra = exportBundle(nld, n.nld, {n.fra.card()});
+    REQUIRE(toFra.ok());
+    REQUIRE(importBundle(fra, toFra.value().bytes, n.fra, n.fraBook).ok());
+    return i;
+}
+
 } // namespace
 
 TEST_CASE("Releasability: the notes and files of an incident raised after them stay home, on "
@@ -213,12 +236,7 @@ TEST_CASE("Marking authority: a peer may raise a record; only its originator may
     Nations n;
     store::MissionStore nld = mission(dir, QStringLiteral("nld"));
     store::MissionStore fra = mission(dir, QStringLiteral("fra"));
-
-    store::Incident i = incident(QStringLiteral("Source report, Kidal"), kSecretNldFra);
-    REQUIRE(nld.addIncident(i).ok());
-    Result<ExportReport> toFra = exportBundle(nld, n.nld, {n.fra.card()});
-    REQUIRE(toFra.ok());
-    REQUIRE(importBundle(fra, toFra.value().bytes, n.fra, n.fraBook).ok());
+    const store::Incident i = nldRecordAtFra(n, nld, fra, QStringLiteral("Source report, Kidal"));
 
     // A FRA station that lies (a modified build: its own store would refuse the edit, see the
     // next test case) writes a new version of NLD's record under its own name and sends it back.
@@ -235,13 +253,8 @@ TEST_CASE("Marking authority: a peer may raise a record; only its originator may
         r.value.insert(QStringLiteral("narrative"), i.narrative + QStringLiteral(" (FRA)"));
         r.value.insert(QStringLiteral("updated"), r.updated);
         r.value.insert(QStringLiteral("station"), r.station);
-        BundleHeader header;
-        header.mission = test::kSharedMissionId;
-        header.id = store::newUuid();
-        header.created = QDateTime::currentDateTimeUtc();
-        Result<QByteArray> bytes = sealBundle(header, encodeRecords({r}), n.fra, {n.nld.card()});
-        REQUIRE(bytes.ok());
-        Result<ImportReport> applied = importBundle(nld, bytes.value(), n.nld, n.nldBook);
+        Result<ImportReport> applied =
+            importBundle(nld, sealedBy(n.fra, n.nld, {r}), n.nld, n.nldBook);
         REQUIRE(applied.ok());
         return applied.value();
     };
@@ -352,13 +365,7 @@ TEST_CASE("Clock horizon: minutes, not a day; smaller skews reported", "[share][
         list.first().updated =
             store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + aheadMs, 0).value;
         list.first().value.insert(QStringLiteral("updated"), list.first().updated);
-        BundleHeader header;
-        header.mission = test::kSharedMissionId;
-        header.id = store::newUuid();
-        header.created = QDateTime::currentDateTimeUtc();
-        Result<QByteArray> bytes = sealBundle(header, encodeRecords(list), n.nld, {n.fra.card()});
-        REQUIRE(bytes.ok());
-        return importBundle(fra, bytes.value(), n.fra, n.fraBook);
+        return importBundle(fra, sealedBy(n.nld, n.fra, list), n.fra, n.fraBook);
     };
     SECTION("23 hours ahead would pin the record against its originator: refused") {
         Result<ImportReport> r = stampedAhead(23LL * 3600 * 1000);
@@ -408,11 +415,7 @@ TEST_CASE("Marking authority holds for edits at the peer too", "[share][release]
     Nations n;
     store::MissionStore nld = mission(dir, QStringLiteral("nld"));
     store::MissionStore fra = mission(dir, QStringLiteral("fra"));
-    store::Incident i = incident(QStringLiteral("Source report, Menaka"), kSecretNldFra);
-    REQUIRE(nld.addIncident(i).ok());
-    Result<ExportReport> toFra = exportBundle(nld, n.nld, {n.fra.card()});
-    REQUIRE(toFra.ok());
-    REQUIRE(importBundle(fra, toFra.value().bytes, n.fra, n.fraBook).ok());
+    const store::Incident i = nldRecordAtFra(n, nld, fra, QStringLiteral("Source report, Menaka"));
 
     // The FRA analyst's form (or tessera-cli, or an undo) cannot lower NLD's record, so FRA's
     // own exports never carry it lower than NLD marked it.
