@@ -52,6 +52,28 @@ if(TESSERA_SHARE_FUZZ)
     set_tests_properties(fuzz_tak_archive PROPERTIES
         ENVIRONMENT "TESSERA_FUZZ_CORPUS=${CMAKE_CURRENT_BINARY_DIR}/fuzz-tak-corpus"
         TIMEOUT 600)
+
+    # The Cursor-on-Target reader (issue 18): its own sources instrumented; the libraries it
+    # converts events with linked as they are (built by the same clang; the archive's own copy
+    # of CursorOnTarget.o is never pulled in, every symbol of it being defined here first).
+    add_executable(fuzz_cot_reader unit/fuzz_cot_reader.cpp
+        ${PROJECT_SOURCE_DIR}/src/interop/CursorOnTarget.cpp
+        ${PROJECT_SOURCE_DIR}/src/interop/XmlSafety.cpp)
+    target_include_directories(fuzz_cot_reader PRIVATE ${PROJECT_SOURCE_DIR}/src)
+    target_compile_definitions(fuzz_cot_reader PRIVATE
+        TESSERA_COT_DATA="${CMAKE_CURRENT_SOURCE_DIR}/data/cot")
+    target_compile_options(fuzz_cot_reader PRIVATE -fsanitize=fuzzer,address,undefined
+        -fno-sanitize-recover=undefined)
+    target_link_options(fuzz_cot_reader PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(fuzz_cot_reader PRIVATE tessera_interop tessera_store tessera_geo Qt6::Core
+        tessera_warnings)
+    set(TESSERA_COT_FUZZ_SECONDS 30 CACHE STRING "How long ctest runs the CoT reader fuzzer")
+    add_test(NAME fuzz_cot_reader
+        COMMAND fuzz_cot_reader -max_total_time=${TESSERA_COT_FUZZ_SECONDS} -rss_limit_mb=2048
+                -max_len=65536 ${CMAKE_CURRENT_BINARY_DIR}/fuzz-cot-corpus)
+    set_tests_properties(fuzz_cot_reader PROPERTIES
+        ENVIRONMENT "TESSERA_FUZZ_CORPUS=${CMAKE_CURRENT_BINARY_DIR}/fuzz-cot-corpus"
+        TIMEOUT 600)
 endif()
 
 # End to end on a real X display: the app's window driven by keys and clicks (issue 5). Under

@@ -308,18 +308,21 @@ Status MissionStore::recoverInterruptedImports() {
     for (const auto& [id, owner] : running.value()) {
         if (importOwnerIsAlive(db_.path(), id, owner))
             continue;
+        // A copy to capture: Debian's clang 14 cannot capture a structured binding (C++20,
+        // clang 16), and the fuzz build (scripts/test) compiles the store with it.
+        const qint64 importId = id;
         Status undone = db_.transaction([&]() -> Status {
             Result<Statement> del = db_.prepare(QStringLiteral(
                 "DELETE FROM incident WHERE id > (SELECT base_id FROM import WHERE id = ?1) "
                 "AND import_id = ?1"));
             if (!del)
                 return del.error();
-            if (Status s = del.value().bind(1, id).run(); !s)
+            if (Status s = del.value().bind(1, importId).run(); !s)
                 return s;
             Result<Statement> imp = db_.prepare(QStringLiteral("DELETE FROM import WHERE id = ?1"));
             if (!imp)
                 return imp.error();
-            return imp.value().bind(1, id).run();
+            return imp.value().bind(1, importId).run();
         });
         if (!undone)
             return Error{QStringLiteral("cannot roll back an interrupted import: %1")
@@ -1663,8 +1666,9 @@ Result<MissionStats> MissionStore::stats() {
                 .arg(QString::fromLatin1(column), kLiveIncident));
         if (!stmt)
             return stmt.error();
+        QMap<QString, qint64>* counts = target; // clang 14 cannot capture a binding
         if (Status s = stmt.value().forEachRow(
-                [&](const Statement& r) { target->insert(r.text(0), r.integer(1)); });
+                [counts](const Statement& r) { counts->insert(r.text(0), r.integer(1)); });
             !s)
             return s.error();
     }
