@@ -74,6 +74,23 @@ if(TESSERA_SHARE_FUZZ)
     set_tests_properties(fuzz_cot_reader PROPERTIES
         ENVIRONMENT "TESSERA_FUZZ_CORPUS=${CMAKE_CURRENT_BINARY_DIR}/fuzz-cot-corpus"
         TIMEOUT 600)
+
+    # The record importer's side of the parse process (issue 18): the output of a parser that
+    # may be lying, decoded and checked as an import does. Its own decoder instrumented.
+    add_executable(fuzz_parsed_records unit/fuzz_parsed_records.cpp
+        ${PROJECT_SOURCE_DIR}/src/interop/ParseProcess.cpp)
+    target_include_directories(fuzz_parsed_records PRIVATE ${PROJECT_SOURCE_DIR}/src)
+    target_compile_options(fuzz_parsed_records PRIVATE -fsanitize=fuzzer,address,undefined
+        -fno-sanitize-recover=undefined)
+    target_link_options(fuzz_parsed_records PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(fuzz_parsed_records PRIVATE tessera_interop tessera_store tessera_geo
+        Qt6::Core tessera_warnings)
+    add_test(NAME fuzz_parsed_records
+        COMMAND fuzz_parsed_records -max_total_time=${TESSERA_COT_FUZZ_SECONDS} -rss_limit_mb=2048
+                -max_len=65536 ${CMAKE_CURRENT_BINARY_DIR}/fuzz-records-corpus)
+    set_tests_properties(fuzz_parsed_records PROPERTIES
+        ENVIRONMENT "TESSERA_FUZZ_CORPUS=${CMAKE_CURRENT_BINARY_DIR}/fuzz-records-corpus"
+        TIMEOUT 600)
 endif()
 
 # End to end on a real X display: the app's window driven by keys and clicks (issue 5). Under

@@ -17,6 +17,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -141,6 +142,18 @@ public:
             ok_ = false;
         return v.toDouble();
     }
+    /// A whole number within what a JSON double holds exactly. The output comes from a parser
+    /// that may be lying: 2e75 cast to an integer is undefined behaviour (found by
+    /// fuzz_parsed_records), so anything else makes the output garbage.
+    qint64 integer(const char* key) {
+        const double d = number(key);
+        constexpr double kExact = 9007199254740992.0; // 2^53
+        if (!std::isfinite(d) || d != std::trunc(d) || std::fabs(d) > kExact) {
+            ok_ = false;
+            return 0;
+        }
+        return static_cast<qint64>(d);
+    }
     bool flag(const char* key) {
         const QJsonValue v = o_.value(QLatin1String(key));
         if (!v.isBool())
@@ -190,8 +203,7 @@ public:
     }
     RejectedFeature where(const char* key) {
         Fields w(key ? object(key) : o_);
-        RejectedFeature out{static_cast<qint64>(w.number("feature")), w.text("reason"),
-                            w.text("layer")};
+        RejectedFeature out{w.integer("feature"), w.text("reason"), w.text("layer")};
         ok_ = ok_ && w.ok();
         return out;
     }
@@ -354,7 +366,7 @@ Result<ParsedFile> decodeParsed(QIODevice& in) {
             p.holdsRecords = f.flag("holds_records");
             for (const QJsonValue& v : f.array("layers"))
                 p.layers.append(v.toString());
-            p.features = static_cast<qint64>(f.number("features"));
+            p.features = f.integer("features");
             for (const QJsonValue& v : f.array("notes"))
                 p.notes.append(v.toString());
             if (!f.ok() || p.features < 0)
@@ -375,7 +387,10 @@ Result<ParsedFile> decodeParsed(QIODevice& in) {
             i.area = f.points("area");
             i.source = f.text("source");
             i.reliability = f.text("reliability");
-            i.credibility = static_cast<int>(f.number("credibility"));
+            // The store checks its range (1..6); the integer read keeps a huge one from being UB.
+            const qint64 credibility = f.integer("credibility");
+            i.credibility =
+                credibility >= 0 && credibility <= 6 ? static_cast<int>(credibility) : 0;
             i.narrative = f.text("narrative");
             i.marking = f.marking();
             i.exercise = f.flag("exercise");
@@ -428,7 +443,7 @@ Result<ParsedFile> decodeParsed(QIODevice& in) {
                 return garbage(QStringLiteral("a malformed rejected feature"));
             p.rejected.append(r);
         } else if (t == QLatin1String("end")) {
-            const qint64 records = static_cast<qint64>(f.number("records"));
+            const qint64 records = f.integer("records");
             if (!f.ok() || records != p.incidents.size() + p.routes.size() + p.annotations.size() +
                                           p.rejected.size())
                 return garbage(QStringLiteral("the end does not count what came before it"));

@@ -1666,9 +1666,9 @@ Result<MissionStats> MissionStore::stats() {
                 .arg(QString::fromLatin1(column), kLiveIncident));
         if (!stmt)
             return stmt.error();
-        QMap<QString, qint64>* counts = target; // clang 14 cannot capture a binding
+        QMap<QString, qint64>* grouped = target; // clang 14 cannot capture a binding
         if (Status s = stmt.value().forEachRow(
-                [counts](const Statement& r) { counts->insert(r.text(0), r.integer(1)); });
+                [grouped](const Statement& r) { grouped->insert(r.text(0), r.integer(1)); });
             !s)
             return s.error();
     }

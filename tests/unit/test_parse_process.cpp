@@ -10,6 +10,7 @@
 #include "interop/TakPackage.h"
 #include "store/MissionStore.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -400,4 +401,30 @@ TEST_CASE("A layer that cannot be drawn is named and left out; the others are dr
     CHECK_THAT(rendered.second.toStdString(), Contains("Nothing drawable"));
     CHECK_THAT(rendered.second.toStdString(), Contains("not drawn"));
     CHECK(QFileInfo(png).size() > 0);
+}
+
+TEST_CASE("A lying reader's numbers too large for an integer are garbage, not undefined",
+          "[parse][adversary]") {
+    // Found by fuzz_parsed_records: "features": 2e75 was cast to a 64-bit integer (UBSan:
+    // outside the range of representable values), likewise a rejected feature's number, the
+    // end line's count and an incident's credibility.
+    ParsedFile f;
+    f.layers = {QStringLiteral("incidents")};
+    f.features = 1;
+    const QByteArray honest = encodeParsed(f);
+    for (const char* lie : {"2e75", "-1e300", "1.5", "1e16"}) {
+        INFO(lie);
+        QByteArray lying = honest;
+        lying.replace("\"features\":1", QByteArray("\"features\":") + lie);
+        REQUIRE(lying != honest);
+        QBuffer in(&lying);
+        REQUIRE(in.open(QIODevice::ReadOnly));
+        Result<ParsedFile> read = decodeParsed(in);
+        REQUIRE_FALSE(read.ok());
+        CHECK_THAT(read.error().message.toStdString(), Contains("a malformed header"));
+    }
+    QByteArray copy = honest;
+    QBuffer in(&copy);
+    REQUIRE(in.open(QIODevice::ReadOnly));
+    CHECK(decodeParsed(in).ok());
 }
