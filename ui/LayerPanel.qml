@@ -357,5 +357,47 @@ Rectangle {
             maximumLineCount: 4
             elide: Text.ElideRight
         }
+        // Events without a classification (most of ATAK's) are never guessed: the operator
+        // chooses the marking they take in this import, or leaves the file out.
+        ColumnLayout {
+            objectName: "unmarkedPrompt"
+            visible: panel.mission.unmarkedFile.toString().length > 0
+            Layout.fillWidth: true
+            Layout.maximumWidth: 296
+            spacing: 4
+            Text {
+                Layout.fillWidth: true
+                text: "Mark the events that carry no classification as:"
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont - 1
+                wrapMode: Text.Wrap
+            }
+            ComboBox {
+                id: unmarkedLevel
+                objectName: "unmarkedLevel"
+                Layout.fillWidth: true
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+                model: ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET"]
+            }
+            TextField {
+                id: unmarkedRelTo
+                objectName: "unmarkedReleasability"
+                Layout.fillWidth: true
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+                placeholderText: "REL TO … (optional)"
+            }
+            Button {
+                objectName: "unmarkedImport"
+                text: "Import with this marking"
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+                onClicked: panel.mission.importExchangeFile(panel.mission.unmarkedFile,
+                                                            unmarkedLevel.currentText,
+                                                            unmarkedRelTo.text)
+            }
+        }
     }
 }

@@ -505,19 +505,21 @@ bool MissionController::isExchangeFile(const QUrl& file) {
            path.endsWith(QStringLiteral(".zip"), Qt::CaseInsensitive);
 }
 
-void MissionController::importExchangeFile(const QUrl& file) {
+void MissionController::importExchangeFile(const QUrl& file, const QString& unmarkedClassification,
+                                           const QString& unmarkedReleasability) {
     if (!scene_)
         return;
     const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
     const QString missionPath = scene_->mission.path;
     struct Imported {
         QString notice, error;
-        bool layers = false;  ///< overlay layers were added: the whole scene is read again
-        bool asLayer = false; ///< a zip that is no TAK package: a layer (a zipped shapefile)
+        bool layers = false;       ///< overlay layers were added: the whole scene is read again
+        bool asLayer = false;      ///< a zip that is no TAK package: a layer (a zipped shapefile)
+        bool needsMarking = false; ///< refused for events without a marking, none chosen
         std::shared_ptr<const render::MapScene> scene;
     };
     runInBackground(
-        [path, missionPath]() -> Imported {
+        [path, missionPath, unmarkedClassification, unmarkedReleasability]() -> Imported {
             auto failed = [](const QString& why) {
                 Imported refused;
                 refused.error = why;
@@ -547,15 +549,33 @@ void MissionController::importExchangeFile(const QUrl& file) {
                     return done;
                 }
             }
+            // The operator's marking for events that carry none, never a guess.
+            interop::CotImportOptions cot;
+            const bool chosen = !unmarkedClassification.trimmed().isEmpty();
+            if (chosen) {
+                Result<store::Marking> marking =
+                    interop::cotDefaultMarking(unmarkedClassification, unmarkedReleasability);
+                if (!marking)
+                    return failed(marking.error().message);
+                cot.defaultMarking = marking.value();
+            }
+            // The reader's refusal of an unmarked event (CursorOnTarget.cpp, markingOf) is what
+            // the window answers with a choice of marking.
+            const auto refusedFor = [chosen, &failed](const QString& why) {
+                Imported refused = failed(why);
+                refused.needsMarking =
+                    !chosen && why.contains(QLatin1String("carries no classification"));
+                return refused;
+            };
             auto store =
                 store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
             if (!store)
                 return failed(store.error().message);
             if (path.endsWith(QStringLiteral(".zip"), Qt::CaseInsensitive)) {
                 Result<interop::TakImportReport> report =
-                    interop::importTakPackage(store.value(), path);
+                    interop::importTakPackage(store.value(), path, {}, cot);
                 if (!report)
-                    return failed(report.error().message);
+                    return refusedFor(report.error().message);
                 const interop::TakImportReport& r = report.value();
                 done.notice =
                     QStringLiteral("Imported TAK package \"%1\": %2 incidents, %3 routes, %4 "
@@ -571,9 +591,9 @@ void MissionController::importExchangeFile(const QUrl& file) {
                         QStringLiteral("; not taken: ") + r.skipped.join(QStringLiteral("; "));
                 done.layers = !r.layers.isEmpty();
             } else {
-                Result<interop::ImportReport> report = interop::importCot(store.value(), path);
+                Result<interop::ImportReport> report = interop::importCot(store.value(), path, cot);
                 if (!report)
-                    return failed(report.error().message);
+                    return refusedFor(report.error().message);
                 done.notice = QStringLiteral("Imported %2 CoT events from %1")
                                   .arg(QFileInfo(path).fileName())
                                   .arg(report.value().imported);
@@ -592,8 +612,11 @@ void MissionController::importExchangeFile(const QUrl& file) {
                 addLayerFile(file);
                 return;
             }
-            if (!reportImport(done.error, done.notice))
+            unmarkedFile_ = done.needsMarking ? file : QUrl();
+            if (!reportImport(done.error, done.notice)) {
+                emit importNoticeChanged();
                 return;
+            }
             if (!scene_ || scene_->mission.path != missionPath)
                 return;
             if (done.scene) {

@@ -35,6 +35,7 @@ class MissionController : public QObject {
     Q_PROPERTY(QString name READ name NOTIFY sceneChanged)
     Q_PROPERTY(QString description READ description NOTIFY sceneChanged)
     Q_PROPERTY(QString banner READ banner NOTIFY sceneChanged)
+    Q_PROPERTY(QUrl unmarkedFile READ unmarkedFile NOTIFY importNoticeChanged)
     Q_PROPERTY(bool exercise READ exercise NOTIFY sceneChanged)
     /// The banner's colour (render::bannerColor: exercise blue, else by classification level),
     /// the same in the window as on exported products.
@@ -140,8 +141,16 @@ public:
     [[nodiscard]] Q_INVOKABLE static bool isExchangeFile(const QUrl& file);
     /// Imports a CoT file or a TAK data package into the mission on a worker (all or nothing),
     /// then shows the new records and overlay layers. What was taken in goes to importNotice, a
-    /// refusal with its reason to layerError.
-    Q_INVOKABLE void importExchangeFile(const QUrl& file);
+    /// refusal with its reason to layerError. Events that carry no classification (most of
+    /// ATAK's) take `unmarkedClassification` and `unmarkedReleasability`, the marking the operator
+    /// chose for them in this import (read with the marking grammar); without one they refuse
+    /// the file, and unmarkedFile names it so that the window can ask for that marking.
+    Q_INVOKABLE void importExchangeFile(const QUrl& file,
+                                        const QString& unmarkedClassification = QString(),
+                                        const QString& unmarkedReleasability = QString());
+    /// The CoT file or TAK package last refused because some of its events carry no
+    /// classification and no marking was chosen for them; empty otherwise.
+    [[nodiscard]] QUrl unmarkedFile() const { return unmarkedFile_; }
     /// Imports a file of records on a worker, all or nothing, telling importedFeatures as it
     /// reads: what Tessera exported (interop::holdsRecords: incidents, routes and annotations
     /// with their uuids and markings), else incidents from anything OGR reads with the standard
@@ -199,6 +208,7 @@ private:
     QFutureWatcher<Result<std::shared_ptr<const render::MapScene>>> watcher_;
     QString layerError_;
     QString importNotice_;
+    QUrl unmarkedFile_; ///< see unmarkedFile()
     QString selectedIncident_;
     store::TimeWindow window_;
     std::unique_ptr<store::MissionWorker> records_;

@@ -558,6 +558,35 @@ TEST_CASE("The layer manager changes the stack at once and saves it with the mis
         CHECK_THAT(w.mission.layerError().toStdString(), Contains("path traversal"));
         CHECK(w.mission.scene()->mission.incidents.size() == incidentsBefore + 1);
     }
+    SECTION("ATAK's unmarked events are refused until the operator chooses their marking") {
+        // Most ATAK events carry no classification: never guessed, the window asks for one.
+        const QUrl atak = QUrl::fromLocalFile(test::dataFile(QStringLiteral("cot/atak-field.cot")));
+        const qsizetype recordsBefore = w.mission.scene()->mission.incidents.size() +
+                                        w.mission.scene()->mission.annotations.size();
+        w.mission.importExchangeFile(atak);
+        REQUIRE(test::waitUntil([&] { return !w.mission.layerError().isEmpty(); }));
+        CHECK_THAT(w.mission.layerError().toStdString(), Contains("no classification"));
+        CHECK(w.mission.unmarkedFile() == atak);
+        // A marking outside the grammar is refused, and the file still waits for one.
+        w.mission.importExchangeFile(atak, QStringLiteral("Undefined"), QString());
+        REQUIRE(test::waitUntil(
+            [&] { return !w.mission.layerError().contains(QLatin1String("no classification")); }));
+        CHECK_FALSE(w.mission.layerError().isEmpty());
+        QSignalSpy notice(&w.mission, &MissionController::importNoticeChanged);
+        w.mission.importExchangeFile(atak, QStringLiteral("UNCLASSIFIED"),
+                                     QStringLiteral("REL TO UN"));
+        REQUIRE(test::waitUntil([&] { return w.mission.layerError().isEmpty(); }));
+        REQUIRE(test::waitUntil([&] {
+            return w.mission.scene()->mission.incidents.size() +
+                       w.mission.scene()->mission.annotations.size() >
+                   recordsBefore;
+        }));
+        CHECK(w.mission.unmarkedFile().isEmpty());
+        for (const store::Incident& i : w.mission.scene()->mission.incidents)
+            if (i.narrative.contains(QLatin1String("Marking defaulted")))
+                CHECK(i.marking ==
+                      store::Marking{QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")});
+    }
     SECTION("a file that cannot be drawn is refused and nothing is saved") {
         const QString junk = dir.filePath(QStringLiteral("junk.tif"));
         test::writeAll(junk, QByteArray(3000, 'j'));
