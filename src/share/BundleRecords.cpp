@@ -514,8 +514,14 @@ Status noteConflict(Apply& a, const SharedRecord& r, const std::optional<Local>&
 /// marking of a record this mission holds, written by a station other than the record's
 /// origin, is not applied. It is kept in share_refused with the reason for the analyst, and the
 /// rest of the bundle applies. True when refused.
+/// Last writer wins: whether our copy is the same version as `r`, or newer, by (updated HLC,
+/// station UUID).
+bool holdsSameOrNewer(const std::optional<Local>& local, const SharedRecord& r) {
+    return local && std::pair(local->updated, local->station) >= std::pair(r.updated, r.station);
+}
+
 Result<bool> refuseRemark(Apply& a, const SharedRecord& r, const std::optional<Local>& local) {
-    if (!local || std::pair(local->updated, local->station) >= std::pair(r.updated, r.station))
+    if (!local || holdsSameOrNewer(local, r))
         return false; // new here, or not newer: nothing of ours would change
     const ReleaseDecision d =
         ReleasePolicy::mayRemark(local->marking, r.marking, r.station == local->origin);
@@ -545,7 +551,7 @@ Result<std::optional<bool>> admit(Apply& a, const SharedRecord& r,
         return std::optional(false);
     if (Status c = noteConflict(a, r, local, station); !c)
         return c.error();
-    if (local && std::pair(local->updated, local->station) >= std::pair(r.updated, r.station))
+    if (holdsSameOrNewer(local, r))
         return std::optional(false);
     return std::optional<bool>();
 }
