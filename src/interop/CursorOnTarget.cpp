@@ -160,6 +160,8 @@ bool parseLinkPoint(QStringView text, CotLink& link) {
 /// How many links and track points one event may carry (a route of a day's patrol at one fix a
 /// second is 86,400; more is not a route a person drew).
 constexpr int kMaxLinks = 100000;
+/// The longest link uid a route point keeps (TAK writes UUIDs; bundles carry at most this).
+constexpr qsizetype kMaxLinkUid = 200;
 
 void readLink(QXmlStreamReader& xml, CotEvent& e, QString& problem, QStringList& lines) {
     const QXmlStreamAttributes a = xml.attributes();
@@ -837,13 +839,17 @@ CotEvent eventFromRoute(const store::PatrolRoute& route, const QDateTime& now,
     for (qsizetype n = 0; n < route.waypoints.size(); ++n) {
         const store::Waypoint& w = route.waypoints[n];
         CotLink link;
-        link.uid = QStringLiteral("%1.wp%2").arg(route.uuid).arg(n + 1);
-        link.type = QStringLiteral("b-m-p-w");
+        // A point that came from TAK keeps its uid, so that ATAK updates the markers it has
+        // instead of adding a second set; a point made here gets one from its route and place.
+        link.uid =
+            w.linkUid.isEmpty() ? QStringLiteral("%1.wp%2").arg(route.uuid).arg(n + 1) : w.linkUid;
+        link.type = w.control ? QStringLiteral("b-m-p-c") : QStringLiteral("b-m-p-w");
         link.callsign = w.name;
         link.relation = QStringLiteral("c");
         link.hasPoint = true;
         link.lat = w.location.lat;
         link.lon = w.location.lon;
+        link.hae = w.elevation;
         e.links.append(link);
         e.planned.append(w.plannedAt.toUTC());
     }
@@ -872,6 +878,12 @@ Result<store::PatrolRoute> routeFromEvent(const CotEvent& e,
         store::Waypoint w;
         w.location = {link.lon, link.lat};
         w.name = link.callsign;
+        // As ATAK's RouteImporter reads a link: a waypoint is b-m-p-w, anything else on the
+        // path (b-m-p-c, or no type at all) a control point.
+        w.control = link.type != QLatin1String("b-m-p-w");
+        w.elevation = link.hae;
+        if (link.uid.size() <= kMaxLinkUid) // longer is no uid TAK made: the export makes one
+            w.linkUid = link.uid;
         if (n < e.planned.size())
             w.plannedAt = e.planned[n];
         r.waypoints.append(w);

@@ -45,8 +45,9 @@ Status ensureTables(Database& db) {
 /// The newest store schema whose indexes BundleRecords.cpp keeps (3: markers by Hilbert key;
 /// 4 rewrote CHECK constraints only; 5 added cot_origin, which is local to a mission file and
 /// which records received from peers do not touch; 6 added the records' origin, which
-/// BundleRecords.cpp writes, and the mission's id).
-constexpr int kKnownSchema = 6;
+/// BundleRecords.cpp writes, and the mission's id; 7 added route points' kind, height and link
+/// uid, which it also writes).
+constexpr int kKnownSchema = 7;
 
 /// How far ahead of our clock a record's stamp may be. Field clocks drift by seconds to minutes;
 /// a day's allowance let a peer's stamp pin a record against its originator's corrections.

@@ -10,6 +10,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <optional>
@@ -24,6 +25,8 @@ namespace {
 const QStringList& kKinds = recordKinds();
 /// Attachment content travels in pieces of at most this size (docs/formats/bundle.md).
 constexpr qsizetype kChunkBytes = 1024 * 1024;
+/// The longest uid a route point may keep from the CoT event it came from (TAK's are UUIDs).
+constexpr qsizetype kMaxLinkUid = 200;
 
 /// The mission's database with each statement prepared once per read or apply of a bundle:
 /// preparing one costs more than running it for a row, and a bundle reads or writes thousands.
@@ -288,9 +291,9 @@ Result<std::optional<SharedRecord>> readRoute(Db& db, const QString& uuid) {
     r.value.insert(QStringLiteral("status"), q.text(3));
     r.value.insert(QStringLiteral("exercise"), q.integer(6) != 0);
 
-    Result<Statement*> w =
-        db.prepare(QStringLiteral("SELECT name, lon, lat, planned_at FROM route_waypoint WHERE "
-                                  "route_uuid = ?1 ORDER BY seq"));
+    Result<Statement*> w = db.prepare(
+        QStringLiteral("SELECT name, lon, lat, planned_at, control, elevation, "
+                       "link_uid FROM route_waypoint WHERE route_uuid = ?1 ORDER BY seq"));
     if (!w)
         return w.error();
     w.value()->bind(1, uuid);
@@ -301,8 +304,15 @@ Result<std::optional<SharedRecord>> readRoute(Db& db, const QString& uuid) {
             return next.error();
         if (!next.value())
             break;
-        waypoints.append(QCborArray{w.value()->text(0), w.value()->real(1), w.value()->real(2),
-                                    w.value()->text(3)});
+        const Statement& p = *w.value();
+        QCborArray point{p.text(0), p.real(1), p.real(2), p.text(3)};
+        // A plain waypoint keeps the four-element form, which builds before schema 7 read.
+        if (p.integer(4) != 0 || !p.isNull(5) || !p.text(6).isEmpty()) {
+            point.append(p.integer(4) != 0);
+            point.append(p.isNull(5) ? QCborValue(QCborValue::Null) : QCborValue(p.real(5)));
+            point.append(p.text(6));
+        }
+        waypoints.append(point);
     }
     r.value.insert(QStringLiteral("waypoints"), waypoints);
 
@@ -874,14 +884,24 @@ Result<bool> applyRoute(Apply& a, const SharedRecord& r, qint64 station, qint64 
     const QCborArray waypoints = m[QStringLiteral("waypoints")].toArray();
     for (qsizetype k = 0; k < waypoints.size(); ++k) {
         const QCborArray w = waypoints[k].toArray();
-        if (w.size() != 4 || !w[1].isDouble() || !w[2].isDouble() ||
-            !QDateTime::fromString(w[3].toString(), Qt::ISODate).isValid())
+        const bool plain = w.size() == 4;
+        if ((!plain && w.size() != 7) || !w[1].isDouble() || !w[2].isDouble() || !w[3].isString() ||
+            // An empty time is a waypoint without one (a bend clicked on the map).
+            (!w[3].toString().isEmpty() &&
+             !QDateTime::fromString(w[3].toString(), Qt::ISODate).isValid()) ||
+            (!plain && (!w[4].isBool() ||
+                        !(w[5].isNull() || (w[5].isDouble() && std::isfinite(w[5].toDouble()))) ||
+                        !w[6].isString() || w[6].toString().size() > kMaxLinkUid)))
             return bad(r, QStringLiteral("waypoint %1 is damaged").arg(k + 1));
         if (Status s = run(db,
                            QStringLiteral("INSERT INTO route_waypoint (route_uuid, seq, name, lon, "
-                                          "lat, planned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+                                          "lat, planned_at, control, elevation, link_uid) VALUES "
+                                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
                            {r.uuid, static_cast<qint64>(k), w[0].toString(), w[1].toDouble(),
-                            w[2].toDouble(), w[3].toString()});
+                            w[2].toDouble(), w[3].toString(),
+                            static_cast<qint64>(!plain && w[4].toBool() ? 1 : 0),
+                            !plain && w[5].isDouble() ? QVariant(w[5].toDouble()) : QVariant(),
+                            plain ? QString() : w[6].toString()});
             !s)
             return s.error();
     }

@@ -335,6 +335,16 @@ INSERT INTO mission (key, value) SELECT 'id',
           || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
     WHERE NOT EXISTS (SELECT 1 FROM mission WHERE key = 'id');
 )sql",
+    // 7: a route's points as TAK keeps them (docs/formats/cot.md, "Routes"). A point is a
+    // waypoint (named, a stop of the patrol) or a control point (a bend of the path, ATAK's
+    // b-m-p-c); it may have a height, and it keeps the uid its link had in the event it came
+    // from, so that a route handed back to ATAK updates the same points instead of making new
+    // ones. Bundles carry all three: they are the route, not how one file held it.
+    R"sql(
+ALTER TABLE route_waypoint ADD COLUMN control INTEGER NOT NULL DEFAULT 0 CHECK (control IN (0, 1));
+ALTER TABLE route_waypoint ADD COLUMN elevation REAL;
+ALTER TABLE route_waypoint ADD COLUMN link_uid TEXT NOT NULL DEFAULT '';
+)sql",
 };
 } // namespace
 

@@ -115,10 +115,17 @@ struct Attachment {
     RecordStamp stamp;
 };
 
+/// A point of a route's planned path. TAK tells two kinds apart: waypoints (the patrol's stops,
+/// named) and control points (bends of the path between them); both are vertices of the path.
 struct Waypoint {
     geo::GeoPoint location;
     QDateTime plannedAt;
     QString name;
+    bool control = false;                 ///< a control point (TAK's b-m-p-c), not a waypoint
+    std::optional<double> elevation = {}; ///< metres above the ellipsoid (TAK's hae), if known
+    QString linkUid = {}; ///< its uid in the CoT event it came from; empty when made here
+
+    friend bool operator==(const Waypoint&, const Waypoint&) = default;
 };
 
 /// A recorded position of a patrol (a GPS fix).

@@ -1287,22 +1287,25 @@ Status MissionStore::writeWaypoints(const QString& routeUuid, const QList<Waypoi
         return clear.error();
     if (Status s = clear.value().bind(1, routeUuid).run(); !s)
         return s;
-    Result<Statement> insert = db_.prepare(
-        QStringLiteral("INSERT INTO route_waypoint (route_uuid, seq, name, lon, lat, planned_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    Result<Statement> insert = db_.prepare(QStringLiteral(
+        "INSERT INTO route_waypoint (route_uuid, seq, name, lon, lat, planned_at, "
+        "control, elevation, link_uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
     if (!insert)
         return insert.error();
     for (int seq = 0; seq < waypoints.size(); ++seq) {
         const Waypoint& w = waypoints[seq];
-        if (Status s = insert.value()
-                           .bind(1, routeUuid)
-                           .bind(2, seq)
-                           .bind(3, w.name)
-                           .bind(4, w.location.lon)
-                           .bind(5, w.location.lat)
-                           .bind(6, isoUtc(w.plannedAt))
-                           .run();
-            !s)
+        insert.value()
+            .bind(1, routeUuid)
+            .bind(2, seq)
+            .bind(3, w.name)
+            .bind(4, w.location.lon)
+            .bind(5, w.location.lat)
+            .bind(6, isoUtc(w.plannedAt))
+            .bind(7, w.control ? 1 : 0)
+            .bind(9, w.linkUid);
+        if (w.elevation)
+            insert.value().bind(8, *w.elevation);
+        if (Status s = insert.value().run(); !s)
             return s;
     }
     return success();
@@ -1391,9 +1394,9 @@ Result<QList<PatrolRoute>> MissionStore::routes() {
         &readRoute);
     if (!routes)
         return routes;
-    Result<Statement> stmt =
-        db_.prepare(QStringLiteral("SELECT name, lon, lat, planned_at FROM route_waypoint WHERE "
-                                   "route_uuid = ?1 ORDER BY seq"));
+    Result<Statement> stmt = db_.prepare(
+        QStringLiteral("SELECT name, lon, lat, planned_at, control, elevation, "
+                       "link_uid FROM route_waypoint WHERE route_uuid = ?1 ORDER BY seq"));
     if (!stmt)
         return stmt.error();
     Result<Statement> track = db_.prepare(
@@ -1404,8 +1407,15 @@ Result<QList<PatrolRoute>> MissionStore::routes() {
     for (PatrolRoute& route : routes.value()) {
         stmt.value().bind(1, route.uuid);
         if (Status s = stmt.value().forEachRow([&](const Statement& r) {
-                route.waypoints.append(
-                    Waypoint{{r.real(1), r.real(2)}, fromIso(r.text(3)), r.text(0)});
+                Waypoint w;
+                w.location = {r.real(1), r.real(2)};
+                w.plannedAt = fromIso(r.text(3));
+                w.name = r.text(0);
+                w.control = r.integer(4) != 0;
+                if (!r.isNull(5))
+                    w.elevation = r.real(5);
+                w.linkUid = r.text(6);
+                route.waypoints.append(std::move(w));
             });
             !s)
             return s.error();

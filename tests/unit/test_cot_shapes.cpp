@@ -62,6 +62,41 @@ TEST_CASE("CoT: an ATAK route becomes a patrol route with its waypoints", "[cot]
     CHECK(r.waypoints[2].location.lon == Approx(0.50));
     CHECK(m.incidents().value().isEmpty());
     CHECK(m.annotations().value().isEmpty());
+    // What ATAK needs to update its own markers: the points' uids, which are control points,
+    // and the heights it sent.
+    CHECK(r.waypoints[0].linkUid == QStringLiteral("wp-1"));
+    CHECK(r.waypoints[1].linkUid == QStringLiteral("cp-1"));
+    CHECK(r.waypoints[2].linkUid == QStringLiteral("wp-2"));
+    CHECK_FALSE(r.waypoints[0].control);
+    CHECK(r.waypoints[1].control);
+    CHECK_FALSE(r.waypoints[2].control);
+    CHECK(r.waypoints[0].elevation == std::optional<double>(262.0));
+    CHECK_FALSE(r.waypoints[1].elevation.has_value());
+
+    SECTION("it goes back to ATAK with the same points: uids, kinds and heights") {
+        const QString out = dir.filePath(QStringLiteral("back.cot"));
+        REQUIRE(exportCot(m, out).ok());
+        Result<CotStream> events = readCotStream(test::readAll(out));
+        REQUIRE(events.ok());
+        REQUIRE(events.value().events.size() == 1);
+        const CotEvent& e = events.value().events.first();
+        CHECK(e.type == QStringLiteral("b-m-r"));
+        QStringList uids, types;
+        QList<std::optional<double>> heights;
+        for (const CotLink& link : e.links) {
+            uids.append(link.uid);
+            types.append(link.type);
+            heights.append(link.hae);
+        }
+        CHECK(uids ==
+              QStringList{QStringLiteral("wp-1"), QStringLiteral("cp-1"), QStringLiteral("wp-2")});
+        CHECK(types == QStringList{QStringLiteral("b-m-p-w"), QStringLiteral("b-m-p-c"),
+                                   QStringLiteral("b-m-p-w")});
+        CHECK(heights == QList<std::optional<double>>{262.0, std::nullopt, std::nullopt});
+        // Consistent times: a kept object, fresh from the export for a day.
+        CHECK(e.time == e.start);
+        CHECK(e.start.secsTo(e.stale) == 24 * 3600);
+    }
 
     // Sent again after an edit in ATAK: the same route, replaced.
     QByteArray edited = test::readAll(test::dataFile(QStringLiteral("cot/atak-route.cot")));
@@ -140,6 +175,8 @@ TEST_CASE("CoT: routes and annotations survive the round trip through a CoT file
     route.waypoints = {{{-0.0447, 16.2717}, t0, QStringLiteral("Gao")},
                        {{0.2, 16.0}, QDateTime(), QString()},
                        {{0.5, 15.66}, t0.addSecs(3 * 3600), QStringLiteral("Ansongo")}};
+    route.waypoints[0].elevation = 262.5;
+    route.waypoints[1].control = true;
     route.track = {{{-0.0447, 16.2717}, t0.addSecs(60), 262.5},
                    {{0.01, 16.2}, t0.addSecs(900), std::nullopt},
                    {{0.1, 16.1}, t0.addMSecs(1800250), 259.0}};
@@ -181,6 +218,10 @@ TEST_CASE("CoT: routes and annotations survive the round trip through a CoT file
         CHECK(r.waypoints[n].plannedAt == route.waypoints[n].plannedAt);
         CHECK(r.waypoints[n].location.lat == Approx(route.waypoints[n].location.lat));
         CHECK(r.waypoints[n].location.lon == Approx(route.waypoints[n].location.lon));
+        CHECK(r.waypoints[n].control == route.waypoints[n].control);
+        CHECK(r.waypoints[n].elevation == route.waypoints[n].elevation);
+        // Made here, a point gets a uid in the file, which the copy keeps for the next time.
+        CHECK(r.waypoints[n].linkUid == QStringLiteral("%1.wp%2").arg(route.uuid).arg(n + 1));
     }
     REQUIRE(r.track.size() == 3);
     for (int n = 0; n < 3; ++n) {

@@ -141,7 +141,12 @@ TEST_CASE("Bundles: a mission's records reach a peer intact", "[share][bundle]")
     route.marking = kOpen;
     route.waypoints = {
         {{1.0, 15.0}, QDateTime(QDate(2026, 3, 1), QTime(8, 0), Qt::UTC), QStringLiteral("Start")},
+        {{1.2, 15.3}, QDateTime(), QString()},
         {{1.5, 15.5}, QDateTime(QDate(2026, 3, 1), QTime(9, 0), Qt::UTC), QStringLiteral("End")}};
+    // A bend of the path as TAK keeps it, and a point that came from ATAK with its uid and height.
+    route.waypoints[1].control = true;
+    route.waypoints[2].linkUid = QStringLiteral("9b0c7a52-1f0e-4c57-9d2e-5c1e2c4a7f10");
+    route.waypoints[2].elevation = 271.5;
     route.track = {{{1.0, 15.0}, QDateTime(QDate(2026, 3, 1), QTime(8, 1), Qt::UTC), 300.0},
                    {{1.2, 15.2}, QDateTime(QDate(2026, 3, 1), QTime(8, 20), Qt::UTC), {}}};
     REQUIRE(a.addRoute(route).ok());
@@ -210,7 +215,7 @@ TEST_CASE("Bundles: a mission's records reach a peer intact", "[share][bundle]")
         Result<QList<store::PatrolRoute>> routes = b.routes();
         REQUIRE(routes.ok());
         REQUIRE(routes.value().size() == 1);
-        CHECK(routes.value()[0].waypoints.size() == 2);
+        CHECK(routes.value()[0].waypoints == route.waypoints);
         CHECK(routes.value()[0].track.size() == 2);
         CHECK(routes.value()[0].track[0].elevation == 300.0);
         CHECK_FALSE(routes.value()[0].track[1].elevation.has_value());

@@ -29,9 +29,12 @@ using namespace tessera::store;
 using Catch::Matchers::Contains;
 
 namespace {
-/// What migration 6 adds (the records' origin, the mission's id), taken away again to make a
-/// mission of an earlier schema.
-const QString kUndoMigration6 = QStringLiteral(
+/// What migrations 6 and 7 add (the records' origin, the mission's id; route points' kind,
+/// height and uid), taken away again to make a mission of an earlier schema.
+const QString kUndoMigrations6And7 = QStringLiteral(
+    "ALTER TABLE route_waypoint DROP COLUMN control; "
+    "ALTER TABLE route_waypoint DROP COLUMN elevation; "
+    "ALTER TABLE route_waypoint DROP COLUMN link_uid; "
     "ALTER TABLE incident DROP COLUMN origin; ALTER TABLE incident_note DROP COLUMN origin; "
     "ALTER TABLE attachment DROP COLUMN origin; ALTER TABLE route DROP COLUMN origin; "
     "ALTER TABLE annotation DROP COLUMN origin; DELETE FROM mission WHERE key = 'id'; ");
@@ -1294,7 +1297,7 @@ TEST_CASE("A schema-2 mission upgrades to the marker table with the same answers
         tombstones = m.stats().value().deletedIncidents;
         // Back to schema 2: migration 3 only adds these two structures, migration 5 one table.
         REQUIRE(m.database()
-                    .exec(kUndoMigration6 +
+                    .exec(kUndoMigrations6And7 +
                           QStringLiteral("DROP TABLE incident_marker; DROP TABLE "
                                          "incident_area_rtree; DROP TABLE cot_origin; "
                                          "PRAGMA user_version = 2"))
@@ -1401,7 +1404,7 @@ TEST_CASE("A schema-3 mission upgrades to constraints without IN lists, records 
         note.text = QStringLiteral("Seen again");
         note.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
         REQUIRE(m.addNote(list[200].uuid, note).ok());
-        REQUIRE(m.database().exec(kUndoMigration6).ok());
+        REQUIRE(m.database().exec(kUndoMigrations6And7).ok());
         writeTables(m.database(), schema3);
         // Migration 5 only adds cot_origin.
         REQUIRE(m.database()
