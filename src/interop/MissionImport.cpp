@@ -888,60 +888,29 @@ Result<ImportReport> importIncidents(store::MissionStore& mission, const QString
 Result<QList<store::TrackPoint>> readTrack(const QString& gpxFile,
                                            const TrackReadOptions& options) {
     TESSERA_ASSERT_WORKER_THREAD();
-    Result<Dataset> ds = openVector(gpxFile);
-    if (!ds)
-        return ds.error();
-    Result<OGRLayerH> layer =
-        pickLayer(ds.value().get(), gpxFile, QStringLiteral("track_points"), nullptr);
-    if (!layer)
-        return layer.error();
-    const Transform transform = toWgs84(layer.value());
-    QList<RejectedFeature> rejected;
-    QList<store::TrackPoint> track;
-    qint64 number = 0;
-    OGR_L_ResetReading(layer.value());
-    for (;;) {
-        if (options.cancelled && options.cancelled())
-            return Error{QStringLiteral("%1: cancelled; nothing was imported").arg(gpxFile)};
-        Feature f(OGR_L_GetNextFeature(layer.value()));
-        if (!f)
-            break;
-        ++number;
-        if (options.progress && number % kProgressEvery == 0)
-            options.progress(number);
-        store::Incident where; // reuse the geometry reader: a track point is a point
-        if (QString reason = readGeometry(f.get(), transform.get(), where); !reason.isEmpty()) {
-            rejected.append({number, reason, {}});
-            continue;
-        }
-        if (!where.area.isEmpty() || where.location.lat < -90 || where.location.lat > 90 ||
-            where.location.lon < -180 || where.location.lon > 180) {
-            rejected.append({number, QStringLiteral("not a longitude/latitude point"), {}});
-            continue;
-        }
-        store::TrackPoint p;
-        p.location = where.location;
-        p.recordedAt = timeField(f.get(), QStringLiteral("time"));
-        if (!p.recordedAt.isValid()) {
-            rejected.append({number, QStringLiteral("the point has no time"), {}});
-            continue;
-        }
-        const int ele = OGR_F_GetFieldIndex(f.get(), "ele");
-        if (ele >= 0 && OGR_F_IsFieldSetAndNotNull(f.get(), ele))
-            p.elevation = OGR_F_GetFieldAsDouble(f.get(), ele);
-        track.append(p);
-    }
-    if (options.progress)
-        options.progress(number);
-    if (!rejected.isEmpty())
+    ParseRequest request;
+    request.mode = ParseMode::Track;
+    Result<ParsedFile> parsed =
+        parseIsolated(gpxFile, request, options.cancelled, options.progress);
+    if (!parsed)
+        return parsed.error();
+    const ParsedFile& read = parsed.value();
+    if (!read.rejected.isEmpty())
         return Error{QStringLiteral("%1: %2 of %3 track points rejected; nothing was imported:\n%4")
                          .arg(gpxFile)
-                         .arg(rejected.size())
-                         .arg(number)
-                         .arg(describeRejected(rejected))};
-    if (track.isEmpty())
+                         .arg(read.rejected.size())
+                         .arg(read.features)
+                         .arg(describeRejected(read.rejected))};
+    if (read.routes.size() != 1 || read.routes.first().record.track.isEmpty())
         return Error{QStringLiteral("%1: no track points").arg(gpxFile)};
-    return track;
+    // The reader checked each point; a reader that lies is not believed.
+    for (const store::TrackPoint& p : read.routes.first().record.track)
+        if (!p.recordedAt.isValid() || !(std::abs(p.location.lat) <= 90) ||
+            !(std::abs(p.location.lon) <= 180) || (p.elevation && !std::isfinite(*p.elevation)))
+            return Error{QStringLiteral("%1: the reader handed back a track point that is not "
+                                        "one; nothing was imported")
+                             .arg(gpxFile)};
+    return read.routes.first().record.track;
 }
 
 Result<ImportReport> importTrack(store::MissionStore& mission, const QString& gpxFile,
@@ -1150,6 +1119,56 @@ Status readIncidentLayers(void* ds, const QString& file, const ParseRequest& req
     return success();
 }
 
+/// The track points of a GPX file (its layer track_points) as the actual track of one route in
+/// `out`, each point that has no time or is off the globe in `out.rejected`.
+Status readTrackPoints(GDALDatasetH ds, const QString& gpxFile,
+                       const std::function<bool()>& cancelled,
+                       const std::function<void(qint64)>& progress, ParsedFile& out) {
+    Result<OGRLayerH> layer = pickLayer(ds, gpxFile, QStringLiteral("track_points"), nullptr);
+    if (!layer)
+        return layer.error();
+    const Transform transform = toWgs84(layer.value());
+    store::PatrolRoute route;
+    OGR_L_ResetReading(layer.value());
+    for (;;) {
+        if (cancelled && cancelled())
+            return Error{QStringLiteral("%1: cancelled; nothing was imported").arg(gpxFile)};
+        Feature f(OGR_L_GetNextFeature(layer.value()));
+        if (!f)
+            break;
+        const qint64 number = ++out.features;
+        if (progress && number % kProgressEvery == 0)
+            progress(number);
+        store::Incident where; // reuse the geometry reader: a track point is a point
+        if (QString reason = readGeometry(f.get(), transform.get(), where); !reason.isEmpty()) {
+            out.rejected.append({number, reason, {}});
+            continue;
+        }
+        if (!where.area.isEmpty() || where.location.lat < -90 || where.location.lat > 90 ||
+            where.location.lon < -180 || where.location.lon > 180) {
+            out.rejected.append({number, QStringLiteral("not a longitude/latitude point"), {}});
+            continue;
+        }
+        store::TrackPoint p;
+        p.location = where.location;
+        p.recordedAt = timeField(f.get(), QStringLiteral("time"));
+        if (!p.recordedAt.isValid()) {
+            out.rejected.append({number, QStringLiteral("the point has no time"), {}});
+            continue;
+        }
+        const int ele = OGR_F_GetFieldIndex(f.get(), "ele");
+        if (ele >= 0 && OGR_F_IsFieldSetAndNotNull(f.get(), ele)) {
+            const double elevation = OGR_F_GetFieldAsDouble(f.get(), ele);
+            if (std::isfinite(elevation))
+                p.elevation = elevation;
+        }
+        route.track.append(p);
+    }
+    out.layers.append(QStringLiteral("track_points"));
+    out.routes.append({std::move(route), {}});
+    return success();
+}
+
 /// The layers of a file that have a feature with a geometry, opened with the drivers the map
 /// opens a layer with (geo::vectorLayerDrivers), every feature read as the map reads it.
 Result<ParsedFile> drawableLayers(const QString& file,
@@ -1178,6 +1197,50 @@ Result<ParsedFile> drawableLayers(const QString& file,
     return out;
 }
 
+/// A raster opened as the map opens one and read as its first draw reads it: every band (at most
+/// four) at 256 by 256 pixels over the whole extent, which goes through the overviews and the
+/// decoder, and one block of band 1 at full resolution from the middle of the image.
+Result<ParsedFile> readRasterSample(const QString& file) {
+    geo::ensureGdalRegistered();
+    geo::GdalErrorCapture errors;
+    Dataset ds(GDALOpenEx(file.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
+                          nullptr, nullptr));
+    if (!ds)
+        return Error{QStringLiteral("%1: not a raster GDAL can read (%2)")
+                         .arg(file, errors.lastError(QStringLiteral("unknown format")))};
+    const int width = GDALGetRasterXSize(ds.get());
+    const int height = GDALGetRasterYSize(ds.get());
+    const int bands = GDALGetRasterCount(ds.get());
+    if (width <= 0 || height <= 0 || bands <= 0)
+        return Error{QStringLiteral("%1: a raster without pixels").arg(file)};
+    constexpr int kSide = 256;
+    std::vector<GByte> pixels(static_cast<size_t>(kSide) * kSide);
+    for (int b = 1; b <= std::min(bands, 4); ++b)
+        if (GDALRasterIO(GDALGetRasterBand(ds.get(), b), GF_Read, 0, 0, width, height,
+                         pixels.data(), kSide, kSide, GDT_Byte, 0, 0) != CE_None)
+            return Error{QStringLiteral("%1: band %2 cannot be read (%3)")
+                             .arg(file)
+                             .arg(b)
+                             .arg(errors.lastError(QStringLiteral("unknown error")))};
+    GDALRasterBandH first = GDALGetRasterBand(ds.get(), 1);
+    int blockX = 0, blockY = 0;
+    GDALGetBlockSize(first, &blockX, &blockY);
+    if (blockX > 0 && blockY > 0) {
+        const int x = std::min(width / 2, width - 1) / blockX * blockX;
+        const int y = std::min(height / 2, height - 1) / blockY * blockY;
+        const int w = std::min(blockX, width - x);
+        const int h = std::min(blockY, height - y);
+        std::vector<GByte> block(static_cast<size_t>(w) * h);
+        if (GDALRasterIO(first, GF_Read, x, y, w, h, block.data(), w, h, GDT_Byte, 0, 0) != CE_None)
+            return Error{QStringLiteral("%1: its pixels cannot be read (%2)")
+                             .arg(file, errors.lastError(QStringLiteral("unknown error")))};
+    }
+    ParsedFile out;
+    out.features = bands;
+    out.layers.append(QString::fromUtf8(GDALGetDriverShortName(GDALGetDatasetDriver(ds.get()))));
+    return out;
+}
+
 } // namespace
 
 Result<ParsedFile> parseFileHere(const QString& file, const ParseRequest& request,
@@ -1187,6 +1250,8 @@ Result<ParsedFile> parseFileHere(const QString& file, const ParseRequest& reques
         return s.error();
     if (request.mode == ParseMode::Layers)
         return drawableLayers(file, progress);
+    if (request.mode == ParseMode::Raster)
+        return readRasterSample(file);
     Result<Dataset> ds = openVector(file, request.plainKml);
     if (!ds)
         return ds.error();
@@ -1210,7 +1275,12 @@ Result<ParsedFile> parseFileHere(const QString& file, const ParseRequest& reques
         break;
     }
     case ParseMode::Layers:
+    case ParseMode::Raster:
         break; // above
+    case ParseMode::Track:
+        if (Status s = readTrackPoints(ds.value().get(), file, cancelled, progress, out); !s)
+            return s.error();
+        break;
     case ParseMode::Incidents:
         if (Status s =
                 readIncidentLayers(ds.value().get(), file, request, cancelled, progress, out);

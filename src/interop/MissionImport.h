@@ -83,9 +83,10 @@ struct TrackReadOptions {
     std::function<void(qint64 points)> progress;
 };
 
-/// Reads the track points of a GPX file (layer track_points, with times), all or nothing: a
-/// point without a time or off the globe refuses the whole track, listed in the error's
-/// message, as does a cancel. Threads: any but the GUI thread.
+/// Reads the track points of a GPX file (layer track_points, with times) in the parse process
+/// (interop/ParseProcess.h), all or nothing: a point without a time or off the globe refuses
+/// the whole track, listed in the error's message, as does a cancel or a reader that crashes.
+/// Threads: any but the GUI thread.
 Result<QList<store::TrackPoint>> readTrack(const QString& gpxFile,
                                            const TrackReadOptions& options = {});
 
@@ -137,6 +138,8 @@ enum class ParseMode {
     Records,   ///< what exportRecords writes (importRecords)
     Incidents, ///< another program's features, through a field mapping (importIncidents)
     Layers,    ///< the layers with drawable features, opened as a map layer is (TAK overlays)
+    Track,     ///< a GPX file's track points, as the track of one route (readTrack)
+    Raster,    ///< a raster read as a map layer's first draw reads it (layers: its driver)
 };
 
 struct ParseRequest {

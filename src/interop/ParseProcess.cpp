@@ -237,6 +237,8 @@ QString encodeRequest(const ParseRequest& r) {
     const char* mode = r.mode == ParseMode::Probe     ? "probe"
                        : r.mode == ParseMode::Records ? "records"
                        : r.mode == ParseMode::Layers  ? "layers"
+                       : r.mode == ParseMode::Track   ? "track"
+                       : r.mode == ParseMode::Raster  ? "raster"
                                                       : "incidents";
     QJsonObject mapping{{QStringLiteral("title"), m.title},
                         {QStringLiteral("category"), m.category},
@@ -275,6 +277,10 @@ Result<ParseRequest> decodeRequest(const QString& json) {
         r.mode = ParseMode::Incidents;
     else if (mode == QLatin1String("layers"))
         r.mode = ParseMode::Layers;
+    else if (mode == QLatin1String("track"))
+        r.mode = ParseMode::Track;
+    else if (mode == QLatin1String("raster"))
+        r.mode = ParseMode::Raster;
     else
         return Error{QStringLiteral("--request: unknown mode '%1'").arg(mode)};
     Fields m(f.object("mapping"));

@@ -339,6 +339,15 @@ void MissionController::addLayerFile(const QUrl& file) {
                 loaded = render::loadLayer(spec, spec.source);
             }
             if (!vector || (loaded.isBroken() && raster)) {
+                // Pixels read once in the parse process, as the first draw will read them.
+                interop::ParseRequest sample;
+                sample.mode = interop::ParseMode::Raster;
+                if (QFileInfo(path).isFile())
+                    if (Result<interop::ParsedFile> read = interop::parseIsolated(path, sample);
+                        !read)
+                        return {
+                            {},
+                            QStringLiteral("not added as a layer: %1").arg(read.error().message)};
                 spec.kind = store::LayerKind::Raster;
                 spec.style.clear();
                 loaded = render::loadLayer(spec, spec.source);

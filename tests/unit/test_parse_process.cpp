@@ -90,6 +90,13 @@ const QByteArray kLibkmlCrasher =
     "<Point><coordinates>-3,14</coordinates></Point></Placemark>\n"
     "</Document></kml>\n";
 
+const QByteArray kTrackGpx =
+    "<?xml version=\"1.0\"?>\n<gpx version=\"1.1\" creator=\"test\" "
+    "xmlns=\"http://www.topografix.com/GPX/1/1\"><trk><name>patrol</name><trkseg>"
+    "<trkpt lat=\"16.27\" lon=\"-0.04\"><ele>262</ele><time>2026-11-20T07:40:00Z</time></trkpt>"
+    "<trkpt lat=\"16.28\" lon=\"-0.03\"><ele>263.5</ele><time>2026-11-20T07:45:00Z</time>"
+    "</trkpt></trkseg></trk></gpx>\n";
+
 void writeZip(const QString& path, const QString& entry, const QByteArray& bytes) {
     void* zip = CPLCreateZip(path.toUtf8().constData(), nullptr);
     REQUIRE(zip != nullptr);
@@ -108,6 +115,8 @@ TEST_CASE("A reader that crashes, lies or runs away refuses its file and nothing
     REQUIRE(store.ok());
     const QString file = dir.filePath(QStringLiteral("points.geojson"));
     test::writeAll(file, kPointGeoJson);
+    const QString gpx = dir.filePath(QStringLiteral("patrol.gpx"));
+    test::writeAll(gpx, kTrackGpx);
     const QByteArray before = missionState(dir);
 
     struct Case {
@@ -131,6 +140,10 @@ TEST_CASE("A reader that crashes, lies or runs away refuses its file and nothing
             ro.marking = options().marking;
             CHECK_FALSE(importRecords(store.value(), file, ro).ok());
             CHECK_FALSE(holdsRecords(file).ok());
+            // So does a GPX track (the route form's "Import track", mission import --track).
+            Result<QList<store::TrackPoint>> track = readTrack(gpx);
+            REQUIRE_FALSE(track.ok());
+            CHECK_THAT(track.error().message.toStdString(), Contains(c.message));
         }
     }
     CHECK(store.value().incidents().value().isEmpty());
@@ -138,6 +151,11 @@ TEST_CASE("A reader that crashes, lies or runs away refuses its file and nothing
     // And the same mission takes the file once the reader behaves.
     REQUIRE(importIncidents(store.value(), file, options()).ok());
     CHECK(store.value().incidents().value().size() == 1);
+    Result<QList<store::TrackPoint>> track = readTrack(gpx);
+    REQUIRE(track.ok());
+    REQUIRE(track.value().size() == 2);
+    CHECK(track.value()[1].elevation == std::optional<double>(263.5));
+    CHECK(track.value()[1].recordedAt == QDateTime(QDate(2026, 11, 20), QTime(7, 45), Qt::UTC));
 }
 
 TEST_CASE("The parse process is stopped at its time and memory limits", "[parse][adversary]") {

@@ -598,6 +598,25 @@ TEST_CASE("The layer manager changes the stack at once and saves it with the mis
         CHECK(w.mission.scene()->layers.size() == 5);
         CHECK(saved().size() == 5);
     }
+    SECTION("a raster whose reader crashes is refused in the parse process; the app goes on") {
+        const QString image = dir.filePath(QStringLiteral("imagery.tif"));
+        REQUIRE(QFile::copy(QFileInfo(test::demoMission()).absolutePath() +
+                                QStringLiteral("/imagery/bluemarble.tif"),
+                            image));
+        QSignalSpy added(&w.mission, &MissionController::layerAdded);
+        qputenv("TESSERA_PARSE_TEST", "abort"); // the reader dies as GDAL would on a bad file
+        w.mission.addLayerFile(QUrl::fromLocalFile(image));
+        REQUIRE(test::waitUntil([&] { return added.count() == 1; }));
+        qunsetenv("TESSERA_PARSE_TEST");
+        CHECK_THAT(w.mission.layerError().toStdString(), Contains("crash"));
+        CHECK(w.mission.scene()->layers.size() == 5);
+        CHECK(saved().size() == 5);
+        // The same file, with a reader that behaves, is added.
+        w.mission.addLayerFile(QUrl::fromLocalFile(image));
+        REQUIRE(test::waitUntil([&] { return added.count() == 2; }));
+        CHECK(added.at(1).at(1).toString().isEmpty());
+        CHECK(w.mission.scene()->layers.size() == 6);
+    }
 }
 
 TEST_CASE("Layer styles are edited, redrawn and saved; a layer that cannot be redrawn keeps its "
