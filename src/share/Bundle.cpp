@@ -46,8 +46,8 @@ Status ensureTables(Database& db) {
 /// 4 rewrote CHECK constraints only; 5 added cot_origin, which is local to a mission file and
 /// which records received from peers do not touch; 6 added the records' origin, which
 /// BundleRecords.cpp writes, and the mission's id; 7 added route points' kind, height and link
-/// uid, which it also writes).
-constexpr int kKnownSchema = 7;
+/// uid, which it also writes; 8 added signed batches and proofs, which it keeps).
+constexpr int kKnownSchema = 8;
 
 /// How far ahead of our clock a record's stamp may be. Field clocks drift by seconds to minutes;
 /// a day's allowance let a peer's stamp pin a record against its originator's corrections.
@@ -193,9 +193,11 @@ struct Releasable {
     Knowledge knows; ///< the sender's own knowledge, for the header
     store::MissionInfo mission;
     QList<SharedRecord> records;
+    QHash<qint64, RecordBatch> batches; ///< the signed batches the records' proofs use
     int withheld = 0;
+    int unsignedForeign = 0;
 };
-Result<Releasable> collectReleasable(store::MissionStore& store,
+Result<Releasable> collectReleasable(store::MissionStore& store, const Identity& sender,
                                      const QList<ContactCard>& recipients,
                                      const ExportOptions& options) {
     Database& db = store.database();
@@ -235,6 +237,13 @@ Result<Releasable> collectReleasable(store::MissionStore& store,
         else
             ++out.withheld;
     }
+    // Every version goes with its writer's signature: this station's own are signed now if
+    // they are not yet (its key is unlocked to seal the bundle anyway).
+    Result<SignedRecords> signedRecords = signRecords(store, sender, out.mission.id, out.records);
+    if (!signedRecords)
+        return signedRecords.error();
+    out.batches = std::move(signedRecords.value().batches);
+    out.unsignedForeign = signedRecords.value().unsignedForeign;
     return out;
 }
 
@@ -246,7 +255,8 @@ QString peerList(const QList<ContactCard>& recipients) {
 }
 
 /// Seals `records` into one bundle with a new id.
-Result<ExportReport> seal(const QList<SharedRecord>& records, const Knowledge& knows,
+Result<ExportReport> seal(const QList<SharedRecord>& records,
+                          const QHash<qint64, RecordBatch>& batches, const Knowledge& knows,
                           const store::MissionInfo& mission, const Identity& sender,
                           const QList<ContactCard>& recipients) {
     BundleHeader header;
@@ -255,7 +265,8 @@ Result<ExportReport> seal(const QList<SharedRecord>& records, const Knowledge& k
     header.knows = knows;
     header.mission = mission.id;
     header.exercise = mission.exercise;
-    Result<QByteArray> bytes = sealBundle(header, encodeRecords(records), sender, recipients);
+    Result<QByteArray> bytes =
+        sealBundle(header, encodePayload(payloadOf(records, batches)), sender, recipients);
     if (!bytes)
         return bytes.error();
     ExportReport report;
@@ -275,15 +286,16 @@ Result<ExportReport> exportBundle(store::MissionStore& store, const Identity& se
     Database& db = store.database();
     ExportReport report;
     Status done = db.transaction([&]() -> Status {
-        Result<Releasable> r = collectReleasable(store, recipients, options);
+        Result<Releasable> r = collectReleasable(store, sender, recipients, options);
         if (!r)
             return r.error();
-        Result<ExportReport> sealed =
-            seal(r.value().records, r.value().knows, r.value().mission, sender, recipients);
+        Result<ExportReport> sealed = seal(r.value().records, r.value().batches, r.value().knows,
+                                           r.value().mission, sender, recipients);
         if (!sealed)
             return sealed.error();
         report = std::move(sealed).value();
         report.withheld = r.value().withheld;
+        report.unsignedForeign = r.value().unsignedForeign;
         return logBundle(db, report.id, "sent", peerList(recipients), r.value().records);
     });
     if (!done)
@@ -332,7 +344,7 @@ Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identi
     Releasable all;
     // One consistent snapshot of what to send; the mission stays writable while it travels.
     Status read = db.transaction([&]() -> Status {
-        Result<Releasable> r = collectReleasable(store, {recipient}, {since, false});
+        Result<Releasable> r = collectReleasable(store, sender, {recipient}, {since, false});
         if (!r)
             return r.error();
         all = std::move(r).value();
@@ -354,7 +366,8 @@ Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identi
         if (end == start && !(end == 0 && report.bundles == 0))
             continue;
         const QList<SharedRecord> part = all.records.mid(start, end - start);
-        Result<ExportReport> sealed = seal(part, all.knows, all.mission, sender, {recipient});
+        Result<ExportReport> sealed =
+            seal(part, all.batches, all.knows, all.mission, sender, {recipient});
         if (!sealed)
             return sealed.error();
         if (Status s = sink(sealed.value()); !s)
@@ -374,6 +387,10 @@ QStringList ImportReport::warnings() const {
     QStringList out;
     for (const QString& r : refused)
         out.append(QStringLiteral("Not applied: %1.").arg(r));
+    for (const QString& writer : revokedWriters)
+        out.append(QStringLiteral("Records written by %1 before its key was revoked were "
+                                  "applied: check them.")
+                       .arg(writer));
     if (clockSkewMs > 0)
         out.append(QStringLiteral("%1's clock runs %2 ahead of this station's.")
                        .arg(sender, describeSpan(clockSkewMs)));
@@ -392,9 +409,10 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
                                     "other end of this link")
                          .arg(b.sender.profile.stationName)};
     // At least ~60 bytes of CBOR per record: a cheap bound on the count before decoding.
-    Result<QList<SharedRecord>> records = decodeRecords(b.payload, b.payload.size() / 32 + 1);
-    if (!records)
-        return records.error();
+    Result<Payload> payload = decodePayload(b.payload, b.payload.size() / 32 + 1);
+    if (!payload)
+        return payload.error();
+    const QList<SharedRecord>* records = &payload.value().records;
     Database& db = store.database();
     // Bound to its mission: the records of one mission (an exercise) must not land in another.
     Result<store::MissionInfo> mission = store.info();
@@ -413,10 +431,10 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
     // Defence in depth: the sender's policy should have withheld these; refuse rather than keep
     // what this station is not cleared for, a note or a file of an incident included.
     QHash<QString, store::Marking> incidents; // the incidents in this bundle
-    for (const SharedRecord& r : records.value())
+    for (const SharedRecord& r : (*records))
         if (r.kind == QLatin1String("incident"))
             incidents.insert(r.uuid, r.marking);
-    for (const SharedRecord& r : records.value()) {
+    for (const SharedRecord& r : (*records)) {
         Result<QList<store::Marking>> ancestors = ancestorsHere(store, r, incidents);
         if (!ancestors)
             return ancestors.error();
@@ -433,7 +451,7 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 horizon = store::Hlc::from(now + kClockHorizonMs, 0xffff).value;
     qint64 ahead = b.header.created.toMSecsSinceEpoch() - now;
-    for (const SharedRecord& r : records.value()) {
+    for (const SharedRecord& r : (*records)) {
         const qint64 stamp = std::max(r.updated, r.value[QStringLiteral("created")].toInteger());
         if (stamp > horizon)
             return Error{
@@ -445,9 +463,15 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
                     .arg(kClockHorizonMs / 60000)};
         ahead = std::max(ahead, store::Hlc{stamp}.time().toMSecsSinceEpoch() - now);
     }
+    // Every version is its writer's: signed, for this mission, by a key this station trusts.
+    Result<Verification> verified =
+        verifyPayload(store, payload.value(), book, me, mission.value().id);
+    if (!verified)
+        return verified.error();
     ImportReport report;
     report.id = b.header.id;
     report.sender = b.sender.profile.stationName;
+    report.revokedWriters = verified.value().revokedWriters;
     if (ahead > kReportedSkewMs)
         report.clockSkewMs = ahead;
     // Records are written with the store's index maintenance repeated here (docs/sharing.md);
@@ -462,7 +486,7 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
                          .arg(kKnownSchema)};
     // Bulk work wants a bigger page cache than SQLite's default 2 MiB, as IncidentImport says:
     // with it, applying 100,000 records stops re-reading the pages it just wrote from the WAL.
-    if (records.value().size() > 1000)
+    if ((*records).size() > 1000)
         if (Status s = db.exec(QStringLiteral("PRAGMA cache_size = -131072")); !s)
             return s.error();
     Status done = db.transaction([&]() -> Status {
@@ -483,7 +507,7 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
                                   QDateTime::fromMSecsSinceEpoch(seen.value().integer(0), Qt::UTC)
                                       .toString(Qt::ISODate))};
         Result<ApplyCounts> counts =
-            applyRecords(store, records.value(), {&b.header.knows, b.header.id});
+            applyRecords(store, (*records), {&b.header.knows, b.header.id});
         if (!counts)
             return counts.error();
         report.applied = counts.value().applied;
@@ -492,9 +516,11 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
         report.conflicts = counts.value().conflicts;
         for (const RefusedRecord& r : counts.value().refused)
             report.refused.append(QStringLiteral("the %1 %2: %3").arg(r.kind, r.uuid, r.reason));
+        if (Status s = keepProofs(store, payload.value()); !s)
+            return s;
         if (Status s = savePeerKnowledge(db, b.header.sender, b.header.knows); !s)
             return s;
-        return logBundle(db, b.header.id, "received", hex(b.header.sender), records.value());
+        return logBundle(db, b.header.id, "received", hex(b.header.sender), (*records));
     });
     if (!done)
         return done.error();

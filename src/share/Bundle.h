@@ -32,6 +32,9 @@ struct ExportReport {
     QString id;
     int records = 0;  ///< carried
     int withheld = 0; ///< changed, but not releasable to every recipient
+    /// Other stations' versions received before records were signed, which no receiver would
+    /// accept: left out (docs/sharing.md, "Signed records").
+    int unsignedForeign = 0;
 };
 
 /// Builds a bundle of the mission's changes for `recipients`. Only records that
@@ -82,6 +85,8 @@ struct ImportReport {
     /// How far the sender's clock (its header or its newest stamp) runs ahead of ours, when
     /// more than a few seconds but within the accepted horizon; 0 otherwise.
     qint64 clockSkewMs = 0;
+    /// Writers whose key was revoked after they wrote versions this bundle carried (applied).
+    QStringList revokedWriters;
 
     /// What the analyst must be told beyond the counts, in sentences: each refused version, and
     /// a sender's clock running ahead. The CLI prints them and the sharing panel shows them.

@@ -226,6 +226,11 @@ Result<OpenedBundle> openBundle(const QByteArray& bytes, const Identity& me,
     if (bytes.size() < kPrefixBytes)
         return refused(QStringLiteral("truncated: %1 bytes").arg(bytes.size()));
     const quint16 version = qFromBigEndian<quint16>(bytes.constData() + 4);
+    if (version == 1)
+        return refused(QStringLiteral("unsupported version 1: made by a Tessera from before "
+                                      "signed records (this one reads version %1); ask the "
+                                      "sender to update and export again")
+                           .arg(kBundleVersion));
     if (version != kBundleVersion)
         return refused(QStringLiteral("unsupported version %1 (this Tessera reads version %2)")
                            .arg(version)

@@ -71,6 +71,6 @@ Result<OpenedBundle> openBundle(const QByteArray& bytes, const Identity& me,
 
 /// The 4-byte magic and the format version this build writes and reads.
 inline constexpr char kBundleMagic[] = "TSRB";
-inline constexpr quint16 kBundleVersion = 1;
+inline constexpr quint16 kBundleVersion = 2;
 
 } // namespace tessera::share

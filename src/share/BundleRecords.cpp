@@ -4,6 +4,7 @@
 #include "share/Cbor.h"
 #include "share/Crypto.h"
 #include "share/ReleasePolicy.h"
+#include "store/Hlc.h"
 #include "store/IncidentRow.h"
 
 #include <QCborArray>
@@ -1110,6 +1111,270 @@ Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedR
     counts.conflicts = a.conflicts;
     counts.refused = a.refused;
     return counts;
+}
+
+// ---- signed records ----
+
+namespace {
+
+Result<RecordBatch> batchById(Db& db, qint64 id) {
+    Result<Statement*> s = db.prepare(QStringLiteral(
+        "SELECT station, seq, keys, leaves, signature FROM record_batch WHERE id = ?1"));
+    if (!s)
+        return s.error();
+    s.value()->bind(1, id);
+    Result<bool> row = s.value()->step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return Error{QStringLiteral("signed batch %1 is missing from the mission").arg(id)};
+    const Statement& q = *s.value();
+    return RecordBatch{q.text(0), q.integer(1), q.blob(2), q.blob(3), q.blob(4)};
+}
+
+QString writerName(const QByteArray& fingerprint, const ContactBook& book, const Identity& me) {
+    if (fingerprint == me.card().fingerprint())
+        return me.card().profile.stationName;
+    if (std::optional<ContactCard> c = book.find(fingerprint))
+        return c->profile.stationName;
+    return QStringLiteral("the station with fingerprint %1")
+        .arg(formatFingerprint(fingerprint).left(19));
+}
+
+} // namespace
+
+Result<SignedRecords> signRecords(store::MissionStore& store, const Identity& signer,
+                                  const QString& missionId, QList<SharedRecord>& records) {
+    Db db(store.database());
+    SignedRecords out;
+    QList<SharedRecord*> pending;
+    QList<SharedRecord> kept;
+    kept.reserve(records.size());
+    for (SharedRecord& r : records) {
+        Result<Statement*> s = db.prepare(
+            QStringLiteral("SELECT batch, leaf, salt FROM record_proof WHERE kind = ?1 AND uuid = "
+                           "?2 AND updated = ?3 AND station = ?4"));
+        if (!s)
+            return s.error();
+        s.value()->bind(1, r.kind).bind(2, r.uuid).bind(3, r.updated).bind(4, r.station);
+        Result<bool> row = s.value()->step();
+        if (!row)
+            return row.error();
+        if (row.value()) {
+            r.batch = s.value()->integer(0);
+            r.leaf = static_cast<int>(s.value()->integer(1));
+            r.salt = s.value()->blob(2);
+        } else if (r.station != store.station()) {
+            ++out.unsignedForeign;
+            continue;
+        }
+        kept.append(std::move(r));
+    }
+    records = std::move(kept);
+    for (SharedRecord& r : records)
+        if (r.batch < 0)
+            pending.append(&r);
+    if (!pending.isEmpty()) {
+        Result<QVariant> last = db.scalar(
+            QStringLiteral("SELECT coalesce(max(seq), 0) FROM record_batch WHERE station = '%1'")
+                .arg(store.station()));
+        if (!last)
+            return last.error();
+        Result<QList<RecordBatch>> made = signVersions(signer, missionId, store.station(),
+                                                       last.value().toLongLong() + 1, pending);
+        if (!made)
+            return made.error();
+        QList<qint64> ids;
+        for (const RecordBatch& b : made.value()) {
+            Result<Statement*> s = db.prepare(
+                QStringLiteral("INSERT INTO record_batch (station, seq, keys, leaves, signature) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5)"));
+            if (!s)
+                return s.error();
+            s.value()->bind(1, b.station).bind(2, b.seq);
+            s.value()->bindBlob(3, b.keys).bindBlob(4, b.leaves).bindBlob(5, b.signature);
+            if (Status done = s.value()->run(); !done)
+                return done.error();
+            ids.append(db.lastInsertRowId());
+        }
+        for (SharedRecord* r : pending) {
+            r->batch = ids[static_cast<int>(r->batch)];
+            Result<Statement*> s = db.prepare(
+                QStringLiteral("INSERT INTO record_proof (kind, uuid, updated, station, batch, "
+                               "leaf, salt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+            if (!s)
+                return s.error();
+            s.value()->bind(1, r->kind).bind(2, r->uuid).bind(3, r->updated).bind(4, r->station);
+            s.value()->bind(5, r->batch).bind(6, r->leaf).bindBlob(7, r->salt);
+            if (Status done = s.value()->run(); !done)
+                return done.error();
+        }
+        out.signedNow = static_cast<int>(pending.size());
+        Result<Statement*> bind = db.prepare(QStringLiteral(
+            "INSERT OR IGNORE INTO station_key (station, fingerprint) VALUES (?1, ?2)"));
+        if (!bind)
+            return bind.error();
+        bind.value()->bind(1, store.station()).bindBlob(2, signer.card().fingerprint());
+        if (Status done = bind.value()->run(); !done)
+            return done.error();
+    }
+    for (const SharedRecord& r : records)
+        if (!out.batches.contains(r.batch)) {
+            Result<RecordBatch> b = batchById(db, r.batch);
+            if (!b)
+                return b.error();
+            out.batches.insert(r.batch, std::move(b).value());
+        }
+    return out;
+}
+
+Result<Verification> verifyPayload(store::MissionStore& store, const Payload& payload,
+                                   const ContactBook& book, const Identity& me,
+                                   const QString& missionId) {
+    Db db(store.database());
+    Verification out;
+    // Each batch once: its signer's standing, its signature, and the key its station signed
+    // with before. A failure is reported at the first record that uses the batch.
+    struct Checked {
+        QString problem;
+        std::optional<QDateTime> revokedAt;
+    };
+    QList<Checked> checked;
+    checked.reserve(payload.batches.size());
+    QHash<QString, QByteArray> keyOf; // station -> fingerprint, as this payload binds them
+    for (const RecordBatch& b : payload.batches) {
+        Checked c;
+        const QByteArray fingerprint = b.fingerprint();
+        if (fingerprint != me.card().fingerprint()) {
+            switch (book.standing(fingerprint)) {
+            case ContactBook::Standing::Unknown:
+                c.problem = QStringLiteral("its writer signed with a key this station does not "
+                                           "know (fingerprint %1)")
+                                .arg(formatFingerprint(fingerprint).left(19));
+                break;
+            case ContactBook::Standing::Revoked:
+                for (const ContactBook::Revoked& r : book.revoked())
+                    if (r.fingerprint == fingerprint)
+                        c.revokedAt = r.at;
+                break;
+            case ContactBook::Standing::Trusted:
+                break;
+            }
+        }
+        if (c.problem.isEmpty() && !b.verifySignature(missionId))
+            c.problem = QStringLiteral("the signature of its batch is not its writer's over "
+                                       "this mission's records");
+        if (c.problem.isEmpty()) {
+            QByteArray bound = keyOf.value(b.station);
+            if (bound.isEmpty()) {
+                Result<Statement*> s = db.prepare(
+                    QStringLiteral("SELECT fingerprint FROM station_key WHERE station = ?1"));
+                if (!s)
+                    return s.error();
+                s.value()->bind(1, b.station);
+                Result<bool> row = s.value()->step();
+                if (!row)
+                    return row.error();
+                if (row.value())
+                    bound = s.value()->blob(0);
+            }
+            if (!bound.isEmpty() && bound != fingerprint)
+                c.problem = QStringLiteral("its station %1 signs with another key (%2), and %3 "
+                                           "signed this batch")
+                                .arg(b.station, writerName(bound, book, me),
+                                     writerName(fingerprint, book, me));
+            else
+                keyOf.insert(b.station, fingerprint);
+        }
+        checked.append(std::move(c));
+    }
+    QSet<QString> revokedNames;
+    for (const SharedRecord& r : payload.records) {
+        const RecordBatch& b = payload.batches[static_cast<int>(r.batch)];
+        const Checked& c = checked[static_cast<int>(r.batch)];
+        const QString writer = writerName(b.fingerprint(), book, me);
+        auto refuse = [&](const QString& why) {
+            return Error{QStringLiteral("bundle refused: the %1 %2, written by %3: %4")
+                             .arg(r.kind, r.uuid, writer, why)};
+        };
+        if (!c.problem.isEmpty())
+            return refuse(c.problem);
+        if (b.station != r.station)
+            return refuse(QStringLiteral("it names the station %1 as its writer, and its batch "
+                                         "was signed for %2")
+                              .arg(r.station, b.station));
+        if (!crypto::constantTimeEqual(recordLeaf(r.value, r.salt), b.leaf(r.leaf)))
+            return refuse(QStringLiteral("it does not match its writer's signature (altered or "
+                                         "invented on the way)"));
+        if (c.revokedAt) {
+            if (store::Hlc{r.updated}.time() >= *c.revokedAt)
+                return refuse(QStringLiteral("it is stamped %1, after its writer's key was "
+                                             "revoked (%2)")
+                                  .arg(store::Hlc{r.updated}.time().toString(Qt::ISODate),
+                                       c.revokedAt->toString(Qt::ISODate)));
+            revokedNames.insert(writer);
+        }
+    }
+    out.revokedWriters = QStringList(revokedNames.begin(), revokedNames.end());
+    out.revokedWriters.sort();
+    return out;
+}
+
+Status keepProofs(store::MissionStore& store, const Payload& payload) {
+    Db db(store.database());
+    QList<qint64> ids;
+    ids.reserve(payload.batches.size());
+    for (const RecordBatch& b : payload.batches) {
+        Result<Statement*> find =
+            db.prepare(QStringLiteral("SELECT id, leaves, signature, keys FROM record_batch WHERE "
+                                      "station = ?1 AND seq = ?2"));
+        if (!find)
+            return find.error();
+        find.value()->bind(1, b.station).bind(2, b.seq);
+        Result<bool> row = find.value()->step();
+        if (!row)
+            return row.error();
+        if (row.value()) {
+            // A station that signed two different batches under one number: keep the first,
+            // refuse the second (its records are verified against the batch they came with).
+            if (find.value()->blob(1) != b.leaves || find.value()->blob(3) != b.keys)
+                return Error{QStringLiteral("bundle refused: the station %1 signed two different "
+                                            "batches numbered %2")
+                                 .arg(b.station)
+                                 .arg(b.seq)};
+            ids.append(find.value()->integer(0));
+            continue;
+        }
+        Result<Statement*> insert = db.prepare(
+            QStringLiteral("INSERT INTO record_batch (station, seq, keys, leaves, signature) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)"));
+        if (!insert)
+            return insert.error();
+        insert.value()->bind(1, b.station).bind(2, b.seq);
+        insert.value()->bindBlob(3, b.keys).bindBlob(4, b.leaves).bindBlob(5, b.signature);
+        if (Status s = insert.value()->run(); !s)
+            return s;
+        ids.append(db.lastInsertRowId());
+        Result<Statement*> bind = db.prepare(QStringLiteral(
+            "INSERT OR IGNORE INTO station_key (station, fingerprint) VALUES (?1, ?2)"));
+        if (!bind)
+            return bind.error();
+        bind.value()->bind(1, b.station).bindBlob(2, b.fingerprint());
+        if (Status s = bind.value()->run(); !s)
+            return s;
+    }
+    for (const SharedRecord& r : payload.records) {
+        Result<Statement*> s = db.prepare(
+            QStringLiteral("INSERT OR IGNORE INTO record_proof (kind, uuid, updated, station, "
+                           "batch, leaf, salt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+        if (!s)
+            return s.error();
+        s.value()->bind(1, r.kind).bind(2, r.uuid).bind(3, r.updated).bind(4, r.station);
+        s.value()->bind(5, ids[static_cast<int>(r.batch)]).bind(6, r.leaf).bindBlob(7, r.salt);
+        if (Status done = s.value()->run(); !done)
+            return done;
+    }
+    return success();
 }
 
 } // namespace tessera::share

@@ -11,10 +11,14 @@
 
 #include "geo/Result.h"
 #include "share/BundleFormat.h"
+#include "share/ContactBook.h"
+#include "share/Identity.h"
+#include "share/RecordSignature.h"
 #include "store/Mission.h"
 #include "store/MissionStore.h"
 
 #include <QCborMap>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -38,6 +42,18 @@ struct SharedRecord {
     /// attachment's incident), as the sending station holds them: the record is released only
     /// when they are too (ReleasePolicy). Not on the wire.
     QList<store::Marking> ancestors;
+    /// The version's signature proof (RecordSignature.h): its batch (the mission's record_batch
+    /// id when read from the store; the index in Payload::batches when on the wire), its leaf
+    /// and its salt. batch < 0: none.
+    qint64 batch = -1;
+    int leaf = -1;
+    QByteArray salt;
+};
+
+/// A bundle's payload: the records and the signed batches their proofs point into.
+struct Payload {
+    QList<SharedRecord> records; ///< each record's `batch` indexes `batches`
+    QList<RecordBatch> batches;
 };
 
 /// What this mission holds, per station: the highest change-log stamp of each.
@@ -57,10 +73,55 @@ const QStringList& recordKinds();
 /// A lower-case, dashed UUID of 36 characters.
 bool isUuidText(const QString& text);
 
-/// Reads the records of a decrypted payload; an error for anything malformed.
-/// (BundlePayload.cpp: needs no store.)
-Result<QList<SharedRecord>> decodeRecords(const QByteArray& payload, qint64 maxRecords);
-QByteArray encodeRecords(const QList<SharedRecord>& records);
+/// Reads a decrypted payload (format tessera-payload/2: records with their proofs, and the
+/// batches); an error for anything malformed, a record without a proof included. Signatures
+/// are checked by verifyPayload. (BundlePayload.cpp: needs no store.)
+Result<Payload> decodePayload(const QByteArray& payload, qint64 maxRecords);
+QByteArray encodePayload(const Payload& payload);
+/// The payload of `records` whose `batch` is a key of `batches` (the store's ids): the
+/// batches they use, in order of first use, and each record's proof pointing into them.
+Payload payloadOf(const QList<SharedRecord>& records, const QHash<qint64, RecordBatch>& batches);
+
+/// Signs `records`, every one a version written by `station` (the signer's station in this
+/// mission), as new batches of at most kBatchLeaves numbered from `firstSeq`: a fresh salt and
+/// its leaf for each, one signature per batch. Sets each record's batch (an index into the
+/// returned list), leaf and salt. In memory: the store's side is signRecords.
+Result<QList<RecordBatch>> signVersions(const Identity& signer, const QString& missionId,
+                                        const QString& station, qint64 firstSeq,
+                                        const QList<SharedRecord*>& records);
+
+/// What signRecords did to a list of records about to be sent.
+struct SignedRecords {
+    QHash<qint64, RecordBatch> batches; ///< by the store's id, every batch a record uses
+    int signedNow = 0;                  ///< versions of this station signed by this call
+    int unsignedForeign = 0; ///< other stations' versions received before records were signed:
+                             ///< left out (no receiver would accept them)
+};
+/// Gives every record its proof before it is sent: the one kept in the store, or, for a
+/// version this station wrote and has not signed yet, a new one (signVersions, kept in
+/// record_batch and record_proof). A version another station wrote that has no proof is taken
+/// out of `records`. Inside the caller's transaction.
+Result<SignedRecords> signRecords(store::MissionStore& store, const Identity& signer,
+                                  const QString& missionId, QList<SharedRecord>& records);
+
+/// What verifyPayload found beyond a pass.
+struct Verification {
+    /// Writers whose key has been revoked since they wrote versions in the payload (those
+    /// versions are older than the revocation and are applied, marked in the report), by name.
+    QStringList revokedWriters;
+};
+/// Checks every record of a payload against its writer's signature before anything is applied:
+/// its batch is signed, for this mission, by a key this station trusts (its own, a trusted
+/// contact's, or a contact revoked after the version's stamp); the batch names the record's
+/// writer, and that station has signed with no other key before (station_key); the record's
+/// leaf is in the batch. The first failure refuses the whole bundle and names the record, its
+/// writer and the reason.
+Result<Verification> verifyPayload(store::MissionStore& store, const Payload& payload,
+                                   const ContactBook& book, const Identity& me,
+                                   const QString& missionId);
+/// Keeps the payload's batches and proofs, and binds each writing station to its key, so that
+/// the records can be passed on with them. Inside the caller's transaction, after verifyPayload.
+Status keepProofs(store::MissionStore& store, const Payload& payload);
 
 /// A version not applied because of the marking authority (ReleasePolicy::mayRemark).
 struct RefusedRecord {

@@ -345,6 +345,37 @@ ALTER TABLE route_waypoint ADD COLUMN control INTEGER NOT NULL DEFAULT 0 CHECK (
 ALTER TABLE route_waypoint ADD COLUMN elevation REAL;
 ALTER TABLE route_waypoint ADD COLUMN link_uid TEXT NOT NULL DEFAULT '';
 )sql",
+    // 8: signed records (docs/sharing.md, "Signed records"). A station signs the versions it
+    // wrote in batches when it first shares them: one Ed25519 signature over the salted hashes
+    // of up to 1,024 versions (`record_batch.leaves`, 32 bytes each). Each version kept here has
+    // its proof: its batch, its place in it and its salt. Batches and proofs received travel on
+    // with the records, so that a relay can pass them on but not alter or invent them. A
+    // station's UUID is bound to the fingerprint of the key that signed its first batch seen.
+    R"sql(
+CREATE TABLE record_batch (
+    id        INTEGER PRIMARY KEY,
+    station   TEXT NOT NULL,            -- the writing station's UUID, as the records name it
+    seq       INTEGER NOT NULL,         -- its batches, numbered from 1
+    keys      BLOB NOT NULL CHECK (length(keys) = 64),   -- Ed25519 then X25519 public key
+    leaves    BLOB NOT NULL CHECK (length(leaves) % 32 = 0 AND length(leaves) > 0),
+    signature BLOB NOT NULL CHECK (length(signature) = 64),
+    UNIQUE (station, seq)
+) STRICT;
+CREATE TABLE record_proof (
+    kind    TEXT NOT NULL,
+    uuid    TEXT NOT NULL,
+    updated INTEGER NOT NULL,
+    station TEXT NOT NULL,
+    batch   INTEGER NOT NULL REFERENCES record_batch (id),
+    leaf    INTEGER NOT NULL CHECK (leaf >= 0),
+    salt    BLOB NOT NULL CHECK (length(salt) = 16),
+    PRIMARY KEY (kind, uuid, updated, station)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE station_key (
+    station     TEXT PRIMARY KEY,
+    fingerprint BLOB NOT NULL CHECK (length(fingerprint) = 32)
+) STRICT, WITHOUT ROWID;
+)sql",
 };
 } // namespace
 

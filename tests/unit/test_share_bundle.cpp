@@ -2,6 +2,7 @@
 // Sharing, bundles: round trip between missions, idempotent import, last writer wins, every
 // refusal (tampered, truncated, replayed, foreign, unknown or revoked sender, unsupported
 // version, oversized, not cleared), and the releasability property over thousands of records.
+#include "ShareTestSupport.h"
 #include "TestSupport.h"
 #include "share/Bundle.h"
 #include "share/BundleFormat.h"
@@ -359,9 +360,13 @@ TEST_CASE("Bundles: refusals leave the mission untouched", "[share][bundle]") {
     SECTION("not a bundle, unsupported version") {
         CHECK_THAT(refusal("PK\x03\x04 a zip file, say", s.bravoBook),
                    Contains("not a Tessera bundle"));
-        QByteArray v2 = bundle;
-        v2[5] = 2;
-        CHECK_THAT(refusal(v2, s.bravoBook), Contains("unsupported version 2"));
+        QByteArray v3 = bundle;
+        v3[5] = 3;
+        CHECK_THAT(refusal(v3, s.bravoBook), Contains("unsupported version 3"));
+        // A bundle of a build from before signed records says so.
+        QByteArray v1 = bundle;
+        v1[5] = 1;
+        CHECK_THAT(refusal(v1, s.bravoBook), Contains("before signed records"));
     }
     SECTION("a bundle for someone else") {
         Result<ExportReport> foreign = exportBundle(a, s.alpha, {s.charlie.card()});
@@ -406,8 +411,8 @@ TEST_CASE("Bundles: refusals leave the mission untouched", "[share][bundle]") {
         header.id = store::newUuid();
         header.created = QDateTime::currentDateTimeUtc();
         // A sender that skips the policy (an older or broken build): the receiver still refuses.
-        Result<QByteArray> bytes =
-            sealBundle(header, encodeRecords(records.value()), s.alpha, {s.bravo.card()});
+        Result<QByteArray> bytes = sealBundle(header, test::signedPayload(s.alpha, records.value()),
+                                              s.alpha, {s.bravo.card()});
         REQUIRE(bytes.ok());
         CHECK_THAT(refusal(bytes.value(), s.bravoBook), Contains("may not hold"));
     }
@@ -427,7 +432,7 @@ TEST_CASE("Bundles: refusals leave the mission untouched", "[share][bundle]") {
         header.id = store::newUuid();
         header.created = QDateTime::currentDateTimeUtc();
         Result<QByteArray> bytes =
-            sealBundle(header, encodeRecords(list), s.alpha, {s.bravo.card()});
+            sealBundle(header, test::signedPayload(s.alpha, list), s.alpha, {s.bravo.card()});
         REQUIRE(bytes.ok());
         CHECK_THAT(refusal(bytes.value(), s.bravoBook), Contains("SHA-256"));
         CHECK(dump(b) == before);
@@ -444,7 +449,7 @@ TEST_CASE("Bundles: refusals leave the mission untouched", "[share][bundle]") {
         header.id = store::newUuid();
         header.created = QDateTime::currentDateTimeUtc();
         Result<QByteArray> bytes =
-            sealBundle(header, encodeRecords(list), s.alpha, {s.bravo.card()});
+            sealBundle(header, test::signedPayload(s.alpha, list), s.alpha, {s.bravo.card()});
         REQUIRE(bytes.ok());
         CHECK_THAT(refusal(bytes.value(), s.bravoBook), Contains("in the future"));
         CHECK(dump(b) == before);
@@ -484,14 +489,9 @@ TEST_CASE("Bundles: refusals leave the mission untouched", "[share][bundle]") {
             header.mission = test::kSharedMissionId;
             header.id = store::newUuid();
             header.created = QDateTime::currentDateTimeUtc();
-            QCborArray array;
-            for (const SharedRecord& r : list)
-                array.append(r.value);
-            QCborMap payload;
-            payload.insert(QStringLiteral("format"), QStringLiteral("tessera-payload/1"));
-            payload.insert(QStringLiteral("records"), array);
             Result<QByteArray> bytes =
-                sealBundle(header, payload.toCborValue().toCbor(), s.alpha, {s.bravo.card()});
+                sealBundle(header, test::signedPayload(s.alpha, list, 1000 + round), s.alpha,
+                           {s.bravo.card()});
             REQUIRE(bytes.ok());
             const QString was = dump(b);
             Result<ImportReport> r = importBundle(b, bytes.value(), s.bravo, s.bravoBook);
@@ -512,7 +512,7 @@ TEST_CASE("Bundles: refusals leave the mission untouched", "[share][bundle]") {
         header.id = store::newUuid();
         header.created = QDateTime::currentDateTimeUtc();
         Result<QByteArray> bytes =
-            sealBundle(header, encodeRecords(list), s.alpha, {s.bravo.card()});
+            sealBundle(header, test::signedPayload(s.alpha, list), s.alpha, {s.bravo.card()});
         REQUIRE(bytes.ok());
         CHECK_THAT(refusal(bytes.value(), s.bravoBook), Contains("not valid"));
         CHECK(dump(b) == before);
@@ -676,10 +676,8 @@ TEST_CASE("Bundles: no record reaches a peer not cleared for it (seeded property
                                         const StationProfile& profile) {
         Result<OpenedBundle> opened = openBundle(bundle, peer, bookWith({&sender}));
         REQUIRE(opened.ok());
-        Result<QList<SharedRecord>> records = decodeRecords(opened.value().payload, 1 << 20);
-        REQUIRE(records.ok());
         int carriedLeaks = 0;
-        for (const SharedRecord& r : records.value())
+        for (const SharedRecord& r : test::payloadRecords(opened.value().payload))
             if (!mayHave(r.uuid, profile))
                 ++carriedLeaks;
         CHECK(carriedLeaks == 0);

@@ -4,6 +4,7 @@
 // sends records (bundle, bundle series for TLS, pending counts, CoT, TAK, OGR); a cleared peer
 // that lowers or widens the originator's marking and sends it back; a bundle of another mission
 // or of an exercise; a peer's clock a day ahead; a stale bundle taken for a conflict.
+#include "ShareTestSupport.h"
 #include "TestSupport.h"
 #include "interop/CursorOnTarget.h"
 #include "interop/MissionExport.h"
@@ -101,9 +102,7 @@ QList<SharedRecord> openedRecords(const QByteArray& bundle, const Identity& me,
     Result<OpenedBundle> opened = openBundle(bundle, me, book);
     REQUIRE(opened.ok());
     CHECK_FALSE(opened.value().payload.contains(kSecretWords));
-    Result<QList<SharedRecord>> records = decodeRecords(opened.value().payload, 1 << 20);
-    REQUIRE(records.ok());
-    return records.value();
+    return test::payloadRecords(opened.value().payload);
 }
 
 QStringList kindsOf(const QList<SharedRecord>& records) {
@@ -127,7 +126,8 @@ QByteArray sealedBy(const Identity& from, const Identity& to, const QList<Shared
     header.mission = test::kSharedMissionId;
     header.id = store::newUuid();
     header.created = QDateTime::currentDateTimeUtc();
-    Result<QByteArray> bytes = sealBundle(header, encodeRecords(records), from, {to.card()});
+    Result<QByteArray> bytes =
+        sealBundle(header, test::signedPayload(from, records), from, {to.card()});
     REQUIRE(bytes.ok());
     return bytes.value();
 }
@@ -221,11 +221,9 @@ TEST_CASE("Releasability: the notes and files of an incident raised after them s
         REQUIRE(r.ok());
         Result<OpenedBundle> opened = openBundle(r.value().bytes, n.fra, n.fraBook);
         REQUIRE(opened.ok());
-        Result<QList<SharedRecord>> records = decodeRecords(opened.value().payload, 100);
-        REQUIRE(records.ok());
-        CHECK(kindsOf(records.value()) == QStringList{QStringLiteral("attachment"),
-                                                      QStringLiteral("incident"),
-                                                      QStringLiteral("note")});
+        CHECK(kindsOf(test::payloadRecords(opened.value().payload)) ==
+              QStringList{QStringLiteral("attachment"), QStringLiteral("incident"),
+                          QStringLiteral("note")});
     }
 }
 

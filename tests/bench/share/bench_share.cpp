@@ -199,7 +199,7 @@ int main(int argc, char** argv) {
     const QList<SharedRecord> records = need(changedRecords(ma, {}), "read records");
     const double readMs = ms(t);
     t.start();
-    const QByteArray payload = encodeRecords(records);
+    const QByteArray payload = encodePayload({records, {}});
     const double encodeMs = ms(t);
     const double aesMs = rawAesGcmMs(payload);
     ExportOptions everything;
