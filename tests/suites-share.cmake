@@ -6,6 +6,7 @@ tessera_add_suite(test_share_cli SOURCES unit/test_share_cli.cpp LIBS tessera_st
 target_compile_definitions(test_share_cli PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_share_cli tessera-cli)
 tessera_add_suite(test_share_sync SOURCES unit/test_share_sync.cpp LIBS tessera_share)
+tessera_add_suite(test_share_signed SOURCES unit/test_share_signed.cpp LIBS tessera_share)
 tessera_add_suite(test_share_release SOURCES unit/test_share_release.cpp
     LIBS tessera_share tessera_interop)
 
@@ -21,7 +22,7 @@ if(TESSERA_SHARE_FUZZ)
     set(src ${PROJECT_SOURCE_DIR}/src/share)
     add_executable(fuzz_share_bundle unit/test_share_fuzz.cpp
         ${src}/BundleFormat.cpp ${src}/BundlePayload.cpp ${src}/Cbor.cpp ${src}/ContactBook.cpp
-        ${src}/Crypto.cpp ${src}/Identity.cpp ${src}/Passphrase.cpp
+        ${src}/Crypto.cpp ${src}/Identity.cpp ${src}/Passphrase.cpp ${src}/RecordSignature.cpp
         ${PROJECT_SOURCE_DIR}/src/store/MarkingGrammar.cpp)
     target_include_directories(fuzz_share_bundle PRIVATE ${PROJECT_SOURCE_DIR}/src)
     target_compile_options(fuzz_share_bundle PRIVATE -fsanitize=fuzzer,address,undefined

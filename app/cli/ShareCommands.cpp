@@ -565,8 +565,11 @@ int bundleExport(const QStringList& args) {
         return fail(s.error().message);
     out() << p.positionalArguments()[1] << ": bundle " << report.value().id << ", "
           << report.value().records << " records, " << report.value().withheld
-          << " withheld (not releasable to every recipient), " << report.value().bytes.size()
-          << " bytes" << Qt::endl;
+          << " withheld (not releasable to every recipient), ";
+    if (report.value().unsignedForeign > 0)
+        out() << report.value().unsignedForeign
+              << " of other stations left out (received before records were signed), ";
+    out() << report.value().bytes.size() << " bytes" << Qt::endl;
     return 0;
 }
 

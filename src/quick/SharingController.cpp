@@ -583,13 +583,18 @@ void SharingController::exportBundle(const QString& peerFingerprintHex, const QU
                             .arg(w.error().message, r.value().id),
                         {}};
             return {{},
-                    QStringLiteral("Bundle for %1 written to %2: %3 records%4.")
+                    QStringLiteral("Bundle for %1 written to %2: %3 records%4%5.")
                         .arg(peer->profile.stationName, out)
                         .arg(r.value().records)
                         .arg(r.value().withheld > 0
                                  ? QStringLiteral(", %1 withheld (not releasable to %2)")
                                        .arg(r.value().withheld)
                                        .arg(peer->profile.stationName)
+                                 : QString())
+                        .arg(r.value().unsignedForeign > 0
+                                 ? QStringLiteral(", %1 of other stations left out (received "
+                                                  "before records were signed)")
+                                       .arg(r.value().unsignedForeign)
                                  : QString())};
         },
         [this](const Exported& e) {

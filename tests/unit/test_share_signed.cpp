@@ -1,0 +1,426 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// Signed records (issue 19), tried as the adversary: a sector HQ (BRAVO) relays a battalion's
+// (ALPHA's) reports to the force HQ (CHARLIE). BRAVO is trusted by CHARLIE, and that trust is
+// what it would abuse: altering ALPHA's report on the way, inventing one in ALPHA's name,
+// stripping, duplicating or swapping signatures, replaying an old version. Each must be refused
+// at CHARLIE with ALPHA's record named, and CHARLIE's mission left as it was.
+#include "ShareTestSupport.h"
+#include "TestSupport.h"
+#include "share/Bundle.h"
+#include "share/BundleFormat.h"
+#include "share/BundleRecords.h"
+#include "share/ContactBook.h"
+#include "share/Identity.h"
+#include "share/RecordSignature.h"
+#include "store/MissionStore.h"
+#include "store/Uuid.h"
+
+#include <QCborArray>
+#include <QTemporaryDir>
+
+#include <catch2/catch.hpp>
+
+using namespace tessera;
+using namespace tessera::share;
+using Catch::Matchers::Contains;
+
+namespace {
+
+Identity identity(const char* name, const char* org) {
+    Result<Identity> id = Identity::create({QString::fromLatin1(name),
+                                            QString::fromLatin1(org),
+                                            {QStringLiteral("MINUSMA")},
+                                            Classification::Secret,
+                                            {}});
+    REQUIRE(id.ok());
+    return std::move(id).value();
+}
+
+ContactBook bookWith(const QList<const Identity*>& ids) {
+    ContactBook book;
+    for (const Identity* id : ids)
+        REQUIRE(book.importCard(id->card(), id->card().fingerprintText()).ok());
+    return book;
+}
+
+store::MissionStore mission(const QTemporaryDir& dir, const QString& name) {
+    store::MissionInfo info;
+    info.id = test::kSharedMissionId;
+    info.name = name;
+    info.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
+    Result<store::MissionStore> m =
+        store::MissionStore::create(dir.filePath(name + QStringLiteral(".tessera")), info);
+    REQUIRE(m.ok());
+    return std::move(m).value();
+}
+
+const store::Marking kOpen{QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO MINUSMA")};
+
+store::Incident report(const QString& title) {
+    store::Incident i;
+    i.title = title;
+    i.category = QStringLiteral("armed_clash");
+    i.severity = store::Severity::High;
+    i.status = store::IncidentStatus::Confirmed;
+    i.observedAt = QDateTime(QDate(2026, 12, 1), QTime(6, 15), Qt::UTC);
+    i.location = {1.05, 15.9};
+    i.source = QStringLiteral("BATT 3 patrol");
+    i.narrative = QStringLiteral("Two vehicles burnt out on the RN16.");
+    i.marking = kOpen;
+    return i;
+}
+
+/// A report written at `station`'s mission.
+store::Incident added(store::MissionStore& station, const QString& title) {
+    store::Incident i = report(title);
+    REQUIRE(station.addIncident(i).ok());
+    return i;
+}
+
+/// Everything CHARLIE's mission holds, as text: unchanged means nothing was written.
+QString dump(store::MissionStore& m) {
+    QString out;
+    const QList<store::Incident> incidents = m.incidents().value();
+    for (const store::Incident& i : incidents)
+        out += i.uuid + i.title + i.narrative + i.marking.banner() + QLatin1Char('\n');
+    return out;
+}
+
+/// Three stations of one mission: ALPHA writes, BRAVO relays, CHARLIE receives. Each trusts the
+/// other two unless a test says otherwise.
+struct Mission {
+    QTemporaryDir dir;
+    Identity alpha = identity("BATT 3 ALPHA", "BGD");
+    Identity bravo = identity("SECTOR EAST HQ", "NLD");
+    Identity charlie = identity("FORCE HQ", "UN");
+    store::MissionStore a = mission(dir, QStringLiteral("alpha"));
+    store::MissionStore b = mission(dir, QStringLiteral("bravo"));
+    store::MissionStore c = mission(dir, QStringLiteral("charlie"));
+    ContactBook alphaBook = bookWith({&bravo, &charlie});
+    ContactBook bravoBook = bookWith({&alpha, &charlie});
+    ContactBook charlieBook = bookWith({&alpha, &bravo});
+
+    /// ALPHA's changes, sent to BRAVO and applied there.
+    void alphaToBravo() {
+        Result<ExportReport> out = exportBundle(a, alpha, {bravo.card()});
+        REQUIRE(out.ok());
+        Result<ImportReport> in = importBundle(b, out.value().bytes, bravo, bravoBook);
+        REQUIRE(in.ok());
+        REQUIRE(in.value().applied == out.value().records);
+        REQUIRE(out.value().records > 0);
+    }
+    /// What BRAVO would send CHARLIE, opened as CHARLIE would: for BRAVO to tamper with.
+    Payload bravoPayloadForCharlie() {
+        ExportOptions all;
+        all.sinceLastReceived = false;
+        Result<ExportReport> out = exportBundle(b, bravo, {charlie.card()}, all);
+        REQUIRE(out.ok());
+        Result<OpenedBundle> opened = openBundle(out.value().bytes, charlie, charlieBook);
+        REQUIRE(opened.ok());
+        Result<Payload> p = decodePayload(opened.value().payload, 1 << 20);
+        REQUIRE(p.ok());
+        return p.value();
+    }
+    /// `payload` sealed by BRAVO for CHARLIE: BRAVO's signature on the bundle is genuine.
+    QByteArray sealedByBravo(const Payload& payload) {
+        BundleHeader header;
+        header.mission = test::kSharedMissionId;
+        header.id = store::newUuid();
+        header.created = QDateTime::currentDateTimeUtc();
+        Result<QByteArray> bytes =
+            sealBundle(header, encodePayload(payload), bravo, {charlie.card()});
+        REQUIRE(bytes.ok());
+        return bytes.value();
+    }
+    Result<ImportReport> charlieTakes(const QByteArray& bundle) {
+        return importBundle(c, bundle, charlie, charlieBook);
+    }
+};
+
+qsizetype indexOfKind(const Payload& p, const char* kind) {
+    for (qsizetype k = 0; k < p.records.size(); ++k)
+        if (p.records[k].kind == QLatin1String(kind))
+            return k;
+    FAIL("no " << kind << " in the payload");
+    return -1;
+}
+
+} // namespace
+
+TEST_CASE("Signed records: a relay passes a writer's records on intact", "[share][signed]") {
+    Mission m;
+    store::Incident i = report(QStringLiteral("Ambush near Ansongo"));
+    REQUIRE(m.a.addIncident(i).ok());
+    store::IncidentNote note;
+    note.author = QStringLiteral("S2 ALPHA");
+    note.text = QStringLiteral("Confirmed by a second patrol.");
+    note.marking = kOpen;
+    REQUIRE(m.a.addNote(i.uuid, note).ok());
+    m.alphaToBravo();
+    // BRAVO's own report travels beside ALPHA's, signed by BRAVO.
+    added(m.b, QStringLiteral("Checkpoint Bourem reopened"));
+    Result<ExportReport> out = exportBundle(m.b, m.bravo, {m.charlie.card()});
+    REQUIRE(out.ok());
+    CHECK(out.value().records == 3);
+    Result<ImportReport> in = m.charlieTakes(out.value().bytes);
+    REQUIRE(in.ok());
+    CHECK(in.value().applied == 3);
+    Result<store::Incident> held = m.c.incident(i.uuid);
+    REQUIRE(held.ok());
+    CHECK(held.value().narrative == i.narrative);
+    CHECK(held.value().stamp.station == m.a.station());
+    CHECK(m.c.notes(i.uuid).value().size() == 1);
+
+    SECTION("and CHARLIE can pass them on again: the signatures are kept with the records") {
+        store::MissionStore d = mission(m.dir, QStringLiteral("delta"));
+        Identity delta = identity("UN HQ BAMAKO", "UN");
+        ContactBook deltaBook = bookWith({&m.alpha, &m.bravo, &m.charlie});
+        Result<ExportReport> again = exportBundle(m.c, m.charlie, {delta.card()});
+        REQUIRE(again.ok());
+        Result<ImportReport> dIn = importBundle(d, again.value().bytes, delta, deltaBook);
+        REQUIRE(dIn.ok());
+        CHECK(dIn.value().applied == 3);
+    }
+}
+
+TEST_CASE("Signed records: a trusted relay can neither alter nor invent a writer's records",
+          "[share][signed][adversary]") {
+    Mission m;
+    store::Incident i = report(QStringLiteral("Ambush near Ansongo"));
+    REQUIRE(m.a.addIncident(i).ok());
+    m.alphaToBravo();
+    added(m.b, QStringLiteral("Checkpoint Bourem reopened"));
+    const QString before = dump(m.c);
+
+    const auto refusedAtCharlie = [&](const Payload& p, const char* why) {
+        Result<ImportReport> in = m.charlieTakes(m.sealedByBravo(p));
+        REQUIRE_FALSE(in.ok());
+        CHECK_THAT(in.error().message.toStdString(), Contains(why));
+        CHECK(dump(m.c) == before);
+        return in.error().message;
+    };
+
+    SECTION("BRAVO alters ALPHA's report on the way: refused, ALPHA's record named") {
+        Payload p = m.bravoPayloadForCharlie();
+        SharedRecord& r = p.records[static_cast<qsizetype>([&] {
+            for (qsizetype k = 0; k < p.records.size(); ++k)
+                if (p.records[k].uuid == i.uuid)
+                    return k;
+            FAIL("ALPHA's report is not in BRAVO's bundle");
+            return qsizetype{-1};
+        }())];
+        r.value.insert(QStringLiteral("narrative"), QStringLiteral("Nothing happened."));
+        const QString why = refusedAtCharlie(p, "does not match its writer's signature");
+        CHECK(why.contains(i.uuid));
+        CHECK(why.contains(QStringLiteral("BATT 3 ALPHA")));
+    }
+    SECTION("BRAVO lowers ALPHA's marking on the way: refused") {
+        Payload p = m.bravoPayloadForCharlie();
+        for (SharedRecord& r : p.records)
+            if (r.uuid == i.uuid) {
+                r.value.insert(QStringLiteral("releasability"),
+                               QStringLiteral("REL TO MINUSMA, NLD"));
+                r.marking.releasability = QStringLiteral("REL TO MINUSMA, NLD");
+            }
+        refusedAtCharlie(p, "does not match its writer's signature");
+    }
+    SECTION("BRAVO invents a report in ALPHA's name, pointing at one of ALPHA's leaves") {
+        Payload p = m.bravoPayloadForCharlie();
+        const qsizetype real = [&] {
+            for (qsizetype k = 0; k < p.records.size(); ++k)
+                if (p.records[k].uuid == i.uuid)
+                    return k;
+            return qsizetype{-1};
+        }();
+        REQUIRE(real >= 0);
+        SharedRecord forged = p.records[real];
+        forged.uuid = store::newUuid();
+        forged.value.insert(QStringLiteral("uuid"), forged.uuid);
+        forged.value.insert(QStringLiteral("title"), QStringLiteral("ALPHA withdraws"));
+        p.records.append(forged);
+        refusedAtCharlie(p, "does not match its writer's signature");
+    }
+    SECTION("BRAVO invents a report in ALPHA's name and signs it with its own key") {
+        // CHARLIE first holds ALPHA's genuine records, so it knows which key ALPHA signs with.
+        Result<ExportReport> direct = exportBundle(m.a, m.alpha, {m.charlie.card()});
+        REQUIRE(direct.ok());
+        REQUIRE(m.charlieTakes(direct.value().bytes).ok());
+        const QString held = dump(m.c);
+        Payload p = m.bravoPayloadForCharlie();
+        SharedRecord forged = p.records[indexOfKind(p, "incident")];
+        forged.uuid = store::newUuid();
+        forged.station = m.a.station();
+        forged.value.insert(QStringLiteral("uuid"), forged.uuid);
+        forged.value.insert(QStringLiteral("station"), forged.station);
+        forged.value.insert(QStringLiteral("title"), QStringLiteral("ALPHA withdraws"));
+        QList<SharedRecord*> versions{&forged};
+        Result<QList<RecordBatch>> batch =
+            signVersions(m.bravo, test::kSharedMissionId, m.a.station(), 500, versions);
+        REQUIRE(batch.ok());
+        Payload lie{{forged}, batch.value()};
+        Result<ImportReport> in = m.charlieTakes(m.sealedByBravo(lie));
+        REQUIRE_FALSE(in.ok());
+        CHECK_THAT(in.error().message.toStdString(), Contains("signs with another key"));
+        CHECK(dump(m.c) == held);
+    }
+    SECTION("a record without its signature, or with another record's") {
+        Payload stripped = m.bravoPayloadForCharlie();
+        // Encoded without a proof: the decoder refuses it.
+        QCborMap wire;
+        {
+            QByteArray bytes = encodePayload(stripped);
+            QCborMap payload = QCborValue::fromCbor(bytes).toMap();
+            QCborArray records = payload[QStringLiteral("records")].toArray();
+            QCborMap first = records[0].toMap();
+            first.remove(QStringLiteral("proof"));
+            records[0] = first;
+            payload.insert(QStringLiteral("records"), records);
+            BundleHeader header;
+            header.mission = test::kSharedMissionId;
+            header.id = store::newUuid();
+            header.created = QDateTime::currentDateTimeUtc();
+            Result<QByteArray> sealed =
+                sealBundle(header, payload.toCborValue().toCbor(), m.bravo, {m.charlie.card()});
+            REQUIRE(sealed.ok());
+            Result<ImportReport> in = m.charlieTakes(sealed.value());
+            REQUIRE_FALSE(in.ok());
+            CHECK_THAT(in.error().message.toStdString(), Contains("carries no signature"));
+            CHECK(dump(m.c) == before);
+        }
+        Payload swapped = m.bravoPayloadForCharlie();
+        REQUIRE(swapped.records.size() == 2);
+        std::swap(swapped.records[0].salt, swapped.records[1].salt);
+        std::swap(swapped.records[0].leaf, swapped.records[1].leaf);
+        std::swap(swapped.records[0].batch, swapped.records[1].batch);
+        refusedAtCharlie(swapped, "");
+        Payload duplicated = m.bravoPayloadForCharlie();
+        duplicated.records[1].salt = duplicated.records[0].salt;
+        duplicated.records[1].leaf = duplicated.records[0].leaf;
+        duplicated.records[1].batch = duplicated.records[0].batch;
+        refusedAtCharlie(duplicated, "");
+    }
+    SECTION("a batch signed for another mission") {
+        Payload p = m.bravoPayloadForCharlie();
+        QList<SharedRecord> own;
+        for (const SharedRecord& r : p.records)
+            if (r.station == m.b.station())
+                own.append(r);
+        REQUIRE(own.size() == 1);
+        QList<SharedRecord*> versions{&own.first()};
+        Result<QList<RecordBatch>> batch =
+            signVersions(m.bravo, QStringLiteral("0b9e1c58-3d1a-4f6e-9c7b-2a4d6e8f0a1c"),
+                         m.b.station(), 77, versions);
+        REQUIRE(batch.ok());
+        refusedAtCharlie({own, batch.value()}, "not its writer's over this mission's records");
+    }
+}
+
+TEST_CASE("Signed records: who CHARLIE does not know, or no longer trusts",
+          "[share][signed][adversary]") {
+    Mission m;
+    store::Incident i = report(QStringLiteral("Ambush near Ansongo"));
+    REQUIRE(m.a.addIncident(i).ok());
+    m.alphaToBravo();
+
+    SECTION("a writer unknown to CHARLIE: refused, though the relay is trusted") {
+        m.charlieBook = bookWith({&m.bravo});
+        Result<ExportReport> out = exportBundle(m.b, m.bravo, {m.charlie.card()});
+        REQUIRE(out.ok());
+        Result<ImportReport> in = m.charlieTakes(out.value().bytes);
+        REQUIRE_FALSE(in.ok());
+        CHECK_THAT(in.error().message.toStdString(), Contains("does not know"));
+        CHECK_THAT(in.error().message.toStdString(), Contains(i.uuid.toStdString()));
+        CHECK(m.c.incidents().value().isEmpty());
+    }
+    SECTION("a writer revoked after it wrote: applied, and said") {
+        REQUIRE(
+            m.charlieBook.revokeLocally(m.alpha.card().fingerprint(), QStringLiteral("laptop lost"))
+                .ok());
+        Result<ExportReport> out = exportBundle(m.b, m.bravo, {m.charlie.card()});
+        REQUIRE(out.ok());
+        Result<ImportReport> in = m.charlieTakes(out.value().bytes);
+        REQUIRE(in.ok());
+        CHECK(in.value().applied == 1);
+        CHECK(in.value().revokedWriters ==
+              QStringList{QStringLiteral("the station with "
+                                         "fingerprint ") +
+                          formatFingerprint(m.alpha.card().fingerprint()).left(19)});
+        CHECK_THAT(in.value().warnings().join(u' ').toStdString(),
+                   Contains("before its key was revoked"));
+    }
+    SECTION("a version written after the writer's key was revoked: refused") {
+        REQUIRE(
+            m.charlieBook.revokeLocally(m.alpha.card().fingerprint(), QStringLiteral("laptop lost"))
+                .ok());
+        // Whoever holds ALPHA's key writes on; BRAVO, not told, relays it.
+        store::Incident later = i;
+        later.narrative = QStringLiteral("All quiet, withdraw the patrols.");
+        REQUIRE(m.a.updateIncident(later).ok());
+        m.alphaToBravo();
+        Result<ExportReport> out = exportBundle(m.b, m.bravo, {m.charlie.card()});
+        REQUIRE(out.ok());
+        Result<ImportReport> in = m.charlieTakes(out.value().bytes);
+        REQUIRE_FALSE(in.ok());
+        CHECK_THAT(in.error().message.toStdString(),
+                   Contains("after its writer's key was revoked"));
+        CHECK(m.c.incidents().value().isEmpty());
+    }
+}
+
+TEST_CASE("Signed records: an old version replayed does not roll a record back",
+          "[share][signed][adversary]") {
+    Mission m;
+    store::Incident i = report(QStringLiteral("Ambush near Ansongo"));
+    REQUIRE(m.a.addIncident(i).ok());
+    m.alphaToBravo();
+    const Payload old = m.bravoPayloadForCharlie(); // ALPHA's first version, validly signed
+    i.narrative = QStringLiteral("Two vehicles burnt out; three wounded evacuated to Gao.");
+    REQUIRE(m.a.updateIncident(i).ok());
+    Result<ExportReport> direct = exportBundle(m.a, m.alpha, {m.charlie.card()});
+    REQUIRE(direct.ok());
+    REQUIRE(m.charlieTakes(direct.value().bytes).ok());
+    Result<ImportReport> replay = m.charlieTakes(m.sealedByBravo(old));
+    REQUIRE(replay.ok());
+    CHECK(replay.value().applied == 0);
+    CHECK(m.c.incident(i.uuid).value().narrative == i.narrative);
+}
+
+TEST_CASE("Signed records: versions received before records were signed are not passed on",
+          "[share][signed]") {
+    Mission m;
+    added(m.a, QStringLiteral("Ambush near Ansongo"));
+    m.alphaToBravo();
+    // As if BRAVO had received it from a build before signatures: no proof kept.
+    REQUIRE(m.b.database().exec(QStringLiteral("DELETE FROM record_proof")).ok());
+    Result<ExportReport> out = exportBundle(m.b, m.bravo, {m.charlie.card()});
+    REQUIRE(out.ok());
+    CHECK(out.value().records == 0);
+    CHECK(out.value().unsignedForeign == 1);
+}
+
+TEST_CASE("Canonical CBOR is RFC 8949's deterministic encoding", "[share][signed]") {
+    // Section 4.2.1: shortest integers and lengths, shortest exact float, sorted map keys.
+    CHECK(canonicalCbor(QCborValue(0)).toHex() == "00");
+    CHECK(canonicalCbor(QCborValue(23)).toHex() == "17");
+    CHECK(canonicalCbor(QCborValue(24)).toHex() == "1818");
+    CHECK(canonicalCbor(QCborValue(1000000)).toHex() == "1a000f4240");
+    CHECK(canonicalCbor(QCborValue(-1000)).toHex() == "3903e7");
+    CHECK(canonicalCbor(QCborValue(1.5)).toHex() == "f93e00");
+    CHECK(canonicalCbor(QCborValue(100000.0)).toHex() == "fa47c35000");
+    CHECK(canonicalCbor(QCborValue(1.1)).toHex() == "fb3ff199999999999a");
+    CHECK(canonicalCbor(QCborValue(-4.1)).toHex() == "fbc010666666666666");
+    // Keys sorted by their encoded bytes: shorter strings first, then bytewise.
+    QCborMap m;
+    m.insert(QStringLiteral("bb"), 2);
+    m.insert(QStringLiteral("a"), 1);
+    m.insert(QStringLiteral("c"), QCborArray{true, QCborValue(QCborValue::Null)});
+    CHECK(canonicalCbor(m).toHex() == "a3616101616382f5f662626202");
+    // The same record in any key order has one leaf.
+    QCborMap reversed;
+    reversed.insert(QStringLiteral("c"), QCborArray{true, QCborValue(QCborValue::Null)});
+    reversed.insert(QStringLiteral("a"), 1);
+    reversed.insert(QStringLiteral("bb"), 2);
+    const QByteArray salt(kSaltBytes, 's');
+    CHECK(recordLeaf(m, salt) == recordLeaf(reversed, salt));
+    CHECK(recordLeaf(m, salt) != recordLeaf(m, QByteArray(kSaltBytes, 't')));
+}
