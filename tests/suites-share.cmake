@@ -23,6 +23,7 @@ if(TESSERA_SHARE_FUZZ)
     add_executable(fuzz_share_bundle unit/test_share_fuzz.cpp
         ${src}/BundleFormat.cpp ${src}/BundlePayload.cpp ${src}/Cbor.cpp ${src}/ContactBook.cpp
         ${src}/Crypto.cpp ${src}/Identity.cpp ${src}/Passphrase.cpp ${src}/RecordSignature.cpp
+        ${src}/VersionVector.cpp
         ${PROJECT_SOURCE_DIR}/src/store/MarkingGrammar.cpp)
     target_include_directories(fuzz_share_bundle PRIVATE ${PROJECT_SOURCE_DIR}/src)
     target_compile_options(fuzz_share_bundle PRIVATE -fsanitize=fuzzer,address,undefined

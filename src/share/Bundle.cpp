@@ -46,8 +46,9 @@ Status ensureTables(Database& db) {
 /// 4 rewrote CHECK constraints only; 5 added cot_origin, which is local to a mission file and
 /// which records received from peers do not touch; 6 added the records' origin, which
 /// BundleRecords.cpp writes, and the mission's id; 7 added route points' kind, height and link
-/// uid, which it also writes; 8 added signed batches and proofs, which it keeps).
-constexpr int kKnownSchema = 8;
+/// uid, which it also writes; 8 added signed batches and proofs, which it keeps; 9 added
+/// record_clock, which it keeps).
+constexpr int kKnownSchema = 9;
 
 /// How far ahead of our clock a record's stamp may be. Field clocks drift by seconds to minutes;
 /// a day's allowance let a peer's stamp pin a record against its originator's corrections.
@@ -651,6 +652,12 @@ Status resolveConflict(store::MissionStore& store, qint64 id, ConflictChoice kee
         r.station = store.station();
         r.value.insert(QStringLiteral("updated"), r.updated);
         r.value.insert(QStringLiteral("station"), r.station);
+        // Written after seeing both versions: it builds on everything held of the record.
+        Result<VersionVector> seen = seenVector(store, r.kind, r.uuid);
+        if (!seen)
+            return seen.error();
+        r.value.insert(QStringLiteral("vv"),
+                       toCbor(merged(seen.value(), VersionVector{{r.station, r.updated}})));
         Result<ApplyCounts> done = applyRecords(store, {r});
         if (!done)
             return done.error();

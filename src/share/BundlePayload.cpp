@@ -3,6 +3,7 @@
 #include "share/BundleRecords.h"
 #include "share/Cbor.h"
 #include "share/Crypto.h"
+#include "share/VersionVector.h"
 
 #include <QCborArray>
 
@@ -146,6 +147,12 @@ Result<Payload> decodePayload(const QByteArray& payload, qint64 maxRecords) {
             !r[QStringLiteral("releasability")].isString())
             return Error{
                 QStringLiteral("a record in the bundle is malformed (%1 %2)").arg(s.kind, s.uuid)};
+        // The version vector names the version's own write: its writer at its stamp.
+        const std::optional<VersionVector> vv = vectorFromCbor(r[QStringLiteral("vv")]);
+        if (!vv || vv->value(s.station, -1) != s.updated)
+            return Error{QStringLiteral("a record in the bundle is malformed (%1 %2: its version "
+                                        "vector is missing or does not name its own write)")
+                             .arg(s.kind, s.uuid)};
         Result<RecordProof> proof = RecordProof::of(r);
         if (!proof)
             return Error{QStringLiteral("bundle refused: the %1 %2: %3")

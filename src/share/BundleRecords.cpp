@@ -4,6 +4,7 @@
 #include "share/Cbor.h"
 #include "share/Crypto.h"
 #include "share/ReleasePolicy.h"
+#include "share/VersionVector.h"
 #include "store/Hlc.h"
 #include "store/IncidentRow.h"
 
@@ -488,16 +489,14 @@ Result<bool> seenBefore(Db& db, const SharedRecord& r, qint64 station) {
     return s.value()->step();
 }
 
-/// A concurrent edit: the sender made its version without having seen ours (our last write is
-/// above what it said it knew of our writer), and we had not seen theirs before (a stale bundle
-/// that brings a version we already hold, or an older one we built on, is no conflict). Both
+/// A concurrent edit: neither version's vector dominates the other (the caller checked), and
+/// we had not seen theirs before (a stale bundle that brings a version we already hold, or an
+/// older one we built on, is no conflict). Both
 /// versions are kept for an analyst; last writer wins decides what the record shows meanwhile,
 /// the same at every station.
 Status noteConflict(Apply& a, const SharedRecord& r, const std::optional<Local>& local,
                     qint64 station) {
-    if (!local || !a.context.senderKnows ||
-        std::pair(local->updated, local->station) == std::pair(r.updated, r.station) ||
-        local->updated <= a.context.senderKnows->value(local->station, -1))
+    if (!local || std::pair(local->updated, local->station) == std::pair(r.updated, r.station))
         return success();
     Result<bool> seen = seenBefore(a.db, r, station);
     if (!seen)
@@ -551,8 +550,54 @@ Result<bool> refuseRemark(Apply& a, const SharedRecord& r, const std::optional<L
     return true;
 }
 
+/// A record's causal clock (store migration 9, record_clock): the vector of the version it
+/// shows, and the merge of every version's this station has held. A record without a row has
+/// its writer's one-entry vector for both.
+struct Clock {
+    VersionVector vv;
+    VersionVector seen;
+};
+
+VersionVector writerVector(const QString& station, qint64 updated) {
+    return VersionVector{{station, updated}};
+}
+
+Result<Clock> clockOf(Db& db, const QString& kind, const QString& uuid, const QString& station,
+                      qint64 updated) {
+    Result<Statement*> s = db.prepare(
+        QStringLiteral("SELECT vv, seen FROM record_clock WHERE kind = ?1 AND uuid = ?2"));
+    if (!s)
+        return s.error();
+    s.value()->bind(1, kind).bind(2, uuid);
+    Result<bool> row = s.value()->step();
+    if (!row)
+        return row.error();
+    if (row.value()) {
+        const std::optional<VersionVector> vv = vectorFromJson(s.value()->text(0));
+        const std::optional<VersionVector> seen = vectorFromJson(s.value()->text(1));
+        if (vv && seen)
+            return Clock{*vv, *seen};
+    }
+    const VersionVector own = writerVector(station, updated);
+    return Clock{own, own};
+}
+
+/// Keeps `clock` for the record, or no row when it is its writer's one entry.
+Status saveClock(Db& db, const QString& kind, const QString& uuid, const Clock& clock) {
+    const bool trivial = clock.vv == clock.seen && clock.vv.size() == 1;
+    if (trivial)
+        return run(db, QStringLiteral("DELETE FROM record_clock WHERE kind = ?1 AND uuid = ?2"),
+                   {kind, uuid});
+    return run(db,
+               QStringLiteral("INSERT INTO record_clock (kind, uuid, vv, seen) VALUES (?1, ?2, "
+                              "?3, ?4) ON CONFLICT (kind, uuid) DO UPDATE SET vv = excluded.vv, "
+                              "seen = excluded.seen"),
+               {kind, uuid, toJson(clock.vv), toJson(clock.seen)});
+}
+
 /// The steps every record kind takes before it is written: marking authority, conflict, last
-/// writer wins. Nullopt: write it; else the count it goes to (false: unchanged, or refused).
+/// writer wins, the record's clock. Nullopt: write it; else the count it goes to (false:
+/// unchanged, or refused).
 Result<std::optional<bool>> admit(Apply& a, const SharedRecord& r,
                                   const std::optional<Local>& local, qint64 station) {
     Result<bool> refused = refuseRemark(a, r, local);
@@ -560,9 +605,25 @@ Result<std::optional<bool>> admit(Apply& a, const SharedRecord& r,
         return refused.error();
     if (refused.value())
         return std::optional(false);
-    if (Status c = noteConflict(a, r, local, station); !c)
-        return c.error();
-    if (holdsSameOrNewer(local, r))
+    // Checked when the payload was read (decodePayload): a vector naming its own writer.
+    const VersionVector theirs =
+        vectorFromCbor(r.value[QStringLiteral("vv")]).value_or(writerVector(r.station, r.updated));
+    const bool applies = !holdsSameOrNewer(local, r);
+    Clock next{theirs, theirs};
+    if (local) {
+        Result<Clock> ours = clockOf(a.db, r.kind, r.uuid, local->station, local->updated);
+        if (!ours)
+            return ours.error();
+        // Concurrent with everything this station has held of the record: a conflict here,
+        // as at every station that holds both, whichever way and order they came.
+        if (concurrent(theirs, ours.value().seen))
+            if (Status c = noteConflict(a, r, local, station); !c)
+                return c.error();
+        next = {applies ? theirs : ours.value().vv, merged(ours.value().seen, theirs)};
+    }
+    if (Status s = saveClock(a.db, r.kind, r.uuid, next); !s)
+        return s.error();
+    if (!applies)
         return std::optional(false);
     return std::optional<bool>();
 }
@@ -945,12 +1006,49 @@ Result<std::optional<SharedRecord>> readRecord(Db& db, const QString& kind, cons
 
 } // namespace
 
+Result<VersionVector> seenVector(store::MissionStore& store, const QString& kind,
+                                 const QString& uuid) {
+    Db db(store.database());
+    Result<std::optional<Local>> local = localStamp(
+        db, kind == QLatin1String("note") ? "incident_note" : kind.toUtf8().constData(), uuid);
+    if (!local)
+        return local.error();
+    if (!local.value())
+        return VersionVector{};
+    Result<Clock> clock = clockOf(db, kind, uuid, local.value()->station, local.value()->updated);
+    if (!clock)
+        return clock.error();
+    return clock.value().seen;
+}
+
+namespace {
+
+/// Each record's version vector into its travelling form (key "vv"), where the signature
+/// covers it.
+Status attachClocks(Db& db, QList<SharedRecord>& records) {
+    for (SharedRecord& r : records) {
+        Result<Clock> clock = clockOf(db, r.kind, r.uuid, r.station, r.updated);
+        if (!clock)
+            return clock.error();
+        r.value.insert(QStringLiteral("vv"), toCbor(clock.value().vv));
+    }
+    return success();
+}
+
+} // namespace
+
 Result<std::optional<SharedRecord>> currentRecord(store::MissionStore& store, const QString& kind,
                                                   const QString& uuid) {
     if (!kKinds.contains(kind))
         return Error{QStringLiteral("no record kind '%1'").arg(kind)};
     Db db(store.database());
-    return readRecord(db, kind, uuid);
+    Result<std::optional<SharedRecord>> r = readRecord(db, kind, uuid);
+    if (!r || !r.value())
+        return r;
+    QList<SharedRecord> one{*r.value()};
+    if (Status s = attachClocks(db, one); !s)
+        return s.error();
+    return std::optional(one.first());
 }
 
 Result<Knowledge> missionKnowledge(store::MissionStore& store) {
@@ -1044,6 +1142,8 @@ Result<QList<SharedRecord>> changedRecords(store::MissionStore& store, const Kno
                 records.append(*r.value());
         }
     }
+    if (Status s = attachClocks(db, records); !s)
+        return s.error();
     return records;
 }
 

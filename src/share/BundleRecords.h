@@ -14,6 +14,7 @@
 #include "share/ContactBook.h"
 #include "share/Identity.h"
 #include "share/RecordSignature.h"
+#include "share/VersionVector.h"
 #include "store/Mission.h"
 #include "store/MissionStore.h"
 
@@ -153,6 +154,12 @@ struct ApplyContext {
 /// clock observes the stamps written, so that a local edit made next wins over them.
 Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records,
                                  const ApplyContext& context = {});
+
+/// The merge of the version vectors of every version of a record this station has held
+/// (docs/sharing.md, "Conflicts"); empty when it holds none. A version written after seeing
+/// them all builds on this.
+Result<VersionVector> seenVector(store::MissionStore& store, const QString& kind,
+                                 const QString& uuid);
 
 /// The current state of one record as it would travel; nullopt when there is none.
 Result<std::optional<SharedRecord>> currentRecord(store::MissionStore& store, const QString& kind,

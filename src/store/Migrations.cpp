@@ -376,6 +376,70 @@ CREATE TABLE station_key (
     fingerprint BLOB NOT NULL CHECK (length(fingerprint) = 32)
 ) STRICT, WITHOUT ROWID;
 )sql",
+    // 9: causal versions (docs/sharing.md, "Conflicts"). Each record's current version has a
+    // version vector (`vv`: for every station whose writes it builds on, the stamp of the
+    // latest), and `seen` merges the vectors of every version this station has held, so that a
+    // version from elsewhere is recognised as older, newer or concurrent. A record without a
+    // row has the one-entry vector of its writer and stamp: bulk imports and a station's edits
+    // of its own records write nothing here. A local edit of a record another station wrote
+    // last (or of one with a row) builds on everything seen: the triggers below.
+    R"sql(
+CREATE TABLE record_clock (
+    kind TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    vv   TEXT NOT NULL,   -- JSON object: station UUID -> HLC stamp
+    seen TEXT NOT NULL,
+    PRIMARY KEY (kind, uuid)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER incident_clock AFTER UPDATE OF updated_hlc ON incident
+WHEN NEW.station = (SELECT id FROM station WHERE local = 1)
+    AND (OLD.station <> NEW.station
+         OR EXISTS (SELECT 1 FROM record_clock WHERE kind = 'incident' AND uuid = NEW.uuid))
+BEGIN
+    INSERT INTO record_clock (kind, uuid, vv, seen)
+    SELECT 'incident', NEW.uuid, v, v FROM (SELECT json_object(
+        (SELECT uuid FROM station WHERE id = OLD.station), OLD.updated_hlc,
+        (SELECT uuid FROM station WHERE id = NEW.station), NEW.updated_hlc) AS v)
+    WHERE true
+    ON CONFLICT (kind, uuid) DO UPDATE SET
+        seen = json_set(seen, '$."' || (SELECT uuid FROM station WHERE id = NEW.station) || '"',
+                        NEW.updated_hlc),
+        vv = json_set(seen, '$."' || (SELECT uuid FROM station WHERE id = NEW.station) || '"',
+                      NEW.updated_hlc);
+END;
+CREATE TRIGGER route_clock AFTER UPDATE OF updated_hlc ON route
+WHEN NEW.station = (SELECT id FROM station WHERE local = 1)
+    AND (OLD.station <> NEW.station
+         OR EXISTS (SELECT 1 FROM record_clock WHERE kind = 'route' AND uuid = NEW.uuid))
+BEGIN
+    INSERT INTO record_clock (kind, uuid, vv, seen)
+    SELECT 'route', NEW.uuid, v, v FROM (SELECT json_object(
+        (SELECT uuid FROM station WHERE id = OLD.station), OLD.updated_hlc,
+        (SELECT uuid FROM station WHERE id = NEW.station), NEW.updated_hlc) AS v)
+    WHERE true
+    ON CONFLICT (kind, uuid) DO UPDATE SET
+        seen = json_set(seen, '$."' || (SELECT uuid FROM station WHERE id = NEW.station) || '"',
+                        NEW.updated_hlc),
+        vv = json_set(seen, '$."' || (SELECT uuid FROM station WHERE id = NEW.station) || '"',
+                      NEW.updated_hlc);
+END;
+CREATE TRIGGER annotation_clock AFTER UPDATE OF updated_hlc ON annotation
+WHEN NEW.station = (SELECT id FROM station WHERE local = 1)
+    AND (OLD.station <> NEW.station
+         OR EXISTS (SELECT 1 FROM record_clock WHERE kind = 'annotation' AND uuid = NEW.uuid))
+BEGIN
+    INSERT INTO record_clock (kind, uuid, vv, seen)
+    SELECT 'annotation', NEW.uuid, v, v FROM (SELECT json_object(
+        (SELECT uuid FROM station WHERE id = OLD.station), OLD.updated_hlc,
+        (SELECT uuid FROM station WHERE id = NEW.station), NEW.updated_hlc) AS v)
+    WHERE true
+    ON CONFLICT (kind, uuid) DO UPDATE SET
+        seen = json_set(seen, '$."' || (SELECT uuid FROM station WHERE id = NEW.station) || '"',
+                        NEW.updated_hlc),
+        vv = json_set(seen, '$."' || (SELECT uuid FROM station WHERE id = NEW.station) || '"',
+                      NEW.updated_hlc);
+END;
+)sql",
 };
 } // namespace
 

@@ -6,6 +6,8 @@
 #include "TestSupport.h"
 #include "share/BundleRecords.h"
 
+#include <QCborMap>
+
 #include <catch2/catch.hpp>
 
 namespace tessera::test {
@@ -23,6 +25,18 @@ inline QByteArray signedPayload(const share::Identity& writer, QList<share::Shar
     Result<QList<RecordBatch>> batches = signVersions(writer, missionId, station, seq, versions);
     REQUIRE(batches.ok());
     return encodePayload({records, batches.value()});
+}
+
+/// Makes `r` a new version by `station` at `updated`, as a peer's build would write it: its
+/// stamp and writer, and its version vector built on the one it had.
+inline void restamp(share::SharedRecord& r, const QString& station, qint64 updated) {
+    r.station = station;
+    r.updated = updated;
+    r.value.insert(QStringLiteral("station"), station);
+    r.value.insert(QStringLiteral("updated"), updated);
+    QCborMap vv = r.value[QStringLiteral("vv")].toMap();
+    vv.insert(station, updated);
+    r.value.insert(QStringLiteral("vv"), vv);
 }
 
 /// The records of a decrypted payload (which must decode).

@@ -441,9 +441,10 @@ TEST_CASE("Bundles: refusals leave the mission untouched", "[share][bundle]") {
         Result<QList<SharedRecord>> records = changedRecords(a, {});
         REQUIRE(records.ok());
         QList<SharedRecord> list = records.value();
-        list.first().updated =
-            store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + 3LL * 24 * 3600 * 1000, 0).value;
-        list.first().value.insert(QStringLiteral("updated"), list.first().updated);
+        test::restamp(
+            list.first(), list.first().station,
+            store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + 3LL * 24 * 3600 * 1000, 0)
+                .value);
         BundleHeader header;
         header.mission = test::kSharedMissionId;
         header.id = store::newUuid();

@@ -61,6 +61,7 @@ QByteArray seedPayload(const Identity& sender) {
         m.insert(QStringLiteral("origin"), r.station);
         m.insert(QStringLiteral("created"), 1);
         m.insert(QStringLiteral("updated"), 1);
+        m.insert(QStringLiteral("vv"), QCborMap{{r.station, 1}});
         m.insert(QStringLiteral("deleted"), false);
         m.insert(QStringLiteral("classification"), QStringLiteral("UNCLASSIFIED"));
         m.insert(QStringLiteral("releasability"), QStringLiteral("REL TO UN"));

@@ -244,13 +244,10 @@ TEST_CASE("Marking authority: a peer may raise a record; only its originator may
         REQUIRE(records.value().size() == 1);
         SharedRecord r = records.value().first();
         r.marking = marking;
-        r.updated = fra.stamp().value;
-        r.station = fra.station();
+        test::restamp(r, fra.station(), fra.stamp().value);
         r.value.insert(QStringLiteral("classification"), marking.classification);
         r.value.insert(QStringLiteral("releasability"), marking.releasability);
         r.value.insert(QStringLiteral("narrative"), i.narrative + QStringLiteral(" (FRA)"));
-        r.value.insert(QStringLiteral("updated"), r.updated);
-        r.value.insert(QStringLiteral("station"), r.station);
         Result<ImportReport> applied =
             importBundle(nld, sealedBy(n.fra, n.nld, {r}), n.nld, n.nldBook);
         REQUIRE(applied.ok());
@@ -360,9 +357,8 @@ TEST_CASE("Clock horizon: minutes, not a day; smaller skews reported", "[share][
         Result<QList<SharedRecord>> records = changedRecords(nld, {});
         REQUIRE(records.ok());
         QList<SharedRecord> list = records.value();
-        list.first().updated =
-            store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + aheadMs, 0).value;
-        list.first().value.insert(QStringLiteral("updated"), list.first().updated);
+        test::restamp(list.first(), list.first().station,
+                      store::Hlc::from(QDateTime::currentMSecsSinceEpoch() + aheadMs, 0).value);
         return importBundle(fra, sealedBy(n.nld, n.fra, list), n.fra, n.fraBook);
     };
     SECTION("23 hours ahead would pin the record against its originator: refused") {

@@ -16,7 +16,9 @@
 #include "store/Uuid.h"
 
 #include <QCborArray>
+#include <QCborMap>
 #include <QTemporaryDir>
+#include <QThread>
 
 #include <catch2/catch.hpp>
 
@@ -252,6 +254,7 @@ TEST_CASE("Signed records: a trusted relay can neither alter nor invent a writer
         forged.station = m.a.station();
         forged.value.insert(QStringLiteral("uuid"), forged.uuid);
         forged.value.insert(QStringLiteral("station"), forged.station);
+        forged.value.insert(QStringLiteral("vv"), QCborMap{{forged.station, forged.updated}});
         forged.value.insert(QStringLiteral("title"), QStringLiteral("ALPHA withdraws"));
         QList<SharedRecord*> versions{&forged};
         Result<QList<RecordBatch>> batch =
@@ -423,4 +426,92 @@ TEST_CASE("Canonical CBOR is RFC 8949's deterministic encoding", "[share][signed
     const QByteArray salt(kSaltBytes, 's');
     CHECK(recordLeaf(m, salt) == recordLeaf(reversed, salt));
     CHECK(recordLeaf(m, salt) != recordLeaf(m, QByteArray(kSaltBytes, 't')));
+}
+
+TEST_CASE("Causal versions: a concurrent edit is a conflict wherever both versions are held",
+          "[share][signed][conflict]") {
+    Mission m;
+    store::Incident x = report(QStringLiteral("Ambush near Ansongo"));
+    REQUIRE(m.a.addIncident(x).ok());
+    const auto send = [&](store::MissionStore& from, const Identity& fromId,
+                          store::MissionStore& to, const Identity& toId, const ContactBook& book) {
+        ExportOptions all;
+        all.sinceLastReceived = false;
+        Result<ExportReport> out = exportBundle(from, fromId, {toId.card()}, all);
+        REQUIRE(out.ok());
+        Result<ImportReport> in = importBundle(to, out.value().bytes, toId, book);
+        REQUIRE(in.ok());
+        return in.value();
+    };
+    send(m.a, m.alpha, m.b, m.bravo, m.bravoBook);
+    send(m.a, m.alpha, m.c, m.charlie, m.charlieBook);
+
+    // ALPHA and BRAVO edit the report, neither having seen the other's edit.
+    x.narrative = QStringLiteral("Edited at ALPHA");
+    REQUIRE(m.a.updateIncident(x).ok());
+    QThread::msleep(3); // BRAVO's edit is the later one
+    store::Incident atB = m.b.incident(x.uuid).value();
+    atB.narrative = QStringLiteral("Edited at BRAVO");
+    REQUIRE(m.b.updateIncident(atB).ok());
+    // ALPHA writes on elsewhere: a station's knowledge of ALPHA's stamps is then past its edit
+    // of the report, which the per-station knowledge of earlier builds took for "seen".
+    QThread::msleep(3);
+    added(m.a, QStringLiteral("Checkpoint Bourem reopened"));
+
+    // Each sends what it holds before it hears of the other's edit (a sync that crosses, or
+    // files on two USB sticks), CHARLIE getting both: each station that ends up holding both
+    // versions flags the conflict, whichever arrives first.
+    const auto bundleOf = [&](store::MissionStore& from, const Identity& fromId,
+                              const Identity& toId) {
+        ExportOptions all;
+        all.sinceLastReceived = false;
+        Result<ExportReport> out = exportBundle(from, fromId, {toId.card()}, all);
+        REQUIRE(out.ok());
+        return out.value().bytes;
+    };
+    const QByteArray aToB = bundleOf(m.a, m.alpha, m.bravo);
+    const QByteArray bToA = bundleOf(m.b, m.bravo, m.alpha);
+    const QByteArray aToC = bundleOf(m.a, m.alpha, m.charlie);
+    const QByteArray bToC = bundleOf(m.b, m.bravo, m.charlie);
+    const auto deliver = [](store::MissionStore& to, const QByteArray& bytes, const Identity& toId,
+                            const ContactBook& book) {
+        Result<ImportReport> in = importBundle(to, bytes, toId, book);
+        REQUIRE(in.ok());
+        return in.value().conflicts;
+    };
+    CHECK(deliver(m.b, aToB, m.bravo, m.bravoBook) == 1);
+    // BRAVO answers after it has ALPHA's edit, and sends the version it shows (its own, the
+    // later): ALPHA holds both now and must see it too, though BRAVO had seen ALPHA's.
+    CHECK(send(m.b, m.bravo, m.a, m.alpha, m.alphaBook).conflicts == 1);
+    (void)bToA;
+    CHECK(deliver(m.c, bToC, m.charlie, m.charlieBook) == 0); // BRAVO's first: nothing yet
+    CHECK(deliver(m.c, aToC, m.charlie, m.charlieBook) == 1);
+    // And a version already held, sent again by another path, is not a second conflict.
+    CHECK(send(m.b, m.bravo, m.c, m.charlie, m.charlieBook).conflicts == 0);
+    CHECK(send(m.a, m.alpha, m.c, m.charlie, m.charlieBook).conflicts == 0);
+    for (store::MissionStore* s : {&m.a, &m.b, &m.c}) {
+        CHECK(conflicts(*s).value().size() == 1);
+        CHECK(s->incident(x.uuid).value().narrative == m.a.incident(x.uuid).value().narrative);
+    }
+
+    // ALPHA settles it: its choice builds on both versions and is no conflict anywhere.
+    const Conflict c = conflicts(m.a).value().first();
+    const bool bravoShown =
+        m.a.incident(x.uuid).value().narrative == QLatin1String("Edited at BRAVO");
+    // The version not shown: ALPHA's own if BRAVO's won, else BRAVO's.
+    REQUIRE(resolveConflict(m.a, c.id, bravoShown ? ConflictChoice::Ours : ConflictChoice::Theirs)
+                .ok());
+    const QString chosen = m.a.incident(x.uuid).value().narrative;
+    CHECK(chosen ==
+          (bravoShown ? QStringLiteral("Edited at ALPHA") : QStringLiteral("Edited at BRAVO")));
+    CHECK(send(m.a, m.alpha, m.b, m.bravo, m.bravoBook).conflicts == 0);
+    CHECK(send(m.b, m.bravo, m.c, m.charlie, m.charlieBook).conflicts == 0);
+    for (store::MissionStore* s : {&m.a, &m.b, &m.c})
+        CHECK(s->incident(x.uuid).value().narrative == chosen);
+    // An edit after the conflict builds on everything seen: no conflict at the others either.
+    store::Incident later = m.b.incident(x.uuid).value();
+    later.narrative = QStringLiteral("Settled: edited at BRAVO, then amended");
+    REQUIRE(m.b.updateIncident(later).ok());
+    CHECK(send(m.b, m.bravo, m.a, m.alpha, m.alphaBook).conflicts == 0);
+    CHECK(send(m.b, m.bravo, m.c, m.charlie, m.charlieBook).conflicts == 0);
 }
