@@ -78,6 +78,18 @@ Result<QList<RecordBatch>> signVersions(const Identity& signer, const QString& m
                                         const QList<SharedRecord*>& records) {
     QList<RecordBatch> batches;
     const QByteArray keys = signer.card().signingKey + signer.card().agreementKey;
+    QList<const QCborMap*> maps;
+    QList<QByteArray> salts;
+    maps.reserve(records.size());
+    salts.reserve(records.size());
+    // One draw from the generator for every salt.
+    const QByteArray random = crypto::randomBytes(static_cast<int>(records.size()) * kSaltBytes);
+    for (SharedRecord* r : records) {
+        r->salt = random.mid(maps.size() * kSaltBytes, kSaltBytes);
+        maps.append(&r->value);
+        salts.append(r->salt);
+    }
+    const QList<QByteArray> leaves = recordLeaves(maps, salts);
     for (qsizetype start = 0; start < records.size(); start += kBatchLeaves) {
         RecordBatch b;
         b.station = station;
@@ -87,10 +99,9 @@ Result<QList<RecordBatch>> signVersions(const Identity& signer, const QString& m
         b.leaves.reserve((end - start) * kLeafBytes);
         for (qsizetype k = start; k < end; ++k) {
             SharedRecord& r = *records[k];
-            r.salt = crypto::randomBytes(kSaltBytes);
             r.leaf = static_cast<int>(k - start);
             r.batch = batches.size();
-            b.leaves += recordLeaf(r.value, r.salt);
+            b.leaves += leaves[k];
         }
         Result<QByteArray> signature = signer.sign(b.statement(missionId));
         if (!signature)

@@ -1388,14 +1388,24 @@ Result<Verification> verifyPayload(store::MissionStore& store, const Payload& pa
         }
         checked.append(std::move(c));
     }
-    QSet<QString> revokedNames;
+    QList<const QCborMap*> maps;
+    QList<QByteArray> salts;
+    maps.reserve(payload.records.size());
+    salts.reserve(payload.records.size());
     for (const SharedRecord& r : payload.records) {
+        maps.append(&r.value);
+        salts.append(r.salt);
+    }
+    const QList<QByteArray> leaves = recordLeaves(maps, salts);
+    QSet<QString> revokedNames;
+    qsizetype index = 0;
+    for (const SharedRecord& r : payload.records) {
+        const QByteArray& leaf = leaves[index++];
         const RecordBatch& b = payload.batches[static_cast<int>(r.batch)];
         const Checked& c = checked[static_cast<int>(r.batch)];
-        const QString writer = writerName(b.fingerprint(), book, me);
         auto refuse = [&](const QString& why) {
             return Error{QStringLiteral("bundle refused: the %1 %2, written by %3: %4")
-                             .arg(r.kind, r.uuid, writer, why)};
+                             .arg(r.kind, r.uuid, writerName(b.fingerprint(), book, me), why)};
         };
         if (!c.problem.isEmpty())
             return refuse(c.problem);
@@ -1403,7 +1413,7 @@ Result<Verification> verifyPayload(store::MissionStore& store, const Payload& pa
             return refuse(QStringLiteral("it names the station %1 as its writer, and its batch "
                                          "was signed for %2")
                               .arg(r.station, b.station));
-        if (!crypto::constantTimeEqual(recordLeaf(r.value, r.salt), b.leaf(r.leaf)))
+        if (!crypto::constantTimeEqual(leaf, b.leaf(r.leaf)))
             return refuse(QStringLiteral("it does not match its writer's signature (altered or "
                                          "invented on the way)"));
         if (c.revokedAt) {
@@ -1412,7 +1422,7 @@ Result<Verification> verifyPayload(store::MissionStore& store, const Payload& pa
                                              "revoked (%2)")
                                   .arg(store::Hlc{r.updated}.time().toString(Qt::ISODate),
                                        c.revokedAt->toString(Qt::ISODate)));
-            revokedNames.insert(writer);
+            revokedNames.insert(writerName(b.fingerprint(), book, me));
         }
     }
     out.revokedWriters = QStringList(revokedNames.begin(), revokedNames.end());

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -160,13 +161,56 @@ QByteArray canonicalCbor(const QCborValue& value) {
 }
 
 QByteArray recordLeaf(const QCborMap& wireRecord, const QByteArray& salt) {
-    QCborMap signedPart = wireRecord;
-    signedPart.remove(QStringLiteral("proof"));
-    signedPart.remove(QStringLiteral("chunks"));
     QByteArray message(kLeafDomain, sizeof kLeafDomain);
     message += salt;
-    message += canonicalCbor(signedPart);
+    // The record map without its proof and an attachment's content: encoded as canonicalCbor
+    // encodes a map, skipping the two keys (no copy of the record).
+    const QString proof = QStringLiteral("proof");
+    const QString chunks = QStringLiteral("chunks");
+    std::vector<std::pair<QByteArray, QByteArray>> entries;
+    entries.reserve(static_cast<size_t>(wireRecord.size()));
+    for (auto it = wireRecord.constBegin(); it != wireRecord.constEnd(); ++it) {
+        const QCborValue key = it.key();
+        if (key.isString() && (key.toString() == proof || key.toString() == chunks))
+            continue;
+        std::pair<QByteArray, QByteArray> e;
+        appendCanonical(e.first, key);
+        appendCanonical(e.second, it.value());
+        entries.push_back(std::move(e));
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    appendHead(message, 5, static_cast<quint64>(entries.size()));
+    for (const auto& [key, value] : entries) {
+        message += key;
+        message += value;
+    }
     return crypto::sha256(message);
+}
+
+QList<QByteArray> recordLeaves(const QList<const QCborMap*>& records,
+                               const QList<QByteArray>& salts) {
+    QList<QByteArray> leaves(records.size());
+    const qsizetype n = records.size();
+    const auto work = [&](qsizetype begin, qsizetype end) {
+        for (qsizetype k = begin; k < end; ++k)
+            leaves[k] = recordLeaf(*records[k], salts[k]);
+    };
+    // Hashing is independent per record: on every core for a large bundle (each thread writes
+    // its own slots; the maps are only read).
+    const unsigned cores = std::max(1U, std::min(8U, std::thread::hardware_concurrency()));
+    if (n < 2048 || cores == 1) {
+        work(0, n);
+        return leaves;
+    }
+    std::vector<std::thread> threads;
+    const qsizetype step = (n + cores - 1) / cores;
+    for (qsizetype begin = step; begin < n; begin += step)
+        threads.emplace_back(work, begin, std::min(n, begin + step));
+    work(0, std::min(n, step));
+    for (std::thread& t : threads)
+        t.join();
+    return leaves;
 }
 
 QByteArray RecordBatch::fingerprint() const {

@@ -16,6 +16,7 @@
 #include <QByteArray>
 #include <QCborMap>
 #include <QCborValue>
+#include <QList>
 #include <QString>
 
 namespace tessera::share {
@@ -36,6 +37,9 @@ QByteArray canonicalCbor(const QCborValue& value);
 /// (whose SHA-256 and size are in the record): kind, uuid, stamps, writing station, origin,
 /// marking, tombstone and content.
 QByteArray recordLeaf(const QCborMap& wireRecord, const QByteArray& salt);
+/// recordLeaf of each record with its salt, on every core for a large bundle.
+QList<QByteArray> recordLeaves(const QList<const QCborMap*>& records,
+                               const QList<QByteArray>& salts);
 
 /// One station's signed batch, as kept in the store and as it travels in a bundle.
 struct RecordBatch {
