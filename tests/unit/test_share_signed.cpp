@@ -22,6 +22,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <random>
+#include <vector>
+
 using namespace tessera;
 using namespace tessera::share;
 using Catch::Matchers::Contains;
@@ -514,4 +518,220 @@ TEST_CASE("Causal versions: a concurrent edit is a conflict wherever both versio
     REQUIRE(m.b.updateIncident(later).ok());
     CHECK(send(m.b, m.bravo, m.a, m.alpha, m.alphaBook).conflicts == 0);
     CHECK(send(m.b, m.bravo, m.c, m.charlie, m.charlieBook).conflicts == 0);
+}
+
+namespace {
+
+/// One station of the property test's mission.
+struct Peer {
+    Identity id;
+    std::unique_ptr<store::MissionStore> mission;
+    ContactBook book;
+    QString community; ///< its sector
+};
+
+QString sectorOf(int k) {
+    return k < 3 ? QStringLiteral("SECTOR EAST") : QStringLiteral("SECTOR WEST");
+}
+
+/// What a station shows of each incident it holds: uuid -> narrative and stamp.
+QMap<QString, QString> shown(store::MissionStore& m) {
+    QMap<QString, QString> out;
+    const QList<store::Incident> all = m.incidents().value();
+    for (const store::Incident& i : all)
+        out.insert(i.uuid, QStringLiteral("%1 @%2 by %3 [%4]")
+                               .arg(i.narrative)
+                               .arg(i.stamp.updated.value)
+                               .arg(i.stamp.station, i.marking.releasability));
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("Signed records converge through lossy relays, conflicts seen, forgeries refused "
+          "(seeded property)",
+          "[share][signed][property]") {
+    const unsigned seed = GENERATE(7u, 2026u, 31337u);
+    INFO("seed " << seed);
+    std::mt19937 rng(seed);
+    const auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+    QTemporaryDir dir;
+    std::vector<Peer> peers;
+    const char* orgs[] = {"NLD", "FRA", "SEN", "BGD", "CHN", "PAK"};
+    for (int k = 0; k < 6; ++k) {
+        Result<Identity> id = Identity::create({QStringLiteral("STATION %1").arg(k),
+                                                QString::fromLatin1(orgs[k]),
+                                                {QStringLiteral("MINUSMA"), sectorOf(k)},
+                                                Classification::Secret,
+                                                {}});
+        REQUIRE(id.ok());
+        peers.push_back({std::move(id).value(),
+                         std::make_unique<store::MissionStore>(
+                             mission(dir, QStringLiteral("station%1").arg(k))),
+                         ContactBook(), sectorOf(k)});
+    }
+    for (Peer& p : peers)
+        for (const Peer& o : peers)
+            if (&p != &o)
+                REQUIRE(p.book.importCard(o.id.card(), o.id.card().fingerprintText()).ok());
+
+    const QStringList scopes{QStringLiteral("REL TO MINUSMA"), QStringLiteral("REL TO SECTOR EAST"),
+                             QStringLiteral("REL TO SECTOR WEST")};
+    const auto mayHold = [&](int k, const QString& releasability) {
+        return releasability == QLatin1String("REL TO MINUSMA") ||
+               releasability.endsWith(peers[k].community);
+    };
+    const auto bundleFor = [&](int from, int to) {
+        ExportOptions all;
+        all.sinceLastReceived = false;
+        Result<ExportReport> out =
+            exportBundle(*peers[from].mission, peers[from].id, {peers[to].id.card()}, all);
+        REQUIRE(out.ok());
+        return out.value().bytes;
+    };
+    const auto deliver = [&](int to, const QByteArray& bytes) {
+        return importBundle(*peers[to].mission, bytes, peers[to].id, peers[to].book);
+    };
+    // Deliberately concurrent edits: (record, writer of one version, writer of the other).
+    struct Concurrent {
+        QString uuid;
+        int first, second;
+        qint64 firstStamp, secondStamp;
+    };
+    QList<Concurrent> concurrentEdits;
+    int forgeries = 0;
+    int edits = 0;
+
+    for (int step = 0; step < 90; ++step) {
+        const int action = pick(10);
+        const int k = pick(6);
+        store::MissionStore& m = *peers[k].mission;
+        const QList<store::Incident> held = m.incidents().value();
+        if (action < 2 || held.isEmpty()) { // a new report
+            store::Incident i = report(QStringLiteral("Report %1 of station %2").arg(step).arg(k));
+            i.marking.releasability = scopes[pick(3)];
+            if (!mayHold(k, i.marking.releasability))
+                i.marking.releasability = scopes[0];
+            REQUIRE(m.addIncident(i).ok());
+        } else if (action < 4) { // an edit of something it holds
+            store::Incident i = held[pick(static_cast<int>(held.size()))];
+            i.narrative = QStringLiteral("edit %1 at station %2").arg(step).arg(k);
+            REQUIRE(m.updateIncident(i).ok());
+            ++edits;
+        } else if (action == 4) { // two stations edit the same version, neither seeing the other
+            const store::Incident i = held[pick(static_cast<int>(held.size()))];
+            for (int other = 0; other < 6; ++other) {
+                if (other == k)
+                    continue;
+                Result<store::Incident> there = peers[other].mission->incident(i.uuid);
+                if (!there || there.value().stamp.updated.value != i.stamp.updated.value ||
+                    there.value().stamp.station != i.stamp.station)
+                    continue;
+                store::Incident mine = i;
+                mine.narrative = QStringLiteral("concurrent %1 at station %2").arg(step).arg(k);
+                REQUIRE(m.updateIncident(mine).ok());
+                QThread::msleep(2);
+                store::Incident theirs = there.value();
+                theirs.narrative =
+                    QStringLiteral("concurrent %1 at station %2").arg(step).arg(other);
+                REQUIRE(peers[other].mission->updateIncident(theirs).ok());
+                concurrentEdits.append(
+                    {i.uuid, k, other, m.incident(i.uuid).value().stamp.updated.value,
+                     peers[other].mission->incident(i.uuid).value().stamp.updated.value});
+                break;
+            }
+        } else if (action == 5) { // a trusted station forges another's record on the way
+            const int to = (k + 1 + pick(5)) % 6;
+            Result<OpenedBundle> opened =
+                openBundle(bundleFor(k, to), peers[to].id, peers[to].book);
+            REQUIRE(opened.ok());
+            Result<Payload> p = decodePayload(opened.value().payload, 1 << 20);
+            REQUIRE(p.ok());
+            bool altered = false;
+            for (SharedRecord& r : p.value().records)
+                if (r.kind == QLatin1String("incident") && r.station != m.station()) {
+                    r.value.insert(QStringLiteral("narrative"), QStringLiteral("FORGED"));
+                    altered = true;
+                    break;
+                }
+            if (!altered)
+                continue;
+            BundleHeader header;
+            header.mission = test::kSharedMissionId;
+            header.id = store::newUuid();
+            header.created = QDateTime::currentDateTimeUtc();
+            Result<QByteArray> sealed =
+                sealBundle(header, encodePayload(p.value()), peers[k].id, {peers[to].id.card()});
+            REQUIRE(sealed.ok());
+            const QMap<QString, QString> before = shown(*peers[to].mission);
+            CHECK_FALSE(deliver(to, sealed.value()).ok());
+            CHECK(shown(*peers[to].mission) == before);
+            ++forgeries;
+        } else { // a bundle between two stations: lost, delivered, or delivered twice
+            const int to = (k + 1 + pick(5)) % 6;
+            const QByteArray bytes = bundleFor(k, to);
+            const int fate = pick(10);
+            if (fate < 2)
+                continue; // lost
+            REQUIRE(deliver(to, bytes).ok());
+            if (fate == 9)
+                CHECK_FALSE(deliver(to, bytes).ok()); // the same file again: a replay
+        }
+    }
+    // The links come back: every station syncs with every other until nothing changes.
+    for (int round = 0; round < 3; ++round)
+        for (int from = 0; from < 6; ++from)
+            for (int to = 0; to < 6; ++to)
+                if (from != to)
+                    REQUIRE(deliver(to, bundleFor(from, to)).ok());
+
+    // Converged, per releasability: every station holds exactly what it may, and two stations
+    // show the same version of what both hold.
+    QMap<QString, QString> everything;
+    for (Peer& p : peers)
+        everything.insert(shown(*p.mission));
+    for (int k = 0; k < 6; ++k) {
+        const QMap<QString, QString> mine = shown(*peers[k].mission);
+        for (auto it = everything.constBegin(); it != everything.constEnd(); ++it) {
+            const QString releasability = it.value().section(u'[', -1).chopped(1);
+            INFO("station " << k << ", incident " << it.key().toStdString());
+            CHECK(mine.contains(it.key()) == mayHold(k, releasability));
+        }
+        for (int o = k + 1; o < 6; ++o) {
+            const QMap<QString, QString> theirs = shown(*peers[o].mission);
+            for (auto it = mine.constBegin(); it != mine.constEnd(); ++it)
+                if (theirs.contains(it.key()))
+                    CHECK(theirs.value(it.key()) == it.value());
+        }
+        for (const QString& v : mine)
+            CHECK_FALSE(v.startsWith(QLatin1String("FORGED")));
+    }
+    // A concurrent edit is flagged at each writer unless what every station now shows builds on
+    // its version: then it never held a version concurrent with its own, nor had to.
+    int mustFlag = 0;
+    for (const Concurrent& c : concurrentEdits) {
+        for (const auto& [writer, stamp] :
+             {std::pair{c.first, c.firstStamp}, std::pair{c.second, c.secondStamp}}) {
+            store::MissionStore& m = *peers[writer].mission;
+            Result<std::optional<SharedRecord>> now =
+                currentRecord(m, QStringLiteral("incident"), c.uuid);
+            REQUIRE(now.ok());
+            REQUIRE(now.value().has_value());
+            const QCborMap vv = now.value()->value[QStringLiteral("vv")].toMap();
+            if (vv.value(m.station()).toInteger(-1) >= stamp)
+                continue; // built on its version
+            ++mustFlag;
+            bool flagged = false;
+            const QList<Conflict> all = conflicts(m, false).value();
+            for (const Conflict& found : all)
+                flagged = flagged || found.uuid == c.uuid;
+            INFO("incident " << c.uuid.toStdString() << ", station " << writer);
+            CHECK(flagged);
+        }
+    }
+    INFO(concurrentEdits.size() << " concurrent edits, " << mustFlag
+                                << " writers that had to flag one, " << forgeries << " forgeries");
+    CHECK(concurrentEdits.size() > 0);
+    CHECK(edits > 5);
+    CHECK(forgeries > 0);
 }
