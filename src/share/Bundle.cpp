@@ -19,27 +19,9 @@ namespace {
 /// refusal, audit), what each peer said it knew, and concurrent edits kept for an analyst. Created
 /// on first use, inside the caller's transaction. They belong in a numbered store migration once
 /// sharing settles (docs/sharing.md); until then the `share_` prefix keeps them apart.
+/// Sharing's tables are the store's (migration 10); a mission opened read-write has them.
 Status ensureTables(Database& db) {
-    if (Status s = ensureChangeLogIndex(db); !s)
-        return s;
-    return db.exec(QStringLiteral(
-        "CREATE TABLE IF NOT EXISTS share_bundle_log (bundle_id TEXT NOT NULL, direction TEXT "
-        "NOT NULL CHECK (direction IN ('sent', 'received')), peers TEXT NOT NULL, at INTEGER NOT "
-        "NULL, records INTEGER NOT NULL, PRIMARY KEY (bundle_id, direction)) STRICT;"
-        "CREATE TABLE IF NOT EXISTS share_bundle_record (bundle_id TEXT NOT NULL, direction "
-        "TEXT NOT NULL, kind TEXT NOT NULL, uuid TEXT NOT NULL, updated_hlc INTEGER NOT NULL, "
-        "classification TEXT NOT NULL, releasability TEXT NOT NULL) STRICT;"
-        "CREATE INDEX IF NOT EXISTS share_bundle_record_bundle ON share_bundle_record "
-        "(bundle_id, direction);"
-        "CREATE TABLE IF NOT EXISTS share_peer (fingerprint TEXT PRIMARY KEY, knows TEXT NOT "
-        "NULL, received_at INTEGER NOT NULL) STRICT;"
-        "CREATE TABLE IF NOT EXISTS share_conflict (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
-        "uuid TEXT NOT NULL, detected_at INTEGER NOT NULL, bundle_id TEXT NOT NULL, ours BLOB "
-        "NOT NULL, theirs BLOB NOT NULL, shown TEXT NOT NULL CHECK (shown IN ('ours', "
-        "'theirs')), resolved_at INTEGER, resolution TEXT) STRICT;"
-        "CREATE TABLE IF NOT EXISTS share_refused (id INTEGER PRIMARY KEY, bundle_id TEXT NOT "
-        "NULL, kind TEXT NOT NULL, uuid TEXT NOT NULL, station TEXT NOT NULL, reason TEXT NOT "
-        "NULL, at INTEGER NOT NULL, theirs BLOB NOT NULL) STRICT;"));
+    return ensureChangeLogIndex(db);
 }
 
 /// The newest store schema whose indexes BundleRecords.cpp keeps (3: markers by Hilbert key;
@@ -47,8 +29,8 @@ Status ensureTables(Database& db) {
 /// which records received from peers do not touch; 6 added the records' origin, which
 /// BundleRecords.cpp writes, and the mission's id; 7 added route points' kind, height and link
 /// uid, which it also writes; 8 added signed batches and proofs, which it keeps; 9 added
-/// record_clock, which it keeps).
-constexpr int kKnownSchema = 9;
+/// record_clock, which it keeps; 10 made sharing's tables the store's).
+constexpr int kKnownSchema = 10;
 
 /// How far ahead of our clock a record's stamp may be. Field clocks drift by seconds to minutes;
 /// a day's allowance let a peer's stamp pin a record against its originator's corrections.

@@ -440,6 +440,67 @@ BEGIN
                       NEW.updated_hlc);
 END;
 )sql",
+    // 10: sharing's own tables (docs/sharing.md), which it used to create on first use: the
+    // log of bundles sent and received and of the records each carried (the audit), what each
+    // peer said it holds, conflicts and refused versions; and, per peer and writing station,
+    // up to which stamp this station has made sure the peer holds every version it may (the
+    // watermark behind "knowledge without holes"). IF NOT EXISTS: missions that shared before
+    // have them already.
+    R"sql(
+CREATE TABLE IF NOT EXISTS share_bundle_log (
+    bundle_id TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
+    peers TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    PRIMARY KEY (bundle_id, direction)
+) STRICT;
+CREATE TABLE IF NOT EXISTS share_bundle_record (
+    bundle_id TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    updated_hlc INTEGER NOT NULL,
+    classification TEXT NOT NULL,
+    releasability TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS share_bundle_record_bundle ON share_bundle_record (bundle_id, direction);
+CREATE INDEX IF NOT EXISTS share_bundle_record_version ON share_bundle_record (uuid, updated_hlc);
+CREATE TABLE IF NOT EXISTS share_peer (
+    fingerprint TEXT PRIMARY KEY,
+    knows TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS share_conflict (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    detected_at INTEGER NOT NULL,
+    bundle_id TEXT NOT NULL,
+    ours BLOB NOT NULL,
+    theirs BLOB NOT NULL,
+    shown TEXT NOT NULL CHECK (shown IN ('ours', 'theirs')),
+    resolved_at INTEGER,
+    resolution TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS share_refused (
+    id INTEGER PRIMARY KEY,
+    bundle_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    station TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    theirs BLOB NOT NULL
+) STRICT;
+CREATE TABLE share_reconciled (
+    peer TEXT NOT NULL,      -- fingerprint, hex
+    station TEXT NOT NULL,   -- writing station's UUID
+    hlc INTEGER NOT NULL,
+    PRIMARY KEY (peer, station)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS share_change_log_station_hlc ON change_log (station, hlc);
+)sql",
 };
 } // namespace
 

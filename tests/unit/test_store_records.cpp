@@ -29,10 +29,13 @@ using namespace tessera::store;
 using Catch::Matchers::Contains;
 
 namespace {
-/// What migrations 6 to 9 add (the records' origin, the mission's id; route points' kind,
-/// height and uid; signed batches; record clocks), taken away again to make a mission of an earlier
-/// schema.
-const QString kUndoMigrations6To9 = QStringLiteral(
+/// What migrations 6 to 10 add (the records' origin, the mission's id; route points' kind,
+/// height and uid; signed batches; record clocks; sharing's tables), taken away again to make a
+/// mission of an earlier schema.
+const QString kUndoMigrations6To10 = QStringLiteral(
+    "DROP TABLE share_bundle_log; DROP TABLE share_bundle_record; DROP TABLE share_peer; "
+    "DROP TABLE share_conflict; DROP TABLE share_refused; DROP TABLE share_reconciled; "
+    "DROP INDEX share_change_log_station_hlc; "
     "DROP TRIGGER incident_clock; DROP TRIGGER route_clock; DROP TRIGGER annotation_clock; "
     "DROP TABLE record_clock; "
     "DROP TABLE record_proof; DROP TABLE record_batch; DROP TABLE station_key; "
@@ -1301,7 +1304,7 @@ TEST_CASE("A schema-2 mission upgrades to the marker table with the same answers
         tombstones = m.stats().value().deletedIncidents;
         // Back to schema 2: migration 3 only adds these two structures, migration 5 one table.
         REQUIRE(m.database()
-                    .exec(kUndoMigrations6To9 +
+                    .exec(kUndoMigrations6To10 +
                           QStringLiteral("DROP TABLE incident_marker; DROP TABLE "
                                          "incident_area_rtree; DROP TABLE cot_origin; "
                                          "PRAGMA user_version = 2"))
@@ -1408,7 +1411,7 @@ TEST_CASE("A schema-3 mission upgrades to constraints without IN lists, records 
         note.text = QStringLiteral("Seen again");
         note.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
         REQUIRE(m.addNote(list[200].uuid, note).ok());
-        REQUIRE(m.database().exec(kUndoMigrations6To9).ok());
+        REQUIRE(m.database().exec(kUndoMigrations6To10).ok());
         writeTables(m.database(), schema3);
         // Migration 5 only adds cot_origin.
         REQUIRE(m.database()
