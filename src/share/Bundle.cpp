@@ -7,6 +7,10 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
+
+#include <algorithm>
+#include <limits>
 
 namespace tessera::share {
 
@@ -169,6 +173,126 @@ Knowledge commonKnowledge(const QList<Knowledge>& all) {
 
 namespace {
 
+/// Whether `peerHex` holds this version of a record as far as this station knows: it was sent
+/// to it (alone or in a group), or received from it.
+Result<bool> peerHasVersion(Database& db, const QString& peerHex, const QString& uuid,
+                            qint64 updated) {
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "SELECT 1 FROM share_bundle_record r JOIN share_bundle_log l ON l.bundle_id = "
+        "r.bundle_id AND l.direction = r.direction WHERE r.uuid = ?1 AND r.updated_hlc = ?2 AND "
+        "instr(l.peers, ?3) > 0 LIMIT 1"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, uuid).bind(2, updated).bind(3, peerHex);
+    return s.value().step();
+}
+
+/// Knowledge without holes (docs/sharing.md, "What goes in"). A peer says, per writing station,
+/// the highest stamp it holds; it may hold a writer's later change through a relay that was not
+/// cleared for an earlier one, which the stamps alone would then never send. So besides the
+/// changes above its knowledge, an export to one peer carries the versions whose stamps its
+/// knowledge passed since the last export to it (share_reconciled) that this station neither
+/// sent it nor received from it; and the notes and files of every incident it carries that it
+/// never sent it (withheld while the incident was raised, say). Versions it already has this
+/// way are sent again, once: applying them changes nothing.
+Result<QList<SharedRecord>> mayLack(store::MissionStore& store, const QByteArray& peer,
+                                    const Knowledge& since, const QList<SharedRecord>& going) {
+    Database& db = store.database();
+    const QString peerHex = hex(peer);
+    QSet<QString> taken;
+    for (const SharedRecord& r : going)
+        taken.insert(r.uuid);
+    QList<SharedRecord> out;
+    const auto consider = [&](const QString& kind, const QString& uuid) -> Status {
+        if (taken.contains(uuid))
+            return success();
+        taken.insert(uuid);
+        Result<std::optional<SharedRecord>> r = currentRecord(store, kind, uuid);
+        if (!r)
+            return r.error();
+        if (!r.value())
+            return success();
+        Result<bool> has = peerHasVersion(db, peerHex, uuid, r.value()->updated);
+        if (!has)
+            return has.error();
+        if (!has.value())
+            out.append(*r.value());
+        return success();
+    };
+    Result<Statement> reconciled =
+        db.prepare(QStringLiteral("SELECT hlc FROM share_reconciled WHERE peer = ?1 AND station = "
+                                  "?2"));
+    Result<Statement> range = db.prepare(QStringLiteral(
+        "SELECT DISTINCT c.kind, c.uuid FROM change_log c JOIN station st ON st.id = c.station "
+        "WHERE st.uuid = ?1 AND c.hlc > ?2 AND c.hlc <= ?3"));
+    if (!reconciled)
+        return reconciled.error();
+    if (!range)
+        return range.error();
+    for (auto it = since.constBegin(); it != since.constEnd(); ++it) {
+        reconciled.value().reset();
+        reconciled.value().bind(1, peerHex).bind(2, it.key());
+        Result<bool> row = reconciled.value().step();
+        if (!row)
+            return row.error();
+        const qint64 from =
+            row.value() ? reconciled.value().integer(0) : std::numeric_limits<qint64>::min();
+        if (from >= it.value())
+            continue;
+        range.value().reset();
+        range.value().bind(1, it.key()).bind(2, from).bind(3, it.value());
+        QList<std::pair<QString, QString>> versions;
+        Status read = range.value().forEachRow([&](const Statement& q) {
+            versions.append({q.text(0), q.text(1)});
+        });
+        if (!read)
+            return read.error();
+        for (const auto& [kind, uuid] : versions)
+            if (Status s = consider(kind, uuid); !s)
+                return s.error();
+    }
+    // The notes and files of every incident going out that the peer was never sent.
+    Result<Statement> children = db.prepare(QStringLiteral(
+        "SELECT 'note', n.uuid FROM incident_note n JOIN incident i ON i.id = n.incident_id "
+        "WHERE i.uuid = ?1 UNION ALL SELECT 'attachment', a.uuid FROM attachment a JOIN incident "
+        "i ON i.id = a.incident_id WHERE i.uuid = ?1"));
+    if (!children)
+        return children.error();
+    QStringList incidents;
+    for (const QList<SharedRecord>* list : {&going, static_cast<const QList<SharedRecord>*>(&out)})
+        for (const SharedRecord& r : *list)
+            if (r.kind == QLatin1String("incident"))
+                incidents.append(r.uuid);
+    for (const QString& incident : incidents) {
+        children.value().reset();
+        children.value().bind(1, incident);
+        QList<std::pair<QString, QString>> found;
+        Status read = children.value().forEachRow([&](const Statement& q) {
+            found.append({q.text(0), q.text(1)});
+        });
+        if (!read)
+            return read.error();
+        for (const auto& [kind, uuid] : found)
+            if (Status s = consider(kind, uuid); !s)
+                return s.error();
+    }
+    return out;
+}
+
+/// After an export to `peer`: its knowledge up to `since` has been made whole.
+Status markReconciled(Database& db, const QByteArray& peer, const Knowledge& since) {
+    Result<Statement> s = db.prepare(QStringLiteral(
+        "INSERT INTO share_reconciled (peer, station, hlc) VALUES (?1, ?2, ?3) ON CONFLICT "
+        "(peer, station) DO UPDATE SET hlc = max(hlc, excluded.hlc)"));
+    if (!s)
+        return s.error();
+    for (auto it = since.constBegin(); it != since.constEnd(); ++it)
+        if (Status done = s.value().bind(1, hex(peer)).bind(2, it.key()).bind(3, it.value()).run();
+            !done)
+            return done;
+    return success();
+}
+
 /// What an export may carry: the changes above `since` (or, with sinceLastReceived, above what
 /// the recipients last said they held) that ReleasePolicy allows for every recipient. Runs
 /// inside the caller's transaction.
@@ -179,6 +303,8 @@ struct Releasable {
     QHash<qint64, RecordBatch> batches; ///< the signed batches the records' proofs use
     int withheld = 0;
     int unsignedForeign = 0;
+    /// For one recipient: the knowledge its versions were made whole up to (markReconciled).
+    Knowledge reconciled;
 };
 Result<Releasable> collectReleasable(store::MissionStore& store, const Identity& sender,
                                      const QList<ContactCard>& recipients,
@@ -209,6 +335,16 @@ Result<Releasable> collectReleasable(store::MissionStore& store, const Identity&
     Result<QList<SharedRecord>> changed = changedRecords(store, since);
     if (!changed)
         return changed.error();
+    // For one peer, what it may lack below its knowledge too (a group bundle carries what all
+    // of its recipients lack above their common knowledge only).
+    if (recipients.size() == 1 && !since.isEmpty()) {
+        Result<QList<SharedRecord>> lacking =
+            mayLack(store, recipients.first().fingerprint(), since, changed.value());
+        if (!lacking)
+            return lacking.error();
+        changed.value().append(lacking.value());
+        out.reconciled = since; // marked once the bundle (or the whole series) is handed over
+    }
     // The release decision, record by record and recipient by recipient: what fails for any
     // recipient is not serialised at all.
     for (SharedRecord& r : changed.value()) {
@@ -279,6 +415,11 @@ Result<ExportReport> exportBundle(store::MissionStore& store, const Identity& se
         report = std::move(sealed).value();
         report.withheld = r.value().withheld;
         report.unsignedForeign = r.value().unsignedForeign;
+        if (!r.value().reconciled.isEmpty())
+            if (Status s =
+                    markReconciled(db, recipients.first().fingerprint(), r.value().reconciled);
+                !s)
+                return s;
         return logBundle(db, report.id, "sent", peerList(recipients), r.value().records);
     });
     if (!done)
@@ -363,6 +504,13 @@ Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identi
         report.records += sealed.value().records;
         start = end;
     }
+    // The whole series was handed over: what the peer may have lacked went with it.
+    if (!all.reconciled.isEmpty())
+        if (Status s = db.transaction([&]() -> Status {
+                return markReconciled(db, recipient.fingerprint(), all.reconciled);
+            });
+            !s)
+            return s.error();
     return report;
 }
 

@@ -735,3 +735,59 @@ TEST_CASE("Signed records converge through lossy relays, conflicts seen, forgeri
     CHECK(edits > 5);
     CHECK(forgeries > 0);
 }
+
+TEST_CASE("Knowledge without holes: what a relay could not carry still comes, once it may",
+          "[share][signed][knowledge]") {
+    Mission m;
+    // Exports as the CLI makes them: each carries what the peer lacks by what it last said.
+    const auto send = [](store::MissionStore& from, const Identity& fromId, store::MissionStore& to,
+                         const Identity& toId, const ContactBook& book) {
+        Result<ExportReport> out = exportBundle(from, fromId, {toId.card()});
+        REQUIRE(out.ok());
+        Result<ImportReport> in = importBundle(to, out.value().bytes, toId, book);
+        REQUIRE(in.ok());
+        return out.value().records;
+    };
+    const store::Marking notForBravo{QStringLiteral("UNCLASSIFIED"),
+                                     QStringLiteral("REL TO BGD, UN")};
+
+    SECTION("an earlier report the relay was not cleared for") {
+        store::Incident early = report(QStringLiteral("Source report, Menaka"));
+        early.marking = notForBravo;
+        REQUIRE(m.a.addIncident(early).ok());
+        QThread::msleep(2);
+        added(m.a, QStringLiteral("Checkpoint Bourem reopened"));
+        send(m.a, m.alpha, m.b, m.bravo, m.bravoBook);     // BRAVO gets the later one only
+        send(m.b, m.bravo, m.c, m.charlie, m.charlieBook); // and relays it: CHARLIE now says
+        send(m.c, m.charlie, m.a, m.alpha, m.alphaBook);   // it holds ALPHA's up to it
+        CHECK_FALSE(m.c.incident(early.uuid).ok());
+        send(m.a, m.alpha, m.c, m.charlie, m.charlieBook);
+        Result<store::Incident> held = m.c.incident(early.uuid);
+        REQUIRE(held.ok());
+        CHECK(held.value().title == early.title);
+        // Made whole once: the next export carries nothing again.
+        CHECK(send(m.a, m.alpha, m.c, m.charlie, m.charlieBook) == 0);
+    }
+    SECTION("a note withheld while its incident was raised, sent when it is lowered") {
+        store::Incident i = report(QStringLiteral("Ambush near Ansongo"));
+        REQUIRE(m.a.addIncident(i).ok());
+        store::IncidentNote note;
+        note.author = QStringLiteral("S2 ALPHA");
+        note.text = QStringLiteral("Second patrol confirms.");
+        note.marking = kOpen;
+        REQUIRE(m.a.addNote(i.uuid, note).ok());
+        i.marking = notForBravo;
+        i.marking.releasability = QStringLiteral("REL TO BGD, NLD"); // not for CHARLIE (UN)
+        REQUIRE(m.a.updateIncident(i).ok());
+        QThread::msleep(2);
+        added(m.a, QStringLiteral("Checkpoint Bourem reopened"));
+        send(m.a, m.alpha, m.c, m.charlie, m.charlieBook); // the incident and its note withheld
+        send(m.c, m.charlie, m.a, m.alpha, m.alphaBook);   // CHARLIE holds ALPHA's past the note
+        CHECK(m.c.notes(i.uuid).value().isEmpty());
+        i.marking = kOpen; // lowered again by its originator
+        REQUIRE(m.a.updateIncident(i).ok());
+        send(m.a, m.alpha, m.c, m.charlie, m.charlieBook);
+        REQUIRE(m.c.incident(i.uuid).ok());
+        CHECK(m.c.notes(i.uuid).value().size() == 1);
+    }
+}
