@@ -370,6 +370,17 @@ Rectangle {
                 }
             }
 
+            // Records of other stations received before records were signed: their authors
+            // cannot be proven, so they are kept here but never passed on.
+            Small {
+                objectName: "unsignedRecords"
+                visible: panel.sharing.unsignedRecords > 0
+                color: Theme.warning
+                text: panel.sharing.unsignedRecords + " records of other stations were received "
+                      + "before records were signed: their authors cannot be proven, and they "
+                      + "are not passed on to peers."
+            }
+
             // ---- conflicts ----
             Separator {}
             SectionTitle {

@@ -2,6 +2,7 @@
 #include "quick/SharingController.h"
 
 #include "share/Bundle.h"
+#include "share/BundleRecords.h"
 #include "share/ContactBook.h"
 #include "share/Crypto.h"
 #include "share/Identity.h"
@@ -74,6 +75,7 @@ struct SharingSnapshot {
     QList<share::PeerStatus> status; ///< parallel to contacts; empty without a mission
     QList<share::BundleLogEntry> log;
     QList<share::Conflict> conflicts;
+    qint64 unsignedRecords = 0; ///< received before records were signed
     QString error; ///< the contact book or the mission's sharing state could not be read
 };
 
@@ -134,6 +136,12 @@ SharingSnapshot readState(SharingWorkerState& state, const QString& identityPath
     s.status = status.value();
     s.log = log.value();
     s.conflicts = conflicts.value();
+    Result<qint64> unsignedRecords = share::unsignedForeignRecords(*m.value());
+    if (!unsignedRecords) {
+        s.error = unsignedRecords.error().message;
+        return s;
+    }
+    s.unsignedRecords = unsignedRecords.value();
     return s;
 }
 
@@ -490,6 +498,7 @@ void SharingController::applySnapshot(const SharingSnapshot& s) {
     if (stateError_ != s.error) {
         stateError_ = s.error;
     }
+    unsignedRecords_ = static_cast<int>(s.unsignedRecords);
     emit stateChanged();
 }
 

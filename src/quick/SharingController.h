@@ -47,6 +47,9 @@ class SharingController : public QObject {
     Q_PROPERTY(QString fingerprint READ fingerprint NOTIFY identityChanged)
     /// Why the contact book or the mission's sharing state cannot be read; empty when fine.
     Q_PROPERTY(QString stateError READ stateError NOTIFY stateChanged)
+    /// Records other stations wrote that no signature covers (received before records were
+    /// signed): kept here, not passed on.
+    Q_PROPERTY(int unsignedRecords READ unsignedRecords NOTIFY stateChanged)
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     /// What the last operation did, or exactly why it was refused.
     Q_PROPERTY(QString message READ message NOTIFY messageChanged)
@@ -94,6 +97,7 @@ public:
     [[nodiscard]] QString clearance() const { return clearance_; }
     [[nodiscard]] QString fingerprint() const { return fingerprint_; }
     [[nodiscard]] QString stateError() const { return stateError_; }
+    [[nodiscard]] int unsignedRecords() const { return unsignedRecords_; }
     [[nodiscard]] bool busy() const { return running_ > 0; }
     [[nodiscard]] QString message() const { return message_; }
     [[nodiscard]] bool messageIsError() const { return messageIsError_; }
@@ -167,6 +171,7 @@ private:
     QString clearance_;
     QString fingerprint_;
     QString stateError_;
+    int unsignedRecords_ = 0;
     int running_ = 0;
     QString message_;
     bool messageIsError_ = false;

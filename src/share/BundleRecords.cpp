@@ -1328,6 +1328,26 @@ Result<SignedRecords> signRecords(store::MissionStore& store, const Identity& si
     return out;
 }
 
+Result<qint64> unsignedForeignRecords(store::MissionStore& store) {
+    Database& db = store.database();
+    qint64 total = 0;
+    for (const char* table : {"incident", "incident_note", "attachment", "route", "annotation"}) {
+        const QString kind = QString::fromLatin1(table) == QLatin1String("incident_note")
+                                 ? QStringLiteral("note")
+                                 : QString::fromLatin1(table);
+        Result<QVariant> n = db.scalar(
+            QStringLiteral("SELECT count(*) FROM %1 t JOIN station st ON st.id = t.station WHERE "
+                           "st.local = 0 AND NOT EXISTS (SELECT 1 FROM record_proof p WHERE "
+                           "p.kind = '%2' AND p.uuid = t.uuid AND p.updated = t.updated_hlc AND "
+                           "p.station = st.uuid)")
+                .arg(QString::fromLatin1(table), kind));
+        if (!n)
+            return n.error();
+        total += n.value().toLongLong();
+    }
+    return total;
+}
+
 Result<Verification> verifyPayload(store::MissionStore& store, const Payload& payload,
                                    const ContactBook& book, const Identity& me,
                                    const QString& missionId) {

@@ -105,6 +105,11 @@ struct SignedRecords {
 Result<SignedRecords> signRecords(store::MissionStore& store, const Identity& signer,
                                   const QString& missionId, QList<SharedRecord>& records);
 
+/// How many records this mission holds whose current version another station wrote and no
+/// signature covers: received before records were signed. They stay here, marked so in the
+/// sharing panel, and are not passed on (docs/sharing.md, "Signed records").
+Result<qint64> unsignedForeignRecords(store::MissionStore& store);
+
 /// What verifyPayload found beyond a pass.
 struct Verification {
     /// Writers whose key has been revoked since they wrote versions in the payload (those

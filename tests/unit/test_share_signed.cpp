@@ -397,8 +397,11 @@ TEST_CASE("Signed records: versions received before records were signed are not 
     Mission m;
     added(m.a, QStringLiteral("Ambush near Ansongo"));
     m.alphaToBravo();
+    CHECK(unsignedForeignRecords(m.b).value() == 0);
     // As if BRAVO had received it from a build before signatures: no proof kept.
     REQUIRE(m.b.database().exec(QStringLiteral("DELETE FROM record_proof")).ok());
+    CHECK(unsignedForeignRecords(m.b).value() == 1); // said in the sharing panel
+    CHECK(unsignedForeignRecords(m.a).value() == 0); // ALPHA's own are signed when shared
     Result<ExportReport> out = exportBundle(m.b, m.bravo, {m.charlie.card()});
     REQUIRE(out.ok());
     CHECK(out.value().records == 0);
