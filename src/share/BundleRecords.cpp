@@ -1275,13 +1275,17 @@ Result<SignedRecords> signRecords(store::MissionStore& store, const Identity& si
         if (r.batch < 0)
             pending.append(&r);
     if (!pending.isEmpty()) {
-        Result<QVariant> last = db.scalar(
-            QStringLiteral("SELECT coalesce(max(seq), 0) FROM record_batch WHERE station = '%1'")
-                .arg(store.station()));
+        Result<Statement*> last = db.prepare(
+            QStringLiteral("SELECT coalesce(max(seq), 0) FROM record_batch WHERE station = ?1"));
         if (!last)
             return last.error();
-        Result<QList<RecordBatch>> made = signVersions(signer, missionId, store.station(),
-                                                       last.value().toLongLong() + 1, pending);
+        last.value()->bind(1, store.station());
+        Result<bool> row = last.value()->step();
+        if (!row)
+            return row.error();
+        const qint64 nextSeq = last.value()->integer(0) + 1;
+        Result<QList<RecordBatch>> made =
+            signVersions(signer, missionId, store.station(), nextSeq, pending);
         if (!made)
             return made.error();
         QList<qint64> ids;
