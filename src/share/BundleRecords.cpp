@@ -125,33 +125,18 @@ SharedRecord common(const QString& kind, const Statement& s, int uuidColumn, int
 
 /// An incident as it travels, from a row of kIncidentColumns.
 SharedRecord incidentFrom(const Statement& q) {
-    SharedRecord r = common(QStringLiteral("incident"), q, 0, 13, 16, 20);
-    QCborMap& m = r.value;
-    m.insert(QStringLiteral("title"), q.text(1));
-    m.insert(QStringLiteral("category"), q.text(2));
-    m.insert(QStringLiteral("severity"), q.text(3));
-    m.insert(QStringLiteral("status"), q.text(4));
-    m.insert(QStringLiteral("observed_at"), q.integer(5));
-    m.insert(QStringLiteral("lon"), q.real(6));
-    m.insert(QStringLiteral("lat"), q.real(7));
-    if (!q.isNull(8))
-        m.insert(QStringLiteral("area"), pointsCbor(store::pointsFromJson(q.text(8))));
-    m.insert(QStringLiteral("source"), q.text(9));
-    m.insert(QStringLiteral("reliability"), q.text(10));
-    m.insert(QStringLiteral("credibility"), q.integer(11));
-    m.insert(QStringLiteral("narrative"), q.text(12));
-    m.insert(QStringLiteral("exercise"), q.integer(15) != 0);
+    // The incident's description (store/IncidentRow.h): its content columns, then the stamp.
+    constexpr int stamp = store::kIncidentReadColumns;
+    SharedRecord r = common(QStringLiteral("incident"), q, 0, 13, stamp, stamp + 4);
+    store::incidentToWire(store::readIncidentContent(q, 0), r.value);
     return r;
 }
 
 /// The columns incidentFrom reads, and which incidents a peer may see: not those of an
 /// import still running.
 const QString kIncidentColumns =
-    QStringLiteral(
-        "SELECT i.uuid, i.title, i.category, i.severity, i.status, i.observed_at, i.lon, i.lat, "
-        "i.area, i.source, i.reliability, i.credibility, i.narrative, i.classification, "
-        "i.releasability, i.exercise, i.created_hlc, i.updated_hlc, st.uuid, i.deleted, ") +
-    originColumn("i") +
+    QStringLiteral("SELECT ") + store::incidentReadColumns("i") +
+    QStringLiteral(", i.created_hlc, i.updated_hlc, st.uuid, i.deleted, ") + originColumn("i") +
     QStringLiteral(
         " FROM incident i JOIN station st ON st.id = i.station WHERE (i.import_id IS NULL OR "
         "i.import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))");
@@ -636,31 +621,12 @@ Error bad(const SharedRecord& r, const QString& why) {
 Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station, qint64 origin) {
     Db& db = a.db;
     const QCborMap& m = r.value;
-    store::Incident i;
+    Result<store::Incident> read = store::incidentFromWire(m);
+    if (!read)
+        return bad(r, read.error().message);
+    store::Incident i = std::move(read).value();
     i.uuid = r.uuid;
-    i.title = m[QStringLiteral("title")].toString();
-    i.category = m[QStringLiteral("category")].toString();
-    const auto severity = store::severityFromString(m[QStringLiteral("severity")].toString());
-    const auto status = store::incidentStatusFromString(m[QStringLiteral("status")].toString());
-    if (!severity || !status)
-        return bad(r, QStringLiteral("unknown severity or status"));
-    i.severity = *severity;
-    i.status = *status;
-    i.observedAt =
-        QDateTime::fromMSecsSinceEpoch(m[QStringLiteral("observed_at")].toInteger(), Qt::UTC);
-    i.location = {m[QStringLiteral("lon")].toDouble(), m[QStringLiteral("lat")].toDouble()};
-    if (m.contains(QStringLiteral("area"))) {
-        auto area = pointsFrom(m[QStringLiteral("area")]);
-        if (!area)
-            return bad(r, QStringLiteral("the area is not a list of points"));
-        i.area = *area;
-    }
-    i.source = m[QStringLiteral("source")].toString();
-    i.reliability = m[QStringLiteral("reliability")].toString();
-    i.credibility = static_cast<int>(m[QStringLiteral("credibility")].toInteger());
-    i.narrative = m[QStringLiteral("narrative")].toString();
     i.marking = r.marking;
-    i.exercise = m[QStringLiteral("exercise")].toBool();
     if (const QString why = store::MissionStore::invalidReason(i); !why.isEmpty())
         return bad(r, why);
     const bool deleted = m[QStringLiteral("deleted")].toBool();
@@ -680,26 +646,21 @@ Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station, qint
         if (!local.value()->deleted)
             if (Status s = unindexIncident(db, id); !s)
                 return s.error();
-        Result<Statement*> stmt = db.prepare(QStringLiteral(
-            "UPDATE incident SET title = ?2, category = ?3, severity = ?4, status = ?5, "
-            "observed_at = ?6, lon = ?7, lat = ?8, area = ?9, area_west = ?10, area_south = ?11, "
-            "area_east = ?12, area_north = ?13, source = ?14, reliability = ?15, "
-            "credibility = ?16, narrative = ?17, classification = ?18, releasability = ?19, "
-            "exercise = ?20, station = ?21, updated_hlc = ?22, created_hlc = ?23, deleted = ?24 "
-            "WHERE uuid = ?1"));
+        Result<Statement*> stmt = db.prepare(
+            QStringLiteral("UPDATE incident SET %1, created_hlc = ?23, deleted = ?24 WHERE uuid = "
+                           "?1")
+                .arg(store::incidentUpdateAssignments()));
         if (!stmt)
             return stmt.error();
         store::bindIncident(*stmt.value(), i, station, store::Hlc{r.updated});
         if (Status s = stmt.value()->bind(23, created).bind(24, deleted ? 1 : 0).run(); !s)
             return s.error();
     } else {
-        Result<Statement*> stmt = db.prepare(QStringLiteral(
-            "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, "
-            "area, area_west, area_south, area_east, area_north, source, reliability, "
-            "credibility, narrative, classification, releasability, exercise, station, "
-            "updated_hlc, created_hlc, deleted, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-            "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, "
-            "?25)"));
+        Result<Statement*> stmt = db.prepare(
+            QStringLiteral("INSERT INTO incident (%1, created_hlc, deleted, origin) VALUES (?1, "
+                           "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                           "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)")
+                .arg(store::incidentWriteColumns()));
         if (!stmt)
             return stmt.error();
         store::bindIncident(*stmt.value(), i, station, store::Hlc{r.updated});

@@ -26,19 +26,16 @@ constexpr int kParamsPerRow = 23;
 
 /// An INSERT of `rows` incidents: row r binds ?(23r + 1) .. ?(23r + 23).
 QString insertSql(int rows) {
-    QString sql = QStringLiteral(
-        "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, "
-        "area, area_west, area_south, area_east, area_north, source, reliability, credibility, "
-        "narrative, classification, releasability, exercise, station, created_hlc, updated_hlc, "
-        "import_id) VALUES ");
+    QString sql = QStringLiteral("INSERT INTO incident (%1, created_hlc, import_id) VALUES ")
+                      .arg(incidentWriteColumns());
     for (int r = 0; r < rows; ++r) {
         const int b = r * kParamsPerRow;
         if (r > 0)
             sql += QLatin1Char(',');
         sql += QLatin1Char('(');
-        for (int k = 1; k <= 21; ++k)
+        for (int k = 1; k <= 22; ++k)
             sql += QStringLiteral("?%1,").arg(b + k);
-        sql += QStringLiteral("?%1,?%1,?%2)").arg(b + 22).arg(b + 23);
+        sql += QStringLiteral("?%1,?%2)").arg(b + 22).arg(b + 23); // created = updated
     }
     return sql;
 }

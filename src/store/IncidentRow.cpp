@@ -1,10 +1,12 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/IncidentRow.h"
 
+#include <QCborArray>
 #include <QJsonArray>
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 namespace tessera::store {
@@ -39,6 +41,123 @@ geo::Extent boundsOf(const QList<geo::GeoPoint>& points) {
         e.maxY = std::max(e.maxY, p.lat);
     }
     return e;
+}
+
+namespace {
+
+/// The incident's columns in bind order (?1..?22). The first 20 are its content; the read list
+/// puts classification, releasability and exercise last of the content, as sharing expects.
+const char* const kWriteColumns[] = {
+    "uuid",          "title",    "category",    "severity",    "status",     "observed_at",
+    "lon",           "lat",      "area",        "area_west",   "area_south", "area_east",
+    "area_north",    "source",   "reliability", "credibility", "narrative",  "classification",
+    "releasability", "exercise", "station",     "updated_hlc"};
+const char* const kReadColumns[kIncidentReadColumns] = {
+    "uuid",      "title",          "category",      "severity",
+    "status",    "observed_at",    "lon",           "lat",
+    "area",      "source",         "reliability",   "credibility",
+    "narrative", "classification", "releasability", "exercise"};
+
+QCborArray pointsCbor(const QList<geo::GeoPoint>& points) {
+    QCborArray a;
+    for (const geo::GeoPoint& p : points)
+        a.append(QCborArray{p.lon, p.lat});
+    return a;
+}
+
+} // namespace
+
+QString incidentWriteColumns() {
+    QStringList names;
+    for (const char* c : kWriteColumns)
+        names.append(QString::fromLatin1(c));
+    return names.join(QStringLiteral(", "));
+}
+
+QString incidentUpdateAssignments() {
+    QStringList set;
+    for (int k = 1; k < static_cast<int>(std::size(kWriteColumns)); ++k)
+        set.append(
+            QStringLiteral("%1 = ?%2").arg(QString::fromLatin1(kWriteColumns[k])).arg(k + 1));
+    return set.join(QStringLiteral(", "));
+}
+
+QString incidentReadColumns(const char* alias) {
+    QStringList names;
+    for (const char* c : kReadColumns)
+        names.append(
+            QStringLiteral("%1.%2").arg(QString::fromLatin1(alias), QString::fromLatin1(c)));
+    return names.join(QStringLiteral(", "));
+}
+
+Incident readIncidentContent(const Statement& s, int first) {
+    const int o = first;
+    Incident i;
+    i.uuid = s.text(o + 0);
+    i.title = s.text(o + 1);
+    i.category = s.text(o + 2);
+    i.severity = severityFromString(s.text(o + 3)).value_or(Severity::Low);
+    i.status = incidentStatusFromString(s.text(o + 4)).value_or(IncidentStatus::Reported);
+    i.observedAt = QDateTime::fromMSecsSinceEpoch(s.integer(o + 5), Qt::UTC);
+    i.location = {s.real(o + 6), s.real(o + 7)};
+    if (!s.isNull(o + 8))
+        i.area = pointsFromJson(s.text(o + 8));
+    i.source = s.text(o + 9);
+    i.reliability = s.text(o + 10);
+    i.credibility = static_cast<int>(s.integer(o + 11));
+    i.narrative = s.text(o + 12);
+    i.marking = {s.text(o + 13), s.text(o + 14)};
+    i.exercise = s.integer(o + 15) != 0;
+    return i;
+}
+
+void incidentToWire(const Incident& i, QCborMap& m) {
+    m.insert(QStringLiteral("title"), i.title);
+    m.insert(QStringLiteral("category"), i.category);
+    m.insert(QStringLiteral("severity"), toString(i.severity));
+    m.insert(QStringLiteral("status"), toString(i.status));
+    m.insert(QStringLiteral("observed_at"), i.observedAt.toMSecsSinceEpoch());
+    m.insert(QStringLiteral("lon"), i.location.lon);
+    m.insert(QStringLiteral("lat"), i.location.lat);
+    if (!i.area.isEmpty())
+        m.insert(QStringLiteral("area"), pointsCbor(i.area));
+    m.insert(QStringLiteral("source"), i.source);
+    m.insert(QStringLiteral("reliability"), i.reliability);
+    m.insert(QStringLiteral("credibility"), i.credibility);
+    m.insert(QStringLiteral("narrative"), i.narrative);
+    m.insert(QStringLiteral("exercise"), i.exercise);
+}
+
+Result<Incident> incidentFromWire(const QCborMap& m) {
+    Incident i;
+    i.title = m[QStringLiteral("title")].toString();
+    i.category = m[QStringLiteral("category")].toString();
+    const auto severity = severityFromString(m[QStringLiteral("severity")].toString());
+    const auto status = incidentStatusFromString(m[QStringLiteral("status")].toString());
+    if (!severity || !status)
+        return Error{QStringLiteral("unknown severity or status")};
+    i.severity = *severity;
+    i.status = *status;
+    i.observedAt =
+        QDateTime::fromMSecsSinceEpoch(m[QStringLiteral("observed_at")].toInteger(), Qt::UTC);
+    i.location = {m[QStringLiteral("lon")].toDouble(), m[QStringLiteral("lat")].toDouble()};
+    if (m.contains(QStringLiteral("area"))) {
+        const QCborValue area = m[QStringLiteral("area")];
+        if (!area.isArray())
+            return Error{QStringLiteral("the area is not a list of points")};
+        for (const QCborValue& p : area.toArray()) {
+            const QCborArray pair = p.toArray();
+            if (pair.size() != 2 || !pair[0].isDouble() || !pair[1].isDouble())
+                return Error{QStringLiteral("the area is not a list of points")};
+            i.area.append({pair[0].toDouble(), pair[1].toDouble()});
+        }
+    }
+    i.source = m[QStringLiteral("source")].toString();
+    i.reliability = m[QStringLiteral("reliability")].toString();
+    i.credibility = static_cast<int>(m[QStringLiteral("credibility")].toInteger());
+    i.narrative = m[QStringLiteral("narrative")].toString();
+    i.exercise = m[QStringLiteral("exercise")].toBool();
+    return i;
 }
 
 void bindIncident(Statement& s, const Incident& i, qint64 station, Hlc hlc, int first) {

@@ -1,14 +1,19 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// Internal to the store: how an incident row is written, shared by MissionStore (one record at a
-// time) and IncidentImport (in bulk) so that both write the same columns the same way.
+// The one description of an incident's fields, from table to wire: the columns it is written
+// to and read from, how each is bound and read, and the keys it travels under in a bundle
+// (docs/formats/bundle.md). MissionStore (one record at a time), IncidentImport (in bulk) and
+// sharing (BundleRecords.cpp: the bundle's reader and writer) all go through it, so that a new
+// field of an incident is added here, in a migration, in the form and in the tests.
 
 #include "geo/GeoTypes.h"
+#include "geo/Result.h"
 #include "store/Database.h"
 #include "store/Hlc.h"
 #include "store/Mission.h"
 
+#include <QCborMap>
 #include <QList>
 #include <QString>
 
@@ -18,6 +23,29 @@ namespace tessera::store {
 QString pointsJson(const QList<geo::GeoPoint>& points);
 QList<geo::GeoPoint> pointsFromJson(const QString& json);
 geo::Extent boundsOf(const QList<geo::GeoPoint>& points);
+
+/// The columns bindIncident binds, in its order: "uuid, title, ..., exercise, station,
+/// updated_hlc" (22), for an INSERT's column list.
+QString incidentWriteColumns();
+/// "title = ?2, ..., station = ?21, updated_hlc = ?22": an UPDATE's SET list for bindIncident
+/// (the uuid is ?1, for the WHERE).
+QString incidentUpdateAssignments();
+/// The 16 content columns of a table aliased `alias`, "i.uuid, i.title, ..., i.classification,
+/// i.releasability, i.exercise", which readIncidentContent reads in this order.
+QString incidentReadColumns(const char* alias);
+/// The number of columns incidentReadColumns lists.
+constexpr int kIncidentReadColumns = 16;
+/// An incident's content (all but its stamp) from a row of incidentReadColumns starting at
+/// column `first`.
+Incident readIncidentContent(const Statement& s, int first = 0);
+
+/// The incident's content under its bundle keys (title, category, severity, status,
+/// observed_at, lon, lat, area when it has one, source, reliability, credibility, narrative,
+/// exercise); the marking and stamps are every record's (BundleRecords.cpp).
+void incidentToWire(const Incident& i, QCborMap& wire);
+/// The content of an incident from its bundle keys; the caller sets uuid, marking and stamp.
+/// An error names the field that cannot be read (the store's own checks come after).
+Result<Incident> incidentFromWire(const QCborMap& wire);
 
 /// Binds parameters ?1..?22 of an incident INSERT or UPDATE: uuid, title, category, severity,
 /// status, observed_at, lon, lat, area and its bounds (?9..?13), source, reliability,

@@ -99,12 +99,12 @@ LayerSpec readLayer(const Statement& s) {
     return l;
 }
 
-/// Incidents are read through one column list everywhere.
-const QString kIncidentColumns = QStringLiteral(
-    "i.uuid, i.title, i.category, i.severity, i.status, i.observed_at, i.lon, i.lat, i.area, "
-    "i.source, i.reliability, i.credibility, i.narrative, i.classification, i.releasability, "
-    "i.exercise, i.created_hlc, i.updated_hlc, s.uuid, i.deleted FROM incident i "
-    "LEFT JOIN station s ON s.id = i.station");
+/// Incidents are read through one column list everywhere: the incident's description
+/// (IncidentRow.h), then its stamp.
+const QString kIncidentColumns =
+    incidentReadColumns("i") +
+    QStringLiteral(", i.created_hlc, i.updated_hlc, s.uuid, i.deleted FROM incident i "
+                   "LEFT JOIN station s ON s.id = i.station");
 /// Live: not a tombstone, not part of an import that has not finished.
 const QString kLiveIncident =
     QStringLiteral("i.deleted = 0 AND (i.import_id IS NULL OR i.import_id NOT IN "
@@ -116,23 +116,8 @@ RecordStamp readStamp(const Statement& s, int first) {
 }
 
 Incident readIncident(const Statement& s) {
-    Incident i;
-    i.uuid = s.text(0);
-    i.title = s.text(1);
-    i.category = s.text(2);
-    i.severity = severityFromString(s.text(3)).value_or(Severity::Low);
-    i.status = incidentStatusFromString(s.text(4)).value_or(IncidentStatus::Reported);
-    i.observedAt = fromMs(s.integer(5));
-    i.location = {s.real(6), s.real(7)};
-    if (!s.isNull(8))
-        i.area = pointsFromJson(s.text(8));
-    i.source = s.text(9);
-    i.reliability = s.text(10);
-    i.credibility = static_cast<int>(s.integer(11));
-    i.narrative = s.text(12);
-    i.marking = {s.text(13), s.text(14)};
-    i.exercise = s.integer(15) != 0;
-    i.stamp = readStamp(s, 16);
+    Incident i = readIncidentContent(s, 0);
+    i.stamp = readStamp(s, kIncidentReadColumns);
     return i;
 }
 
@@ -602,11 +587,7 @@ QString MissionStore::invalidReason(const Incident& i) {
 }
 
 namespace {
-const QString kIncidentValues = QStringLiteral(
-    "title = ?2, category = ?3, severity = ?4, status = ?5, observed_at = ?6, lon = ?7, "
-    "lat = ?8, area = ?9, area_west = ?10, area_south = ?11, area_east = ?12, area_north = ?13, "
-    "source = ?14, reliability = ?15, credibility = ?16, narrative = ?17, classification = ?18, "
-    "releasability = ?19, exercise = ?20, station = ?21, updated_hlc = ?22");
+const QString kIncidentValues = incidentUpdateAssignments();
 
 } // namespace
 
@@ -615,12 +596,11 @@ Status MissionStore::addIncident(Incident& incident) {
         incident.uuid = newUuid();
     const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
-        Result<Statement> stmt = db_.prepare(QStringLiteral(
-            "INSERT INTO incident (uuid, title, category, severity, status, observed_at, lon, lat, "
-            "area, area_west, area_south, area_east, area_north, source, reliability, "
-            "credibility, narrative, classification, releasability, exercise, station, "
-            "updated_hlc, created_hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-            "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)"));
+        Result<Statement> stmt = db_.prepare(
+            QStringLiteral("INSERT INTO incident (%1, created_hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                           "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+                           "?21, ?22, ?22)")
+                .arg(incidentWriteColumns()));
         if (!stmt)
             return stmt.error();
         bindIncident(stmt.value(), incident, stationId_, hlc);
