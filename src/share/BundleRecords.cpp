@@ -50,21 +50,10 @@ public:
     }
     Result<QVariant> scalar(const QString& sql) { return db_.scalar(sql); }
     [[nodiscard]] qint64 lastInsertRowId() const { return db_.lastInsertRowId(); }
-    /// Whether the mission has the marker tables of the store's schema 3 (incident_marker by
-    /// Hilbert key, incident_area_rtree), which MissionStore keeps beside the R*Tree and the
-    /// full-text index. Read once (a mission's schema does not change inside a transaction).
-    bool hasMarkerTables() {
-        if (!markerTables_) {
-            Result<bool> n = db_.hasTable(QStringLiteral("incident_marker"));
-            markerTables_ = n && n.value();
-        }
-        return *markerTables_;
-    }
 
 private:
     Database& db_;
     std::map<QString, Statement> cache_;
-    std::optional<bool> markerTables_;
 };
 
 /// Runs `stmt` to its first row; false when there is none.
@@ -397,23 +386,10 @@ Status run(Db& db, const QString& sql, const QList<QVariant>& args) {
     return s.value()->run();
 }
 
-/// The incident's index entries, as MissionStore::indexIncident keeps them: R*Tree box,
-/// full-text row, and with schema 3 its marker or area box.
+/// The incident's index entries: the store's own statements (store/IncidentRow.h), run with
+/// this apply's prepared statements.
 Status indexIncident(Db& db, qint64 id) {
-    QStringList sql{
-        QStringLiteral("INSERT OR REPLACE INTO incident_rtree SELECT id, coalesce(area_west, lon), "
-                       "coalesce(area_east, lon), coalesce(area_south, lat), "
-                       "coalesce(area_north, lat) FROM incident WHERE id = ?1"),
-        QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) SELECT id, "
-                       "title, narrative, notes FROM incident_text WHERE id = ?1")};
-    if (db.hasMarkerTables())
-        sql << QStringLiteral("INSERT INTO incident_marker SELECT tessera_marker_key(lon, lat), "
-                              "id, uuid, title, category, severity, status, observed_at, lon, "
-                              "lat FROM incident WHERE id = ?1 AND area_west IS NULL")
-            << QStringLiteral("INSERT OR REPLACE INTO incident_area_rtree SELECT id, area_west, "
-                              "area_east, area_south, area_north FROM incident WHERE id = ?1 AND "
-                              "area_west IS NOT NULL");
-    for (const QString& statement : sql)
+    for (const QString& statement : store::incidentIndexStatements())
         if (Status s = run(db, statement, {id}); !s)
             return s;
     return success();
@@ -422,16 +398,7 @@ Status indexIncident(Db& db, qint64 id) {
 /// Removes them, before the row changes (the full-text 'delete' and the marker's key need the
 /// stored values).
 Status unindexIncident(Db& db, qint64 id) {
-    QStringList sql{QStringLiteral("DELETE FROM incident_rtree WHERE id = ?1"),
-                    QStringLiteral("INSERT INTO incident_fts (incident_fts, rowid, title, "
-                                   "narrative, notes) SELECT 'delete', id, title, narrative, notes "
-                                   "FROM incident_text WHERE id = ?1")};
-    if (db.hasMarkerTables())
-        sql << QStringLiteral("DELETE FROM incident_marker WHERE hkey = (SELECT "
-                              "tessera_marker_key(lon, lat) FROM incident WHERE id = ?1) AND "
-                              "id = ?1")
-            << QStringLiteral("DELETE FROM incident_area_rtree WHERE id = ?1");
-    for (const QString& statement : sql)
+    for (const QString& statement : store::incidentUnindexStatements())
         if (Status s = run(db, statement, {id}); !s)
             return s;
     return success();

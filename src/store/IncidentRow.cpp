@@ -160,6 +160,36 @@ Result<Incident> incidentFromWire(const QCborMap& m) {
     return i;
 }
 
+const QStringList& incidentIndexStatements() {
+    static const QStringList statements{
+        QStringLiteral("INSERT OR REPLACE INTO incident_rtree SELECT id, coalesce(area_west, lon), "
+                       "coalesce(area_east, lon), coalesce(area_south, lat), "
+                       "coalesce(area_north, lat) FROM incident WHERE id = ?1"),
+        // The marker of a point (in Hilbert order) or the box of an area (schema 3).
+        QStringLiteral("INSERT INTO incident_marker SELECT tessera_marker_key(lon, lat), id, uuid, "
+                       "title, category, severity, status, observed_at, lon, lat FROM incident "
+                       "WHERE id = ?1 AND area_west IS NULL"),
+        QStringLiteral("INSERT OR REPLACE INTO incident_area_rtree SELECT id, area_west, "
+                       "area_east, area_south, area_north FROM incident WHERE id = ?1 AND "
+                       "area_west IS NOT NULL"),
+        QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) SELECT id, "
+                       "title, narrative, notes FROM incident_text WHERE id = ?1")};
+    return statements;
+}
+
+const QStringList& incidentUnindexStatements() {
+    static const QStringList statements{
+        QStringLiteral("DELETE FROM incident_rtree WHERE id = ?1"),
+        QStringLiteral("DELETE FROM incident_marker WHERE hkey = (SELECT tessera_marker_key(lon, "
+                       "lat) FROM incident WHERE id = ?1) AND id = ?1"),
+        QStringLiteral("DELETE FROM incident_area_rtree WHERE id = ?1"),
+        // External-content FTS5 forgets a row when given the values it indexed.
+        QStringLiteral("INSERT INTO incident_fts (incident_fts, rowid, title, narrative, notes) "
+                       "SELECT 'delete', id, title, narrative, notes FROM incident_text WHERE "
+                       "id = ?1")};
+    return statements;
+}
+
 void bindIncident(Statement& s, const Incident& i, qint64 station, Hlc hlc, int first) {
     const int o = first - 1;
     s.bind(o + 1, i.uuid)

@@ -16,6 +16,7 @@
 #include <QCborMap>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace tessera::store {
 
@@ -46,6 +47,14 @@ void incidentToWire(const Incident& i, QCborMap& wire);
 /// The content of an incident from its bundle keys; the caller sets uuid, marking and stamp.
 /// An error names the field that cannot be read (the store's own checks come after).
 Result<Incident> incidentFromWire(const QCborMap& wire);
+
+/// The statements that put the incident row of id ?1 into the store's indexes (its R*Tree box,
+/// its map marker by Hilbert key or its area's box, its full-text row), in order. Run after the
+/// row is written, by the store and by sharing's apply alike.
+const QStringList& incidentIndexStatements();
+/// The statements that take the row of id ?1 out of them: before the row changes, since the
+/// marker's key and the full-text 'delete' need the stored values.
+const QStringList& incidentUnindexStatements();
 
 /// Binds parameters ?1..?22 of an incident INSERT or UPDATE: uuid, title, category, severity,
 /// status, observed_at, lon, lat, area and its bounds (?9..?13), source, reliability,

@@ -473,55 +473,25 @@ Result<qint64> MissionStore::incidentKey(const QString& uuid) {
 }
 
 Status MissionStore::indexIncident(qint64 id) {
-    Result<Statement> box = db_.prepare(QStringLiteral(
-        "INSERT OR REPLACE INTO incident_rtree SELECT id, coalesce(area_west, lon), "
-        "coalesce(area_east, lon), coalesce(area_south, lat), coalesce(area_north, lat) "
-        "FROM incident WHERE id = ?1"));
-    if (!box)
-        return box.error();
-    if (Status s = box.value().bind(1, id).run(); !s)
-        return s;
-    // The marker of a point (in Hilbert order) or the box of an area (schema 3).
-    for (const char* sql :
-         {"INSERT INTO incident_marker SELECT tessera_marker_key(lon, lat), id, uuid, title, "
-          "category, severity, status, observed_at, lon, lat FROM incident WHERE id = ?1 AND "
-          "area_west IS NULL",
-          "INSERT OR REPLACE INTO incident_area_rtree SELECT id, area_west, area_east, "
-          "area_south, area_north FROM incident WHERE id = ?1 AND area_west IS NOT NULL"}) {
-        Result<Statement> marker = db_.prepare(QString::fromLatin1(sql));
-        if (!marker)
-            return marker.error();
-        if (Status s = marker.value().bind(1, id).run(); !s)
-            return s;
+    for (const QString& sql : incidentIndexStatements()) {
+        Result<Statement> s = db_.prepare(sql);
+        if (!s)
+            return s.error();
+        if (Status done = s.value().bind(1, id).run(); !done)
+            return done;
     }
-    Result<Statement> text = db_.prepare(
-        QStringLiteral("INSERT INTO incident_fts (rowid, title, narrative, notes) "
-                       "SELECT id, title, narrative, notes FROM incident_text WHERE id = ?1"));
-    if (!text)
-        return text.error();
-    return text.value().bind(1, id).run();
+    return success();
 }
 
 Status MissionStore::unindexIncident(qint64 id) {
-    // Before the row changes: the marker's key comes from the stored position.
-    for (const char* sql :
-         {"DELETE FROM incident_rtree WHERE id = ?1",
-          "DELETE FROM incident_marker WHERE hkey = (SELECT tessera_marker_key(lon, lat) FROM "
-          "incident WHERE id = ?1) AND id = ?1",
-          "DELETE FROM incident_area_rtree WHERE id = ?1"}) {
-        Result<Statement> box = db_.prepare(QString::fromLatin1(sql));
-        if (!box)
-            return box.error();
-        if (Status s = box.value().bind(1, id).run(); !s)
-            return s;
+    for (const QString& sql : incidentUnindexStatements()) {
+        Result<Statement> s = db_.prepare(sql);
+        if (!s)
+            return s.error();
+        if (Status done = s.value().bind(1, id).run(); !done)
+            return done;
     }
-    // External-content FTS5 forgets a row when given the values it indexed.
-    Result<Statement> text = db_.prepare(QStringLiteral(
-        "INSERT INTO incident_fts (incident_fts, rowid, title, narrative, notes) "
-        "SELECT 'delete', id, title, narrative, notes FROM incident_text WHERE id = ?1"));
-    if (!text)
-        return text.error();
-    return text.value().bind(1, id).run();
+    return success();
 }
 
 // ---- incidents ----
