@@ -334,6 +334,21 @@ TEST_CASE("Sharing controller: identity, peers, a bundle each way, the audit", "
     CHECK(sentLines == 2);
     CHECK_FALSE(csv.join(QLatin1Char('\n')).contains(QStringLiteral("SECRET")));
 
+    // Records of another station without a signature (as if received before records were
+    // signed) are counted for the panel, which says they are not passed on.
+    CHECK(b.sharing.unsignedRecords() == 0);
+    const QString bravoMission = b.files.mission;
+    REQUIRE(onWorker([bravoMission] {
+        auto m = store::MissionStore::open(bravoMission, store::MissionStore::Access::ReadWrite);
+        return m && m.value().database().exec(QStringLiteral("DELETE FROM record_proof")).ok();
+    }));
+    {
+        QSignalSpy spy(&b.sharing, &SharingController::finished);
+        b.sharing.refresh();
+        REQUIRE(b.await(spy, QStringLiteral("refresh")).first);
+    }
+    CHECK(b.sharing.unsignedRecords() == 2);
+
     CHECK(watch.violations == 0);
 }
 
