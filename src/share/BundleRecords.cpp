@@ -5,6 +5,7 @@
 #include "share/Crypto.h"
 #include "share/ReleasePolicy.h"
 #include "share/VersionVector.h"
+#include "store/AnnotationRow.h"
 #include "store/Hlc.h"
 #include "store/IncidentRow.h"
 
@@ -59,26 +60,6 @@ private:
 /// Runs `stmt` to its first row; false when there is none.
 Result<bool> firstRow(Statement& stmt) {
     return stmt.step();
-}
-
-QCborArray pointsCbor(const QList<geo::GeoPoint>& points) {
-    QCborArray a;
-    for (const geo::GeoPoint& p : points)
-        a.append(QCborArray{p.lon, p.lat});
-    return a;
-}
-
-std::optional<QList<geo::GeoPoint>> pointsFrom(const QCborValue& v) {
-    if (!v.isArray())
-        return std::nullopt;
-    QList<geo::GeoPoint> points;
-    for (const QCborValue& p : v.toArray()) {
-        const QCborArray pair = p.toArray();
-        if (pair.size() != 2 || !pair[0].isDouble() || !pair[1].isDouble())
-            return std::nullopt;
-        points.append({pair[0].toDouble(), pair[1].toDouble()});
-    }
-    return points;
 }
 
 /// The SQL of a record's origin station's uuid, for a table aliased `alias`: its `origin`
@@ -221,10 +202,8 @@ Result<std::optional<SharedRecord>> readAttachment(Db& db, const QString& uuid) 
 
 Result<std::optional<SharedRecord>> readAnnotation(Db& db, const QString& uuid) {
     Result<Statement*> s = db.prepare(
-        QStringLiteral(
-            "SELECT a.uuid, a.kind, a.geometry, a.text, a.author, a.written_at, a.classification, "
-            "a.releasability, a.created_hlc, a.updated_hlc, st.uuid, a.deleted, ") +
-        originColumn("a") +
+        QStringLiteral("SELECT ") + store::annotationReadColumns("a") +
+        QStringLiteral(", a.created_hlc, a.updated_hlc, st.uuid, a.deleted, ") + originColumn("a") +
         QStringLiteral(" FROM annotation a JOIN station st ON st.id = a.station WHERE a.uuid = "
                        "?1"));
     if (!s)
@@ -236,12 +215,10 @@ Result<std::optional<SharedRecord>> readAnnotation(Db& db, const QString& uuid) 
     if (!row.value())
         return std::optional<SharedRecord>();
     const Statement& q = *s.value();
-    SharedRecord r = common(QStringLiteral("annotation"), q, 0, 6, 8, 12);
-    r.value.insert(QStringLiteral("shape"), q.text(1));
-    r.value.insert(QStringLiteral("geometry"), pointsCbor(store::pointsFromJson(q.text(2))));
-    r.value.insert(QStringLiteral("text"), q.text(3));
-    r.value.insert(QStringLiteral("author"), q.text(4));
-    r.value.insert(QStringLiteral("written_at"), q.integer(5));
+    // The annotation's description (store/AnnotationRow.h): its content, then the stamp.
+    constexpr int stamp = store::kAnnotationReadColumns;
+    SharedRecord r = common(QStringLiteral("annotation"), q, 0, 6, stamp, stamp + 4);
+    store::annotationToWire(store::readAnnotationContent(q, 0), r.value);
     return std::optional(r);
 }
 
@@ -775,10 +752,12 @@ Result<std::optional<bool>> applyAttachment(Apply& a, const SharedRecord& r, qin
 Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station, qint64 origin) {
     Db& db = a.db;
     const QCborMap& m = r.value;
-    const auto shape = store::annotationKindFromString(m[QStringLiteral("shape")].toString());
-    auto geometry = pointsFrom(m[QStringLiteral("geometry")]);
-    if (!shape || !geometry || geometry->isEmpty())
-        return bad(r, QStringLiteral("unknown shape or no geometry"));
+    Result<store::Annotation> read = store::annotationFromWire(m);
+    if (!read)
+        return bad(r, read.error().message);
+    store::Annotation annotation = std::move(read).value();
+    annotation.uuid = r.uuid;
+    annotation.marking = r.marking;
     Result<std::optional<Local>> local = localStamp(db, "annotation", r.uuid);
     if (!local)
         return local.error();
@@ -788,31 +767,23 @@ Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station, qi
     if (admitted.value())
         return *admitted.value();
     const bool deleted = m[QStringLiteral("deleted")].toBool();
-    QList<QVariant> args{r.uuid,
-                         store::toString(*shape),
-                         store::pointsJson(*geometry),
-                         m[QStringLiteral("text")].toString(),
-                         m[QStringLiteral("author")].toString(),
-                         m[QStringLiteral("written_at")].toInteger(),
-                         r.marking.classification,
-                         r.marking.releasability,
-                         station,
-                         m[QStringLiteral("created")].toInteger(),
-                         r.updated,
-                         deleted ? 1 : 0};
     const QString sql =
         local.value()
-            ? QStringLiteral("UPDATE annotation SET kind = ?2, geometry = ?3, text = ?4, "
-                             "author = ?5, written_at = ?6, classification = ?7, "
-                             "releasability = ?8, station = ?9, created_hlc = ?10, "
-                             "updated_hlc = ?11, deleted = ?12 WHERE uuid = ?1")
-            : QStringLiteral("INSERT INTO annotation (uuid, kind, geometry, text, author, "
-                             "written_at, classification, releasability, station, created_hlc, "
-                             "updated_hlc, deleted, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                             "?8, ?9, ?10, ?11, ?12, ?13)");
+            ? QStringLiteral("UPDATE annotation SET %1, created_hlc = ?11, deleted = ?12 WHERE "
+                             "uuid = ?1")
+                  .arg(store::annotationUpdateAssignments())
+            : QStringLiteral("INSERT INTO annotation (%1, created_hlc, deleted, origin) VALUES "
+                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+                  .arg(store::annotationWriteColumns());
+    Result<Statement*> stmt = db.prepare(sql);
+    if (!stmt)
+        return stmt.error();
+    store::bindAnnotation(*stmt.value(), annotation, station, store::Hlc{r.updated})
+        .bind(11, m[QStringLiteral("created")].toInteger())
+        .bind(12, deleted ? 1 : 0);
     if (!local.value())
-        args.append(origin);
-    if (Status s = run(db, sql, args); !s)
+        stmt.value()->bind(13, origin);
+    if (Status s = stmt.value()->run(); !s)
         return s.error();
     if (Status s = logChange(a, r,
                              !local.value() ? "insert"

@@ -58,14 +58,27 @@ const char* const kReadColumns[kIncidentReadColumns] = {
     "area",      "source",         "reliability",   "credibility",
     "narrative", "classification", "releasability", "exercise"};
 
-QCborArray pointsCbor(const QList<geo::GeoPoint>& points) {
+} // namespace
+
+QCborArray pointsToCbor(const QList<geo::GeoPoint>& points) {
     QCborArray a;
     for (const geo::GeoPoint& p : points)
         a.append(QCborArray{p.lon, p.lat});
     return a;
 }
 
-} // namespace
+std::optional<QList<geo::GeoPoint>> pointsFromCbor(const QCborValue& v) {
+    if (!v.isArray())
+        return std::nullopt;
+    QList<geo::GeoPoint> points;
+    for (const QCborValue& p : v.toArray()) {
+        const QCborArray pair = p.toArray();
+        if (pair.size() != 2 || !pair[0].isDouble() || !pair[1].isDouble())
+            return std::nullopt;
+        points.append({pair[0].toDouble(), pair[1].toDouble()});
+    }
+    return points;
+}
 
 QString incidentWriteColumns() {
     QStringList names;
@@ -120,7 +133,7 @@ void incidentToWire(const Incident& i, QCborMap& m) {
     m.insert(QStringLiteral("lon"), i.location.lon);
     m.insert(QStringLiteral("lat"), i.location.lat);
     if (!i.area.isEmpty())
-        m.insert(QStringLiteral("area"), pointsCbor(i.area));
+        m.insert(QStringLiteral("area"), pointsToCbor(i.area));
     m.insert(QStringLiteral("source"), i.source);
     m.insert(QStringLiteral("reliability"), i.reliability);
     m.insert(QStringLiteral("credibility"), i.credibility);
@@ -142,15 +155,10 @@ Result<Incident> incidentFromWire(const QCborMap& m) {
         QDateTime::fromMSecsSinceEpoch(m[QStringLiteral("observed_at")].toInteger(), Qt::UTC);
     i.location = {m[QStringLiteral("lon")].toDouble(), m[QStringLiteral("lat")].toDouble()};
     if (m.contains(QStringLiteral("area"))) {
-        const QCborValue area = m[QStringLiteral("area")];
-        if (!area.isArray())
+        const std::optional<QList<geo::GeoPoint>> area = pointsFromCbor(m[QStringLiteral("area")]);
+        if (!area)
             return Error{QStringLiteral("the area is not a list of points")};
-        for (const QCborValue& p : area.toArray()) {
-            const QCborArray pair = p.toArray();
-            if (pair.size() != 2 || !pair[0].isDouble() || !pair[1].isDouble())
-                return Error{QStringLiteral("the area is not a list of points")};
-            i.area.append({pair[0].toDouble(), pair[1].toDouble()});
-        }
+        i.area = *area;
     }
     i.source = m[QStringLiteral("source")].toString();
     i.reliability = m[QStringLiteral("reliability")].toString();

@@ -13,10 +13,13 @@
 #include "store/Hlc.h"
 #include "store/Mission.h"
 
+#include <QCborArray>
 #include <QCborMap>
 #include <QList>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 namespace tessera::store {
 
@@ -24,6 +27,10 @@ namespace tessera::store {
 QString pointsJson(const QList<geo::GeoPoint>& points);
 QList<geo::GeoPoint> pointsFromJson(const QString& json);
 geo::Extent boundsOf(const QList<geo::GeoPoint>& points);
+/// [[lon, lat], ...] as CBOR: how areas and geometry travel in a bundle.
+QCborArray pointsToCbor(const QList<geo::GeoPoint>& points);
+/// The points of such an array; nullopt for anything else.
+std::optional<QList<geo::GeoPoint>> pointsFromCbor(const QCborValue& value);
 
 /// The columns bindIncident binds, in its order: "uuid, title, ..., exercise, station,
 /// updated_hlc" (22), for an INSERT's column list.

@@ -2,6 +2,7 @@
 #include "store/MissionStore.h"
 
 #include "geo/ThreadCheck.h"
+#include "store/AnnotationRow.h"
 #include "store/ImportRegistry.h"
 #include "store/IncidentRow.h"
 #include "store/MarkerKey.h"
@@ -1408,23 +1409,6 @@ QString annotationProblem(const Annotation& a) {
     return {};
 }
 
-namespace {
-
-/// ?1 uuid, ?2..?8 the annotation's fields and marking, ?9 the station, ?10 the stamp.
-Statement& bindAnnotation(Statement& s, const Annotation& a, qint64 station, Hlc hlc) {
-    return s.bind(1, a.uuid)
-        .bind(2, toString(a.kind))
-        .bind(3, pointsJson(a.geometry))
-        .bind(4, a.text)
-        .bind(5, a.author)
-        .bind(6, a.writtenAt.toMSecsSinceEpoch())
-        .bind(7, a.marking.classification)
-        .bind(8, a.marking.releasability)
-        .bind(9, station)
-        .bind(10, hlc.value);
-}
-} // namespace
-
 Status MissionStore::addAnnotation(Annotation& a) {
     if (const QString why = annotationProblem(a); !why.isEmpty())
         return Error{why};
@@ -1434,10 +1418,10 @@ Status MissionStore::addAnnotation(Annotation& a) {
         a.writtenAt = QDateTime::currentDateTimeUtc();
     const Hlc hlc = editStamp();
     return db_.transaction([&]() -> Status {
-        Result<Statement> stmt = db_.prepare(QStringLiteral(
-            "INSERT INTO annotation (uuid, kind, geometry, text, author, written_at, "
-            "classification, releasability, station, created_hlc, updated_hlc) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"));
+        Result<Statement> stmt = db_.prepare(
+            QStringLiteral("INSERT INTO annotation (%1, created_hlc) VALUES (?1, ?2, ?3, ?4, ?5, "
+                           "?6, ?7, ?8, ?9, ?10, ?10)")
+                .arg(annotationWriteColumns()));
         if (!stmt)
             return stmt.error();
         if (Status s = bindAnnotation(stmt.value(), a, stationId_, hlc).run(); !s)
@@ -1456,10 +1440,9 @@ Status MissionStore::updateAnnotation(Annotation& a) {
     return db_.transaction([&]() -> Status {
         if (Status s = checkRemark("annotation", a.uuid, a.marking); !s)
             return s;
-        Result<Statement> stmt = db_.prepare(QStringLiteral(
-            "UPDATE annotation SET kind = ?2, geometry = ?3, text = ?4, author = ?5, written_at = "
-            "?6, classification = ?7, releasability = ?8, station = ?9, updated_hlc = ?10 "
-            "WHERE uuid = ?1 AND deleted = 0"));
+        Result<Statement> stmt =
+            db_.prepare(QStringLiteral("UPDATE annotation SET %1 WHERE uuid = ?1 AND deleted = 0")
+                            .arg(annotationUpdateAssignments()));
         if (!stmt)
             return stmt.error();
         if (Status s = bindAnnotation(stmt.value(), a, stationId_, hlc).run(); !s)
@@ -1491,19 +1474,14 @@ Status MissionStore::deleteAnnotation(const QString& uuid) {
 Result<QList<Annotation>> MissionStore::annotations() {
     return collect<Annotation>(
         db_,
-        QStringLiteral("SELECT a.uuid, a.kind, a.geometry, a.text, a.author, a.written_at, "
-                       "a.classification, a.releasability, a.created_hlc, a.updated_hlc, s.uuid, "
-                       "a.deleted FROM annotation a LEFT JOIN station s ON s.id = a.station "
-                       "WHERE a.deleted = 0 ORDER BY a.id"),
+        QStringLiteral("SELECT %1, a.created_hlc, a.updated_hlc, s.uuid, a.deleted FROM "
+                       "annotation a LEFT JOIN station s ON s.id = a.station WHERE a.deleted = 0 "
+                       "ORDER BY a.id")
+            .arg(annotationReadColumns("a")),
         [](const Statement& s) {
-            return Annotation{s.text(0),
-                              annotationKindFromString(s.text(1)).value_or(AnnotationKind::Point),
-                              pointsFromJson(s.text(2)),
-                              s.text(3),
-                              s.text(4),
-                              fromMs(s.integer(5)),
-                              {s.text(6), s.text(7)},
-                              readStamp(s, 8)};
+            Annotation a = readAnnotationContent(s, 0);
+            a.stamp = readStamp(s, kAnnotationReadColumns);
+            return a;
         });
 }
 

@@ -2,6 +2,7 @@
 // The mission store: HLC stamps, tombstones, the change log, notes, attachments, annotations,
 // queries, schema upgrades and faults (read-only file, full disk).
 #include "TestSupport.h"
+#include "store/AnnotationRow.h"
 #include "store/FtsMerge.h"
 #include "store/Hlc.h"
 #include "store/IncidentImport.h"
@@ -159,27 +160,37 @@ TEST_CASE("HLC stamps only grow and keep causal order", "[store][hlc]") {
     }
 }
 
-TEST_CASE("An incident's fields have one description, from table to wire", "[store][records]") {
-    QTemporaryDir dir;
-    auto store = MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), info());
-    REQUIRE(store.ok());
-    // Every column of the incident table is the description's, or one of the columns the
-    // store keeps of every record (key, stamps, tombstone, origin) or of bulk imports: a
-    // migration that adds a field to incidents without adding it here fails this test.
+namespace {
+/// The columns of `table` that `description` (a write-column list) does not name, sorted.
+QStringList undescribedColumns(Database& db, const char* table, const QString& description) {
     QStringList columns;
-    auto names = store.value().database().prepare(
-        QStringLiteral("SELECT name FROM pragma_table_info('incident')"));
+    auto names = db.prepare(
+        QStringLiteral("SELECT name FROM pragma_table_info('%1')").arg(QString::fromLatin1(table)));
     REQUIRE(names.ok());
     REQUIRE(names.value().forEachRow([&](const Statement& q) { columns.append(q.text(0)); }).ok());
-    const QStringList described = incidentWriteColumns().split(QStringLiteral(", "));
+    const QStringList described = description.split(QStringLiteral(", "));
     QStringList undescribed;
     for (const QString& c : columns)
         if (!described.contains(c))
             undescribed.append(c);
     undescribed.sort();
-    CHECK(undescribed == QStringList{QStringLiteral("created_hlc"), QStringLiteral("deleted"),
-                                     QStringLiteral("id"), QStringLiteral("import_id"),
-                                     QStringLiteral("origin")});
+    return undescribed;
+}
+} // namespace
+
+TEST_CASE("An incident's fields have one description, from table to wire", "[store][records]") {
+    QTemporaryDir dir;
+    auto store = MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), info());
+    REQUIRE(store.ok());
+    // Every column of the incident and annotation tables is their description's, or one of the
+    // columns the store keeps of every record (key, stamps, tombstone, origin) or of bulk
+    // imports: a migration that adds a field without adding it there fails this test.
+    CHECK(undescribedColumns(store.value().database(), "incident", incidentWriteColumns()) ==
+          QStringList{QStringLiteral("created_hlc"), QStringLiteral("deleted"),
+                      QStringLiteral("id"), QStringLiteral("import_id"), QStringLiteral("origin")});
+    CHECK(undescribedColumns(store.value().database(), "annotation", annotationWriteColumns()) ==
+          QStringList{QStringLiteral("created_hlc"), QStringLiteral("deleted"),
+                      QStringLiteral("id"), QStringLiteral("origin")});
     // What is written is what is read and what travels: an incident through the description's
     // row and wire forms comes back whole.
     Incident i;
