@@ -3,43 +3,31 @@
 
 #include "store/IncidentRow.h"
 
-#include <QStringList>
-
 #include <iterator>
 
 namespace tessera::store {
 
 namespace {
 
-const char* const kWriteColumns[] = {"uuid",    "kind",       "geometry",       "text",
-                                     "author",  "written_at", "classification", "releasability",
-                                     "station", "updated_hlc"};
-const char* const kReadColumns[kAnnotationReadColumns] = {
-    "uuid", "kind", "geometry", "text", "author", "written_at", "classification", "releasability"};
+constexpr const char* kWriteColumns[]{"uuid",    "kind",       "geometry",       "text",
+                                      "author",  "written_at", "classification", "releasability",
+                                      "station", "updated_hlc"};
+constexpr const char* kReadColumns[]{"uuid",   "kind",       "geometry",       "text",
+                                     "author", "written_at", "classification", "releasability"};
+static_assert(std::size(kReadColumns) == kAnnotationReadColumns);
 
 } // namespace
 
 QString annotationWriteColumns() {
-    QStringList names;
-    for (const char* c : kWriteColumns)
-        names.append(QString::fromLatin1(c));
-    return names.join(QStringLiteral(", "));
+    return columnList(kWriteColumns);
 }
 
 QString annotationUpdateAssignments() {
-    QStringList set;
-    for (int k = 1; k < static_cast<int>(std::size(kWriteColumns)); ++k)
-        set.append(
-            QStringLiteral("%1 = ?%2").arg(QString::fromLatin1(kWriteColumns[k])).arg(k + 1));
-    return set.join(QStringLiteral(", "));
+    return assignmentList(kWriteColumns);
 }
 
 QString annotationReadColumns(const char* alias) {
-    QStringList names;
-    for (const char* c : kReadColumns)
-        names.append(
-            QStringLiteral("%1.%2").arg(QString::fromLatin1(alias), QString::fromLatin1(c)));
-    return names.join(QStringLiteral(", "));
+    return qualifiedList(alias, kReadColumns);
 }
 
 Annotation readAnnotationContent(const Statement& s, int first) {

@@ -47,16 +47,16 @@ namespace {
 
 /// The incident's columns in bind order (?1..?22). The first 20 are its content; the read list
 /// puts classification, releasability and exercise last of the content, as sharing expects.
-const char* const kWriteColumns[] = {
+constexpr const char* kWriteColumns[]{
     "uuid",          "title",    "category",    "severity",    "status",     "observed_at",
     "lon",           "lat",      "area",        "area_west",   "area_south", "area_east",
     "area_north",    "source",   "reliability", "credibility", "narrative",  "classification",
     "releasability", "exercise", "station",     "updated_hlc"};
-const char* const kReadColumns[kIncidentReadColumns] = {
-    "uuid",      "title",          "category",      "severity",
-    "status",    "observed_at",    "lon",           "lat",
-    "area",      "source",         "reliability",   "credibility",
-    "narrative", "classification", "releasability", "exercise"};
+constexpr const char* kReadColumns[]{"uuid",      "title",          "category",      "severity",
+                                     "status",    "observed_at",    "lon",           "lat",
+                                     "area",      "source",         "reliability",   "credibility",
+                                     "narrative", "classification", "releasability", "exercise"};
+static_assert(std::size(kReadColumns) == kIncidentReadColumns);
 
 } // namespace
 
@@ -80,27 +80,37 @@ std::optional<QList<geo::GeoPoint>> pointsFromCbor(const QCborValue& v) {
     return points;
 }
 
-QString incidentWriteColumns() {
-    QStringList names;
-    for (const char* c : kWriteColumns)
-        names.append(QString::fromLatin1(c));
-    return names.join(QStringLiteral(", "));
+QString columnList(std::span<const char* const> names) {
+    QStringList out;
+    for (const char* c : names)
+        out.append(QString::fromLatin1(c));
+    return out.join(QStringLiteral(", "));
 }
 
-QString incidentUpdateAssignments() {
+QString assignmentList(std::span<const char* const> names) {
     QStringList set;
-    for (int k = 1; k < static_cast<int>(std::size(kWriteColumns)); ++k)
-        set.append(
-            QStringLiteral("%1 = ?%2").arg(QString::fromLatin1(kWriteColumns[k])).arg(k + 1));
+    for (std::size_t k = 1; k < names.size(); ++k)
+        set.append(QStringLiteral("%1 = ?%2").arg(QString::fromLatin1(names[k])).arg(k + 1));
     return set.join(QStringLiteral(", "));
 }
 
+QString qualifiedList(const char* alias, std::span<const char* const> names) {
+    QStringList out;
+    for (const char* c : names)
+        out.append(QStringLiteral("%1.%2").arg(QString::fromLatin1(alias), QString::fromLatin1(c)));
+    return out.join(QStringLiteral(", "));
+}
+
+QString incidentWriteColumns() {
+    return columnList(kWriteColumns);
+}
+
+QString incidentUpdateAssignments() {
+    return assignmentList(kWriteColumns);
+}
+
 QString incidentReadColumns(const char* alias) {
-    QStringList names;
-    for (const char* c : kReadColumns)
-        names.append(
-            QStringLiteral("%1.%2").arg(QString::fromLatin1(alias), QString::fromLatin1(c)));
-    return names.join(QStringLiteral(", "));
+    return qualifiedList(alias, kReadColumns);
 }
 
 Incident readIncidentContent(const Statement& s, int first) {

@@ -20,6 +20,7 @@
 #include <QStringList>
 
 #include <optional>
+#include <span>
 
 namespace tessera::store {
 
@@ -31,6 +32,13 @@ geo::Extent boundsOf(const QList<geo::GeoPoint>& points);
 QCborArray pointsToCbor(const QList<geo::GeoPoint>& points);
 /// The points of such an array; nullopt for anything else.
 std::optional<QList<geo::GeoPoint>> pointsFromCbor(const QCborValue& value);
+
+/// Column lists of a record description (IncidentRow, AnnotationRow): `names` joined with
+/// ", "; "name = ?2, ..." for all but the first (the uuid, ?1) as an UPDATE's SET list; and
+/// "alias.name, ..." for a SELECT.
+QString columnList(std::span<const char* const> names);
+QString assignmentList(std::span<const char* const> names);
+QString qualifiedList(const char* alias, std::span<const char* const> names);
 
 /// The columns bindIncident binds, in its order: "uuid, title, ..., exercise, station,
 /// updated_hlc" (22), for an INSERT's column list.

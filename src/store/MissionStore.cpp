@@ -473,9 +473,11 @@ Result<qint64> MissionStore::incidentKey(const QString& uuid) {
     return stmt.value().integer(0);
 }
 
-Status MissionStore::indexIncident(qint64 id) {
-    for (const QString& sql : incidentIndexStatements()) {
-        Result<Statement> s = db_.prepare(sql);
+namespace {
+/// Runs each of `statements` for the row of id ?1.
+Status runForRow(Database& db, const QStringList& statements, qint64 id) {
+    for (const QString& sql : statements) {
+        Result<Statement> s = db.prepare(sql);
         if (!s)
             return s.error();
         if (Status done = s.value().bind(1, id).run(); !done)
@@ -483,16 +485,14 @@ Status MissionStore::indexIncident(qint64 id) {
     }
     return success();
 }
+} // namespace
+
+Status MissionStore::indexIncident(qint64 id) {
+    return runForRow(db_, incidentIndexStatements(), id);
+}
 
 Status MissionStore::unindexIncident(qint64 id) {
-    for (const QString& sql : incidentUnindexStatements()) {
-        Result<Statement> s = db_.prepare(sql);
-        if (!s)
-            return s.error();
-        if (Status done = s.value().bind(1, id).run(); !done)
-            return done;
-    }
-    return success();
+    return runForRow(db_, incidentUnindexStatements(), id);
 }
 
 // ---- incidents ----

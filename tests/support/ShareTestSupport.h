@@ -5,12 +5,22 @@
 
 #include "TestSupport.h"
 #include "share/BundleRecords.h"
+#include "share/ContactBook.h"
+#include "share/Identity.h"
 
 #include <QCborMap>
 
 #include <catch2/catch.hpp>
 
 namespace tessera::test {
+
+/// A contact book that trusts each of `ids`, their fingerprints checked as an operator would.
+inline share::ContactBook bookWith(const QList<const share::Identity*>& ids) {
+    share::ContactBook book;
+    for (const share::Identity* id : ids)
+        REQUIRE(book.importCard(id->card(), id->card().fingerprintText()).ok());
+    return book;
+}
 
 /// The payload a peer sends after signing `records` itself as their writer (all written by one
 /// station, `writer`'s): what a trusted peer whose build skips a check can send. `seq` numbers

@@ -42,13 +42,6 @@ Identity identity(const StationProfile& p) {
     return std::move(id).value();
 }
 
-ContactBook bookWith(const QList<const Identity*>& ids) {
-    ContactBook book;
-    for (const Identity* id : ids)
-        REQUIRE(book.importCard(id->card(), id->card().fingerprintText()).ok());
-    return book;
-}
-
 store::MissionStore mission(const QTemporaryDir& dir, const char* name) {
     store::MissionInfo info;
     info.id = test::kSharedMissionId;
@@ -110,9 +103,9 @@ struct Stations {
         identity(profile("Bravo", "FRA", Classification::Confidential, {QStringLiteral("UN")}));
     Identity charlie =
         identity(profile("Charlie", "SEN", Classification::Confidential, {QStringLiteral("UN")}));
-    ContactBook alphaBook = bookWith({&bravo, &charlie});
-    ContactBook bravoBook = bookWith({&alpha, &charlie});
-    ContactBook charlieBook = bookWith({&alpha, &bravo});
+    ContactBook alphaBook = test::bookWith({&bravo, &charlie});
+    ContactBook bravoBook = test::bookWith({&alpha, &charlie});
+    ContactBook charlieBook = test::bookWith({&alpha, &bravo});
 };
 
 } // namespace
@@ -675,7 +668,7 @@ TEST_CASE("Bundles: no record reaches a peer not cleared for it (seeded property
     // Nothing in a bundle, even encrypted to the peer, that it may not hold.
     const auto carriedOnlyWhatMay = [&](const QByteArray& bundle, const Identity& peer,
                                         const StationProfile& profile) {
-        Result<OpenedBundle> opened = openBundle(bundle, peer, bookWith({&sender}));
+        Result<OpenedBundle> opened = openBundle(bundle, peer, test::bookWith({&sender}));
         REQUIRE(opened.ok());
         int carriedLeaks = 0;
         for (const SharedRecord& r : test::payloadRecords(opened.value().payload))
@@ -687,7 +680,7 @@ TEST_CASE("Bundles: no record reaches a peer not cleared for it (seeded property
     SECTION("one bundle per peer: each gets exactly what it is cleared for") {
         for (qsizetype p = 0; p < peers.size(); ++p) {
             INFO("peer " << peerProfiles[p].stationName.toStdString());
-            ContactBook peerBook = bookWith({&sender});
+            ContactBook peerBook = test::bookWith({&sender});
             Result<ExportReport> out = exportBundle(hq, sender, {peers[p].card()});
             REQUIRE(out.ok());
             store::MissionStore peerMission =
@@ -729,7 +722,7 @@ TEST_CASE("Bundles: no record reaches a peer not cleared for it (seeded property
         Result<ExportReport> out = exportBundle(hq, sender, cards);
         REQUIRE(out.ok());
         for (qsizetype p = 0; p < peers.size(); ++p) {
-            ContactBook peerBook = bookWith({&sender});
+            ContactBook peerBook = test::bookWith({&sender});
             store::MissionStore peerMission =
                 mission(dir, QStringLiteral("all%1.tessera").arg(p).toLatin1().constData());
             Result<ImportReport> in =

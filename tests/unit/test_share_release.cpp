@@ -43,13 +43,6 @@ Identity identity(const char* name, const char* org, Classification clearance) {
     return std::move(id).value();
 }
 
-ContactBook bookWith(const QList<const Identity*>& ids) {
-    ContactBook book;
-    for (const Identity* id : ids)
-        REQUIRE(book.importCard(id->card(), id->card().fingerprintText()).ok());
-    return book;
-}
-
 store::MissionStore mission(const QTemporaryDir& dir, const QString& name,
                             const QString& id = test::kSharedMissionId, bool exercise = false) {
     store::MissionInfo info;
@@ -91,9 +84,9 @@ struct Nations {
     Identity fra = identity("FRA BATT", "FRA", Classification::Secret);
     Identity sen = identity("SEN COY", "SEN", Classification::Secret);
     Identity usa = identity("USA LNO", "USA", Classification::Secret);
-    ContactBook nldBook = bookWith({&fra, &sen, &usa});
-    ContactBook fraBook = bookWith({&nld, &sen, &usa});
-    ContactBook usaBook = bookWith({&nld, &fra, &sen});
+    ContactBook nldBook = test::bookWith({&fra, &sen, &usa});
+    ContactBook fraBook = test::bookWith({&nld, &sen, &usa});
+    ContactBook usaBook = test::bookWith({&nld, &fra, &sen});
 };
 
 /// Every record a bundle carries, opened as its recipient would (decrypted, decompressed).
@@ -525,7 +518,7 @@ TEST_CASE("Releasability property: notes and files under re-marked incidents, on
     for (const Identity* peer : {&n.fra, &n.sen, &n.usa}) {
         const QString nation = peer->card().profile.organisation;
         INFO("peer " << nation.toStdString());
-        ContactBook book = bookWith({&n.nld});
+        ContactBook book = test::bookWith({&n.nld});
         QSet<QString> allowed;
         for (auto it = reachOf.constBegin(); it != reachOf.constEnd(); ++it)
             if (mayHave(it.key(), nation))

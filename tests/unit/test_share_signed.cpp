@@ -42,13 +42,6 @@ Identity identity(const char* name, const char* org) {
     return std::move(id).value();
 }
 
-ContactBook bookWith(const QList<const Identity*>& ids) {
-    ContactBook book;
-    for (const Identity* id : ids)
-        REQUIRE(book.importCard(id->card(), id->card().fingerprintText()).ok());
-    return book;
-}
-
 store::MissionStore mission(const QTemporaryDir& dir, const QString& name) {
     store::MissionInfo info;
     info.id = test::kSharedMissionId;
@@ -102,9 +95,9 @@ struct Mission {
     store::MissionStore a = mission(dir, QStringLiteral("alpha"));
     store::MissionStore b = mission(dir, QStringLiteral("bravo"));
     store::MissionStore c = mission(dir, QStringLiteral("charlie"));
-    ContactBook alphaBook = bookWith({&bravo, &charlie});
-    ContactBook bravoBook = bookWith({&alpha, &charlie});
-    ContactBook charlieBook = bookWith({&alpha, &bravo});
+    ContactBook alphaBook = test::bookWith({&bravo, &charlie});
+    ContactBook bravoBook = test::bookWith({&alpha, &charlie});
+    ContactBook charlieBook = test::bookWith({&alpha, &bravo});
 
     /// ALPHA's changes, sent to BRAVO and applied there.
     void alphaToBravo() {
@@ -180,7 +173,7 @@ TEST_CASE("Signed records: a relay passes a writer's records on intact", "[share
     SECTION("and CHARLIE can pass them on again: the signatures are kept with the records") {
         store::MissionStore d = mission(m.dir, QStringLiteral("delta"));
         Identity delta = identity("UN HQ BAMAKO", "UN");
-        ContactBook deltaBook = bookWith({&m.alpha, &m.bravo, &m.charlie});
+        ContactBook deltaBook = test::bookWith({&m.alpha, &m.bravo, &m.charlie});
         Result<ExportReport> again = exportBundle(m.c, m.charlie, {delta.card()});
         REQUIRE(again.ok());
         Result<ImportReport> dIn = importBundle(d, again.value().bytes, delta, deltaBook);
@@ -330,7 +323,7 @@ TEST_CASE("Signed records: who CHARLIE does not know, or no longer trusts",
     m.alphaToBravo();
 
     SECTION("a writer unknown to CHARLIE: refused, though the relay is trusted") {
-        m.charlieBook = bookWith({&m.bravo});
+        m.charlieBook = test::bookWith({&m.bravo});
         Result<ExportReport> out = exportBundle(m.b, m.bravo, {m.charlie.card()});
         REQUIRE(out.ok());
         Result<ImportReport> in = m.charlieTakes(out.value().bytes);
