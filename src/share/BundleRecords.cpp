@@ -8,6 +8,11 @@
 #include "store/AnnotationRow.h"
 #include "store/Hlc.h"
 #include "store/IncidentRow.h"
+#include "store/MissionStore.h"
+#include "store/NoteRow.h"
+#include "store/RemoteApply.h"
+#include "store/RouteRow.h"
+#include "store/StatementCache.h"
 
 #include <QCborArray>
 #include <QSet>
@@ -26,48 +31,17 @@ using store::Statement;
 namespace {
 
 const QStringList& kKinds = recordKinds();
-/// Attachment content travels in pieces of at most this size (docs/formats/bundle.md).
-constexpr qsizetype kChunkBytes = 1024 * 1024;
-/// The longest uid a route point may keep from the CoT event it came from (TAK's are UUIDs).
-constexpr qsizetype kMaxLinkUid = 200;
 
-/// The mission's database with each statement prepared once per read or apply of a bundle:
-/// preparing one costs more than running it for a row, and a bundle reads or writes thousands.
-/// Statements come back reset; one must not be used again while a loop still steps it.
-class Db {
-public:
-    explicit Db(Database& db)
-        : db_(db) {}
-    Result<Statement*> prepare(const QString& sql) {
-        const auto found = cache_.find(sql);
-        if (found != cache_.end()) {
-            found->second.reset();
-            return &found->second;
-        }
-        Result<Statement> s = db_.prepare(sql);
-        if (!s)
-            return s.error();
-        return &cache_.emplace(sql, std::move(s).value()).first->second;
-    }
-    Result<QVariant> scalar(const QString& sql) { return db_.scalar(sql); }
-    [[nodiscard]] qint64 lastInsertRowId() const { return db_.lastInsertRowId(); }
-
-private:
-    Database& db_;
-    std::map<QString, Statement> cache_;
-};
+/// The mission's database with each statement prepared once per read or apply of a bundle.
+using Db = store::StatementCache;
 
 /// Runs `stmt` to its first row; false when there is none.
 Result<bool> firstRow(Statement& stmt) {
     return stmt.step();
 }
 
-/// The SQL of a record's origin station's uuid, for a table aliased `alias`: its `origin`
-/// column, or this mission's own station when that is NULL (store migration 6).
 QString originColumn(const char* alias) {
-    return QStringLiteral("coalesce((SELECT uuid FROM station WHERE id = %1.origin), (SELECT uuid "
-                          "FROM station WHERE local = 1))")
-        .arg(QString::fromLatin1(alias));
+    return store::recordOriginColumn(alias);
 }
 
 /// The common part of every record: identity, stamps, marking, origin.
@@ -160,10 +134,11 @@ Result<std::optional<SharedRecord>> readNote(Db& db, const QString& uuid) {
     const Statement& q = *s.value();
     SharedRecord r = common(QStringLiteral("note"), q, 0, 5, 7, 11);
     r.ancestors = {{q.text(12), q.text(13)}};
-    r.value.insert(QStringLiteral("incident"), q.text(1));
-    r.value.insert(QStringLiteral("author"), q.text(2));
-    r.value.insert(QStringLiteral("text"), q.text(3));
-    r.value.insert(QStringLiteral("written_at"), q.integer(4));
+    store::IncidentNote note;
+    note.author = q.text(2);
+    note.text = q.text(3);
+    note.writtenAt = QDateTime::fromMSecsSinceEpoch(q.integer(4), Qt::UTC);
+    store::noteToWire(note, q.text(1), r.value);
     return std::optional(r);
 }
 
@@ -187,16 +162,12 @@ Result<std::optional<SharedRecord>> readAttachment(Db& db, const QString& uuid) 
     const Statement& q = *s.value();
     SharedRecord r = common(QStringLiteral("attachment"), q, 0, 6, 8, 13);
     r.ancestors = {{q.text(14), q.text(15)}};
-    r.value.insert(QStringLiteral("incident"), q.text(1));
-    r.value.insert(QStringLiteral("name"), q.text(2));
-    r.value.insert(QStringLiteral("media_type"), q.text(3));
-    r.value.insert(QStringLiteral("sha256"), q.text(4));
-    r.value.insert(QStringLiteral("size"), q.integer(5));
-    const QByteArray data = q.blob(12);
-    QCborArray chunks;
-    for (qsizetype at = 0; at < data.size(); at += kChunkBytes)
-        chunks.append(data.mid(at, kChunkBytes));
-    r.value.insert(QStringLiteral("chunks"), chunks);
+    store::Attachment attachment;
+    attachment.name = q.text(2);
+    attachment.mediaType = q.text(3);
+    attachment.sha256 = q.text(4);
+    attachment.size = q.integer(5);
+    store::attachmentToWire(attachment, q.text(1), q.blob(12), r.value);
     return std::optional(r);
 }
 
@@ -224,10 +195,8 @@ Result<std::optional<SharedRecord>> readAnnotation(Db& db, const QString& uuid) 
 
 Result<std::optional<SharedRecord>> readRoute(Db& db, const QString& uuid) {
     Result<Statement*> s = db.prepare(
-        QStringLiteral(
-            "SELECT r.uuid, r.name, r.unit, r.status, r.classification, r.releasability, "
-            "r.exercise, r.created_hlc, r.updated_hlc, st.uuid, r.deleted, ") +
-        originColumn("r") +
+        QStringLiteral("SELECT ") + store::routeReadColumns("r") +
+        QStringLiteral(", r.created_hlc, r.updated_hlc, st.uuid, r.deleted, ") + originColumn("r") +
         QStringLiteral(" FROM route r JOIN station st ON st.id = r.station WHERE r.uuid = ?1"));
     if (!s)
         return s.error();
@@ -238,183 +207,49 @@ Result<std::optional<SharedRecord>> readRoute(Db& db, const QString& uuid) {
     if (!row.value())
         return std::optional<SharedRecord>();
     const Statement& q = *s.value();
-    SharedRecord r = common(QStringLiteral("route"), q, 0, 4, 7, 11);
-    r.value.insert(QStringLiteral("name"), q.text(1));
-    r.value.insert(QStringLiteral("unit"), q.text(2));
-    r.value.insert(QStringLiteral("status"), q.text(3));
-    r.value.insert(QStringLiteral("exercise"), q.integer(6) != 0);
-
-    Result<Statement*> w = db.prepare(
-        QStringLiteral("SELECT name, lon, lat, planned_at, control, elevation, "
-                       "link_uid FROM route_waypoint WHERE route_uuid = ?1 ORDER BY seq"));
-    if (!w)
-        return w.error();
-    w.value()->bind(1, uuid);
-    QCborArray waypoints;
-    for (;;) {
-        Result<bool> next = w.value()->step();
-        if (!next)
-            return next.error();
-        if (!next.value())
-            break;
-        const Statement& p = *w.value();
-        QCborArray point{p.text(0), p.real(1), p.real(2), p.text(3)};
-        // A plain waypoint keeps the four-element form, which builds before schema 7 read.
-        if (p.integer(4) != 0 || !p.isNull(5) || !p.text(6).isEmpty()) {
-            point.append(p.integer(4) != 0);
-            point.append(p.isNull(5) ? QCborValue(QCborValue::Null) : QCborValue(p.real(5)));
-            point.append(p.text(6));
-        }
-        waypoints.append(point);
-    }
-    r.value.insert(QStringLiteral("waypoints"), waypoints);
-
-    Result<Statement*> t = db.prepare(
-        QStringLiteral("SELECT lon, lat, recorded_at, elevation FROM route_track_point WHERE "
-                       "route_uuid = ?1 ORDER BY seq"));
-    if (!t)
-        return t.error();
-    t.value()->bind(1, uuid);
-    QCborArray track;
-    for (;;) {
-        Result<bool> next = t.value()->step();
-        if (!next)
-            return next.error();
-        if (!next.value())
-            break;
-        const Statement& p = *t.value();
-        track.append(
-            QCborArray{p.real(0), p.real(1), p.integer(2),
-                       p.isNull(3) ? QCborValue(QCborValue::Null) : QCborValue(p.real(3))});
-    }
-    r.value.insert(QStringLiteral("track"), track);
+    // The route's description (store/RouteRow.h): its row, then the stamp; then its points.
+    constexpr int stamp = store::kRouteReadColumns;
+    SharedRecord r = common(QStringLiteral("route"), q, 0, 4, stamp, stamp + 4);
+    store::PatrolRoute route = store::readRouteRow(q, 0);
+    Result<QList<store::Waypoint>> waypoints = store::readWaypoints(db, uuid);
+    if (!waypoints)
+        return waypoints.error();
+    Result<QList<store::TrackPoint>> track = store::readTrack(db, uuid);
+    if (!track)
+        return track.error();
+    route.waypoints = std::move(waypoints).value();
+    route.track = std::move(track).value();
+    store::routeToWire(route, r.value);
     return std::optional(r);
 }
 
 // ---- applying ----
 
-/// The station's key in this mission, made when the station is new here.
-Result<qint64> stationKey(Db& db, const QString& uuid) {
-    Result<Statement*> insert = db.prepare(QStringLiteral(
-        "INSERT INTO station (uuid, local) VALUES (?1, 0) ON CONFLICT (uuid) DO NOTHING"));
-    if (!insert)
-        return insert.error();
-    if (Status s = insert.value()->bind(1, uuid).run(); !s)
-        return s.error();
-    Result<Statement*> select =
-        db.prepare(QStringLiteral("SELECT id FROM station WHERE uuid = ?1"));
-    if (!select)
-        return select.error();
-    select.value()->bind(1, uuid);
-    Result<bool> row = select.value()->step();
-    if (!row)
-        return row.error();
-    return select.value()->integer(0);
-}
-
-/// What this mission holds of a record: its version, marking and origin.
-struct Local {
-    qint64 id = 0;
-    qint64 updated = 0;
-    QString station;
-    bool deleted = false;
-    store::Marking marking;
-    QString origin;
-};
-
-Result<std::optional<Local>> localStamp(Db& db, const char* table, const QString& uuid) {
-    Result<Statement*> s = db.prepare(
-        QStringLiteral("SELECT t.rowid, t.updated_hlc, st.uuid, t.deleted, t.classification, "
-                       "t.releasability, %2 FROM %1 t JOIN station st ON st.id = t.station "
-                       "WHERE t.uuid = ?1")
-            .arg(QString::fromLatin1(table), originColumn("t")));
-    if (!s)
-        return s.error();
-    s.value()->bind(1, uuid);
-    Result<bool> row = s.value()->step();
-    if (!row)
-        return row.error();
-    if (!row.value())
-        return std::optional<Local>();
-    const Statement& q = *s.value();
-    return std::optional(Local{q.integer(0), q.integer(1), q.text(2), q.integer(3) != 0,
-                               store::Marking{q.text(4), q.text(5)}, q.text(6)});
-}
-
-Status run(Db& db, const QString& sql, const QList<QVariant>& args) {
-    Result<Statement*> s = db.prepare(sql);
-    if (!s)
-        return s.error();
-    for (qsizetype k = 0; k < args.size(); ++k) {
-        const QVariant& v = args[k];
-        const int index = static_cast<int>(k + 1);
-        if (v.isNull())
-            s.value()->bindNull(index);
-        else if (v.typeId() == QMetaType::QByteArray)
-            s.value()->bindBlob(index, v.toByteArray());
-        else if (v.typeId() == QMetaType::Double)
-            s.value()->bind(index, v.toDouble());
-        else if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int ||
-                 v.typeId() == QMetaType::Bool)
-            s.value()->bind(index, v.toLongLong());
-        else
-            s.value()->bind(index, v.toString());
-    }
-    return s.value()->run();
-}
-
-/// The incident's index entries: the store's own statements (store/IncidentRow.h), run with
-/// this apply's prepared statements.
-Status indexIncident(Db& db, qint64 id) {
-    for (const QString& statement : store::incidentIndexStatements())
-        if (Status s = run(db, statement, {id}); !s)
-            return s;
-    return success();
-}
-
-/// Removes them, before the row changes (the full-text 'delete' and the marker's key need the
-/// stored values).
-Status unindexIncident(Db& db, qint64 id) {
-    for (const QString& statement : store::incidentUnindexStatements())
-        if (Status s = run(db, statement, {id}); !s)
-            return s;
-    return success();
-}
-
-/// A change-log entry of an applied record, written at the end of the bundle in stamp order
-/// (see applyRecords).
-struct PendingChange {
-    QString kind;
-    QString uuid;
-    QString op;
-    qint64 hlc = 0;
-    qint64 station = 0;
-};
-
-/// What applying one bundle needs along the way.
+/// What applying one bundle needs along the way. The store writes the records (RemoteApply);
+/// this decides which versions it takes and keeps sharing's own tables.
 struct Apply {
+    store::RemoteApply& writer;
     Db& db;
     const ApplyContext& context;
-    QList<PendingChange> log;
     int conflicts = 0;
     QList<RefusedRecord> refused;
 };
 
-Status logChange(Apply& a, const SharedRecord& r, const char* op, qint64 station) {
-    a.log.append({r.kind, r.uuid, QString::fromLatin1(op), r.updated, station});
-    return success();
-}
+using Local = store::HeldVersion;
 
 Result<std::optional<SharedRecord>> readRecord(Db& db, const QString& kind, const QString& uuid);
 
 /// Whether this mission logged this very version before (the writer's stamp on this record):
 /// then it is not news, and whatever conflict it made was found when it first arrived.
-Result<bool> seenBefore(Db& db, const SharedRecord& r, qint64 station) {
-    Result<Statement*> s = db.prepare(QStringLiteral(
+Result<bool> seenBefore(Apply& a, const SharedRecord& r) {
+    Result<qint64> station = a.writer.stationKey(r.station);
+    if (!station)
+        return station.error();
+    Result<Statement*> s = a.db.prepare(QStringLiteral(
         "SELECT 1 FROM change_log WHERE station = ?1 AND hlc = ?2 AND uuid = ?3 LIMIT 1"));
     if (!s)
         return s.error();
-    s.value()->bind(1, station).bind(2, r.updated).bind(3, r.uuid);
+    s.value()->bind(1, station.value()).bind(2, r.updated).bind(3, r.uuid);
     return s.value()->step();
 }
 
@@ -423,11 +258,10 @@ Result<bool> seenBefore(Db& db, const SharedRecord& r, qint64 station) {
 /// older one we built on, is no conflict). Both
 /// versions are kept for an analyst; last writer wins decides what the record shows meanwhile,
 /// the same at every station.
-Status noteConflict(Apply& a, const SharedRecord& r, const std::optional<Local>& local,
-                    qint64 station) {
+Status noteConflict(Apply& a, const SharedRecord& r, const std::optional<Local>& local) {
     if (!local || std::pair(local->updated, local->station) == std::pair(r.updated, r.station))
         return success();
-    Result<bool> seen = seenBefore(a.db, r, station);
+    Result<bool> seen = seenBefore(a, r);
     if (!seen)
         return seen.error();
     if (seen.value())
@@ -440,25 +274,25 @@ Status noteConflict(Apply& a, const SharedRecord& r, const std::optional<Local>&
     const bool theirsWins =
         std::pair(r.updated, r.station) > std::pair(local->updated, local->station);
     ++a.conflicts;
-    return run(a.db,
-               QStringLiteral("INSERT INTO share_conflict (kind, uuid, detected_at, bundle_id, "
-                              "ours, theirs, shown) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-               {r.kind, r.uuid, QDateTime::currentMSecsSinceEpoch(), a.context.bundleId,
-                QVariant(ours.value()->value.toCborValue().toCbor()),
-                QVariant(r.value.toCborValue().toCbor()),
-                theirsWins ? QStringLiteral("theirs") : QStringLiteral("ours")});
+    return a.db.run(
+        QStringLiteral("INSERT INTO share_conflict (kind, uuid, detected_at, bundle_id, "
+                       "ours, theirs, shown) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        {r.kind, r.uuid, QDateTime::currentMSecsSinceEpoch(), a.context.bundleId,
+         QVariant(ours.value()->value.toCborValue().toCbor()),
+         QVariant(r.value.toCborValue().toCbor()),
+         theirsWins ? QStringLiteral("theirs") : QStringLiteral("ours")});
 }
 
-/// Marking authority (ReleasePolicy::mayRemark): a version that would lower or widen the
-/// marking of a record this mission holds, written by a station other than the record's
-/// origin, is not applied. It is kept in share_refused with the reason for the analyst, and the
-/// rest of the bundle applies. True when refused.
 /// Last writer wins: whether our copy is the same version as `r`, or newer, by (updated HLC,
 /// station UUID).
 bool holdsSameOrNewer(const std::optional<Local>& local, const SharedRecord& r) {
     return local && std::pair(local->updated, local->station) >= std::pair(r.updated, r.station);
 }
 
+/// Marking authority (ReleasePolicy::mayRemark): a version that would lower or widen the
+/// marking of a record this mission holds, written by a station other than the record's
+/// origin, is not applied. It is kept in share_refused with the reason for the analyst, and the
+/// rest of the bundle applies. True when refused.
 Result<bool> refuseRemark(Apply& a, const SharedRecord& r, const std::optional<Local>& local) {
     if (!local || holdsSameOrNewer(local, r))
         return false; // new here, or not newer: nothing of ours would change
@@ -467,12 +301,11 @@ Result<bool> refuseRemark(Apply& a, const SharedRecord& r, const std::optional<L
     if (d)
         return false;
     RefusedRecord refused{r.kind, r.uuid, r.station, d.reason};
-    if (Status s =
-            run(a.db,
-                QStringLiteral("INSERT INTO share_refused (bundle_id, kind, uuid, station, "
-                               "reason, at, theirs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-                {a.context.bundleId, r.kind, r.uuid, r.station, d.reason,
-                 QDateTime::currentMSecsSinceEpoch(), QVariant(r.value.toCborValue().toCbor())});
+    if (Status s = a.db.run(
+            QStringLiteral("INSERT INTO share_refused (bundle_id, kind, uuid, station, "
+                           "reason, at, theirs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            {a.context.bundleId, r.kind, r.uuid, r.station, d.reason,
+             QDateTime::currentMSecsSinceEpoch(), QVariant(r.value.toCborValue().toCbor())});
         !s)
         return s.error();
     a.refused.append(refused);
@@ -515,46 +348,44 @@ Result<Clock> clockOf(Db& db, const QString& kind, const QString& uuid, const QS
 Status saveClock(Db& db, const QString& kind, const QString& uuid, const Clock& clock) {
     const bool trivial = clock.vv == clock.seen && clock.vv.size() == 1;
     if (trivial)
-        return run(db, QStringLiteral("DELETE FROM record_clock WHERE kind = ?1 AND uuid = ?2"),
-                   {kind, uuid});
-    return run(db,
-               QStringLiteral("INSERT INTO record_clock (kind, uuid, vv, seen) VALUES (?1, ?2, "
-                              "?3, ?4) ON CONFLICT (kind, uuid) DO UPDATE SET vv = excluded.vv, "
-                              "seen = excluded.seen"),
-               {kind, uuid, toJson(clock.vv), toJson(clock.seen)});
+        return db.run(QStringLiteral("DELETE FROM record_clock WHERE kind = ?1 AND uuid = ?2"),
+                      {kind, uuid});
+    return db.run(QStringLiteral("INSERT INTO record_clock (kind, uuid, vv, seen) VALUES (?1, ?2, "
+                                 "?3, ?4) ON CONFLICT (kind, uuid) DO UPDATE SET vv = excluded.vv, "
+                                 "seen = excluded.seen"),
+                  {kind, uuid, toJson(clock.vv), toJson(clock.seen)});
 }
 
 /// The steps every record kind takes before it is written: marking authority, conflict, last
-/// writer wins, the record's clock. Nullopt: write it; else the count it goes to (false:
-/// unchanged, or refused).
-Result<std::optional<bool>> admit(Apply& a, const SharedRecord& r,
-                                  const std::optional<Local>& local, qint64 station) {
-    Result<bool> refused = refuseRemark(a, r, local);
+/// writer wins, the record's clock. True: write it; false: unchanged, or refused.
+Result<bool> admit(Apply& a, const SharedRecord& r) {
+    Result<std::optional<Local>> local = a.writer.held(r.kind, r.uuid);
+    if (!local)
+        return local.error();
+    Result<bool> refused = refuseRemark(a, r, local.value());
     if (!refused)
         return refused.error();
     if (refused.value())
-        return std::optional(false);
+        return false;
     // Checked when the payload was read (decodePayload): a vector naming its own writer.
     const VersionVector theirs =
         vectorFromCbor(r.value[QStringLiteral("vv")]).value_or(writerVector(r.station, r.updated));
-    const bool applies = !holdsSameOrNewer(local, r);
+    const bool applies = !holdsSameOrNewer(local.value(), r);
     Clock next{theirs, theirs};
-    if (local) {
-        Result<Clock> ours = clockOf(a.db, r.kind, r.uuid, local->station, local->updated);
+    if (const std::optional<Local>& held = local.value()) {
+        Result<Clock> ours = clockOf(a.db, r.kind, r.uuid, held->station, held->updated);
         if (!ours)
             return ours.error();
         // Concurrent with everything this station has held of the record: a conflict here,
         // as at every station that holds both, whichever way and order they came.
         if (concurrent(theirs, ours.value().seen))
-            if (Status c = noteConflict(a, r, local, station); !c)
+            if (Status c = noteConflict(a, r, held); !c)
                 return c.error();
         next = {applies ? theirs : ours.value().vv, merged(ours.value().seen, theirs)};
     }
     if (Status s = saveClock(a.db, r.kind, r.uuid, next); !s)
         return s.error();
-    if (!applies)
-        return std::optional(false);
-    return std::optional<bool>();
+    return applies;
 }
 
 Error bad(const SharedRecord& r, const QString& why) {
@@ -562,10 +393,19 @@ Error bad(const SharedRecord& r, const QString& why) {
         QStringLiteral("the %1 %2 in the bundle is not valid: %3").arg(r.kind, r.uuid, why)};
 }
 
-Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station, qint64 origin) {
-    Db& db = a.db;
+store::RemoteStamp stampOf(const SharedRecord& r) {
     const QCborMap& m = r.value;
-    Result<store::Incident> read = store::incidentFromWire(m);
+    return store::RemoteStamp{r.station, r.origin.isEmpty() ? r.station : r.origin,
+                              m[QStringLiteral("created")].toInteger(), r.updated,
+                              m[QStringLiteral("deleted")].toBool()};
+}
+
+/// How a record of one kind went: written, unchanged (held already, older, or refused), or
+/// skipped (a note or attachment whose incident is not here).
+enum class Outcome { Applied, Unchanged, Skipped };
+
+Result<Outcome> applyIncident(Apply& a, const SharedRecord& r) {
+    Result<store::Incident> read = store::incidentFromWire(r.value);
     if (!read)
         return bad(r, read.error().message);
     store::Incident i = std::move(read).value();
@@ -573,322 +413,85 @@ Result<bool> applyIncident(Apply& a, const SharedRecord& r, qint64 station, qint
     i.marking = r.marking;
     if (const QString why = store::MissionStore::invalidReason(i); !why.isEmpty())
         return bad(r, why);
-    const bool deleted = m[QStringLiteral("deleted")].toBool();
-    const qint64 created = m[QStringLiteral("created")].toInteger();
-
-    Result<std::optional<Local>> local = localStamp(db, "incident", r.uuid);
-    if (!local)
-        return local.error();
-    Result<std::optional<bool>> admitted = admit(a, r, local.value(), station);
+    Result<bool> admitted = admit(a, r);
     if (!admitted)
         return admitted.error();
-    if (admitted.value())
-        return *admitted.value();
-    qint64 id = 0;
-    if (local.value()) {
-        id = local.value()->id;
-        if (!local.value()->deleted)
-            if (Status s = unindexIncident(db, id); !s)
-                return s.error();
-        Result<Statement*> stmt = db.prepare(
-            QStringLiteral("UPDATE incident SET %1, created_hlc = ?23, deleted = ?24 WHERE uuid = "
-                           "?1")
-                .arg(store::incidentUpdateAssignments()));
-        if (!stmt)
-            return stmt.error();
-        store::bindIncident(*stmt.value(), i, station, store::Hlc{r.updated});
-        if (Status s = stmt.value()->bind(23, created).bind(24, deleted ? 1 : 0).run(); !s)
-            return s.error();
-    } else {
-        Result<Statement*> stmt = db.prepare(
-            QStringLiteral("INSERT INTO incident (%1, created_hlc, deleted, origin) VALUES (?1, "
-                           "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                           "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)")
-                .arg(store::incidentWriteColumns()));
-        if (!stmt)
-            return stmt.error();
-        store::bindIncident(*stmt.value(), i, station, store::Hlc{r.updated});
-        if (Status s =
-                stmt.value()->bind(23, created).bind(24, deleted ? 1 : 0).bind(25, origin).run();
-            !s)
-            return s.error();
-        id = db.lastInsertRowId();
-    }
-    if (!deleted)
-        if (Status s = indexIncident(db, id); !s)
-            return s.error();
-    if (Status s = logChange(a, r,
-                             !local.value() ? "insert"
-                             : deleted      ? "delete"
-                                            : "update",
-                             station);
-        !s)
-        return s.error();
-    return true;
+    if (!admitted.value())
+        return Outcome::Unchanged;
+    if (Result<store::RemoteWrite> w = a.writer.incident(i, stampOf(r)); !w)
+        return w.error();
+    return Outcome::Applied;
 }
 
-/// Notes are append-only: one we hold never changes. Returns nullopt when its incident is not
-/// here (not released to us, or not yet received).
-Result<std::optional<bool>> applyNote(Apply& a, const SharedRecord& r, qint64 station,
-                                      qint64 origin) {
-    Db& db = a.db;
-    const QCborMap& m = r.value;
-    const QString text = m[QStringLiteral("text")].toString();
-    if (text.trimmed().isEmpty())
-        return bad(r, QStringLiteral("a note needs text"));
-    Result<std::optional<Local>> local = localStamp(db, "incident_note", r.uuid);
-    if (!local)
-        return local.error();
-    if (local.value())
-        return std::optional(false);
-    Result<std::optional<Local>> incident =
-        localStamp(db, "incident", m[QStringLiteral("incident")].toString());
-    if (!incident)
-        return incident.error();
-    if (!incident.value())
-        return std::optional<bool>();
-    const qint64 incidentId = incident.value()->id;
-    const bool live = !incident.value()->deleted;
-    if (live)
-        if (Status s = unindexIncident(db, incidentId); !s)
-            return s.error();
-    if (Status s = run(db,
-                       QStringLiteral("INSERT INTO incident_note (uuid, incident_id, author, text, "
-                                      "written_at, classification, releasability, station, "
-                                      "created_hlc, updated_hlc, origin) VALUES (?1, ?2, ?3, ?4, "
-                                      "?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
-                       {r.uuid, incidentId, m[QStringLiteral("author")].toString(), text,
-                        m[QStringLiteral("written_at")].toInteger(), r.marking.classification,
-                        r.marking.releasability, station, m[QStringLiteral("created")].toInteger(),
-                        r.updated, origin});
-        !s)
-        return s.error();
-    if (live)
-        if (Status s = indexIncident(db, incidentId); !s)
-            return s.error();
-    if (Status s = logChange(a, r, "insert", station); !s)
-        return s.error();
-    return std::optional(true);
+/// Notes are append-only: one we hold never changes.
+Result<Outcome> applyNote(Apply& a, const SharedRecord& r) {
+    Result<store::WireNote> read = store::noteFromWire(r.value);
+    if (!read)
+        return bad(r, read.error().message);
+    store::IncidentNote& note = read.value().note;
+    note.uuid = r.uuid;
+    note.marking = r.marking;
+    Result<std::optional<bool>> written = a.writer.note(note, read.value().incident, stampOf(r));
+    if (!written)
+        return written.error();
+    if (!written.value())
+        return Outcome::Unchanged;
+    return *written.value() ? Outcome::Applied : Outcome::Skipped;
 }
 
 /// An attachment: its content is checked against its SHA-256 and size before anything is
-/// written, and stored once per content as the store does. Nullopt when its incident is not
-/// here.
-Result<std::optional<bool>> applyAttachment(Apply& a, const SharedRecord& r, qint64 station,
-                                            qint64 origin) {
-    Db& db = a.db;
-    const QCborMap& m = r.value;
-    const QString name = m[QStringLiteral("name")].toString();
-    const QString sha = m[QStringLiteral("sha256")].toString();
-    const qint64 size = m[QStringLiteral("size")].toInteger(-1);
-    if (name.isEmpty() || sha.size() != 64 || size < 0 || !m[QStringLiteral("chunks")].isArray())
-        return bad(r, QStringLiteral("no name, content hash, size or content"));
-    QByteArray data;
-    for (const QCborValue& chunk : m[QStringLiteral("chunks")].toArray()) {
-        if (!chunk.isByteArray() || chunk.toByteArray().size() > kChunkBytes ||
-            data.size() + chunk.toByteArray().size() > size)
-            return bad(r, QStringLiteral("the content does not match its size"));
-        data += chunk.toByteArray();
-    }
-    if (data.size() != size || QString::fromLatin1(crypto::sha256(data).toHex()) != sha)
-        return bad(r, QStringLiteral("the content does not match its SHA-256"));
-    Result<std::optional<Local>> local = localStamp(db, "attachment", r.uuid);
-    if (!local)
-        return local.error();
-    Result<std::optional<bool>> admitted = admit(a, r, local.value(), station);
+/// written, and stored once per content as the store does.
+Result<Outcome> applyAttachment(Apply& a, const SharedRecord& r) {
+    Result<store::WireAttachment> read = store::attachmentFromWire(r.value);
+    if (!read)
+        return bad(r, read.error().message);
+    store::Attachment& attachment = read.value().attachment;
+    attachment.uuid = r.uuid;
+    attachment.marking = r.marking;
+    Result<bool> admitted = admit(a, r);
     if (!admitted)
         return admitted.error();
-    if (admitted.value())
-        return std::optional(*admitted.value());
-    Result<std::optional<Local>> incident =
-        localStamp(db, "incident", m[QStringLiteral("incident")].toString());
-    if (!incident)
-        return incident.error();
-    if (!incident.value())
-        return std::optional<bool>();
-    if (Status s = run(db,
-                       QStringLiteral("INSERT INTO attachment_blob (sha256, data) VALUES (?1, ?2) "
-                                      "ON CONFLICT DO NOTHING"),
-                       {sha, QVariant(data)});
-        !s)
-        return s.error();
-    const bool deleted = m[QStringLiteral("deleted")].toBool();
-    QList<QVariant> args{r.uuid,
-                         incident.value()->id,
-                         name,
-                         m[QStringLiteral("media_type")].toString(),
-                         sha,
-                         size,
-                         r.marking.classification,
-                         r.marking.releasability,
-                         station,
-                         m[QStringLiteral("created")].toInteger(),
-                         r.updated,
-                         deleted ? 1 : 0};
-    const QString sql =
-        local.value()
-            ? QStringLiteral("UPDATE attachment SET incident_id = ?2, name = ?3, media_type = ?4, "
-                             "sha256 = ?5, size = ?6, classification = ?7, releasability = ?8, "
-                             "station = ?9, created_hlc = ?10, updated_hlc = ?11, deleted = ?12 "
-                             "WHERE uuid = ?1")
-            : QStringLiteral("INSERT INTO attachment (uuid, incident_id, name, media_type, "
-                             "sha256, size, classification, releasability, station, created_hlc, "
-                             "updated_hlc, deleted, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                             "?8, ?9, ?10, ?11, ?12, ?13)");
-    if (!local.value())
-        args.append(origin);
-    if (Status s = run(db, sql, args); !s)
-        return s.error();
-    if (Status s = logChange(a, r,
-                             !local.value() ? "insert"
-                             : deleted      ? "delete"
-                                            : "update",
-                             station);
-        !s)
-        return s.error();
-    return std::optional(true);
+    if (!admitted.value())
+        return Outcome::Unchanged;
+    Result<bool> written =
+        a.writer.attachment(attachment, read.value().incident, read.value().data, stampOf(r));
+    if (!written)
+        return written.error();
+    return written.value() ? Outcome::Applied : Outcome::Skipped;
 }
 
-Result<bool> applyAnnotation(Apply& a, const SharedRecord& r, qint64 station, qint64 origin) {
-    Db& db = a.db;
-    const QCborMap& m = r.value;
-    Result<store::Annotation> read = store::annotationFromWire(m);
+Result<Outcome> applyAnnotation(Apply& a, const SharedRecord& r) {
+    Result<store::Annotation> read = store::annotationFromWire(r.value);
     if (!read)
         return bad(r, read.error().message);
     store::Annotation annotation = std::move(read).value();
     annotation.uuid = r.uuid;
     annotation.marking = r.marking;
-    Result<std::optional<Local>> local = localStamp(db, "annotation", r.uuid);
-    if (!local)
-        return local.error();
-    Result<std::optional<bool>> admitted = admit(a, r, local.value(), station);
+    Result<bool> admitted = admit(a, r);
     if (!admitted)
         return admitted.error();
-    if (admitted.value())
-        return *admitted.value();
-    const bool deleted = m[QStringLiteral("deleted")].toBool();
-    const QString sql =
-        local.value()
-            ? QStringLiteral("UPDATE annotation SET %1, created_hlc = ?11, deleted = ?12 WHERE "
-                             "uuid = ?1")
-                  .arg(store::annotationUpdateAssignments())
-            : QStringLiteral("INSERT INTO annotation (%1, created_hlc, deleted, origin) VALUES "
-                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
-                  .arg(store::annotationWriteColumns());
-    Result<Statement*> stmt = db.prepare(sql);
-    if (!stmt)
-        return stmt.error();
-    store::bindAnnotation(*stmt.value(), annotation, station, store::Hlc{r.updated})
-        .bind(11, m[QStringLiteral("created")].toInteger())
-        .bind(12, deleted ? 1 : 0);
-    if (!local.value())
-        stmt.value()->bind(13, origin);
-    if (Status s = stmt.value()->run(); !s)
-        return s.error();
-    if (Status s = logChange(a, r,
-                             !local.value() ? "insert"
-                             : deleted      ? "delete"
-                                            : "update",
-                             station);
-        !s)
-        return s.error();
-    return true;
+    if (!admitted.value())
+        return Outcome::Unchanged;
+    if (Result<store::RemoteWrite> w = a.writer.annotation(annotation, stampOf(r)); !w)
+        return w.error();
+    return Outcome::Applied;
 }
 
-Result<bool> applyRoute(Apply& a, const SharedRecord& r, qint64 station, qint64 origin) {
-    Db& db = a.db;
-    const QCborMap& m = r.value;
-    const auto status = store::routeStatusFromString(m[QStringLiteral("status")].toString());
-    if (!status || m[QStringLiteral("name")].toString().isEmpty())
-        return bad(r, QStringLiteral("unknown status or no name"));
-    Result<std::optional<Local>> local = localStamp(db, "route", r.uuid);
-    if (!local)
-        return local.error();
-    Result<std::optional<bool>> admitted = admit(a, r, local.value(), station);
+Result<Outcome> applyRoute(Apply& a, const SharedRecord& r) {
+    Result<store::PatrolRoute> read = store::routeFromWire(r.value);
+    if (!read)
+        return bad(r, read.error().message);
+    store::PatrolRoute route = std::move(read).value();
+    route.uuid = r.uuid;
+    route.marking = r.marking;
+    Result<bool> admitted = admit(a, r);
     if (!admitted)
         return admitted.error();
-    if (admitted.value())
-        return *admitted.value();
-    const bool deleted = m[QStringLiteral("deleted")].toBool();
-    QList<QVariant> args{r.uuid,
-                         m[QStringLiteral("name")].toString(),
-                         m[QStringLiteral("unit")].toString(),
-                         store::toString(*status),
-                         r.marking.classification,
-                         r.marking.releasability,
-                         m[QStringLiteral("exercise")].toBool() ? 1 : 0,
-                         station,
-                         m[QStringLiteral("created")].toInteger(),
-                         r.updated,
-                         deleted ? 1 : 0};
-    const QString sql =
-        local.value()
-            ? QStringLiteral("UPDATE route SET name = ?2, unit = ?3, status = ?4, "
-                             "classification = ?5, releasability = ?6, exercise = ?7, "
-                             "station = ?8, created_hlc = ?9, updated_hlc = ?10, deleted = ?11 "
-                             "WHERE uuid = ?1")
-            : QStringLiteral("INSERT INTO route (uuid, name, unit, status, classification, "
-                             "releasability, exercise, station, created_hlc, updated_hlc, "
-                             "deleted, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                             "?11, ?12)");
-    if (!local.value())
-        args.append(origin);
-    if (Status s = run(db, sql, args); !s)
-        return s.error();
-    for (const char* table : {"route_waypoint", "route_track_point"})
-        if (Status s = run(db,
-                           QStringLiteral("DELETE FROM %1 WHERE route_uuid = ?1")
-                               .arg(QString::fromLatin1(table)),
-                           {r.uuid});
-            !s)
-            return s.error();
-    const QCborArray waypoints = m[QStringLiteral("waypoints")].toArray();
-    for (qsizetype k = 0; k < waypoints.size(); ++k) {
-        const QCborArray w = waypoints[k].toArray();
-        const bool plain = w.size() == 4;
-        if ((!plain && w.size() != 7) || !w[1].isDouble() || !w[2].isDouble() || !w[3].isString() ||
-            // An empty time is a waypoint without one (a bend clicked on the map).
-            (!w[3].toString().isEmpty() &&
-             !QDateTime::fromString(w[3].toString(), Qt::ISODate).isValid()) ||
-            (!plain && (!w[4].isBool() ||
-                        !(w[5].isNull() || (w[5].isDouble() && std::isfinite(w[5].toDouble()))) ||
-                        !w[6].isString() || w[6].toString().size() > kMaxLinkUid)))
-            return bad(r, QStringLiteral("waypoint %1 is damaged").arg(k + 1));
-        if (Status s = run(db,
-                           QStringLiteral("INSERT INTO route_waypoint (route_uuid, seq, name, lon, "
-                                          "lat, planned_at, control, elevation, link_uid) VALUES "
-                                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-                           {r.uuid, static_cast<qint64>(k), w[0].toString(), w[1].toDouble(),
-                            w[2].toDouble(), w[3].toString(),
-                            static_cast<qint64>(!plain && w[4].toBool() ? 1 : 0),
-                            !plain && w[5].isDouble() ? QVariant(w[5].toDouble()) : QVariant(),
-                            plain ? QString() : w[6].toString()});
-            !s)
-            return s.error();
-    }
-    const QCborArray track = m[QStringLiteral("track")].toArray();
-    for (qsizetype k = 0; k < track.size(); ++k) {
-        const QCborArray p = track[k].toArray();
-        if (p.size() != 4 || !p[0].isDouble() || !p[1].isDouble() || !p[2].isInteger())
-            return bad(r, QStringLiteral("track point %1 is damaged").arg(k + 1));
-        if (Status s =
-                run(db,
-                    QStringLiteral("INSERT INTO route_track_point (route_uuid, seq, lon, "
-                                   "lat, recorded_at, elevation) VALUES (?1, ?2, ?3, ?4, "
-                                   "?5, ?6)"),
-                    {r.uuid, static_cast<qint64>(k), p[0].toDouble(), p[1].toDouble(),
-                     p[2].toInteger(), p[3].isDouble() ? QVariant(p[3].toDouble()) : QVariant()});
-            !s)
-            return s.error();
-    }
-    if (Status s = logChange(a, r,
-                             !local.value() ? "insert"
-                             : deleted      ? "delete"
-                                            : "update",
-                             station);
-        !s)
-        return s.error();
-    return true;
+    if (!admitted.value())
+        return Outcome::Unchanged;
+    if (Result<store::RemoteWrite> w = a.writer.route(route, stampOf(r)); !w)
+        return w.error();
+    return Outcome::Applied;
 }
 
 Result<std::optional<SharedRecord>> readRecord(Db& db, const QString& kind, const QString& uuid) {
@@ -907,9 +510,9 @@ Result<std::optional<SharedRecord>> readRecord(Db& db, const QString& kind, cons
 
 Result<VersionVector> seenVector(store::MissionStore& store, const QString& kind,
                                  const QString& uuid) {
-    Db db(store.database());
-    Result<std::optional<Local>> local = localStamp(
-        db, kind == QLatin1String("note") ? "incident_note" : kind.toUtf8().constData(), uuid);
+    store::RemoteApply records(store);
+    Db& db = records.statements();
+    Result<std::optional<Local>> local = records.held(kind, uuid);
     if (!local)
         return local.error();
     if (!local.value())
@@ -1048,65 +651,28 @@ Result<QList<SharedRecord>> changedRecords(store::MissionStore& store, const Kno
 
 Result<ApplyCounts> applyRecords(store::MissionStore& store, const QList<SharedRecord>& records,
                                  const ApplyContext& context) {
-    Db db(store.database());
-    Apply a{db, context, {}, 0, {}};
+    store::RemoteApply writer(store);
+    Apply a{writer, writer.statements(), context, 0, {}};
     ApplyCounts counts;
-    QMap<QString, qint64> stations;
-    const auto keyOf = [&](const QString& uuid) -> Result<qint64> {
-        if (const auto found = stations.constFind(uuid); found != stations.constEnd())
-            return found.value();
-        Result<qint64> key = stationKey(a.db, uuid);
-        if (key)
-            stations.insert(uuid, key.value());
-        return key;
-    };
     // Apply order: an incident before its notes, whatever order the payload has.
     for (const QString& kind : kKinds) {
         for (const SharedRecord& r : records) {
             if (r.kind != kind)
                 continue;
-            Result<qint64> station = keyOf(r.station);
-            if (!station)
-                return station.error();
-            Result<qint64> origin = keyOf(r.origin.isEmpty() ? r.station : r.origin);
-            if (!origin)
-                return origin.error();
-            if (kind == QLatin1String("note") || kind == QLatin1String("attachment")) {
-                Result<std::optional<bool>> done =
-                    kind == QLatin1String("note")
-                        ? applyNote(a, r, station.value(), origin.value())
-                        : applyAttachment(a, r, station.value(), origin.value());
-                if (!done)
-                    return done.error();
-                if (!done.value())
-                    ++counts.skipped;
-                else
-                    ++(*done.value() ? counts.applied : counts.unchanged);
-                continue;
-            }
-            Result<bool> done = kind == QLatin1String("incident")
-                                    ? applyIncident(a, r, station.value(), origin.value())
-                                : kind == QLatin1String("route")
-                                    ? applyRoute(a, r, station.value(), origin.value())
-                                    : applyAnnotation(a, r, station.value(), origin.value());
+            Result<Outcome> done = kind == QLatin1String("incident")     ? applyIncident(a, r)
+                                   : kind == QLatin1String("note")       ? applyNote(a, r)
+                                   : kind == QLatin1String("attachment") ? applyAttachment(a, r)
+                                   : kind == QLatin1String("route")      ? applyRoute(a, r)
+                                                                         : applyAnnotation(a, r);
             if (!done)
                 return done.error();
-            ++(done.value() ? counts.applied : counts.unchanged);
+            ++(done.value() == Outcome::Applied     ? counts.applied
+               : done.value() == Outcome::Unchanged ? counts.unchanged
+                                                    : counts.skipped);
         }
     }
-    // The change log in stamp order, so that its last entry holds the highest applied stamp:
-    // the store's clock observes that entry when the mission is next opened.
-    std::stable_sort(a.log.begin(), a.log.end(),
-                     [](const PendingChange& x, const PendingChange& y) { return x.hlc < y.hlc; });
-    for (const PendingChange& c : a.log)
-        if (Status s = run(a.db,
-                           QStringLiteral("INSERT INTO change_log (kind, uuid, op, hlc, station) "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5)"),
-                           {c.kind, c.uuid, c.op, c.hlc, c.station});
-            !s)
-            return s.error();
-    if (!a.log.isEmpty())
-        store.observe(store::Hlc{a.log.last().hlc});
+    if (Status s = writer.finish(); !s)
+        return s.error();
     counts.conflicts = a.conflicts;
     counts.refused = a.refused;
     return counts;

@@ -7,7 +7,9 @@
 #include "store/IncidentRow.h"
 #include "store/MarkerKey.h"
 #include "store/Migrations.h"
+#include "store/RouteRow.h"
 #include "store/Situation.h"
+#include "store/StatementCache.h"
 #include "store/Uuid.h"
 
 #include <QCryptographicHash>
@@ -29,12 +31,6 @@ namespace {
 /// How much of a mission file a read-only connection maps into memory (1 GiB).
 constexpr qint64 kReadMapBytes = qint64(1) << 30;
 
-QString isoUtc(const QDateTime& t) {
-    return t.toUTC().toString(Qt::ISODate);
-}
-QDateTime fromIso(const QString& s) {
-    return QDateTime::fromString(s, Qt::ISODate).toUTC();
-}
 QDateTime fromMs(qint64 ms) {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
 }
@@ -123,14 +119,8 @@ Incident readIncident(const Statement& s) {
 }
 
 PatrolRoute readRoute(const Statement& s) {
-    PatrolRoute r;
-    r.uuid = s.text(0);
-    r.name = s.text(1);
-    r.unit = s.text(2);
-    r.status = routeStatusFromString(s.text(3)).value_or(RouteStatus::Planned);
-    r.marking = {s.text(4), s.text(5)};
-    r.exercise = s.integer(6) != 0;
-    r.stamp = readStamp(s, 7);
+    PatrolRoute r = readRouteRow(s, 0);
+    r.stamp = readStamp(s, kRouteReadColumns);
     return r;
 }
 
@@ -1177,15 +1167,6 @@ Result<QByteArray> MissionStore::attachmentData(const Attachment& attachment) {
 
 namespace {
 /// ?1 uuid, ?2..?7 the route's own fields and marking.
-Statement& bindRoute(Statement& s, const PatrolRoute& route) {
-    return s.bind(1, route.uuid)
-        .bind(2, route.name)
-        .bind(3, route.unit)
-        .bind(4, toString(route.status))
-        .bind(5, route.marking.classification)
-        .bind(6, route.marking.releasability)
-        .bind(7, route.exercise ? 1 : 0);
-}
 } // namespace
 
 Status MissionStore::addRoute(PatrolRoute& route) {
@@ -1232,62 +1213,13 @@ Status MissionStore::updateRoute(PatrolRoute& route) {
 }
 
 Status MissionStore::writeWaypoints(const QString& routeUuid, const QList<Waypoint>& waypoints) {
-    Result<Statement> clear =
-        db_.prepare(QStringLiteral("DELETE FROM route_waypoint WHERE route_uuid = ?1"));
-    if (!clear)
-        return clear.error();
-    if (Status s = clear.value().bind(1, routeUuid).run(); !s)
-        return s;
-    Result<Statement> insert = db_.prepare(QStringLiteral(
-        "INSERT INTO route_waypoint (route_uuid, seq, name, lon, lat, planned_at, "
-        "control, elevation, link_uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-    if (!insert)
-        return insert.error();
-    for (int seq = 0; seq < waypoints.size(); ++seq) {
-        const Waypoint& w = waypoints[seq];
-        insert.value()
-            .bind(1, routeUuid)
-            .bind(2, seq)
-            .bind(3, w.name)
-            .bind(4, w.location.lon)
-            .bind(5, w.location.lat)
-            .bind(6, isoUtc(w.plannedAt))
-            .bind(7, w.control ? 1 : 0)
-            .bind(9, w.linkUid);
-        if (w.elevation)
-            insert.value().bind(8, *w.elevation);
-        if (Status s = insert.value().run(); !s)
-            return s;
-    }
-    return success();
+    StatementCache statements(db_);
+    return store::writeWaypoints(statements, routeUuid, waypoints);
 }
 
 Status MissionStore::writeTrack(const QString& routeUuid, const QList<TrackPoint>& track) {
-    Result<Statement> clear =
-        db_.prepare(QStringLiteral("DELETE FROM route_track_point WHERE route_uuid = ?1"));
-    if (!clear)
-        return clear.error();
-    if (Status s = clear.value().bind(1, routeUuid).run(); !s)
-        return s;
-    Result<Statement> insert =
-        db_.prepare(QStringLiteral("INSERT INTO route_track_point (route_uuid, seq, lon, lat, "
-                                   "recorded_at, elevation) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-    if (!insert)
-        return insert.error();
-    for (int seq = 0; seq < track.size(); ++seq) {
-        const TrackPoint& p = track[seq];
-        insert.value()
-            .bind(1, routeUuid)
-            .bind(2, seq)
-            .bind(3, p.location.lon)
-            .bind(4, p.location.lat)
-            .bind(5, p.recordedAt.toMSecsSinceEpoch());
-        if (p.elevation)
-            insert.value().bind(6, *p.elevation);
-        if (Status s = insert.value().run(); !s)
-            return s;
-    }
-    return success();
+    StatementCache statements(db_);
+    return store::writeTrack(statements, routeUuid, track);
 }
 
 Status MissionStore::touchRoute(const QString& routeUuid, const char* op) {
@@ -1338,52 +1270,23 @@ Status MissionStore::deleteRoute(const QString& routeUuid) {
 Result<QList<PatrolRoute>> MissionStore::routes() {
     Result<QList<PatrolRoute>> routes = collect<PatrolRoute>(
         db_,
-        QStringLiteral("SELECT r.uuid, r.name, r.unit, r.status, r.classification, "
-                       "r.releasability, r.exercise, r.created_hlc, r.updated_hlc, s.uuid, "
-                       "r.deleted FROM route r LEFT JOIN station s ON s.id = r.station "
-                       "WHERE r.deleted = 0 ORDER BY r.name, r.uuid"),
+        QStringLiteral("SELECT ") + routeReadColumns("r") +
+            QStringLiteral(", r.created_hlc, r.updated_hlc, s.uuid, r.deleted FROM route r LEFT "
+                           "JOIN station s ON s.id = r.station WHERE r.deleted = 0 ORDER BY "
+                           "r.name, r.uuid"),
         &readRoute);
     if (!routes)
         return routes;
-    Result<Statement> stmt = db_.prepare(
-        QStringLiteral("SELECT name, lon, lat, planned_at, control, elevation, "
-                       "link_uid FROM route_waypoint WHERE route_uuid = ?1 ORDER BY seq"));
-    if (!stmt)
-        return stmt.error();
-    Result<Statement> track = db_.prepare(
-        QStringLiteral("SELECT lon, lat, recorded_at, elevation FROM route_track_point WHERE "
-                       "route_uuid = ?1 ORDER BY seq"));
-    if (!track)
-        return track.error();
+    StatementCache statements(db_);
     for (PatrolRoute& route : routes.value()) {
-        stmt.value().bind(1, route.uuid);
-        if (Status s = stmt.value().forEachRow([&](const Statement& r) {
-                Waypoint w;
-                w.location = {r.real(1), r.real(2)};
-                w.plannedAt = fromIso(r.text(3));
-                w.name = r.text(0);
-                w.control = r.integer(4) != 0;
-                if (!r.isNull(5))
-                    w.elevation = r.real(5);
-                w.linkUid = r.text(6);
-                route.waypoints.append(std::move(w));
-            });
-            !s)
-            return s.error();
-        stmt.value().reset();
-        track.value().bind(1, route.uuid);
-        for (;;) {
-            Result<bool> row = track.value().step();
-            if (!row)
-                return row.error();
-            if (!row.value())
-                break;
-            const Statement& t = track.value();
-            route.track.append(TrackPoint{{t.real(0), t.real(1)},
-                                          fromMs(t.integer(2)),
-                                          t.isNull(3) ? std::nullopt : std::optional(t.real(3))});
-        }
-        track.value().reset();
+        Result<QList<Waypoint>> waypoints = store::readWaypoints(statements, route.uuid);
+        if (!waypoints)
+            return waypoints.error();
+        Result<QList<TrackPoint>> track = store::readTrack(statements, route.uuid);
+        if (!track)
+            return track.error();
+        route.waypoints = std::move(waypoints).value();
+        route.track = std::move(track).value();
     }
     return routes;
 }

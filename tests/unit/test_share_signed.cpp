@@ -155,15 +155,35 @@ TEST_CASE("Signed records: a relay passes a writer's records on intact", "[share
     note.text = QStringLiteral("Confirmed by a second patrol.");
     note.marking = kOpen;
     REQUIRE(m.a.addNote(i.uuid, note).ok());
+    // A route with all a waypoint can carry (ATAK's control points, heights and link uids):
+    // what a relay reads back from its tables must be, to the byte, what ALPHA signed.
+    store::PatrolRoute route;
+    route.name = QStringLiteral("MSR Ansongo");
+    route.marking = kOpen;
+    store::Waypoint start;
+    start.location = {0.5, 15.66};
+    start.plannedAt = QDateTime(QDate(2026, 12, 2), QTime(5, 30), Qt::UTC);
+    start.name = QStringLiteral("SP");
+    store::Waypoint bend;
+    bend.location = {0.45, 15.7};
+    bend.control = true;
+    bend.elevation = 262.25;
+    bend.linkUid = QStringLiteral("5f2b8c1e-0000-4000-8000-000000000007");
+    route.waypoints = {start, bend};
+    route.track = {store::TrackPoint{
+        {0.5, 15.66}, QDateTime::fromMSecsSinceEpoch(1764653400250, Qt::UTC), 261.0}};
+    REQUIRE(m.a.addRoute(route).ok());
     m.alphaToBravo();
     // BRAVO's own report travels beside ALPHA's, signed by BRAVO.
     added(m.b, QStringLiteral("Checkpoint Bourem reopened"));
     Result<ExportReport> out = exportBundle(m.b, m.bravo, {m.charlie.card()});
     REQUIRE(out.ok());
-    CHECK(out.value().records == 3);
+    CHECK(out.value().records == 4);
     Result<ImportReport> in = m.charlieTakes(out.value().bytes);
     REQUIRE(in.ok());
-    CHECK(in.value().applied == 3);
+    CHECK(in.value().applied == 4);
+    REQUIRE(m.c.routes().value().size() == 1);
+    CHECK(m.c.routes().value().first().waypoints == route.waypoints);
     Result<store::Incident> held = m.c.incident(i.uuid);
     REQUIRE(held.ok());
     CHECK(held.value().narrative == i.narrative);
@@ -178,7 +198,7 @@ TEST_CASE("Signed records: a relay passes a writer's records on intact", "[share
         REQUIRE(again.ok());
         Result<ImportReport> dIn = importBundle(d, again.value().bytes, delta, deltaBook);
         REQUIRE(dIn.ok());
-        CHECK(dIn.value().applied == 3);
+        CHECK(dIn.value().applied == 4);
     }
 }
 

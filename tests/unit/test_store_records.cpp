@@ -10,6 +10,8 @@
 #include "store/MarkerKey.h"
 #include "store/Migrations.h"
 #include "store/MissionStore.h"
+#include "store/RemoteApply.h"
+#include "store/RouteRow.h"
 
 #include <QCborMap>
 #include <QCryptographicHash>
@@ -226,6 +228,128 @@ TEST_CASE("An incident's fields have one description, from table to wire", "[sto
     CHECK(b.credibility == 2);
     CHECK(b.narrative == held.narrative);
     CHECK(b.exercise);
+}
+
+TEST_CASE("A route's fields have one description, from tables to wire", "[store][records]") {
+    QTemporaryDir dir;
+    auto store = MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), info());
+    REQUIRE(store.ok());
+    CHECK(undescribedColumns(store.value().database(), "route", routeWriteColumns()) ==
+          QStringList{QStringLiteral("created_hlc"), QStringLiteral("deleted"),
+                      QStringLiteral("origin"), QStringLiteral("station"),
+                      QStringLiteral("updated_hlc")});
+    PatrolRoute r;
+    r.name = QStringLiteral("MSR Gao - Ansongo");
+    r.unit = QStringLiteral("1 COY");
+    r.status = RouteStatus::InProgress;
+    r.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+    Waypoint start;
+    start.location = {-0.0447, 16.2717};
+    start.plannedAt = QDateTime(QDate(2026, 12, 1), QTime(6, 0), Qt::UTC);
+    start.name = QStringLiteral("SP");
+    Waypoint bend;
+    bend.location = {0.1, 16.0};
+    bend.control = true;
+    bend.elevation = 261.5;
+    bend.linkUid = QStringLiteral("c0ffee00-0000-4000-8000-000000000001");
+    r.waypoints = {start, bend};
+    r.track = {
+        TrackPoint{{-0.0447, 16.2717},
+                   QDateTime::fromMSecsSinceEpoch(1764568800123, Qt::UTC),
+                   std::nullopt},
+        TrackPoint{{-0.04, 16.26}, QDateTime::fromMSecsSinceEpoch(1764568860000, Qt::UTC), 262.0}};
+    REQUIRE(store.value().addRoute(r).ok());
+    const QList<PatrolRoute> routes = store.value().routes().value();
+    REQUIRE(routes.size() == 1);
+    QCborMap wire;
+    routeToWire(routes.first(), wire);
+    Result<PatrolRoute> back = routeFromWire(wire);
+    REQUIRE(back.ok());
+    CHECK(back.value().name == r.name);
+    CHECK(back.value().unit == r.unit);
+    CHECK(back.value().status == r.status);
+    CHECK(back.value().waypoints == r.waypoints);
+    REQUIRE(back.value().track.size() == 2);
+    CHECK(back.value().track[0].recordedAt == r.track[0].recordedAt);
+    CHECK(back.value().track[1].elevation == 262.0);
+    // Written again from what was read, the wire form is the same: a relay passes on what it got.
+    QCborMap again;
+    routeToWire(back.value(), again);
+    CHECK(again == wire);
+
+    SECTION("a planned time in another form than the one kept is refused, not rewritten") {
+        QCborArray waypoints = wire[QStringLiteral("waypoints")].toArray();
+        QCborArray first = waypoints[0].toArray();
+        first[3] = QStringLiteral("2026-12-01T07:00:00+01:00"); // the same instant
+        waypoints[0] = first;
+        wire[QStringLiteral("waypoints")] = waypoints;
+        Result<PatrolRoute> refused = routeFromWire(wire);
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error().message.contains(QStringLiteral("waypoint 1")));
+    }
+}
+
+TEST_CASE("Records another station wrote are written the store's way (RemoteApply)",
+          "[store][records]") {
+    QTemporaryDir dir;
+    auto store = MissionStore::create(dir.filePath(QStringLiteral("m.tessera")), info());
+    REQUIRE(store.ok());
+    MissionStore& m = store.value();
+    const QString other = QStringLiteral("6a1e0a52-0000-4000-8000-00000000beef");
+    // A stamp well ahead of this station's clock, as from a station whose clock runs fast.
+    const qint64 ahead =
+        Hlc::from(QDateTime::currentDateTimeUtc().addDays(1).toMSecsSinceEpoch(), 0).value;
+    Incident i = incidentAt(0.35, 15.93, QStringLiteral("Convoy ambushed near Ansongo"));
+    i.uuid = QStringLiteral("0e5a1c7d-0000-4000-8000-000000000001");
+    RemoteStamp stamp{other, other, ahead, ahead, false};
+    {
+        RemoteApply writer(m);
+        Result<RemoteWrite> w = writer.incident(i, stamp);
+        REQUIRE(w.ok());
+        CHECK(w.value() == RemoteWrite::Inserted);
+        IncidentNote note;
+        note.uuid = QStringLiteral("0e5a1c7d-0000-4000-8000-000000000002");
+        note.author = QStringLiteral("S2");
+        note.text = QStringLiteral("Two vehicles burnt out");
+        note.writtenAt = QDateTime::fromMSecsSinceEpoch(1764568800000, Qt::UTC);
+        note.marking = i.marking;
+        CHECK(writer.note(note, i.uuid, stamp).value() == std::optional(true));
+        CHECK(writer.note(note, i.uuid, stamp).value() == std::nullopt); // append-only: held
+        note.uuid = QStringLiteral("0e5a1c7d-0000-4000-8000-000000000003");
+        CHECK(writer.note(note, QStringLiteral("no-such-incident"), stamp).value() ==
+              std::optional(false));
+        REQUIRE(writer.finish().ok());
+    }
+    // Indexed as a local write is: found by words of its title and of its note, and by place.
+    IncidentQuery q;
+    q.text = QStringLiteral("ambushed");
+    CHECK(m.queryIncidents(q).value().total == 1);
+    q.text = QStringLiteral("burnt");
+    CHECK(m.queryIncidents(q).value().total == 1);
+    q = {};
+    q.bbox = geo::Extent{0.3, 15.9, 0.4, 16.0};
+    CHECK(m.queryIncidents(q).value().total == 1);
+    // Kept with its writer's stamp, logged, and this station's next edit stamps above it.
+    const Incident held = m.incident(i.uuid).value();
+    CHECK(held.stamp.station == other);
+    CHECK(held.stamp.updated.value == ahead);
+    Incident local = incidentAt(0.0, 16.0, QStringLiteral("Local report"));
+    REQUIRE(m.addIncident(local).ok());
+    CHECK(local.stamp.updated.value > ahead);
+
+    SECTION("a tombstone takes it out of the indexes") {
+        RemoteApply writer(m);
+        stamp.updated = ahead + 1;
+        stamp.deleted = true;
+        Result<RemoteWrite> w = writer.incident(i, stamp);
+        REQUIRE(w.ok());
+        CHECK(w.value() == RemoteWrite::Deleted);
+        REQUIRE(writer.finish().ok());
+        q = {};
+        q.text = QStringLiteral("ambushed");
+        CHECK(m.queryIncidents(q).value().total == 0);
+        CHECK(m.incident(i.uuid).value().stamp.deleted);
+    }
 }
 
 TEST_CASE("Every write stamps the record and feeds the change log", "[store][records]") {
