@@ -3,6 +3,8 @@
 
 #include "share/BundleRecords.h"
 #include "share/ReleasePolicy.h"
+#include "store/RemoteApply.h"
+#include "store/StatementCache.h"
 #include "store/Uuid.h"
 
 #include <QJsonDocument>
@@ -175,16 +177,16 @@ namespace {
 
 /// Whether `peerHex` holds this version of a record as far as this station knows: it was sent
 /// to it (alone or in a group), or received from it.
-Result<bool> peerHasVersion(Database& db, const QString& peerHex, const QString& uuid,
+Result<bool> peerHasVersion(store::StatementCache& db, const QString& peerHex, const QString& uuid,
                             qint64 updated) {
-    Result<Statement> s = db.prepare(QStringLiteral(
+    Result<Statement*> s = db.prepare(QStringLiteral(
         "SELECT 1 FROM share_bundle_record r JOIN share_bundle_log l ON l.bundle_id = "
         "r.bundle_id AND l.direction = r.direction WHERE r.uuid = ?1 AND r.updated_hlc = ?2 AND "
         "instr(l.peers, ?3) > 0 LIMIT 1"));
     if (!s)
         return s.error();
-    s.value().bind(1, uuid).bind(2, updated).bind(3, peerHex);
-    return s.value().step();
+    s.value()->bind(1, uuid).bind(2, updated).bind(3, peerHex);
+    return s.value()->step();
 }
 
 /// Knowledge without holes (docs/sharing.md, "What goes in"). A peer says, per writing station,
@@ -203,19 +205,27 @@ Result<QList<SharedRecord>> mayLack(store::MissionStore& store, const QByteArray
     for (const SharedRecord& r : going)
         taken.insert(r.uuid);
     QList<SharedRecord> out;
+    // Statements prepared once: after a long first sync this looks at thousands of versions,
+    // nearly all of which the peer holds; only the others are read whole.
+    store::StatementCache statements(db);
     const auto consider = [&](const QString& kind, const QString& uuid) -> Status {
         if (taken.contains(uuid))
             return success();
         taken.insert(uuid);
+        Result<std::optional<store::HeldVersion>> held = store::heldVersion(statements, kind, uuid);
+        if (!held)
+            return held.error();
+        if (!held.value())
+            return success();
+        Result<bool> has = peerHasVersion(statements, peerHex, uuid, held.value()->updated);
+        if (!has)
+            return has.error();
+        if (has.value())
+            return success();
         Result<std::optional<SharedRecord>> r = currentRecord(store, kind, uuid);
         if (!r)
             return r.error();
-        if (!r.value())
-            return success();
-        Result<bool> has = peerHasVersion(db, peerHex, uuid, r.value()->updated);
-        if (!has)
-            return has.error();
-        if (!has.value())
+        if (r.value())
             out.append(*r.value());
         return success();
     };

@@ -510,9 +510,8 @@ Result<std::optional<SharedRecord>> readRecord(Db& db, const QString& kind, cons
 
 Result<VersionVector> seenVector(store::MissionStore& store, const QString& kind,
                                  const QString& uuid) {
-    store::RemoteApply records(store);
-    Db& db = records.statements();
-    Result<std::optional<Local>> local = records.held(kind, uuid);
+    Db db(store.database());
+    Result<std::optional<Local>> local = store::heldVersion(db, kind, uuid);
     if (!local)
         return local.error();
     if (!local.value())

@@ -78,11 +78,12 @@ Result<qint64> RemoteApply::stationKey(const QString& uuid) {
     return key;
 }
 
-Result<std::optional<HeldVersion>> RemoteApply::held(const QString& kind, const QString& uuid) {
+Result<std::optional<HeldVersion>> heldVersion(StatementCache& db, const QString& kind,
+                                               const QString& uuid) {
     const char* table = tableOf(kind);
     if (!table)
         return Error{QStringLiteral("no record kind \"%1\"").arg(kind)};
-    Result<Statement*> s = db_.prepare(
+    Result<Statement*> s = db.prepare(
         QStringLiteral("SELECT t.rowid, t.updated_hlc, st.uuid, t.deleted, t.classification, "
                        "t.releasability, %2 FROM %1 t JOIN station st ON st.id = t.station "
                        "WHERE t.uuid = ?1")

@@ -38,6 +38,11 @@ struct HeldVersion {
 /// column, or this mission's own station when that is NULL (store migration 6).
 QString recordOriginColumn(const char* alias);
 
+/// The record of `kind` (a change-log kind: incident, note, attachment, route, annotation)
+/// with this uuid, if the mission holds it (a tombstone too).
+Result<std::optional<HeldVersion>> heldVersion(StatementCache& db, const QString& kind,
+                                               const QString& uuid);
+
 /// How RemoteApply wrote a version, as the change log names it.
 enum class RemoteWrite { Inserted, Updated, Deleted };
 
@@ -56,9 +61,10 @@ class RemoteApply {
 public:
     explicit RemoteApply(MissionStore& store);
 
-    /// The record of `kind` (a change-log kind: incident, note, attachment, route, annotation)
-    /// with this uuid, if the mission holds it (a tombstone too).
-    Result<std::optional<HeldVersion>> held(const QString& kind, const QString& uuid);
+    /// heldVersion(), with this apply's statements.
+    Result<std::optional<HeldVersion>> held(const QString& kind, const QString& uuid) {
+        return heldVersion(db_, kind, uuid);
+    }
 
     Result<RemoteWrite> incident(const Incident& incident, const RemoteStamp& stamp);
     /// Notes are append-only: one the mission holds is not written again (nullopt), nor one
