@@ -117,8 +117,9 @@ Status RemoteApply::log(const QString& kind, const QString& uuid, RemoteWrite op
     return success();
 }
 
-Result<RemoteWrite> RemoteApply::incident(const Incident& i, const RemoteStamp& stamp) {
-    Result<std::optional<HeldVersion>> local = held(QStringLiteral("incident"), i.uuid);
+Result<RemoteApply::Target> RemoteApply::targetOf(const QString& kind, const QString& uuid,
+                                                  const RemoteStamp& stamp) {
+    Result<std::optional<HeldVersion>> local = held(kind, uuid);
     if (!local)
         return local.error();
     Result<qint64> station = stationKey(stamp.station);
@@ -127,10 +128,29 @@ Result<RemoteWrite> RemoteApply::incident(const Incident& i, const RemoteStamp& 
     Result<qint64> origin = stationKey(stamp.origin.isEmpty() ? stamp.station : stamp.origin);
     if (!origin)
         return origin.error();
+    return Target{local.value(), station.value(), origin.value()};
+}
+
+Result<RemoteWrite> RemoteApply::logged(const QString& kind, const QString& uuid,
+                                        const std::optional<HeldVersion>& held,
+                                        const RemoteStamp& stamp) {
+    const RemoteWrite op = writeOf(held.has_value(), stamp.deleted);
+    if (Status s = log(kind, uuid, op, stamp); !s)
+        return s.error();
+    return op;
+}
+
+Result<RemoteWrite> RemoteApply::incident(const Incident& i, const RemoteStamp& stamp) {
+    Result<Target> target = targetOf(QStringLiteral("incident"), i.uuid, stamp);
+    if (!target)
+        return target.error();
+    const std::optional<HeldVersion>& local = target.value().held;
+    const qint64 station = target.value().station;
+    const qint64 origin = target.value().origin;
     qint64 id = 0;
-    if (local.value()) {
-        id = local.value()->id;
-        if (!local.value()->deleted)
+    if (local) {
+        id = local->id;
+        if (!local->deleted)
             if (Status s = runForRow(incidentUnindexStatements(), id); !s)
                 return s.error();
         Result<Statement*> stmt = db_.prepare(
@@ -139,7 +159,7 @@ Result<RemoteWrite> RemoteApply::incident(const Incident& i, const RemoteStamp& 
                 .arg(incidentUpdateAssignments()));
         if (!stmt)
             return stmt.error();
-        bindIncident(*stmt.value(), i, station.value(), Hlc{stamp.updated});
+        bindIncident(*stmt.value(), i, station, Hlc{stamp.updated});
         if (Status s = stmt.value()->bind(23, stamp.created).bind(24, stamp.deleted ? 1 : 0).run();
             !s)
             return s.error();
@@ -151,11 +171,11 @@ Result<RemoteWrite> RemoteApply::incident(const Incident& i, const RemoteStamp& 
                 .arg(incidentWriteColumns()));
         if (!stmt)
             return stmt.error();
-        bindIncident(*stmt.value(), i, station.value(), Hlc{stamp.updated});
+        bindIncident(*stmt.value(), i, station, Hlc{stamp.updated});
         if (Status s = stmt.value()
                            ->bind(23, stamp.created)
                            .bind(24, stamp.deleted ? 1 : 0)
-                           .bind(25, origin.value())
+                           .bind(25, origin)
                            .run();
             !s)
             return s.error();
@@ -164,44 +184,37 @@ Result<RemoteWrite> RemoteApply::incident(const Incident& i, const RemoteStamp& 
     if (!stamp.deleted)
         if (Status s = runForRow(incidentIndexStatements(), id); !s)
             return s.error();
-    const RemoteWrite op = writeOf(local.value().has_value(), stamp.deleted);
-    if (Status s = log(QStringLiteral("incident"), i.uuid, op, stamp); !s)
-        return s.error();
-    return op;
+    return logged(QStringLiteral("incident"), i.uuid, local, stamp);
 }
 
 Result<std::optional<bool>> RemoteApply::note(const IncidentNote& note, const QString& incidentUuid,
                                               const RemoteStamp& stamp) {
-    Result<std::optional<HeldVersion>> local = held(QStringLiteral("note"), note.uuid);
-    if (!local)
-        return local.error();
-    if (local.value())
+    Result<Target> target = targetOf(QStringLiteral("note"), note.uuid, stamp);
+    if (!target)
+        return target.error();
+    if (target.value().held)
         return std::optional<bool>();
     Result<std::optional<HeldVersion>> incident = held(QStringLiteral("incident"), incidentUuid);
     if (!incident)
         return incident.error();
     if (!incident.value())
         return std::optional(false);
-    Result<qint64> station = stationKey(stamp.station);
-    if (!station)
-        return station.error();
-    Result<qint64> origin = stationKey(stamp.origin.isEmpty() ? stamp.station : stamp.origin);
-    if (!origin)
-        return origin.error();
+    const qint64 station = target.value().station;
+    const qint64 origin = target.value().origin;
     // A note's text is in its incident's full-text row: out before, back in after.
     const qint64 incidentId = incident.value()->id;
     const bool live = !incident.value()->deleted;
     if (live)
         if (Status s = runForRow(incidentUnindexStatements(), incidentId); !s)
             return s.error();
-    if (Status s = db_.run(QStringLiteral("INSERT INTO incident_note (uuid, incident_id, author, "
-                                          "text, written_at, classification, releasability, "
-                                          "station, created_hlc, updated_hlc, origin) VALUES "
-                                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
-                           {note.uuid, incidentId, note.author, note.text,
-                            note.writtenAt.toMSecsSinceEpoch(), note.marking.classification,
-                            note.marking.releasability, station.value(), stamp.created,
-                            stamp.updated, origin.value()});
+    if (Status s =
+            db_.run(QStringLiteral("INSERT INTO incident_note (uuid, incident_id, author, "
+                                   "text, written_at, classification, releasability, "
+                                   "station, created_hlc, updated_hlc, origin) VALUES "
+                                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                    {note.uuid, incidentId, note.author, note.text,
+                     note.writtenAt.toMSecsSinceEpoch(), note.marking.classification,
+                     note.marking.releasability, station, stamp.created, stamp.updated, origin});
         !s)
         return s.error();
     if (live)
@@ -219,15 +232,12 @@ Result<bool> RemoteApply::attachment(const Attachment& a, const QString& inciden
         return incident.error();
     if (!incident.value())
         return false;
-    Result<std::optional<HeldVersion>> local = held(QStringLiteral("attachment"), a.uuid);
-    if (!local)
-        return local.error();
-    Result<qint64> station = stationKey(stamp.station);
-    if (!station)
-        return station.error();
-    Result<qint64> origin = stationKey(stamp.origin.isEmpty() ? stamp.station : stamp.origin);
-    if (!origin)
-        return origin.error();
+    Result<Target> target = targetOf(QStringLiteral("attachment"), a.uuid, stamp);
+    if (!target)
+        return target.error();
+    const std::optional<HeldVersion>& local = target.value().held;
+    const qint64 station = target.value().station;
+    const qint64 origin = target.value().origin;
     if (Status s = db_.run(QStringLiteral("INSERT INTO attachment_blob (sha256, data) VALUES "
                                           "(?1, ?2) ON CONFLICT DO NOTHING"),
                            {a.sha256, QVariant(data)});
@@ -241,12 +251,12 @@ Result<bool> RemoteApply::attachment(const Attachment& a, const QString& inciden
                          a.size,
                          a.marking.classification,
                          a.marking.releasability,
-                         station.value(),
+                         station,
                          stamp.created,
                          stamp.updated,
                          stamp.deleted ? 1 : 0};
     const QString sql =
-        local.value()
+        local
             ? QStringLiteral("UPDATE attachment SET incident_id = ?2, name = ?3, media_type = ?4, "
                              "sha256 = ?5, size = ?6, classification = ?7, releasability = ?8, "
                              "station = ?9, created_hlc = ?10, updated_hlc = ?11, deleted = ?12 "
@@ -255,90 +265,74 @@ Result<bool> RemoteApply::attachment(const Attachment& a, const QString& inciden
                              "sha256, size, classification, releasability, station, created_hlc, "
                              "updated_hlc, deleted, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
                              "?8, ?9, ?10, ?11, ?12, ?13)");
-    if (!local.value())
-        args.append(origin.value());
+    if (!local)
+        args.append(origin);
     if (Status s = db_.run(sql, args); !s)
         return s.error();
-    if (Status s = log(QStringLiteral("attachment"), a.uuid,
-                       writeOf(local.value().has_value(), stamp.deleted), stamp);
-        !s)
-        return s.error();
+    if (Result<RemoteWrite> w = logged(QStringLiteral("attachment"), a.uuid, local, stamp); !w)
+        return w.error();
     return true;
 }
 
 Result<RemoteWrite> RemoteApply::annotation(const Annotation& annotation,
                                             const RemoteStamp& stamp) {
-    Result<std::optional<HeldVersion>> local = held(QStringLiteral("annotation"), annotation.uuid);
-    if (!local)
-        return local.error();
-    Result<qint64> station = stationKey(stamp.station);
-    if (!station)
-        return station.error();
-    Result<qint64> origin = stationKey(stamp.origin.isEmpty() ? stamp.station : stamp.origin);
-    if (!origin)
-        return origin.error();
+    Result<Target> target = targetOf(QStringLiteral("annotation"), annotation.uuid, stamp);
+    if (!target)
+        return target.error();
+    const std::optional<HeldVersion>& local = target.value().held;
+    const qint64 station = target.value().station;
+    const qint64 origin = target.value().origin;
     const QString sql =
-        local.value()
-            ? QStringLiteral("UPDATE annotation SET %1, created_hlc = ?11, deleted = ?12 WHERE "
-                             "uuid = ?1")
-                  .arg(annotationUpdateAssignments())
-            : QStringLiteral("INSERT INTO annotation (%1, created_hlc, deleted, origin) VALUES "
-                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
-                  .arg(annotationWriteColumns());
+        local ? QStringLiteral("UPDATE annotation SET %1, created_hlc = ?11, deleted = ?12 WHERE "
+                               "uuid = ?1")
+                    .arg(annotationUpdateAssignments())
+              : QStringLiteral("INSERT INTO annotation (%1, created_hlc, deleted, origin) VALUES "
+                               "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+                    .arg(annotationWriteColumns());
     Result<Statement*> stmt = db_.prepare(sql);
     if (!stmt)
         return stmt.error();
-    bindAnnotation(*stmt.value(), annotation, station.value(), Hlc{stamp.updated})
+    bindAnnotation(*stmt.value(), annotation, station, Hlc{stamp.updated})
         .bind(11, stamp.created)
         .bind(12, stamp.deleted ? 1 : 0);
-    if (!local.value())
-        stmt.value()->bind(13, origin.value());
+    if (!local)
+        stmt.value()->bind(13, origin);
     if (Status s = stmt.value()->run(); !s)
         return s.error();
-    const RemoteWrite op = writeOf(local.value().has_value(), stamp.deleted);
-    if (Status s = log(QStringLiteral("annotation"), annotation.uuid, op, stamp); !s)
-        return s.error();
-    return op;
+    return logged(QStringLiteral("annotation"), annotation.uuid, local, stamp);
 }
 
 Result<RemoteWrite> RemoteApply::route(const PatrolRoute& route, const RemoteStamp& stamp) {
-    Result<std::optional<HeldVersion>> local = held(QStringLiteral("route"), route.uuid);
-    if (!local)
-        return local.error();
-    Result<qint64> station = stationKey(stamp.station);
-    if (!station)
-        return station.error();
-    Result<qint64> origin = stationKey(stamp.origin.isEmpty() ? stamp.station : stamp.origin);
-    if (!origin)
-        return origin.error();
+    Result<Target> target = targetOf(QStringLiteral("route"), route.uuid, stamp);
+    if (!target)
+        return target.error();
+    const std::optional<HeldVersion>& local = target.value().held;
+    const qint64 station = target.value().station;
+    const qint64 origin = target.value().origin;
     const QString sql =
-        local.value()
-            ? QStringLiteral("UPDATE route SET %1, station = ?8, created_hlc = ?9, updated_hlc = "
-                             "?10, deleted = ?11 WHERE uuid = ?1")
-                  .arg(routeUpdateAssignments())
-            : QStringLiteral("INSERT INTO route (%1, station, created_hlc, updated_hlc, deleted, "
-                             "origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
-                  .arg(routeWriteColumns());
+        local ? QStringLiteral("UPDATE route SET %1, station = ?8, created_hlc = ?9, updated_hlc = "
+                               "?10, deleted = ?11 WHERE uuid = ?1")
+                    .arg(routeUpdateAssignments())
+              : QStringLiteral("INSERT INTO route (%1, station, created_hlc, updated_hlc, deleted, "
+                               "origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
+                    .arg(routeWriteColumns());
     Result<Statement*> stmt = db_.prepare(sql);
     if (!stmt)
         return stmt.error();
     bindRoute(*stmt.value(), route)
-        .bind(8, station.value())
+        .bind(8, station)
         .bind(9, stamp.created)
         .bind(10, stamp.updated)
         .bind(11, stamp.deleted ? 1 : 0);
-    if (!local.value())
-        stmt.value()->bind(12, origin.value());
+    if (!local)
+        stmt.value()->bind(12, origin);
     if (Status s = stmt.value()->run(); !s)
         return s.error();
     if (Status s = writeWaypoints(db_, route.uuid, route.waypoints); !s)
         return s.error();
     if (Status s = writeTrack(db_, route.uuid, route.track); !s)
         return s.error();
-    const RemoteWrite op = writeOf(local.value().has_value(), stamp.deleted);
-    if (Status s = log(QStringLiteral("route"), route.uuid, op, stamp); !s)
-        return s.error();
-    return op;
+    return logged(QStringLiteral("route"), route.uuid, local, stamp);
 }
 
 Status RemoteApply::finish() {

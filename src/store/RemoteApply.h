@@ -90,6 +90,17 @@ public:
     Result<qint64> stationKey(const QString& uuid);
 
 private:
+    /// What writing one version needs: what the mission holds of the record, and the keys of
+    /// its writer and origin stations.
+    struct Target {
+        std::optional<HeldVersion> held;
+        qint64 station = 0;
+        qint64 origin = 0;
+    };
+    Result<Target> targetOf(const QString& kind, const QString& uuid, const RemoteStamp& stamp);
+    /// Logs the write (insert, update or tombstone, from what was held) and returns it.
+    Result<RemoteWrite> logged(const QString& kind, const QString& uuid,
+                               const std::optional<HeldVersion>& held, const RemoteStamp& stamp);
     Status log(const QString& kind, const QString& uuid, RemoteWrite op, const RemoteStamp& stamp);
     Status runForRow(const QStringList& statements, qint64 id);
 
