@@ -42,3 +42,9 @@ endif()
 # Sync over TLS 1.3 on loopback (src/sync).
 tessera_add_suite(test_sync SOURCES unit/test_sync.cpp LIBS tessera_sync OpenSSL::SSL OpenSSL::Crypto)
 tessera_add_suite(test_share_peerstatus SOURCES unit/test_share_peerstatus.cpp LIBS tessera_share)
+
+# Sharing through a real Mosquitto broker, started by the tests (src/relay, docs/deployment.md).
+tessera_add_suite(test_relay SOURCES unit/test_relay.cpp support/BrokerSupport.h
+    LIBS tessera_relay tessera_share)
+target_compile_definitions(test_relay PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
+add_dependencies(test_relay tessera-cli)

@@ -2,6 +2,7 @@
 // tessera-cli identity|contact|bundle: the command-line face of sharing (docs/sharing.md).
 // Wiring only; the work is in tessera_share.
 
+#include "CliShare.h"
 #include "share/Bundle.h"
 #include "share/ContactBook.h"
 #include "share/Crypto.h"
@@ -26,8 +27,6 @@
 #include <unistd.h>
 
 namespace tessera::cli {
-
-namespace {
 
 using namespace tessera::share;
 
@@ -196,6 +195,8 @@ Status writeFile(const QString& path, const QByteArray& bytes) {
         return Error{QStringLiteral("%1: cannot write (%2)").arg(path, f.errorString())};
     return success();
 }
+
+namespace {
 
 // ---- identity ----
 
@@ -978,6 +979,8 @@ int runShareCommand(const QStringList& args) {
             return syncNow(rest);
         if (sub == QLatin1String("serve"))
             return syncServe(rest);
+    } else if (command == QLatin1String("relay")) {
+        return runRelayCommand(sub, rest);
     } else if (command == QLatin1String("bundle")) {
         if (sub == QLatin1String("export"))
             return bundleExport(rest);
@@ -1033,8 +1036,14 @@ const char* shareUsage() {
            "      (on 127.0.0.1 unless --listen 0.0.0.0; --max-sessions, --handshake-timeout,\n"
            "       --frame-timeout)\n"
            "  sync now MISSION --to PEER --host HOST [--port N]      sync with a peer both ways\n"
-           "  (identity/contact/bundle/sync: --identity FILE, --contacts FILE, --passphrase-file "
-           "F)\n";
+           "  relay run MISSION --broker mqtts://HOST:PORT --broker-ca FILE [--forward]\n"
+           "                                      share through the mission's MQTT broker\n"
+           "  relay certificate OUT.crt           this station's certificate for the broker\n"
+           "  relay broker-init DIR --name N --host H [--port P]   set up a mission broker\n"
+           "  relay broker-admit DIR CERT...      admit stations (or a bridging broker)\n"
+           "  relay broker-bridge DIR --to URL --remote-ca FILE --remote-name N   bridge brokers\n"
+           "  (identity/contact/bundle/sync/relay: --identity FILE, --contacts FILE, "
+           "--passphrase-file F)\n";
 }
 
 } // namespace tessera::cli

@@ -613,6 +613,7 @@ Result<ImportReport> importBundle(store::MissionStore& store, const QByteArray& 
     report.id = b.header.id;
     report.sender = b.sender.profile.stationName;
     report.revokedWriters = verified.value().revokedWriters;
+    report.senderKnows = b.header.knows;
     if (ahead > kReportedSkewMs)
         report.clockSkewMs = ahead;
     // Records are written with the store's index maintenance repeated here (docs/sharing.md);

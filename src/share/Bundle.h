@@ -87,6 +87,9 @@ struct ImportReport {
     qint64 clockSkewMs = 0;
     /// Writers whose key was revoked after they wrote versions this bundle carried (applied).
     QStringList revokedWriters;
+    /// What the sender held when it made the bundle (its header's `knows`): a relay learns
+    /// from it what a peer has, when the peer asks for what it lacks.
+    Knowledge senderKnows;
 
     /// What the analyst must be told beyond the counts, in sentences: each refused version, and
     /// a sender's clock running ahead. The CLI prints them and the sharing panel shows them.

@@ -1,0 +1,528 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "relay/Relay.h"
+
+#include "relay/Inbox.h"
+#include "share/Bundle.h"
+#include "share/BundleRecords.h"
+#include "store/MissionStore.h"
+
+#include <QCborMap>
+#include <QCborValue>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QHash>
+#include <QRegularExpression>
+#include <QSaveFile>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <variant>
+
+namespace tessera::relay {
+
+namespace {
+
+const QString kBundleKey = QStringLiteral("tessera-bundle");
+const QString kPartKey = QStringLiteral("tessera-part");
+const QString kPartsKey = QStringLiteral("tessera-parts");
+const QString kResendKey = QStringLiteral("tessera-resend");
+
+/// What the network thread tells the relay's thread.
+struct Connected {
+    bool sessionPresent = false;
+};
+struct Disconnected {
+    QString reason;
+};
+struct Published {
+    int mid = 0;
+    int reason = 0;
+};
+struct Subscribed {
+    QList<int> granted;
+};
+struct Arrived {};
+struct Problem {
+    QString text;
+};
+using Event = std::variant<Connected, Disconnected, Published, Subscribed, Arrived, Problem>;
+
+/// A series sent to one peer, waiting for the broker to acknowledge every part of it; then the
+/// peer's share of the mission up to `covers` has left this station for good.
+struct InFlight {
+    QSet<int> mids;
+    share::Knowledge covers;
+    int bundles = 0;
+    int records = 0;
+};
+
+bool covered(const share::Knowledge& have, const share::Knowledge& sent) {
+    for (auto it = have.constBegin(); it != have.constEnd(); ++it)
+        if (it.value() > sent.value(it.key(), 0))
+            return false;
+    return true;
+}
+
+void mergeInto(share::Knowledge& into, const share::Knowledge& more) {
+    for (auto it = more.constBegin(); it != more.constEnd(); ++it)
+        into[it.key()] = std::max(into.value(it.key(), 0), it.value());
+}
+
+} // namespace
+
+QString Relay::missionTopic(const QString& missionId) {
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    if (plain.match(missionId).hasMatch())
+        return missionId;
+    return QString::fromLatin1(
+        QCryptographicHash::hash(missionId.toUtf8(), QCryptographicHash::Sha256).toHex().left(32));
+}
+
+struct Relay::Impl {
+    share::Identity me;
+    sync::TrustSource trust;
+    RelaySettings settings;
+    QString meHex;
+
+    std::mutex mutex; ///< guards events, status, stopping
+    std::condition_variable wake;
+    std::deque<Event> events;
+    RelayStatus status;
+    bool stopping = false;
+    bool poked = false;
+
+    // The relay thread's own state.
+    std::unique_ptr<Inbox> inbox;
+    QHash<QString, share::Knowledge> sent; ///< per peer (hex): what has left for it
+    bool hadSession = false;               ///< the broker held a session for us once
+    QHash<QString, InFlight> inFlight;     ///< per peer (hex)
+    QHash<int, QString> midPeer;           ///< message id -> peer (hex)
+    bool askResend = false;
+    QSet<QString> askPending; ///< peers still to be asked for what we lack
+    bool subscribed = false;
+    QString topicPrefix; ///< tessera/MISSION/to/
+
+    Impl(share::Identity i, sync::TrustSource t, RelaySettings s)
+        : me(std::move(i))
+        , trust(std::move(t))
+        , settings(std::move(s)) {
+        meHex = QString::fromLatin1(me.fingerprint().toHex());
+        if (settings.stateFolder.isEmpty())
+            settings.stateFolder = settings.missionPath + QStringLiteral(".relay");
+    }
+
+    void post(Event e) {
+        {
+            std::lock_guard lock(mutex);
+            events.push_back(std::move(e));
+        }
+        wake.notify_all();
+    }
+
+    template <typename F>
+    void update(F&& f) {
+        std::lock_guard lock(mutex);
+        f(status);
+    }
+
+    RelayPeer& peer(RelayStatus& s, const QString& hex) {
+        for (RelayPeer& p : s.peers)
+            if (p.fingerprintHex == hex)
+                return p;
+        s.peers.append({hex, {}, {}, 0, 0, 0, 0});
+        return s.peers.last();
+    }
+
+    QString statePath() const { return settings.stateFolder + QStringLiteral("/state.cbor"); }
+
+    Status loadState() {
+        QFile f(statePath());
+        if (!f.exists())
+            return success();
+        if (!f.open(QIODevice::ReadOnly))
+            return Error{QStringLiteral("cannot read %1").arg(f.fileName())};
+        const QCborMap m = QCborValue::fromCbor(f.readAll()).toMap();
+        hadSession = m.value(QStringLiteral("hadSession")).toBool();
+        const QCborMap peers = m.value(QStringLiteral("sent")).toMap();
+        for (auto it = peers.constBegin(); it != peers.constEnd(); ++it) {
+            share::Knowledge k;
+            const QCborMap stations = it.value().toMap();
+            for (auto s = stations.constBegin(); s != stations.constEnd(); ++s)
+                k.insert(s.key().toString(), s.value().toInteger());
+            sent.insert(it.key().toString(), k);
+        }
+        return success();
+    }
+
+    /// Written whole or not at all: a station killed while saving keeps the previous state, and
+    /// at worst sends again what the peer already has (applied once: bundles are idempotent).
+    Status saveState() {
+        QCborMap peers;
+        for (auto it = sent.constBegin(); it != sent.constEnd(); ++it) {
+            QCborMap stations;
+            for (auto s = it.value().constBegin(); s != it.value().constEnd(); ++s)
+                stations.insert(s.key(), s.value());
+            peers.insert(it.key(), stations);
+        }
+        QCborMap m;
+        m.insert(QStringLiteral("hadSession"), hadSession);
+        m.insert(QStringLiteral("sent"), peers);
+        QSaveFile f(statePath());
+        if (!f.open(QIODevice::WriteOnly) || f.write(m.toCborValue().toCbor()) < 0 || !f.commit())
+            return Error{QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString())};
+        return success();
+    }
+
+    /// saveState(), a failure shown in the status (the relay goes on: at worst it sends again).
+    void keepState() {
+        if (Status s = saveState(); !s)
+            update([&](RelayStatus& st) { st.lastError = s.error().message; });
+    }
+
+    /// On the network thread: keeps the part on disk before the broker hears it arrived.
+    void onMessage(const QString& topic, const QByteArray& payload, const UserProperties& props) {
+        // tessera/MISSION/to/ME/from/SENDER; the broker's ACL lets only SENDER publish there.
+        const QStringList segments = topic.split(QLatin1Char('/'));
+        if (!topic.startsWith(topicPrefix + meHex + QStringLiteral("/from/")) ||
+            segments.size() != 6) {
+            post(Problem{
+                QStringLiteral("a message on an unexpected topic %1 was ignored").arg(topic)});
+            return;
+        }
+        PartHeader h;
+        bool partOk = false, partsOk = false;
+        for (const auto& [name, value] : props) {
+            if (name == kBundleKey)
+                h.bundle = value;
+            else if (name == kPartKey)
+                h.part = value.toInt(&partOk);
+            else if (name == kPartsKey)
+                h.parts = value.toInt(&partsOk);
+            else if (name == kResendKey)
+                h.resend = value == QLatin1String("1");
+        }
+        Status kept = partOk && partsOk
+                          ? inbox->store(segments[5], h, payload)
+                          : Status(Error{QStringLiteral("a message without its part header")});
+        if (!kept)
+            post(Problem{QStringLiteral("a message from %1 was not kept: %2")
+                             .arg(segments[5].left(16), kept.error().message)});
+        else
+            post(Arrived{});
+    }
+
+    Result<std::unique_ptr<BrokerClient>> connect() {
+        BrokerEvents e;
+        e.connected = [this](bool present) { post(Connected{present}); };
+        e.disconnected = [this](const QString& why) { post(Disconnected{why}); };
+        e.published = [this](int mid, int reason) { post(Published{mid, reason}); };
+        e.subscribed = [this](int, const QList<int>& granted) { post(Subscribed{granted}); };
+        e.message = [this](const QString& topic, const QByteArray& payload,
+                           const UserProperties& props) { onMessage(topic, payload, props); };
+        return BrokerClient::start(me, settings.broker, std::move(e));
+    }
+
+    void handle(const Event& event, BrokerClient& client,
+                const std::function<void(const QString&)>& log) {
+        if (const auto* c = std::get_if<Connected>(&event)) {
+            update([](RelayStatus& s) {
+                s.connected = true;
+                s.lastError.clear();
+            });
+            if (!c->sessionPresent) {
+                // A new session: subscribe; and if there was one before, whatever the broker
+                // queued for us in it is gone, so ask every peer for what we lack.
+                if (hadSession)
+                    askResend = true;
+                subscribed = false;
+            }
+            if (!subscribed) {
+                Result<int> sub = client.subscribe(topicPrefix + meHex + QStringLiteral("/from/+"));
+                if (!sub && log)
+                    log(sub.error().message);
+                subscribed = sub.ok();
+            }
+            if (!hadSession) {
+                hadSession = true;
+                keepState();
+            }
+            if (log)
+                log(c->sessionPresent ? QStringLiteral("connected to the broker (session resumed)")
+                                      : QStringLiteral("connected to the broker (new session)"));
+        } else if (const auto* g = std::get_if<Disconnected>(&event)) {
+            update([&](RelayStatus& s) {
+                s.connected = false;
+                s.lastError = g->reason;
+            });
+            if (log)
+                log(g->reason);
+        } else if (const auto* p = std::get_if<Published>(&event)) {
+            const QString peerHex = midPeer.take(p->mid);
+            auto it = inFlight.find(peerHex);
+            if (peerHex.isEmpty() || it == inFlight.end())
+                return;
+            if (p->reason >= 128) {
+                const QString why =
+                    QStringLiteral("the broker refused a message to %1 (MQTT reason %2)")
+                        .arg(peerHex.left(16))
+                        .arg(p->reason);
+                update([&](RelayStatus& s) { s.lastError = why; });
+                if (log)
+                    log(why);
+                for (int mid : it->mids)
+                    midPeer.remove(mid);
+                inFlight.erase(it);
+                return;
+            }
+            it->mids.remove(p->mid);
+            update([](RelayStatus& s) { s.partsQueued = std::max(0, s.partsQueued - 1); });
+            if (!it->mids.isEmpty())
+                return;
+            mergeInto(sent[peerHex], it->covers);
+            const InFlight done = *it;
+            inFlight.erase(it);
+            keepState();
+            update([&](RelayStatus& s) {
+                s.bundlesSent += done.bundles;
+                s.recordsSent += done.records;
+                RelayPeer& rp = peer(s, peerHex);
+                rp.bundlesOut += done.bundles;
+                rp.recordsOut += done.records;
+            });
+        } else if (const auto* s = std::get_if<Subscribed>(&event)) {
+            if (!s->granted.isEmpty() && s->granted.first() >= 128) {
+                const QString why = QStringLiteral("the broker refused this station's "
+                                                   "subscription (MQTT reason %1): is the station "
+                                                   "admitted at the broker?")
+                                        .arg(s->granted.first());
+                update([&](RelayStatus& st) { st.lastError = why; });
+                if (log)
+                    log(why);
+            }
+        } else if (const auto* pr = std::get_if<Problem>(&event)) {
+            update([&](RelayStatus& st) { st.lastError = pr->text; });
+            if (log)
+                log(pr->text);
+        }
+    }
+
+    /// Applies every bundle whose parts are all here, in the order they began to arrive.
+    void applyArrived(store::MissionStore& mission,
+                      const std::function<void(const QString&)>& log) {
+        for (const Inbox::Whole& w : inbox->whole()) {
+            Result<QByteArray> bytes = inbox->assemble(w);
+            Result<share::ContactBook> book = trust();
+            if (!book) {
+                update([&](RelayStatus& s) { s.lastError = book.error().message; });
+                return; // keep the bundles until the contact book can be read
+            }
+            Result<share::ImportReport> imported =
+                bytes
+                    ? share::importBundle(mission, bytes.value(), me, book.value(), settings.limits,
+                                          QByteArray::fromHex(w.sender.toLatin1()))
+                    : Result<share::ImportReport>(bytes.error());
+            if (imported) {
+                const share::ImportReport& r = imported.value();
+                if (w.resend) {
+                    // The peer lost what the broker held for it: start again from what it has.
+                    sent[w.sender] = r.senderKnows;
+                    inFlight.remove(w.sender);
+                    keepState();
+                }
+                update([&](RelayStatus& s) {
+                    ++s.bundlesApplied;
+                    s.recordsApplied += r.applied;
+                    RelayPeer& p = peer(s, w.sender);
+                    p.name = r.sender;
+                    p.lastReceived = QDateTime::currentDateTimeUtc();
+                    ++p.bundlesIn;
+                    p.recordsIn += r.applied;
+                });
+                if (log && (r.applied > 0 || !r.refused.isEmpty()))
+                    log(QStringLiteral("from %1: %2 applied, %3 unchanged, %4 conflicts")
+                            .arg(r.sender)
+                            .arg(r.applied)
+                            .arg(r.unchanged)
+                            .arg(r.conflicts));
+                if (log)
+                    for (const QString& warning : r.warnings())
+                        log(warning);
+            } else if (imported.error().message.contains(QLatin1String("replayed"))) {
+                update([](RelayStatus& s) { ++s.duplicates; });
+            } else {
+                const QString why = QStringLiteral("a bundle from %1 was refused: %2")
+                                        .arg(w.sender.left(16), imported.error().message);
+                update([&](RelayStatus& s) {
+                    ++s.refused;
+                    s.lastError = why;
+                });
+                if (log)
+                    log(why);
+            }
+            inbox->remove(w);
+        }
+        update([&](RelayStatus& s) { s.partsHeld = inbox->partsHeld(); });
+    }
+
+    /// Publishes one bundle's parts to `peerHex`; their message ids join the peer's series.
+    Status publish(BrokerClient& client, const QString& peerHex, const QByteArray& bundle,
+                   bool resend, InFlight& flight) {
+        const QString topic = topicPrefix + peerHex + QStringLiteral("/from/") + meHex;
+        const QList<Part> parts = splitBundle(bundle, settings.partBytes, resend);
+        for (const Part& part : parts) {
+            UserProperties props{{kBundleKey, part.header.bundle},
+                                 {kPartKey, QString::number(part.header.part)},
+                                 {kPartsKey, QString::number(part.header.parts)}};
+            if (resend)
+                props.append({kResendKey, QStringLiteral("1")});
+            Result<int> mid = client.publish(topic, part.bytes, props);
+            if (!mid)
+                return mid.error();
+            flight.mids.insert(mid.value());
+            midPeer.insert(mid.value(), peerHex);
+        }
+        update([&](RelayStatus& s) { s.partsQueued += static_cast<int>(parts.size()); });
+        return success();
+    }
+
+    /// For each trusted peer with nothing in flight: the series of what it lacks and may have.
+    void sendChanges(store::MissionStore& mission, BrokerClient& client,
+                     const std::function<void(const QString&)>& log) {
+        Result<share::ContactBook> book = trust();
+        if (!book)
+            return;
+        Result<share::Knowledge> knowledge = share::missionKnowledge(mission);
+        if (!knowledge)
+            return;
+        const QString station = mission.station();
+        const QList<share::ContactCard> contacts = book.value().contacts();
+        if (std::exchange(askResend, false))
+            for (const share::ContactCard& card : contacts)
+                askPending.insert(QString::fromLatin1(card.fingerprint().toHex()));
+        for (const share::ContactCard& card : contacts) {
+            const QString peerHex = QString::fromLatin1(card.fingerprint().toHex());
+            if (peerHex == meHex || inFlight.contains(peerHex))
+                continue;
+            const bool resend = askPending.remove(peerHex);
+            share::Knowledge since = sent.value(peerHex);
+            share::Knowledge covers = knowledge.value();
+            if (!settings.forward) {
+                // Only this station's own changes: every other writer reaches the peer itself.
+                const qint64 mine = since.value(station, 0);
+                since = knowledge.value();
+                since[station] = mine;
+                covers = {{station, knowledge.value().value(station, 0)}};
+            }
+            if (!resend && covered(covers, sent.value(peerHex)))
+                continue;
+            InFlight flight;
+            flight.covers = covers;
+            if (resend)
+                since = knowledge.value(); // nothing but our knowledge: an empty bundle
+            Result<share::SeriesReport> series = share::exportBundleSeries(
+                mission, me, card, since, resend ? 0 : settings.recordsPerBundle,
+                [&](const share::ExportReport& r) -> Status {
+                    ++flight.bundles;
+                    flight.records += r.records;
+                    return publish(client, peerHex, r.bytes, resend, flight);
+                });
+            if (!series) {
+                if (log)
+                    log(QStringLiteral("cannot send to %1: %2")
+                            .arg(card.profile.stationName, series.error().message));
+                for (int mid : flight.mids)
+                    midPeer.remove(mid);
+                continue;
+            }
+            if (resend)
+                flight.covers = sent.value(peerHex); // asking is not sending
+            if (!flight.mids.isEmpty())
+                inFlight.insert(peerHex, flight);
+        }
+    }
+};
+
+Relay::Relay(share::Identity me, sync::TrustSource trust, RelaySettings settings)
+    : d(std::make_unique<Impl>(std::move(me), std::move(trust), std::move(settings))) {}
+
+Relay::~Relay() = default;
+
+Status Relay::run(const std::function<void(const QString&)>& log) {
+    Result<store::MissionStore> mission =
+        store::MissionStore::open(d->settings.missionPath, store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return mission.error();
+    Result<store::MissionInfo> info = mission.value().info();
+    if (!info)
+        return info.error();
+    d->topicPrefix = QStringLiteral("tessera/%1/to/").arg(missionTopic(info.value().id));
+    if (!QDir().mkpath(d->settings.stateFolder))
+        return Error{QStringLiteral("cannot create %1").arg(d->settings.stateFolder)};
+    d->inbox = std::make_unique<Inbox>(d->settings.stateFolder + QStringLiteral("/inbox"),
+                                       d->settings.limits.maxBundleBytes, d->settings.partBytes);
+    if (Status s = d->inbox->open(); !s)
+        return s;
+    if (Status s = d->loadState(); !s)
+        return s;
+    Result<std::unique_ptr<BrokerClient>> client = d->connect();
+    if (!client)
+        return client.error();
+    d->update([](RelayStatus& s) { s.running = true; });
+    // Bundles whole before a stop or a crash are applied first.
+    d->applyArrived(mission.value(), log);
+    for (;;) {
+        std::deque<Event> batch;
+        {
+            std::unique_lock lock(d->mutex);
+            d->wake.wait_for(lock, std::chrono::milliseconds(d->settings.pollMs),
+                             [this] { return d->stopping || d->poked || !d->events.empty(); });
+            if (d->stopping)
+                break;
+            d->poked = false;
+            batch.swap(d->events);
+        }
+        bool arrived = false;
+        for (const Event& e : batch) {
+            arrived = arrived || std::holds_alternative<Arrived>(e);
+            d->handle(e, *client.value(), log);
+        }
+        if (arrived)
+            d->applyArrived(mission.value(), log);
+        bool connected = false;
+        d->update([&](RelayStatus& s) { connected = s.connected; });
+        if (connected)
+            d->sendChanges(mission.value(), *client.value(), log);
+    }
+    client.value()->stop();
+    d->update([](RelayStatus& s) {
+        s.running = false;
+        s.connected = false;
+    });
+    return success();
+}
+
+void Relay::stop() {
+    {
+        std::lock_guard lock(d->mutex);
+        d->stopping = true;
+    }
+    d->wake.notify_all();
+}
+
+void Relay::poke() {
+    {
+        std::lock_guard lock(d->mutex);
+        d->poked = true;
+    }
+    d->wake.notify_all();
+}
+
+RelayStatus Relay::status() const {
+    std::lock_guard lock(d->mutex);
+    return d->status;
+}
+
+} // namespace tessera::relay

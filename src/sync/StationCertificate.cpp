@@ -1,0 +1,167 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "sync/StationCertificate.h"
+
+#include <QRegularExpression>
+
+#include <arpa/inet.h>
+#include <memory>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+namespace tessera::sync {
+
+namespace {
+
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+    void operator()(T* p) const { Free(p); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
+using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
+using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using Ext = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
+
+QString reason() {
+    const unsigned long code = ERR_get_error();
+    ERR_clear_error();
+    const char* text = code ? ERR_reason_error_string(code) : nullptr;
+    return text ? QString::fromLatin1(text) : QStringLiteral("unknown OpenSSL error");
+}
+
+Result<QByteArray> toPem(X509* cert) {
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1)
+        return Error{QStringLiteral("cannot write the certificate: %1").arg(reason())};
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    return QByteArray(data, static_cast<qsizetype>(size));
+}
+
+/// Subject and issuer "CN=<cn>", the public key, and the serial; signed with `key`.
+bool fillSelfSigned(X509* cert, EVP_PKEY* key, const QByteArray& cn, const QByteArray& serial) {
+    BIGNUM* bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.constData()),
+                           static_cast<int>(serial.size()), nullptr);
+    ASN1_INTEGER* asn = bn ? BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) : nullptr;
+    BN_free(bn);
+    X509_NAME* name = X509_get_subject_name(cert);
+    return asn && X509_set_version(cert, 2) == 1 && X509_set_pubkey(cert, key) == 1 &&
+           X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                      reinterpret_cast<const unsigned char*>(cn.constData()),
+                                      static_cast<int>(cn.size()), -1, 0) == 1 &&
+           X509_set_issuer_name(cert, name) == 1;
+}
+
+bool isIpAddress(const QString& host) {
+    unsigned char buffer[16];
+    const QByteArray text = host.toLatin1();
+    return inet_pton(AF_INET, text.constData(), buffer) == 1 ||
+           inet_pton(AF_INET6, text.constData(), buffer) == 1;
+}
+
+} // namespace
+
+Result<QByteArray> brokerCertificatePem(const share::Identity& me) {
+    const share::crypto::SecretBytes& secret = me.signingSecretForTls();
+    Pkey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, secret.data(), secret.size()));
+    Cert cert(X509_new());
+    if (!key || !cert)
+        return Error{QStringLiteral("cannot make the broker certificate: %1").arg(reason())};
+    // A positive serial from the fingerprint: unique per station, the same every time.
+    QByteArray serial = me.fingerprint().left(16);
+    serial[0] = static_cast<char>(serial[0] & 0x7f);
+    const time_t from = me.card().created.toSecsSinceEpoch();
+    const bool ok = fillSelfSigned(cert.get(), key.get(), me.fingerprint().toHex(), serial) &&
+                    ASN1_TIME_set(X509_getm_notBefore(cert.get()), from) &&
+                    ASN1_TIME_set_string(X509_getm_notAfter(cert.get()), "99991231235959Z") == 1 &&
+                    X509_sign(cert.get(), key.get(), nullptr) > 0; // Ed25519: no digest
+    if (!ok)
+        return Error{QStringLiteral("cannot make the broker certificate: %1").arg(reason())};
+    return toPem(cert.get());
+}
+
+Result<AdmittedCertificate> readAdmittedCertificate(const QByteArray& pem) {
+    Bio bio(BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size())));
+    Cert cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!cert) {
+        ERR_clear_error();
+        return Error{QStringLiteral("not a PEM certificate")};
+    }
+    EVP_PKEY* key = X509_get0_pubkey(cert.get());
+    if (!key || EVP_PKEY_id(key) != EVP_PKEY_ED25519)
+        return Error{QStringLiteral("not a station certificate: its key is not Ed25519 (a "
+                                    "station's broker certificate comes from `tessera-cli relay "
+                                    "certificate`)")};
+    if (X509_verify(cert.get(), key) != 1) {
+        ERR_clear_error();
+        return Error{QStringLiteral("not a station certificate: it is not signed by its own key")};
+    }
+    char cn[128] = {};
+    const int length =
+        X509_NAME_get_text_by_NID(X509_get_subject_name(cert.get()), NID_commonName, cn, sizeof cn);
+    const QString name = QString::fromLatin1(cn, std::max(length, 0));
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
+    AdmittedCertificate out;
+    out.station = hex.match(name).hasMatch();
+    if (!out.station && !isBrokerName(name))
+        return Error{QStringLiteral("neither a station's nor a broker's certificate: its name "
+                                    "\"%1\" is not a fingerprint or a broker name")
+                         .arg(name.left(80))};
+    out.commonName = name;
+    out.hashName =
+        QStringLiteral("%1.0").arg(X509_subject_name_hash(cert.get()), 8, 16, QLatin1Char('0'));
+    return out;
+}
+
+bool isBrokerName(const QString& name) {
+    static const QRegularExpression word(QStringLiteral("^[a-z][a-z0-9-]{1,39}$"));
+    return word.match(name).hasMatch();
+}
+
+Result<BrokerKeys> makeBrokerKeys(const QString& name, const QStringList& hosts, int days) {
+    if (!isBrokerName(name))
+        return Error{QStringLiteral("a broker's name is a lower-case word of letters, digits and "
+                                    "dashes (2 to 40), such as sector-north: not \"%1\"")
+                         .arg(name)};
+    if (hosts.isEmpty())
+        return Error{QStringLiteral("name at least one host the broker is reached by")};
+    Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+    Cert cert(X509_new());
+    if (!key || !cert)
+        return Error{QStringLiteral("cannot make the broker's key: %1").arg(reason())};
+    QStringList names;
+    for (const QString& host : hosts)
+        names.append(isIpAddress(host) ? QStringLiteral("IP:") + host
+                                       : QStringLiteral("DNS:") + host);
+    QByteArray serial(16, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(serial.data()), 16) != 1)
+        return Error{QStringLiteral("cannot make the broker's key: %1").arg(reason())};
+    serial[0] = static_cast<char>(serial[0] & 0x7f);
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
+    Ext san(X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name,
+                                names.join(QLatin1Char(',')).toLatin1().constData()));
+    const bool ok = san && fillSelfSigned(cert.get(), key.get(), name.toUtf8(), serial) &&
+                    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) &&
+                    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24L * 3600 * days) &&
+                    X509_add_ext(cert.get(), san.get(), -1) == 1 &&
+                    X509_sign(cert.get(), key.get(), nullptr) > 0;
+    if (!ok)
+        return Error{QStringLiteral("cannot make the broker's certificate: %1").arg(reason())};
+    Result<QByteArray> certPem = toPem(cert.get());
+    if (!certPem)
+        return certPem.error();
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio ||
+        PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        return Error{QStringLiteral("cannot write the broker's key: %1").arg(reason())};
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    return BrokerKeys{QByteArray(data, static_cast<qsizetype>(size)), certPem.value()};
+}
+
+} // namespace tessera::sync
