@@ -218,7 +218,7 @@ int brokerBridge(const QStringList& args) {
     const QString conf = QStringLiteral("# Bridge to broker %1 (tessera-cli relay broker-bridge)\n"
                                         "connection %1\n"
                                         "address %2:%3\n"
-                                        "bridge_protocol_version mqttv50\n"
+                                        "bridge_protocol_version mqttv311\n"
                                         "bridge_cafile %4\n"
                                         "bridge_certfile %5/broker.crt\n"
                                         "bridge_keyfile %5/broker.key\n"
