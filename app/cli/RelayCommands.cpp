@@ -215,10 +215,24 @@ int brokerBridge(const QStringList& args) {
     const QString caCopy = QStringLiteral("%1/bridges/%2.crt").arg(dir, name);
     if (Status s = writeFile(caCopy, ca.read(64 * 1024)); !s)
         return fail(s.error().message);
+    // This broker's own name (its certificate's), for a client id no other bridge uses.
+    QFile own(dir + QStringLiteral("/broker.crt"));
+    Result<sync::AdmittedCertificate> self =
+        own.open(QIODevice::ReadOnly)
+            ? sync::readAdmittedCertificate(own.readAll())
+            : Result<sync::AdmittedCertificate>(Error{QStringLiteral("no broker.crt")});
+    if (!self)
+        return fail(QStringLiteral("%1 holds no broker: %2").arg(dir, self.error().message));
+    // MQTT 5, so that the bridge subscribes with no-local (nothing comes back the way it went);
+    // no notifications: the other broker's ACL lets a bridge write only the mission's topics,
+    // and a refused notification ends the bridge's connection.
     const QString conf = QStringLiteral("# Bridge to broker %1 (tessera-cli relay broker-bridge)\n"
                                         "connection %1\n"
                                         "address %2:%3\n"
-                                        "bridge_protocol_version mqttv311\n"
+                                        "bridge_protocol_version mqttv50\n"
+                                        "notifications false\n"
+                                        "remote_clientid bridge-%6\n"
+                                        "local_clientid bridge-%6-to-%1\n"
                                         "bridge_cafile %4\n"
                                         "bridge_certfile %5/broker.crt\n"
                                         "bridge_keyfile %5/broker.key\n"
@@ -228,7 +242,7 @@ int brokerBridge(const QStringList& args) {
                                         "topic tessera/# both 1\n")
                              .arg(name, to.value().host)
                              .arg(to.value().port)
-                             .arg(caCopy, dir);
+                             .arg(caCopy, dir, self.value().commonName);
     if (Status s = writeFile(QStringLiteral("%1/bridges/%2.conf").arg(dir, name), conf.toUtf8());
         !s)
         return fail(s.error().message);

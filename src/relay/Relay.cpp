@@ -57,6 +57,8 @@ struct InFlight {
     share::Knowledge covers;
     int bundles = 0;
     int records = 0;
+    qint64 bytes = 0;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 bool covered(const share::Knowledge& have, const share::Knowledge& sent) {
@@ -288,6 +290,7 @@ struct Relay::Impl {
             update([&](RelayStatus& s) {
                 s.bundlesSent += done.bundles;
                 s.recordsSent += done.records;
+                s.bytesSent += done.bytes;
                 RelayPeer& rp = peer(s, peerHex);
                 rp.bundlesOut += done.bundles;
                 rp.recordsOut += done.records;
@@ -314,6 +317,8 @@ struct Relay::Impl {
                       const std::function<void(const QString&)>& log) {
         for (const Inbox::Whole& w : inbox->whole()) {
             Result<QByteArray> bytes = inbox->assemble(w);
+            if (bytes)
+                update([&](RelayStatus& s) { s.bytesReceived += bytes.value().size(); });
             Result<share::ContactBook> book = trust();
             if (!book) {
                 update([&](RelayStatus& s) { s.lastError = book.error().message; });
@@ -404,6 +409,16 @@ struct Relay::Impl {
                 askPending.insert(QString::fromLatin1(card.fingerprint().toHex()));
         for (const share::ContactCard& card : contacts) {
             const QString peerHex = QString::fromLatin1(card.fingerprint().toHex());
+            if (const auto it = inFlight.constFind(peerHex);
+                it != inFlight.constEnd() &&
+                std::chrono::steady_clock::now() - it->started >
+                    std::chrono::milliseconds(settings.inFlightTimeoutMs)) {
+                // Never acknowledged (the client's queue lost on the way): send it again; the
+                // peer applies what it already has as unchanged.
+                for (int mid : it->mids)
+                    midPeer.remove(mid);
+                inFlight.remove(peerHex);
+            }
             if (peerHex == meHex || inFlight.contains(peerHex))
                 continue;
             const bool resend = askPending.remove(peerHex);
@@ -427,6 +442,7 @@ struct Relay::Impl {
                 [&](const share::ExportReport& r) -> Status {
                     ++flight.bundles;
                     flight.records += r.records;
+                    flight.bytes += r.bytes.size();
                     return publish(client, peerHex, r.bytes, resend, flight);
                 });
             if (!series) {

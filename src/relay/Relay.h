@@ -32,6 +32,8 @@ struct RelaySettings {
     /// peers reached by TLS sync or files). Off: each station sends only what it wrote itself,
     /// since every writer on the broker reaches every peer directly.
     bool forward = false;
+    /// A series the broker has not acknowledged whole after this long is sent again.
+    int inFlightTimeoutMs = 10 * 60 * 1000;
     /// Records per bundle of a series (share::exportBundleSeries).
     int recordsPerBundle = 5000;
     share::BundleLimits limits;
@@ -59,8 +61,10 @@ struct RelayStatus {
     int recordsApplied = 0;
     int bundlesSent = 0;
     int recordsSent = 0;
-    int duplicates = 0; ///< bundles delivered again, recognised and not applied twice
-    int refused = 0;    ///< bundles refused (each reason in the log)
+    qint64 bytesSent = 0;     ///< bundle bytes published and acknowledged by the broker
+    qint64 bytesReceived = 0; ///< bundle bytes taken whole from the inbox
+    int duplicates = 0;       ///< bundles delivered again, recognised and not applied twice
+    int refused = 0;          ///< bundles refused (each reason in the log)
     QList<RelayPeer> peers;
 };
 

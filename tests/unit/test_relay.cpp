@@ -4,7 +4,7 @@
 // persistence file and the bytes on the wire hold no plaintext; a station away for the whole
 // first half, a broker restarted, parts delivered twice and out of order; the broker's ACL
 // against a station that reads or writes in another's name; a relaying peer that forges a
-// record; a station killed with kill -9 while it applies.
+// record; a station killed with kill -9 while it applies; two bridged brokers.
 #include "BrokerSupport.h"
 #include "ShareTestSupport.h"
 #include "TestSupport.h"
@@ -666,4 +666,28 @@ TEST_CASE("A station killed with kill -9 while it applies resumes and converges;
     }
     CHECK(titles(bravo.mission) == sorted(expected(QStringLiteral("Alpha"), 3000)));
     CHECK(integrity(bravo.mission) == QStringLiteral("ok"));
+}
+TEST_CASE("Two bridged brokers, sector to force HQ, carry bundles between their stations",
+          "[relay]") {
+    QTemporaryDir dir;
+    Station sector = makeStation(dir, QStringLiteral("Sector"), QStringLiteral("UN"));
+    Station force = makeStation(dir, QStringLiteral("Force"), QStringLiteral("UN"));
+    trustAll({&sector, &force});
+    test::TestBroker north(kCli, QStringLiteral("sector-north"));
+    test::TestBroker hq(kCli, QStringLiteral("force-hq"));
+    north.admit({&sector.id});
+    hq.admit({&force.id});
+    north.bridgeTo(hq);
+    hq.start();
+    north.start();
+    addIncidents(sector, 30, QStringLiteral("Sector"), kOpen);
+    addIncidents(force, 20, QStringLiteral("Force"), kOpen);
+    RunningRelay s(sector, north);
+    RunningRelay f(force, hq);
+    const QStringList all =
+        sorted(expected(QStringLiteral("Sector"), 30) + expected(QStringLiteral("Force"), 20));
+    const bool crossed = eventually([&] { return titles(force.mission) == all; });
+    INFO((north.log().right(3000) + hq.log().right(3000)).toStdString());
+    REQUIRE(crossed);
+    REQUIRE(eventually([&] { return titles(sector.mission) == all; }));
 }

@@ -1,0 +1,281 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// Mission-scale sharing through a real Mosquitto broker (issue 20, docs/deployment.md): N
+// stations in this process, each with its own identity and mission file, all trusting each
+// other, in four nations; each writes C changes with mixed markings (three in four REL TO UN,
+// one in four REL TO its own nation), half before the relays start and half while they run;
+// some drop their link at random and come back. Measured: the time until every station holds
+// exactly what it may, bundle bytes through the broker per change, the broker's peak memory and
+// this process's (all stations together).
+//
+//   bench_relay [--stations N] [--changes C] [--drop F] [--timeout S]
+//
+// Prints a table; exits non-zero when the stations did not converge in time or a station holds
+// something it may not (the CI test runs it with 20 stations).
+#include "BrokerSupport.h"
+#include "relay/Relay.h"
+#include "share/ContactBook.h"
+#include "share/Identity.h"
+#include "store/IncidentImport.h"
+#include "store/MissionStore.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <thread>
+
+using namespace tessera;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const QString kMissionId = QStringLiteral("bench-relay-mission");
+const QStringList kNations = {QStringLiteral("FRA"), QStringLiteral("GHA"), QStringLiteral("NLD"),
+                              QStringLiteral("BGD")};
+
+template <typename T>
+T need(Result<T> r, const char* what) {
+    if (!r) {
+        std::fprintf(stderr, "bench_relay: %s: %s\n", what, qPrintable(r.error().message));
+        std::exit(2);
+    }
+    return std::move(r).value();
+}
+
+/// Peak resident memory (VmHWM) of a process, MiB.
+double peakMiB(qint64 pid) {
+    QFile f(pid > 0 ? QStringLiteral("/proc/%1/status").arg(pid)
+                    : QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray& line : f.readAll().split('\n'))
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    return 0;
+}
+
+struct Station {
+    share::Identity id;
+    QString nation;
+    QString mission;
+    share::ContactBook book;
+    std::unique_ptr<relay::Relay> relay;
+    std::thread thread;
+    // What the relay had done before its earlier runs (the status starts afresh each run).
+    qint64 appliedBefore = 0;
+    qint64 bytesBefore = 0;
+};
+
+void writeChanges(Station& s, int from, int to) {
+    store::MissionStore m =
+        need(store::MissionStore::open(s.mission, store::MissionStore::Access::ReadWrite), "open");
+    store::IncidentImport import =
+        need(store::IncidentImport::begin(m, QStringLiteral("bench")), "import");
+    for (int i = from; i < to; ++i) {
+        store::Incident x;
+        x.title = QStringLiteral("%1 report %2").arg(s.id.card().profile.stationName).arg(i);
+        x.category = QStringLiteral("other");
+        x.observedAt = QDateTime(QDate(2026, 11, 1), QTime(8, 0), Qt::UTC).addSecs(i * 60);
+        x.location = {-4.0 + (i % 100) * 0.01, 14.0 + (i / 100) * 0.01};
+        x.marking =
+            i % 4 == 3
+                ? store::Marking{QStringLiteral("RESTRICTED"), QStringLiteral("REL TO ") + s.nation}
+                : store::Marking{QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+        need(import.add(x).ok() ? Result<int>(0) : Result<int>(Error{QStringLiteral("add")}),
+             "add");
+    }
+    need(import.finish(), "finish");
+}
+
+int restrictedOf(int changes) {
+    return changes / 4; // i % 4 == 3 for i in [0, changes)
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    QCoreApplication app(argc, argv);
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addOption({QStringLiteral("stations"), QStringLiteral("Stations (default 200)."),
+                 QStringLiteral("n"), QStringLiteral("200")});
+    p.addOption({QStringLiteral("changes"), QStringLiteral("Changes per station (default 1000)."),
+                 QStringLiteral("n"), QStringLiteral("1000")});
+    p.addOption({QStringLiteral("drop"),
+                 QStringLiteral("Fraction of stations whose link drops, at random, while the "
+                                "changes travel (default 0.1)."),
+                 QStringLiteral("f"), QStringLiteral("0.1")});
+    p.addOption({QStringLiteral("timeout"), QStringLiteral("Give up after (s, default 1800)."),
+                 QStringLiteral("s"), QStringLiteral("1800")});
+    p.process(app);
+    const int n = p.value(QStringLiteral("stations")).toInt();
+    const int changes = p.value(QStringLiteral("changes")).toInt();
+    const double dropFraction = p.value(QStringLiteral("drop")).toDouble();
+    const int timeoutS = p.value(QStringLiteral("timeout")).toInt();
+    if (n < 2 || changes < 2) {
+        std::fprintf(stderr, "bench_relay: at least 2 stations and 2 changes\n");
+        return 2;
+    }
+
+    QTemporaryDir dir;
+    const auto setupStart = Clock::now();
+    std::vector<std::unique_ptr<Station>> stations;
+    for (int i = 0; i < n; ++i) {
+        auto s = std::make_unique<Station>(Station{
+            need(share::Identity::create({QStringLiteral("S%1").arg(i, 3, 10, QLatin1Char('0')),
+                                          kNations[i % kNations.size()],
+                                          {QStringLiteral("UN")},
+                                          share::Classification::Secret,
+                                          {}}),
+                 "identity"),
+            kNations[i % kNations.size()],
+            dir.filePath(QStringLiteral("s%1.tessera").arg(i)),
+            {},
+            nullptr,
+            {},
+            0,
+            0});
+        store::MissionInfo info;
+        info.id = kMissionId;
+        info.name = QStringLiteral("bench");
+        info.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+        need(store::MissionStore::create(s->mission, info), "create");
+        stations.push_back(std::move(s));
+    }
+    for (auto& a : stations)
+        for (auto& b : stations)
+            if (a != b)
+                need(a->book.importCard(b->id.card(), b->id.card().fingerprintText()), "trust");
+    test::TestBroker broker(QStringLiteral(TESSERA_CLI), QStringLiteral("bench-broker"));
+    {
+        QList<const share::Identity*> ids;
+        for (auto& s : stations)
+            ids.append(&s->id);
+        broker.admit(ids);
+    }
+    broker.start();
+    for (auto& s : stations)
+        writeChanges(*s, 0, changes / 2);
+    const double setupS = std::chrono::duration<double>(Clock::now() - setupStart).count();
+
+    auto startRelay = [&](Station& s) {
+        relay::RelaySettings settings;
+        settings.broker.endpoint = need(relay::BrokerEndpoint::parse(broker.url()), "url");
+        settings.broker.caFile = broker.certificate();
+        settings.broker.reconnectFirstMs = 200;
+        settings.broker.reconnectLastMs = 2000;
+        settings.missionPath = s.mission;
+        settings.pollMs = 500;
+        s.relay = std::make_unique<relay::Relay>(s.id, sync::fixedTrust(s.book), settings);
+        relay::Relay* r = s.relay.get();
+        s.thread = std::thread([r] {
+            if (Status run = r->run(); !run)
+                std::fprintf(stderr, "bench_relay: %s\n", qPrintable(run.error().message));
+        });
+    };
+    auto stopRelay = [&](Station& s) {
+        s.relay->stop();
+        s.thread.join();
+        const relay::RelayStatus st = s.relay->status();
+        s.appliedBefore += st.recordsApplied;
+        s.bytesBefore += st.bytesSent;
+    };
+
+    // What each station must end with: every station's open changes, its own nation's
+    // restricted ones, and all of its own.
+    const int open = changes - restrictedOf(changes);
+    auto expectedForeign = [&](const Station& s) {
+        qint64 sameNation = 0;
+        for (auto& o : stations)
+            if (o.get() != &s && o->nation == s.nation)
+                ++sameNation;
+        return qint64(n - 1) * open + sameNation * restrictedOf(changes);
+    };
+
+    const auto start = Clock::now();
+    for (auto& s : stations)
+        startRelay(*s);
+    std::mt19937 random(20261207);
+    // The second half of the changes, written while the relays run.
+    for (auto& s : stations)
+        writeChanges(*s, changes / 2, changes);
+    for (auto& s : stations)
+        s->relay->poke();
+    // Links that drop: a few stations at a time, for one to five seconds, while the changes
+    // travel (the first 30 seconds).
+    const int droppers = static_cast<int>(n * dropFraction);
+    int drops = 0;
+    bool converged = false;
+    double convergedS = 0;
+    while (std::chrono::duration<double>(Clock::now() - start).count() < timeoutS) {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        if (droppers > 0 && elapsed < 30 && drops < droppers) {
+            Station& s = *stations[random() % stations.size()];
+            stopRelay(s);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1000 + random() % 4000));
+            startRelay(s);
+            ++drops;
+        }
+        converged = true;
+        for (auto& s : stations)
+            if (s->appliedBefore + s->relay->status().recordsApplied < expectedForeign(*s)) {
+                converged = false;
+                break;
+            }
+        if (converged) {
+            convergedS = std::chrono::duration<double>(Clock::now() - start).count();
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    qint64 bytes = 0;
+    for (auto& s : stations) {
+        stopRelay(*s);
+        bytes += s->bytesBefore;
+    }
+    const double brokerPeak = peakMiB(broker.pid());
+    broker.stop();
+
+    // Exactly what it may: the count, and nothing restricted to another nation.
+    int wrong = 0;
+    for (auto& s : stations) {
+        store::MissionStore m = need(
+            store::MissionStore::open(s->mission, store::MissionStore::Access::ReadOnly), "open");
+        const qint64 held = m.database()
+                                .scalar(QStringLiteral("SELECT count(*) FROM incident"))
+                                .value()
+                                .toLongLong();
+        store::Statement q =
+            need(m.database().prepare(QStringLiteral(
+                     "SELECT count(*) FROM incident WHERE releasability <> 'REL TO UN' AND "
+                     "releasability <> ?1")),
+                 "query");
+        q.bind(1, QStringLiteral("REL TO ") + s->nation);
+        need(q.step(), "query");
+        const qint64 foreign = q.integer(0);
+        if (held != expectedForeign(*s) + changes || foreign != 0)
+            ++wrong;
+    }
+
+    std::printf("\n| measure | value |\n|---|---|\n");
+    std::printf("| stations x changes | %d x %d (%d REL TO a nation each), %d links dropped |\n", n,
+                changes, restrictedOf(changes), drops);
+    std::printf("| set-up (identities, contact books, missions, first half) | %.1f s |\n", setupS);
+    if (converged)
+        std::printf("| until every station holds exactly what it may | %.1f s |\n", convergedS);
+    else
+        std::printf("| until every station holds exactly what it may | not within %d s |\n",
+                    timeoutS);
+    std::printf("| stations holding something else | %d |\n", wrong);
+    std::printf("| bundle bytes through the broker per change | %.0f B (%.1f MB in all) |\n",
+                double(bytes) / (double(n) * changes), double(bytes) / 1e6);
+    std::printf("| broker peak memory (VmHWM) | %.1f MiB |\n", brokerPeak);
+    std::printf("| this process, all %d stations (VmHWM) | %.1f MiB (%.1f MiB per station) |\n", n,
+                peakMiB(0), peakMiB(0) / n);
+    return converged && wrong == 0 ? 0 : 1;
+}
