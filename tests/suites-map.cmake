@@ -12,7 +12,8 @@ tessera_add_suite(test_quick_incidents SOURCES unit/test_quick_incidents.cpp
 tessera_add_suite(test_quick_routes SOURCES unit/test_quick_routes.cpp
     LIBS tessera_quick tessera_interop Qt6::Quick)
 tessera_add_suite(test_quick_sharing SOURCES unit/test_quick_sharing.cpp
-    LIBS tessera_quick tessera_quickplugin tessera_ui tessera_uiplugin Qt6::Quick)
+    LIBS tessera_quick tessera_quickplugin tessera_ui tessera_uiplugin tessera_relay Qt6::Quick)
+target_compile_definitions(test_quick_sharing PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 tessera_add_suite(test_app DEMO SOURCES integration/test_app.cpp LIBS Qt6::Core)
 target_compile_definitions(test_app PRIVATE
     TESSERA_APP="$<TARGET_FILE:tessera>" TESSERA_CLI="$<TARGET_FILE:tessera-cli>")

@@ -44,6 +44,15 @@ Rectangle {
         onAccepted: panel.sharing.importBundle(selectedFile)
     }
     FileDialog {
+        id: brokerCaDialog
+        title: "The broker's certificate"
+        fileMode: FileDialog.OpenFile
+        nameFilters: ["Certificates (*.crt *.pem)", "All files (*)"]
+        onAccepted: panel.brokerCa = selectedFile
+    }
+    // The broker certificate chosen for the next connection.
+    property url brokerCa: ""
+    FileDialog {
         id: auditDialog
         title: "Export the sharing audit"
         fileMode: FileDialog.SaveFile
@@ -265,6 +274,64 @@ Rectangle {
                 visible: panel.sharing.stateError.length > 0
                 text: panel.sharing.stateError
                 color: Theme.error
+            }
+
+            // ---- broker (docs/deployment.md) ----
+            Separator {}
+            SectionTitle { text: "MISSION BROKER" }
+            RowLayout {
+                Layout.fillWidth: true
+                visible: !panel.sharing.relayRunning
+                spacing: 6
+                TextField {
+                    id: brokerUrl
+                    objectName: "brokerUrl"
+                    Layout.fillWidth: true
+                    placeholderText: "mqtts://broker.mission:8883"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                }
+                ActionButton {
+                    text: panel.brokerCa.toString().length > 0 ? "Certificate ✓" : "Certificate…"
+                    ToolTip.text: panel.brokerCa.toString().length > 0
+                                  ? panel.brokerCa.toString().replace("file://", "")
+                                  : "The broker's certificate (broker.crt), from its operator"
+                    onClicked: brokerCaDialog.open()
+                }
+                ActionButton {
+                    objectName: "connectBroker"
+                    text: "Connect"
+                    enabled: panel.unlocked && brokerUrl.text.length > 0
+                             && panel.brokerCa.toString().length > 0
+                    ToolTip.text: panel.unlocked ? "" : "Unlock the station's keys first"
+                    onClicked: panel.sharing.startRelay(brokerUrl.text, panel.brokerCa)
+                }
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                visible: panel.sharing.relayRunning
+                spacing: 6
+                Text {
+                    Layout.fillWidth: true
+                    text: (panel.sharing.relayConnected ? "● " : "○ ") + panel.sharing.relayStatus
+                    color: panel.sharing.relayConnected ? panel.okColour : Theme.warning
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont + 1
+                    wrapMode: Text.Wrap
+                }
+                ActionButton {
+                    objectName: "disconnectBroker"
+                    text: "Disconnect"
+                    onClicked: panel.sharing.stopRelay()
+                }
+            }
+            Small {
+                visible: panel.sharing.relayPeers.length > 0
+                text: panel.sharing.relayPeers
+            }
+            Small {
+                visible: !panel.sharing.relayRunning && panel.sharing.relayStatus.length > 0
+                text: panel.sharing.relayStatus
             }
 
             // ---- peers ----

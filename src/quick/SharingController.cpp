@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "quick/SharingController.h"
 
+#include "relay/Relay.h"
 #include "share/Bundle.h"
 #include "share/BundleRecords.h"
 #include "share/ContactBook.h"
@@ -9,6 +10,7 @@
 #include "share/PeerStatus.h"
 #include "store/Hlc.h"
 #include "store/MissionStore.h"
+#include "sync/TlsLink.h"
 
 #include <QDir>
 #include <QFile>
@@ -19,6 +21,7 @@
 #include <QStandardPaths>
 
 #include <optional>
+#include <thread>
 
 namespace tessera::quick {
 
@@ -198,6 +201,7 @@ SharingController::SharingController(QObject* parent)
     thread_.setObjectName(QStringLiteral("sharing"));
     context_->moveToThread(&thread_);
     thread_.start();
+    connect(&relayPoll_, &QTimer::timeout, this, &SharingController::pollRelay);
     changedOnDisk_.setSingleShot(true);
     changedOnDisk_.setInterval(200);
     connect(&changedOnDisk_, &QTimer::timeout, this, &SharingController::refresh);
@@ -232,7 +236,21 @@ void SharingController::watchPaths() {
         watcher_.addPaths(paths);
 }
 
+/// The relay and its thread; stopping joins the thread (on whichever thread lets it go last).
+struct SharingController::RelayRun {
+    std::unique_ptr<relay::Relay> relay;
+    std::thread thread;
+    ~RelayRun() {
+        if (relay)
+            relay->stop();
+        if (thread.joinable())
+            thread.join();
+    }
+};
+
 SharingController::~SharingController() {
+    relayPoll_.stop();
+    relay_.reset(); // stops and joins the relay's thread
     // The keys and the mission are let go on the thread that used them, after the jobs queued
     // before; then the thread ends.
     QMetaObject::invokeMethod(
@@ -332,6 +350,115 @@ void SharingController::run(Job job, Done done) {
                 Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
+}
+
+void SharingController::startRelay(const QString& url, const QUrl& caFile) {
+    if (relay_)
+        return;
+    Result<relay::BrokerEndpoint> endpoint = relay::BrokerEndpoint::parse(url.trimmed());
+    if (!endpoint) {
+        report(QStringLiteral("relay"), false, endpoint.error().message);
+        return;
+    }
+    relay::RelaySettings settings;
+    settings.broker.endpoint = endpoint.value();
+    settings.broker.caFile = localFile(caFile);
+    settings.missionPath = missionPath();
+    const QString identity = identityPath();
+    const QString contacts = contactsPath();
+    if (settings.missionPath.isEmpty()) {
+        report(QStringLiteral("relay"), false, QStringLiteral("Open a mission first."));
+        return;
+    }
+    struct Made {
+        QString error;
+        std::shared_ptr<RelayRun> run;
+    };
+    run(
+        [=](SharingWorkerState& s) -> Made {
+            if (!s.identity || s.identityFile != identity)
+                return {QStringLiteral("Unlock this station's identity first."), {}};
+            if (!QFileInfo::exists(settings.broker.caFile))
+                return {QStringLiteral("The broker's certificate %1 does not exist.")
+                            .arg(settings.broker.caFile),
+                        {}};
+            auto r = std::make_shared<RelayRun>();
+            // The relay keeps its own copy of the keys, on its own thread.
+            r->relay = std::make_unique<relay::Relay>(
+                *s.identity, sync::trustFromFile(contacts, s.identity->card()), settings);
+            relay::Relay* raw = r->relay.get();
+            r->thread = std::thread([raw] { (void)raw->run(); });
+            return {{}, r};
+        },
+        [this, endpoint = endpoint.value()](const Made& made) {
+            if (!made.run) {
+                report(QStringLiteral("relay"), false,
+                       QStringLiteral("Not connected to the broker: %1").arg(made.error));
+                return;
+            }
+            relay_ = made.run;
+            relayApplied_ = 0;
+            relayStatus_ =
+                QStringLiteral("Connecting to %1:%2…").arg(endpoint.host).arg(endpoint.port);
+            relayPoll_.start(1000);
+            emit relayChanged();
+            report(QStringLiteral("relay"), true,
+                   QStringLiteral("Sharing through the broker at %1:%2.")
+                       .arg(endpoint.host)
+                       .arg(endpoint.port));
+        });
+}
+
+void SharingController::stopRelay() {
+    if (!relay_)
+        return;
+    relayPoll_.stop();
+    // Stopping waits for the link to close: on a thread of its own, not this one.
+    std::thread([run = std::move(relay_)]() mutable { run.reset(); }).detach();
+    relay_.reset();
+    relayConnected_ = false;
+    relayStatus_ = QStringLiteral("Stopped: the broker keeps what arrives for this station.");
+    relayPeers_.clear();
+    emit relayChanged();
+}
+
+void SharingController::pollRelay() {
+    if (!relay_)
+        return;
+    const relay::RelayStatus st = relay_->relay->status();
+    QStringList parts;
+    parts << (st.connected ? QStringLiteral("Connected")
+                           : QStringLiteral("Not connected (retrying)"));
+    if (st.partsQueued > 0)
+        parts << QStringLiteral("%1 parts waiting for the broker").arg(st.partsQueued);
+    parts
+        << QStringLiteral("%1 records sent, %2 applied").arg(st.recordsSent).arg(st.recordsApplied);
+    if (st.refused > 0)
+        parts << QStringLiteral("%1 bundles refused").arg(st.refused);
+    QString status = parts.join(QStringLiteral(" · "));
+    if (!st.lastError.isEmpty())
+        status += QLatin1Char('\n') + st.lastError;
+    QStringList peers;
+    for (const relay::RelayPeer& p : st.peers)
+        if (p.lastReceived.isValid())
+            peers << QStringLiteral("%1: last received %2 (%3 records)")
+                         .arg(
+                             p.name.isEmpty() ? p.fingerprintHex.left(16) : p.name,
+                             QLocale().toString(p.lastReceived.toLocalTime(), QLocale::ShortFormat))
+                         .arg(p.recordsIn);
+    const QString peerText = peers.join(QLatin1Char('\n'));
+    if (st.connected != relayConnected_ || status != relayStatus_ || peerText != relayPeers_) {
+        relayConnected_ = st.connected;
+        relayStatus_ = status;
+        relayPeers_ = peerText;
+        emit relayChanged();
+    }
+    if (st.recordsApplied != relayApplied_) {
+        relayApplied_ = st.recordsApplied;
+        if (mission_)
+            mission_->reloadRecords();
+        refresh();
+    }
 }
 
 void SharingController::report(const QString& operation, bool ok, const QString& message) {

@@ -61,6 +61,12 @@ class SharingController : public QObject {
     Q_PROPERTY(tessera::quick::ConflictListModel* conflicts READ conflicts CONSTANT)
     /// Where the file dialogs start: the folder of the last bundle written or read.
     Q_PROPERTY(QUrl lastFolder READ lastFolder NOTIFY lastFolderChanged)
+    /// Sharing through the mission's broker (docs/deployment.md): running, connected, and what
+    /// it has done, in words (queued parts, last received per peer, the last problem).
+    Q_PROPERTY(bool relayRunning READ relayRunning NOTIFY relayChanged)
+    Q_PROPERTY(bool relayConnected READ relayConnected NOTIFY relayChanged)
+    Q_PROPERTY(QString relayStatus READ relayStatus NOTIFY relayChanged)
+    Q_PROPERTY(QString relayPeers READ relayPeers NOTIFY relayChanged)
 
 public:
     enum class IdentityState {
@@ -106,6 +112,17 @@ public:
     [[nodiscard]] AuditLogModel* audit() { return &audit_; }
     [[nodiscard]] ConflictListModel* conflicts() { return &conflicts_; }
     [[nodiscard]] QUrl lastFolder() const { return lastFolder_; }
+    [[nodiscard]] bool relayRunning() const { return relay_ != nullptr; }
+    [[nodiscard]] bool relayConnected() const { return relayConnected_; }
+    [[nodiscard]] QString relayStatus() const { return relayStatus_; }
+    [[nodiscard]] QString relayPeers() const { return relayPeers_; }
+
+    /// Starts sharing through the broker at `url` (mqtts://HOST:PORT), trusting only the
+    /// broker certificate `caFile`: the relay runs on its own thread with the unlocked identity
+    /// (taken over on the worker, never on this thread) until stopRelay() or the mission closes.
+    Q_INVOKABLE void startRelay(const QString& url, const QUrl& caFile);
+    /// Stops it; the broker keeps the station's session and queues what arrives meanwhile.
+    Q_INVOKABLE void stopRelay();
 
     /// Reads the identity's public card, the contact book and the mission's sharing state again.
     Q_INVOKABLE void refresh();
@@ -136,6 +153,7 @@ signals:
     void busyChanged();
     void messageChanged();
     void lastFolderChanged();
+    void relayChanged();
     /// An operation ("refresh", "unlock", "lock", "export", "import", "import-waiting",
     /// "resolve", "records", "audit") finished; `message` is what was done or why not.
     void finished(const QString& operation, bool ok, const QString& message);
@@ -153,6 +171,17 @@ private:
     /// or an identity made, by tessera-cli or another window shows here at once (the files are
     /// replaced by rename, so their folders are watched, not the files).
     void watchPaths();
+    /// Reads the relay's status (a copy under its lock) into the properties; reloads the map's
+    /// records when the relay applied some.
+    void pollRelay();
+
+    struct RelayRun;
+    std::shared_ptr<RelayRun> relay_;
+    QTimer relayPoll_;
+    bool relayConnected_ = false;
+    QString relayStatus_;
+    QString relayPeers_;
+    int relayApplied_ = 0;
 
     QThread thread_;
     QFileSystemWatcher watcher_;

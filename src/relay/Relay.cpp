@@ -99,7 +99,6 @@ struct Relay::Impl {
     // The relay thread's own state.
     std::unique_ptr<Inbox> inbox;
     QHash<QString, share::Knowledge> sent; ///< per peer (hex): what has left for it
-    bool hadSession = false;               ///< the broker held a session for us once
     QHash<QString, InFlight> inFlight;     ///< per peer (hex)
     QHash<int, QString> midPeer;           ///< message id -> peer (hex)
     bool askResend = false;
@@ -147,7 +146,6 @@ struct Relay::Impl {
         if (!f.open(QIODevice::ReadOnly))
             return Error{QStringLiteral("cannot read %1").arg(f.fileName())};
         const QCborMap m = QCborValue::fromCbor(f.readAll()).toMap();
-        hadSession = m.value(QStringLiteral("hadSession")).toBool();
         const QCborMap peers = m.value(QStringLiteral("sent")).toMap();
         for (auto it = peers.constBegin(); it != peers.constEnd(); ++it) {
             share::Knowledge k;
@@ -170,7 +168,6 @@ struct Relay::Impl {
             peers.insert(it.key(), stations);
         }
         QCborMap m;
-        m.insert(QStringLiteral("hadSession"), hadSession);
         m.insert(QStringLiteral("sent"), peers);
         QSaveFile f(statePath());
         if (!f.open(QIODevice::WriteOnly) || f.write(m.toCborValue().toCbor()) < 0 || !f.commit())
@@ -235,10 +232,10 @@ struct Relay::Impl {
                 s.lastError.clear();
             });
             if (!c->sessionPresent) {
-                // A new session: subscribe; and if there was one before, whatever the broker
-                // queued for us in it is gone, so ask every peer for what we lack.
-                if (hadSession)
-                    askResend = true;
+                // A new session: subscribe, and ask every peer for what we lack. Whatever the
+                // broker queued in an earlier session is gone, and what peers sent before this
+                // station first subscribed never had a queue to wait in.
+                askResend = true;
                 subscribed = false;
             }
             if (!subscribed) {
@@ -246,10 +243,6 @@ struct Relay::Impl {
                 if (!sub && log)
                     log(sub.error().message);
                 subscribed = sub.ok();
-            }
-            if (!hadSession) {
-                hadSession = true;
-                keepState();
             }
             if (log)
                 log(c->sessionPresent ? QStringLiteral("connected to the broker (session resumed)")
@@ -444,7 +437,8 @@ struct Relay::Impl {
                     flight.records += r.records;
                     flight.bytes += r.bytes.size();
                     return publish(client, peerHex, r.bytes, resend, flight);
-                });
+                },
+                !settings.forward);
             if (!series) {
                 if (log)
                     log(QStringLiteral("cannot send to %1: %2")

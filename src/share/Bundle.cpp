@@ -347,7 +347,10 @@ Result<Releasable> collectReleasable(store::MissionStore& store, const Identity&
         return changed.error();
     // For one peer, what it may lack below its knowledge too (a group bundle carries what all
     // of its recipients lack above their common knowledge only).
-    if (recipients.size() == 1 && !since.isEmpty()) {
+    if (options.ownChangesOnly) {
+        const QString me = store.station();
+        changed.value().removeIf([&](const SharedRecord& r) { return r.station != me; });
+    } else if (recipients.size() == 1 && !since.isEmpty()) {
         Result<QList<SharedRecord>> lacking =
             mayLack(store, recipients.first().fingerprint(), since, changed.value());
         if (!lacking)
@@ -473,12 +476,14 @@ QList<int> seriesCuts(const QList<SharedRecord>& records, int maxRecords) {
 Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identity& sender,
                                         const ContactCard& recipient, const Knowledge& since,
                                         int maxRecords,
-                                        const std::function<Status(const ExportReport&)>& sink) {
+                                        const std::function<Status(const ExportReport&)>& sink,
+                                        bool ownChangesOnly) {
     Database& db = store.database();
     Releasable all;
     // One consistent snapshot of what to send; the mission stays writable while it travels.
     Status read = db.transaction([&]() -> Status {
-        Result<Releasable> r = collectReleasable(store, sender, {recipient}, {since, false});
+        Result<Releasable> r =
+            collectReleasable(store, sender, {recipient}, {since, false, ownChangesOnly});
         if (!r)
             return r.error();
         all = std::move(r).value();

@@ -25,6 +25,9 @@ struct ExportOptions {
     /// bundle received from the recipient when `sinceLastReceived` is set.
     Knowledge since;
     bool sinceLastReceived = true;
+    /// Only this station's own changes: not other stations' versions a peer may lack below its
+    /// knowledge (a broker's relay, where every writer reaches every peer itself).
+    bool ownChangesOnly = false;
 };
 
 struct ExportReport {
@@ -69,7 +72,8 @@ struct SeriesReport {
 Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identity& sender,
                                         const ContactCard& recipient, const Knowledge& since,
                                         int maxRecords,
-                                        const std::function<Status(const ExportReport&)>& sink);
+                                        const std::function<Status(const ExportReport&)>& sink,
+                                        bool ownChangesOnly = false);
 
 struct ImportReport {
     QString id;

@@ -2,11 +2,13 @@
 // The sharing panel's C++ side (SharingController and its models), driven as the panel drives
 // it: two stations with real identity files, contact books and missions in a temporary folder,
 // every operation on the controller's worker thread, results awaited through its signals.
+#include "BrokerSupport.h"
 #include "QuickSupport.h"
 #include "TestSupport.h"
 #include "geo/ThreadCheck.h"
 #include "quick/MissionController.h"
 #include "quick/SharingController.h"
+#include "relay/Relay.h"
 #include "share/Bundle.h"
 #include "share/ContactBook.h"
 #include "share/Identity.h"
@@ -350,6 +352,85 @@ TEST_CASE("Sharing controller: identity, peers, a bundle each way, the audit", "
     CHECK(b.sharing.unsignedRecords() == 2);
 
     CHECK(watch.violations == 0);
+}
+
+TEST_CASE("Sharing controller: through the mission's broker, the panel shows the link and what "
+          "came from whom, and the map gets the records",
+          "[quick][sharing][relay]") {
+    QTemporaryDir dir;
+    const StationFiles fa =
+        makeStation(dir, QStringLiteral("ALPHA"), share::Classification::Secret, kPassA);
+    const StationFiles fb =
+        makeStation(dir, QStringLiteral("BRAVO"), share::Classification::Secret, kPassB);
+    trust(fa, fb);
+    trust(fb, fa);
+    Result<share::Identity> bravo = share::Identity::load(fb.identity, fb.passphrase);
+    Result<share::Identity> alpha = share::Identity::load(fa.identity, fa.passphrase);
+    REQUIRE(bravo.ok());
+    REQUIRE(alpha.ok());
+    test::TestBroker broker(QStringLiteral(TESSERA_CLI), QStringLiteral("sector-north"));
+    broker.admit({&alpha.value(), &bravo.value()});
+    broker.start();
+    onWorker([&] {
+        auto m = store::MissionStore::open(fb.mission, store::MissionStore::Access::ReadWrite);
+        REQUIRE(m.ok());
+        for (int i = 0; i < 3; ++i) {
+            store::Incident x = incident(QStringLiteral("Bravo %1").arg(i), kOpen);
+            REQUIRE(m.value().addIncident(x).ok());
+        }
+        return 0;
+    });
+    // Bravo shares through the broker as tessera-cli would.
+    relay::RelaySettings settings;
+    settings.broker.endpoint = relay::BrokerEndpoint::parse(broker.url()).value();
+    settings.broker.caFile = broker.certificate();
+    settings.missionPath = fb.mission;
+    settings.pollMs = 200;
+    relay::Relay bravoRelay(bravo.value(), sync::trustFromFile(fb.contacts, bravo.value().card()),
+                            settings);
+    std::thread bravoThread([&] { (void)bravoRelay.run(); });
+
+    AppStation a(fa);
+    QSignalSpy spy(&a.sharing, &SharingController::finished);
+    // Locked: the panel says why it cannot connect.
+    a.sharing.startRelay(broker.url(), QUrl::fromLocalFile(broker.certificate()));
+    auto refused = a.await(spy, QStringLiteral("relay"));
+    CHECK_FALSE(refused.first);
+    CHECK_THAT(refused.second.toStdString(), Contains("Unlock"));
+    REQUIRE(a.unlock(kPassA).first);
+    {
+        GuiThreadWatch watch;
+        a.sharing.startRelay(broker.url(), QUrl::fromLocalFile(broker.certificate()));
+        REQUIRE(a.await(spy, QStringLiteral("relay")).first);
+        CHECK(a.sharing.relayRunning());
+        REQUIRE(test::waitUntil([&] { return a.sharing.relayConnected(); }));
+        // Bravo's reports arrive, the map reloads them, and the panel names who sent them.
+        REQUIRE(test::waitUntil([&] { return a.mission.incidentCount() == 3; }, 60000));
+        REQUIRE(test::waitUntil(
+            [&] { return a.sharing.relayPeers().contains(QLatin1String("BRAVO")); }));
+        CHECK(watch.violations == 0);
+    }
+    // And what Alpha writes reaches Bravo.
+    onWorker([&] {
+        auto m = store::MissionStore::open(fa.mission, store::MissionStore::Access::ReadWrite);
+        REQUIRE(m.ok());
+        store::Incident x = incident(QStringLiteral("Alpha 0"), kOpen);
+        REQUIRE(m.value().addIncident(x).ok());
+        return 0;
+    });
+    REQUIRE(test::waitUntil(
+        [&] {
+            return onWorker([&] {
+                       auto m = store::MissionStore::open(fb.mission,
+                                                          store::MissionStore::Access::ReadOnly);
+                       return m ? static_cast<int>(m.value().incidents().value().size()) : -1;
+                   }) == 4;
+        },
+        60000));
+    a.sharing.stopRelay();
+    CHECK_FALSE(a.sharing.relayRunning());
+    bravoRelay.stop();
+    bravoThread.join();
 }
 
 TEST_CASE("Sharing controller: refused bundles say why and change nothing, conflicts resolved",

@@ -173,8 +173,14 @@ int main(int argc, char* argv[]) {
         settings.pollMs = 500;
         s.relay = std::make_unique<relay::Relay>(s.id, sync::fixedTrust(s.book), settings);
         relay::Relay* r = s.relay.get();
-        s.thread = std::thread([r] {
-            if (Status run = r->run(); !run)
+        const QString name = s.id.card().profile.stationName;
+        s.thread = std::thread([r, name] {
+            // TESSERA_RELAY_LOG=1: what each relay does, to explain a slow run.
+            const auto log = [name](const QString& line) {
+                if (qEnvironmentVariableIsSet("TESSERA_RELAY_LOG"))
+                    std::fprintf(stderr, "[%s] %s\n", qPrintable(name), qPrintable(line));
+            };
+            if (Status run = r->run(log); !run)
                 std::fprintf(stderr, "bench_relay: %s\n", qPrintable(run.error().message));
         });
     };
@@ -258,8 +264,15 @@ int main(int argc, char* argv[]) {
         q.bind(1, QStringLiteral("REL TO ") + s->nation);
         need(q.step(), "query");
         const qint64 foreign = q.integer(0);
-        if (held != expectedForeign(*s) + changes || foreign != 0)
-            ++wrong;
+        if (held != expectedForeign(*s) + changes || foreign != 0) {
+            if (++wrong <= 5)
+                std::fprintf(stderr,
+                             "bench_relay: %s holds %lld incidents, %lld of them "
+                             "restricted to another nation; it may hold %lld\n",
+                             qPrintable(s->id.card().profile.stationName),
+                             static_cast<long long>(held), static_cast<long long>(foreign),
+                             static_cast<long long>(expectedForeign(*s) + changes));
+        }
     }
 
     std::printf("\n| measure | value |\n|---|---|\n");
