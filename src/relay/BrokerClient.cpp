@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "relay/BrokerClient.h"
 
+#include "sync/OpenSslHandles.h"
 #include "sync/StationCertificate.h"
 
 #include <QFile>
@@ -25,20 +26,14 @@ namespace tessera::relay {
 
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const { Free(p); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Ctx = std::unique_ptr<SSL_CTX, Deleter<SSL_CTX, SSL_CTX_free>>;
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using sync::openssl::Bio;
+using sync::openssl::Cert;
+using sync::openssl::Ctx;
+using sync::openssl::Pkey;
 
 QString opensslReason() {
-    const unsigned long code = ERR_get_error();
-    ERR_clear_error();
-    const char* text = code ? ERR_reason_error_string(code) : nullptr;
-    return text ? QString::fromLatin1(text) : QStringLiteral("unknown OpenSSL error");
+    const QString reason = sync::openssl::lastError();
+    return reason.isEmpty() ? QStringLiteral("unknown OpenSSL error") : reason;
 }
 
 void initialiseLibrary() {
@@ -48,13 +43,6 @@ void initialiseLibrary() {
         // A broker that drops the link must fail a write, not end the process.
         std::signal(SIGPIPE, SIG_IGN);
     });
-}
-
-bool isIpAddress(const QString& host) {
-    unsigned char buffer[16];
-    const QByteArray text = host.toLatin1();
-    return inet_pton(AF_INET, text.constData(), buffer) == 1 ||
-           inet_pton(AF_INET6, text.constData(), buffer) == 1;
 }
 
 /// TLS 1.3 only; presents the station's broker certificate with its key (from memory); trusts
@@ -79,7 +67,7 @@ Result<Ctx> makeContext(const share::Identity& me, const QString& caFile, const 
                          .arg(caFile, opensslReason())};
     X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx.get());
     const QByteArray name = host.toUtf8();
-    const bool named = isIpAddress(host)
+    const bool named = sync::openssl::isIpAddress(host)
                            ? X509_VERIFY_PARAM_set1_ip_asc(param, name.constData()) == 1
                            : X509_VERIFY_PARAM_set1_host(param, name.constData(), 0) == 1;
     if (!named)

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <variant>
 
@@ -365,11 +366,10 @@ struct Relay::Impl {
         update([&](RelayStatus& s) { s.partsHeld = inbox->partsHeld(); });
     }
 
-    /// Publishes one bundle's parts to `peerHex`; their message ids join the peer's series.
-    Status publish(BrokerClient& client, const QString& peerHex, const QByteArray& bundle,
+    /// Publishes a bundle's parts to `peerHex`; their message ids join the peer's flight.
+    Status publish(BrokerClient& client, const QString& peerHex, const QList<Part>& parts,
                    bool resend, InFlight& flight) {
         const QString topic = topicPrefix + peerHex + QStringLiteral("/from/") + meHex;
-        const QList<Part> parts = splitBundle(bundle, settings.partBytes, resend);
         for (const Part& part : parts) {
             UserProperties props{{kBundleKey, part.header.bundle},
                                  {kPartKey, QString::number(part.header.part)},
@@ -386,7 +386,22 @@ struct Relay::Impl {
         return success();
     }
 
-    /// For each trusted peer with nothing in flight: the series of what it lacks and may have.
+    /// Peers that see the same records: their (capped) profiles are alike, so one release
+    /// decision serves them all.
+    static QString releaseClass(const share::StationProfile& p) {
+        QStringList communities = p.communities;
+        communities.sort();
+        QStringList caveats = p.caveats;
+        caveats.sort();
+        return QStringList{p.organisation, communities.join(QLatin1Char(',')),
+                           toString(p.clearance), caveats.join(QLatin1Char(','))}
+            .join(QLatin1Char('|'));
+    }
+
+    /// What has not left for the peers with nothing in flight, as one bundle per group of peers
+    /// that see the same records: sealed once (its content key wrapped for each of them) and
+    /// published to each one's topic. Per-peer bundles cost one export and one encryption per
+    /// peer, which at 200 stations is most of the work.
     void sendChanges(store::MissionStore& mission, BrokerClient& client,
                      const std::function<void(const QString&)>& log) {
         Result<share::ContactBook> book = trust();
@@ -400,6 +415,16 @@ struct Relay::Impl {
         if (std::exchange(askResend, false))
             for (const share::ContactCard& card : contacts)
                 askPending.insert(QString::fromLatin1(card.fingerprint().toHex()));
+        // What a bundle covers: this station's own changes, or (forwarding) everything held.
+        const share::Knowledge covers =
+            settings.forward ? knowledge.value()
+                             : share::Knowledge{{station, knowledge.value().value(station, 0)}};
+        struct Group {
+            QList<share::ContactCard> cards;
+            QStringList peers;
+            bool resend = false;
+        };
+        QMap<QString, Group> groups;
         for (const share::ContactCard& card : contacts) {
             const QString peerHex = QString::fromLatin1(card.fingerprint().toHex());
             if (const auto it = inFlight.constFind(peerHex);
@@ -415,42 +440,71 @@ struct Relay::Impl {
             if (peerHex == meHex || inFlight.contains(peerHex))
                 continue;
             const bool resend = askPending.remove(peerHex);
-            share::Knowledge since = sent.value(peerHex);
-            share::Knowledge covers = knowledge.value();
-            if (!settings.forward) {
-                // Only this station's own changes: every other writer reaches the peer itself.
-                const qint64 mine = since.value(station, 0);
-                since = knowledge.value();
-                since[station] = mine;
-                covers = {{station, knowledge.value().value(station, 0)}};
-            }
             if (!resend && covered(covers, sent.value(peerHex)))
                 continue;
-            InFlight flight;
-            flight.covers = covers;
-            if (resend)
-                since = knowledge.value(); // nothing but our knowledge: an empty bundle
-            Result<share::SeriesReport> series = share::exportBundleSeries(
-                mission, me, card, since, resend ? 0 : settings.recordsPerBundle,
-                [&](const share::ExportReport& r) -> Status {
-                    ++flight.bundles;
-                    flight.records += r.records;
-                    flight.bytes += r.bytes.size();
-                    return publish(client, peerHex, r.bytes, resend, flight);
-                },
-                !settings.forward);
-            if (!series) {
+            Group& g =
+                groups[(resend ? QStringLiteral("ask|") : QString()) + releaseClass(card.profile)];
+            g.cards.append(card);
+            g.peers.append(peerHex);
+            g.resend = resend;
+        }
+        for (const Group& g : std::as_const(groups)) {
+            // From what the member that has the least holds; the others apply the rest as
+            // unchanged. An ask carries nothing but our knowledge: an empty bundle.
+            share::Knowledge since = knowledge.value();
+            if (!g.resend) {
+                if (settings.forward) {
+                    since.clear();
+                    bool first = true;
+                    for (const QString& peer : g.peers) {
+                        const share::Knowledge k = sent.value(peer);
+                        if (first)
+                            since = k;
+                        else
+                            for (auto it = since.begin(); it != since.end();)
+                                it = k.contains(it.key())
+                                         ? (it.value() = std::min(it.value(), k.value(it.key())),
+                                            std::next(it))
+                                         : since.erase(it);
+                        first = false;
+                    }
+                } else {
+                    qint64 least = std::numeric_limits<qint64>::max();
+                    for (const QString& peer : g.peers)
+                        least = std::min(least, sent.value(peer).value(station, 0));
+                    since[station] = least;
+                }
+            }
+            share::ExportOptions options;
+            options.since = since;
+            options.sinceLastReceived = false;
+            options.ownChangesOnly = !settings.forward;
+            Result<share::ExportReport> bundle = share::exportBundle(mission, me, g.cards, options);
+            if (!bundle) {
                 if (log)
-                    log(QStringLiteral("cannot send to %1: %2")
-                            .arg(card.profile.stationName, series.error().message));
-                for (int mid : flight.mids)
-                    midPeer.remove(mid);
+                    log(QStringLiteral("cannot send to %1 stations: %2")
+                            .arg(g.cards.size())
+                            .arg(bundle.error().message));
                 continue;
             }
-            if (resend)
-                flight.covers = sent.value(peerHex); // asking is not sending
-            if (!flight.mids.isEmpty())
-                inFlight.insert(peerHex, flight);
+            const QList<Part> parts =
+                splitBundle(bundle.value().bytes, settings.partBytes, g.resend);
+            for (const QString& peer : g.peers) {
+                InFlight flight;
+                // Asking is not sending: what left for the peer stays as it was.
+                flight.covers = g.resend ? sent.value(peer) : covers;
+                flight.bundles = 1;
+                flight.records = bundle.value().records;
+                flight.bytes = bundle.value().bytes.size();
+                if (Status s = publish(client, peer, parts, g.resend, flight); !s) {
+                    if (log)
+                        log(s.error().message);
+                    for (int mid : flight.mids)
+                        midPeer.remove(mid);
+                    continue;
+                }
+                inFlight.insert(peer, flight);
+            }
         }
     }
 };

@@ -34,8 +34,6 @@ struct RelaySettings {
     bool forward = false;
     /// A series the broker has not acknowledged whole after this long is sent again.
     int inFlightTimeoutMs = 10 * 60 * 1000;
-    /// Records per bundle of a series (share::exportBundleSeries).
-    int recordsPerBundle = 5000;
     share::BundleLimits limits;
 };
 

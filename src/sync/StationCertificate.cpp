@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "sync/StationCertificate.h"
 
+#include "sync/OpenSslHandles.h"
+
 #include <QRegularExpression>
 
 #include <arpa/inet.h>
@@ -17,20 +19,14 @@ namespace tessera::sync {
 
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const { Free(p); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using Ext = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
+using openssl::Bio;
+using openssl::Cert;
+using openssl::Pkey;
+using Ext = std::unique_ptr<X509_EXTENSION, openssl::Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
 
 QString reason() {
-    const unsigned long code = ERR_get_error();
-    ERR_clear_error();
-    const char* text = code ? ERR_reason_error_string(code) : nullptr;
-    return text ? QString::fromLatin1(text) : QStringLiteral("unknown OpenSSL error");
+    const QString reason = openssl::lastError();
+    return reason.isEmpty() ? QStringLiteral("unknown OpenSSL error") : reason;
 }
 
 Result<QByteArray> toPem(X509* cert) {
@@ -54,13 +50,6 @@ bool fillSelfSigned(X509* cert, EVP_PKEY* key, const QByteArray& cn, const QByte
                                       reinterpret_cast<const unsigned char*>(cn.constData()),
                                       static_cast<int>(cn.size()), -1, 0) == 1 &&
            X509_set_issuer_name(cert, name) == 1;
-}
-
-bool isIpAddress(const QString& host) {
-    unsigned char buffer[16];
-    const QByteArray text = host.toLatin1();
-    return inet_pton(AF_INET, text.constData(), buffer) == 1 ||
-           inet_pton(AF_INET6, text.constData(), buffer) == 1;
 }
 
 } // namespace
@@ -135,8 +124,8 @@ Result<BrokerKeys> makeBrokerKeys(const QString& name, const QStringList& hosts,
         return Error{QStringLiteral("cannot make the broker's key: %1").arg(reason())};
     QStringList names;
     for (const QString& host : hosts)
-        names.append(isIpAddress(host) ? QStringLiteral("IP:") + host
-                                       : QStringLiteral("DNS:") + host);
+        names.append(openssl::isIpAddress(host) ? QStringLiteral("IP:") + host
+                                                : QStringLiteral("DNS:") + host);
     QByteArray serial(16, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(serial.data()), 16) != 1)
         return Error{QStringLiteral("cannot make the broker's key: %1").arg(reason())};

@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "sync/TlsLink.h"
 
+#include "sync/OpenSslHandles.h"
+
 #include <QtEndian>
 
 #include <algorithm>
@@ -28,26 +30,14 @@ namespace tessera::sync {
 
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const { Free(p); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Ctx = std::unique_ptr<SSL_CTX, Deleter<SSL_CTX, SSL_CTX_free>>;
-using Ssl = std::unique_ptr<SSL, Deleter<SSL, SSL_free>>;
+using openssl::Cert;
+using openssl::Ctx;
+using openssl::Pkey;
+using openssl::Ssl;
 
 /// The last OpenSSL error as text, and the queue cleared.
 QString opensslReason() {
-    QString reason;
-    while (const unsigned long code = ERR_get_error()) {
-        char text[256];
-        ERR_error_string_n(code, text, sizeof text);
-        if (reason.isEmpty())
-            reason = QString::fromLatin1(
-                ERR_reason_error_string(code) ? ERR_reason_error_string(code) : text);
-    }
-    return reason;
+    return openssl::lastError();
 }
 
 QString systemReason(int error) {

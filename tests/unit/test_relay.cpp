@@ -642,13 +642,34 @@ TEST_CASE("A station killed with kill -9 while it applies resumes and converges;
     REQUIRE(eventually(
         [&] { return QFile::exists(bravo.mission + QStringLiteral(".relay/state.cbor")); }));
 
-    addIncidents(alpha, 3000, QStringLiteral("Alpha"), kOpen);
-    RelaySettings small;
-    small.recordsPerBundle = 150; // a series of 20 bundles: Bravo is applying for a while
     {
-        RunningRelay a(alpha, broker, {}, small);
-        // Killed in the middle: some of the series applied, not all of it.
-        REQUIRE(eventually([&] { return titles(bravo.mission).size() >= 150; }));
+        RunningRelay a(alpha, broker);
+        // Alpha writes ten waves of 300 reports while Bravo applies them, one bundle a wave.
+        // (Catch's assertions are for the test's own thread: the writer only counts failures.)
+        std::atomic<int> writeFailures{0};
+        std::thread writer([&] {
+            Result<store::MissionStore> m =
+                store::MissionStore::open(alpha.mission, store::MissionStore::Access::ReadWrite);
+            if (!m) {
+                ++writeFailures;
+                return;
+            }
+            for (int wave = 0; wave < 10; ++wave) {
+                for (int i = 0; i < 300; ++i) {
+                    store::Incident x;
+                    x.title = QStringLiteral("Alpha %1 %2").arg(wave).arg(i);
+                    x.category = QStringLiteral("other");
+                    x.observedAt = QDateTime(QDate(2026, 3, 1), QTime(10, 30), Qt::UTC);
+                    x.location = {1.0 + i * 1e-3, 15.0};
+                    x.marking = kOpen;
+                    if (!m.value().addIncident(x))
+                        ++writeFailures;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(700));
+            }
+        });
+        // Killed in the middle: some of the waves applied, not all of them.
+        REQUIRE(eventually([&] { return titles(bravo.mission).size() >= 600; }));
         ::kill(static_cast<pid_t>(first.processId()), SIGKILL);
         first.waitForFinished();
         const qsizetype atKill = titles(bravo.mission).size();
@@ -659,12 +680,17 @@ TEST_CASE("A station killed with kill -9 while it applies resumes and converges;
         broker.start();
         QProcess second;
         startBravo(second);
+        writer.join();
+        REQUIRE(writeFailures == 0);
         REQUIRE(eventually([&] { return titles(bravo.mission).size() == 3000; }, 120000));
         second.terminate();
         REQUIRE(second.waitForFinished(20000));
         CHECK(QString::fromUtf8(second.readAll()).contains(QLatin1String("stopped:")));
     }
-    CHECK(titles(bravo.mission) == sorted(expected(QStringLiteral("Alpha"), 3000)));
+    QStringList all;
+    for (int wave = 0; wave < 10; ++wave)
+        all += expected(QStringLiteral("Alpha %1").arg(wave), 300);
+    CHECK(titles(bravo.mission) == sorted(all));
     CHECK(integrity(bravo.mission) == QStringLiteral("ok"));
 }
 TEST_CASE("Two bridged brokers, sector to force HQ, carry bundles between their stations",
