@@ -212,15 +212,14 @@ int main(int argc, char* argv[]) {
         writeChanges(*s, changes / 2, changes);
     for (auto& s : stations)
         s->relay->poke();
-    // Links that drop: a few stations at a time, for one to five seconds, while the changes
-    // travel (the first 30 seconds).
+    // Links that drop: one station after another, for one to five seconds each, while the
+    // changes travel.
     const int droppers = static_cast<int>(n * dropFraction);
     int drops = 0;
     bool converged = false;
     double convergedS = 0;
     while (std::chrono::duration<double>(Clock::now() - start).count() < timeoutS) {
-        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-        if (droppers > 0 && elapsed < 30 && drops < droppers) {
+        if (drops < droppers) {
             Station& s = *stations[random() % stations.size()];
             stopRelay(s);
             std::this_thread::sleep_for(std::chrono::milliseconds(1000 + random() % 4000));
