@@ -48,8 +48,3 @@ tessera_add_suite(test_relay SOURCES unit/test_relay.cpp support/BrokerSupport.h
     LIBS tessera_relay tessera_share)
 target_compile_definitions(test_relay PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_relay tessera-cli)
-# The broker benchmark with 20 stations (docs/benchmarks.md), as a test: it fails when the
-# stations do not converge to exactly what each may hold.
-add_test(NAME "relay: 20 stations converge through one broker"
-    COMMAND bench_relay --stations 20 --changes 40 --drop 0.1 --timeout 600)
-set_tests_properties("relay: 20 stations converge through one broker" PROPERTIES TIMEOUT 900)

@@ -527,7 +527,7 @@ TEST_CASE("The broker's ACL refuses a station that reads or writes in another's 
     CHECK_FALSE(s.isConnected());
 }
 
-TEST_CASE("Parts delivered twice and out of order are applied once; a peer relaying a forged "
+TEST_CASE("Parts delivered twice and out of order are applied once, and a peer relaying a forged "
           "record through the broker is refused",
           "[relay]") {
     QTemporaryDir dir;
@@ -604,7 +604,7 @@ TEST_CASE("Parts delivered twice and out of order are applied once; a peer relay
     CHECK(integrity(bravo.mission) == QStringLiteral("ok"));
 }
 
-TEST_CASE("A station killed with kill -9 while it applies resumes and converges; the broker "
+TEST_CASE("A station killed with kill -9 while it applies resumes and converges, and the broker "
           "restarted mid-run loses nothing",
           "[relay]") {
     QTemporaryDir dir;
