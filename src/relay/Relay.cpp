@@ -103,6 +103,7 @@ struct Relay::Impl {
     QHash<QString, InFlight> inFlight;     ///< per peer (hex)
     QHash<int, QString> midPeer;           ///< message id -> peer (hex)
     bool askResend = false;
+    bool retryApply = false;  ///< a bundle waits for the mission file (applyArrived)
     QSet<QString> askPending; ///< peers still to be asked for what we lack
     bool subscribed = false;
     QString topicPrefix; ///< tessera/MISSION/to/
@@ -306,9 +307,19 @@ struct Relay::Impl {
         }
     }
 
+    /// Failures of the mission file rather than of a bundle: the bundle is tried again.
+    static bool isStoreTrouble(const QString& message) {
+        for (const char* words :
+             {"database is locked", "disk is full", "could not be read or written", "read-only"})
+            if (message.contains(QLatin1String(words)))
+                return true;
+        return false;
+    }
+
     /// Applies every bundle whose parts are all here, in the order they began to arrive.
     void applyArrived(store::MissionStore& mission,
                       const std::function<void(const QString&)>& log) {
+        retryApply = false;
         for (const Inbox::Whole& w : inbox->whole()) {
             Result<QByteArray> bytes = inbox->assemble(w);
             if (bytes)
@@ -351,6 +362,16 @@ struct Relay::Impl {
                         log(warning);
             } else if (imported.error().message.contains(QLatin1String("replayed"))) {
                 update([](RelayStatus& s) { ++s.duplicates; });
+            } else if (isStoreTrouble(imported.error().message)) {
+                // Not the bundle's fault (the mission busy with another writer, a full disk):
+                // it stays in the inbox, it and those after it applied at the next turn. The
+                // broker was told it arrived; dropping it would lose it for good.
+                update([&](RelayStatus& s) {
+                    s.lastError = QStringLiteral("a bundle from %1 waits: %2")
+                                      .arg(w.sender.left(16), imported.error().message);
+                });
+                retryApply = true;
+                break;
             } else {
                 const QString why = QStringLiteral("a bundle from %1 was refused: %2")
                                         .arg(w.sender.left(16), imported.error().message);
@@ -553,7 +574,7 @@ Status Relay::run(const std::function<void(const QString&)>& log) {
             arrived = arrived || std::holds_alternative<Arrived>(e);
             d->handle(e, *client.value(), log);
         }
-        if (arrived)
+        if (arrived || d->retryApply)
             d->applyArrived(mission.value(), log);
         bool connected = false;
         d->update([&](RelayStatus& s) { connected = s.connected; });

@@ -604,6 +604,33 @@ TEST_CASE("Parts delivered twice and out of order are applied once, and a peer r
     CHECK(integrity(bravo.mission) == QStringLiteral("ok"));
 }
 
+TEST_CASE("A bundle that arrives while the mission is busy with another writer waits in the "
+          "inbox and is applied, not dropped",
+          "[relay]") {
+    QTemporaryDir dir;
+    Station alpha = makeStation(dir, QStringLiteral("Alpha"), QStringLiteral("UN"));
+    Station bravo = makeStation(dir, QStringLiteral("Bravo"), QStringLiteral("UN"));
+    trustAll({&alpha, &bravo});
+    test::TestBroker broker(kCli, QStringLiteral("sector-north"));
+    broker.admit({&alpha.id, &bravo.id});
+    broker.start();
+    RunningRelay b(bravo, broker);
+    REQUIRE(eventually([&] { return b.status().connected; }));
+    // Another writer holds Bravo's mission for longer than SQLite waits (5 s).
+    store::MissionStore holder = open(bravo.mission);
+    REQUIRE(holder.database().exec(QStringLiteral("BEGIN IMMEDIATE")).ok());
+    addIncidents(alpha, 50, QStringLiteral("Alpha"), kOpen);
+    {
+        RunningRelay a(alpha, broker);
+        REQUIRE(eventually([&] { return b.status().lastError.contains(QLatin1String("waits")); },
+                           30000));
+        CHECK(b.status().refused == 0);
+        REQUIRE(holder.database().exec(QStringLiteral("COMMIT")).ok());
+        REQUIRE(eventually([&] { return titles(bravo.mission).size() == 50; }));
+    }
+    CHECK(b.status().bundlesApplied >= 1);
+}
+
 TEST_CASE("A station killed with kill -9 while it applies resumes and converges, and the broker "
           "restarted mid-run loses nothing",
           "[relay]") {
