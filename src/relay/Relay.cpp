@@ -51,7 +51,7 @@ struct Problem {
 };
 using Event = std::variant<Connected, Disconnected, Published, Subscribed, Arrived, Problem>;
 
-/// A series sent to one peer, waiting for the broker to acknowledge every part of it; then the
+/// A bundle sent to one peer, waiting for the broker to acknowledge every part of it; then the
 /// peer's share of the mission up to `covers` has left this station for good.
 struct InFlight {
     QSet<int> mids;

@@ -32,7 +32,7 @@ struct RelaySettings {
     /// peers reached by TLS sync or files). Off: each station sends only what it wrote itself,
     /// since every writer on the broker reaches every peer directly.
     bool forward = false;
-    /// A series the broker has not acknowledged whole after this long is sent again.
+    /// A bundle the broker has not acknowledged whole after this long is sent again.
     int inFlightTimeoutMs = 10 * 60 * 1000;
     share::BundleLimits limits;
 };
@@ -67,9 +67,10 @@ struct RelayStatus {
 };
 
 /// A station's side of sharing through an MQTT broker (docs/deployment.md): the same bundles as
-/// files and TLS sync (signed, encrypted to one peer, released by share::ReleasePolicy), one
-/// series per peer to its topic tessera/MISSION/to/PEER/from/STATION, applied on arrival with
-/// share::importBundle. The broker sees only ciphertext and fingerprints.
+/// files and TLS sync (signed, encrypted to their recipients, released by share::ReleasePolicy),
+/// one bundle per group of peers that see the same records, published to each one's topic
+/// tessera/MISSION/to/PEER/from/STATION, applied on arrival with share::importBundle. The broker
+/// sees only ciphertext and fingerprints.
 ///
 /// Threads: run() blocks the calling thread (a worker: it opens the mission there) until
 /// stop(); stop(), poke() and status() from any thread.

@@ -476,14 +476,12 @@ QList<int> seriesCuts(const QList<SharedRecord>& records, int maxRecords) {
 Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identity& sender,
                                         const ContactCard& recipient, const Knowledge& since,
                                         int maxRecords,
-                                        const std::function<Status(const ExportReport&)>& sink,
-                                        bool ownChangesOnly) {
+                                        const std::function<Status(const ExportReport&)>& sink) {
     Database& db = store.database();
     Releasable all;
     // One consistent snapshot of what to send; the mission stays writable while it travels.
     Status read = db.transaction([&]() -> Status {
-        Result<Releasable> r =
-            collectReleasable(store, sender, {recipient}, {since, false, ownChangesOnly});
+        Result<Releasable> r = collectReleasable(store, sender, {recipient}, {since, false});
         if (!r)
             return r.error();
         all = std::move(r).value();

@@ -72,8 +72,7 @@ struct SeriesReport {
 Result<SeriesReport> exportBundleSeries(store::MissionStore& store, const Identity& sender,
                                         const ContactCard& recipient, const Knowledge& since,
                                         int maxRecords,
-                                        const std::function<Status(const ExportReport&)>& sink,
-                                        bool ownChangesOnly = false);
+                                        const std::function<Status(const ExportReport&)>& sink);
 
 struct ImportReport {
     QString id;
