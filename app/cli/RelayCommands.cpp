@@ -117,6 +117,25 @@ int brokerInit(const QStringList& args) {
     return 0;
 }
 
+/// Lets an admitted station read its community's topic: one block per station in the broker's
+/// ACL, replaced when the station is admitted again (its communities may have changed).
+Status admitToCommunity(const QString& aclPath, const sync::AdmittedCertificate& station) {
+    QFile f(aclPath);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("cannot read %1: %2").arg(aclPath, f.errorString())};
+    QString acl = QString::fromUtf8(f.readAll());
+    f.close();
+    const QString fp = station.commonName; // 64 hex digits: nothing to escape
+    acl.remove(QRegularExpression(
+        QStringLiteral("\\n# station %1[^\\n]*\\nuser %1\\ntopic read [^\\n]*\\n").arg(fp)));
+    if (!acl.endsWith(QLatin1Char('\n')))
+        acl.append(QLatin1Char('\n'));
+    acl += QStringLiteral("\n# station %1 (its community's topic)\nuser %1\ntopic read "
+                          "tessera/+/community/%2/from/+\n")
+               .arg(fp, sync::communityTopic(station.organisation, station.communities));
+    return writeFile(aclPath, acl.toUtf8());
+}
+
 int brokerAdmit(const QStringList& args) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
@@ -174,7 +193,16 @@ int brokerAdmit(const QStringList& args) {
                 return fail(QStringLiteral("cannot write %1").arg(acl.fileName()));
             out() << "admitted broker " << cert.value().commonName << " (bridge)" << Qt::endl;
         } else {
-            out() << "admitted station " << cert.value().commonName << Qt::endl;
+            if (Status s = admitToCommunity(dir + QStringLiteral("/acl"), cert.value()); !s)
+                return fail(s.error().message);
+            out() << "admitted station " << cert.value().commonName << " ("
+                  << (cert.value().organisation.isEmpty() ? QStringLiteral("no organisation")
+                                                          : cert.value().organisation)
+                  << "; communities: "
+                  << (cert.value().communities.isEmpty()
+                          ? QStringLiteral("none")
+                          : cert.value().communities.join(QStringLiteral(", ")))
+                  << ")" << Qt::endl;
         }
     }
     return 0;

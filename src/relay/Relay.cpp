@@ -5,6 +5,7 @@
 #include "share/Bundle.h"
 #include "share/BundleRecords.h"
 #include "store/MissionStore.h"
+#include "sync/StationCertificate.h"
 
 #include <QCborMap>
 #include <QCborValue>
@@ -20,6 +21,7 @@
 #include <deque>
 #include <limits>
 #include <mutex>
+#include <utility>
 #include <variant>
 
 namespace tessera::relay {
@@ -101,12 +103,14 @@ struct Relay::Impl {
     std::unique_ptr<Inbox> inbox;
     QHash<QString, share::Knowledge> sent; ///< per peer (hex): what has left for it
     QHash<QString, InFlight> inFlight;     ///< per peer (hex)
-    QHash<int, QString> midPeer;           ///< message id -> peer (hex)
+    QHash<int, QStringList> midPeers;      ///< message id -> the peers it was sent to (hex)
     bool askResend = false;
     bool retryApply = false;  ///< a bundle waits for the mission file (applyArrived)
     QSet<QString> askPending; ///< peers still to be asked for what we lack
     bool subscribed = false;
-    QString topicPrefix; ///< tessera/MISSION/to/
+    QString topicPrefix;     ///< tessera/MISSION/to/
+    QString communityPrefix; ///< tessera/MISSION/community/
+    QString myCommunity;     ///< this station's community topic segment
 
     Impl(share::Identity i, sync::TrustSource t, RelaySettings s)
         : me(std::move(i))
@@ -185,9 +189,11 @@ struct Relay::Impl {
 
     /// On the network thread: keeps the part on disk before the broker hears it arrived.
     void onMessage(const QString& topic, const QByteArray& payload, const UserProperties& props) {
-        // tessera/MISSION/to/ME/from/SENDER; the broker's ACL lets only SENDER publish there.
+        // tessera/MISSION/to/ME/from/SENDER or tessera/MISSION/community/OURS/from/SENDER; the
+        // broker's ACL lets only SENDER publish there.
         const QStringList segments = topic.split(QLatin1Char('/'));
-        if (!topic.startsWith(topicPrefix + meHex + QStringLiteral("/from/")) ||
+        if ((!topic.startsWith(topicPrefix + meHex + QStringLiteral("/from/")) &&
+             !topic.startsWith(communityPrefix + myCommunity + QStringLiteral("/from/"))) ||
             segments.size() != 6) {
             post(Problem{
                 QStringLiteral("a message on an unexpected topic %1 was ignored").arg(topic)});
@@ -241,10 +247,16 @@ struct Relay::Impl {
                 subscribed = false;
             }
             if (!subscribed) {
-                Result<int> sub = client.subscribe(topicPrefix + meHex + QStringLiteral("/from/+"));
-                if (!sub && log)
-                    log(sub.error().message);
-                subscribed = sub.ok();
+                // What is addressed to this station alone, and to its community.
+                subscribed = true;
+                for (const QString& topic :
+                     {topicPrefix + meHex + QStringLiteral("/from/+"),
+                      communityPrefix + myCommunity + QStringLiteral("/from/+")}) {
+                    Result<int> sub = client.subscribe(topic);
+                    if (!sub && log)
+                        log(sub.error().message);
+                    subscribed = subscribed && sub.ok();
+                }
             }
             if (log)
                 log(c->sessionPresent ? QStringLiteral("connected to the broker (session resumed)")
@@ -257,38 +269,50 @@ struct Relay::Impl {
             if (log)
                 log(g->reason);
         } else if (const auto* p = std::get_if<Published>(&event)) {
-            const QString peerHex = midPeer.take(p->mid);
-            auto it = inFlight.find(peerHex);
-            if (peerHex.isEmpty() || it == inFlight.end())
+            const QStringList peers = midPeers.take(p->mid);
+            if (peers.isEmpty())
                 return;
+            update([](RelayStatus& s) { s.partsQueued = std::max(0, s.partsQueued - 1); });
             if (p->reason >= 128) {
                 const QString why =
                     QStringLiteral("the broker refused a message to %1 (MQTT reason %2)")
-                        .arg(peerHex.left(16))
+                        .arg(peers.size() == 1 ? peers.first().left(16)
+                                               : QStringLiteral("%1 stations").arg(peers.size()))
                         .arg(p->reason);
                 update([&](RelayStatus& s) { s.lastError = why; });
                 if (log)
                     log(why);
-                for (int mid : it->mids)
-                    midPeer.remove(mid);
-                inFlight.erase(it);
+                for (const QString& peerHex : peers)
+                    dropFlight(peerHex);
                 return;
             }
-            it->mids.remove(p->mid);
-            update([](RelayStatus& s) { s.partsQueued = std::max(0, s.partsQueued - 1); });
-            if (!it->mids.isEmpty())
+            bool done = false;
+            qint64 bytes = 0;
+            for (const QString& peerHex : peers) {
+                auto it = inFlight.find(peerHex);
+                if (it == inFlight.end())
+                    continue;
+                it->mids.remove(p->mid);
+                if (!it->mids.isEmpty())
+                    continue;
+                mergeInto(sent[peerHex], it->covers);
+                const InFlight flight = *it;
+                inFlight.erase(it);
+                done = true;
+                bytes = flight.bytes; // one publication for all of them
+                update([&](RelayStatus& s) {
+                    s.recordsSent += flight.records;
+                    RelayPeer& rp = peer(s, peerHex);
+                    rp.bundlesOut += flight.bundles;
+                    rp.recordsOut += flight.records;
+                });
+            }
+            if (!done)
                 return;
-            mergeInto(sent[peerHex], it->covers);
-            const InFlight done = *it;
-            inFlight.erase(it);
             keepState();
             update([&](RelayStatus& s) {
-                s.bundlesSent += done.bundles;
-                s.recordsSent += done.records;
-                s.bytesSent += done.bytes;
-                RelayPeer& rp = peer(s, peerHex);
-                rp.bundlesOut += done.bundles;
-                rp.recordsOut += done.records;
+                ++s.bundlesSent;
+                s.bytesSent += bytes;
             });
         } else if (const auto* s = std::get_if<Subscribed>(&event)) {
             if (!s->granted.isEmpty() && s->granted.first() >= 128) {
@@ -362,6 +386,11 @@ struct Relay::Impl {
                         log(warning);
             } else if (imported.error().message.contains(QLatin1String("replayed"))) {
                 update([](RelayStatus& s) { ++s.duplicates; });
+            } else if (imported.error().message.contains(
+                           QLatin1String("not addressed to this station"))) {
+                // Published to our community for others of it (a sender that does not trust
+                // this station, or sends it something else): not ours to open.
+                update([](RelayStatus& s) { ++s.notAddressed; });
             } else if (isStoreTrouble(imported.error().message)) {
                 // Not the bundle's fault (the mission busy with another writer, a full disk):
                 // it stays in the inbox, it and those after it applied at the next turn. The
@@ -387,10 +416,26 @@ struct Relay::Impl {
         update([&](RelayStatus& s) { s.partsHeld = inbox->partsHeld(); });
     }
 
-    /// Publishes a bundle's parts to `peerHex`; their message ids join the peer's flight.
-    Status publish(BrokerClient& client, const QString& peerHex, const QList<Part>& parts,
-                   bool resend, InFlight& flight) {
-        const QString topic = topicPrefix + peerHex + QStringLiteral("/from/") + meHex;
+    /// Forgets what is in flight to a peer (and the message ids no other peer waits on).
+    void dropFlight(const QString& peerHex) {
+        const auto it = inFlight.constFind(peerHex);
+        if (it == inFlight.constEnd())
+            return;
+        for (int mid : it->mids) {
+            auto m = midPeers.find(mid);
+            if (m == midPeers.end())
+                continue;
+            m->removeAll(peerHex);
+            if (m->isEmpty())
+                midPeers.erase(m);
+        }
+        inFlight.remove(peerHex);
+    }
+
+    /// Publishes a bundle's parts once to `topic`, for `peers`; returns their message ids.
+    Result<QSet<int>> publish(BrokerClient& client, const QString& topic, const QStringList& peers,
+                              const QList<Part>& parts, bool resend) {
+        QSet<int> mids;
         for (const Part& part : parts) {
             UserProperties props{{kBundleKey, part.header.bundle},
                                  {kPartKey, QString::number(part.header.part)},
@@ -398,13 +443,16 @@ struct Relay::Impl {
             if (resend)
                 props.append({kResendKey, QStringLiteral("1")});
             Result<int> mid = client.publish(topic, part.bytes, props);
-            if (!mid)
+            if (!mid) {
+                for (int m : std::as_const(mids))
+                    midPeers.remove(m);
                 return mid.error();
-            flight.mids.insert(mid.value());
-            midPeer.insert(mid.value(), peerHex);
+            }
+            mids.insert(mid.value());
+            midPeers.insert(mid.value(), peers);
+            update([](RelayStatus& s) { ++s.partsQueued; });
         }
-        update([&](RelayStatus& s) { s.partsQueued += static_cast<int>(parts.size()); });
-        return success();
+        return mids;
     }
 
     /// Peers that see the same records: their (capped) profiles are alike, so one release
@@ -419,10 +467,23 @@ struct Relay::Impl {
             .join(QLatin1Char('|'));
     }
 
+    /// Where a peer's point is in what has left for it: peers at the same point can share a bundle.
+    QString pointOf(const QString& peerHex, const QString& station) const {
+        const share::Knowledge k = sent.value(peerHex);
+        if (!settings.forward)
+            return QString::number(k.value(station, 0));
+        QStringList parts;
+        for (auto it = k.constBegin(); it != k.constEnd(); ++it) // QMap: in key order
+            parts.append(it.key() + QLatin1Char('=') + QString::number(it.value()));
+        return parts.join(QLatin1Char(','));
+    }
+
     /// What has not left for the peers with nothing in flight, as one bundle per group of peers
-    /// that see the same records: sealed once (its content key wrapped for each of them) and
-    /// published to each one's topic. Per-peer bundles cost one export and one encryption per
-    /// peer, which at 200 stations is most of the work.
+    /// that see the same records (alike capped profiles), share a community and stand at the same
+    /// point: sealed once (its content key wrapped for each of them) and published once, to the
+    /// community's topic (or to the peer's own when the group is one). Per-peer bundles cost one
+    /// export, one encryption and one publication per peer, which at 200 stations was most of
+    /// the work and 94 KB through the broker per change (docs/benchmarks.md).
     void sendChanges(store::MissionStore& mission, BrokerClient& client,
                      const std::function<void(const QString&)>& log) {
         Result<share::ContactBook> book = trust();
@@ -441,6 +502,7 @@ struct Relay::Impl {
             settings.forward ? knowledge.value()
                              : share::Knowledge{{station, knowledge.value().value(station, 0)}};
         struct Group {
+            QString community;
             QList<share::ContactCard> cards;
             QStringList peers;
             bool resend = false;
@@ -454,47 +516,34 @@ struct Relay::Impl {
                     std::chrono::milliseconds(settings.inFlightTimeoutMs)) {
                 // Never acknowledged (the client's queue lost on the way): send it again; the
                 // peer applies what it already has as unchanged.
-                for (int mid : it->mids)
-                    midPeer.remove(mid);
-                inFlight.remove(peerHex);
+                dropFlight(peerHex);
             }
             if (peerHex == meHex || inFlight.contains(peerHex))
                 continue;
             const bool resend = askPending.remove(peerHex);
             if (!resend && covered(covers, sent.value(peerHex)))
                 continue;
-            Group& g =
-                groups[(resend ? QStringLiteral("ask|") : QString()) + releaseClass(card.profile)];
+            const QString community =
+                sync::communityTopic(card.profile.organisation, card.profile.communities);
+            const QString key = QStringList{resend ? QStringLiteral("ask") : QStringLiteral("send"),
+                                            community, releaseClass(card.profile),
+                                            resend ? QString() : pointOf(peerHex, station)}
+                                    .join(QLatin1Char('|'));
+            Group& g = groups[key];
+            g.community = community;
             g.cards.append(card);
             g.peers.append(peerHex);
             g.resend = resend;
         }
         for (const Group& g : std::as_const(groups)) {
-            // From what the member that has the least holds; the others apply the rest as
-            // unchanged. An ask carries nothing but our knowledge: an empty bundle.
+            // From where the group stands; an ask carries nothing but our knowledge: an empty
+            // bundle.
             share::Knowledge since = knowledge.value();
             if (!g.resend) {
-                if (settings.forward) {
-                    since.clear();
-                    bool first = true;
-                    for (const QString& peer : g.peers) {
-                        const share::Knowledge k = sent.value(peer);
-                        if (first)
-                            since = k;
-                        else
-                            for (auto it = since.begin(); it != since.end();)
-                                it = k.contains(it.key())
-                                         ? (it.value() = std::min(it.value(), k.value(it.key())),
-                                            std::next(it))
-                                         : since.erase(it);
-                        first = false;
-                    }
-                } else {
-                    qint64 least = std::numeric_limits<qint64>::max();
-                    for (const QString& peer : g.peers)
-                        least = std::min(least, sent.value(peer).value(station, 0));
-                    since[station] = least;
-                }
+                if (settings.forward)
+                    since = sent.value(g.peers.first());
+                else
+                    since[station] = sent.value(g.peers.first()).value(station, 0);
             }
             share::ExportOptions options;
             options.since = since;
@@ -510,20 +559,23 @@ struct Relay::Impl {
             }
             const QList<Part> parts =
                 splitBundle(bundle.value().bytes, settings.partBytes, g.resend);
+            const QString topic = (g.peers.size() == 1 ? topicPrefix + g.peers.first()
+                                                       : communityPrefix + g.community) +
+                                  QStringLiteral("/from/") + meHex;
+            Result<QSet<int>> mids = publish(client, topic, g.peers, parts, g.resend);
+            if (!mids) {
+                if (log)
+                    log(mids.error().message);
+                continue;
+            }
             for (const QString& peer : g.peers) {
                 InFlight flight;
+                flight.mids = mids.value();
                 // Asking is not sending: what left for the peer stays as it was.
                 flight.covers = g.resend ? sent.value(peer) : covers;
                 flight.bundles = 1;
                 flight.records = bundle.value().records;
                 flight.bytes = bundle.value().bytes.size();
-                if (Status s = publish(client, peer, parts, g.resend, flight); !s) {
-                    if (log)
-                        log(s.error().message);
-                    for (int mid : flight.mids)
-                        midPeer.remove(mid);
-                    continue;
-                }
                 inFlight.insert(peer, flight);
             }
         }
@@ -544,6 +596,9 @@ Status Relay::run(const std::function<void(const QString&)>& log) {
     if (!info)
         return info.error();
     d->topicPrefix = QStringLiteral("tessera/%1/to/").arg(missionTopic(info.value().id));
+    d->communityPrefix = QStringLiteral("tessera/%1/community/").arg(missionTopic(info.value().id));
+    const share::StationProfile& profile = d->me.card().profile;
+    d->myCommunity = sync::communityTopic(profile.organisation, profile.communities);
     if (!QDir().mkpath(d->settings.stateFolder))
         return Error{QStringLiteral("cannot create %1").arg(d->settings.stateFolder)};
     d->inbox = std::make_unique<Inbox>(d->settings.stateFolder + QStringLiteral("/inbox"),

@@ -62,15 +62,17 @@ struct RelayStatus {
     qint64 bytesSent = 0;     ///< bundle bytes published and acknowledged by the broker
     qint64 bytesReceived = 0; ///< bundle bytes taken whole from the inbox
     int duplicates = 0;       ///< bundles delivered again, recognised and not applied twice
+    int notAddressed = 0;     ///< bundles on the community's topic for other stations of it
     int refused = 0;          ///< bundles refused (each reason in the log)
     QList<RelayPeer> peers;
 };
 
 /// A station's side of sharing through an MQTT broker (docs/deployment.md): the same bundles as
 /// files and TLS sync (signed, encrypted to their recipients, released by share::ReleasePolicy),
-/// one bundle per group of peers that see the same records, published to each one's topic
-/// tessera/MISSION/to/PEER/from/STATION, applied on arrival with share::importBundle. The broker
-/// sees only ciphertext and fingerprints.
+/// one bundle per group of peers that see the same records, published once to their community's
+/// topic tessera/MISSION/community/COMMUNITY/from/STATION (sync::communityTopic), or to a lone
+/// peer's own tessera/MISSION/to/PEER/from/STATION; applied on arrival with share::importBundle.
+/// The broker sees only ciphertext, fingerprints and community hashes.
 ///
 /// Threads: run() blocks the calling thread (a worker: it opens the mission there) until
 /// stop(); stop(), poke() and status() from any thread.

@@ -3,6 +3,8 @@
 
 #include "sync/OpenSslHandles.h"
 
+#include <QCborArray>
+#include <QCryptographicHash>
 #include <QRegularExpression>
 
 #include <arpa/inet.h>
@@ -52,7 +54,41 @@ bool fillSelfSigned(X509* cert, EVP_PKEY* key, const QByteArray& cn, const QByte
            X509_set_issuer_name(cert, name) == 1;
 }
 
+bool addName(X509_NAME* name, const char* field, const QString& value) {
+    const QByteArray utf8 = value.toUtf8();
+    return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+                                      reinterpret_cast<const unsigned char*>(utf8.constData()),
+                                      static_cast<int>(utf8.size()), -1, 0) == 1;
+}
+
+QStringList namesOf(X509_NAME* name, int nid) {
+    QStringList out;
+    for (int i = X509_NAME_get_index_by_NID(name, nid, -1); i >= 0;
+         i = X509_NAME_get_index_by_NID(name, nid, i)) {
+        unsigned char* utf8 = nullptr;
+        const int length =
+            ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+        if (length >= 0)
+            out.append(QString::fromUtf8(reinterpret_cast<const char*>(utf8), length));
+        OPENSSL_free(utf8);
+    }
+    return out;
+}
+
 } // namespace
+
+QString communityTopic(const QString& organisation, const QStringList& communities) {
+    QStringList sorted = communities;
+    sorted.sort();
+    sorted.removeDuplicates();
+    QCborArray names{organisation};
+    for (const QString& c : std::as_const(sorted))
+        names.append(c);
+    return QString::fromLatin1(
+        QCryptographicHash::hash(names.toCborValue().toCbor(), QCryptographicHash::Sha256)
+            .toHex()
+            .left(32));
+}
 
 Result<QByteArray> brokerCertificatePem(const share::Identity& me) {
     const share::crypto::SecretBytes& secret = me.signingSecretForTls();
@@ -64,7 +100,14 @@ Result<QByteArray> brokerCertificatePem(const share::Identity& me) {
     QByteArray serial = me.fingerprint().left(16);
     serial[0] = static_cast<char>(serial[0] & 0x7f);
     const time_t from = me.card().created.toSecsSinceEpoch();
-    const bool ok = fillSelfSigned(cert.get(), key.get(), me.fingerprint().toHex(), serial) &&
+    // Organisation and communities first: the common name stays the last (most specific) entry.
+    const share::StationProfile& profile = me.card().profile;
+    X509_NAME* subject = X509_get_subject_name(cert.get());
+    bool named = profile.organisation.isEmpty() || addName(subject, "O", profile.organisation);
+    for (const QString& community : profile.communities)
+        named = named && (community.isEmpty() || addName(subject, "OU", community));
+    const bool ok = named &&
+                    fillSelfSigned(cert.get(), key.get(), me.fingerprint().toHex(), serial) &&
                     ASN1_TIME_set(X509_getm_notBefore(cert.get()), from) &&
                     ASN1_TIME_set_string(X509_getm_notAfter(cert.get()), "99991231235959Z") == 1 &&
                     X509_sign(cert.get(), key.get(), nullptr) > 0; // Ed25519: no digest
@@ -101,6 +144,10 @@ Result<AdmittedCertificate> readAdmittedCertificate(const QByteArray& pem) {
                                     "\"%1\" is not a fingerprint or a broker name")
                          .arg(name.left(80))};
     out.commonName = name;
+    const QStringList organisations =
+        namesOf(X509_get_subject_name(cert.get()), NID_organizationName);
+    out.organisation = organisations.value(0);
+    out.communities = namesOf(X509_get_subject_name(cert.get()), NID_organizationalUnitName);
     out.hashName =
         QStringLiteral("%1.0").arg(X509_subject_name_hash(cert.get()), 8, 16, QLatin1Char('0'));
     return out;

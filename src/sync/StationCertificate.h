@@ -11,11 +11,13 @@
 namespace tessera::sync {
 
 /// The certificate a station presents to a mission's MQTT broker (docs/deployment.md): its
-/// Ed25519 key, self-signed, its common name the station's fingerprint in hex, valid from the
-/// card's creation with no end (RFC 5280's 99991231235959Z: the broker operator removes a
-/// station, the certificate does not age out in the field). Everything in it is a function of
-/// the identity and Ed25519 signatures are deterministic, so the station makes the same bytes
-/// each time it connects as the operator admitted. PEM.
+/// Ed25519 key, self-signed, its common name the station's fingerprint in hex, its organisation
+/// (O) and each of its communities (OU) as on its card, which the broker's ACL turns into the
+/// community topic the station may read (communityTopic), valid from the card's creation with no
+/// end (RFC 5280's 99991231235959Z: the broker operator removes a station, the certificate does not
+/// age out in the field). Everything in it is a function of the identity and Ed25519 signatures are
+/// deterministic, so the station makes the same bytes each time it connects as the operator
+/// admitted. PEM.
 Result<QByteArray> brokerCertificatePem(const share::Identity& me);
 
 /// A certificate as a broker operator admits it: a station's (brokerCertificatePem) or another
@@ -25,9 +27,17 @@ Result<QByteArray> brokerCertificatePem(const share::Identity& me);
 struct AdmittedCertificate {
     QString commonName; ///< a station's fingerprint (64 hex digits), or a broker's name
     bool station = false;
-    QString hashName; ///< e.g. "1a2b3c4d.0"
+    QString hashName;        ///< e.g. "1a2b3c4d.0"
+    QString organisation;    ///< a station's, as its certificate names it
+    QStringList communities; ///< a station's, as its certificate names them
 };
 Result<AdmittedCertificate> readAdmittedCertificate(const QByteArray& pem);
+/// The topic segment of the community of stations with this organisation and these communities
+/// (in any order): 32 hex digits of a hash, so that the broker's topics and ACL carry no names.
+/// Stations alike in both see alike records, so one bundle published there serves all of them
+/// (docs/deployment.md).
+QString communityTopic(const QString& organisation, const QStringList& communities);
+
 /// A broker's name: a lower-case word of letters, digits and dashes, 2 to 40 characters, that
 /// cannot be taken for a fingerprint.
 bool isBrokerName(const QString& name);

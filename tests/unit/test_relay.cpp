@@ -321,6 +321,14 @@ struct RawClient {
     }
 };
 
+/// The topic of `to`'s community (its organisation and communities), in `from`'s name.
+QString communityTopicOf(const Identity& to, const Identity& from) {
+    return QStringLiteral("tessera/%1/community/%2/from/%3")
+        .arg(Relay::missionTopic(test::kSharedMissionId),
+             sync::communityTopic(to.card().profile.organisation, to.card().profile.communities),
+             QString::fromLatin1(from.fingerprint().toHex()));
+}
+
 QString inboxTopic(const Identity& to, const Identity& from) {
     return QStringLiteral("tessera/%1/to/%2/from/%3")
         .arg(Relay::missionTopic(test::kSharedMissionId),
@@ -453,16 +461,17 @@ TEST_CASE("Stations converge through a real broker, each holding exactly what it
         CHECK(integrity(s->mission) == QStringLiteral("ok"));
 }
 
-TEST_CASE("The broker's ACL refuses a station that reads or writes in another's name, and a "
-          "station it has not admitted",
+TEST_CASE("The broker's ACL refuses a station that reads or writes in another's name or reads "
+          "another community, and a station it has not admitted",
           "[relay]") {
     QTemporaryDir dir;
     Station alpha = makeStation(dir, QStringLiteral("Alpha"), QStringLiteral("UN"));
     Station bravo = makeStation(dir, QStringLiteral("Bravo"), QStringLiteral("UN"));
     Station charlie = makeStation(dir, QStringLiteral("Charlie"), QStringLiteral("UN"));
+    Station delta = makeStation(dir, QStringLiteral("Delta"), QStringLiteral("FRA"));
     Station stranger = makeStation(dir, QStringLiteral("Stranger"), QStringLiteral("UN"));
     test::TestBroker broker(kCli, QStringLiteral("sector-north"));
-    broker.admit({&alpha.id, &bravo.id, &charlie.id});
+    broker.admit({&alpha.id, &bravo.id, &charlie.id, &delta.id});
     broker.start();
 
     RawClient a(alpha.id, broker);
@@ -482,11 +491,15 @@ TEST_CASE("The broker's ACL refuses a station that reads or writes in another's 
         return a.granted.size() == 3;
     }));
     CHECK(a.granted[0] == QList<int>{1});
-    // Publishing to Bravo in its own name: taken. In Charlie's name: refused.
+    // Publishing to Bravo in its own name: taken. In Charlie's name: refused. To a community in
+    // its own name: taken; in Charlie's: refused.
     const int own = a.client->publish(inboxTopic(bravo.id, alpha.id), "x").value();
     const int forged = a.client->publish(bravoInbox, "x").value();
     CHECK(a.reasonFor(own) == 0);
     CHECK(a.reasonFor(forged) >= 128);
+    CHECK(a.reasonFor(a.client->publish(communityTopicOf(delta.id, alpha.id), "x").value()) == 0);
+    CHECK(a.reasonFor(a.client->publish(communityTopicOf(alpha.id, charlie.id), "x").value()) >=
+          128);
     // Charlie writes to Bravo and to Alpha: Bravo reads its own, Alpha only its own.
     RawClient b(bravo.id, broker);
     RawClient c(charlie.id, broker);
@@ -501,6 +514,15 @@ TEST_CASE("The broker's ACL refuses a station that reads or writes in another's 
     }));
     CHECK(c.reasonFor(c.client->publish(bravoInbox, "for bravo").value()) == 0);
     CHECK(c.reasonFor(c.client->publish(alphaInbox, "for alpha").value()) == 0);
+    // Alpha's community (the UN's, with Bravo) and Delta's (France's, in the UN): Alpha reads
+    // only its own.
+    const QString alphaCommunity = communityTopicOf(alpha.id, charlie.id);
+    REQUIRE(alphaCommunity == communityTopicOf(bravo.id, charlie.id));
+    REQUIRE(alphaCommunity != communityTopicOf(delta.id, charlie.id));
+    CHECK(c.reasonFor(c.client->publish(alphaCommunity, "for the UN").value()) == 0);
+    CHECK(c.reasonFor(
+              c.client->publish(communityTopicOf(delta.id, charlie.id), "for France").value()) ==
+          0);
     REQUIRE(eventually([&] {
         std::lock_guard lock(b.mutex);
         return !b.received.isEmpty();
@@ -513,7 +535,9 @@ TEST_CASE("The broker's ACL refuses a station that reads or writes in another's 
     {
         std::lock_guard lock(a.mutex);
         REQUIRE_FALSE(a.received.isEmpty());
+        CHECK(a.received.contains(alphaCommunity));
         a.received.removeAll(alphaInbox); // once per matching subscription
+        a.received.removeAll(alphaCommunity);
         CHECK(a.received.isEmpty());
     }
     {

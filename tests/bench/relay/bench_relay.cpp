@@ -69,6 +69,9 @@ struct Station {
     // What the relay had done before its earlier runs (the status starts afresh each run).
     qint64 appliedBefore = 0;
     qint64 bytesBefore = 0;
+    qint64 bundlesInBefore = 0; ///< opened and applied, or recognised as duplicates
+    qint64 notAddressedBefore = 0;
+    qint64 bundlesOutBefore = 0;
 };
 
 void writeChanges(Station& s, int from, int to) {
@@ -139,6 +142,9 @@ int main(int argc, char* argv[]) {
             nullptr,
             {},
             0,
+            0,
+            0,
+            0,
             0});
         store::MissionInfo info;
         info.id = kMissionId;
@@ -190,6 +196,9 @@ int main(int argc, char* argv[]) {
         const relay::RelayStatus st = s.relay->status();
         s.appliedBefore += st.recordsApplied;
         s.bytesBefore += st.bytesSent;
+        s.bundlesInBefore += st.bundlesApplied + st.duplicates;
+        s.notAddressedBefore += st.notAddressed;
+        s.bundlesOutBefore += st.bundlesSent;
     };
 
     // What each station must end with: every station's open changes, its own nation's
@@ -238,10 +247,13 @@ int main(int argc, char* argv[]) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    qint64 bytes = 0;
+    qint64 bytes = 0, bundlesIn = 0, notAddressed = 0, bundlesOut = 0;
     for (auto& s : stations) {
         stopRelay(*s);
         bytes += s->bytesBefore;
+        bundlesIn += s->bundlesInBefore;
+        notAddressed += s->notAddressedBefore;
+        bundlesOut += s->bundlesOutBefore;
     }
     const double brokerPeak = peakMiB(broker.pid());
     broker.stop();
@@ -286,6 +298,10 @@ int main(int argc, char* argv[]) {
     std::printf("| stations holding something else | %d |\n", wrong);
     std::printf("| bundle bytes through the broker per change | %.0f B (%.1f MB in all) |\n",
                 double(bytes) / (double(n) * changes), double(bytes) / 1e6);
+    std::printf("| bundles published, per station | %.1f |\n", double(bundlesOut) / n);
+    std::printf("| bundles opened, per station (and passed over: for others of its community) | "
+                "%.1f (%.1f) |\n",
+                double(bundlesIn) / n, double(notAddressed) / n);
     std::printf("| broker peak memory (VmHWM) | %.1f MiB |\n", brokerPeak);
     std::printf("| this process, all %d stations (VmHWM) | %.1f MiB (%.1f MiB per station) |\n", n,
                 peakMiB(0), peakMiB(0) / n);
