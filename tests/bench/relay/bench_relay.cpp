@@ -7,7 +7,10 @@
 // exactly what it may, bundle bytes through the broker per change, the broker's peak memory and
 // this process's (all stations together).
 //
-//   bench_relay [--stations N] [--changes C] [--drop F] [--timeout S]
+//   bench_relay [--stations N] [--changes C] [--drop F] [--timeout S] [--bridged]
+//
+// --bridged: two brokers, a sector's bridged to the force HQ's as docs/deployment.md lays them
+// out, half of the stations on each.
 //
 // Prints a table; exits non-zero when the stations did not converge in time or a station holds
 // something it may not (the CI test runs it with 20 stations).
@@ -23,6 +26,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -115,7 +119,10 @@ int main(int argc, char* argv[]) {
                  QStringLiteral("f"), QStringLiteral("0.1")});
     p.addOption({QStringLiteral("timeout"), QStringLiteral("Give up after (s, default 1800)."),
                  QStringLiteral("s"), QStringLiteral("1800")});
+    p.addOption({QStringLiteral("bridged"),
+                 QStringLiteral("Two bridged brokers, half of the stations on each.")});
     p.process(app);
+    const bool bridged = p.isSet(QStringLiteral("bridged"));
     const int n = p.value(QStringLiteral("stations")).toInt();
     const int changes = p.value(QStringLiteral("changes")).toInt();
     const double dropFraction = p.value(QStringLiteral("drop")).toDouble();
@@ -157,22 +164,41 @@ int main(int argc, char* argv[]) {
         for (auto& b : stations)
             if (a != b)
                 need(a->book.importCard(b->id.card(), b->id.card().fingerprintText()), "trust");
-    test::TestBroker broker(QStringLiteral(TESSERA_CLI), QStringLiteral("bench-broker"));
+    // The force HQ's broker, and (bridged) a sector's that bridges to it; station i uses the
+    // sector's when i is odd.
+    test::TestBroker broker(QStringLiteral(TESSERA_CLI), QStringLiteral("force-hq"));
+    std::unique_ptr<test::TestBroker> sector;
+    if (bridged)
+        sector = std::make_unique<test::TestBroker>(QStringLiteral(TESSERA_CLI),
+                                                    QStringLiteral("sector-east"));
+    auto brokerOf = [&](int i) -> test::TestBroker& {
+        return bridged && i % 2 == 1 ? *sector : broker;
+    };
     {
-        QList<const share::Identity*> ids;
-        for (auto& s : stations)
-            ids.append(&s->id);
-        broker.admit(ids);
+        QList<const share::Identity*> hq, east;
+        for (int i = 0; i < n; ++i)
+            (bridged && i % 2 == 1 ? east : hq).append(&stations[i]->id);
+        broker.admit(hq);
+        if (bridged) {
+            sector->admit(east);
+            sector->bridgeTo(broker);
+        }
     }
     broker.start();
+    if (bridged)
+        sector->start();
     for (auto& s : stations)
         writeChanges(*s, 0, changes / 2);
     const double setupS = std::chrono::duration<double>(Clock::now() - setupStart).count();
 
     auto startRelay = [&](Station& s) {
+        const int index = static_cast<int>(
+            std::find_if(stations.begin(), stations.end(),
+                         [&](const std::unique_ptr<Station>& o) { return o.get() == &s; }) -
+            stations.begin());
         relay::RelaySettings settings;
-        settings.broker.endpoint = need(relay::BrokerEndpoint::parse(broker.url()), "url");
-        settings.broker.caFile = broker.certificate();
+        settings.broker.endpoint = need(relay::BrokerEndpoint::parse(brokerOf(index).url()), "url");
+        settings.broker.caFile = brokerOf(index).certificate();
         settings.broker.reconnectFirstMs = 200;
         settings.broker.reconnectLastMs = 2000;
         settings.missionPath = s.mission;
@@ -256,7 +282,10 @@ int main(int argc, char* argv[]) {
         bundlesOut += s->bundlesOutBefore;
     }
     const double brokerPeak = peakMiB(broker.pid());
+    const double sectorPeak = bridged ? peakMiB(sector->pid()) : 0;
     broker.stop();
+    if (bridged)
+        sector->stop();
 
     // Exactly what it may: the count, and nothing restricted to another nation.
     int wrong = 0;
@@ -289,6 +318,9 @@ int main(int argc, char* argv[]) {
     std::printf("\n| measure | value |\n|---|---|\n");
     std::printf("| stations x changes | %d x %d (%d REL TO a nation each), %d links dropped |\n", n,
                 changes, restrictedOf(changes), drops);
+    std::printf("| brokers | %s |\n",
+                bridged ? "two, bridged (sector to force HQ), half of the stations on each"
+                        : "one");
     std::printf("| set-up (identities, contact books, missions, first half) | %.1f s |\n", setupS);
     if (converged)
         std::printf("| until every station holds exactly what it may | %.1f s |\n", convergedS);
@@ -302,7 +334,11 @@ int main(int argc, char* argv[]) {
     std::printf("| bundles opened, per station (and passed over: for others of its community) | "
                 "%.1f (%.1f) |\n",
                 double(bundlesIn) / n, double(notAddressed) / n);
-    std::printf("| broker peak memory (VmHWM) | %.1f MiB |\n", brokerPeak);
+    if (bridged)
+        std::printf("| brokers' peak memory (VmHWM) | force HQ %.1f MiB, sector %.1f MiB |\n",
+                    brokerPeak, sectorPeak);
+    else
+        std::printf("| broker peak memory (VmHWM) | %.1f MiB |\n", brokerPeak);
     std::printf("| this process, all %d stations (VmHWM) | %.1f MiB (%.1f MiB per station) |\n", n,
                 peakMiB(0), peakMiB(0) / n);
     return converged && wrong == 0 ? 0 : 1;
