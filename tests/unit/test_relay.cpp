@@ -18,6 +18,7 @@
 
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QUuid>
@@ -382,6 +383,79 @@ TEST_CASE("A bundle split into parts comes back whole from the inbox, in any ord
         REQUIRE(bad.store(sender, p[0].header, "an altered bundle").ok());
         REQUIRE(bad.whole().size() == 1);
         CHECK_FALSE(bad.assemble(bad.whole().first()).ok());
+    }
+}
+
+TEST_CASE("The inbox's journal drops a record cut short by a crash, keeps taken bundles taken "
+          "after a restart, and is rewritten when little of it still waits",
+          "[relay]") {
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(QStringLiteral("in"));
+    const QString a(64, QLatin1Char('a'));
+    const QString b(64, QLatin1Char('b'));
+    const QList<Part> first = splitBundle("first bundle", 256);
+    const QList<Part> second = splitBundle(QByteArray(600, 's'), 256); // 3 parts
+    const QList<Part> third = splitBundle("third bundle", 256);
+    REQUIRE(second.size() == 3);
+    qint64 goodLength = 0;
+    {
+        Inbox inbox(folder, 1 << 20, 256);
+        REQUIRE(inbox.open().ok());
+        REQUIRE(inbox.store(a, first[0].header, first[0].bytes).ok());
+        REQUIRE(inbox.store(b, second[0].header, second[0].bytes).ok());
+        REQUIRE(inbox.whole().size() == 1);
+        inbox.remove(inbox.whole().first()); // the first bundle taken; the second waits
+        goodLength = inbox.journalBytes();
+        REQUIRE(inbox.store(b, second[1].header, second[1].bytes).ok());
+    }
+    // Killed while the last part was written: half of its record reached the disk.
+    const qint64 full = QFileInfo(folder + QStringLiteral("/journal")).size();
+    REQUIRE(full > goodLength);
+    REQUIRE(::truncate(QFile::encodeName(folder + QStringLiteral("/journal")).constData(),
+                       goodLength + (full - goodLength) / 2) == 0);
+    {
+        Inbox inbox(folder, 1 << 20, 256);
+        REQUIRE(inbox.open().ok());
+        CHECK(inbox.journalBytes() == goodLength); // the torn record is gone
+        CHECK(inbox.partsHeld() == 1);             // the second bundle's first part
+        // The first bundle, taken before the crash and delivered again, is not kept again.
+        REQUIRE(inbox.store(a, first[0].header, first[0].bytes).ok());
+        CHECK(inbox.whole().isEmpty());
+        // The broker delivers the torn part again, and the rest.
+        REQUIRE(inbox.store(b, second[1].header, second[1].bytes).ok());
+        REQUIRE(inbox.store(b, second[2].header, second[2].bytes).ok());
+        REQUIRE(inbox.whole().size() == 1);
+        CHECK(inbox.assemble(inbox.whole().first()).value() == QByteArray(600, 's'));
+    }
+    SECTION("a damaged record ends the journal there") {
+        QFile f(folder + QStringLiteral("/journal"));
+        REQUIRE(f.open(QIODevice::ReadWrite));
+        REQUIRE(f.seek(goodLength + 100)); // in the payload of the second bundle's second part
+        REQUIRE(f.write("!") == 1);
+        f.close();
+        Inbox inbox(folder, 1 << 20, 256);
+        REQUIRE(inbox.open().ok());
+        CHECK(inbox.partsHeld() == 1);
+        CHECK(inbox.journalBytes() == goodLength);
+    }
+    SECTION("mostly taken: rewritten with what waits, which stays whole") {
+        Inbox inbox(folder, 1 << 20, 256);
+        REQUIRE(inbox.open().ok());
+        inbox.setCompactBytes(512);
+        REQUIRE(inbox.store(a, third[0].header, third[0].bytes).ok());
+        const QList<Inbox::Whole> whole = inbox.whole(); // the second, then the third
+        REQUIRE(whole.size() == 2);
+        const qint64 before = inbox.journalBytes();
+        inbox.remove(whole[0]);
+        CHECK(inbox.journalBytes() < before / 4);
+        REQUIRE(inbox.whole().size() == 1);
+        CHECK(inbox.assemble(inbox.whole().first()).value() == "third bundle");
+        Inbox reopened(folder, 1 << 20, 256);
+        REQUIRE(reopened.open().ok());
+        REQUIRE(reopened.whole().size() == 1);
+        CHECK(reopened.assemble(reopened.whole().first()).value() == "third bundle");
+        reopened.remove(reopened.whole().first());
+        CHECK(reopened.journalBytes() == 0); // nothing waits: emptied
     }
 }
 

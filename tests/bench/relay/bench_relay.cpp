@@ -312,6 +312,28 @@ int main(int argc, char* argv[]) {
                              qPrintable(s->id.card().profile.stationName),
                              static_cast<long long>(held), static_cast<long long>(foreign),
                              static_cast<long long>(expectedForeign(*s) + changes));
+            if (wrong <= 5) {
+                // Whose changes it lacks: titles begin with the writer's name.
+                store::Statement w =
+                    need(m.database().prepare(QStringLiteral(
+                             "SELECT substr(title, 1, 4), count(*) FROM incident GROUP BY 1")),
+                         "query");
+                QHash<QString, qint64> from;
+                while (need(w.step(), "query"))
+                    from.insert(w.text(0), w.integer(1));
+                QStringList lacking;
+                for (auto& o : stations) {
+                    const QString name = o->id.card().profile.stationName;
+                    const qint64 may = o.get() == s.get() || o->nation == s->nation
+                                           ? changes
+                                           : changes - restrictedOf(changes);
+                    if (from.value(name) != may)
+                        lacking.append(
+                            QStringLiteral("%1 %2/%3").arg(name).arg(from.value(name)).arg(may));
+                }
+                std::fprintf(stderr, "  from: %s\n",
+                             qPrintable(lacking.join(QStringLiteral(", "))));
+            }
         }
     }
 
