@@ -137,17 +137,39 @@ Database::Database(sqlite3* db, QString path)
     , path_(std::move(path)) {}
 Database::Database(Database&& o) noexcept
     : db_(std::exchange(o.db_, nullptr))
-    , path_(std::move(o.path_)) {}
+    , path_(std::move(o.path_))
+    , prepared_(std::move(o.prepared_)) {}
 Database& Database::operator=(Database&& o) noexcept {
     if (this != &o) {
+        prepared_.clear(); // finalized before their connection closes
         sqlite3_close_v2(db_);
         db_ = std::exchange(o.db_, nullptr);
         path_ = std::move(o.path_);
+        prepared_ = std::move(o.prepared_);
     }
     return *this;
 }
 Database::~Database() {
+    prepared_.clear();
     sqlite3_close_v2(db_);
+}
+
+std::optional<Statement> Database::takePrepared(const QString& sql) {
+    const auto it = prepared_.find(sql);
+    if (it == prepared_.end())
+        return std::nullopt;
+    std::optional<Statement> out(std::move(it->second));
+    prepared_.erase(it);
+    return out;
+}
+
+void Database::givePrepared(const QString& sql, Statement&& statement) {
+    // Bounded: a cache per batch holds a few dozen; more would be statements nobody asks for.
+    constexpr size_t kMostKept = 256;
+    if (prepared_.size() >= kMostKept)
+        return;
+    statement.reset();
+    prepared_.emplace(sql, std::move(statement));
 }
 
 Result<Database> Database::open(const QString& path, Mode mode) {

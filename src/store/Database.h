@@ -8,7 +8,9 @@
 #include <QString>
 #include <QVariant>
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <type_traits>
 
 struct sqlite3;
@@ -149,12 +151,22 @@ public:
     [[nodiscard]] const QString& path() const { return path_; }
     [[nodiscard]] QString lastErrorMessage() const;
 
+    /// A statement a StatementCache prepared before and gave back, taken out of the pool so
+    /// that nobody else uses it meanwhile; none when there is no such statement. Applying a
+    /// bundle of a few records prepared the same few dozen statements each time, which was 15 %
+    /// of a relay's work at 40 stations (docs/benchmarks.md).
+    std::optional<Statement> takePrepared(const QString& sql);
+    /// Gives a statement back (reset, its bindings cleared) for the next takePrepared.
+    void givePrepared(const QString& sql, Statement&& statement);
+
 private:
     Database(sqlite3* db, QString path);
     /// "(?1,?2),(?3,?4)" for 2 rows of 2 columns.
     static QString valuesList(int rows, int columns);
     sqlite3* db_ = nullptr;
     QString path_;
+    /// Statements StatementCaches gave back (takePrepared), by their SQL.
+    std::multimap<QString, Statement> prepared_;
 };
 
 } // namespace tessera::store

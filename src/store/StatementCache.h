@@ -14,17 +14,26 @@ namespace tessera::store {
 /// A mission's database with each statement prepared once for a batch of work (reading or
 /// applying a bundle, writing a route's points): preparing one costs more than running it for a
 /// row, and such a batch runs thousands. Statements come back reset; one must not be used again
-/// while a loop still steps it.
+/// while a loop still steps it. When the batch ends its statements go back to the connection
+/// (Database::givePrepared) for the next batch, which may be of a few rows only.
 class StatementCache {
 public:
     explicit StatementCache(Database& db)
         : db_(db) {}
+    ~StatementCache() {
+        for (auto& [sql, statement] : cache_)
+            db_.givePrepared(sql, std::move(statement));
+    }
+    StatementCache(const StatementCache&) = delete;
+    StatementCache& operator=(const StatementCache&) = delete;
     Result<Statement*> prepare(const QString& sql) {
         const auto found = cache_.find(sql);
         if (found != cache_.end()) {
             found->second.reset();
             return &found->second;
         }
+        if (std::optional<Statement> kept = db_.takePrepared(sql))
+            return &cache_.emplace(sql, std::move(*kept)).first->second;
         Result<Statement> s = db_.prepare(sql);
         if (!s)
             return s.error();

@@ -93,8 +93,8 @@ void writeChanges(Station& s, int from, int to) {
             i % 4 == 3
                 ? store::Marking{QStringLiteral("RESTRICTED"), QStringLiteral("REL TO ") + s.nation}
                 : store::Marking{QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
-        need(import.add(x).ok() ? Result<int>(0) : Result<int>(Error{QStringLiteral("add")}),
-             "add");
+        if (Status added = import.add(x); !added)
+            need(Result<int>(added.error()), "add an incident");
     }
     need(import.finish(), "finish");
 }
