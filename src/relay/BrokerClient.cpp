@@ -20,7 +20,10 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <thread>
+#include <unistd.h>
 
 namespace tessera::relay {
 
@@ -105,10 +108,48 @@ struct BrokerClient::Impl {
     std::atomic<bool> stopping{false};
     std::mutex waitMutex;
     std::condition_variable wake;
+    /// Written when there is something to send or the client stops: wakes the network loop.
+    int wakeFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 
     ~Impl() {
         if (mosq)
             mosquitto_destroy(mosq);
+        if (wakeFd >= 0)
+            ::close(wakeFd);
+    }
+
+    void nudge() const {
+        const quint64 one = 1;
+        if (wakeFd >= 0)
+            (void)!::write(wakeFd, &one, sizeof one);
+    }
+
+    /// One turn of the network loop, on poll(2) rather than mosquitto_loop()'s select(2), which
+    /// refuses a socket numbered FD_SETSIZE (1024) or above: in a process holding many files
+    /// (200 stations in one benchmark, each with its mission, WAL and journal) the client would
+    /// never connect, and said only "Invalid function arguments provided".
+    int loopOnce(int timeoutMs) {
+        const int sock = mosquitto_socket(mosq);
+        if (sock < 0)
+            return MOSQ_ERR_NO_CONN;
+        pollfd fds[2] = {
+            {sock, static_cast<short>(POLLIN | (mosquitto_want_write(mosq) ? POLLOUT : 0)), 0},
+            {wakeFd, POLLIN, 0}};
+        const int ready = ::poll(fds, wakeFd >= 0 ? 2 : 1, timeoutMs);
+        if (ready < 0 && errno != EINTR)
+            return MOSQ_ERR_ERRNO;
+        if (ready > 0 && (fds[1].revents & POLLIN)) {
+            quint64 count = 0;
+            (void)!::read(wakeFd, &count, sizeof count);
+        }
+        int rc = MOSQ_ERR_SUCCESS;
+        if (ready > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            rc = mosquitto_loop_read(mosq, 1);
+        if (rc == MOSQ_ERR_SUCCESS && mosquitto_want_write(mosq))
+            rc = mosquitto_loop_write(mosq, 1);
+        if (rc == MOSQ_ERR_SUCCESS)
+            rc = mosquitto_loop_misc(mosq);
+        return rc;
     }
 
     void pause(int ms) {
@@ -144,7 +185,7 @@ struct BrokerClient::Impl {
                 }
                 up = true;
             }
-            const int rc = mosquitto_loop(mosq, 200, 1);
+            const int rc = loopOnce(200);
             if (rc == MOSQ_ERR_SUCCESS) {
                 if (connectedOnce.exchange(false))
                     backoff = settings.reconnectFirstMs;
@@ -165,7 +206,7 @@ struct BrokerClient::Impl {
             mosquitto_disconnect_v5(mosq, MQTT_RC_NORMAL_DISCONNECTION, nullptr);
             // Let the DISCONNECT go out.
             for (int i = 0; i < 5 && mosquitto_want_write(mosq); ++i)
-                mosquitto_loop(mosq, 50, 1);
+                (void)loopOnce(50);
         }
     }
 
@@ -268,6 +309,7 @@ Result<int> BrokerClient::publish(const QString& topic, const QByteArray& payloa
                                         static_cast<int>(payload.size()), payload.constData(), 1,
                                         false, props);
     mosquitto_property_free_all(&props);
+    d->nudge();
     if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN)
         return Error{QStringLiteral("cannot publish to the broker: %1")
                          .arg(QString::fromUtf8(mosquitto_strerror(rc)))};
@@ -277,6 +319,7 @@ Result<int> BrokerClient::publish(const QString& topic, const QByteArray& payloa
 Result<int> BrokerClient::subscribe(const QString& topic) {
     int mid = 0;
     const int rc = mosquitto_subscribe_v5(d->mosq, &mid, topic.toUtf8().constData(), 1, 0, nullptr);
+    d->nudge();
     if (rc != MOSQ_ERR_SUCCESS)
         return Error{QStringLiteral("cannot subscribe at the broker: %1")
                          .arg(QString::fromUtf8(mosquitto_strerror(rc)))};
@@ -291,6 +334,7 @@ void BrokerClient::stop() {
         d->stopping = true;
     }
     d->wake.notify_all();
+    d->nudge();
     d->thread.join();
 }
 

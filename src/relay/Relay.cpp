@@ -21,6 +21,7 @@
 #include <deque>
 #include <limits>
 #include <mutex>
+#include <thread>
 #include <utility>
 #include <variant>
 
@@ -105,6 +106,14 @@ struct Relay::Impl {
     QHash<QString, InFlight> inFlight;     ///< per peer (hex)
     QHash<int, QStringList> midPeers;      ///< message id -> the peers it was sent to (hex)
     bool askResend = false;
+    /// Something may be due to a peer: the mission changed, a flight ended, a peer asked. A
+    /// turn with nothing due skips the contact book and the mission (at 200 stations, idle
+    /// turns were most of the work).
+    bool sendDue = true;
+    qint64 dataVersion = -1; ///< SQLite's data_version at the last turn: other writers' commits
+    /// The last turn that looked at every peer; one is due every 30 s whatever happened (a
+    /// contact trusted meanwhile, in a book this relay reads from its file).
+    std::chrono::steady_clock::time_point lastFullTurn;
     bool retryApply = false;  ///< a bundle waits for the mission file (applyArrived)
     QSet<QString> askPending; ///< peers still to be asked for what we lack
     bool subscribed = false;
@@ -239,6 +248,7 @@ struct Relay::Impl {
                 s.connected = true;
                 s.lastError.clear();
             });
+            sendDue = true;
             if (!c->sessionPresent) {
                 // A new session: subscribe, and ask every peer for what we lack. Whatever the
                 // broker queued in an earlier session is gone, and what peers sent before this
@@ -309,6 +319,7 @@ struct Relay::Impl {
             }
             if (!done)
                 return;
+            sendDue = true;
             keepState();
             update([&](RelayStatus& s) {
                 ++s.bundlesSent;
@@ -344,15 +355,29 @@ struct Relay::Impl {
     void applyArrived(store::MissionStore& mission,
                       const std::function<void(const QString&)>& log) {
         retryApply = false;
-        for (const Inbox::Whole& w : inbox->whole()) {
+        // A backlog (hundreds of bundles after a link comes back) is applied one transaction
+        // after another; without a rest now and then, the operator's own edits to the mission
+        // wait for the write lock past SQLite's 5 s and fail ("database is locked": seen in
+        // bench_relay with 200 stations). Every 100 ms of applying, 25 ms for other writers.
+        auto restedAt = std::chrono::steady_clock::now();
+        const QList<Inbox::Whole> arrived = inbox->whole();
+        if (arrived.isEmpty())
+            return;
+        // Once per turn: a contact book read from its file is parsed and checked each time.
+        Result<share::ContactBook> book = trust();
+        if (!book) {
+            update([&](RelayStatus& s) { s.lastError = book.error().message; });
+            retryApply = true;
+            return; // keep the bundles until the contact book can be read
+        }
+        for (const Inbox::Whole& w : arrived) {
+            if (std::chrono::steady_clock::now() - restedAt > std::chrono::milliseconds(100)) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(25));
+                restedAt = std::chrono::steady_clock::now();
+            }
             Result<QByteArray> bytes = inbox->assemble(w);
             if (bytes)
                 update([&](RelayStatus& s) { s.bytesReceived += bytes.value().size(); });
-            Result<share::ContactBook> book = trust();
-            if (!book) {
-                update([&](RelayStatus& s) { s.lastError = book.error().message; });
-                return; // keep the bundles until the contact book can be read
-            }
             Result<share::ImportReport> imported =
                 bytes
                     ? share::importBundle(mission, bytes.value(), me, book.value(), settings.limits,
@@ -360,10 +385,13 @@ struct Relay::Impl {
                     : Result<share::ImportReport>(bytes.error());
             if (imported) {
                 const share::ImportReport& r = imported.value();
+                if (settings.forward && r.applied > 0)
+                    sendDue = true; // others' records to pass on
                 if (w.resend) {
                     // The peer lost what the broker held for it: start again from what it has.
                     sent[w.sender] = r.senderKnows;
-                    inFlight.remove(w.sender);
+                    dropFlight(w.sender);
+                    sendDue = true;
                     keepState();
                 }
                 update([&](RelayStatus& s) {
@@ -430,6 +458,7 @@ struct Relay::Impl {
                 midPeers.erase(m);
         }
         inFlight.remove(peerHex);
+        sendDue = true;
     }
 
     /// Publishes a bundle's parts once to `topic`, for `peers`; returns their message ids.
@@ -486,12 +515,33 @@ struct Relay::Impl {
     /// the work and 94 KB through the broker per change (docs/benchmarks.md).
     void sendChanges(store::MissionStore& mission, BrokerClient& client,
                      const std::function<void(const QString&)>& log) {
+        // This station's own changes come from other connections (the app, the CLI): their
+        // commits move SQLite's data_version.
+        if (Result<QVariant> version =
+                mission.database().scalar(QStringLiteral("PRAGMA data_version"));
+            version && version.value().toLongLong() != dataVersion) {
+            dataVersion = version.value().toLongLong();
+            sendDue = true;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now - lastFullTurn > std::chrono::seconds(30))
+            sendDue = true;
+        for (const InFlight& f : std::as_const(inFlight))
+            if (now - f.started > std::chrono::milliseconds(settings.inFlightTimeoutMs))
+                sendDue = true;
+        if (!std::exchange(sendDue, false))
+            return;
+        lastFullTurn = now;
         Result<share::ContactBook> book = trust();
-        if (!book)
+        if (!book) {
+            sendDue = true;
             return;
+        }
         Result<share::Knowledge> knowledge = share::missionKnowledge(mission);
-        if (!knowledge)
+        if (!knowledge) {
+            sendDue = true;
             return;
+        }
         const QString station = mission.station();
         const QList<share::ContactCard> contacts = book.value().contacts();
         if (std::exchange(askResend, false))
@@ -551,6 +601,7 @@ struct Relay::Impl {
             options.ownChangesOnly = !settings.forward;
             Result<share::ExportReport> bundle = share::exportBundle(mission, me, g.cards, options);
             if (!bundle) {
+                sendDue = true; // tried again at the next turn
                 if (log)
                     log(QStringLiteral("cannot send to %1 stations: %2")
                             .arg(g.cards.size())
@@ -564,6 +615,7 @@ struct Relay::Impl {
                                   QStringLiteral("/from/") + meHex;
             Result<QSet<int>> mids = publish(client, topic, g.peers, parts, g.resend);
             if (!mids) {
+                sendDue = true;
                 if (log)
                     log(mids.error().message);
                 continue;
@@ -621,7 +673,8 @@ Status Relay::run(const std::function<void(const QString&)>& log) {
                              [this] { return d->stopping || d->poked || !d->events.empty(); });
             if (d->stopping)
                 break;
-            d->poked = false;
+            if (std::exchange(d->poked, false))
+                d->sendDue = true;
             batch.swap(d->events);
         }
         bool arrived = false;

@@ -20,15 +20,18 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QUuid>
 
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <fcntl.h>
 #include <mutex>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -818,6 +821,52 @@ TEST_CASE("A station killed with kill -9 while it applies resumes and converges,
     CHECK(titles(bravo.mission) == sorted(all));
     CHECK(integrity(bravo.mission) == QStringLiteral("ok"));
 }
+TEST_CASE("A station in a process holding over 1,024 files still reaches the broker", "[relay]") {
+    // mosquitto_loop() waits with select(2), which refuses a socket numbered 1024 or above: the
+    // client never connected and said only "Invalid function arguments provided" (seen with
+    // 200 stations in one process). Files held open push the client's socket past 1024.
+    rlimit limit = {};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);
+    if (limit.rlim_cur < 1400) {
+        limit.rlim_cur = std::min<rlim_t>(1400, limit.rlim_max);
+        REQUIRE(::setrlimit(RLIMIT_NOFILE, &limit) == 0);
+    }
+    REQUIRE(limit.rlim_cur >= 1400);
+    QTemporaryDir dir;
+    Station alpha = makeStation(dir, QStringLiteral("Alpha"), QStringLiteral("UN"));
+    Station bravo = makeStation(dir, QStringLiteral("Bravo"), QStringLiteral("UN"));
+    test::TestBroker broker(kCli, QStringLiteral("sector-north"));
+    broker.admit({&alpha.id, &bravo.id});
+    broker.start();
+    std::vector<int> held;
+    while (held.empty() || held.back() < 1100) {
+        const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            break;
+        held.push_back(fd);
+    }
+    const auto release = qScopeGuard([&] {
+        for (int fd : held)
+            ::close(fd);
+    });
+    REQUIRE(held.size() > 100);
+    RawClient a(alpha.id, broker);
+    RawClient b(bravo.id, broker);
+    const bool up = eventually([&] { return a.isConnected() && b.isConnected(); }, 20000);
+    INFO(a.lastDisconnect.toStdString());
+    REQUIRE(up);
+    REQUIRE(b.client->subscribe(inboxTopic(bravo.id, alpha.id)).ok());
+    REQUIRE(eventually([&] {
+        std::lock_guard lock(b.mutex);
+        return b.granted.size() == 1;
+    }));
+    CHECK(a.reasonFor(a.client->publish(inboxTopic(bravo.id, alpha.id), "over 1024").value()) == 0);
+    CHECK(eventually([&] {
+        std::lock_guard lock(b.mutex);
+        return b.received.contains(inboxTopic(bravo.id, alpha.id));
+    }));
+}
+
 TEST_CASE("Two bridged brokers, sector to force HQ, carry bundles between their stations",
           "[relay]") {
     QTemporaryDir dir;
