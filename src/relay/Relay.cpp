@@ -558,6 +558,10 @@ struct Relay::Impl {
             bool resend = false;
         };
         QMap<QString, Group> groups;
+        QHash<QString, int> communitySize; // trusted peers per community
+        for (const share::ContactCard& card : contacts)
+            ++communitySize[sync::communityTopic(card.profile.organisation,
+                                                 card.profile.communities)];
         for (const share::ContactCard& card : contacts) {
             const QString peerHex = QString::fromLatin1(card.fingerprint().toHex());
             if (const auto it = inFlight.constFind(peerHex);
@@ -610,10 +614,24 @@ struct Relay::Impl {
             }
             const QList<Part> parts =
                 splitBundle(bundle.value().bytes, settings.partBytes, g.resend);
-            const QString topic = (g.peers.size() == 1 ? topicPrefix + g.peers.first()
-                                                       : communityPrefix + g.community) +
-                                  QStringLiteral("/from/") + meHex;
-            Result<QSet<int>> mids = publish(client, topic, g.peers, parts, g.resend);
+            // Once to the community when the group is most of it; else to each member's own
+            // topic, so that the rest of the community does not receive what is not for it
+            // (a few peers that asked to be sent everything again, in a community of fifty).
+            QStringList topics;
+            if (g.peers.size() > 1 && 2 * g.peers.size() >= communitySize.value(g.community))
+                topics.append(communityPrefix + g.community + QStringLiteral("/from/") + meHex);
+            else
+                for (const QString& peer : g.peers)
+                    topics.append(topicPrefix + peer + QStringLiteral("/from/") + meHex);
+            Result<QSet<int>> mids = QSet<int>();
+            for (const QString& topic : std::as_const(topics)) {
+                Result<QSet<int>> some = publish(client, topic, g.peers, parts, g.resend);
+                if (!some) {
+                    mids = some.error();
+                    break;
+                }
+                mids.value().unite(some.value());
+            }
             if (!mids) {
                 sendDue = true;
                 if (log)
