@@ -284,6 +284,12 @@ int main(int argc, char* argv[]) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     const double cpuUsed = cpuSeconds() - cpuAtStart;
+    qint64 appliedAll = 0, expectedAll = 0;
+    for (auto& s : stations) {
+        appliedAll +=
+            std::min(s->appliedBefore + s->relay->status().recordsApplied, expectedForeign(*s));
+        expectedAll += expectedForeign(*s);
+    }
     qint64 bytes = 0, bundlesIn = 0, notAddressed = 0, bundlesOut = 0;
     for (auto& s : stations) {
         stopRelay(*s);
@@ -361,6 +367,10 @@ int main(int argc, char* argv[]) {
         std::printf("| until every station holds exactly what it may | not within %d s |\n",
                     timeoutS);
     std::printf("| stations holding something else | %d |\n", wrong);
+    std::printf(
+        "| others' records applied, of all the stations may hold | %lld of %lld (%.1f %%) |\n",
+        static_cast<long long>(appliedAll), static_cast<long long>(expectedAll),
+        100.0 * double(appliedAll) / double(std::max<qint64>(1, expectedAll)));
     // On one machine the stations share its cores; in a mission each has its own computer, and
     // this is what one of them spends (the second half written, sent, received and applied).
     std::printf("| CPU per station, until then (user + system, over all cores) | %.2f s |\n",
