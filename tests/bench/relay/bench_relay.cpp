@@ -90,6 +90,10 @@ struct Station {
 void writeChanges(Station& s, int from, int to) {
     store::MissionStore m =
         need(store::MissionStore::open(s.mission, store::MissionStore::Access::ReadWrite), "open");
+    // 200 stations' relays share two cores here, so a relay's transaction can take seconds of
+    // wall time while it holds the mission: this writer waits up to two minutes for the lock
+    // rather than SQLite's five seconds (a station in the field has its own computer).
+    need(m.database().scalar(QStringLiteral("PRAGMA busy_timeout = 120000")), "busy timeout");
     store::IncidentImport import =
         need(store::IncidentImport::begin(m, QStringLiteral("bench")), "import");
     for (int i = from; i < to; ++i) {
