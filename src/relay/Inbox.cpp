@@ -37,9 +37,12 @@ QByteArray checkOf(const QByteArray& headBeforeCheck, const char* payload, qint6
         .left(kCheckBytes);
 }
 
-bool writeAll(int fd, const char* data, qint64 size, qint64 at) {
+/// Runs pread(2) or pwrite(2) until `size` bytes at `at` are done; false on an error or end of
+/// file. EINTR is retried.
+template <typename Buffer, typename Io>
+bool transferAll(Io io, int fd, Buffer* data, qint64 size, qint64 at) {
     while (size > 0) {
-        const ssize_t n = ::pwrite(fd, data, static_cast<size_t>(size), at);
+        const ssize_t n = io(fd, data, static_cast<size_t>(size), at);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -51,18 +54,12 @@ bool writeAll(int fd, const char* data, qint64 size, qint64 at) {
     return true;
 }
 
+bool writeAll(int fd, const char* data, qint64 size, qint64 at) {
+    return transferAll(::pwrite, fd, data, size, at);
+}
+
 bool readAll(int fd, char* data, qint64 size, qint64 at) {
-    while (size > 0) {
-        const ssize_t n = ::pread(fd, data, static_cast<size_t>(size), at);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        size -= n;
-        at += n;
-    }
-    return true;
+    return transferAll(::pread, fd, data, size, at);
 }
 
 void syncFolder(const QString& path) {
