@@ -11,3 +11,9 @@ tessera_add_suite(test_store_kill SOURCES integration/test_store_kill.cpp LIBS t
 target_compile_definitions(test_store_kill PRIVATE TESSERA_CLI="$<TARGET_FILE:tessera-cli>")
 add_dependencies(test_store_kill tessera-cli)
 tessera_add_suite(test_store_worker SOURCES unit/test_store_worker.cpp LIBS tessera_store Qt6::Test)
+# Analysis (issue 23): checked against SciPy and PySAL (tests/analysis/reference.py, run by the
+# suite with Debian's own Python, where scripts/setup installs python3-scipy and python3-libpysal).
+tessera_add_suite(test_analysis SOURCES unit/test_analysis.cpp LIBS tessera_analysis)
+target_compile_definitions(test_analysis PRIVATE
+    TESSERA_REFERENCE_PYTHON="/usr/bin/python3"
+    TESSERA_REFERENCE_SCRIPT="${CMAKE_CURRENT_SOURCE_DIR}/analysis/reference.py")
