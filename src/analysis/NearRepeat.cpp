@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <thread>
 #include <unordered_map>
 
 namespace tessera::analysis {
@@ -111,13 +112,16 @@ Result<KnoxResult> knoxTest(std::span<const Event> events, const KnoxBands& band
     for (std::size_t i = 0; i < n; ++i)
         days[i] = events[i].t / 86400.0;
 
+    const std::vector<double>& dayEdges = bands.days;
     auto tally = [&](const std::vector<double>& when, std::vector<std::int64_t>& counts) {
         std::fill(counts.begin(), counts.end(), 0);
         for (const ClosePair& pair : close) {
-            const int band = bandOf(std::fabs(when[pair.a] - when[pair.b]), bands.days);
-            if (band >= 0)
-                ++counts[static_cast<std::size_t>(pair.distanceBand) * timeBands +
-                         static_cast<std::size_t>(band)];
+            const double gap = std::fabs(when[pair.a] - when[pair.b]);
+            std::size_t band = 0; // a handful of bands: a scan beats a search
+            while (band < timeBands && gap >= dayEdges[band + 1])
+                ++band;
+            if (band < timeBands)
+                ++counts[static_cast<std::size_t>(pair.distanceBand) * timeBands + band];
         }
     };
     std::vector<std::int64_t> observed(distanceBands * timeBands);
@@ -134,21 +138,43 @@ Result<KnoxResult> knoxTest(std::span<const Event> events, const KnoxBands& band
         inTime[k] =
             pairsCloserThan(sorted, bands.days[k + 1]) - pairsCloserThan(sorted, bands.days[k]);
 
+    // Each permutation draws from its own generator, seeded with the table's seed and its number,
+    // so that the table does not depend on how the permutations are split among threads.
+    const std::size_t threads = static_cast<std::size_t>(std::max(1, bands.threads));
+    std::vector<std::vector<std::int64_t>> atLeastOf(threads,
+                                                     std::vector<std::int64_t>(observed.size()));
+    std::vector<std::vector<double>> sumOf(threads, std::vector<double>(observed.size()));
+    auto permute = [&](std::size_t part) {
+        std::vector<double> shuffled;
+        std::vector<std::int64_t> simulated(observed.size());
+        const std::size_t from = static_cast<std::size_t>(bands.permutations) * part / threads;
+        const std::size_t to = static_cast<std::size_t>(bands.permutations) * (part + 1) / threads;
+        for (std::size_t k = from; k < to; ++k) {
+            std::mt19937_64 random(bands.seed + 0x9E3779B97F4A7C15ULL * (k + 1));
+            shuffled = days;
+            // Fisher-Yates with our own draws: the same seed gives the same table everywhere.
+            for (std::size_t i = n - 1; i > 0; --i)
+                std::swap(shuffled[i], shuffled[random() % (i + 1)]);
+            tally(shuffled, simulated);
+            for (std::size_t c = 0; c < simulated.size(); ++c) {
+                sumOf[part][c] += static_cast<double>(simulated[c]);
+                atLeastOf[part][c] += simulated[c] >= observed[c];
+            }
+        }
+    };
+    std::vector<std::thread> running;
+    for (std::size_t part = 1; part < threads; ++part)
+        running.emplace_back(permute, part);
+    permute(0);
+    for (std::thread& t : running)
+        t.join();
     std::vector<std::int64_t> atLeast(observed.size(), 0);
     std::vector<double> simulatedSum(observed.size(), 0);
-    std::vector<std::int64_t> simulated(observed.size());
-    std::mt19937_64 random(bands.seed);
-    std::vector<double> shuffled = days;
-    for (int k = 0; k < bands.permutations; ++k) {
-        // Fisher-Yates with our own draws: the same seed gives the same table on every library.
-        for (std::size_t i = n - 1; i > 0; --i)
-            std::swap(shuffled[i], shuffled[random() % (i + 1)]);
-        tally(shuffled, simulated);
-        for (std::size_t c = 0; c < simulated.size(); ++c) {
-            simulatedSum[c] += static_cast<double>(simulated[c]);
-            atLeast[c] += simulated[c] >= observed[c];
+    for (std::size_t part = 0; part < threads; ++part)
+        for (std::size_t c = 0; c < observed.size(); ++c) {
+            atLeast[c] += atLeastOf[part][c];
+            simulatedSum[c] += sumOf[part][c];
         }
-    }
     for (std::size_t d = 0; d < distanceBands; ++d)
         for (std::size_t t = 0; t < timeBands; ++t) {
             const std::size_t c = d * timeBands + t;

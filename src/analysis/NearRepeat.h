@@ -18,6 +18,7 @@ struct KnoxBands {
     std::uint64_t seed = 20261207;
     int minEvents = 20;
     std::int64_t maxClosePairs = 40'000'000;
+    int threads = 2; ///< permutations run on this many threads (the table does not depend on it)
 };
 
 /// One cell of the table: pairs of incidents this close in space and in time.

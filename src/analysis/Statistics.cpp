@@ -131,4 +131,30 @@ double negativeBinomialSf(long k, double size, double p) {
     return std::max(0.0, 1 - negativeBinomialCdf(k - 1, size, p));
 }
 
+namespace {
+
+template <typename LogPmf>
+long quantile(double q, LogPmf logPmf) {
+    // SciPy's rule, with room for the rounding of the sum.
+    const double target = q * (1 - 1e-12);
+    double total = 0;
+    for (long k = 0;; ++k) {
+        total += std::exp(logPmf(k));
+        if (total >= target || k > 100'000'000)
+            return k;
+    }
+}
+
+} // namespace
+
+long poissonQuantile(double q, double mean) {
+    if (mean <= 0)
+        return 0;
+    return quantile(q, [mean](long j) { return poissonLogPmf(j, mean); });
+}
+
+long negativeBinomialQuantile(double q, double size, double p) {
+    return quantile(q, [size, p](long j) { return negativeBinomialLogPmf(j, size, p); });
+}
+
 } // namespace tessera::analysis

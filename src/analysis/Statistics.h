@@ -39,4 +39,8 @@ double poissonSf(long k, double mean); ///< P(X >= k)
 double negativeBinomialCdf(long k, double size, double p);
 double negativeBinomialSf(long k, double size, double p);
 
+/// The smallest count whose cumulative probability reaches q (SciPy's ppf), in one pass.
+long poissonQuantile(double q, double mean);
+long negativeBinomialQuantile(double q, double size, double p);
+
 } // namespace tessera::analysis

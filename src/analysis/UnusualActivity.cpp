@@ -35,19 +35,6 @@ std::vector<CountSeries> countSeries(std::span<const Tally> incidents, double en
     return out;
 }
 
-namespace {
-
-/// The smallest count whose cumulative probability reaches `q` (SciPy's ppf).
-template <typename Cdf>
-long quantile(double q, Cdf cdf) {
-    long k = 0;
-    while (cdf(k) < q * (1 - 1e-12))
-        ++k;
-    return k;
-}
-
-} // namespace
-
 Assessment assess(const CountSeries& series, double alpha) {
     Assessment a;
     a.region = series.region;
@@ -69,13 +56,11 @@ Assessment assess(const CountSeries& series, double alpha) {
     if (a.negativeBinomial) {
         a.size = a.expected * a.expected / (variance - a.expected);
         a.probability = a.expected / variance;
-        auto cdf = [&a](long k) { return negativeBinomialCdf(k, a.size, a.probability); };
-        a.low = quantile(alpha / 2, cdf);
-        a.high = quantile(1 - alpha / 2, cdf);
+        a.low = negativeBinomialQuantile(alpha / 2, a.size, a.probability);
+        a.high = negativeBinomialQuantile(1 - alpha / 2, a.size, a.probability);
     } else {
-        auto cdf = [&a](long k) { return poissonCdf(k, a.expected); };
-        a.low = quantile(alpha / 2, cdf);
-        a.high = quantile(1 - alpha / 2, cdf);
+        a.low = poissonQuantile(alpha / 2, a.expected);
+        a.high = poissonQuantile(1 - alpha / 2, a.expected);
     }
     a.busy = a.current > a.high;
     a.quiet = a.current < a.low;
