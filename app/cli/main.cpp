@@ -32,6 +32,9 @@ using namespace tessera;
 namespace tessera::cli { // ShareCommands.cpp: identity, contact and bundle commands
 int runShareCommand(const QStringList& args);
 const char* shareUsage();
+// AnalysisCommands.cpp: tessera-cli analyse ...; -1 when `args` is not one.
+int runAnalysisCommand(const QStringList& args);
+QString analysisUsage();
 /// For `mission export --for PEER`: whether ReleasePolicy lets a marking go to the peer, a
 /// contact found in `contacts` (empty: where the sharing commands find the contact book).
 tessera::Result<std::function<bool(const tessera::store::Marking&)>>
@@ -828,7 +831,7 @@ void usage() {
              "       [--default-releasability R]] for events that carry no classification)\n"
              "  tak import FILE PACKAGE.zip | export FILE OUT.zip [--name N] [--for PEER]\n"
              "                                                       TAK data packages\n"
-          << cli::shareUsage() << "\nEach command takes --help.\n";
+          << cli::analysisUsage() << cli::shareUsage() << "\nEach command takes --help.\n";
     out().flush();
 }
 
@@ -879,6 +882,8 @@ int main(int argc, char* argv[]) {
     if ((command == QLatin1String("cot") || command == QLatin1String("tak")) && args.size() > 2 &&
         (args[2] == QLatin1String("import") || args[2] == QLatin1String("export")))
         return takCommand(command, args[2], args.mid(0, 1) + args.mid(3));
+    if (const int analysed = cli::runAnalysisCommand(args); analysed >= 0)
+        return analysed;
     if (const int shared = cli::runShareCommand(args); shared >= 0)
         return shared;
     usage();

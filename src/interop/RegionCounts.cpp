@@ -6,6 +6,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -48,10 +49,12 @@ using Geometry = std::unique_ptr<std::remove_pointer_t<OGRGeometryH>, GeometryDe
 
 } // namespace
 
-Result<QList<RegionCount>> countByRegion(const QString& source, const QString& layerName,
-                                         const QList<store::Incident>& incidents,
-                                         const store::TimeWindow& window) {
+Result<std::vector<QString>> regionsOf(const QString& source, const QString& layerName,
+                                       const std::vector<geo::GeoPoint>& points) {
     TESSERA_ASSERT_WORKER_THREAD();
+    std::vector<QString> regions(points.size());
+    if (points.empty())
+        return regions;
     Result<Dataset> ds = openVector(source);
     if (!ds)
         return ds.error();
@@ -60,21 +63,14 @@ Result<QList<RegionCount>> countByRegion(const QString& source, const QString& l
         return picked.error();
     OGRLayerH layer = picked.value();
 
-    // The incidents to place, and their box: only regions that reach it are read.
-    QList<const store::Incident*> placed;
+    // Only regions that reach the points' box are read.
     double west = 180, south = 90, east = -180, north = -90;
-    for (const store::Incident& i : incidents) {
-        if (!store::inWindow(i, window))
-            continue;
-        placed.append(&i);
-        west = std::min(west, i.location.lon);
-        east = std::max(east, i.location.lon);
-        south = std::min(south, i.location.lat);
-        north = std::max(north, i.location.lat);
+    for (const geo::GeoPoint& p : points) {
+        west = std::min(west, p.lon);
+        east = std::max(east, p.lon);
+        south = std::min(south, p.lat);
+        north = std::max(north, p.lat);
     }
-    QList<RegionCount> counts;
-    if (placed.isEmpty())
-        return counts;
     const Transform transform = toWgs84(layer);
     // The spatial filter is in the layer's own coordinates: only when they are degrees already.
     if (!transform)
@@ -93,22 +89,39 @@ Result<QList<RegionCount>> countByRegion(const QString& source, const QString& l
             continue;
         OGREnvelope box;
         OGR_G_GetEnvelope(geometry.get(), &box);
-        int inside = 0;
-        Geometry point(OGR_G_CreateGeometry(wkbPoint));
-        for (const store::Incident* i : std::as_const(placed)) {
-            if (i->location.lon < box.MinX || i->location.lon > box.MaxX ||
-                i->location.lat < box.MinY || i->location.lat > box.MaxY)
-                continue;
-            OGR_G_SetPoint_2D(point.get(), 0, i->location.lon, i->location.lat);
-            if (OGR_G_Contains(geometry.get(), point.get()))
-                ++inside;
-        }
-        if (inside == 0)
-            continue;
         const QString label = name >= 0 ? QString::fromUtf8(OGR_F_GetFieldAsString(f.get(), name))
                                         : QStringLiteral("region %1").arg(OGR_F_GetFID(f.get()));
-        counts.append({label, inside});
+        Geometry point(OGR_G_CreateGeometry(wkbPoint));
+        for (std::size_t k = 0; k < points.size(); ++k) {
+            const geo::GeoPoint& p = points[k];
+            if (!regions[k].isEmpty() || p.lon < box.MinX || p.lon > box.MaxX || p.lat < box.MinY ||
+                p.lat > box.MaxY)
+                continue;
+            OGR_G_SetPoint_2D(point.get(), 0, p.lon, p.lat);
+            if (OGR_G_Contains(geometry.get(), point.get()))
+                regions[k] = label;
+        }
     }
+    return regions;
+}
+
+Result<QList<RegionCount>> countByRegion(const QString& source, const QString& layerName,
+                                         const QList<store::Incident>& incidents,
+                                         const store::TimeWindow& window) {
+    std::vector<geo::GeoPoint> points;
+    for (const store::Incident& i : incidents)
+        if (store::inWindow(i, window))
+            points.push_back(i.location);
+    Result<std::vector<QString>> regions = regionsOf(source, layerName, points);
+    if (!regions)
+        return regions.error();
+    QMap<QString, int> byName;
+    for (const QString& region : regions.value())
+        if (!region.isEmpty())
+            ++byName[region];
+    QList<RegionCount> counts;
+    for (auto it = byName.cbegin(); it != byName.cend(); ++it)
+        counts.append({it.key(), it.value()});
     std::stable_sort(counts.begin(), counts.end(), [](const RegionCount& a, const RegionCount& b) {
         return a.count != b.count ? a.count > b.count : a.name < b.name;
     });

@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <optional>
+#include <vector>
 
 namespace tessera::interop {
 
@@ -22,6 +23,12 @@ struct RegionCount {
 /// style says `"role": "regions"`, else a vector layer whose name or source layer names such
 /// units ("state", "province", "region", "admin1", "adm1"). None when the mission has none.
 std::optional<store::LayerSpec> regionLayer(const store::MissionSnapshot& mission);
+
+/// The region of each of `points` (degrees) among the polygons of `layer`: its name (as
+/// countByRegion names it), empty for a point outside every region.
+/// Threads: a worker (it reads the file through GDAL).
+Result<std::vector<QString>> regionsOf(const QString& source, const QString& layer,
+                                       const std::vector<geo::GeoPoint>& points);
 
 /// Counts the incidents in `window` that fall inside each polygon of `layer` (any CRS OGR knows;
 /// the name from a field called name, NAME, name_en, NAME_1 or admin, else the first text

@@ -28,6 +28,15 @@ LayerStyle LayerStyle::fromJson(const QString& json) {
     for (const QJsonValue v : o.value(QLatin1String("dash")).toArray())
         if (v.toDouble() > 0.0)
             style.dash.append(v.toDouble());
+    const QJsonObject classes = o.value(QLatin1String("classes")).toObject();
+    style.classField = classes.value(QLatin1String("field")).toString();
+    // The order of the file is the legend's: an array of [value, colour] pairs keeps it.
+    for (const QJsonValue v : classes.value(QLatin1String("fills")).toArray()) {
+        const QJsonArray pair = v.toArray();
+        const QColor c = QColor::fromString(pair.at(1).toString());
+        if (pair.size() == 2 && c.isValid())
+            style.classFills.append({pair.at(0).toString(), c});
+    }
     return style;
 }
 

@@ -9,7 +9,10 @@ namespace tessera::render {
 
 /// How a vector layer is drawn, parsed from the layer's JSON style in the mission:
 /// {"stroke": "#ffffff", "width": 1.2, "fill": "#00000000", "dash": [4, 3],
-///  "casing": "#000000", "label": "name", "rank": "rank", "point": "#ffffff", "size": 3}.
+///  "casing": "#000000", "label": "name", "rank": "rank", "point": "#ffffff", "size": 3,
+///  "classes": {"field": "pattern", "fills": [["new hot spot", "#ff000080"], ...]}}.
+/// `classes` fills each polygon by the value of one of its fields (a thematic layer: the emerging
+/// hot spots' patterns); a value it does not list keeps `fill`.
 /// Unknown keys are ignored; a broken style falls back to these defaults.
 struct LayerStyle {
     QColor stroke{255, 255, 255};
@@ -20,7 +23,9 @@ struct LayerStyle {
     QString labelField;             ///< point layers: the attribute drawn as a label
     QString rankField;              ///< point layers: smaller rank wins when labels collide
     QColor point{255, 255, 255};
-    double size = 3.0; ///< point symbol radius in pixels
+    double size = 3.0;                        ///< point symbol radius in pixels
+    QString classField;                       ///< polygons filled by this field's value ...
+    QList<QPair<QString, QColor>> classFills; ///< ... with these colours, in legend order
 
     static LayerStyle fromJson(const QString& json);
 };

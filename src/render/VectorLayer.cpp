@@ -119,6 +119,11 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
             ? -1
             : source->GetLayerDefn()->GetFieldIndex(style.rankField.toUtf8().constData());
 
+    const int classIndex =
+        style.classField.isEmpty()
+            ? -1
+            : source->GetLayerDefn()->GetFieldIndex(style.classField.toUtf8().constData());
+
     // GeoPackage, Shapefile and FlatGeobuf know their count without a scan (force = false).
     if (const GIntBig count = source->GetFeatureCount(FALSE); count > 0)
         layer->shapes_.reserve(static_cast<size_t>(count));
@@ -163,6 +168,12 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
         Shape shape;
         shape.kind = closed ? Shape::Kind::Polygon : Shape::Kind::Line;
         shape.parts = std::move(parts);
+        if (classIndex >= 0) {
+            const QString value = QString::fromUtf8(feature->GetFieldAsString(classIndex));
+            for (const auto& [className, colour] : style.classFills)
+                if (className == value)
+                    shape.fill = colour;
+        }
         bool first = true;
         for (QPolygonF& part : shape.parts)
             for (QPointF& pt : part) {
@@ -258,8 +269,9 @@ Result<QImage> VectorLayer::renderTile(const TilePyramid& pyramid, TileId tile,
             if (shape.kind == Shape::Kind::Polygon)
                 path.closeSubpath();
         }
-        if (shape.kind == Shape::Kind::Polygon && style_.fill.alpha() > 0)
-            painter.fillPath(path, style_.fill);
+        const QColor fill = shape.fill.isValid() ? shape.fill : style_.fill;
+        if (shape.kind == Shape::Kind::Polygon && fill.alpha() > 0)
+            painter.fillPath(path, fill);
         if (style_.casing.alpha() > 0)
             painter.strokePath(path, casing);
         if (style_.width > 0.0)

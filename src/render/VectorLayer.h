@@ -5,6 +5,7 @@
 #include "render/LayerStyle.h"
 #include "render/MapLayer.h"
 
+#include <QColor>
 #include <QImage>
 #include <QPolygonF>
 
@@ -54,6 +55,7 @@ private:
         std::vector<QPolygonF> parts; ///< rings or lines, EPSG:3857 metres (none for a point)
         QPointF point;                ///< a point's position, EPSG:3857 metres
         Kind kind = Kind::Line;
+        QColor fill; ///< from the style's classes; invalid: the style's fill
     };
     VectorLayer(qint64 id, const QString& name, const LayerStyle& style);
 

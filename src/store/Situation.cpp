@@ -1,6 +1,9 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/Situation.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSet>
 
 #include <algorithm>
@@ -96,6 +99,18 @@ CombinedMarking shownMarking(const MissionSnapshot& mission, const geo::Extent& 
     for (const Annotation& a : mission.annotations)
         if (anyIn(a.geometry, [](const geo::GeoPoint& p) { return p; }))
             add(a.marking);
+    // A layer made from records (an analysis's hot spots, its risk rings) carries their markings.
+    for (const LayerSpec& l : mission.layers) {
+        if (!l.visible)
+            continue;
+        const QJsonArray markings = QJsonDocument::fromJson(l.style.toUtf8())
+                                        .object()
+                                        .value(QLatin1String("markings"))
+                                        .toArray();
+        for (const QJsonValue& m : markings)
+            add({m.toObject().value(QLatin1String("classification")).toString(),
+                 m.toObject().value(QLatin1String("releasability")).toString()});
+    }
     return combineMarkings(distinct);
 }
 

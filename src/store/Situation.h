@@ -47,7 +47,8 @@ Situation summarise(const QList<Incident>& incidents, const QList<PatrolRoute>& 
 /// (combineMarkings: highest level, every caveat, the REL TO entries all share) with that of
 /// every incident in them (its point or a vertex of its area in the area), and of every route
 /// and annotation with a point in the area. A briefing product's banners and the window's
-/// carry it, so that they never state less than what the picture shows.
+/// carry it, so that they never state less than what the picture shows. A visible layer made
+/// from records (style "markings": an analysis's result) adds the markings of what went into it.
 CombinedMarking shownMarking(const MissionSnapshot& mission, const geo::Extent& area,
                              const TimeWindow& window);
 
