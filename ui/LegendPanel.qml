@@ -69,7 +69,7 @@ Rectangle {
                         border.width: 3
                     }
                     Rectangle {
-                        visible: entry.kind === "annotation"
+                        visible: entry.kind === "annotation" || entry.kind === "class"
                         anchors.centerIn: parent
                         width: entry.size
                         height: entry.size

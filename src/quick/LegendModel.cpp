@@ -3,6 +3,7 @@
 
 #include "quick/MissionController.h"
 #include "render/Palette.h"
+#include "render/VectorLayer.h"
 #include "store/Situation.h"
 
 namespace tessera::quick {
@@ -117,6 +118,18 @@ void LegendModel::rebuild() {
                   10.0,
                   false,
                   {}});
+    // Thematic layers (an analysis's hot spots): a swatch per class, with its cells.
+    if (scene)
+        for (const render::LoadedLayer& loaded : scene->layers) {
+            const auto* vector = dynamic_cast<const render::VectorLayer*>(loaded.layer.get());
+            if (!vector || !loaded.spec.visible)
+                continue;
+            for (const render::VectorLayer::ClassCount& c : vector->classCounts()) {
+                QString label = c.name;
+                label[0] = label[0].toUpper();
+                rows_.append({label, c.fill, QStringLiteral("class"), c.features, 12.0, false, {}});
+            }
+        }
     // What the markers' shapes mean, with the incidents of each kind in the window.
     for (const render::palette::ShapeKey& key : render::palette::shapeKeys())
         rows_.append({key.label, render::palette::labelText(), QStringLiteral("symbol"),

@@ -6,6 +6,8 @@
 #include "render/OverlayPainter.h"
 #include "render/Palette.h"
 #include "render/SceneRenderer.h"
+#include "render/VectorLayer.h"
+#include "render/VectorLayer.h"
 #include "store/Situation.h"
 
 #include <QFontMetricsF>
@@ -115,6 +117,7 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
         bool line;
         bool dashed;
         std::optional<palette::MarkerShape> shape; ///< a row keying a marker shape
+        bool swatch = false;                       ///< a square of fill: a thematic class
     };
     std::vector<Row> rows{
         {QStringLiteral("Critical"), palette::severity(store::Severity::Critical), counts[3], false,
@@ -137,6 +140,17 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
         rows.push_back({key.label, QColor(0xf2, 0xf5, 0xf8),
                         palette::countByShape(inView.byCategory, key.shape), false, false,
                         key.shape});
+    // Thematic layers (an analysis's hot spots): a swatch per class, with its features.
+    for (const LoadedLayer& loaded : scene.layers) {
+        const auto* vector = dynamic_cast<const VectorLayer*>(loaded.layer.get());
+        if (!vector || !loaded.spec.visible)
+            continue;
+        for (const VectorLayer::ClassCount& c : vector->classCounts()) {
+            QString label = c.name;
+            label[0] = label[0].toUpper();
+            rows.push_back({label, c.fill, c.features, false, false, std::nullopt, true});
+        }
+    }
     const int rowHeight = 20;
     const int boxWidth = 220;
     const int boxHeight = 30 + rowHeight * static_cast<int>(rows.size());
@@ -157,7 +171,11 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
     int y = box.top() + 30;
     for (const auto& row : rows) {
         const QPointF mark(box.left() + 22, y + rowHeight / 2.0);
-        if (row.line) {
+        if (row.swatch) {
+            p.setPen(QPen(QColor(0x10, 0x10, 0x10), 1.0));
+            p.setBrush(row.color);
+            p.drawRect(QRectF(mark - QPointF(7, 7), QSizeF(14, 14)));
+        } else if (row.line) {
             QPen pen(row.color, 3.0);
             if (row.dashed)
                 pen.setStyle(Qt::DashLine);

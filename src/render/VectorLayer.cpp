@@ -119,6 +119,7 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
             ? -1
             : source->GetLayerDefn()->GetFieldIndex(style.rankField.toUtf8().constData());
 
+    std::vector<int> classTally(static_cast<std::size_t>(style.classFills.size()), 0);
     const int classIndex =
         style.classField.isEmpty()
             ? -1
@@ -170,9 +171,11 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
         shape.parts = std::move(parts);
         if (classIndex >= 0) {
             const QString value = QString::fromUtf8(feature->GetFieldAsString(classIndex));
-            for (const auto& [className, colour] : style.classFills)
-                if (className == value)
-                    shape.fill = colour;
+            for (std::size_t k = 0; k < classTally.size(); ++k)
+                if (style.classFills[static_cast<qsizetype>(k)].first == value) {
+                    shape.fill = style.classFills[static_cast<qsizetype>(k)].second;
+                    ++classTally[k];
+                }
         }
         bool first = true;
         for (QPolygonF& part : shape.parts)
@@ -194,6 +197,11 @@ Result<std::shared_ptr<VectorLayer>> VectorLayer::open(qint64 id, const QString&
         return Error{QStringLiteral("%1: layer \"%2\" has no drawable features (%3 skipped)")
                          .arg(path, QString::fromUtf8(source->GetName()))
                          .arg(layer->skipped_)};
+    for (std::size_t k = 0; k < classTally.size(); ++k)
+        if (classTally[k] > 0)
+            layer->classCounts_.push_back({style.classFills[static_cast<qsizetype>(k)].first,
+                                           style.classFills[static_cast<qsizetype>(k)].second,
+                                           classTally[k]});
     std::vector<geo::Extent> bounds;
     bounds.reserve(layer->shapes_.size());
     for (const Shape& shape : layer->shapes_)

@@ -47,6 +47,14 @@ public:
         return static_cast<int>(shapes_.size() + labels_.size());
     }
     [[nodiscard]] int skippedFeatures() const { return skipped_; }
+    /// A thematic layer's classes (style "classes") that its features hold, in the style's
+    /// order, with how many features each: the legend's rows.
+    struct ClassCount {
+        QString name;
+        QColor fill;
+        int features = 0;
+    };
+    [[nodiscard]] const std::vector<ClassCount>& classCounts() const { return classCounts_; }
 
 private:
     struct Shape {
@@ -68,6 +76,7 @@ private:
     GridIndex index_; ///< over shapes_, so a tile visits only the shapes that reach it
     geo::Extent extent_;
     int skipped_ = 0;
+    std::vector<ClassCount> classCounts_;
 };
 
 } // namespace tessera::render
