@@ -104,3 +104,6 @@ add_test(NAME "test_desk_e2e: an analyst reports, annotates and finds an inciden
     COMMAND ${XVFB_RUN} -a -s "-screen 0 1920x1080x24" $<TARGET_FILE:test_desk_e2e>)
 set_tests_properties("test_desk_e2e: an analyst reports, annotates and finds an incident (Xvfb)"
     PROPERTIES TIMEOUT 300 ENVIRONMENT "QT_QPA_PLATFORM=xcb;QT_QUICK_BACKEND=software")
+# Analyses in the app (issue 23): hot spots and near repeats as layers, unusual activity.
+tessera_add_suite(test_quick_analysis DEMO SOURCES unit/test_quick_analysis.cpp
+                  LIBS tessera_quick Qt6::Quick)

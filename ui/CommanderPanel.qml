@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Controls
 import QtQuick.Layouts
 import Tessera.Map
 
@@ -33,6 +34,12 @@ Rectangle {
     HotspotModel {
         id: hotspots
         objectName: "hotspots"
+        mission: panel.mission
+    }
+
+    AnalysisModel {
+        id: analysis
+        objectName: "analysis"
         mission: panel.mission
     }
 
@@ -234,6 +241,86 @@ Rectangle {
             visible: hotspots.error.length > 0
             text: hotspots.error
             color: Theme.error
+            wrapMode: Text.Wrap
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
+        }
+        // Unusual activity: regions busier or quieter this week than in the eight before.
+        Text {
+            Layout.topMargin: 4
+            visible: analysis.unusual.length > 0
+            text: "UNUSUAL THIS WEEK (VS. 8 WEEKS BEFORE)"
+            color: Theme.mutedText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
+            font.bold: true
+        }
+        Repeater {
+            model: analysis.unusual.slice(0, 4)
+            delegate: RowLayout {
+                id: unusualRow
+                required property var modelData
+                Layout.fillWidth: true
+                Text {
+                    Layout.fillWidth: true
+                    text: (unusualRow.modelData.busy ? "▲ " : "▼ ") + unusualRow.modelData.region
+                          + " · " + unusualRow.modelData.category
+                    elide: Text.ElideRight
+                    color: unusualRow.modelData.busy ? Theme.warning : Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                }
+                Text {
+                    text: unusualRow.modelData.current + " (usually " +
+                          unusualRow.modelData.expected.toFixed(0) + ")"
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                }
+            }
+        }
+        // Emerging hot spots and near repeats, on request: each becomes a layer of the map.
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 4
+            spacing: 6
+            Button {
+                objectName: "runHotSpots"
+                text: "Hot spots"
+                enabled: !analysis.busy
+                ToolTip.visible: hovered
+                ToolTip.text: "Emerging hot spots: " + analysis.steps + " weeks ending at the time window's end, cells of " + (analysis.cellMetres / 1000) + " km"
+                onClicked: analysis.runHotSpots()
+            }
+            ComboBox {
+                id: repeatCategory
+                objectName: "nearRepeatCategory"
+                Layout.fillWidth: true
+                model: ["All categories"].concat(analysis.categories)
+            }
+            Button {
+                objectName: "runNearRepeat"
+                text: "Near repeat"
+                enabled: !analysis.busy
+                onClicked: analysis.runNearRepeat(repeatCategory.currentIndex > 0 ? repeatCategory.currentText : "")
+            }
+        }
+        Text {
+            Layout.fillWidth: true
+            visible: analysis.hotSpotSummary.length > 0
+            text: analysis.hotSpotSummary
+            color: Theme.text
+            wrapMode: Text.Wrap
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.smallFont
+        }
+        Text {
+            Layout.fillWidth: true
+            visible: analysis.nearRepeatSummary.length > 0
+            text: analysis.nearRepeatSummary + (analysis.nearRepeatRows.length > 0
+                  ? "\nwithin a week: " + analysis.nearRepeatRows.map(r => r.distance + " ×" + r.ratio.toFixed(1) + (r.significant ? "*" : "")).join(", ")
+                  : "")
+            color: Theme.text
             wrapMode: Text.Wrap
             font.family: Theme.fontFamily
             font.pixelSize: Theme.smallFont

@@ -375,6 +375,21 @@ void MissionController::addLayerFile(const QUrl& file) {
         });
 }
 
+void MissionController::adoptLayer(const render::LoadedLayer& loaded) {
+    if (!scene_)
+        return;
+    QList<render::LoadedLayer> layers = scene_->layers;
+    auto same = std::find_if(layers.begin(), layers.end(), [&](const render::LoadedLayer& l) {
+        return l.spec.id == loaded.spec.id;
+    });
+    if (same != layers.end())
+        *same = loaded;
+    else
+        layers.append(loaded);
+    setLayerError(QString());
+    changeStack(layers);
+}
+
 void MissionController::reloadLayer(const store::LayerSpec& spec) {
     if (!scene_)
         return;

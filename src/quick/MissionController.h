@@ -119,6 +119,9 @@ public:
     /// Opens a raster or vector file on a worker and, if it can be drawn, adds it on top of the
     /// stack and to the mission; otherwise sets layerError and changes nothing.
     Q_INVOKABLE void addLayerFile(const QUrl& file);
+    /// Shows a layer that is already in the mission file (an analysis's result, opened on a
+    /// worker): in place of the layer with its id, else on top.
+    void adoptLayer(const render::LoadedLayer& loaded);
     /// Merges `changes` into the layer's JSON style (a null or empty value removes a key, e.g.
     /// {"stroke": "#e69f00", "width": 3} or {"bands": [4, 3, 2], "stretch": "auto"}), redraws the
     /// layer with it (reopened on a worker) and saves it with the mission. A style the layer

@@ -1,0 +1,269 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "quick/AnalysisModel.h"
+
+#include "interop/RegionCounts.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <map>
+
+namespace tessera::quick {
+
+namespace {
+
+/// Where a mission's analyses write their layers: a folder beside the mission file.
+QString analysisFile(const QString& missionPath, const QString& name) {
+    const QFileInfo info(missionPath);
+    return QDir(info.absoluteDir().filePath(info.fileName() + QStringLiteral(".analysis")))
+        .filePath(name);
+}
+
+/// Puts the layer a worker wrote into the mission file and opens it as the map will draw it.
+Result<render::LoadedLayer> storeLayer(const QString& missionPath, const QString& name,
+                                       const QString& file, const QString& style) {
+    auto mission = store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return mission.error();
+    store::LayerSpec spec;
+    spec.name = name;
+    spec.kind = store::LayerKind::Vector;
+    spec.source = QFileInfo(missionPath).absoluteDir().relativeFilePath(file);
+    spec.style = style;
+    Result<qint64> id = interop::putAnalysisLayer(mission.value(), spec);
+    if (!id)
+        return id.error();
+    auto layers = mission.value().layers();
+    if (!layers)
+        return layers.error();
+    for (const store::LayerSpec& stored : layers.value())
+        if (stored.id == id.value())
+            spec = stored;
+    render::LoadedLayer loaded = render::loadLayer(spec, file);
+    if (loaded.isBroken())
+        return Error{loaded.problem};
+    return loaded;
+}
+
+} // namespace
+
+AnalysisModel::AnalysisModel(QObject* parent)
+    : QObject(parent) {
+    connect(&unusualWatcher_, &QFutureWatcherBase::finished, this, &AnalysisModel::unusualCounted);
+}
+
+AnalysisModel::~AnalysisModel() {
+    unusualWatcher_.waitForFinished();
+}
+
+void AnalysisModel::setMission(MissionController* mission) {
+    if (!followMission(mission_, mission, this, &AnalysisModel::recountUnusual))
+        return;
+    if (mission_)
+        connect(mission_, &MissionController::timeWindowChanged, this,
+                &AnalysisModel::recountUnusual);
+    emit missionChanged();
+}
+
+QDateTime AnalysisModel::windowEnd() const {
+    const store::TimeWindow window = mission_ ? mission_->timeWindow() : store::TimeWindow{};
+    return window.to.isValid() ? window.to : QDateTime::currentDateTimeUtc();
+}
+
+void AnalysisModel::recountUnusual() {
+    if (unusualWatcher_.isRunning()) {
+        again_ = true;
+        return;
+    }
+    const auto scene = mission_ ? mission_->scene() : nullptr;
+    if (!scene || !interop::regionLayer(scene->mission)) {
+        unusual_.clear();
+        unusualError_.clear();
+        emit changed();
+        return;
+    }
+    const QDateTime end = windowEnd();
+    unusualWatcher_.setFuture(QtConcurrent::run(
+        [scene, end] { return interop::runUnusualActivity(scene->mission, end, 7, 8); }));
+}
+
+void AnalysisModel::unusualCounted() {
+    const auto result = unusualWatcher_.result();
+    if (result) {
+        unusual_ = result.value();
+        unusualError_.clear();
+    } else {
+        unusual_.clear();
+        unusualError_ = result.error().message;
+    }
+    emit changed();
+    if (again_) {
+        again_ = false;
+        recountUnusual();
+    }
+}
+
+QVariantList AnalysisModel::unusual() const {
+    QVariantList list;
+    for (const analysis::Assessment& a : unusual_)
+        list.append(QVariantMap{{QStringLiteral("region"), a.region},
+                                {QStringLiteral("category"), a.category},
+                                {QStringLiteral("current"), static_cast<int>(a.current)},
+                                {QStringLiteral("expected"), a.expected},
+                                {QStringLiteral("busy"), a.busy}});
+    return list;
+}
+
+QStringList AnalysisModel::categories() const {
+    const auto scene = mission_ ? mission_->scene() : nullptr;
+    QStringList out;
+    if (scene)
+        for (const store::Incident& i : scene->mission.incidents)
+            if (!i.category.isEmpty() && !out.contains(i.category))
+                out.append(i.category);
+    out.sort();
+    return out;
+}
+
+void AnalysisModel::runHotSpots() {
+    const auto scene = mission_ ? mission_->scene() : nullptr;
+    if (!scene)
+        return;
+    interop::AnalysisScope scope;
+    scope.window.to = windowEnd();
+    const double cell = cellMetres_, stepDays = stepDays_;
+    const int steps = steps_;
+    const QString missionPath = scene->mission.path;
+    auto* watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        adopt(watcher->result());
+        watcher->deleteLater();
+    });
+    ++running_;
+    emit changed();
+    watcher->setFuture(QtConcurrent::run([scene, scope, cell, stepDays, steps, missionPath] {
+        Outcome out;
+        Result<interop::HotSpotRun> run =
+            interop::runEmergingHotSpots(scene->mission.incidents, scope, cell, stepDays, steps);
+        if (!run) {
+            out.error = run.error().message;
+            return out;
+        }
+        const analysis::HotSpotResult& r = run.value().result;
+        std::map<QString, int> byPattern;
+        int found = 0;
+        for (const analysis::LocationPattern& l : r.locations)
+            if (const QString key = interop::patternKey(l); !key.isEmpty()) {
+                ++byPattern[key];
+                ++found;
+            }
+        QStringList parts;
+        for (const auto& [key, n] : byPattern)
+            parts.append(QStringLiteral("%1 %2").arg(n).arg(key));
+        out.summary = QStringLiteral("%1 incidents in %2 cells x %3 steps: %4")
+                          .arg(r.cube.events)
+                          .arg(r.cube.locations.size())
+                          .arg(r.cube.steps())
+                          .arg(found == 0 ? QStringLiteral("no cell shows a pattern")
+                                          : parts.join(QStringLiteral(", ")));
+        if (found == 0)
+            return out;
+        const QString file = analysisFile(missionPath, QStringLiteral("hot-spots.geojson"));
+        if (Status s = interop::writeHotSpotLayer(run.value(), file); !s) {
+            out.error = s.error().message;
+            return out;
+        }
+        Result<render::LoadedLayer> layer =
+            storeLayer(missionPath, QStringLiteral("Emerging hot spots"), file,
+                       interop::hotSpotStyle(run.value().markings));
+        if (!layer)
+            out.error = layer.error().message;
+        else
+            out.layer = layer.value();
+        return out;
+    }));
+}
+
+void AnalysisModel::runNearRepeat(const QString& category) {
+    const auto scene = mission_ ? mission_->scene() : nullptr;
+    if (!scene)
+        return;
+    interop::AnalysisScope scope;
+    scope.window = mission_->timeWindow();
+    scope.window.to = windowEnd();
+    if (!category.isEmpty())
+        scope.categories = {category};
+    const QString missionPath = scene->mission.path;
+    auto* watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        Outcome outcome = watcher->result();
+        nearRepeatRows_ = outcome.rows;
+        adopt(outcome);
+        watcher->deleteLater();
+    });
+    ++running_;
+    emit changed();
+    watcher->setFuture(QtConcurrent::run([scene, scope, missionPath] {
+        Outcome out;
+        out.kind = Outcome::Kind::NearRepeat;
+        analysis::KnoxBands bands;
+        bands.distances = {0, 250, 500, 1000, 2000};
+        bands.days = {0, 7, 14, 28};
+        Result<interop::NearRepeatRun> run =
+            interop::runNearRepeat(scene->mission.incidents, scope, bands);
+        if (!run) {
+            out.error = run.error().message;
+            return out;
+        }
+        const analysis::KnoxResult& t = run.value().table;
+        for (std::size_t d = 0; d + 1 < bands.distances.size(); ++d) {
+            const analysis::KnoxCell& c = t.cell(static_cast<int>(d), 0);
+            out.rows.append(QVariantMap{
+                {QStringLiteral("distance"),
+                 QStringLiteral("%1–%2 m").arg(bands.distances[d]).arg(bands.distances[d + 1])},
+                {QStringLiteral("observed"), static_cast<int>(c.observed)},
+                {QStringLiteral("expected"), c.expected},
+                {QStringLiteral("ratio"), c.ratio},
+                {QStringLiteral("p"), c.p},
+                {QStringLiteral("significant"), c.p <= 0.05 && c.ratio > 1}});
+        }
+        out.summary =
+            run.value().rings.empty()
+                ? QStringLiteral("%1 incidents: no near-repeat pattern within a week").arg(t.events)
+                : QStringLiteral("%1 incidents: near repeats within %2 m and a week; %3 risk "
+                                 "ring(s) on the map")
+                      .arg(t.events)
+                      .arg(run.value().rings.front().radius)
+                      .arg(run.value().rings.size());
+        if (run.value().rings.empty())
+            return out;
+        const QString file = analysisFile(missionPath, QStringLiteral("near-repeat-risk.geojson"));
+        if (Status s = interop::writeRiskRingLayer(run.value(), file); !s) {
+            out.error = s.error().message;
+            return out;
+        }
+        Result<render::LoadedLayer> layer =
+            storeLayer(missionPath, QStringLiteral("Near-repeat risk"), file,
+                       interop::riskRingStyle(run.value().markings));
+        if (!layer)
+            out.error = layer.error().message;
+        else
+            out.layer = layer.value();
+        return out;
+    }));
+}
+
+void AnalysisModel::adopt(const Outcome& outcome) {
+    --running_;
+    if (outcome.kind == Outcome::Kind::NearRepeat)
+        nearRepeatSummary_ = outcome.error.isEmpty() ? outcome.summary : outcome.error;
+    else
+        hotSpotSummary_ = outcome.error.isEmpty() ? outcome.summary : outcome.error;
+    if (mission_ && outcome.layer.layer)
+        mission_->adoptLayer(outcome.layer);
+    emit changed();
+    emit finished(outcome.error.isEmpty() ? outcome.summary : outcome.error);
+}
+
+} // namespace tessera::quick

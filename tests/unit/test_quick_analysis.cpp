@@ -1,0 +1,162 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+// The analyses in the app (quick/AnalysisModel): on a copy of the demo with an exercise history,
+// emerging hot spots and near repeats become layers of the mission with their legend, unusual
+// activity is listed, and a refusal is said without touching the map.
+#include "TestSupport.h"
+#include "interop/ExerciseHistory.h"
+#include "quick/AnalysisModel.h"
+#include "quick/LegendModel.h"
+#include "render/VectorLayer.h"
+#include "store/Situation.h"
+
+#include <QFileInfo>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include <catch2/catch.hpp>
+
+using namespace tessera;
+using namespace tessera::quick;
+using Catch::Matchers::Contains;
+
+namespace {
+
+bool loaded(MissionController& m) {
+    return test::waitUntil([&] {
+        return m.status() == MissionController::Status::Ready ||
+               m.status() == MissionController::Status::Failed;
+    });
+}
+
+QString copyDemo(const QTemporaryDir& dir) {
+    const QString copy = dir.filePath(QStringLiteral("demo"));
+    REQUIRE(QProcess::execute(
+                QStringLiteral("cp"),
+                {QStringLiteral("-r"), QFileInfo(test::demoMission()).absolutePath(), copy}) == 0);
+    return copy + QStringLiteral("/mali-exercise.tessera");
+}
+
+const render::LoadedLayer* layerNamed(const MissionController& m, const QString& name) {
+    for (const render::LoadedLayer& l : m.scene()->layers)
+        if (l.spec.name == name)
+            return &l;
+    return nullptr;
+}
+
+int layersNamed(const MissionController& m, const QString& name) {
+    int n = 0;
+    for (const render::LoadedLayer& l : m.scene()->layers)
+        n += l.spec.name == name;
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("Analyses in the app become layers of the mission with their legend",
+          "[quick][analysis]") {
+    QTemporaryDir dir;
+    const QString path = copyDemo(dir);
+    {
+        auto store = store::MissionStore::open(path, store::MissionStore::Access::ReadWrite);
+        REQUIRE(store.ok());
+        interop::ExerciseHistoryOptions options;
+        options.incidents = 2000;
+        REQUIRE(interop::addExerciseHistory(store.value(), options).ok());
+    }
+    MissionController mission;
+    AnalysisModel analysis;
+    LegendModel legend;
+    analysis.setMission(&mission);
+    legend.setMission(&mission);
+    mission.setPath(path);
+    REQUIRE(loaded(mission));
+    REQUIRE(mission.status() == MissionController::Status::Ready);
+    const int layersBefore = static_cast<int>(mission.scene()->layers.size());
+
+    // The planted surge of the last week is listed as unusual, busier than usual.
+    REQUIRE(test::waitUntil([&] { return !analysis.unusual().isEmpty(); }));
+    bool busy = false;
+    for (const QVariant& row : analysis.unusual())
+        busy = busy || row.toMap().value(QStringLiteral("busy")).toBool();
+    CHECK(busy);
+
+    QSignalSpy finished(&analysis, &AnalysisModel::finished);
+    analysis.runHotSpots();
+    CHECK(analysis.busy()); // on a worker: the call returned at once
+    REQUIRE(test::waitUntil([&] { return finished.count() == 1; }, 120000));
+    INFO(analysis.hotSpotSummary().toStdString());
+    CHECK_FALSE(analysis.busy());
+    const render::LoadedLayer* hot = layerNamed(mission, QStringLiteral("Emerging hot spots"));
+    REQUIRE(hot);
+    REQUIRE_FALSE(hot->isBroken());
+    const auto* cells = dynamic_cast<const render::VectorLayer*>(hot->layer.get());
+    REQUIRE(cells);
+    REQUIRE_FALSE(cells->classCounts().empty());
+    CHECK(static_cast<int>(mission.scene()->layers.size()) == layersBefore + 1);
+    // The legend keys the patterns the layer holds, with their cells.
+    int classRows = 0;
+    for (int row = 0; row < legend.rowCount(); ++row)
+        if (legend.data(legend.index(row), LegendModel::KindRole).toString() ==
+            QLatin1String("class")) {
+            ++classRows;
+            CHECK(legend.data(legend.index(row), LegendModel::LabelRole)
+                      .toString()
+                      .contains(QStringLiteral(" spot")));
+        }
+    CHECK(classRows == static_cast<int>(cells->classCounts().size()));
+
+    // Again: the result replaces the layer, it does not stack a second one; and it is saved.
+    analysis.runHotSpots();
+    REQUIRE(test::waitUntil([&] { return finished.count() == 2; }, 120000));
+    CHECK(layersNamed(mission, QStringLiteral("Emerging hot spots")) == 1);
+    REQUIRE(test::waitUntil([&] {
+        auto stored = store::MissionStore::load(path);
+        if (!stored)
+            return false;
+        int n = 0;
+        for (const store::LayerSpec& l : stored.value().layers)
+            n += l.name == QLatin1String("Emerging hot spots");
+        return n == 1;
+    }));
+
+    // Near repeats of the first category (the planted repeats): a table and risk rings.
+    analysis.runNearRepeat(analysis.categories().value(0));
+    REQUIRE(test::waitUntil([&] { return finished.count() == 3; }, 120000));
+    INFO(analysis.nearRepeatSummary().toStdString());
+    REQUIRE(analysis.nearRepeatRows().size() == 4);
+}
+
+TEST_CASE("An analysis that refuses says why and leaves the map as it was", "[quick][analysis]") {
+    MissionController mission;
+    AnalysisModel analysis;
+    analysis.setMission(&mission);
+    mission.setPath(test::demoMission());
+    REQUIRE(loaded(mission));
+    const int layersBefore = static_cast<int>(mission.scene()->layers.size());
+    // Cells of 10 m over a handful of weeks: the demo's few incidents cannot make a cube.
+    analysis.setProperty("cellMetres", 10.0);
+    analysis.setProperty("steps", 1);
+    QSignalSpy finished(&analysis, &AnalysisModel::finished);
+    analysis.runHotSpots();
+    REQUIRE(test::waitUntil([&] { return finished.count() == 1; }, 60000));
+    CHECK_THAT(analysis.hotSpotSummary().toStdString(), Contains("at least 5 steps"));
+    CHECK(static_cast<int>(mission.scene()->layers.size()) == layersBefore);
+}
+
+TEST_CASE("A layer made from records raises the banner to their markings", "[analysis][banner]") {
+    store::MissionSnapshot mission;
+    mission.info.marking = {QStringLiteral("UNCLASSIFIED"), {}};
+    store::LayerSpec layer;
+    layer.name = QStringLiteral("Emerging hot spots");
+    layer.kind = store::LayerKind::Vector;
+    layer.style = QStringLiteral(
+        R"({"markings": [{"classification": "SECRET", "releasability": "REL TO FRA"}]})");
+    mission.layers.append(layer);
+    const store::CombinedMarking shown = store::shownMarking(mission, {-180, -90, 180, 90}, {});
+    CHECK_THAT(shown.banner().toStdString(), Contains("SECRET") && Contains("REL TO FRA"));
+    // Hidden, it shows nothing and adds nothing.
+    mission.layers[0].visible = false;
+    CHECK_THAT(store::shownMarking(mission, {-180, -90, 180, 90}, {}).banner().toStdString(),
+               !Contains("SECRET"));
+}
