@@ -4,6 +4,8 @@
 #include "CliShare.h"
 #include "interop/AnalysisLayers.h"
 #include "interop/ExerciseHistory.h"
+#include "render/MapScene.h"
+#include "report/Sitrep.h"
 #include "store/MissionStore.h"
 
 #include <QCommandLineParser>
@@ -338,6 +340,59 @@ int exerciseHistory(const QStringList& args) {
     return 0;
 }
 
+int sitrep(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "A situation report of a period as a PDF (or PNG pages): the map, counts by kind and "
+        "region, incidents over time, emerging hot spots, unusual activity, significant "
+        "incidents and patrols, every page under the banner of the highest marking it holds."));
+    p.addHelpOption();
+    p.addOptions({
+        {QStringLiteral("from"),
+         QStringLiteral("Start of the period (ISO 8601; default 7 days "
+                        "before --to)."),
+         QStringLiteral("time")},
+        {QStringLiteral("to"), QStringLiteral("End of the period (ISO 8601; default now)."),
+         QStringLiteral("time")},
+        {QStringLiteral("out"), QStringLiteral("report.pdf, or report.png for report-1.png, ..."),
+         QStringLiteral("file")},
+        {QStringLiteral("cell"), QStringLiteral("Hot spot cell side in metres (default 5000)."),
+         QStringLiteral("metres"), QStringLiteral("5000")},
+    });
+    p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
+    p.process(args);
+    if (p.positionalArguments().size() != 1 || !p.isSet(QStringLiteral("out")))
+        return fail(QStringLiteral("sitrep needs a mission file and --out FILE"));
+    QString problem;
+    const auto from = timeOption(p, QStringLiteral("from"), problem);
+    const auto to = from ? timeOption(p, QStringLiteral("to"), problem) : std::nullopt;
+    if (!from || !to)
+        return fail(problem);
+    report::SitrepOptions options;
+    options.to = to->isValid() ? *to : QDateTime::currentDateTimeUtc();
+    options.from = from->isValid() ? *from : options.to.addDays(-7);
+    options.hotSpotCellMetres = p.value(QStringLiteral("cell")).toDouble();
+    auto scene = render::loadScene(p.positionalArguments()[0]);
+    if (!scene)
+        return fail(scene.error().message);
+    for (const QString& broken : scene.value()->problems())
+        err() << "tessera-cli: warning: a layer is not drawn: " << broken << Qt::endl;
+    Result<report::Sitrep> made = report::composeSitrep(*scene.value(), options);
+    if (!made)
+        return fail(made.error().message);
+    Result<QStringList> written =
+        report::writeSitrep(made.value(), p.value(QStringLiteral("out")),
+                            QStringLiteral("SITREP %1").arg(scene.value()->mission.info.name));
+    if (!written)
+        return fail(written.error().message);
+    out() << made.value().incidents << " incidents, " << made.value().pages.size() << " page(s) "
+          << "under " << made.value().banner << '\n';
+    for (const QString& f : written.value())
+        out() << f << '\n';
+    out().flush();
+    return 0;
+}
+
 } // namespace
 
 QString analysisUsage() {
@@ -349,10 +404,14 @@ QString analysisUsage() {
         "  analyse unusual FILE [--to T] [--period-days D] [--baseline N]\n"
         "                                                       regions busier or quieter\n"
         "  analyse exercise-history FILE [--incidents N] [--weeks W] [--seed S]\n"
-        "                                                       a training history to analyse\n");
+        "                                                       a training history to analyse\n"
+        "  sitrep FILE [--from T] [--to T] --out report.pdf|report.png\n"
+        "                                                       a situation report\n");
 }
 
 int runAnalysisCommand(const QStringList& args) {
+    if (args.size() >= 2 && args[1] == QLatin1String("sitrep"))
+        return sitrep(args.mid(0, 1) + args.mid(2));
     if (args.size() < 3 || args[1] != QLatin1String("analyse"))
         return -1;
     const QStringList rest = args.mid(0, 1) + args.mid(3);

@@ -55,6 +55,31 @@ Result<SpaceTimeCube> buildCube(std::span<const Event> events, const CubeShape& 
                                     "least %2. Widen the time window or the selection.")
                          .arg(cube.events)
                          .arg(shape.minEvents)};
+    std::int32_t minColumn = INT32_MAX, maxColumn = INT32_MIN, minRow = INT32_MAX,
+                 maxRow = INT32_MIN;
+    for (const Cell& c : cube.locations) {
+        minColumn = std::min(minColumn, c.column);
+        maxColumn = std::max(maxColumn, c.column);
+        minRow = std::min(minRow, c.row);
+        maxRow = std::max(maxRow, c.row);
+    }
+    const double gridCells = (static_cast<double>(maxColumn) - minColumn + 1) *
+                             (static_cast<double>(maxRow) - minRow + 1);
+    if (gridCells > static_cast<double>(shape.maxGridCells)) {
+        const double larger =
+            shape.cellSize * std::sqrt(gridCells / static_cast<double>(shape.maxGridCells));
+        return Error{
+            QStringLiteral("Cells of %1 m over the incidents' area (%2 x %3 km) make "
+                           "%4 cells, more than the %5 this analysis holds. Choose "
+                           "cells of about %6 m or more.")
+                .arg(QLocale().toString(shape.cellSize, 'f', 0))
+                .arg(QLocale().toString((maxColumn - minColumn + 1.0) * shape.cellSize / 1000, 'f',
+                                        0))
+                .arg(QLocale().toString((maxRow - minRow + 1.0) * shape.cellSize / 1000, 'f', 0))
+                .arg(QLocale().toString(gridCells, 'f', 0))
+                .arg(QLocale().toString(static_cast<qlonglong>(shape.maxGridCells)))
+                .arg(QLocale().toString(std::ceil(larger / 10) * 10, 'f', 0))};
+    }
     const std::int64_t bins =
         static_cast<std::int64_t>(cube.locations.size()) * static_cast<std::int64_t>(shape.steps);
     if (bins > shape.maxBins) {

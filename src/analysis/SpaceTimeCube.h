@@ -31,6 +31,9 @@ struct CubeShape {
     double end = 0;
     /// Cubes larger than this are refused with a message saying what to change.
     std::int64_t maxBins = 60'000'000;
+    /// Cells so small that the incidents' area holds more than this many are refused too: each
+    /// incident would sit alone in its cell, and the analysis would find nothing but noise.
+    std::int64_t maxGridCells = 20'000'000;
     int minEvents = 30;
     int minSteps = 5;
 };

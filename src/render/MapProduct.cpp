@@ -7,7 +7,6 @@
 #include "render/Palette.h"
 #include "render/SceneRenderer.h"
 #include "render/VectorLayer.h"
-#include "render/VectorLayer.h"
 #include "store/Situation.h"
 
 #include <QFontMetricsF>
@@ -199,6 +198,11 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
     }
     p.end();
     return product;
+}
+
+QImage productMap(const Product& product) {
+    return product.image.copy(0, kBanner + kTitle, product.image.width(),
+                              product.image.height() - 2 * kBanner - kTitle);
 }
 
 Status writeProduct(const QImage& image, const QString& path, const QString& title) {

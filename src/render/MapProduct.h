@@ -38,6 +38,10 @@ struct Product {
 };
 Product renderProduct(const MapScene& scene, const Viewport& view, const ProductSpec& spec);
 
+/// The map of a product with its legend, without its banners and title line: for a report that
+/// frames its pages with its own (a SITREP's banner carries the marking of the whole report).
+QImage productMap(const Product& product);
+
 /// Writes the product to `path`: PNG, or PDF (one page of the image's proportions) when the
 /// name ends in ".pdf". All or nothing: written to a temporary file and renamed.
 Status writeProduct(const QImage& image, const QString& path, const QString& title);

@@ -370,6 +370,13 @@ TEST_CASE("Analyses refuse input that would mislead, saying what to change", "[a
         REQUIRE_FALSE(cube.ok());
         REQUIRE_THAT(cube.errorMessage().toStdString(), Contains("Choose cells of about"));
     }
+    SECTION("cells so small that the area holds hundreds of millions") {
+        shape.cellSize = 10; // 200 km square: 400 million cells, each incident alone in one
+        Result<SpaceTimeCube> cube = buildCube(events, shape);
+        REQUIRE_FALSE(cube.ok());
+        REQUIRE_THAT(cube.errorMessage().toStdString(),
+                     Contains("the incidents' area") && Contains("Choose cells of about"));
+    }
     SECTION("a cube with no variation") {
         std::vector<Event> even;
         for (int k = 0; k < 60; ++k)
