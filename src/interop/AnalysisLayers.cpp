@@ -219,10 +219,12 @@ QString hotSpotStyle(const QList<store::Marking>& markings) {
 
 QString riskRingStyle(const QList<store::Marking>& markings) {
     return QString::fromUtf8(
-        QJsonDocument(QJsonObject{{QStringLiteral("stroke"), QStringLiteral("#ffb000")},
-                                  {QStringLiteral("width"), 2.0},
-                                  {QStringLiteral("dash"), QJsonArray{5, 3}},
-                                  {QStringLiteral("fill"), QStringLiteral("#30ffb000")},
+        // Magenta-red with a dark casing: amber vanished on the desert's tan imagery.
+        QJsonDocument(QJsonObject{{QStringLiteral("stroke"), QStringLiteral("#ff1f5a")},
+                                  {QStringLiteral("width"), 2.5},
+                                  {QStringLiteral("casing"), QStringLiteral("#b0000000")},
+                                  {QStringLiteral("dash"), QJsonArray{4, 2}},
+                                  {QStringLiteral("fill"), QStringLiteral("#26ff1f5a")},
                                   {QStringLiteral("role"), QStringLiteral("near-repeat risk")},
                                   {QStringLiteral("markings"), markingsJson(markings)}})
             .toJson(QJsonDocument::Compact));
@@ -373,6 +375,9 @@ Result<qint64> putAnalysisLayer(store::MissionStore& mission, store::LayerSpec l
                 return s.error();
             return layer.id;
         }
+    // On top of the stack: a result is read over the imagery and the reference layers.
+    for (const store::LayerSpec& existing : stack)
+        layer.stackOrder = std::max(layer.stackOrder, existing.stackOrder + 1);
     return mission.addLayer(layer);
 }
 

@@ -139,6 +139,9 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
         rows.push_back({key.label, QColor(0xf2, 0xf5, 0xf8),
                         palette::countByShape(inView.byCategory, key.shape), false, false,
                         key.shape});
+    // A map of a layer alone (a report's map of hot spot cells) keys only what it draws.
+    if (scene.mission.incidents.isEmpty() && scene.mission.routes.isEmpty())
+        rows.clear();
     // Thematic layers (an analysis's hot spots): a swatch per class, with its features.
     for (const LoadedLayer& loaded : scene.layers) {
         const auto* vector = dynamic_cast<const VectorLayer*>(loaded.layer.get());
@@ -164,7 +167,9 @@ Product renderProduct(const MapScene& scene, const Viewport& view, const Product
     p.setFont(legendFont);
     p.setPen(QColor(0xa9, 0xb6, 0xc4));
     p.drawText(box.adjusted(10, 6, -10, 0), Qt::AlignTop | Qt::AlignLeft,
-               QStringLiteral("INCIDENTS IN VIEW"));
+               scene.mission.incidents.isEmpty() && scene.mission.routes.isEmpty()
+                   ? QStringLiteral("IN VIEW")
+                   : QStringLiteral("INCIDENTS IN VIEW"));
     legendFont.setBold(false);
     p.setFont(legendFont);
     int y = box.top() + 30;

@@ -2,6 +2,7 @@
 #include "report/Sitrep.h"
 
 #include "geo/ThreadCheck.h"
+#include "geo/WebMercator.h"
 #include "interop/AnalysisLayers.h"
 #include "interop/RegionCounts.h"
 #include "render/MapProduct.h"
@@ -11,6 +12,8 @@
 #include "store/TimeWindow.h"
 
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
@@ -51,6 +54,7 @@ struct Content {
     QString histogramLabel;
     QString hotSpots;
     std::vector<Row> hotSpotRows;
+    QImage hotSpotMap; ///< the cells alone, without the incidents' markers over them
     QString unusualNote;
     std::vector<Row> unusual;
     std::vector<Row> significant;
@@ -238,6 +242,17 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
     if (!options.from.isValid() || !options.to.isValid() || options.from >= options.to)
         return Error{QStringLiteral("A SITREP needs a period: --from before --to.")};
     render::MapScene scene = sceneIn;
+    // The mission's own analysis layers give way to this report's (their legends would repeat
+    // the same patterns with other counts).
+    const auto isAnalysis = [](const QString& style) {
+        const QString role = QJsonDocument::fromJson(style.toUtf8())
+                                 .object()
+                                 .value(QLatin1String("role"))
+                                 .toString();
+        return role == QLatin1String("hot spots") || role == QLatin1String("near-repeat risk");
+    };
+    scene.layers.removeIf([&](const render::LoadedLayer& l) { return isAnalysis(l.spec.style); });
+    scene.mission.layers.removeIf([&](const store::LayerSpec& l) { return isAnalysis(l.style); });
     const store::TimeWindow window{options.from, options.to};
     const QDateTime produced =
         options.producedAt.isValid() ? options.producedAt : QDateTime::currentDateTimeUtc();
@@ -328,6 +343,26 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
                 if (!loaded.isBroken()) {
                     scene.layers.append(loaded);
                     scene.mission.layers.append(spec);
+                    // A map of the cells alone, around them: markers would hide them.
+                    render::MapScene cells = scene;
+                    cells.mission.incidents.clear();
+                    cells.mission.routes.clear();
+                    cells.mission.annotations.clear();
+                    const geo::Extent around = loaded.layer->extent();
+                    const geo::GeoPoint low =
+                        geo::webmercator::unproject({around.minX, around.minY});
+                    const geo::GeoPoint high =
+                        geo::webmercator::unproject({around.maxX, around.maxY});
+                    const double pad =
+                        std::max({0.3, (high.lon - low.lon) * 0.1, (high.lat - low.lat) * 0.1});
+                    render::ProductSpec plain;
+                    plain.producedAt = produced;
+                    c.hotSpotMap = render::productMap(render::renderProduct(
+                        cells,
+                        render::Viewport::fittingGeographic(
+                            {low.lon - pad, low.lat - pad, high.lon + pad, high.lat + pad},
+                            QSize(kWidth - 2 * kMargin, 560)),
+                        plain));
                 }
             }
         }
@@ -427,6 +462,8 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
     pages.heading(QStringLiteral("Emerging hot spots"));
     pages.paragraph(c.hotSpots);
     pages.table(c.hotSpotRows, 2);
+    if (!c.hotSpotMap.isNull())
+        pages.image(c.hotSpotMap);
     pages.heading(QStringLiteral("Unusual activity"));
     pages.paragraph(c.unusualNote);
     pages.table(c.unusual);
