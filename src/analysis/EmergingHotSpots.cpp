@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "analysis/EmergingHotSpots.h"
 
+#include "geo/ThreadCheck.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -51,7 +53,11 @@ void splitAmong(std::size_t count, int threads, Work work) {
     }
     std::vector<std::thread> running;
     for (std::size_t p = 0; p < parts; ++p)
-        running.emplace_back(work, count * p / parts, count * (p + 1) / parts);
+        running.emplace_back([&work, begin = count * p / parts, end = count * (p + 1) / parts] {
+            // Below the GUI thread: an analysis on two cores must not stutter the map.
+            threadcheck::backgroundPriority();
+            work(begin, end);
+        });
     for (std::thread& t : running)
         t.join();
 }

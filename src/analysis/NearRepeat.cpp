@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "analysis/NearRepeat.h"
 
+#include "geo/ThreadCheck.h"
+
 #include <QLocale>
 
 #include <algorithm>
@@ -164,7 +166,10 @@ Result<KnoxResult> knoxTest(std::span<const Event> events, const KnoxBands& band
     };
     std::vector<std::thread> running;
     for (std::size_t part = 1; part < threads; ++part)
-        running.emplace_back(permute, part);
+        running.emplace_back([&permute, part] {
+            threadcheck::backgroundPriority(); // below the GUI thread, as the map's workers
+            permute(part);
+        });
     permute(0);
     for (std::thread& t : running)
         t.join();

@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "quick/AnalysisModel.h"
 
+#include "geo/ThreadCheck.h"
 #include "interop/RegionCounts.h"
 
 #include <QDir>
@@ -143,6 +144,7 @@ void AnalysisModel::runHotSpots() {
     ++running_;
     emit changed();
     watcher->setFuture(QtConcurrent::run([scene, scope, cell, stepDays, steps, missionPath] {
+        threadcheck::backgroundPriority();
         Outcome out;
         Result<interop::HotSpotRun> run =
             interop::runEmergingHotSpots(scene->mission.incidents, scope, cell, stepDays, steps);
@@ -205,6 +207,7 @@ void AnalysisModel::runNearRepeat(const QString& category) {
     ++running_;
     emit changed();
     watcher->setFuture(QtConcurrent::run([scene, scope, missionPath] {
+        threadcheck::backgroundPriority();
         Outcome out;
         out.kind = Outcome::Kind::NearRepeat;
         analysis::KnoxBands bands;

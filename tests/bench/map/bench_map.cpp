@@ -2,7 +2,10 @@
 // The map benchmark (issue 3): cold first frames of Tessera's renderer against QGIS 3.22 and GDAL's
 // own warp on the same inputs, in the same run, and frame times of the real map item during a
 // scripted pan and zoom. Prints a Markdown table. Not a test: nothing here passes or fails.
+#include "analysis/EmergingHotSpots.h"
+#include "analysis/Synthetic.h"
 #include "geo/GdalEnvironment.h"
+#include "geo/ThreadCheck.h"
 #include "geo/WebMercator.h"
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
@@ -30,9 +33,12 @@
 #include <gdal_utils.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <functional>
+#include <random>
 #include <sys/resource.h>
+#include <thread>
 #include <vector>
 
 using namespace tessera;
@@ -173,12 +179,13 @@ struct FrameStats {
     double p99 = 0;
     double max = 0;
     int frames = 0;
-    int over16 = 0; ///< frames slower than 16 ms
+    int over16 = 0;   ///< frames slower than 16 ms
+    int analyses = 0; ///< emerging hot spot runs finished meanwhile (--with-analysis)
 };
 
 /// The real map item in a 1920x1080 window: 5 s of panning, then 5 s of zooming in and out,
 /// one step every 16 ms, over the tiled raster, the coastline and the 100,000 points.
-FrameStats panAndZoom(const QString& dataDir) {
+FrameStats panAndZoom(const QString& dataDir, bool withAnalysis) {
     QTemporaryDir dir;
     const QString missionPath = dir.filePath(QStringLiteral("bench.tessera"));
     {
@@ -225,6 +232,29 @@ FrameStats panAndZoom(const QString& dataDir) {
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
     }
 
+    // --with-analysis: emerging hot spots over 1,000,000 incidents (1 km cells, 52 weekly
+    // steps), run again and again on two threads beside the map, as the app runs them.
+    std::atomic<bool> stop{false};
+    std::atomic<int> analyses{0};
+    std::thread analysis;
+    if (withAnalysis) {
+        analysis = std::thread([&] {
+            threadcheck::backgroundPriority();
+            std::mt19937_64 random(7);
+            const double end = 1'796'000'000, week = 7 * 86400.0;
+            const std::vector<analysis::Event> events = analysis::synthetic::townBackground(
+                random, 1'000'000, 300, 1'500'000, end - 52 * week, end);
+            analysis::CubeShape shape;
+            shape.steps = 52;
+            shape.end = end;
+            const Result<analysis::SpaceTimeCube> cube = analysis::buildCube(events, shape);
+            if (!cube)
+                qFatal("%s", qPrintable(cube.errorMessage()));
+            while (!stop)
+                if (analysis::emergingHotSpots(cube.value(), {}, 2))
+                    ++analyses;
+        });
+    }
     QLoggingCategory::setFilterRules(QStringLiteral("qt.scenegraph.time.renderloop.debug=true"));
     previousHandler = qInstallMessageHandler(captureFrameTimes);
     frameTimes.clear();
@@ -244,9 +274,13 @@ FrameStats panAndZoom(const QString& dataDir) {
     });
     driver.start(16);
     loop.exec();
+    stop = true;
+    if (analysis.joinable())
+        analysis.join();
     qInstallMessageHandler(previousHandler);
     QLoggingCategory::setFilterRules(QString());
     FrameStats stats;
+    stats.analyses = analyses;
     stats.frames = static_cast<int>(frameTimes.size());
     stats.p50 = percentile(frameTimes, 0.50);
     stats.p99 = percentile(frameTimes, 0.99);
@@ -276,11 +310,13 @@ int main(int argc, char* argv[]) {
         qputenv("QT_QUICK_BACKEND", "software");
     QGuiApplication app(argc, argv);
     geo::ensureGdalRegistered();
-    // bench_map [--frames-only | --cold-only] [--only TEXT] [DATA-DIR]
+    // bench_map [--frames-only | --cold-only] [--with-analysis] [--only TEXT] [DATA-DIR]
+    // (--with-analysis: the frames again while emerging hot spots run beside the map)
     // (--only: just the cold-frame inputs whose name contains TEXT, e.g. "tiled")
     QStringList args = QCoreApplication::arguments().mid(1);
     const bool framesOnly = args.removeAll(QStringLiteral("--frames-only")) > 0;
     const bool coldOnly = args.removeAll(QStringLiteral("--cold-only")) > 0;
+    const bool withAnalysis = args.removeAll(QStringLiteral("--with-analysis")) > 0;
     QString only;
     if (const qsizetype at = args.indexOf(QStringLiteral("--only"));
         at >= 0 && at + 1 < args.size()) {
@@ -352,7 +388,7 @@ int main(int argc, char* argv[]) {
     }
     if (coldOnly)
         return 0;
-    const FrameStats frames = panAndZoom(dataDir);
+    const FrameStats frames = panAndZoom(dataDir, false);
     std::printf(
         "\nScripted pan and zoom, 10 s at 1920x1080 (tiled raster + coastline + 100,000 points), "
         "render loop's own frame times (%s scene graph): %d frames, p50 %.1f ms, p99 %.1f ms, max "
@@ -360,6 +396,13 @@ int main(int argc, char* argv[]) {
         qPrintable(qEnvironmentVariable("QT_QUICK_BACKEND", QStringLiteral("default"))),
         frames.frames, frames.p50, frames.p99, frames.max, frames.over16,
         qPrintable(loadAverage()));
+    if (withAnalysis) {
+        const FrameStats busy = panAndZoom(dataDir, true);
+        std::printf("The same while emerging hot spots over 1,000,000 incidents (1 km x 52 weekly "
+                    "steps, two threads) ran beside it %d times: %d frames, p50 %.1f ms, p99 %.1f "
+                    "ms, max %.1f ms, %d frames over 16 ms\n",
+                    busy.analyses, busy.frames, busy.p50, busy.p99, busy.max, busy.over16);
+    }
     std::printf("Peak memory: Tessera %.0f MB (this whole benchmark process), QGIS %.0f MB "
                 "(largest single-input process)\n",
                 peakRssMb(), qgisPeak);
