@@ -108,4 +108,4 @@ set_tests_properties("test_desk_e2e: an analyst reports, annotates and finds an 
 tessera_add_suite(test_quick_analysis DEMO SOURCES unit/test_quick_analysis.cpp
                   LIBS tessera_quick Qt6::Quick)
 # The SITREP (issue 23): pages, banners at the highest marking held, the period's analyses.
-tessera_add_suite(test_report DEMO SOURCES unit/test_report.cpp LIBS tessera_report)
+tessera_add_suite(test_report DEMO SOURCES unit/test_report.cpp LIBS tessera_report tessera_share)

@@ -358,6 +358,13 @@ int sitrep(const QStringList& args) {
          QStringLiteral("file")},
         {QStringLiteral("cell"), QStringLiteral("Hot spot cell side in metres (default 5000)."),
          QStringLiteral("metres"), QStringLiteral("5000")},
+        {QStringLiteral("for"),
+         QStringLiteral("A releasable version for this peer (station name or fingerprint): only "
+                        "what it is cleared for is counted, analysed and shown."),
+         QStringLiteral("peer")},
+        {QStringLiteral("contacts"),
+         QStringLiteral("The contact book that knows the peer (default: the sharing commands')."),
+         QStringLiteral("file")},
     });
     p.addPositionalArgument(QStringLiteral("mission"), QStringLiteral("Mission file."));
     p.process(args);
@@ -372,6 +379,14 @@ int sitrep(const QStringList& args) {
     options.to = to->isValid() ? *to : QDateTime::currentDateTimeUtc();
     options.from = from->isValid() ? *from : options.to.addDays(-7);
     options.hotSpotCellMetres = p.value(QStringLiteral("cell")).toDouble();
+    if (p.isSet(QStringLiteral("for"))) {
+        auto filter =
+            releaseFilter(p.value(QStringLiteral("for")), p.value(QStringLiteral("contacts")));
+        if (!filter)
+            return fail(filter.error().message);
+        options.releasable = filter.value();
+        options.recipient = p.value(QStringLiteral("for"));
+    }
     auto scene = render::loadScene(p.positionalArguments()[0]);
     if (!scene)
         return fail(scene.error().message);
@@ -386,7 +401,11 @@ int sitrep(const QStringList& args) {
     if (!written)
         return fail(written.error().message);
     out() << made.value().incidents << " incidents, " << made.value().pages.size() << " page(s) "
-          << "under " << made.value().banner << '\n';
+          << "under " << made.value().banner;
+    if (options.releasable)
+        out() << "; for " << options.recipient << ", " << made.value().withheld
+              << " record(s) withheld";
+    out() << '\n';
     for (const QString& f : written.value())
         out() << f << '\n';
     out().flush();
@@ -405,7 +424,7 @@ QString analysisUsage() {
         "                                                       regions busier or quieter\n"
         "  analyse exercise-history FILE [--incidents N] [--weeks W] [--seed S]\n"
         "                                                       a training history to analyse\n"
-        "  sitrep FILE [--from T] [--to T] --out report.pdf|report.png\n"
+        "  sitrep FILE [--from T] [--to T] [--for PEER] --out report.pdf|report.png\n"
         "                                                       a situation report\n");
 }
 

@@ -10,6 +10,8 @@
 #include <QCommandLineParser>
 #include <QTextStream>
 
+#include <functional>
+
 namespace tessera::cli {
 
 QTextStream& out();
@@ -28,5 +30,10 @@ Status writeFile(const QString& path, const QByteArray& bytes);
 
 /// tessera-cli relay ...: sharing through a broker (RelayCommands.cpp); -1 when `sub` is not one.
 int runRelayCommand(const QString& sub, const QStringList& rest);
+
+/// For `--for PEER`: whether ReleasePolicy lets a marking go to the peer, a contact found in
+/// `contacts` (empty: where the sharing commands find the contact book). ShareCommands.cpp.
+Result<std::function<bool(const store::Marking&)>> releaseFilter(const QString& peer,
+                                                                 const QString& contacts);
 
 } // namespace tessera::cli

@@ -1,6 +1,7 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 // tessera-cli: the headless face of Tessera. Wiring only; the work is in the libraries.
 
+#include "CliShare.h"
 #include "RuntimeDir.h"
 #include "geo/GeoTypes.h"
 #include "interop/CursorOnTarget.h"
@@ -35,10 +36,6 @@ const char* shareUsage();
 // AnalysisCommands.cpp: tessera-cli analyse ...; -1 when `args` is not one.
 int runAnalysisCommand(const QStringList& args);
 QString analysisUsage();
-/// For `mission export --for PEER`: whether ReleasePolicy lets a marking go to the peer, a
-/// contact found in `contacts` (empty: where the sharing commands find the contact book).
-tessera::Result<std::function<bool(const tessera::store::Marking&)>>
-releaseFilter(const QString& peer, const QString& contacts);
 } // namespace tessera::cli
 
 namespace {

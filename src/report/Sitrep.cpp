@@ -12,6 +12,7 @@
 #include "store/TimeWindow.h"
 
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPainter>
@@ -43,6 +44,7 @@ struct Content {
     QString mission;
     QString period;
     QString produced;
+    QString releasableFor; ///< a releasable version: for whom, and how much was withheld
     QString banner;
     QColor bannerColor;
     QImage map;
@@ -194,6 +196,13 @@ private:
                 QRect(kMargin, y_, kWidth - 2 * kMargin, 26), Qt::AlignLeft | Qt::AlignVCenter,
                 QStringLiteral("Period %1 · produced %2").arg(content_.period, content_.produced));
             y_ += 36;
+            if (!content_.releasableFor.isEmpty()) {
+                painter_->setFont(font(16, true));
+                painter_->setPen(QColor(0x9a, 0x56, 0x00));
+                painter_->drawText(QRect(kMargin, y_, kWidth - 2 * kMargin, 26),
+                                   Qt::AlignLeft | Qt::AlignVCenter, content_.releasableFor);
+                y_ += 36;
+            }
         }
     }
     /// The banners and the page number, on the finished page.
@@ -253,12 +262,48 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
     };
     scene.layers.removeIf([&](const render::LoadedLayer& l) { return isAnalysis(l.spec.style); });
     scene.mission.layers.removeIf([&](const store::LayerSpec& l) { return isAnalysis(l.style); });
+    // A releasable version holds only what the recipient may have, before anything is counted,
+    // analysed or drawn: what is withheld cannot reach a page.
+    int withheld = 0;
+    if (options.releasable) {
+        const auto withhold = [&](const auto& record) {
+            const bool released = options.releasable(record.marking);
+            withheld += released ? 0 : 1;
+            return !released;
+        };
+        scene.mission.incidents.removeIf(withhold);
+        scene.mission.routes.removeIf(withhold);
+        scene.mission.annotations.removeIf(withhold);
+        // Layers made from records carry their markings: every one must be releasable.
+        const auto derivedWithheld = [&](const QString& style) {
+            for (const QJsonValue& m : QJsonDocument::fromJson(style.toUtf8())
+                                           .object()
+                                           .value(QLatin1String("markings"))
+                                           .toArray())
+                if (!options.releasable(
+                        {m.toObject().value(QLatin1String("classification")).toString(),
+                         m.toObject().value(QLatin1String("releasability")).toString()}))
+                    return true;
+            return false;
+        };
+        scene.layers.removeIf(
+            [&](const render::LoadedLayer& l) { return derivedWithheld(l.spec.style); });
+        scene.mission.layers.removeIf(
+            [&](const store::LayerSpec& l) { return derivedWithheld(l.style); });
+    }
     const store::TimeWindow window{options.from, options.to};
     const QDateTime produced =
         options.producedAt.isValid() ? options.producedAt : QDateTime::currentDateTimeUtc();
     Content c;
     c.mission = scene.mission.info.name;
     c.period = QStringLiteral("%1 to %2").arg(dtg(options.from), dtg(options.to));
+    if (options.releasable)
+        c.releasableFor =
+            QStringLiteral("Releasable version for %1: only what it may receive is counted, "
+                           "analysed and shown; %2 record(s) of the mission withheld.")
+                .arg(options.recipient.isEmpty() ? QStringLiteral("a recipient")
+                                                 : options.recipient)
+                .arg(withheld);
     c.produced = dtg(produced);
 
     QList<store::Incident> inPeriod;
@@ -418,6 +463,9 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
     report.marking = store::shownMarking(scene.mission, {-180, -90, 180, 90}, window);
     report.banner = render::bannerText(scene.mission.info, report.marking);
     report.incidents = static_cast<int>(inPeriod.size());
+    report.withheld = withheld;
+    for (const store::Incident& i : inPeriod)
+        report.shownIncidents.append(i.uuid);
     report.bannerColor = render::bannerColor(scene.mission.info, report.marking);
     report.hotSpots = c.hotSpots;
     report.unusual = c.unusual.size();

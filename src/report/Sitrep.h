@@ -9,7 +9,9 @@
 #include <QDateTime>
 #include <QImage>
 #include <QString>
+#include <QStringList>
 
+#include <functional>
 #include <vector>
 
 namespace tessera::report {
@@ -24,6 +26,12 @@ struct SitrepOptions {
     QDateTime to;
     QDateTime producedAt; ///< invalid: now
     double hotSpotCellMetres = 5000;
+    /// A releasable version for a recipient (ReleasePolicy through `releasable`): only the
+    /// incidents, routes and annotations it may have are shown, counted or analysed; layers
+    /// made from records whose markings it may not have are left out; the first page says for
+    /// whom and how much was withheld. Empty: the full report, for this station.
+    std::function<bool(const store::Marking&)> releasable;
+    QString recipient;
 };
 
 struct Sitrep {
@@ -35,6 +43,8 @@ struct Sitrep {
     QString hotSpots;            ///< what the hot spot analysis found, or why it did not run
     std::size_t unusual = 0;     ///< region-categories flagged as unusual
     std::size_t significant = 0; ///< high and critical incidents listed
+    QStringList shownIncidents;  ///< the UUIDs of the incidents the report counts and shows
+    int withheld = 0;            ///< records left out of a releasable version
 };
 
 /// Composes the report. Threads: a worker (it renders tiles and reads layers through GDAL).

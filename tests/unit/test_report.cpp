@@ -5,6 +5,7 @@
 #include "interop/ExerciseHistory.h"
 #include "render/MapScene.h"
 #include "report/Sitrep.h"
+#include "share/ReleasePolicy.h"
 #include "store/MissionStore.h"
 
 #include <QFileInfo>
@@ -166,4 +167,66 @@ TEST_CASE("The command line analyses a mission and writes its SITREP", "[report]
                QStringLiteral("--cell"), QStringLiteral("1"), QStringLiteral("--steps"),
                QStringLiteral("52"), QStringLiteral("--layer")}) == 1);
     CHECK(test::fileHash(path) == before);
+}
+
+TEST_CASE("A releasable SITREP holds nothing its recipient may not have", "[report][release]") {
+    // The adversary reads the report meant for NLD: it must not learn of the French source
+    // report, not by a count, a hot spot, a region's tally or the banner.
+    QTemporaryDir dir;
+    const QString path = copyDemo(dir);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QString secretUuid;
+    {
+        auto store = store::MissionStore::open(path, store::MissionStore::Access::ReadWrite);
+        REQUIRE(store.ok());
+        interop::ExerciseHistoryOptions history;
+        history.incidents = 1200;
+        history.end = now;
+        REQUIRE(interop::addExerciseHistory(store.value(), history).ok());
+        // Forty French-only reports in one place this week: a hot spot of their own, a surge in
+        // Gao's tally, and SECRET on the banner, were they to leak.
+        for (int k = 0; k < 40; ++k) {
+            store::Incident secret;
+            secret.title = QStringLiteral("EXERCISE - French source report %1").arg(k);
+            secret.category = QStringLiteral("ied");
+            secret.severity = store::Severity::Critical;
+            secret.observedAt = now.addSecs(-3600 * (k + 1));
+            secret.location = {-0.05 + 0.001 * k, 16.27};
+            secret.marking = {QStringLiteral("SECRET"), QStringLiteral("REL TO FRA")};
+            secret.exercise = true;
+            REQUIRE(store.value().addIncident(secret).ok());
+            secretUuid = secret.uuid;
+        }
+    }
+    auto scene = render::loadScene(path);
+    REQUIRE(scene.ok());
+    report::SitrepOptions options;
+    options.to = now;
+    options.from = now.addDays(-7);
+    const Result<report::Sitrep> full = report::composeSitrep(*scene.value(), options);
+    REQUIRE(full.ok());
+    REQUIRE(full.value().shownIncidents.contains(secretUuid));
+    REQUIRE_THAT(full.value().banner.toStdString(), Contains("SECRET"));
+
+    share::StationProfile nld;
+    nld.stationName = QStringLiteral("NLD BATTALION");
+    nld.organisation = QStringLiteral("NLD");
+    nld.communities = {QStringLiteral("EXERCISE PARTICIPANTS")};
+    nld.clearance = store::Classification::Secret; // cleared high, but not on the REL TO line
+    options.releasable = [nld](const store::Marking& m) {
+        return share::ReleasePolicy::mayRelease(m, nld).allowed;
+    };
+    options.recipient = QStringLiteral("NLD BATTALION");
+    const Result<report::Sitrep> forNld = report::composeSitrep(*scene.value(), options);
+    REQUIRE(forNld.ok());
+    CHECK_FALSE(forNld.value().shownIncidents.contains(secretUuid));
+    CHECK(forNld.value().incidents == full.value().incidents - 40);
+    CHECK(forNld.value().withheld >= 40);
+    CHECK_THAT(forNld.value().banner.toStdString(), !Contains("SECRET"));
+    CHECK(bannersOnEveryPage(forNld.value()));
+    // The analyses ran on what NLD may have: the French cluster is no hot spot of its report.
+    CHECK(forNld.value().hotSpots != full.value().hotSpots);
+    // Every page differs from the full report's: nothing was painted from the withheld records.
+    REQUIRE_FALSE(forNld.value().pages.empty());
+    CHECK(forNld.value().pages.front() != full.value().pages.front());
 }
