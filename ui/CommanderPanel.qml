@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import Tessera.Map
 
@@ -41,6 +42,15 @@ Rectangle {
         id: analysis
         objectName: "analysis"
         mission: panel.mission
+    }
+
+    FileDialog {
+        id: sitrepDialog
+        title: "Save the SITREP"
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "pdf"
+        nameFilters: ["PDF (*.pdf)"]
+        onAccepted: analysis.writeSitrep(selectedFile)
     }
 
     ColumnLayout {
@@ -303,6 +313,26 @@ Rectangle {
                 text: "Near repeat"
                 enabled: !analysis.busy
                 onClicked: analysis.runNearRepeat(repeatCategory.currentIndex > 0 ? repeatCategory.currentText : "")
+            }
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            Button {
+                objectName: "writeSitrep"
+                text: "SITREP…"
+                enabled: !analysis.busy
+                ToolTip.visible: hovered
+                ToolTip.text: "A situation report of the time window (the last 7 days when open) as marked PDF pages"
+                onClicked: sitrepDialog.open()
+            }
+            Text {
+                Layout.fillWidth: true
+                text: analysis.sitrepMessage
+                elide: Text.ElideMiddle
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
             }
         }
         Text {

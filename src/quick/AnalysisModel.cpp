@@ -3,6 +3,7 @@
 
 #include "geo/ThreadCheck.h"
 #include "interop/RegionCounts.h"
+#include "report/Sitrep.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -257,9 +258,51 @@ void AnalysisModel::runNearRepeat(const QString& category) {
     }));
 }
 
+void AnalysisModel::writeSitrep(const QUrl& file) {
+    const auto scene = mission_ ? mission_->scene() : nullptr;
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    if (!scene || path.isEmpty())
+        return;
+    report::SitrepOptions options;
+    options.to = windowEnd();
+    const store::TimeWindow window = mission_->timeWindow();
+    options.from = window.from.isValid() ? window.from : options.to.addDays(-7);
+    auto* watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        adopt(watcher->result());
+        watcher->deleteLater();
+    });
+    ++running_;
+    emit changed();
+    watcher->setFuture(QtConcurrent::run([scene, options, path] {
+        threadcheck::backgroundPriority();
+        Outcome out;
+        out.kind = Outcome::Kind::Sitrep;
+        Result<report::Sitrep> made = report::composeSitrep(*scene, options);
+        if (!made) {
+            out.error = made.error().message;
+            return out;
+        }
+        Result<QStringList> written = report::writeSitrep(
+            made.value(), path, QStringLiteral("SITREP %1").arg(scene->mission.info.name));
+        if (!written)
+            out.error = written.error().message;
+        else
+            out.summary = QStringLiteral("SITREP written: %1 (%2 page(s), %3)")
+                              .arg(written.value().join(QStringLiteral(", ")))
+                              .arg(made.value().pages.size())
+                              .arg(made.value().banner);
+        return out;
+    }));
+}
+
 void AnalysisModel::adopt(const Outcome& outcome) {
     --running_;
-    if (outcome.kind == Outcome::Kind::NearRepeat)
+    if (outcome.kind == Outcome::Kind::Sitrep)
+        sitrepMessage_ = outcome.error.isEmpty()
+                             ? outcome.summary
+                             : QStringLiteral("SITREP not written: %1").arg(outcome.error);
+    else if (outcome.kind == Outcome::Kind::NearRepeat)
         nearRepeatSummary_ = outcome.error.isEmpty() ? outcome.summary : outcome.error;
     else
         hotSpotSummary_ = outcome.error.isEmpty() ? outcome.summary : outcome.error;

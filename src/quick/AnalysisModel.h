@@ -8,6 +8,7 @@
 #include <QFutureWatcher>
 #include <QObject>
 #include <QPointer>
+#include <QUrl>
 #include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
@@ -41,6 +42,8 @@ class AnalysisModel : public QObject {
     /// The incidents' categories, for the near-repeat test's choice.
     Q_PROPERTY(QStringList categories READ categories NOTIFY changed)
     Q_PROPERTY(bool busy READ busy NOTIFY changed)
+    /// Where the last SITREP went, or why it was not written.
+    Q_PROPERTY(QString sitrepMessage READ sitrepMessage NOTIFY changed)
 
 public:
     explicit AnalysisModel(QObject* parent = nullptr);
@@ -55,11 +58,15 @@ public:
     [[nodiscard]] QString nearRepeatSummary() const { return nearRepeatSummary_; }
     [[nodiscard]] QStringList categories() const;
     [[nodiscard]] bool busy() const { return running_ > 0; }
+    [[nodiscard]] QString sitrepMessage() const { return sitrepMessage_; }
 
     /// Emerging hot spots of the incidents in the cube ending at the time window's end.
     Q_INVOKABLE void runHotSpots();
     /// The Knox test of the time window's incidents of `category` (all when empty).
     Q_INVOKABLE void runNearRepeat(const QString& category);
+    /// A SITREP of the time window (the last 7 days when it is open-ended) to `file` (PDF, or
+    /// PNG pages); finished() says where it went or why not.
+    Q_INVOKABLE void writeSitrep(const QUrl& file);
 
 signals:
     void missionChanged();
@@ -69,7 +76,7 @@ signals:
 
 private:
     struct Outcome {
-        enum class Kind { HotSpots, NearRepeat } kind = Kind::HotSpots;
+        enum class Kind { HotSpots, NearRepeat, Sitrep } kind = Kind::HotSpots;
         QString summary;
         QString error;
         QVariantList rows;
@@ -91,6 +98,7 @@ private:
     QString hotSpotSummary_;
     QVariantList nearRepeatRows_;
     QString nearRepeatSummary_;
+    QString sitrepMessage_;
     int running_ = 0;
 };
 

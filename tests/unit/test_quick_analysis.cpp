@@ -9,10 +9,12 @@
 #include "render/VectorLayer.h"
 #include "store/Situation.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QUrl>
 
 #include <catch2/catch.hpp>
 
@@ -125,6 +127,18 @@ TEST_CASE("Analyses in the app become layers of the mission with their legend",
     REQUIRE(test::waitUntil([&] { return finished.count() == 3; }, 120000));
     INFO(analysis.nearRepeatSummary().toStdString());
     REQUIRE(analysis.nearRepeatRows().size() == 4);
+
+    // The SITREP of the window, written on a worker.
+    const QString pdf = QFileInfo(path).absoluteDir().filePath(QStringLiteral("week.pdf"));
+    analysis.writeSitrep(QUrl::fromLocalFile(pdf));
+    REQUIRE(test::waitUntil([&] { return finished.count() == 4; }, 120000));
+    INFO(analysis.sitrepMessage().toStdString());
+    CHECK(analysis.sitrepMessage().startsWith(QStringLiteral("SITREP written")));
+    CHECK(test::readAll(pdf).startsWith("%PDF"));
+    // A place it cannot write to: said, not thrown.
+    analysis.writeSitrep(QUrl::fromLocalFile(QStringLiteral("/nonexistent/dir/week.pdf")));
+    REQUIRE(test::waitUntil([&] { return finished.count() == 5; }, 120000));
+    CHECK(analysis.sitrepMessage().startsWith(QStringLiteral("SITREP not written")));
 }
 
 TEST_CASE("An analysis that refuses says why and leaves the map as it was", "[quick][analysis]") {
