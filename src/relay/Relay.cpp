@@ -249,6 +249,14 @@ struct Relay::Impl {
                 s.lastError.clear();
             });
             sendDue = true;
+            // What was in flight on the link before this one may never be acknowledged (the
+            // client's queue of a dropped link is not bound to reach the broker): sent again at
+            // the next turn; a peer applies what it already has as unchanged.
+            if (!inFlight.isEmpty()) {
+                inFlight.clear();
+                midPeers.clear();
+                update([](RelayStatus& s) { s.partsQueued = 0; });
+            }
             if (!c->sessionPresent) {
                 // A new session: subscribe, and ask every peer for what we lack. Whatever the
                 // broker queued in an earlier session is gone, and what peers sent before this

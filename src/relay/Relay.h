@@ -33,7 +33,7 @@ struct RelaySettings {
     /// since every writer on the broker reaches every peer directly.
     bool forward = false;
     /// A bundle the broker has not acknowledged whole after this long is sent again.
-    int inFlightTimeoutMs = 10 * 60 * 1000;
+    int inFlightTimeoutMs = 2 * 60 * 1000;
     share::BundleLimits limits;
 };
 
