@@ -277,8 +277,11 @@ ApplicationWindow {
         palette.buttonText: "white"
         text: "✎ Annotate"
         onClicked: {
+            // Decide before cancelling the route: its change signal re-evaluates this button's
+            // `checked` binding, which then no longer says what the click asked for.
+            const drawing = !annotationDraft.active
             routeDraft.cancel()
-            checked ? annotationDraft.start("point") : annotationDraft.cancel()
+            drawing ? annotationDraft.start("point") : annotationDraft.cancel()
         }
         ToolTip.text: "Draw a point, line or area with a note on the map (Ctrl+D)"
         ToolTip.visible: hovered

@@ -169,6 +169,13 @@ TEST_CASE("An analyst reports an incident and annotates it and finds it again by
     press(window, Qt::Key_Return);
     REQUIRE(test::waitUntil([&] { return !draft->active(); }));
 
+    // The ✎ Annotate button opens the drawing bar as Ctrl+D does, and a second click closes it
+    // (it once cancelled the route first, whose signal reset the button before it decided).
+    click(window, findItem(content, QStringLiteral("annotateButton")));
+    REQUIRE(test::waitUntil([&] { return draft->active(); }));
+    click(window, findItem(content, QStringLiteral("annotateButton")));
+    REQUIRE(test::waitUntil([&] { return !draft->active(); }));
+
     // The mission file holds what was typed.
     auto opened = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
     REQUIRE(opened.ok());
