@@ -46,28 +46,23 @@ std::optional<std::vector<double>> numbers(const QString& text) {
     return out;
 }
 
-/// The folder beside the mission file that holds its analyses' layers.
-QString analysisFolder(const QString& missionPath) {
-    const QFileInfo info(missionPath);
-    return info.absoluteDir().filePath(info.fileName() + QStringLiteral(".analysis"));
-}
-
 /// Writes a layer made by an analysis and puts it in the mission's stack.
 int attachLayer(const QString& missionPath, const QString& name, const QString& file,
                 const QString& style) {
-    auto mission = store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
-    if (!mission)
-        return fail(mission.error().message);
-    store::LayerSpec layer;
-    layer.name = name;
-    layer.kind = store::LayerKind::Vector;
-    layer.source = QFileInfo(missionPath).absoluteDir().relativeFilePath(file);
-    layer.style = style;
-    Result<qint64> id = interop::putAnalysisLayer(mission.value(), layer);
-    if (!id)
-        return fail(id.error().message);
-    out() << "layer \"" << name << "\" (" << layer.source << ") is in the mission" << Qt::endl;
+    Result<store::LayerSpec> layer = interop::storeAnalysisLayer(missionPath, name, file, style);
+    if (!layer)
+        return fail(layer.error().message);
+    out() << "layer \"" << name << "\" (" << layer.value().source << ") is in the mission"
+          << Qt::endl;
     return 0;
+}
+
+/// Every incident of the mission, read-only.
+Result<QList<store::Incident>> missionIncidents(const QString& path) {
+    auto mission = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
+    if (!mission)
+        return mission.error();
+    return mission.value().incidents();
 }
 
 int hotSpots(const QStringList& args) {
@@ -120,20 +115,13 @@ int hotSpots(const QStringList& args) {
     if (!(parameters.falseDiscovery > 0 && parameters.falseDiscovery < 1))
         return fail(QStringLiteral("--fdr must be between 0 and 1"));
 
-    QList<store::Incident> incidents;
-    {
-        auto mission = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
-        if (!mission)
-            return fail(mission.error().message);
-        auto all = mission.value().incidents();
-        if (!all)
-            return fail(all.error().message);
-        incidents = std::move(all).value();
-    }
-    Result<interop::HotSpotRun> run =
-        interop::runEmergingHotSpots(incidents, scope, p.value(QStringLiteral("cell")).toDouble(),
-                                     p.value(QStringLiteral("step-days")).toDouble(),
-                                     p.value(QStringLiteral("steps")).toInt(), parameters);
+    Result<QList<store::Incident>> incidents = missionIncidents(path);
+    if (!incidents)
+        return fail(incidents.error().message);
+    Result<interop::HotSpotRun> run = interop::runEmergingHotSpots(
+        incidents.value(), scope, p.value(QStringLiteral("cell")).toDouble(),
+        p.value(QStringLiteral("step-days")).toDouble(), p.value(QStringLiteral("steps")).toInt(),
+        parameters);
     if (!run)
         return fail(run.error().message);
     const analysis::HotSpotResult& r = run.value().result;
@@ -157,7 +145,7 @@ int hotSpots(const QStringList& args) {
         out() << "no layer written: nothing to draw" << Qt::endl;
         return 0;
     }
-    const QString file = QDir(analysisFolder(path)).filePath(QStringLiteral("hot-spots.geojson"));
+    const QString file = interop::analysisLayerFile(path, QStringLiteral("hot-spots.geojson"));
     if (Status s = interop::writeHotSpotLayer(run.value(), file); !s)
         return fail(s.error().message);
     return attachLayer(path, QStringLiteral("Emerging hot spots"), file,
@@ -212,17 +200,10 @@ int nearRepeat(const QStringList& args) {
     bands.permutations = p.value(QStringLiteral("permutations")).toInt();
     bands.seed = p.value(QStringLiteral("seed")).toULongLong();
 
-    QList<store::Incident> incidents;
-    {
-        auto mission = store::MissionStore::open(path, store::MissionStore::Access::ReadOnly);
-        if (!mission)
-            return fail(mission.error().message);
-        auto all = mission.value().incidents();
-        if (!all)
-            return fail(all.error().message);
-        incidents = std::move(all).value();
-    }
-    Result<interop::NearRepeatRun> run = interop::runNearRepeat(incidents, scope, bands);
+    Result<QList<store::Incident>> incidents = missionIncidents(path);
+    if (!incidents)
+        return fail(incidents.error().message);
+    Result<interop::NearRepeatRun> run = interop::runNearRepeat(incidents.value(), scope, bands);
     if (!run)
         return fail(run.error().message);
     const analysis::KnoxResult& t = run.value().table;
@@ -248,7 +229,7 @@ int nearRepeat(const QStringList& args) {
     if (!p.isSet(QStringLiteral("layer")))
         return 0;
     const QString file =
-        QDir(analysisFolder(path)).filePath(QStringLiteral("near-repeat-risk.geojson"));
+        interop::analysisLayerFile(path, QStringLiteral("near-repeat-risk.geojson"));
     if (run.value().rings.empty()) {
         out() << "no layer written: nothing to draw" << Qt::endl;
         return 0;

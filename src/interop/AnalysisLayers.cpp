@@ -381,4 +381,32 @@ Result<qint64> putAnalysisLayer(store::MissionStore& mission, store::LayerSpec l
     return mission.addLayer(layer);
 }
 
+QString analysisLayerFile(const QString& missionPath, const QString& fileName) {
+    const QFileInfo info(missionPath);
+    return QDir(info.absoluteDir().filePath(info.fileName() + QStringLiteral(".analysis")))
+        .filePath(fileName);
+}
+
+Result<store::LayerSpec> storeAnalysisLayer(const QString& missionPath, const QString& name,
+                                            const QString& file, const QString& style) {
+    auto mission = store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
+    if (!mission)
+        return mission.error();
+    store::LayerSpec spec;
+    spec.name = name;
+    spec.kind = store::LayerKind::Vector;
+    spec.source = QFileInfo(missionPath).absoluteDir().relativeFilePath(file);
+    spec.style = style;
+    Result<qint64> id = putAnalysisLayer(mission.value(), spec);
+    if (!id)
+        return id.error();
+    auto layers = mission.value().layers();
+    if (!layers)
+        return layers.error();
+    for (const store::LayerSpec& stored : layers.value())
+        if (stored.id == id.value())
+            return stored;
+    return Error{QStringLiteral("%1: the layer \"%2\" was not kept").arg(missionPath, name)};
+}
+
 } // namespace tessera::interop

@@ -76,4 +76,14 @@ Result<std::vector<analysis::Assessment>> runUnusualActivity(const store::Missio
 /// replaces its result rather than stacking copies).
 Result<qint64> putAnalysisLayer(store::MissionStore& mission, store::LayerSpec layer);
 
+/// Where a mission's analyses write their layers: `fileName` in the folder MISSION.analysis
+/// beside the mission file.
+QString analysisLayerFile(const QString& missionPath, const QString& fileName);
+
+/// Puts the vector layer an analysis wrote to `file` into the mission at `missionPath` as
+/// `name` (putAnalysisLayer, its source relative to the mission's folder) and returns it as
+/// the mission now holds it.
+Result<store::LayerSpec> storeAnalysisLayer(const QString& missionPath, const QString& name,
+                                            const QString& file, const QString& style);
+
 } // namespace tessera::interop

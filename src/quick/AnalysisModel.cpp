@@ -5,8 +5,6 @@
 #include "interop/RegionCounts.h"
 #include "report/Sitrep.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <map>
@@ -15,37 +13,24 @@ namespace tessera::quick {
 
 namespace {
 
-/// Where a mission's analyses write their layers: a folder beside the mission file.
-QString analysisFile(const QString& missionPath, const QString& name) {
-    const QFileInfo info(missionPath);
-    return QDir(info.absoluteDir().filePath(info.fileName() + QStringLiteral(".analysis")))
-        .filePath(name);
-}
-
-/// Puts the layer a worker wrote into the mission file and opens it as the map will draw it.
-Result<render::LoadedLayer> storeLayer(const QString& missionPath, const QString& name,
-                                       const QString& file, const QString& style) {
-    auto mission = store::MissionStore::open(missionPath, store::MissionStore::Access::ReadWrite);
-    if (!mission)
-        return mission.error();
-    store::LayerSpec spec;
-    spec.name = name;
-    spec.kind = store::LayerKind::Vector;
-    spec.source = QFileInfo(missionPath).absoluteDir().relativeFilePath(file);
-    spec.style = style;
-    Result<qint64> id = interop::putAnalysisLayer(mission.value(), spec);
-    if (!id)
-        return id.error();
-    auto layers = mission.value().layers();
-    if (!layers)
-        return layers.error();
-    for (const store::LayerSpec& stored : layers.value())
-        if (stored.id == id.value())
-            spec = stored;
-    render::LoadedLayer loaded = render::loadLayer(spec, file);
+/// The layer an analysis wrote put into the mission and opened as the map will draw it; the
+/// outcome carries it, or why it could not be.
+void storeLayer(AnalysisModelOutcome& out, const QString& missionPath, const QString& name,
+                const QString& file, const QString& style, const Status& written) {
+    if (!written) {
+        out.error = written.error().message;
+        return;
+    }
+    Result<store::LayerSpec> spec = interop::storeAnalysisLayer(missionPath, name, file, style);
+    if (!spec) {
+        out.error = spec.error().message;
+        return;
+    }
+    render::LoadedLayer loaded = render::loadLayer(spec.value(), file);
     if (loaded.isBroken())
-        return Error{loaded.problem};
-    return loaded;
+        out.error = loaded.problem;
+    else
+        out.layer = std::move(loaded);
 }
 
 } // namespace
@@ -137,7 +122,7 @@ void AnalysisModel::runHotSpots() {
     const double cell = cellMetres_, stepDays = stepDays_;
     const int steps = steps_;
     const QString missionPath = scene->mission.path;
-    auto* watcher = new QFutureWatcher<Outcome>(this);
+    auto* watcher = new QFutureWatcher<AnalysisModelOutcome>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
         adopt(watcher->result());
         watcher->deleteLater();
@@ -146,7 +131,7 @@ void AnalysisModel::runHotSpots() {
     emit changed();
     watcher->setFuture(QtConcurrent::run([scene, scope, cell, stepDays, steps, missionPath] {
         threadcheck::backgroundPriority();
-        Outcome out;
+        AnalysisModelOutcome out;
         Result<interop::HotSpotRun> run =
             interop::runEmergingHotSpots(scene->mission.incidents, scope, cell, stepDays, steps);
         if (!run) {
@@ -172,18 +157,11 @@ void AnalysisModel::runHotSpots() {
                                           : parts.join(QStringLiteral(", ")));
         if (found == 0)
             return out;
-        const QString file = analysisFile(missionPath, QStringLiteral("hot-spots.geojson"));
-        if (Status s = interop::writeHotSpotLayer(run.value(), file); !s) {
-            out.error = s.error().message;
-            return out;
-        }
-        Result<render::LoadedLayer> layer =
-            storeLayer(missionPath, QStringLiteral("Emerging hot spots"), file,
-                       interop::hotSpotStyle(run.value().markings));
-        if (!layer)
-            out.error = layer.error().message;
-        else
-            out.layer = layer.value();
+        const QString file =
+            interop::analysisLayerFile(missionPath, QStringLiteral("hot-spots.geojson"));
+        storeLayer(out, missionPath, QStringLiteral("Emerging hot spots"), file,
+                   interop::hotSpotStyle(run.value().markings),
+                   interop::writeHotSpotLayer(run.value(), file));
         return out;
     }));
 }
@@ -198,9 +176,9 @@ void AnalysisModel::runNearRepeat(const QString& category) {
     if (!category.isEmpty())
         scope.categories = {category};
     const QString missionPath = scene->mission.path;
-    auto* watcher = new QFutureWatcher<Outcome>(this);
+    auto* watcher = new QFutureWatcher<AnalysisModelOutcome>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
-        Outcome outcome = watcher->result();
+        AnalysisModelOutcome outcome = watcher->result();
         nearRepeatRows_ = outcome.rows;
         adopt(outcome);
         watcher->deleteLater();
@@ -209,8 +187,8 @@ void AnalysisModel::runNearRepeat(const QString& category) {
     emit changed();
     watcher->setFuture(QtConcurrent::run([scene, scope, missionPath] {
         threadcheck::backgroundPriority();
-        Outcome out;
-        out.kind = Outcome::Kind::NearRepeat;
+        AnalysisModelOutcome out;
+        out.kind = AnalysisModelOutcome::Kind::NearRepeat;
         analysis::KnoxBands bands;
         bands.distances = {0, 250, 500, 1000, 2000};
         bands.days = {0, 7, 14, 28};
@@ -242,18 +220,11 @@ void AnalysisModel::runNearRepeat(const QString& category) {
                       .arg(run.value().rings.size());
         if (run.value().rings.empty())
             return out;
-        const QString file = analysisFile(missionPath, QStringLiteral("near-repeat-risk.geojson"));
-        if (Status s = interop::writeRiskRingLayer(run.value(), file); !s) {
-            out.error = s.error().message;
-            return out;
-        }
-        Result<render::LoadedLayer> layer =
-            storeLayer(missionPath, QStringLiteral("Near-repeat risk"), file,
-                       interop::riskRingStyle(run.value().markings));
-        if (!layer)
-            out.error = layer.error().message;
-        else
-            out.layer = layer.value();
+        const QString file =
+            interop::analysisLayerFile(missionPath, QStringLiteral("near-repeat-risk.geojson"));
+        storeLayer(out, missionPath, QStringLiteral("Near-repeat risk"), file,
+                   interop::riskRingStyle(run.value().markings),
+                   interop::writeRiskRingLayer(run.value(), file));
         return out;
     }));
 }
@@ -267,7 +238,7 @@ void AnalysisModel::writeSitrep(const QUrl& file) {
     options.to = windowEnd();
     const store::TimeWindow window = mission_->timeWindow();
     options.from = window.from.isValid() ? window.from : options.to.addDays(-7);
-    auto* watcher = new QFutureWatcher<Outcome>(this);
+    auto* watcher = new QFutureWatcher<AnalysisModelOutcome>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
         adopt(watcher->result());
         watcher->deleteLater();
@@ -276,8 +247,8 @@ void AnalysisModel::writeSitrep(const QUrl& file) {
     emit changed();
     watcher->setFuture(QtConcurrent::run([scene, options, path] {
         threadcheck::backgroundPriority();
-        Outcome out;
-        out.kind = Outcome::Kind::Sitrep;
+        AnalysisModelOutcome out;
+        out.kind = AnalysisModelOutcome::Kind::Sitrep;
         Result<report::Sitrep> made = report::composeSitrep(*scene, options);
         if (!made) {
             out.error = made.error().message;
@@ -296,13 +267,13 @@ void AnalysisModel::writeSitrep(const QUrl& file) {
     }));
 }
 
-void AnalysisModel::adopt(const Outcome& outcome) {
+void AnalysisModel::adopt(const AnalysisModelOutcome& outcome) {
     --running_;
-    if (outcome.kind == Outcome::Kind::Sitrep)
+    if (outcome.kind == AnalysisModelOutcome::Kind::Sitrep)
         sitrepMessage_ = outcome.error.isEmpty()
                              ? outcome.summary
                              : QStringLiteral("SITREP not written: %1").arg(outcome.error);
-    else if (outcome.kind == Outcome::Kind::NearRepeat)
+    else if (outcome.kind == AnalysisModelOutcome::Kind::NearRepeat)
         nearRepeatSummary_ = outcome.error.isEmpty() ? outcome.summary : outcome.error;
     else
         hotSpotSummary_ = outcome.error.isEmpty() ? outcome.summary : outcome.error;

@@ -14,6 +14,15 @@
 
 namespace tessera::quick {
 
+/// What an analysis run on a worker hands back to AnalysisModel.
+struct AnalysisModelOutcome {
+    enum class Kind { HotSpots, NearRepeat, Sitrep } kind = Kind::HotSpots;
+    QString summary;
+    QString error;
+    QVariantList rows;
+    render::LoadedLayer layer; ///< the layer it made, when it made one
+};
+
 /// The analyses for the commander's view (docs/analysis.md): unusual activity of the week before
 /// the time window's end, recounted as the records or the window change; emerging hot spots and
 /// near repeats on request, their results becoming the mission's layers "Emerging hot spots"
@@ -75,16 +84,9 @@ signals:
     void finished(const QString& message);
 
 private:
-    struct Outcome {
-        enum class Kind { HotSpots, NearRepeat, Sitrep } kind = Kind::HotSpots;
-        QString summary;
-        QString error;
-        QVariantList rows;
-        render::LoadedLayer layer; ///< the layer it made, when it made one
-    };
     void recountUnusual();
     void unusualCounted();
-    void adopt(const Outcome& outcome);
+    void adopt(const AnalysisModelOutcome& outcome);
     [[nodiscard]] QDateTime windowEnd() const;
 
     QPointer<MissionController> mission_;
