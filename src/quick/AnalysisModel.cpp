@@ -122,15 +122,7 @@ void AnalysisModel::runHotSpots() {
     const double cell = cellMetres_, stepDays = stepDays_;
     const int steps = steps_;
     const QString missionPath = scene->mission.path;
-    auto* watcher = new QFutureWatcher<AnalysisModelOutcome>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
-        adopt(watcher->result());
-        watcher->deleteLater();
-    });
-    ++running_;
-    emit changed();
-    watcher->setFuture(QtConcurrent::run([scene, scope, cell, stepDays, steps, missionPath] {
-        threadcheck::backgroundPriority();
+    start([scene, scope, cell, stepDays, steps, missionPath] {
         AnalysisModelOutcome out;
         Result<interop::HotSpotRun> run =
             interop::runEmergingHotSpots(scene->mission.incidents, scope, cell, stepDays, steps);
@@ -163,7 +155,7 @@ void AnalysisModel::runHotSpots() {
                    interop::hotSpotStyle(run.value().markings),
                    interop::writeHotSpotLayer(run.value(), file));
         return out;
-    }));
+    });
 }
 
 void AnalysisModel::runNearRepeat(const QString& category) {
@@ -176,17 +168,7 @@ void AnalysisModel::runNearRepeat(const QString& category) {
     if (!category.isEmpty())
         scope.categories = {category};
     const QString missionPath = scene->mission.path;
-    auto* watcher = new QFutureWatcher<AnalysisModelOutcome>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
-        AnalysisModelOutcome outcome = watcher->result();
-        nearRepeatRows_ = outcome.rows;
-        adopt(outcome);
-        watcher->deleteLater();
-    });
-    ++running_;
-    emit changed();
-    watcher->setFuture(QtConcurrent::run([scene, scope, missionPath] {
-        threadcheck::backgroundPriority();
+    start([scene, scope, missionPath] {
         AnalysisModelOutcome out;
         out.kind = AnalysisModelOutcome::Kind::NearRepeat;
         analysis::KnoxBands bands;
@@ -226,7 +208,7 @@ void AnalysisModel::runNearRepeat(const QString& category) {
                    interop::riskRingStyle(run.value().markings),
                    interop::writeRiskRingLayer(run.value(), file));
         return out;
-    }));
+    });
 }
 
 void AnalysisModel::writeSitrep(const QUrl& file) {
@@ -238,15 +220,7 @@ void AnalysisModel::writeSitrep(const QUrl& file) {
     options.to = windowEnd();
     const store::TimeWindow window = mission_->timeWindow();
     options.from = window.from.isValid() ? window.from : options.to.addDays(-7);
-    auto* watcher = new QFutureWatcher<AnalysisModelOutcome>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
-        adopt(watcher->result());
-        watcher->deleteLater();
-    });
-    ++running_;
-    emit changed();
-    watcher->setFuture(QtConcurrent::run([scene, options, path] {
-        threadcheck::backgroundPriority();
+    start([scene, options, path] {
         AnalysisModelOutcome out;
         out.kind = AnalysisModelOutcome::Kind::Sitrep;
         Result<report::Sitrep> made = report::composeSitrep(*scene, options);
@@ -264,6 +238,20 @@ void AnalysisModel::writeSitrep(const QUrl& file) {
                               .arg(made.value().pages.size())
                               .arg(made.value().banner);
         return out;
+    });
+}
+
+void AnalysisModel::start(std::function<AnalysisModelOutcome()> job) {
+    auto* watcher = new QFutureWatcher<AnalysisModelOutcome>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        adopt(watcher->result());
+        watcher->deleteLater();
+    });
+    ++running_;
+    emit changed();
+    watcher->setFuture(QtConcurrent::run([job = std::move(job)] {
+        threadcheck::backgroundPriority(); // below the GUI thread, as the map's workers
+        return job();
     }));
 }
 
@@ -273,9 +261,10 @@ void AnalysisModel::adopt(const AnalysisModelOutcome& outcome) {
         sitrepMessage_ = outcome.error.isEmpty()
                              ? outcome.summary
                              : QStringLiteral("SITREP not written: %1").arg(outcome.error);
-    else if (outcome.kind == AnalysisModelOutcome::Kind::NearRepeat)
+    else if (outcome.kind == AnalysisModelOutcome::Kind::NearRepeat) {
+        nearRepeatRows_ = outcome.rows;
         nearRepeatSummary_ = outcome.error.isEmpty() ? outcome.summary : outcome.error;
-    else
+    } else
         hotSpotSummary_ = outcome.error.isEmpty() ? outcome.summary : outcome.error;
     if (mission_ && outcome.layer.layer)
         mission_->adoptLayer(outcome.layer);

@@ -12,6 +12,8 @@
 #include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
+#include <functional>
+
 namespace tessera::quick {
 
 /// What an analysis run on a worker hands back to AnalysisModel.
@@ -86,6 +88,8 @@ signals:
 private:
     void recountUnusual();
     void unusualCounted();
+    /// Runs `job` on the thread pool at background priority; its outcome comes back to adopt().
+    void start(std::function<AnalysisModelOutcome()> job);
     void adopt(const AnalysisModelOutcome& outcome);
     [[nodiscard]] QDateTime windowEnd() const;
 
