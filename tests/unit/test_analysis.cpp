@@ -119,8 +119,8 @@ TEST_CASE("Gi*, the false-discovery threshold and Mann-Kendall equal the referen
         {u"timeLag"_s, parameters.timeLag},
         {u"falseDiscovery"_s, parameters.falseDiscovery},
         {u"knox"_s, QJsonObject{{u"events"_s, eventsJson(knoxEvents)},
-                             {u"distances"_s, QJsonArray{0, 400, 800, 1600}},
-                             {u"days"_s, QJsonArray{0, 3, 7, 14}}}},
+                                {u"distances"_s, QJsonArray{0, 400, 800, 1600}},
+                                {u"days"_s, QJsonArray{0, 3, 7, 14}}}},
         {u"series"_s, seriesJson},
     });
 
