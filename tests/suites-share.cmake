@@ -7,6 +7,8 @@ target_compile_definitions(test_share_cli PRIVATE TESSERA_CLI="$<TARGET_FILE:tes
 add_dependencies(test_share_cli tessera-cli)
 tessera_add_suite(test_share_sync SOURCES unit/test_share_sync.cpp LIBS tessera_share)
 tessera_add_suite(test_share_signed SOURCES unit/test_share_signed.cpp LIBS tessera_share)
+tessera_add_suite(test_share_sanitised SOURCES unit/test_share_sanitised.cpp
+    LIBS tessera_share tessera_interop)
 tessera_add_suite(test_share_release SOURCES unit/test_share_release.cpp
     LIBS tessera_share tessera_interop)
 

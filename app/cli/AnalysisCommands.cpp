@@ -385,7 +385,7 @@ int sitrep(const QStringList& args) {
           << "under " << made.value().banner;
     if (options.releasable)
         out() << "; for " << options.recipient << ", " << made.value().withheld
-              << " record(s) withheld";
+              << " record(s) withheld, " << made.value().sanitised << " incident(s) sanitised";
     out() << '\n';
     for (const QString& f : written.value())
         out() << f << '\n';

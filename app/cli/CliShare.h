@@ -6,6 +6,7 @@
 #include "geo/Result.h"
 #include "share/ContactBook.h"
 #include "share/Identity.h"
+#include "store/ReleasedVersion.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>
@@ -31,9 +32,9 @@ Status writeFile(const QString& path, const QByteArray& bytes);
 /// tessera-cli relay ...: sharing through a broker (RelayCommands.cpp); -1 when `sub` is not one.
 int runRelayCommand(const QString& sub, const QStringList& rest);
 
-/// For `--for PEER`: whether ReleasePolicy lets a marking go to the peer, a contact found in
-/// `contacts` (empty: where the sharing commands find the contact book). ShareCommands.cpp.
-Result<std::function<bool(const store::Marking&)>> releaseFilter(const QString& peer,
-                                                                 const QString& contacts);
+/// For `--for PEER`: what ReleasePolicy lets go to the peer of each record (in full, a
+/// sanitised version, or nothing), a contact found in `contacts` (empty: where the sharing
+/// commands find the contact book). ShareCommands.cpp.
+Result<store::ReleaseFilter> releaseFilter(const QString& peer, const QString& contacts);
 
 } // namespace tessera::cli

@@ -996,8 +996,7 @@ int runShareCommand(const QStringList& args) {
     return -1;
 }
 
-Result<std::function<bool(const store::Marking&)>> releaseFilter(const QString& peer,
-                                                                 const QString& contacts) {
+Result<store::ReleaseFilter> releaseFilter(const QString& peer, const QString& contacts) {
     // Where the sharing commands look: the identity from $TESSERA_IDENTITY or its default, the
     // book beside it unless given.
     QCommandLineParser none;
@@ -1015,9 +1014,7 @@ Result<std::function<bool(const store::Marking&)>> releaseFilter(const QString& 
     Result<ContactCard> card = book.value().lookup(peer);
     if (!card)
         return card.error();
-    return std::function<bool(const store::Marking&)>([to = card.value()](const store::Marking& m) {
-        return ReleasePolicy::mayRelease(m, to).allowed;
-    });
+    return ReleasePolicy::filterFor(card.value().profile);
 }
 
 /// The usage lines of sharing's commands, for main()'s usage().

@@ -9,6 +9,7 @@
 #include "interop/MissionExport.h"
 #include "interop/MissionImport.h"
 #include "interop/ParseProcess.h"
+#include "interop/RegionCounts.h"
 #include "interop/TakPackage.h"
 #include "render/MapProduct.h"
 #include "render/SceneRenderer.h"
@@ -472,9 +473,9 @@ void addRecipientOptions(QCommandLineParser& p) {
 }
 
 /// The release decision for --for PEER; an empty function without it (the operator's own copy).
-Result<std::function<bool(const store::Marking&)>> recipientFilter(const QCommandLineParser& p) {
+Result<store::ReleaseFilter> recipientFilter(const QCommandLineParser& p) {
     if (!p.isSet(QStringLiteral("for")))
-        return std::function<bool(const store::Marking&)>();
+        return store::ReleaseFilter();
     return cli::releaseFilter(p.value(QStringLiteral("for")), p.value(QStringLiteral("contacts")));
 }
 
@@ -522,6 +523,13 @@ int missionExport(const QStringList& args) {
     interop::RecordExportOptions options;
     options.incidentQuery = *query;
     options.releasable = releasable.value();
+    if (options.releasable) { // for a release to the region: the mission's regions, if any
+        if (Result<store::MissionSnapshot> snapshot = mission.value().snapshot())
+            if (const auto layer = interop::regionLayer(snapshot.value()))
+                if (auto regions = interop::regionLocator(snapshot.value().resolveSource(*layer),
+                                                          layer->sourceLayer))
+                    options.regions = regions.value();
+    }
     if (p.isSet(QStringLiteral("records"))) {
         const QStringList kinds =
             p.value(QStringLiteral("records")).split(QLatin1Char(','), Qt::SkipEmptyParts);
@@ -543,7 +551,8 @@ int missionExport(const QStringList& args) {
           << r.written.annotations << " annotations to " << p.positionalArguments()[1];
     if (p.isSet(QStringLiteral("for")))
         out() << " (" << r.withheld.total() << " withheld: not releasable to "
-              << p.value(QStringLiteral("for")) << ")";
+              << p.value(QStringLiteral("for")) << "; " << r.sanitised
+              << " incidents as sanitised versions)";
     out() << Qt::endl;
     for (const QString& note : r.notes)
         out() << note << Qt::endl;
@@ -699,8 +708,9 @@ int takCommand(const QString& format, const QString& sub, const QStringList& arg
             ? interop::exportTakPackage(mission.value(), file,
                                         p.isSet(nameOption) ? p.value(nameOption)
                                                             : QFileInfo(file).completeBaseName(),
-                                        releasable.value(), &withheld)
-            : interop::exportCot(mission.value(), file, releasable.value(), &withheld);
+                                        store::wholeRecordsOnly(releasable.value()), &withheld)
+            : interop::exportCot(mission.value(), file, store::wholeRecordsOnly(releasable.value()),
+                                 &withheld);
     if (!written)
         return fail(written.error().message);
     printExported(p, written.value(),

@@ -80,4 +80,37 @@ QString toMgrs(GeoPoint p, int precision) {
     }
 }
 
+std::optional<GridSquare> mgrsSquare(GeoPoint p, int sizeKm) {
+    const int precision = sizeKm == 100 ? 0 : sizeKm == 10 ? 1 : sizeKm == 1 ? 2 : -1;
+    if (precision < 0 || !p.isValid())
+        return std::nullopt;
+    try {
+        int zone = 0;
+        bool north = true;
+        double x = 0.0;
+        double y = 0.0;
+        GeographicLib::UTMUPS::Forward(p.lat, p.lon, zone, north, x, y);
+        std::string mgrs;
+        GeographicLib::MGRS::Forward(zone, north, x, y, p.lat, precision, mgrs);
+        // Back from the reference alone (centerp: the middle of the square), so that nothing of
+        // the point but its square reaches the result.
+        int squareZone = 0;
+        bool squareNorth = true;
+        int squarePrecision = 0;
+        GeographicLib::MGRS::Reverse(mgrs, squareZone, squareNorth, x, y, squarePrecision, true);
+        GridSquare square;
+        GeographicLib::UTMUPS::Reverse(squareZone, squareNorth, x, y, square.centre.lat,
+                                       square.centre.lon);
+        const QString raw = QString::fromStdString(mgrs);
+        const qsizetype head = raw.size() - 2 * precision;
+        square.reference = precision == 0
+                               ? raw
+                               : raw.left(head) + QLatin1Char(' ') + raw.mid(head, precision) +
+                                     QLatin1Char(' ') + raw.right(precision);
+        return square;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 } // namespace tessera::geo::geodesy

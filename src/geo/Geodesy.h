@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace tessera::geo {
 
 /// Distances, bearings and grid references on the WGS84 ellipsoid, through GeographicLib.
@@ -38,6 +40,16 @@ QList<GeoPoint> circle(GeoPoint centre, double radiusMetres, int points = 90);
 /// MGRS reference, e.g. "30PYC 04757 99760"; precision is digits per axis (5 = 1 m).
 /// Returns an empty string outside MGRS's domain.
 QString toMgrs(GeoPoint p, int precision = 5);
+
+/// An MGRS grid square: its reference ("31PDQ 3 5" for 10 km) and its centre.
+struct GridSquare {
+    QString reference;
+    GeoPoint centre;
+};
+/// The MGRS square of `sizeKm` (1, 10 or 100) that holds `p`. The result depends on the square
+/// alone, never on where in it `p` lies: what a coarsened position may say (store::sanitised).
+/// Nothing for another size or outside MGRS's domain.
+std::optional<GridSquare> mgrsSquare(GeoPoint p, int sizeKm);
 
 } // namespace geodesy
 } // namespace tessera::geo

@@ -77,7 +77,9 @@ QString json(const QJsonArray& array) {
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
-QList<Field> incidentFields(const store::Incident& i) {
+/// `sanitised`: what a sanitised version says of itself (store::sanitisedNote); empty for a
+/// record written in full.
+QList<Field> incidentFields(const store::Incident& i, const QString& sanitised = {}) {
     return {{"record_type", QStringLiteral("incident")},
             {"uuid", i.uuid},
             {"title", i.title},
@@ -91,7 +93,8 @@ QList<Field> incidentFields(const store::Incident& i) {
             {"narrative", i.narrative},
             {"exercise", flag(i.exercise), Field::Type::Boolean},
             {"classification", i.marking.classification},
-            {"releasability", i.marking.releasability}};
+            {"releasability", i.marking.releasability},
+            {"sanitised", sanitised}};
 }
 
 /// A route's fields; `track` picks the feature of its actual track rather than its planned
@@ -438,7 +441,7 @@ private:
     /// The routes and annotations to write: those the recipient may have.
     Status collect(RecordExportReport& report) {
         const auto released = [&](const store::Marking& m) {
-            return !options_.releasable || options_.releasable(m);
+            return !options_.releasable || options_.releasable(m).full();
         };
         if (options_.routes) {
             Result<QList<store::PatrolRoute>> all = mission_.routes();
@@ -550,14 +553,35 @@ private:
             if (!page)
                 return page.error();
             read += page.value().incidents.size();
-            for (const store::Incident& i : page.value().incidents) {
-                if (options_.releasable && !options_.releasable(i.marking)) {
+            for (const store::Incident& held : page.value().incidents) {
+                std::optional<store::Incident> version = held;
+                QString sanitised;
+                if (options_.releasable) {
+                    const store::RecordRelease release = options_.releasable(held.marking);
+                    if (release.form == store::RecordRelease::Form::Sanitised) {
+                        version =
+                            store::sanitisedIncident(held, release.sanitised, options_.regions);
+                        if (version)
+                            sanitised = store::sanitisedNote(
+                                *version, release.sanitised,
+                                options_.regions ? options_.regions(held.location)
+                                                       .value_or(store::RegionPoint{})
+                                                       .name
+                                                 : QString());
+                    } else if (!release.full()) {
+                        version.reset();
+                    }
+                }
+                if (!version) {
                     ++report.withheld.incidents;
                     continue;
                 }
+                if (!sanitised.isEmpty())
+                    ++report.sanitised;
+                const store::Incident& i = *version;
                 // GPX: waypoints with name, description and time; every other field, the
                 // marking among them, in the waypoint's <extensions>.
-                Status s = out_.write(*incidentLayer_, incidentFields(i),
+                Status s = out_.write(*incidentLayer_, incidentFields(i, sanitised),
                                       incidentGeometry(i, format_), [&](Feature& f) {
                                           if (format_ != Format::Gpx)
                                               return;
@@ -722,8 +746,7 @@ Result<RecordExportReport> exportRecords(store::MissionStore& mission, const QSt
 }
 
 Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file,
-                               store::IncidentQuery query,
-                               const std::function<bool(const store::Marking&)>& releasable,
+                               store::IncidentQuery query, const store::ReleaseFilter& releasable,
                                qint64* withheld) {
     RecordExportOptions options;
     options.incidentQuery = std::move(query);

@@ -3,6 +3,7 @@
 
 #include "geo/Result.h"
 #include "store/Query.h"
+#include "store/ReleasedVersion.h"
 
 #include <QString>
 #include <QStringList>
@@ -37,14 +38,21 @@ struct RecordExportOptions {
     }();
     bool routes = true;
     bool annotations = true;
-    /// For an export made for a recipient: a record whose marking it refuses is never written
-    /// (a route with neither its planned path nor its track), and is counted as withheld
-    /// (docs/sharing.md: every serialiser of records for another station asks ReleasePolicy).
-    std::function<bool(const store::Marking&)> releasable;
+    /// For an export made for a recipient (share::ReleasePolicy::filterFor): a record it
+    /// refuses is never written (a route with neither its planned path nor its track), and is
+    /// counted as withheld (docs/sharing.md: every serialiser of records for another station
+    /// asks ReleasePolicy). An incident it may have sanitised is written as its sanitised
+    /// version (store::sanitisedIncident) with a `sanitised` field saying what was done; routes
+    /// and annotations have no sanitised version and are withheld.
+    store::ReleaseFilter releasable;
+    /// The regions for a release that coarsens positions to the region (regionLocator over the
+    /// mission's region layer); without it such incidents are withheld.
+    store::RegionLocator regions;
 };
 
 struct RecordExportReport {
     RecordCounts written;
+    qint64 sanitised = 0;          ///< incidents written as their sanitised version
     RecordCounts withheld;         ///< refused by `releasable`
     RecordCounts notRepresentable; ///< the format cannot hold them (GPX: area annotations)
     /// What the format left out or changed, in words for the user ("GPX holds no areas: 2 area
@@ -78,7 +86,7 @@ Result<RecordExportReport> exportRecords(store::MissionStore& mission, const QSt
 /// number written; an incident `releasable` refuses is counted in `withheld`.
 Result<qint64> exportIncidents(store::MissionStore& mission, const QString& file,
                                store::IncidentQuery query,
-                               const std::function<bool(const store::Marking&)>& releasable = {},
+                               const store::ReleaseFilter& releasable = {},
                                qint64* withheld = nullptr);
 
 } // namespace tessera::interop

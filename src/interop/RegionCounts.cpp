@@ -10,6 +10,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <memory>
 
 namespace tessera::interop {
 
@@ -103,6 +104,55 @@ Result<std::vector<QString>> regionsOf(const QString& source, const QString& lay
         }
     }
     return regions;
+}
+
+Result<store::RegionLocator> regionLocator(const QString& source, const QString& layerName) {
+    TESSERA_ASSERT_WORKER_THREAD();
+    Result<Dataset> ds = openVector(source);
+    if (!ds)
+        return ds.error();
+    Result<OGRLayerH> picked = pickLayer(ds.value().get(), source, layerName);
+    if (!picked)
+        return picked.error();
+    OGRLayerH layer = picked.value();
+    struct Region {
+        std::shared_ptr<std::remove_pointer_t<OGRGeometryH>> shape;
+        OGREnvelope box;
+        store::RegionPoint point;
+    };
+    auto regions = std::make_shared<std::vector<Region>>();
+    const Transform transform = toWgs84(layer);
+    const int name = nameField(OGR_L_GetLayerDefn(layer));
+    OGR_L_ResetReading(layer);
+    while (Feature f{OGR_L_GetNextFeature(layer)}) {
+        OGRGeometryH shape = OGR_F_GetGeometryRef(f.get());
+        if (!shape)
+            continue;
+        const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(shape));
+        if (type != wkbPolygon && type != wkbMultiPolygon)
+            continue;
+        Region region;
+        region.shape.reset(OGR_G_Clone(shape), GeometryDestroyer{});
+        if (transform && OGR_G_Transform(region.shape.get(), transform.get()) != OGRERR_NONE)
+            continue;
+        OGR_G_GetEnvelope(region.shape.get(), &region.box);
+        const Geometry centre(OGR_G_PointOnSurface(region.shape.get()));
+        if (!centre)
+            continue;
+        region.point.centre = {OGR_G_GetX(centre.get(), 0), OGR_G_GetY(centre.get(), 0)};
+        region.point.name = name >= 0 ? QString::fromUtf8(OGR_F_GetFieldAsString(f.get(), name))
+                                      : QStringLiteral("region %1").arg(OGR_F_GetFID(f.get()));
+        regions->push_back(std::move(region));
+    }
+    return store::RegionLocator([regions](geo::GeoPoint p) -> std::optional<store::RegionPoint> {
+        const Geometry point(OGR_G_CreateGeometry(wkbPoint));
+        OGR_G_SetPoint_2D(point.get(), 0, p.lon, p.lat);
+        for (const Region& r : *regions)
+            if (p.lon >= r.box.MinX && p.lon <= r.box.MaxX && p.lat >= r.box.MinY &&
+                p.lat <= r.box.MaxY && OGR_G_Contains(r.shape.get(), point.get()))
+                return r.point;
+        return std::nullopt;
+    });
 }
 
 Result<QList<RegionCount>> countByRegion(const QString& source, const QString& layerName,

@@ -3,6 +3,7 @@
 
 #include "geo/Result.h"
 #include "store/Mission.h"
+#include "store/ReleasedVersion.h"
 #include "store/TimeWindow.h"
 
 #include <QList>
@@ -29,6 +30,13 @@ std::optional<store::LayerSpec> regionLayer(const store::MissionSnapshot& missio
 /// Threads: a worker (it reads the file through GDAL).
 Result<std::vector<QString>> regionsOf(const QString& source, const QString& layer,
                                        const std::vector<geo::GeoPoint>& points);
+
+/// Where each point lies among the polygons of `layer`, for a release that coarsens positions to
+/// the region: the region's name and a point on its surface (OGR's PointOnSurface, the same for
+/// every point in it). The polygons are read once, here; the locator then needs no file and
+/// may be called from one thread at a time.
+/// Threads: a worker (it reads the file through GDAL).
+Result<store::RegionLocator> regionLocator(const QString& source, const QString& layer);
 
 /// Counts the incidents in `window` that fall inside each polygon of `layer` (any CRS OGR knows;
 /// the name from a field called name, NAME, name_en, NAME_1 or admin, else the first text

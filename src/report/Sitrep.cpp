@@ -265,24 +265,62 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
     // A releasable version holds only what the recipient may have, before anything is counted,
     // analysed or drawn: what is withheld cannot reach a page.
     int withheld = 0;
+    int sanitised = 0;
+    QHash<QString, QString> sanitisedNotes; // by incident UUID: what its version says of itself
     if (options.releasable) {
         const auto withhold = [&](const auto& record) {
-            const bool released = options.releasable(record.marking);
+            const bool released = options.releasable(record.marking).full();
             withheld += released ? 0 : 1;
             return !released;
         };
-        scene.mission.incidents.removeIf(withhold);
+        // An incident the recipient may have sanitised is shown as that version only: its
+        // coarse position and the fields left, under the version's own marking.
+        std::optional<store::RegionLocator> regions;
+        QList<store::Incident> released;
+        for (const store::Incident& i : std::as_const(scene.mission.incidents)) {
+            const store::RecordRelease release = options.releasable(i.marking);
+            if (release.full()) {
+                released.append(i);
+                continue;
+            }
+            std::optional<store::Incident> version;
+            QString region;
+            if (release.form == store::RecordRelease::Form::Sanitised) {
+                if (release.sanitised.toRegion && !regions) {
+                    regions = store::RegionLocator();
+                    if (const std::optional<store::LayerSpec> layer = regionLayer(scene.mission))
+                        if (Result<store::RegionLocator> made = regionLocator(
+                                scene.mission.resolveSource(*layer), layer->sourceLayer))
+                            regions = made.value();
+                }
+                version = store::sanitisedIncident(i, release.sanitised,
+                                                   regions ? *regions : store::RegionLocator());
+                if (version && release.sanitised.toRegion)
+                    region = (*regions)(i.location).value_or(store::RegionPoint{}).name;
+            }
+            if (!version) {
+                ++withheld;
+                continue;
+            }
+            ++sanitised;
+            sanitisedNotes.insert(version->uuid,
+                                  store::sanitisedNote(*version, release.sanitised, region));
+            released.append(*version);
+        }
+        scene.mission.incidents = released;
         scene.mission.routes.removeIf(withhold);
         scene.mission.annotations.removeIf(withhold);
-        // Layers made from records carry their markings: every one must be releasable.
+        // Layers made from records carry their markings: every one must be releasable in full.
         const auto derivedWithheld = [&](const QString& style) {
             for (const QJsonValue& m : QJsonDocument::fromJson(style.toUtf8())
                                            .object()
                                            .value(QLatin1String("markings"))
                                            .toArray())
-                if (!options.releasable(
-                        {m.toObject().value(QLatin1String("classification")).toString(),
-                         m.toObject().value(QLatin1String("releasability")).toString()}))
+                if (!options
+                         .releasable(
+                             {m.toObject().value(QLatin1String("classification")).toString(),
+                              m.toObject().value(QLatin1String("releasability")).toString()})
+                         .full())
                     return true;
             return false;
         };
@@ -300,10 +338,13 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
     if (options.releasable)
         c.releasableFor =
             QStringLiteral("Releasable version for %1: only what it may receive is counted, "
-                           "analysed and shown; %2 record(s) of the mission withheld.")
+                           "analysed and shown; %2 record(s) of the mission withheld, %3 "
+                           "incident(s) shown as sanitised versions (coarse position, fields "
+                           "withheld).")
                 .arg(options.recipient.isEmpty() ? QStringLiteral("a recipient")
                                                  : options.recipient)
-                .arg(withheld);
+                .arg(withheld)
+                .arg(sanitised);
     c.produced = dtg(produced);
 
     QList<store::Incident> inPeriod;
@@ -444,7 +485,12 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
     const qsizetype listed = std::min<qsizetype>(significant.size(), 60);
     for (qsizetype k = 0; k < listed; ++k)
         c.significant.push_back(
-            {QStringLiteral("%1 · %2").arg(significant[k].category, significant[k].title),
+            {sanitisedNotes.contains(significant[k].uuid)
+                 ? QStringLiteral("%1 · %2 — %3 · %4")
+                       .arg(significant[k].category, significant[k].title,
+                            significant[k].marking.banner(),
+                            sanitisedNotes.value(significant[k].uuid))
+                 : QStringLiteral("%1 · %2").arg(significant[k].category, significant[k].title),
              significant[k].observedAt.toUTC().toString(QStringLiteral("ddHHmm'Z' MMM"))});
     if (significant.size() > listed)
         c.significant.push_back(
@@ -464,8 +510,10 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
     report.banner = render::bannerText(scene.mission.info, report.marking);
     report.incidents = static_cast<int>(inPeriod.size());
     report.withheld = withheld;
+    report.sanitised = sanitised;
     for (const store::Incident& i : inPeriod)
         report.shownIncidents.append(i.uuid);
+    report.shownVersions = inPeriod;
     report.bannerColor = render::bannerColor(scene.mission.info, report.marking);
     report.hotSpots = c.hotSpots;
     report.unusual = c.unusual.size();

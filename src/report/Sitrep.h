@@ -4,6 +4,7 @@
 #include "geo/Result.h"
 #include "render/MapScene.h"
 #include "store/MarkingGrammar.h"
+#include "store/ReleasedVersion.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -26,11 +27,13 @@ struct SitrepOptions {
     QDateTime to;
     QDateTime producedAt; ///< invalid: now
     double hotSpotCellMetres = 5000;
-    /// A releasable version for a recipient (ReleasePolicy through `releasable`): only the
-    /// incidents, routes and annotations it may have are shown, counted or analysed; layers
-    /// made from records whose markings it may not have are left out; the first page says for
-    /// whom and how much was withheld. Empty: the full report, for this station.
-    std::function<bool(const store::Marking&)> releasable;
+    /// A releasable version for a recipient (share::ReleasePolicy::filterFor): only the
+    /// incidents, routes and annotations it may have are shown, counted or analysed, an incident
+    /// it may have sanitised as that version (store::sanitisedIncident: coarse position, fields
+    /// withheld, its own marking; listed with what was done); layers made from records whose
+    /// markings it may not have in full are left out; the first page says for whom and how much
+    /// was withheld. Empty: the full report, for this station.
+    store::ReleaseFilter releasable;
     QString recipient;
 };
 
@@ -44,7 +47,9 @@ struct Sitrep {
     std::size_t unusual = 0;     ///< region-categories flagged as unusual
     std::size_t significant = 0; ///< high and critical incidents listed
     QStringList shownIncidents;  ///< the UUIDs of the incidents the report counts and shows
+    QList<store::Incident> shownVersions; ///< those incidents as counted and drawn
     int withheld = 0;            ///< records left out of a releasable version
+    int sanitised = 0;           ///< incidents shown as their sanitised version
 };
 
 /// Composes the report. Threads: a worker (it renders tiles and reads layers through GDAL).

@@ -61,6 +61,37 @@ ReleaseDecision ReleasePolicy::mayRelease(const store::Marking& marking,
     return {true, {}};
 }
 
+store::RecordRelease ReleasePolicy::releaseOf(const store::Marking& marking,
+                                              const QList<store::Marking>& ancestors,
+                                              const StationProfile& recipient) {
+    store::RecordRelease out;
+    const ReleaseDecision full = mayRelease(marking, ancestors, recipient);
+    if (full) {
+        out.form = store::RecordRelease::Form::Full;
+        return out;
+    }
+    out.reason = full.reason;
+    if (!ancestors.isEmpty())
+        return out;
+    Result<ParsedMarking> parsed = parseMarking(marking);
+    if (!parsed || !parsed.value().sanitised)
+        return out;
+    const store::SanitisedRelease& release = *parsed.value().sanitised;
+    const ReleaseDecision version =
+        mayRelease(store::sanitisedMarking(release).toStore(), recipient);
+    if (!version) {
+        out.reason += QStringLiteral("; and its sanitised version: ") + version.reason;
+        return out;
+    }
+    out.form = store::RecordRelease::Form::Sanitised;
+    out.sanitised = release;
+    return out;
+}
+
+store::ReleaseFilter ReleasePolicy::filterFor(const StationProfile& recipient) {
+    return [recipient](const store::Marking& marking) { return releaseOf(marking, {}, recipient); };
+}
+
 ReleaseDecision ReleasePolicy::mayRemark(const store::Marking& held, const store::Marking& proposed,
                                          bool byOrigin) {
     if (const QString why = store::remarkRefusal(held, proposed, byOrigin); !why.isEmpty())

@@ -3,6 +3,7 @@
 
 #include "share/Identity.h"
 #include "store/Mission.h"
+#include "store/ReleasedVersion.h"
 
 #include <QString>
 
@@ -40,6 +41,17 @@ public:
     [[nodiscard]] static ReleaseDecision mayRelease(const store::Marking& marking,
                                                     const QList<store::Marking>& ancestors,
                                                     const StationProfile& recipient);
+
+    /// What of a record goes to `recipient`: the record when mayRelease allows it; else a
+    /// sanitised version when its marking has a sanitised release that mayRelease allows under
+    /// the release's own marking (records that belong to others, with `ancestors`, never:
+    /// a note or a file is not coarsened, it is withheld); else nothing, with the reason.
+    /// A product that cannot make a version of some kind of record withholds it.
+    [[nodiscard]] static store::RecordRelease releaseOf(const store::Marking& marking,
+                                                        const QList<store::Marking>& ancestors,
+                                                        const StationProfile& recipient);
+    /// releaseOf for every record of a product made for `recipient`.
+    [[nodiscard]] static store::ReleaseFilter filterFor(const StationProfile& recipient);
 
     /// Marking authority (store::remarkRefusal): whether a station may change a record's marking
     /// from `held` to `proposed`. Any station that holds a record may raise it; only the station

@@ -25,7 +25,99 @@ Result<QStringList> tokens(const QStringList& parts, const char* what) {
     return out;
 }
 
+const QString kSanitised = QStringLiteral("SANITISED");
+
+/// "REL TO A, B" as its sorted, normalised entries.
+Result<QStringList> relToList(const QString& text, const QString& whole) {
+    const QString prefix = QStringLiteral("REL TO ");
+    if (!text.startsWith(prefix, Qt::CaseInsensitive))
+        return Error{
+            QStringLiteral("the releasability '%1' does not start with 'REL TO'").arg(whole)};
+    return tokens(text.mid(prefix.size()).split(QLatin1Char(',')), "REL TO entry");
+}
+
+/// "SANITISED LEVEL [REL TO ...]: RULE, ..." of a record at `recordLevel`.
+Result<SanitisedRelease> sanitisedRelease(const QString& text, Classification recordLevel) {
+    const auto refuse = [&text](const QString& why) {
+        return Error{QStringLiteral("the sanitised release '%1' %2").arg(text, why)};
+    };
+    if (!text.startsWith(kSanitised, Qt::CaseInsensitive))
+        return Error{QStringLiteral("the releasability holds '%1' where a sanitised release "
+                                    "('SANITISED LEVEL REL TO ...: RULES') may stand")
+                         .arg(text)};
+    const qsizetype colon = text.indexOf(QLatin1Char(':'));
+    if (colon < 0)
+        return refuse(QStringLiteral("names no rules (': GRID 10 KM, WITHHOLD SOURCE', ...)"));
+    QString head = text.left(colon).trimmed().mid(kSanitised.size()).trimmed();
+    SanitisedRelease release;
+    const qsizetype rel = head.indexOf(QStringLiteral("REL TO"), 0, Qt::CaseInsensitive);
+    if (rel >= 0) {
+        Result<QStringList> to = relToList(head.mid(rel).trimmed(), text);
+        if (!to)
+            return to.error();
+        release.relTo = to.value();
+        head = head.left(rel).trimmed();
+    }
+    std::optional<Classification> level = classificationFromString(head);
+    if (!level)
+        return refuse(QStringLiteral("does not name its level after SANITISED"));
+    if (*level > recordLevel)
+        return refuse(
+            QStringLiteral("is above the record's own level (%1)").arg(toString(recordLevel)));
+    release.level = *level;
+    for (const QString& part : text.mid(colon + 1).split(QLatin1Char(','))) {
+        const QString rule = part.simplified().toUpper();
+        const bool position = rule.startsWith(QStringLiteral("GRID")) || rule == QLatin1String("REGION");
+        if (position && (release.gridKm > 0 || release.toRegion))
+            return refuse(QStringLiteral("names more than one position rule"));
+        if (rule == QLatin1String("REGION")) {
+            release.toRegion = true;
+        } else if (rule == QLatin1String("GRID 1 KM") || rule == QLatin1String("GRID 10 KM") ||
+                   rule == QLatin1String("GRID 100 KM")) {
+            release.gridKm = rule.section(QLatin1Char(' '), 1, 1).toInt();
+        } else if (rule.startsWith(QStringLiteral("WITHHOLD ")) &&
+                   withholdableFields().contains(rule.mid(9))) {
+            if (!release.withheld.contains(rule.mid(9)))
+                release.withheld.append(rule.mid(9));
+        } else {
+            return refuse(
+                QStringLiteral("has the rule '%1'; the rules are GRID 1 KM, GRID 10 KM, "
+                               "GRID 100 KM, REGION and WITHHOLD %2")
+                    .arg(part.trimmed(), withholdableFields().join(QStringLiteral(" | "))));
+        }
+    }
+    if (release.gridKm == 0 && !release.toRegion && release.withheld.isEmpty())
+        return refuse(QStringLiteral("names no rules: a version with nothing withheld is the "
+                                     "record itself (widen its REL TO instead)"));
+    std::sort(release.withheld.begin(), release.withheld.end());
+    return release;
+}
+
 } // namespace
+
+const QStringList& withholdableFields() {
+    static const QStringList fields{QStringLiteral("NARRATIVE"), QStringLiteral("SOURCE"),
+                                    QStringLiteral("TITLE")};
+    return fields;
+}
+
+QString SanitisedRelease::rules() const {
+    QStringList out;
+    if (gridKm > 0)
+        out.append(QStringLiteral("GRID %1 KM").arg(gridKm));
+    if (toRegion)
+        out.append(QStringLiteral("REGION"));
+    for (const QString& field : withheld)
+        out.append(QStringLiteral("WITHHOLD ") + field);
+    return out.join(QStringLiteral(", "));
+}
+
+ParsedMarking sanitisedMarking(const SanitisedRelease& release) {
+    ParsedMarking m;
+    m.level = release.level;
+    m.relTo = release.relTo;
+    return m;
+}
 
 QString Marking::banner() const {
     if (releasability.isEmpty())
@@ -96,16 +188,28 @@ Result<ParsedMarking> parseMarking(const Marking& marking) {
         parsed.caveats = caveats.value();
     }
     const QString rel = marking.releasability.simplified();
-    if (!rel.isEmpty()) {
-        const QString prefix = QStringLiteral("REL TO ");
-        if (!rel.startsWith(prefix, Qt::CaseInsensitive))
-            return Error{QStringLiteral("the releasability '%1' does not start with 'REL TO'")
-                             .arg(marking.releasability)};
-        Result<QStringList> to = tokens(rel.mid(prefix.size()).split(QLatin1Char(',')), "REL TO "
-                                                                                        "entry");
+    const QStringList sections = rel.split(QStringLiteral("//"));
+    if (sections.size() > 2)
+        return Error{QStringLiteral("the releasability '%1' has more than one '//'")
+                         .arg(marking.releasability)};
+    QString relTo = sections.first().trimmed();
+    QString sanitised = sections.size() == 2 ? sections[1].trimmed() : QString();
+    if (sections.size() == 1 && relTo.startsWith(kSanitised, Qt::CaseInsensitive))
+        std::swap(relTo, sanitised);
+    if (!relTo.isEmpty()) {
+        Result<QStringList> to = relToList(relTo, marking.releasability);
         if (!to)
             return to.error();
         parsed.relTo = to.value();
+    } else if (sections.size() == 2) {
+        return Error{QStringLiteral("the releasability '%1' has nothing before its '//'")
+                         .arg(marking.releasability)};
+    }
+    if (!sanitised.isEmpty()) {
+        Result<SanitisedRelease> release = sanitisedRelease(sanitised, parsed.level);
+        if (!release)
+            return release.error();
+        parsed.sanitised = release.value();
     }
     return parsed;
 }
@@ -116,12 +220,31 @@ bool isAtLeastAsRestrictive(const ParsedMarking& proposed, const ParsedMarking& 
     for (const QString& caveat : held.caveats)
         if (!proposed.caveats.contains(caveat))
             return false;
+    bool narrower = true;
     if (held.relTo.isEmpty()) // UNCLASSIFIED without REL TO: everyone; above it: nobody
-        return held.level == Classification::Unclassified || proposed.relTo.isEmpty();
-    if (proposed.relTo.isEmpty()) // nobody above UNCLASSIFIED, everyone at it
-        return proposed.level != Classification::Unclassified;
-    for (const QString& entry : proposed.relTo)
-        if (!held.relTo.contains(entry))
+        narrower = held.level == Classification::Unclassified || proposed.relTo.isEmpty();
+    else if (proposed.relTo.isEmpty()) // nobody above UNCLASSIFIED, everyone at it
+        narrower = proposed.level != Classification::Unclassified;
+    else
+        for (const QString& entry : proposed.relTo)
+            narrower = narrower && held.relTo.contains(entry);
+    return narrower && isAtLeastAsRestrictive(proposed.sanitised, held.sanitised);
+}
+
+bool isAtLeastAsRestrictive(const std::optional<SanitisedRelease>& proposed,
+                            const std::optional<SanitisedRelease>& held) {
+    if (!proposed)
+        return true;
+    if (!held)
+        return false;
+    // Who may have it: as for the full marking. What they get: the same kind of position rule
+    // (MGRS squares nest, so a larger one says less; a region and a square do not compare).
+    if (!isAtLeastAsRestrictive(sanitisedMarking(*proposed), sanitisedMarking(*held)))
+        return false;
+    if (proposed->gridKm < held->gridKm || (held->toRegion && !proposed->toRegion))
+        return false;
+    for (const QString& field : held->withheld)
+        if (!proposed->withheld.contains(field))
             return false;
     return true;
 }
@@ -202,6 +325,14 @@ Marking ParsedMarking::toStore() const {
         m.classification += QStringLiteral(" // ") + caveats.join(QStringLiteral(" / "));
     if (!relTo.isEmpty())
         m.releasability = QStringLiteral("REL TO ") + relTo.join(QStringLiteral(", "));
+    if (sanitised) {
+        QString clause = kSanitised + QLatin1Char(' ') + toString(sanitised->level);
+        if (!sanitised->relTo.isEmpty())
+            clause += QStringLiteral(" REL TO ") + sanitised->relTo.join(QStringLiteral(", "));
+        clause += QStringLiteral(": ") + sanitised->rules();
+        m.releasability +=
+            (m.releasability.isEmpty() ? QString() : QStringLiteral(" // ")) + clause;
+    }
     return m;
 }
 

@@ -28,24 +28,52 @@ QString toString(Classification level);
 /// a marking is either read exactly or refused).
 std::optional<Classification> classificationFromString(const QString& text);
 
+/// A marking's sanitised release (docs/sharing.md, "Sanitised versions"): the originator lets
+/// recipients that may not have the record in full have a version of it with fields withheld
+/// and the position coarsened, under a marking of its own (a level and REL TO, no caveats).
+struct SanitisedRelease {
+    Classification level = Classification::Unclassified;
+    QStringList relTo;     ///< normalised, sorted, unique; empty: UNCLASSIFIED to all, else none
+    int gridKm = 0;        ///< the position to the centre of its MGRS square of 1, 10 or 100 km
+    bool toRegion = false; ///< the position to the first-level region it lies in
+    /// Fields left out, sorted: NARRATIVE, SOURCE (with reliability and credibility), TITLE.
+    QStringList withheld;
+
+    /// "GRID 10 KM, WITHHOLD NARRATIVE, WITHHOLD SOURCE": the rules, in canonical form.
+    [[nodiscard]] QString rules() const;
+    friend bool operator==(const SanitisedRelease&, const SanitisedRelease&) = default;
+};
+/// The fields a sanitised release may withhold.
+const QStringList& withholdableFields();
+
 /// The marking grammar: one description, read by the store's products, by sharing's release
 /// policy and by the forms. A marking read from the two strings kept on every record:
 ///
 ///   classification = LEVEL [ "//" CAVEAT { "/" CAVEAT } ]      e.g. "SECRET // EXERCISE / MEDICAL"
-///   releasability   = "" | "REL TO" TOKEN { "," TOKEN }         e.g. "REL TO FRA, NLD, UN"
+///   releasability  = [ relto ] [ [ "//" ] sanitised ]          e.g. "REL TO FRA, NLD, UN"
+///   relto          = "REL TO" TOKEN { "," TOKEN }
+///   sanitised      = "SANITISED" LEVEL [ relto ] ":" RULE { "," RULE }
+///   RULE           = "GRID" ( "1" | "10" | "100" ) "KM" | "REGION" | "WITHHOLD" FIELD
+///   FIELD          = "TITLE" | "SOURCE" | "NARRATIVE"
 ///
+/// e.g. "REL TO FRA, NLD // SANITISED UNCLASSIFIED REL TO UN: GRID 10 KM, WITHHOLD SOURCE".
 /// Tokens (caveats, nations, organisations, communities) are letters, digits, spaces, '-' and
-/// '_'; they compare case-insensitively with spaces collapsed. The model and the release rules
-/// are in docs/sharing.md. Threads: a value; any.
+/// '_'; they compare case-insensitively with spaces collapsed. A sanitised release names at most
+/// one position rule and at least one rule, and its level is not above the record's. The model
+/// and the release rules are in docs/sharing.md. Threads: a value; any.
 struct ParsedMarking {
     Classification level = Classification::Unclassified;
     QStringList caveats; ///< normalised, sorted, unique; a recipient must hold every one
     QStringList relTo;   ///< normalised, sorted, unique; empty: no REL TO line
+    std::optional<SanitisedRelease> sanitised; ///< a version for those the rest refuses
 
     /// Back to the store's two strings, in canonical form.
     [[nodiscard]] Marking toStore() const;
     friend bool operator==(const ParsedMarking&, const ParsedMarking&) = default;
 };
+
+/// The marking a sanitised version carries: the release's level and REL TO, no caveats.
+ParsedMarking sanitisedMarking(const SanitisedRelease& release);
 
 /// Reads a stored marking; an Error saying what is wrong when it is not exactly in the grammar
 /// above. Callers deciding on release treat an error as "not releasable" (default deny).
@@ -60,9 +88,14 @@ bool isMarkingAscii(const QString& text);
 
 /// Whether `proposed` lets the record go to no recipient that `held` did not: its level is not
 /// lower, it drops no caveat, and its REL TO is not wider (a subset of the old one, or, above
-/// UNCLASSIFIED, none at all: releasable to nobody). Any station may re-mark a record this
+/// UNCLASSIFIED, none at all: releasable to nobody); and its sanitised release, if any, goes to
+/// no one held's did not and gives no more (held has one, the same position rule no finer, and
+/// every field held's withholds). Any station may re-mark a record this
 /// way; any other change lowers or widens it (docs/sharing.md, "Marking authority").
 bool isAtLeastAsRestrictive(const ParsedMarking& proposed, const ParsedMarking& held);
+/// The part of isAtLeastAsRestrictive about the sanitised releases (none is the most restrictive).
+bool isAtLeastAsRestrictive(const std::optional<SanitisedRelease>& proposed,
+                            const std::optional<SanitisedRelease>& held);
 
 /// Marking authority, the one rule: why a station may not change a record's marking from
 /// `held` to `proposed`, or empty when it may. Any station that holds a record may raise it

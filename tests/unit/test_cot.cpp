@@ -345,10 +345,11 @@ TEST_CASE("KML and KMZ exports for Google Earth carry each record's marking", "[
 
     const QString kml = dir.filePath(QStringLiteral("out.kml"));
     qint64 withheld = -1;
-    Result<qint64> written = exportIncidents(
-        m, kml, all,
-        [](const store::Marking& mk) { return mk.classification == QLatin1String("UNCLASSIFIED"); },
-        &withheld);
+    Result<qint64> written =
+        exportIncidents(m, kml, all, store::wholeOrNothing([](const store::Marking& mk) {
+                            return mk.classification == QLatin1String("UNCLASSIFIED");
+                        }),
+                        &withheld);
     REQUIRE(written.ok());
     CHECK(written.value() == 1);
     CHECK(withheld == 1);

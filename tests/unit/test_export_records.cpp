@@ -359,7 +359,7 @@ TEST_CASE("An export for a recipient withholds what it may not have", "[export][
         return mk.classification == QLatin1String("UNCLASSIFIED");
     };
     interop::RecordExportOptions options;
-    options.releasable = unclassifiedOnly;
+    options.releasable = store::wholeOrNothing(unclassifiedOnly);
     for (const char* name : {"for.geojson", "for.gpkg", "for.kml", "for.kmz", "for.gpx"}) {
         INFO(name);
         const QString file = dir.filePath(QString::fromLatin1(name));
@@ -395,7 +395,8 @@ TEST_CASE("An export for a recipient withholds what it may not have", "[export][
     SECTION("exportIncidents is exportRecords of incidents alone") {
         const QString file = dir.filePath(QStringLiteral("incidents.gpkg"));
         qint64 withheld = -1;
-        Result<qint64> written = interop::exportIncidents(m, file, {}, unclassifiedOnly, &withheld);
+        Result<qint64> written = interop::exportIncidents(
+            m, file, {}, store::wholeOrNothing(unclassifiedOnly), &withheld);
         REQUIRE(written.ok());
         CHECK(written.value() == 1);
         CHECK(withheld == 1);

@@ -2,6 +2,7 @@
 // The SITREP (report/Sitrep): its pages, its banner at the highest marking it holds, its
 // analyses, and its refusals.
 #include "TestSupport.h"
+#include "geo/Geodesy.h"
 #include "interop/ExerciseHistory.h"
 #include "render/MapScene.h"
 #include "report/Sitrep.h"
@@ -213,9 +214,7 @@ TEST_CASE("A releasable SITREP holds nothing its recipient may not have", "[repo
     nld.organisation = QStringLiteral("NLD");
     nld.communities = {QStringLiteral("EXERCISE PARTICIPANTS")};
     nld.clearance = store::Classification::Secret; // cleared high, but not on the REL TO line
-    options.releasable = [nld](const store::Marking& m) {
-        return share::ReleasePolicy::mayRelease(m, nld).allowed;
-    };
+    options.releasable = share::ReleasePolicy::filterFor(nld);
     options.recipient = QStringLiteral("NLD BATTALION");
     const Result<report::Sitrep> forNld = report::composeSitrep(*scene.value(), options);
     REQUIRE(forNld.ok());
@@ -229,4 +228,73 @@ TEST_CASE("A releasable SITREP holds nothing its recipient may not have", "[repo
     // Every page differs from the full report's: nothing was painted from the withheld records.
     REQUIRE_FALSE(forNld.value().pages.empty());
     CHECK(forNld.value().pages.front() != full.value().pages.front());
+}
+
+TEST_CASE("A releasable SITREP shows sanitised versions where the marking offers them",
+          "[report][release][sanitised]") {
+    QTemporaryDir dir;
+    const QString path = copyDemo(dir);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<store::Incident> originals;
+    {
+        auto store = store::MissionStore::open(path, store::MissionStore::Access::ReadWrite);
+        REQUIRE(store.ok());
+        for (int k = 0; k < 12; ++k) {
+            store::Incident i;
+            i.title = QStringLiteral("EXERCISE - ambush at the KESTREL well %1").arg(k);
+            i.category = QStringLiteral("ied");
+            i.severity = store::Severity::Critical;
+            i.observedAt = now.addSecs(-3600 * (k + 1));
+            i.location = {-0.0432 + 0.0013 * k, 16.2718 + 0.0007 * k};
+            i.narrative = QStringLiteral("NIGHTJAR says so");
+            i.source = QStringLiteral("HUMINT");
+            i.marking = {QStringLiteral("SECRET"),
+                         QStringLiteral("REL TO FRA // SANITISED UNCLASSIFIED REL TO EXERCISE "
+                                        "PARTICIPANTS: GRID 10 KM, WITHHOLD NARRATIVE, WITHHOLD "
+                                        "SOURCE, WITHHOLD TITLE")};
+            i.exercise = true;
+            REQUIRE(store.value().addIncident(i).ok());
+            originals.append(i);
+        }
+    }
+    auto scene = render::loadScene(path);
+    REQUIRE(scene.ok());
+    report::SitrepOptions options;
+    options.to = now;
+    options.from = now.addDays(-7);
+    share::StationProfile nld;
+    nld.stationName = QStringLiteral("NLD BATTALION");
+    nld.organisation = QStringLiteral("NLD");
+    nld.communities = {QStringLiteral("EXERCISE PARTICIPANTS")};
+    nld.clearance = store::Classification::Secret;
+    options.releasable = share::ReleasePolicy::filterFor(nld);
+    options.recipient = nld.stationName;
+    const Result<report::Sitrep> r = report::composeSitrep(*scene.value(), options);
+    REQUIRE(r.ok());
+    CHECK(r.value().sanitised == 12);
+    CHECK_THAT(r.value().banner.toStdString(), !Contains("SECRET"));
+    int found = 0;
+    for (const store::Incident& original : originals)
+        for (const store::Incident& shown : r.value().shownVersions)
+            if (shown.uuid == original.uuid) {
+                ++found;
+                CHECK(shown.title == QLatin1String("ied"));
+                CHECK(shown.narrative.isEmpty());
+                CHECK(shown.source.isEmpty());
+                CHECK(shown.marking.classification == QLatin1String("UNCLASSIFIED"));
+                CHECK(shown.location == geo::geodesy::mgrsSquare(original.location, 10)->centre);
+            }
+    CHECK(found == 12);
+    for (const store::Incident& shown : r.value().shownVersions)
+        CHECK_FALSE(shown.title.contains(QStringLiteral("KESTREL")));
+
+    SECTION("control: FRA has them in full, under the SECRET banner") {
+        share::StationProfile fra = nld;
+        fra.organisation = QStringLiteral("FRA");
+        options.releasable = share::ReleasePolicy::filterFor(fra);
+        const Result<report::Sitrep> full = report::composeSitrep(*scene.value(), options);
+        REQUIRE(full.ok());
+        CHECK(full.value().sanitised == 0);
+        CHECK_THAT(full.value().banner.toStdString(), Contains("SECRET"));
+    }
 }

@@ -174,3 +174,133 @@ TEST_CASE("A product's marking: the highest level and the REL TO every record sh
     CHECK(odd.unreadable == 1);
     CHECK(odd.banner() == QLatin1String("SECRET // 1 UNREADABLE MARKING"));
 }
+
+TEST_CASE("Sanitised releases: read, written back, and refused", "[share][marking][sanitised]") {
+    SECTION("a clause after REL TO, normalised and canonical") {
+        Result<ParsedMarking> m =
+            parseMarking(mk("secret", "rel to fra, nld // sanitised unclassified rel to un, nld: "
+                                      "withhold source,  grid 10 km, withhold narrative"));
+        REQUIRE(m.ok());
+        REQUIRE(m.value().sanitised.has_value());
+        const store::SanitisedRelease& s = *m.value().sanitised;
+        CHECK(s.level == Classification::Unclassified);
+        CHECK(s.relTo == QStringList{QStringLiteral("NLD"), QStringLiteral("UN")});
+        CHECK(s.gridKm == 10);
+        CHECK_FALSE(s.toRegion);
+        CHECK(s.withheld == QStringList{QStringLiteral("NARRATIVE"), QStringLiteral("SOURCE")});
+        const store::Marking canonical = m.value().toStore();
+        CHECK(canonical.releasability ==
+              QLatin1String("REL TO FRA, NLD // SANITISED UNCLASSIFIED REL TO NLD, UN: GRID 10 "
+                            "KM, WITHHOLD NARRATIVE, WITHHOLD SOURCE"));
+        Result<ParsedMarking> again = parseMarking(canonical);
+        REQUIRE(again.ok());
+        CHECK(again.value() == m.value());
+    }
+    SECTION("a clause alone, with no REL TO of the record's own") {
+        Result<ParsedMarking> m =
+            parseMarking(mk("CONFIDENTIAL", "SANITISED RESTRICTED REL TO UN: REGION"));
+        REQUIRE(m.ok());
+        CHECK(m.value().relTo.isEmpty());
+        REQUIRE(m.value().sanitised.has_value());
+        CHECK(m.value().sanitised->toRegion);
+        CHECK(m.value().toStore().releasability ==
+              QLatin1String("SANITISED RESTRICTED REL TO UN: REGION"));
+    }
+    SECTION("what the grammar refuses, saying why") {
+        const char* refused[][2] = {
+            {"SECRET", "REL TO FRA // SANITISED UNCLASSIFIED REL TO UN"}, // no rules
+            {"SECRET", "REL TO FRA // SANITISED UNCLASSIFIED REL TO UN:"},
+            {"SECRET", "REL TO FRA // SANITISED UNCLASSIFIED: GRID 5 KM"},
+            {"SECRET", "REL TO FRA // SANITISED UNCLASSIFIED: GRID 10 KM, REGION"},
+            {"SECRET", "REL TO FRA // SANITISED UNCLASSIFIED: WITHHOLD LOCATION"},
+            {"RESTRICTED", "REL TO FRA // SANITISED SECRET: WITHHOLD SOURCE"}, // above the record
+            {"SECRET", "REL TO FRA // REL TO UN"},
+            {"SECRET", "REL TO FRA // SANITISED UNCLASSIFIED: GRID 10 KM // SANITISED "
+                       "UNCLASSIFIED: REGION"},
+            {"SECRET", "// SANITISED UNCLASSIFIED: REGION"},
+            {"SECRET", "REL TO FRA // SANITISED: GRID 10 KM"}, // no level
+            {"SECRET", "REL TO FRA // SANITISED UNCLASSIFIED REL TO U$N: GRID 10 KM"},
+        };
+        for (const auto& r : refused) {
+            INFO(r[0] << " | " << r[1]);
+            CHECK_FALSE(parseMarking(mk(r[0], r[1])).ok());
+        }
+    }
+}
+
+TEST_CASE("Re-marking a sanitised release: only the originator may widen it",
+          "[share][marking][sanitised]") {
+    const store::Marking held = mk("SECRET", "REL TO FRA // SANITISED RESTRICTED REL TO UN, NLD: "
+                                             "GRID 10 KM, WITHHOLD SOURCE");
+    // Each of these gives someone more than the held marking did.
+    const char* wider[] = {
+        "REL TO FRA // SANITISED UNCLASSIFIED REL TO UN, NLD: GRID 10 KM, WITHHOLD SOURCE",
+        "REL TO FRA // SANITISED RESTRICTED REL TO UN, NLD, USA: GRID 10 KM, WITHHOLD SOURCE",
+        "REL TO FRA // SANITISED RESTRICTED REL TO UN, NLD: GRID 1 KM, WITHHOLD SOURCE",
+        "REL TO FRA // SANITISED RESTRICTED REL TO UN, NLD: WITHHOLD SOURCE",
+        "REL TO FRA // SANITISED RESTRICTED REL TO UN, NLD: GRID 10 KM",
+        "REL TO FRA // SANITISED RESTRICTED REL TO UN, NLD: REGION, WITHHOLD SOURCE",
+    };
+    for (const char* proposed : wider) {
+        INFO(proposed);
+        CHECK_FALSE(ReleasePolicy::mayRemark(held, mk("SECRET", proposed), false).allowed);
+        CHECK(ReleasePolicy::mayRemark(held, mk("SECRET", proposed), true).allowed);
+    }
+    // A clause added to a record that had none widens it too.
+    CHECK_FALSE(ReleasePolicy::mayRemark(mk("SECRET", "REL TO FRA"),
+                                         mk("SECRET", "REL TO FRA // SANITISED UNCLASSIFIED: "
+                                                      "GRID 100 KM"),
+                                         false)
+                    .allowed);
+    // These give no one more: any station may re-mark so.
+    const char* narrower[] = {
+        "REL TO FRA",
+        "REL TO FRA // SANITISED RESTRICTED REL TO UN: GRID 10 KM, WITHHOLD SOURCE",
+        "REL TO FRA // SANITISED CONFIDENTIAL REL TO UN, NLD: GRID 100 KM, WITHHOLD NARRATIVE, "
+        "WITHHOLD SOURCE",
+    };
+    for (const char* proposed : narrower) {
+        INFO(proposed);
+        CHECK(ReleasePolicy::mayRemark(held, mk("SECRET", proposed), false).allowed);
+    }
+}
+
+TEST_CASE("The release decision: in full, sanitised, or nothing", "[share][marking][sanitised]") {
+    const store::Marking m = mk("CONFIDENTIAL", "REL TO FRA // SANITISED UNCLASSIFIED REL TO UN: "
+                                                "GRID 10 KM, WITHHOLD NARRATIVE");
+    using Form = store::RecordRelease::Form;
+    SECTION("a recipient on the REL TO line has the record") {
+        CHECK(ReleasePolicy::releaseOf(m, {}, recipient(Classification::Secret, "FRA")).form ==
+              Form::Full);
+    }
+    SECTION("one on the clause's line has its version") {
+        const store::RecordRelease r = ReleasePolicy::releaseOf(
+            m, {}, recipient(Classification::Unclassified, "SEN", {QStringLiteral("UN")}));
+        CHECK(r.form == Form::Sanitised);
+        CHECK(r.sanitised.gridKm == 10);
+        CHECK(r.sanitised.withheld == QStringList{QStringLiteral("NARRATIVE")});
+        // The full decision is unchanged by the clause: it never lets the record itself go.
+        CHECK_FALSE(ReleasePolicy::mayRelease(
+                        m, recipient(Classification::Secret, "SEN", {QStringLiteral("UN")}))
+                        .allowed);
+    }
+    SECTION("one on neither has nothing, and is told why") {
+        const store::RecordRelease r =
+            ReleasePolicy::releaseOf(m, {}, recipient(Classification::Secret, "USA"));
+        CHECK(r.form == Form::Withheld);
+        CHECK_THAT(r.reason.toStdString(), Catch::Matchers::Contains("sanitised version"));
+    }
+    SECTION("a note of the record is never sanitised: withheld with it") {
+        CHECK(ReleasePolicy::releaseOf(
+                  mk("UNCLASSIFIED"), {m},
+                  recipient(Classification::Unclassified, "SEN", {QStringLiteral("UN")}))
+                  .form == Form::Withheld);
+    }
+    SECTION("the clause's own level and caveats bind: an uncleared recipient gets nothing") {
+        const store::Marking high = mk("SECRET", "REL TO FRA // SANITISED CONFIDENTIAL REL TO UN: "
+                                                 "WITHHOLD SOURCE");
+        CHECK(ReleasePolicy::releaseOf(
+                  high, {}, recipient(Classification::Restricted, "SEN", {QStringLiteral("UN")}))
+                  .form == Form::Withheld);
+    }
+}

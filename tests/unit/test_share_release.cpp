@@ -202,7 +202,7 @@ TEST_CASE("Releasability: the notes and files of an incident raised after them s
         CHECK_FALSE(test::readAll(tak).contains("informant.txt"));
         const QString geojson = dir.filePath(QStringLiteral("for-usa.geojson"));
         interop::RecordExportOptions options;
-        options.releasable = releasableTo(n.usa);
+        options.releasable = ReleasePolicy::filterFor(n.usa.card().profile);
         Result<interop::RecordExportReport> ogr = interop::exportRecords(nld, geojson, options);
         REQUIRE(ogr.ok());
         CHECK_FALSE(test::readAll(geojson).contains(kSecretWords));
@@ -266,7 +266,7 @@ TEST_CASE("Marking authority: a peer may raise a record; only its originator may
         CHECK(toUsa.value().records == 0);
         CHECK(toUsa.value().withheld == 1);
         interop::RecordExportOptions options;
-        options.releasable = releasableTo(n.usa);
+        options.releasable = ReleasePolicy::filterFor(n.usa.card().profile);
         Result<interop::RecordExportReport> ogr =
             interop::exportRecords(nld, dir.filePath(QStringLiteral("usa.geojson")), options);
         REQUIRE(ogr.ok());
@@ -551,7 +551,7 @@ TEST_CASE("Releasability property: notes and files under re-marked incidents, on
         REQUIRE(interop::exportCot(nld, cot, releasableTo(*peer)).ok());
         const QString geojson = dir.filePath(nation + QStringLiteral(".geojson"));
         interop::RecordExportOptions options;
-        options.releasable = releasableTo(*peer);
+        options.releasable = ReleasePolicy::filterFor(peer->card().profile);
         REQUIRE(interop::exportRecords(nld, geojson, options).ok());
         const QByteArray cotText = test::readAll(cot);
         const QByteArray ogrText = test::readAll(geojson);
