@@ -3,6 +3,7 @@
 
 #include "share/BundleRecords.h"
 #include "share/ReleasePolicy.h"
+#include "share/SanitisedRecords.h"
 #include "store/RemoteApply.h"
 #include "store/StatementCache.h"
 #include "store/Uuid.h"
@@ -35,8 +36,9 @@ Status ensureTables(Database& db) {
 /// which records received from peers do not touch; 6 added the records' origin, which
 /// BundleRecords.cpp writes, and the mission's id; 7 added route points' kind, height and link
 /// uid, which it also writes; 8 added signed batches and proofs, which it keeps; 9 added
-/// record_clock, which it keeps; 10 made sharing's tables the store's).
-constexpr int kKnownSchema = 10;
+/// record_clock, which it keeps; 10 made sharing's tables the store's; 11 added
+/// share_sanitised, which it keeps).
+constexpr int kKnownSchema = 11;
 
 /// How far ahead of our clock a record's stamp may be. Field clocks drift by seconds to minutes;
 /// a day's allowance let a peer's stamp pin a record against its originator's corrections.
@@ -348,8 +350,8 @@ Result<Releasable> collectReleasable(store::MissionStore& store, const Identity&
     // For one peer, what it may lack below its knowledge too (a group bundle carries what all
     // of its recipients lack above their common knowledge only).
     if (options.ownChangesOnly) {
-        const QString me = store.station();
-        changed.value().removeIf([&](const SharedRecord& r) { return r.station != me; });
+        const QString self = store.station();
+        changed.value().removeIf([&](const SharedRecord& r) { return r.station != self; });
     } else if (recipients.size() == 1 && !since.isEmpty()) {
         Result<QList<SharedRecord>> lacking =
             mayLack(store, recipients.first().fingerprint(), since, changed.value());
@@ -359,15 +361,26 @@ Result<Releasable> collectReleasable(store::MissionStore& store, const Identity&
         out.reconciled = since; // marked once the bundle (or the whole series) is handed over
     }
     // The release decision, record by record and recipient by recipient: what fails for any
-    // recipient is not serialised at all.
+    // recipient is not serialised at all; an incident of ours they may all have only sanitised
+    // goes as its sanitised version (SanitisedRecords.h).
+    QList<StationProfile> profiles;
+    for (const ContactCard& to : recipients)
+        profiles.append(to.profile);
+    const QString me = store.station();
     for (SharedRecord& r : changed.value()) {
-        bool ok = true;
-        for (const ContactCard& to : recipients)
-            ok = ok && ReleasePolicy::mayRelease(r.marking, r.ancestors, to.profile).allowed;
-        if (ok)
+        const bool ownIncident =
+            r.kind == QLatin1String("incident") && r.station == me && r.origin == me;
+        const BundleRelease release = bundleRelease(r.marking, r.ancestors, ownIncident, profiles);
+        if (release.form == BundleRelease::Form::Whole) {
             out.records.append(std::move(r));
-        else
+        } else if (release.form == BundleRelease::Form::Sanitised) {
+            if (std::optional<SharedRecord> version = sanitisedRecord(r, release.sanitised))
+                out.records.append(std::move(*version));
+            else
+                ++out.withheld;
+        } else {
             ++out.withheld;
+        }
     }
     // Every version goes with its writer's signature: this station's own are signed now if
     // they are not yet (its key is unlocked to seal the bundle anyway).

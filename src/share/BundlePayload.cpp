@@ -3,6 +3,7 @@
 #include "share/BundleRecords.h"
 #include "share/Cbor.h"
 #include "share/Crypto.h"
+#include "share/SanitisedRecords.h"
 #include "share/VersionVector.h"
 
 #include <QCborArray>
@@ -164,6 +165,8 @@ Result<Payload> decodePayload(const QByteArray& payload, qint64 maxRecords) {
             return Error{QStringLiteral("a record in the bundle is malformed (%1 %2: its version "
                                         "vector is missing or does not name its own write)")
                              .arg(s.kind, s.uuid)};
+        if (Status named = checkSanitisedOf(s.kind, s.uuid, r); !named)
+            return Error{QStringLiteral("bundle refused: ") + named.error().message};
         Result<RecordProof> proof = RecordProof::of(r);
         if (!proof)
             return Error{QStringLiteral("bundle refused: the %1 %2: %3")

@@ -4,6 +4,7 @@
 #include "share/Cbor.h"
 #include "share/Crypto.h"
 #include "share/ReleasePolicy.h"
+#include "share/SanitisedRecords.h"
 #include "share/VersionVector.h"
 #include "store/AnnotationRow.h"
 #include "store/Hlc.h"
@@ -73,6 +74,8 @@ SharedRecord incidentFrom(const Statement& q) {
     constexpr int stamp = store::kIncidentReadColumns;
     SharedRecord r = common(QStringLiteral("incident"), q, 0, 13, stamp, stamp + 4);
     store::incidentToWire(store::readIncidentContent(q, 0), r.value);
+    if (!q.isNull(stamp + 5)) // a sanitised version, as its originator signed it
+        r.value.insert(QStringLiteral("sanitised_of"), q.text(stamp + 5));
     return r;
 }
 
@@ -81,9 +84,9 @@ SharedRecord incidentFrom(const Statement& q) {
 const QString kIncidentColumns =
     QStringLiteral("SELECT ") + store::incidentReadColumns("i") +
     QStringLiteral(", i.created_hlc, i.updated_hlc, st.uuid, i.deleted, ") + originColumn("i") +
-    QStringLiteral(
-        " FROM incident i JOIN station st ON st.id = i.station WHERE (i.import_id IS NULL OR "
-        "i.import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))");
+    QStringLiteral(", sv.original FROM incident i JOIN station st ON st.id = i.station LEFT JOIN "
+                   "share_sanitised sv ON sv.uuid = i.uuid WHERE (i.import_id IS NULL OR "
+                   "i.import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))");
 
 Result<std::optional<SharedRecord>> readIncident(Db& db, const QString& uuid) {
     Result<Statement*> s = db.prepare(kIncidentColumns + QStringLiteral(" AND i.uuid = ?1"));
@@ -413,6 +416,16 @@ Result<Outcome> applyIncident(Apply& a, const SharedRecord& r) {
     i.marking = r.marking;
     if (const QString why = store::MissionStore::invalidReason(i); !why.isEmpty())
         return bad(r, why);
+    // A sanitised version of an incident held in full here says less than what is held: kept
+    // out (decodePayload checked that its UUID is its original's sanitisedUuid).
+    const QString original = r.value.value(QStringLiteral("sanitised_of")).toString();
+    if (!original.isEmpty()) {
+        Result<std::optional<Local>> held = a.writer.held(QStringLiteral("incident"), original);
+        if (!held)
+            return held.error();
+        if (held.value() && !held.value()->deleted)
+            return Outcome::Unchanged;
+    }
     Result<bool> admitted = admit(a, r);
     if (!admitted)
         return admitted.error();
@@ -420,6 +433,23 @@ Result<Outcome> applyIncident(Apply& a, const SharedRecord& r) {
         return Outcome::Unchanged;
     if (Result<store::RemoteWrite> w = a.writer.incident(i, stampOf(r)); !w)
         return w.error();
+    if (!original.isEmpty()) {
+        if (Status s = a.db.run(QStringLiteral("INSERT OR REPLACE INTO share_sanitised (uuid, "
+                                               "original) VALUES (?1, ?2)"),
+                                {r.uuid, original});
+            !s)
+            return s.error();
+    } else if (!r.value.value(QStringLiteral("deleted")).toBool()) {
+        // The original arriving where its sanitised version was: the version goes.
+        Result<bool> dropped = a.writer.dropSuperseded(sanitisedUuid(r.uuid));
+        if (!dropped)
+            return dropped.error();
+        if (dropped.value())
+            if (Status s = a.db.run(QStringLiteral("DELETE FROM share_sanitised WHERE uuid = ?1"),
+                                    {sanitisedUuid(r.uuid)});
+                !s)
+                return s.error();
+    }
     return Outcome::Applied;
 }
 

@@ -2,6 +2,7 @@
 #include "share/PeerStatus.h"
 
 #include "share/ReleasePolicy.h"
+#include "share/SanitisedRecords.h"
 
 namespace tessera::share {
 
@@ -44,26 +45,27 @@ changed(kind, uuid) AS MATERIALIZED (
     SELECT DISTINCT c.kind, c.uuid FROM change_log c JOIN station st ON st.id = c.station
     LEFT JOIN knows k ON k.station = st.uuid
     WHERE k.hlc IS NULL OR c.hlc > k.hlc),
-marked(classification, releasability, parent_classification, parent_releasability) AS (
-    SELECT i.classification, i.releasability, NULL, NULL FROM changed ch
+marked(classification, releasability, parent_classification, parent_releasability, own) AS (
+    SELECT i.classification, i.releasability, NULL, NULL,
+           i.origin IS NULL AND i.station = (SELECT id FROM station WHERE local = 1) FROM changed ch
     JOIN incident i ON i.uuid = ch.uuid WHERE ch.kind = 'incident'
       AND (i.import_id IS NULL OR i.import_id NOT IN (SELECT id FROM import WHERE state <> 'done'))
     UNION ALL
-    SELECT n.classification, n.releasability, i.classification, i.releasability FROM changed ch
+    SELECT n.classification, n.releasability, i.classification, i.releasability, 0 FROM changed ch
     JOIN incident_note n ON n.uuid = ch.uuid JOIN incident i ON i.id = n.incident_id
     WHERE ch.kind = 'note'
     UNION ALL
-    SELECT a.classification, a.releasability, i.classification, i.releasability FROM changed ch
+    SELECT a.classification, a.releasability, i.classification, i.releasability, 0 FROM changed ch
     JOIN attachment a ON a.uuid = ch.uuid JOIN incident i ON i.id = a.incident_id
     JOIN attachment_blob b ON b.sha256 = a.sha256 WHERE ch.kind = 'attachment'
     UNION ALL
-    SELECT r.classification, r.releasability, NULL, NULL FROM changed ch
+    SELECT r.classification, r.releasability, NULL, NULL, 0 FROM changed ch
     JOIN route r ON r.uuid = ch.uuid WHERE ch.kind = 'route'
     UNION ALL
-    SELECT a.classification, a.releasability, NULL, NULL FROM changed ch
+    SELECT a.classification, a.releasability, NULL, NULL, 0 FROM changed ch
     JOIN annotation a ON a.uuid = ch.uuid WHERE ch.kind = 'annotation')
-SELECT classification, releasability, parent_classification, parent_releasability, count(*)
-FROM marked GROUP BY 1, 2, 3, 4
+SELECT classification, releasability, parent_classification, parent_releasability, count(*), own
+FROM marked GROUP BY 1, 2, 3, 4, 6
 )sql";
 
 /// What the counts depend on besides the peer's knowledge: the change log (append-only: its
@@ -90,7 +92,8 @@ Result<QList<MarkedCount>> countChanged(Database& db, const QString& knows) {
         if (!row.value())
             break;
         const Statement& q = s.value();
-        MarkedCount c{{q.text(0), q.text(1)}, {}, static_cast<int>(q.integer(4))};
+        MarkedCount c{
+            {q.text(0), q.text(1)}, {}, static_cast<int>(q.integer(4)), q.integer(5) != 0};
         if (!q.isNull(2))
             c.ancestors.append({q.text(2), q.text(3)});
         counts.append(c);
@@ -163,7 +166,11 @@ Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<Con
                 cache->countsByKnowledge.insert(knows.value(), counts);
         }
         for (const MarkedCount& c : counts) {
-            if (ReleasePolicy::mayRelease(c.marking, c.ancestors, peer.profile).allowed)
+            // As the bundle decides (collectReleasable): whole, or sanitised when it can be.
+            const BundleRelease r =
+                bundleRelease(c.marking, c.ancestors, c.ownIncident, {peer.profile});
+            if (r.form == BundleRelease::Form::Whole ||
+                (r.form == BundleRelease::Form::Sanitised && !r.sanitised.toRegion))
                 status.pending += c.count;
             else
                 status.withheld += c.count;

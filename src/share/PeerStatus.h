@@ -43,6 +43,8 @@ struct MarkedCount {
     store::Marking marking;
     QList<store::Marking> ancestors; ///< a note's or attachment's incident
     int count = 0;
+    /// Incidents this station created and last wrote: the ones it may send sanitised.
+    bool ownIncident = false;
 };
 
 struct PeerStatusCache {

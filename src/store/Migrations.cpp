@@ -501,6 +501,15 @@ CREATE TABLE share_reconciled (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS share_change_log_station_hlc ON change_log (station, hlc);
 )sql",
+    // 11: the sanitised versions this mission holds (docs/sharing.md, "Sanitised versions"):
+    // which original each was made from, as its originator signed it, so that a relay passes it
+    // on to the byte and a receiver knows it for a version.
+    R"sql(
+CREATE TABLE share_sanitised (
+    uuid TEXT PRIMARY KEY,
+    original TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql",
 };
 } // namespace
 

@@ -39,7 +39,12 @@ std::optional<Incident> sanitisedIncident(const Incident& incident, const Saniti
         release.withheld.contains(QStringLiteral("TITLE")) ? incident.category : incident.title;
     if (!release.withheld.contains(QStringLiteral("NARRATIVE")))
         out.narrative = incident.narrative;
-    if (!release.withheld.contains(QStringLiteral("SOURCE"))) {
+    if (release.withheld.contains(QStringLiteral("SOURCE"))) {
+        // The admiralty grades that say nothing: reliability cannot be judged (F), truth
+        // cannot be judged (6).
+        out.reliability = QStringLiteral("F");
+        out.credibility = 6;
+    } else {
         out.source = incident.source;
         out.reliability = incident.reliability;
         out.credibility = incident.credibility;

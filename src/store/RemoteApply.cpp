@@ -140,6 +140,31 @@ Result<RemoteWrite> RemoteApply::logged(const QString& kind, const QString& uuid
     return op;
 }
 
+Result<bool> RemoteApply::dropSuperseded(const QString& incidentUuid) {
+    Result<Statement*> find = db_.prepare(QStringLiteral(
+        "SELECT i.id, i.deleted FROM incident i WHERE i.uuid = ?1 AND NOT EXISTS (SELECT 1 FROM "
+        "incident_note n WHERE n.incident_id = i.id) AND NOT EXISTS (SELECT 1 FROM attachment a "
+        "WHERE a.incident_id = i.id)"));
+    if (!find)
+        return find.error();
+    find.value()->reset();
+    find.value()->bind(1, incidentUuid);
+    Result<bool> row = find.value()->step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return false;
+    const qint64 id = find.value()->integer(0);
+    const bool deleted = find.value()->integer(1) != 0;
+    find.value()->reset();
+    if (!deleted)
+        if (Status s = runForRow(incidentUnindexStatements(), id); !s)
+            return s.error();
+    if (Status s = db_.run(QStringLiteral("DELETE FROM incident WHERE id = ?1"), {id}); !s)
+        return s.error();
+    return true;
+}
+
 Result<RemoteWrite> RemoteApply::incident(const Incident& i, const RemoteStamp& stamp) {
     Result<Target> target = targetOf(QStringLiteral("incident"), i.uuid, stamp);
     if (!target)

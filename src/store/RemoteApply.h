@@ -77,6 +77,11 @@ public:
                             const QByteArray& data, const RemoteStamp& stamp);
     Result<RemoteWrite> annotation(const Annotation& annotation, const RemoteStamp& stamp);
     Result<RemoteWrite> route(const PatrolRoute& route, const RemoteStamp& stamp);
+    /// Takes a sanitised version out of the mission once its original is held (sharing's
+    /// SanitisedRecords.h): the row and its index entries, with no change of its own to pass on
+    /// (the original supersedes it wherever it goes). Kept when an analyst here has written a
+    /// note or attached a file to it. Whether it was taken out.
+    Result<bool> dropSuperseded(const QString& incidentUuid);
 
     /// Writes the change log of everything written, in stamp order, so that its last entry
     /// holds the highest stamp (the store's clock observes it when the mission is next opened),

@@ -573,3 +573,32 @@ TEST_CASE("Releasability property: notes and files under re-marked incidents, on
         CHECK(incidentsShown == allowedIncidents);
     }
 }
+
+TEST_CASE("A bundle for a peer offered a sanitised version carries that version, no note",
+          "[share][release][sanitised]") {
+    QTemporaryDir dir;
+    Nations n;
+    store::MissionStore nld = mission(dir, QStringLiteral("nld"));
+    store::Incident i =
+        incident(QStringLiteral("Informant Diallo's report"),
+                 {QStringLiteral("CONFIDENTIAL"),
+                  QStringLiteral("REL TO NLD // SANITISED UNCLASSIFIED REL TO MINUSMA: GRID 10 KM, "
+                                 "WITHHOLD TITLE, WITHHOLD NARRATIVE")});
+    REQUIRE(nld.addIncident(i).ok());
+    store::IncidentNote note;
+    note.author = QStringLiteral("analyst");
+    note.text = QStringLiteral("Diallo met the patrol");
+    note.marking = kUnclassified;
+    REQUIRE(nld.addNote(i.uuid, note).ok());
+    REQUIRE(ReleasePolicy::releaseOf(i.marking, {}, n.usa.card().profile).form ==
+            store::RecordRelease::Form::Sanitised);
+    Result<ExportReport> r = exportBundle(nld, n.nld, {n.usa.card()});
+    REQUIRE(r.ok());
+    CHECK(r.value().records == 1);
+    CHECK(r.value().withheld == 1); // the note goes only with the record itself
+    const QList<SharedRecord> carried = openedRecords(r.value().bytes, n.usa, n.usaBook);
+    REQUIRE(carried.size() == 1);
+    CHECK(carried.first().kind == QLatin1String("incident"));
+    CHECK(carried.first().uuid != i.uuid);
+    CHECK(carried.first().marking.banner() == QLatin1String("UNCLASSIFIED // REL TO MINUSMA"));
+}

@@ -6,12 +6,15 @@
 // at CHARLIE with ALPHA's record named, and CHARLIE's mission left as it was.
 #include "ShareTestSupport.h"
 #include "TestSupport.h"
+#include "geo/Geodesy.h"
 #include "share/Bundle.h"
 #include "share/BundleFormat.h"
 #include "share/BundleRecords.h"
 #include "share/ContactBook.h"
 #include "share/Identity.h"
+#include "share/PeerStatus.h"
 #include "share/RecordSignature.h"
+#include "share/SanitisedRecords.h"
 #include "store/MissionStore.h"
 #include "store/Uuid.h"
 
@@ -22,6 +25,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <bit>
 #include <memory>
 #include <random>
 #include <vector>
@@ -805,5 +809,122 @@ TEST_CASE("Knowledge without holes: what a relay could not carry still comes, on
         send(m.a, m.alpha, m.c, m.charlie, m.charlieBook);
         REQUIRE(m.c.incident(i.uuid).ok());
         CHECK(m.c.notes(i.uuid).value().size() == 1);
+    }
+}
+
+TEST_CASE("Sanitised versions travel signed by their originator, and say no more than allowed",
+          "[share][signed][sanitised][adversary]") {
+    // ALPHA (BGD) lets its own nation have the report and the rest of the mission a version
+    // without title, source or narrative, placed on its 10 km square. BRAVO relays to CHARLIE.
+    Mission m;
+    store::Incident i = report(QStringLiteral("Ambush near Ansongo, informant WAGTAIL"));
+    i.location = {0.5021347, 15.6634819};
+    i.marking = {QStringLiteral("CONFIDENTIAL"),
+                 QStringLiteral("REL TO BGD // SANITISED UNCLASSIFIED REL TO MINUSMA: GRID 10 KM, "
+                                "WITHHOLD NARRATIVE, WITHHOLD SOURCE, WITHHOLD TITLE")};
+    REQUIRE(m.a.addIncident(i).ok());
+    const QString version = sanitisedUuid(i.uuid);
+    const geo::GeoPoint centre = geo::geodesy::mgrsSquare(i.location, 10)->centre;
+
+    // The sharing panel counts what the bundle will carry.
+    Result<QList<PeerStatus>> status = peerStatus(m.a, {m.bravo.card()});
+    REQUIRE(status.ok());
+    CHECK(status.value().first().pending == 1);
+    CHECK(status.value().first().withheld == 0);
+
+    Result<ExportReport> out = exportBundle(m.a, m.alpha, {m.bravo.card()});
+    REQUIRE(out.ok());
+    CHECK(out.value().records == 1);
+    Result<OpenedBundle> opened = openBundle(out.value().bytes, m.bravo, m.bravoBook);
+    REQUIRE(opened.ok());
+    const QByteArray& payload = opened.value().payload;
+    for (const char* secret :
+         {"WAGTAIL", "Ansongo", "RN16", "BATT 3 patrol", "CONFIDENTIAL", "REL TO BGD"})
+        CHECK_FALSE(payload.contains(secret));
+    for (double v : {i.location.lon, i.location.lat}) { // CBOR: big-endian doubles
+        QByteArray bytes(8, '\0');
+        const quint64 bits = std::bit_cast<quint64>(v);
+        for (int k = 0; k < 8; ++k)
+            bytes[k] = static_cast<char>(bits >> (56 - 8 * k));
+        CHECK_FALSE(payload.contains(bytes));
+    }
+    Result<ImportReport> atBravo = importBundle(m.b, out.value().bytes, m.bravo, m.bravoBook);
+    INFO((atBravo.ok() ? QString() : atBravo.error().message).toStdString());
+    REQUIRE(atBravo.ok());
+    CHECK(atBravo.value().applied == 1);
+    const QList<store::Incident> held = m.b.incidents().value();
+    REQUIRE(held.size() == 1);
+    CHECK(held.first().uuid == version);
+    CHECK(held.first().title == i.category);
+    CHECK(held.first().narrative.isEmpty());
+    CHECK(held.first().source.isEmpty());
+    CHECK(held.first().location == centre);
+    CHECK(held.first().marking.banner() == QLatin1String("UNCLASSIFIED // REL TO MINUSMA"));
+
+    const auto versionIn = [&](Payload& p) -> SharedRecord& {
+        for (SharedRecord& r : p.records)
+            if (r.uuid == version)
+                return r;
+        FAIL("the sanitised version is not in BRAVO's bundle");
+        return p.records.first();
+    };
+
+    SECTION("BRAVO relays it: CHARLIE checks ALPHA's signature and holds the version") {
+        Result<ImportReport> in = m.charlieTakes(m.sealedByBravo(m.bravoPayloadForCharlie()));
+        REQUIRE(in.ok());
+        CHECK(in.value().applied == 1);
+        CHECK(dump(m.c).contains(version));
+    }
+    SECTION("BRAVO puts the fine position back on the way: refused") {
+        Payload p = m.bravoPayloadForCharlie();
+        SharedRecord& r = versionIn(p);
+        r.value.insert(QStringLiteral("lon"), i.location.lon);
+        r.value.insert(QStringLiteral("lat"), i.location.lat);
+        const QString before = dump(m.c);
+        Result<ImportReport> in = m.charlieTakes(m.sealedByBravo(p));
+        REQUIRE_FALSE(in.ok());
+        CHECK_THAT(in.error().message.toStdString(),
+                   Contains("does not match its writer's signature"));
+        CHECK(dump(m.c) == before);
+    }
+    SECTION("a version that claims another record as its original: refused") {
+        Payload p = m.bravoPayloadForCharlie();
+        versionIn(p).value.insert(QStringLiteral("sanitised_of"), store::newUuid());
+        Result<ImportReport> in = m.charlieTakes(m.sealedByBravo(p));
+        REQUIRE_FALSE(in.ok());
+        CHECK_THAT(in.error().message.toStdString(), Contains("sanitised version"));
+    }
+    SECTION("the original, once released, takes the version's place; the version never returns") {
+        REQUIRE(m.charlieTakes(m.sealedByBravo(m.bravoPayloadForCharlie())).ok());
+        // ALPHA widens its own marking to UN: CHARLIE may now have the report itself.
+        i.marking.releasability = QStringLiteral("REL TO BGD, UN // SANITISED UNCLASSIFIED REL TO "
+                                                 "MINUSMA: GRID 10 KM, WITHHOLD NARRATIVE, "
+                                                 "WITHHOLD SOURCE, WITHHOLD TITLE");
+        REQUIRE(m.a.updateIncident(i).ok());
+        Result<ExportReport> toCharlie = exportBundle(m.a, m.alpha, {m.charlie.card()});
+        REQUIRE(toCharlie.ok());
+        REQUIRE(m.charlieTakes(toCharlie.value().bytes).ok());
+        QList<store::Incident> atCharlie = m.c.incidents().value();
+        REQUIRE(atCharlie.size() == 1);
+        CHECK(atCharlie.first().uuid == i.uuid);
+        CHECK(atCharlie.first().narrative == i.narrative);
+        // BRAVO relays the version again: CHARLIE keeps the original only.
+        Result<ImportReport> again = m.charlieTakes(m.sealedByBravo(m.bravoPayloadForCharlie()));
+        REQUIRE(again.ok());
+        atCharlie = m.c.incidents().value();
+        REQUIRE(atCharlie.size() == 1);
+        CHECK(atCharlie.first().uuid == i.uuid);
+    }
+    SECTION("a station that is not the originator never makes a version") {
+        // BRAVO edits the version it holds: its own write, under the sanitised marking, is an
+        // ordinary record; nothing of ALPHA's report is in BRAVO's hands to sanitise.
+        CHECK(bundleRelease(i.marking, {}, false, {m.charlie.card().profile}).form ==
+              BundleRelease::Form::Withheld);
+        CHECK(bundleRelease(i.marking, {}, true, {m.charlie.card().profile}).form ==
+              BundleRelease::Form::Sanitised);
+        // A group with one recipient cleared for the record and one for the version: neither.
+        Identity bgd = identity("BGD HQ", "BGD");
+        CHECK(bundleRelease(i.marking, {}, true, {m.charlie.card().profile, bgd.card().profile})
+                  .form == BundleRelease::Form::Withheld);
     }
 }

@@ -37,7 +37,8 @@ namespace {
 /// What migrations 6 to 10 add (the records' origin, the mission's id; route points' kind,
 /// height and uid; signed batches; record clocks; sharing's tables), taken away again to make a
 /// mission of an earlier schema.
-const QString kUndoMigrations6To10 = QStringLiteral(
+const QString kUndoMigrations6To11 = QStringLiteral(
+    "DROP TABLE share_sanitised; "
     "DROP TABLE share_bundle_log; DROP TABLE share_bundle_record; DROP TABLE share_peer; "
     "DROP TABLE share_conflict; DROP TABLE share_refused; DROP TABLE share_reconciled; "
     "DROP INDEX share_change_log_station_hlc; "
@@ -1499,7 +1500,7 @@ TEST_CASE("A schema-2 mission upgrades to the marker table with the same answers
         tombstones = m.stats().value().deletedIncidents;
         // Back to schema 2: migration 3 only adds these two structures, migration 5 one table.
         REQUIRE(m.database()
-                    .exec(kUndoMigrations6To10 +
+                    .exec(kUndoMigrations6To11 +
                           QStringLiteral("DROP TABLE incident_marker; DROP TABLE "
                                          "incident_area_rtree; DROP TABLE cot_origin; "
                                          "PRAGMA user_version = 2"))
@@ -1606,7 +1607,7 @@ TEST_CASE("A schema-3 mission upgrades to constraints without IN lists, records 
         note.text = QStringLiteral("Seen again");
         note.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
         REQUIRE(m.addNote(list[200].uuid, note).ok());
-        REQUIRE(m.database().exec(kUndoMigrations6To10).ok());
+        REQUIRE(m.database().exec(kUndoMigrations6To11).ok());
         writeTables(m.database(), schema3);
         // Migration 5 only adds cot_origin.
         REQUIRE(m.database()

@@ -1,0 +1,85 @@
+// Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
+#include "share/SanitisedRecords.h"
+
+#include "share/ReleasePolicy.h"
+#include "store/IncidentRow.h"
+
+#include <QUuid>
+
+namespace tessera::share {
+
+namespace {
+/// The namespace of sanitised versions' UUIDs (a random UUID, fixed here for ever).
+const QUuid kSanitisedNamespace(QStringLiteral("{5b0f7c7e-3f4a-4d8e-9a37-6c1d2e8b9f10}"));
+const QString kSanitisedOf = QStringLiteral("sanitised_of");
+} // namespace
+
+BundleRelease bundleRelease(const store::Marking& marking, const QList<store::Marking>& ancestors,
+                            bool ownIncident, const QList<StationProfile>& recipients) {
+    BundleRelease out;
+    bool whole = true;
+    bool sanitised = ownIncident && !recipients.isEmpty();
+    for (const StationProfile& to : recipients) {
+        const store::RecordRelease r = ReleasePolicy::releaseOf(marking, ancestors, to);
+        whole = whole && r.full();
+        sanitised = sanitised && r.form == store::RecordRelease::Form::Sanitised;
+        if (r.form == store::RecordRelease::Form::Sanitised)
+            out.sanitised = r.sanitised;
+    }
+    out.form = whole       ? BundleRelease::Form::Whole
+               : sanitised ? BundleRelease::Form::Sanitised
+                           : BundleRelease::Form::Withheld;
+    return out;
+}
+
+QString sanitisedUuid(const QString& original) {
+    return QUuid::createUuidV5(kSanitisedNamespace, original).toString(QUuid::WithoutBraces);
+}
+
+std::optional<SharedRecord> sanitisedRecord(const SharedRecord& original,
+                                            const store::SanitisedRelease& release) {
+    if (original.kind != QLatin1String("incident"))
+        return std::nullopt;
+    Result<store::Incident> read = store::incidentFromWire(original.value);
+    if (!read)
+        return std::nullopt;
+    store::Incident incident = std::move(read).value();
+    incident.uuid = original.uuid;
+    incident.marking = original.marking;
+    const std::optional<store::Incident> version = store::sanitisedIncident(incident, release);
+    if (!version)
+        return std::nullopt;
+    SharedRecord out;
+    out.kind = original.kind;
+    out.uuid = sanitisedUuid(original.uuid);
+    out.marking = version->marking;
+    out.updated = original.updated;
+    out.station = original.station;
+    out.origin = original.origin;
+    // A fresh map: the keys every record has, then the version's content. Nothing else of the
+    // original's map is copied, so no field of it can ride along.
+    QCborMap& m = out.value;
+    for (const char* key : {"kind", "station", "origin", "created", "updated", "deleted", "vv"})
+        if (original.value.contains(QLatin1String(key)))
+            m.insert(QLatin1String(key), original.value.value(QLatin1String(key)));
+    m.insert(QStringLiteral("uuid"), out.uuid);
+    m.insert(QStringLiteral("classification"), out.marking.classification);
+    m.insert(QStringLiteral("releasability"), out.marking.releasability);
+    m.insert(kSanitisedOf, original.uuid);
+    store::incidentToWire(*version, m);
+    return out;
+}
+
+Status checkSanitisedOf(const QString& kind, const QString& uuid, const QCborMap& record) {
+    if (!record.contains(kSanitisedOf))
+        return success();
+    const QString original = record.value(kSanitisedOf).toString();
+    if (kind != QLatin1String("incident") || !isUuidText(original) ||
+        sanitisedUuid(original) != uuid)
+        return Error{QStringLiteral("the %1 %2 says it is the sanitised version of '%3', which "
+                                    "its UUID is not")
+                         .arg(kind, uuid, original)};
+    return success();
+}
+
+} // namespace tessera::share
