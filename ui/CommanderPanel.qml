@@ -11,6 +11,8 @@ Rectangle {
     id: panel
     required property MissionController mission
     required property MapItem map
+    /// The station's sharing: its contacts are whom a releasable SITREP can be made for.
+    property SharingController sharing: null
     property alias situation: situationModel
     color: Theme.panel
     border.color: Theme.panelBorder
@@ -50,7 +52,13 @@ Rectangle {
         fileMode: FileDialog.SaveFile
         defaultSuffix: "pdf"
         nameFilters: ["PDF (*.pdf)"]
-        onAccepted: analysis.writeSitrep(selectedFile)
+        onAccepted: {
+            if (sitrepFor.checked && sitrepPeer.currentIndex >= 0 && panel.sharing)
+                analysis.writeSitrep(selectedFile, sitrepPeer.currentValue,
+                                     panel.sharing.identityPath, panel.sharing.contactsPath)
+            else
+                analysis.writeSitrep(selectedFile)
+        }
     }
 
     ColumnLayout {
@@ -326,6 +334,28 @@ Rectangle {
                 ToolTip.text: "A situation report of the time window (the last 7 days when open) as marked PDF pages"
                 onClicked: sitrepDialog.open()
             }
+            CheckBox {
+                id: sitrepFor
+                objectName: "sitrepFor"
+                text: "for"
+                visible: panel.sharing !== null && sitrepPeer.count > 0
+                ToolTip.visible: hovered
+                ToolTip.text: "A releasable version: only what this contact may receive, sanitised where the markings offer it"
+            }
+            ComboBox {
+                id: sitrepPeer
+                objectName: "sitrepPeer"
+                visible: sitrepFor.visible
+                enabled: sitrepFor.checked
+                Layout.preferredWidth: 130
+                model: panel.sharing ? panel.sharing.peers : null
+                textRole: "name"
+                valueRole: "fingerprintHex"
+            }
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
             Text {
                 Layout.fillWidth: true
                 text: analysis.sitrepMessage

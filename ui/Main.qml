@@ -604,6 +604,7 @@ ApplicationWindow {
                 visible: window.commanderView
                 mission: missionController
                 map: mapItem
+                sharing: sharingController
             }
             LegendPanel {
                 objectName: "legendPanel"

@@ -4,6 +4,9 @@
 #include "geo/ThreadCheck.h"
 #include "interop/RegionCounts.h"
 #include "report/Sitrep.h"
+#include "share/ContactBook.h"
+#include "share/Identity.h"
+#include "share/ReleasePolicy.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -211,18 +214,43 @@ void AnalysisModel::runNearRepeat(const QString& category) {
     });
 }
 
-void AnalysisModel::writeSitrep(const QUrl& file) {
+void AnalysisModel::writeSitrep(const QUrl& file, const QString& peerFingerprintHex,
+                                const QString& identityPath, const QString& contactsPath) {
     const auto scene = mission_ ? mission_->scene() : nullptr;
     const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
     if (!scene || path.isEmpty())
         return;
-    report::SitrepOptions options;
-    options.to = windowEnd();
+    report::SitrepOptions base;
+    base.to = windowEnd();
     const store::TimeWindow window = mission_->timeWindow();
-    options.from = window.from.isValid() ? window.from : options.to.addDays(-7);
-    start([scene, options, path] {
+    base.from = window.from.isValid() ? window.from : base.to.addDays(-7);
+    start([scene, base, path, peerFingerprintHex, identityPath, contactsPath] {
         AnalysisModelOutcome out;
         out.kind = AnalysisModelOutcome::Kind::Sitrep;
+        report::SitrepOptions options = base;
+        if (!peerFingerprintHex.isEmpty()) { // the book is read here, off the GUI thread
+            Result<share::ContactCard> station = share::Identity::loadCard(identityPath);
+            if (!station) {
+                out.error = station.error().message;
+                return out;
+            }
+            Result<share::ContactBook> book =
+                share::ContactBook::load(contactsPath, station.value());
+            if (!book) {
+                out.error = book.error().message;
+                return out;
+            }
+            const std::optional<share::ContactCard> peer =
+                book.value().find(QByteArray::fromHex(peerFingerprintHex.toLatin1()));
+            if (!peer) {
+                out.error = QStringLiteral("%1 is not a trusted contact (revoked, or removed from "
+                                           "the contact book)")
+                                .arg(peerFingerprintHex.left(16));
+                return out;
+            }
+            options.releasable = share::ReleasePolicy::filterFor(peer->profile);
+            options.recipient = peer->profile.stationName;
+        }
         Result<report::Sitrep> made = report::composeSitrep(*scene, options);
         if (!made) {
             out.error = made.error().message;
@@ -233,10 +261,17 @@ void AnalysisModel::writeSitrep(const QUrl& file) {
         if (!written)
             out.error = written.error().message;
         else
-            out.summary = QStringLiteral("SITREP written: %1 (%2 page(s), %3)")
-                              .arg(written.value().join(QStringLiteral(", ")))
-                              .arg(made.value().pages.size())
-                              .arg(made.value().banner);
+            out.summary =
+                QStringLiteral("SITREP written: %1 (%2 page(s), %3)%4")
+                    .arg(written.value().join(QStringLiteral(", ")))
+                    .arg(made.value().pages.size())
+                    .arg(made.value().banner,
+                         options.releasable
+                             ? QStringLiteral("; for %1: %2 record(s) withheld, %3 sanitised")
+                                   .arg(options.recipient)
+                                   .arg(made.value().withheld)
+                                   .arg(made.value().sanitised)
+                             : QString());
         return out;
     });
 }

@@ -76,8 +76,13 @@ public:
     /// The Knox test of the time window's incidents of `category` (all when empty).
     Q_INVOKABLE void runNearRepeat(const QString& category);
     /// A SITREP of the time window (the last 7 days when it is open-ended) to `file` (PDF, or
-    /// PNG pages); finished() says where it went or why not.
-    Q_INVOKABLE void writeSitrep(const QUrl& file);
+    /// PNG pages); finished() says where it went or why not. With `peerFingerprintHex`, the
+    /// releasable version for that trusted contact of the book at `contactsPath` (whose
+    /// signature is checked with the card of `identityPath`): only what ReleasePolicy lets it
+    /// have, sanitised versions included (docs/analysis.md).
+    Q_INVOKABLE void writeSitrep(const QUrl& file, const QString& peerFingerprintHex = {},
+                                 const QString& identityPath = {},
+                                 const QString& contactsPath = {});
 
 signals:
     void missionChanged();

@@ -490,6 +490,10 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
                        .arg(significant[k].category, significant[k].title,
                             significant[k].marking.banner(),
                             sanitisedNotes.value(significant[k].uuid))
+             : options.releasable // a releasable version says what the recipient may have
+                 ? QStringLiteral("%1 · %2 — %3")
+                       .arg(significant[k].category, significant[k].title,
+                            significant[k].marking.banner())
                  : QStringLiteral("%1 · %2").arg(significant[k].category, significant[k].title),
              significant[k].observedAt.toUTC().toString(QStringLiteral("ddHHmm'Z' MMM"))});
     if (significant.size() > listed)

@@ -7,6 +7,9 @@
 #include "quick/AnalysisModel.h"
 #include "quick/LegendModel.h"
 #include "render/VectorLayer.h"
+#include "share/ContactBook.h"
+#include "share/Identity.h"
+#include "store/MissionStore.h"
 #include "store/Situation.h"
 
 #include <QDir>
@@ -173,4 +176,79 @@ TEST_CASE("A layer made from records raises the banner to their markings", "[ana
     mission.layers[0].visible = false;
     CHECK_THAT(store::shownMarking(mission, {-180, -90, 180, 90}, {}).banner().toStdString(),
                !Contains("SECRET"));
+}
+
+TEST_CASE("A SITREP made in the app for a contact is its releasable version",
+          "[quick][analysis][release]") {
+    QTemporaryDir dir;
+    const QString path = copyDemo(dir);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    {
+        auto store = store::MissionStore::open(path, store::MissionStore::Access::ReadWrite);
+        REQUIRE(store.ok());
+        store::Incident secret;
+        secret.title = QStringLiteral("EXERCISE - French source report");
+        secret.category = QStringLiteral("ied");
+        secret.severity = store::Severity::Critical;
+        secret.observedAt = now.addSecs(-3600);
+        secret.location = {-0.05, 16.27};
+        secret.marking = {QStringLiteral("SECRET"), QStringLiteral("REL TO FRA")};
+        secret.exercise = true;
+        REQUIRE(store.value().addIncident(secret).ok());
+        store::Incident offered = secret;
+        offered.uuid.clear();
+        offered.title = QStringLiteral("EXERCISE - ambush, informant KESTREL");
+        offered.marking = {QStringLiteral("SECRET"),
+                           QStringLiteral("REL TO FRA // SANITISED UNCLASSIFIED REL TO EXERCISE "
+                                          "PARTICIPANTS: GRID 10 KM, WITHHOLD TITLE")};
+        REQUIRE(store.value().addIncident(offered).ok());
+    }
+    // This station's identity and a contact book trusting NLD.
+    Result<share::Identity> station = share::Identity::create(
+        {QStringLiteral("FRA JOC"), QStringLiteral("FRA"), {}, store::Classification::Secret, {}});
+    Result<share::Identity> nld =
+        share::Identity::create({QStringLiteral("NLD BATTALION"),
+                                 QStringLiteral("NLD"),
+                                 {QStringLiteral("EXERCISE PARTICIPANTS")},
+                                 store::Classification::Secret,
+                                 {}});
+    REQUIRE(station.ok());
+    REQUIRE(nld.ok());
+    const QString identityPath = dir.filePath(QStringLiteral("identity.tessera-id"));
+    const QString contactsPath = dir.filePath(QStringLiteral("contacts.cbor"));
+    const Status saved =
+        station.value().save(identityPath, QByteArrayLiteral("correct horse battery staple 42"));
+    INFO((saved ? QString() : saved.error().message).toStdString());
+    REQUIRE(saved.ok());
+    Result<share::ContactBook> book =
+        share::ContactBook::load(contactsPath, station.value().card());
+    REQUIRE(book.ok());
+    REQUIRE(book.value().importCard(nld.value().card(), nld.value().card().fingerprintText()).ok());
+    REQUIRE(book.value().save(station.value()).ok());
+
+    MissionController mission;
+    AnalysisModel analysis;
+    analysis.setMission(&mission);
+    mission.setPath(path);
+    REQUIRE(loaded(mission));
+    QSignalSpy finished(&analysis, &AnalysisModel::finished);
+    const QString png = dir.filePath(QStringLiteral("for-nld.png"));
+    analysis.writeSitrep(QUrl::fromLocalFile(png),
+                         QString::fromLatin1(nld.value().fingerprint().toHex()), identityPath,
+                         contactsPath);
+    REQUIRE(test::waitUntil([&] { return finished.count() == 1; }, 120000));
+    const std::string message = analysis.sitrepMessage().toStdString();
+    INFO(message);
+    CHECK_THAT(message, Contains("SITREP written"));
+    CHECK_THAT(message, Contains("for NLD BATTALION"));
+    CHECK_THAT(message, Contains("1 sanitised"));
+    CHECK_THAT(message, !Contains("SECRET"));
+    CHECK(QFileInfo::exists(dir.filePath(QStringLiteral("for-nld-1.png"))));
+
+    // A fingerprint the book does not trust: said, nothing written.
+    analysis.writeSitrep(QUrl::fromLocalFile(dir.filePath(QStringLiteral("nobody.pdf"))),
+                         QStringLiteral("00ff00ff00ff00ff"), identityPath, contactsPath);
+    REQUIRE(test::waitUntil([&] { return finished.count() == 2; }, 120000));
+    CHECK_THAT(analysis.sitrepMessage().toStdString(), Contains("not a trusted contact"));
+    CHECK_FALSE(QFileInfo::exists(dir.filePath(QStringLiteral("nobody.pdf"))));
 }
