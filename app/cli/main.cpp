@@ -13,6 +13,7 @@
 #include "interop/TakPackage.h"
 #include "render/MapProduct.h"
 #include "render/SceneRenderer.h"
+#include "share/Bundle.h"
 #include "store/MissionStore.h"
 
 #include <QCommandLineParser>
@@ -858,6 +859,7 @@ int main(int argc, char* argv[]) {
     app::ensureRuntimeDir();
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("tessera-cli"));
+    share::setRegionProvider(interop::regionsOfMission); // REGION releases in bundles
     QStringList args = QGuiApplication::arguments();
     if (args.size() < 2 || args[1] == QLatin1String("--help") || args[1] == QLatin1String("-h")) {
         usage();

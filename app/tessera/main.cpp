@@ -3,11 +3,13 @@
 
 #include "RuntimeDir.h"
 #include "geo/ThreadCheck.h"
+#include "interop/RegionCounts.h"
 #include "quick/IncidentEditor.h"
 #include "quick/IncidentListModel.h"
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
 #include "quick/SharingController.h"
+#include "share/Bundle.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -184,6 +186,7 @@ int main(int argc, char* argv[]) {
     tessera::app::ensureRuntimeDir();
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("Tessera"));
+    tessera::share::setRegionProvider(tessera::interop::regionsOfMission); // REGION releases
     QGuiApplication::setApplicationVersion(QStringLiteral(TESSERA_VERSION));
     QGuiApplication::setOrganizationName(QStringLiteral("Tessera"));
     tessera::threadcheck::markGuiThread();

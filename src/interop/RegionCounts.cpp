@@ -3,6 +3,7 @@
 
 #include "geo/ThreadCheck.h"
 #include "interop/OgrHandles.h"
+#include "store/MissionStore.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -153,6 +154,21 @@ Result<store::RegionLocator> regionLocator(const QString& source, const QString&
                 return r.point;
         return std::nullopt;
     });
+}
+
+store::RegionLocator regionsOfMission(store::MissionStore& store) {
+    Result<QList<store::LayerSpec>> layers = store.layers();
+    if (!layers)
+        return {};
+    store::MissionSnapshot mission;
+    mission.path = store.path();
+    mission.layers = layers.value();
+    const std::optional<store::LayerSpec> layer = regionLayer(mission);
+    if (!layer)
+        return {};
+    Result<store::RegionLocator> regions =
+        regionLocator(mission.resolveSource(*layer), layer->sourceLayer);
+    return regions ? regions.value() : store::RegionLocator();
 }
 
 Result<QList<RegionCount>> countByRegion(const QString& source, const QString& layerName,

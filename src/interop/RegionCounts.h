@@ -12,6 +12,10 @@
 #include <optional>
 #include <vector>
 
+namespace tessera::store {
+class MissionStore;
+}
+
 namespace tessera::interop {
 
 /// How many incidents a region holds.
@@ -37,6 +41,12 @@ Result<std::vector<QString>> regionsOf(const QString& source, const QString& lay
 /// may be called from one thread at a time.
 /// Threads: a worker (it reads the file through GDAL).
 Result<store::RegionLocator> regionLocator(const QString& source, const QString& layer);
+
+/// regionLocator over the region layer of the mission `store` holds (regionLayer); an empty
+/// locator when it has none or it cannot be read. What tessera-cli and the app install as
+/// sharing's region provider (share::setRegionProvider), for sanitised versions in bundles.
+/// Threads: the store's (a worker).
+store::RegionLocator regionsOfMission(store::MissionStore& store);
 
 /// Counts the incidents in `window` that fall inside each polygon of `layer` (any CRS OGR knows;
 /// the name from a field called name, NAME, name_en, NAME_1 or admin, else the first text

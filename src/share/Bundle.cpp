@@ -367,6 +367,7 @@ Result<Releasable> collectReleasable(store::MissionStore& store, const Identity&
     for (const ContactCard& to : recipients)
         profiles.append(to.profile);
     const QString me = store.station();
+    std::optional<store::RegionLocator> regions; // read once, when a release asks for them
     for (SharedRecord& r : changed.value()) {
         const bool ownIncident =
             r.kind == QLatin1String("incident") && r.station == me && r.origin == me;
@@ -374,7 +375,10 @@ Result<Releasable> collectReleasable(store::MissionStore& store, const Identity&
         if (release.form == BundleRelease::Form::Whole) {
             out.records.append(std::move(r));
         } else if (release.form == BundleRelease::Form::Sanitised) {
-            if (std::optional<SharedRecord> version = sanitisedRecord(r, release.sanitised))
+            if (release.sanitised.toRegion && !regions)
+                regions = missionRegions(store);
+            if (std::optional<SharedRecord> version = sanitisedRecord(
+                    r, release.sanitised, regions ? *regions : store::RegionLocator()))
                 out.records.append(std::move(*version));
             else
                 ++out.withheld;

@@ -6,6 +6,7 @@
 #include "share/ContactBook.h"
 #include "share/Identity.h"
 #include "store/MissionStore.h"
+#include "store/ReleasedVersion.h"
 
 #include <QByteArray>
 #include <QCborMap>
@@ -18,6 +19,13 @@
 namespace tessera::share {
 
 struct SharedRecord; // BundleRecords.h
+
+/// Where the program finds a mission's first-level regions, for sanitised versions that
+/// coarsen a position to its region (docs/sharing.md, "Sanitised versions"): sharing reads no
+/// map files itself (no GDAL here), so the programs that do (tessera-cli, the app) install
+/// interop::regionsOfMission at start. None installed: such versions are withheld.
+using RegionProvider = std::function<store::RegionLocator(store::MissionStore&)>;
+void setRegionProvider(RegionProvider provider);
 
 struct ExportOptions {
     /// What the recipients are known to hold already (per station, the highest stamp); only

@@ -758,6 +758,29 @@ Result<SignedRecords> signRecords(store::MissionStore& store, const Identity& si
             r.batch = s.value()->integer(0);
             r.leaf = static_cast<int>(s.value()->integer(1));
             r.salt = s.value()->blob(2);
+            s.value()->reset();
+            // A sanitised version is made again for every bundle; should it come out otherwise
+            // than when it was signed (its region layer replaced, a newer Tessera's rules), the
+            // old proof would fail at every receiver and with it the bundle: sign it anew.
+            if (r.station == store.station() && r.value.contains(QStringLiteral("sanitised_of"))) {
+                Result<RecordBatch> batch = batchById(db, r.batch);
+                if (!batch)
+                    return batch.error();
+                if (batch.value().leaf(r.leaf) != recordLeaf(r.value, r.salt)) {
+                    Result<Statement*> drop = db.prepare(
+                        QStringLiteral("DELETE FROM record_proof WHERE kind = ?1 AND uuid = ?2 "
+                                       "AND updated = ?3 AND station = ?4"));
+                    if (!drop)
+                        return drop.error();
+                    drop.value()->bind(1, r.kind).bind(2, r.uuid).bind(3, r.updated);
+                    drop.value()->bind(4, r.station);
+                    if (Status done = drop.value()->run(); !done)
+                        return done.error();
+                    r.batch = -1;
+                    r.leaf = -1;
+                    r.salt.clear();
+                }
+            }
         } else if (r.station != store.station()) {
             ++out.unsignedForeign;
             continue;

@@ -106,6 +106,7 @@ Result<QList<MarkedCount>> countChanged(Database& db, const QString& knows) {
 Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<ContactCard>& peers,
                                      PeerStatusCache* cache) {
     Database& db = store.database();
+    std::optional<store::RegionLocator> regions; // read once, if a REGION release is pending
     if (cache) {
         Result<QString> state = missionState(db);
         if (!state)
@@ -169,8 +170,10 @@ Result<QList<PeerStatus>> peerStatus(store::MissionStore& store, const QList<Con
             // As the bundle decides (collectReleasable): whole, or sanitised when it can be.
             const BundleRelease r =
                 bundleRelease(c.marking, c.ancestors, c.ownIncident, {peer.profile});
+            if (r.sanitised.toRegion && !regions)
+                regions = missionRegions(store);
             if (r.form == BundleRelease::Form::Whole ||
-                (r.form == BundleRelease::Form::Sanitised && !r.sanitised.toRegion))
+                (r.form == BundleRelease::Form::Sanitised && (!r.sanitised.toRegion || *regions)))
                 status.pending += c.count;
             else
                 status.withheld += c.count;

@@ -36,8 +36,25 @@ QString sanitisedUuid(const QString& original) {
     return QUuid::createUuidV5(kSanitisedNamespace, original).toString(QUuid::WithoutBraces);
 }
 
+namespace {
+RegionProvider& installedProvider() {
+    static RegionProvider provider;
+    return provider;
+}
+} // namespace
+
+void setRegionProvider(RegionProvider provider) {
+    installedProvider() = std::move(provider);
+}
+
+store::RegionLocator missionRegions(store::MissionStore& mission) {
+    const RegionProvider& provider = installedProvider();
+    return provider ? provider(mission) : store::RegionLocator();
+}
+
 std::optional<SharedRecord> sanitisedRecord(const SharedRecord& original,
-                                            const store::SanitisedRelease& release) {
+                                            const store::SanitisedRelease& release,
+                                            const store::RegionLocator& regions) {
     if (original.kind != QLatin1String("incident"))
         return std::nullopt;
     Result<store::Incident> read = store::incidentFromWire(original.value);
@@ -46,7 +63,8 @@ std::optional<SharedRecord> sanitisedRecord(const SharedRecord& original,
     store::Incident incident = std::move(read).value();
     incident.uuid = original.uuid;
     incident.marking = original.marking;
-    const std::optional<store::Incident> version = store::sanitisedIncident(incident, release);
+    const std::optional<store::Incident> version =
+        store::sanitisedIncident(incident, release, regions);
     if (!version)
         return std::nullopt;
     SharedRecord out;

@@ -8,6 +8,7 @@
 // UUID under "sanitised_of". Relays pass it on like any record; a station that holds the original
 // keeps the original only.
 
+#include "share/Bundle.h"
 #include "share/BundleRecords.h"
 #include "share/Identity.h"
 #include "store/ReleasedVersion.h"
@@ -15,6 +16,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace tessera::share {
@@ -40,10 +42,15 @@ QString sanitisedUuid(const QString& original);
 
 /// The sanitised version of `original` (an incident as it travels) under `release`: the same
 /// stamps, writer and origin, the original's UUID under "sanitised_of", content and marking from
-/// store::sanitisedIncident; unsigned. Nothing when no version can be made (a REGION release:
-/// bundles have no regions to coarsen to).
+/// store::sanitisedIncident with `regions`; unsigned. Nothing when no version can be made (a
+/// REGION release without regions, or for a point in none).
 std::optional<SharedRecord> sanitisedRecord(const SharedRecord& original,
-                                            const store::SanitisedRelease& release);
+                                            const store::SanitisedRelease& release,
+                                            const store::RegionLocator& regions = {});
+
+/// The regions of `mission` through the provider installed with setRegionProvider (Bundle.h);
+/// an empty locator without one.
+store::RegionLocator missionRegions(store::MissionStore& mission);
 
 /// For a received incident that names the original it was made from: an error when its UUID is
 /// not that original's sanitisedUuid (a version cannot stand in for another record).

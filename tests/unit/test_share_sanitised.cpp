@@ -1,10 +1,12 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 // Sanitised versions (docs/sharing.md, "Sanitised versions"), attacked as a recipient would: it
 // reads every byte of what it was given for a trace of a withheld field or of the fine position.
+#include "ShareTestSupport.h"
 #include "TestSupport.h"
 #include "geo/Geodesy.h"
 #include "interop/MissionExport.h"
 #include "interop/RegionCounts.h"
+#include "share/Bundle.h"
 #include "share/ReleasePolicy.h"
 #include "store/MissionStore.h"
 #include "store/ReleasedVersion.h"
@@ -24,6 +26,21 @@ using namespace tessera;
 using namespace tessera::store;
 
 namespace {
+
+/// Two regions side by side, as a mission's region layer would hold them; `shift` moves the
+/// border between them (degrees east).
+void writeRegions(const QString& file, double shift = 0) {
+    QFile f(file);
+    REQUIRE(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    const QByteArray border = QByteArray::number(0.5 + shift);
+    f.write(R"({"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"name":"Gao"},"geometry":{"type":"Polygon",
+  "coordinates":[[[-1,15],[)" +
+            border + R"(,15],[)" + border + R"(,17],[-1,17],[-1,15]]]}},
+ {"type":"Feature","properties":{"name":"Menaka"},"geometry":{"type":"Polygon",
+  "coordinates":[[[)" +
+            border + R"(,15],[2,15],[2,17],[)" + border + R"(,17],[)" + border + R"(,15]]]}}]})");
+}
 
 const Marking kSanitisable{
     QStringLiteral("CONFIDENTIAL"),
@@ -143,17 +160,8 @@ TEST_CASE("An export for a recipient carries sanitised versions and no trace of 
     REQUIRE(created.ok());
     MissionStore& m = created.value();
 
-    // Two regions side by side, as a mission's region layer would hold them.
     const QString regionsFile = dir.filePath(QStringLiteral("regions.geojson"));
-    {
-        QFile f(regionsFile);
-        REQUIRE(f.open(QIODevice::WriteOnly));
-        f.write(R"({"type":"FeatureCollection","features":[
- {"type":"Feature","properties":{"name":"Gao"},"geometry":{"type":"Polygon",
-  "coordinates":[[[-1,15],[0.5,15],[0.5,17],[-1,17],[-1,15]]]}},
- {"type":"Feature","properties":{"name":"Menaka"},"geometry":{"type":"Polygon",
-  "coordinates":[[[0.5,15],[2,15],[2,17],[0.5,17],[0.5,15]]]}}]})");
-    }
+    writeRegions(regionsFile);
 
     const geo::GeoPoint fine{-0.0432117, 16.2718433};
     Incident grid = secretIncident(1, fine, kSanitisable);
@@ -256,5 +264,90 @@ TEST_CASE("An export for a recipient carries sanitised versions and no trace of 
         REQUIRE(r.ok());
         CHECK(r.value().written.incidents == 1);
         CHECK(r.value().withheld.incidents == 2);
+    }
+}
+
+TEST_CASE("A version coarsened to its region travels in a bundle, signed, and is signed again "
+          "when its region changes",
+          "[share][sanitised][bundle]") {
+    QTemporaryDir dir;
+    Result<share::Identity> alpha = share::Identity::create(
+        {QStringLiteral("ALPHA"), QStringLiteral("FRA"), {}, Classification::Secret, {}});
+    Result<share::Identity> bravo = share::Identity::create({QStringLiteral("BRAVO"),
+                                                             QStringLiteral("SEN"),
+                                                             {QStringLiteral("UN")},
+                                                             Classification::Secret,
+                                                             {}});
+    REQUIRE(alpha.ok());
+    REQUIRE(bravo.ok());
+    const share::ContactBook bravoBook = test::bookWith({&alpha.value()});
+    const auto missionAt = [&](const QString& name) {
+        MissionInfo info;
+        info.id = test::kSharedMissionId;
+        info.name = name;
+        info.marking = {QStringLiteral("UNCLASSIFIED"), QString()};
+        Result<MissionStore> m =
+            MissionStore::create(dir.filePath(name + QStringLiteral(".tessera")), info);
+        REQUIRE(m.ok());
+        return std::move(m).value();
+    };
+    MissionStore a = missionAt(QStringLiteral("alpha"));
+    writeRegions(dir.filePath(QStringLiteral("regions.geojson")));
+    LayerSpec regions;
+    regions.name = QStringLiteral("Regions");
+    regions.kind = LayerKind::Vector;
+    regions.source = QStringLiteral("regions.geojson");
+    regions.style = QStringLiteral(R"({"role": "regions"})");
+    REQUIRE(a.addLayer(regions).ok());
+    const geo::GeoPoint fine{0.6123457, 15.7654321}; // in Menaka, 0.11 degrees from the border
+    Incident i = secretIncident(7, fine, kToRegion);
+    i.title = QStringLiteral("Checkpoint closed");
+    i.narrative = QStringLiteral("The road is closed.");
+    REQUIRE(a.addIncident(i).ok());
+    share::ExportOptions everything;
+    everything.sinceLastReceived = false;
+
+    SECTION("without a region provider the version is withheld") {
+        share::setRegionProvider({});
+        Result<share::ExportReport> out = exportBundle(a, alpha.value(), {bravo.value().card()});
+        REQUIRE(out.ok());
+        CHECK(out.value().records == 0);
+        CHECK(out.value().withheld == 1);
+    }
+    SECTION("with the mission's regions it goes, and stays valid when the regions change") {
+        share::setRegionProvider(interop::regionsOfMission);
+        Result<share::ExportReport> out = exportBundle(a, alpha.value(), {bravo.value().card()});
+        REQUIRE(out.ok());
+        CHECK(out.value().records == 1);
+        MissionStore b = missionAt(QStringLiteral("bravo"));
+        Result<share::ImportReport> in =
+            share::importBundle(b, out.value().bytes, bravo.value(), bravoBook);
+        REQUIRE(in.ok());
+        QList<Incident> held = b.incidents().value();
+        REQUIRE(held.size() == 1);
+        const auto menaka =
+            interop::regionLocator(dir.filePath(QStringLiteral("regions.geojson")), {})
+                .value()(fine);
+        REQUIRE(menaka.has_value());
+        CHECK(held.first().location == menaka->centre);
+        CHECK(held.first().source.isEmpty());
+        CHECK(held.first().marking.banner() == QLatin1String("UNCLASSIFIED // REL TO UN"));
+
+        // The border moves: the same record's version now lies elsewhere. Sent again, it must
+        // carry a signature over what it now says, or every receiver refuses the bundle.
+        writeRegions(dir.filePath(QStringLiteral("regions.geojson")), 0.2);
+        Result<share::ExportReport> again =
+            exportBundle(a, alpha.value(), {bravo.value().card()}, everything);
+        REQUIRE(again.ok());
+        REQUIRE(again.value().records == 1);
+        MissionStore c = missionAt(QStringLiteral("charlie"));
+        Result<share::ImportReport> fresh =
+            share::importBundle(c, again.value().bytes, bravo.value(), bravoBook);
+        INFO((fresh ? QString() : fresh.error().message).toStdString());
+        REQUIRE(fresh.ok());
+        held = c.incidents().value();
+        REQUIRE(held.size() == 1);
+        CHECK(held.first().location != menaka->centre); // now in Gao
+        share::setRegionProvider({});
     }
 }
