@@ -35,8 +35,13 @@ constexpr int kBanner = 36;
 constexpr int kMargin = 60;
 
 struct Row {
+    Row(QString rowLabel, QString rowValue, QString rowNote = {})
+        : label(std::move(rowLabel))
+        , value(std::move(rowValue))
+        , note(std::move(rowNote)) {}
     QString label;
     QString value;
+    QString note; ///< a second, smaller line under the label (a record's marking); may be empty
 };
 
 /// Everything the pages print, gathered before painting.
@@ -101,7 +106,9 @@ public:
     /// Rows of label and value; two columns of rows when `columns` is 2.
     void table(const std::vector<Row>& rows, int columns = 1) {
         painter_->setFont(font(15, false));
-        const int rowHeight = 26;
+        const bool notes =
+            std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.note.isEmpty(); });
+        const int rowHeight = notes ? 44 : 26;
         const int width = (kWidth - 2 * kMargin - (columns - 1) * 40) / columns;
         const std::size_t perColumn = (rows.size() + static_cast<std::size_t>(columns) - 1) /
                                       static_cast<std::size_t>(columns);
@@ -118,12 +125,27 @@ public:
                                  rowHeight);
                 if (row % 2 == 0)
                     painter_->fillRect(cell, QColor(0xee, 0xf1, 0xf5));
+                const Row& r = rows[k + j];
+                painter_->setFont(font(15, false)); // a new page's heading set its own
+                // The label gives way to the value, never the other way round.
+                const int valueWidth = painter_->fontMetrics().horizontalAdvance(r.value);
+                const QRect text = cell.adjusted(8, 0, -(valueWidth + 22), 0);
+                const QRect line = notes ? text.adjusted(0, 2, 0, -text.height() / 2) : text;
                 painter_->setPen(QColor(0x20, 0x20, 0x20));
-                painter_->drawText(cell.adjusted(8, 0, -110, 0), Qt::AlignVCenter | Qt::AlignLeft,
-                                   painter_->fontMetrics().elidedText(
-                                       rows[k + j].label, Qt::ElideRight, cell.width() - 120));
+                painter_->drawText(
+                    line, Qt::AlignVCenter | Qt::AlignLeft,
+                    painter_->fontMetrics().elidedText(r.label, Qt::ElideRight, line.width()));
                 painter_->drawText(cell.adjusted(8, 0, -8, 0), Qt::AlignVCenter | Qt::AlignRight,
-                                   rows[k + j].value);
+                                   r.value);
+                if (!r.note.isEmpty()) {
+                    painter_->setFont(font(12, false));
+                    painter_->setPen(QColor(0x55, 0x5f, 0x6d));
+                    const QRect under = text.adjusted(0, text.height() / 2, 0, -2);
+                    painter_->drawText(
+                        under, Qt::AlignVCenter | Qt::AlignLeft,
+                        painter_->fontMetrics().elidedText(r.note, Qt::ElideRight, under.width()));
+                    painter_->setFont(font(15, false));
+                }
             }
             k += chunk;
             y_ += static_cast<int>(inColumn) * rowHeight + 10;
@@ -199,9 +221,12 @@ private:
             if (!content_.releasableFor.isEmpty()) {
                 painter_->setFont(font(16, true));
                 painter_->setPen(QColor(0x9a, 0x56, 0x00));
-                painter_->drawText(QRect(kMargin, y_, kWidth - 2 * kMargin, 26),
-                                   Qt::AlignLeft | Qt::AlignVCenter, content_.releasableFor);
-                y_ += 36;
+                const QRect bounds =
+                    painter_->boundingRect(QRect(kMargin, y_, kWidth - 2 * kMargin, 400),
+                                           Qt::TextWordWrap, content_.releasableFor);
+                painter_->drawText(QRect(kMargin, y_, kWidth - 2 * kMargin, bounds.height()),
+                                   Qt::TextWordWrap, content_.releasableFor);
+                y_ += bounds.height() + 10;
             }
         }
     }
@@ -485,17 +510,14 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
     const qsizetype listed = std::min<qsizetype>(significant.size(), 60);
     for (qsizetype k = 0; k < listed; ++k)
         c.significant.push_back(
-            {sanitisedNotes.contains(significant[k].uuid)
-                 ? QStringLiteral("%1 · %2 — %3 · %4")
-                       .arg(significant[k].category, significant[k].title,
-                            significant[k].marking.banner(),
-                            sanitisedNotes.value(significant[k].uuid))
-             : options.releasable // a releasable version says what the recipient may have
-                 ? QStringLiteral("%1 · %2 — %3")
-                       .arg(significant[k].category, significant[k].title,
-                            significant[k].marking.banner())
-                 : QStringLiteral("%1 · %2").arg(significant[k].category, significant[k].title),
-             significant[k].observedAt.toUTC().toString(QStringLiteral("ddHHmm'Z' MMM"))});
+            {QStringLiteral("%1 · %2").arg(significant[k].category, significant[k].title),
+             significant[k].observedAt.toUTC().toString(QStringLiteral("ddHHmm'Z' MMM")),
+             // A releasable version says under each record what the recipient may have of it.
+             !options.releasable ? QString()
+             : sanitisedNotes.contains(significant[k].uuid)
+                 ? significant[k].marking.banner() + QStringLiteral(" · ") +
+                       sanitisedNotes.value(significant[k].uuid)
+                 : significant[k].marking.banner()});
     if (significant.size() > listed)
         c.significant.push_back(
             {QStringLiteral("… and %1 more").arg(significant.size() - listed), QString()});

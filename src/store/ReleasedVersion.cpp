@@ -35,8 +35,9 @@ std::optional<Incident> sanitisedIncident(const Incident& incident, const Saniti
     out.exercise = incident.exercise;
     out.stamp = incident.stamp;
     out.marking = sanitisedMarking(release).toStore();
-    out.title =
-        release.withheld.contains(QStringLiteral("TITLE")) ? incident.category : incident.title;
+    out.title = release.withheld.contains(QStringLiteral("TITLE"))
+                    ? QStringLiteral("%1 (title withheld)").arg(incident.category)
+                    : incident.title;
     if (!release.withheld.contains(QStringLiteral("NARRATIVE")))
         out.narrative = incident.narrative;
     if (release.withheld.contains(QStringLiteral("SOURCE"))) {

@@ -45,11 +45,11 @@ using RegionLocator = std::function<std::optional<RegionPoint>(geo::GeoPoint)>;
 
 /// The version of `incident` that `release` lets go: the marking the release names; the
 /// position at the centre of its MGRS square (GRID) or of its region (REGION), the outline of an
-/// area dropped; the withheld fields emptied (TITLE: the category stands for it; SOURCE: its
-/// reliability and credibility graded F and 6, "cannot be judged"). Built from the release's rules
-/// and the record's other fields only, so nothing of a withheld field or of the fine position is
-/// left in it. Nothing when it cannot be made (a REGION release for a point in no region, or
-/// without `regions`): the record is then withheld.
+/// area dropped; the withheld fields emptied (TITLE: "CATEGORY (title withheld)" stands for it;
+/// SOURCE: its reliability and credibility graded F and 6, "cannot be judged"). Built from the
+/// release's rules and the record's other fields only, so nothing of a withheld field or of the
+/// fine position is left in it. Nothing when it cannot be made (a REGION release for a point in no
+/// region, or without `regions`): the record is then withheld.
 std::optional<Incident> sanitisedIncident(const Incident& incident, const SanitisedRelease& release,
                                           const RegionLocator& regions = {});
 

@@ -278,7 +278,7 @@ TEST_CASE("A releasable SITREP shows sanitised versions where the marking offers
         for (const store::Incident& shown : r.value().shownVersions)
             if (shown.uuid == original.uuid) {
                 ++found;
-                CHECK(shown.title == QLatin1String("ied"));
+                CHECK(shown.title == QLatin1String("ied (title withheld)"));
                 CHECK(shown.narrative.isEmpty());
                 CHECK(shown.source.isEmpty());
                 CHECK(shown.marking.classification == QLatin1String("UNCLASSIFIED"));

@@ -111,7 +111,7 @@ TEST_CASE("A sanitised version holds nothing of what it withholds",
         CHECK(v->source.isEmpty());
         CHECK(v->reliability == QLatin1String("F")); // cannot be judged
         CHECK(v->credibility == 6);
-        CHECK(v->title == i.category);
+        CHECK(v->title == i.category + QStringLiteral(" (title withheld)"));
         CHECK(v->marking.classification == QLatin1String("UNCLASSIFIED"));
         CHECK(v->marking.releasability == QLatin1String("REL TO UN"));
         CHECK(v->observedAt == i.observedAt); // what it keeps, it keeps exactly

@@ -855,7 +855,7 @@ TEST_CASE("Sanitised versions travel signed by their originator, and say no more
     const QList<store::Incident> held = m.b.incidents().value();
     REQUIRE(held.size() == 1);
     CHECK(held.first().uuid == version);
-    CHECK(held.first().title == i.category);
+    CHECK(held.first().title == i.category + QStringLiteral(" (title withheld)"));
     CHECK(held.first().narrative.isEmpty());
     CHECK(held.first().source.isEmpty());
     CHECK(held.first().location == centre);
