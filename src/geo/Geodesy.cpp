@@ -56,25 +56,38 @@ QList<GeoPoint> circle(GeoPoint centre, double radiusMetres, int points) {
     return ring;
 }
 
+namespace {
+
+/// GeographicLib's reference of `p` ("30PYC0475799760"); throws outside MGRS's domain.
+std::string rawMgrs(GeoPoint p, int precision) {
+    int zone = 0;
+    bool north = true;
+    double x = 0.0;
+    double y = 0.0;
+    GeographicLib::UTMUPS::Forward(p.lat, p.lon, zone, north, x, y);
+    std::string mgrs;
+    GeographicLib::MGRS::Forward(zone, north, x, y, p.lat, precision, mgrs);
+    return mgrs;
+}
+
+/// "30PYC0475799760" as read aloud: grid zone and square, then the digits of each axis apart.
+QString spaced(const std::string& mgrs, int precision) {
+    const QString raw = QString::fromStdString(mgrs);
+    const qsizetype digits = 2 * precision;
+    if (precision == 0 || raw.size() < digits + 3)
+        return raw;
+    const qsizetype head = raw.size() - digits;
+    return raw.left(head) + QLatin1Char(' ') + raw.mid(head, precision) + QLatin1Char(' ') +
+           raw.right(precision);
+}
+
+} // namespace
+
 QString toMgrs(GeoPoint p, int precision) {
     if (!p.isValid())
         return {};
     try {
-        int zone = 0;
-        bool north = true;
-        double x = 0.0;
-        double y = 0.0;
-        GeographicLib::UTMUPS::Forward(p.lat, p.lon, zone, north, x, y);
-        std::string mgrs;
-        GeographicLib::MGRS::Forward(zone, north, x, y, p.lat, precision, mgrs);
-        // GeographicLib writes "30PYC0475799760"; split grid zone, square and digits for reading.
-        const QString raw = QString::fromStdString(mgrs);
-        const qsizetype digits = 2 * precision;
-        if (raw.size() < digits + 3)
-            return raw;
-        const qsizetype head = raw.size() - digits;
-        return raw.left(head) + QLatin1Char(' ') + raw.mid(head, precision) + QLatin1Char(' ') +
-               raw.right(precision);
+        return spaced(rawMgrs(p, precision), precision);
     } catch (const std::exception&) {
         return {};
     }
@@ -85,28 +98,18 @@ std::optional<GridSquare> mgrsSquare(GeoPoint p, int sizeKm) {
     if (precision < 0 || !p.isValid())
         return std::nullopt;
     try {
-        int zone = 0;
-        bool north = true;
-        double x = 0.0;
-        double y = 0.0;
-        GeographicLib::UTMUPS::Forward(p.lat, p.lon, zone, north, x, y);
-        std::string mgrs;
-        GeographicLib::MGRS::Forward(zone, north, x, y, p.lat, precision, mgrs);
+        const std::string mgrs = rawMgrs(p, precision);
         // Back from the reference alone (centerp: the middle of the square), so that nothing of
         // the point but its square reaches the result.
-        int squareZone = 0;
-        bool squareNorth = true;
+        int zone = 0;
+        bool north = true;
         int squarePrecision = 0;
-        GeographicLib::MGRS::Reverse(mgrs, squareZone, squareNorth, x, y, squarePrecision, true);
+        double x = 0.0;
+        double y = 0.0;
+        GeographicLib::MGRS::Reverse(mgrs, zone, north, x, y, squarePrecision, true);
         GridSquare square;
-        GeographicLib::UTMUPS::Reverse(squareZone, squareNorth, x, y, square.centre.lat,
-                                       square.centre.lon);
-        const QString raw = QString::fromStdString(mgrs);
-        const qsizetype head = raw.size() - 2 * precision;
-        square.reference = precision == 0
-                               ? raw
-                               : raw.left(head) + QLatin1Char(' ') + raw.mid(head, precision) +
-                                     QLatin1Char(' ') + raw.right(precision);
+        GeographicLib::UTMUPS::Reverse(zone, north, x, y, square.centre.lat, square.centre.lon);
+        square.reference = spaced(mgrs, precision);
         return square;
     } catch (const std::exception&) {
         return std::nullopt;

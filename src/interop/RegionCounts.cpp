@@ -11,6 +11,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 
 namespace tessera::interop {
@@ -49,6 +50,27 @@ struct GeometryDestroyer {
 };
 using Geometry = std::unique_ptr<std::remove_pointer_t<OGRGeometryH>, GeometryDestroyer>;
 
+/// Each polygon of `layer` in degrees, with its name (as countByRegion names it), to `take`.
+void forEachRegion(OGRLayerH layer, const std::function<void(const QString&, Geometry)>& take) {
+    const Transform transform = toWgs84(layer);
+    const int name = nameField(OGR_L_GetLayerDefn(layer));
+    OGR_L_ResetReading(layer);
+    while (Feature f{OGR_L_GetNextFeature(layer)}) {
+        OGRGeometryH shape = OGR_F_GetGeometryRef(f.get());
+        if (!shape)
+            continue;
+        const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(shape));
+        if (type != wkbPolygon && type != wkbMultiPolygon)
+            continue;
+        Geometry geometry(OGR_G_Clone(shape));
+        if (transform && OGR_G_Transform(geometry.get(), transform.get()) != OGRERR_NONE)
+            continue;
+        take(name >= 0 ? QString::fromUtf8(OGR_F_GetFieldAsString(f.get(), name))
+                       : QStringLiteral("region %1").arg(OGR_F_GetFID(f.get())),
+             std::move(geometry));
+    }
+}
+
 } // namespace
 
 Result<std::vector<QString>> regionsOf(const QString& source, const QString& layerName,
@@ -73,27 +95,13 @@ Result<std::vector<QString>> regionsOf(const QString& source, const QString& lay
         south = std::min(south, p.lat);
         north = std::max(north, p.lat);
     }
-    const Transform transform = toWgs84(layer);
     // The spatial filter is in the layer's own coordinates: only when they are degrees already.
-    if (!transform)
+    if (!toWgs84(layer))
         OGR_L_SetSpatialFilterRect(layer, west, south, east, north);
-    const int name = nameField(OGR_L_GetLayerDefn(layer));
-    OGR_L_ResetReading(layer);
-    while (Feature f{OGR_L_GetNextFeature(layer)}) {
-        OGRGeometryH shape = OGR_F_GetGeometryRef(f.get());
-        if (!shape)
-            continue;
-        const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(shape));
-        if (type != wkbPolygon && type != wkbMultiPolygon)
-            continue;
-        Geometry geometry(OGR_G_Clone(shape));
-        if (transform && OGR_G_Transform(geometry.get(), transform.get()) != OGRERR_NONE)
-            continue;
+    const Geometry point(OGR_G_CreateGeometry(wkbPoint));
+    forEachRegion(layer, [&](const QString& label, Geometry geometry) {
         OGREnvelope box;
         OGR_G_GetEnvelope(geometry.get(), &box);
-        const QString label = name >= 0 ? QString::fromUtf8(OGR_F_GetFieldAsString(f.get(), name))
-                                        : QStringLiteral("region %1").arg(OGR_F_GetFID(f.get()));
-        Geometry point(OGR_G_CreateGeometry(wkbPoint));
         for (std::size_t k = 0; k < points.size(); ++k) {
             const geo::GeoPoint& p = points[k];
             if (!regions[k].isEmpty() || p.lon < box.MinX || p.lon > box.MaxX || p.lat < box.MinY ||
@@ -103,7 +111,7 @@ Result<std::vector<QString>> regionsOf(const QString& source, const QString& lay
             if (OGR_G_Contains(geometry.get(), point.get()))
                 regions[k] = label;
         }
-    }
+    });
     return regions;
 }
 
@@ -122,29 +130,16 @@ Result<store::RegionLocator> regionLocator(const QString& source, const QString&
         store::RegionPoint point;
     };
     auto regions = std::make_shared<std::vector<Region>>();
-    const Transform transform = toWgs84(layer);
-    const int name = nameField(OGR_L_GetLayerDefn(layer));
-    OGR_L_ResetReading(layer);
-    while (Feature f{OGR_L_GetNextFeature(layer)}) {
-        OGRGeometryH shape = OGR_F_GetGeometryRef(f.get());
-        if (!shape)
-            continue;
-        const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(shape));
-        if (type != wkbPolygon && type != wkbMultiPolygon)
-            continue;
-        Region region;
-        region.shape.reset(OGR_G_Clone(shape), GeometryDestroyer{});
-        if (transform && OGR_G_Transform(region.shape.get(), transform.get()) != OGRERR_NONE)
-            continue;
-        OGR_G_GetEnvelope(region.shape.get(), &region.box);
-        const Geometry centre(OGR_G_PointOnSurface(region.shape.get()));
+    forEachRegion(layer, [&](const QString& label, Geometry geometry) {
+        const Geometry centre(OGR_G_PointOnSurface(geometry.get()));
         if (!centre)
-            continue;
-        region.point.centre = {OGR_G_GetX(centre.get(), 0), OGR_G_GetY(centre.get(), 0)};
-        region.point.name = name >= 0 ? QString::fromUtf8(OGR_F_GetFieldAsString(f.get(), name))
-                                      : QStringLiteral("region %1").arg(OGR_F_GetFID(f.get()));
+            return;
+        Region region;
+        OGR_G_GetEnvelope(geometry.get(), &region.box);
+        region.point = {label, {OGR_G_GetX(centre.get(), 0), OGR_G_GetY(centre.get(), 0)}};
+        region.shape.reset(geometry.release(), GeometryDestroyer{});
         regions->push_back(std::move(region));
-    }
+    });
     return store::RegionLocator([regions](geo::GeoPoint p) -> std::optional<store::RegionPoint> {
         const Geometry point(OGR_G_CreateGeometry(wkbPoint));
         OGR_G_SetPoint_2D(point.get(), 0, p.lon, p.lat);
