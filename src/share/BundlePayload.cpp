@@ -7,6 +7,7 @@
 #include "share/VersionVector.h"
 
 #include <QCborArray>
+#include <QUuid>
 
 #include <algorithm>
 
@@ -36,6 +37,29 @@ bool isUuidText(const QString& s) {
             return false;
     }
     return true;
+}
+
+// Sanitised versions' names (SanitisedRecords.h), here with the reader that checks them: the
+// fuzzed reader needs no store.
+namespace {
+/// The namespace of sanitised versions' UUIDs (a random UUID, fixed here for ever).
+const QUuid kSanitisedNamespace(QStringLiteral("{5b0f7c7e-3f4a-4d8e-9a37-6c1d2e8b9f10}"));
+} // namespace
+
+QString sanitisedUuid(const QString& original) {
+    return QUuid::createUuidV5(kSanitisedNamespace, original).toString(QUuid::WithoutBraces);
+}
+
+Status checkSanitisedOf(const QString& kind, const QString& uuid, const QCborMap& record) {
+    if (!record.contains(QStringLiteral("sanitised_of")))
+        return success();
+    const QString original = record.value(QStringLiteral("sanitised_of")).toString();
+    if (kind != QLatin1String("incident") || !isUuidText(original) ||
+        sanitisedUuid(original) != uuid)
+        return Error{QStringLiteral("the %1 %2 says it is the sanitised version of '%3', which "
+                                    "its UUID is not")
+                         .arg(kind, uuid, original)};
+    return success();
 }
 
 QByteArray encodePayload(const Payload& payload) {

@@ -4,13 +4,9 @@
 #include "share/ReleasePolicy.h"
 #include "store/IncidentRow.h"
 
-#include <QUuid>
-
 namespace tessera::share {
 
 namespace {
-/// The namespace of sanitised versions' UUIDs (a random UUID, fixed here for ever).
-const QUuid kSanitisedNamespace(QStringLiteral("{5b0f7c7e-3f4a-4d8e-9a37-6c1d2e8b9f10}"));
 const QString kSanitisedOf = QStringLiteral("sanitised_of");
 } // namespace
 
@@ -30,10 +26,6 @@ BundleRelease bundleRelease(const store::Marking& marking, const QList<store::Ma
                : sanitised ? BundleRelease::Form::Sanitised
                            : BundleRelease::Form::Withheld;
     return out;
-}
-
-QString sanitisedUuid(const QString& original) {
-    return QUuid::createUuidV5(kSanitisedNamespace, original).toString(QUuid::WithoutBraces);
 }
 
 namespace {
@@ -86,18 +78,6 @@ std::optional<SharedRecord> sanitisedRecord(const SharedRecord& original,
     m.insert(kSanitisedOf, original.uuid);
     store::incidentToWire(*version, m);
     return out;
-}
-
-Status checkSanitisedOf(const QString& kind, const QString& uuid, const QCborMap& record) {
-    if (!record.contains(kSanitisedOf))
-        return success();
-    const QString original = record.value(kSanitisedOf).toString();
-    if (kind != QLatin1String("incident") || !isUuidText(original) ||
-        sanitisedUuid(original) != uuid)
-        return Error{QStringLiteral("the %1 %2 says it is the sanitised version of '%3', which "
-                                    "its UUID is not")
-                         .arg(kind, uuid, original)};
-    return success();
 }
 
 } // namespace tessera::share
