@@ -377,13 +377,86 @@ Rectangle {
         Text {
             Layout.fillWidth: true
             visible: analysis.nearRepeatSummary.length > 0
-            text: analysis.nearRepeatSummary + (analysis.nearRepeatRows.length > 0
-                  ? "\nwithin a week: " + analysis.nearRepeatRows.map(r => r.distance + " ×" + r.ratio.toFixed(1) + (r.significant ? "*" : "")).join(", ")
-                  : "")
+            text: analysis.nearRepeatSummary
             color: Theme.text
             wrapMode: Text.Wrap
             font.family: Theme.fontFamily
             font.pixelSize: Theme.smallFont
+        }
+        // The Knox table as the Near Repeat Calculator shows it: observed over expected pairs by
+        // distance (rows) and time apart (columns), coloured where the excess is significant.
+        GridLayout {
+            id: knoxChart
+            objectName: "nearRepeatChart"
+            Layout.fillWidth: true
+            visible: analysis.nearRepeatRows.length > 0
+            readonly property var bands: {
+                const seen = [];
+                for (const r of analysis.nearRepeatRows)
+                    if (!seen.includes(r.days))
+                        seen.push(r.days);
+                return seen;
+            }
+            columns: bands.length + 1
+            columnSpacing: 2
+            rowSpacing: 2
+            Text {
+                text: "pairs ×expected"
+                color: Theme.mutedText
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.smallFont
+            }
+            Repeater {
+                model: knoxChart.bands
+                Text {
+                    required property var modelData
+                    Layout.fillWidth: true
+                    horizontalAlignment: Text.AlignHCenter
+                    text: modelData
+                    color: Theme.mutedText
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.smallFont
+                }
+            }
+            Repeater {
+                // Row by row: the distance band's label, then its cells.
+                model: {
+                    const out = [];
+                    for (const r of analysis.nearRepeatRows) {
+                        if (r.timeBand === 0)
+                            out.push({ label: r.distance });
+                        out.push(r);
+                    }
+                    return out;
+                }
+                delegate: Rectangle {
+                    required property var modelData
+                    readonly property bool isLabel: modelData.label !== undefined
+                    Layout.fillWidth: true
+                    implicitHeight: Theme.smallFont + 8
+                    implicitWidth: cellText.implicitWidth + 8
+                    radius: 2
+                    color: isLabel ? "transparent"
+                         : !modelData.significant ? Qt.rgba(0.5, 0.55, 0.6, 0.25)
+                         : modelData.ratio >= 3 ? "#b3261e"
+                         : modelData.ratio >= 2 ? "#d9480f" : "#f08c00"
+                    Text {
+                        id: cellText
+                        anchors.centerIn: parent
+                        text: parent.isLabel ? parent.modelData.label
+                            : "×" + parent.modelData.ratio.toFixed(1) + (parent.modelData.significant ? "*" : "")
+                        color: parent.isLabel || !parent.modelData.significant ? Theme.text : "white"
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.smallFont
+                        font.bold: !parent.isLabel && parent.modelData.significant
+                    }
+                    ToolTip.visible: !isLabel && cellHover.hovered
+                    ToolTip.text: isLabel ? "" : modelData.distance + ", " + modelData.days + " apart: "
+                                  + modelData.observed + " pairs, " + modelData.expected.toFixed(1)
+                                  + " expected, p = " + modelData.p.toFixed(3)
+                    HoverHandler { id: cellHover }
+                }
+            }
         }
         Flow {
             objectName: "routeKey"

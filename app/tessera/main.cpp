@@ -4,6 +4,7 @@
 #include "RuntimeDir.h"
 #include "geo/ThreadCheck.h"
 #include "interop/RegionCounts.h"
+#include "quick/AnalysisModel.h"
 #include "quick/IncidentEditor.h"
 #include "quick/IncidentListModel.h"
 #include "quick/MapItem.h"
@@ -30,6 +31,7 @@
 Q_IMPORT_QML_PLUGIN(TesseraPlugin)
 Q_IMPORT_QML_PLUGIN(Tessera_MapPlugin)
 
+using tessera::quick::AnalysisModel;
 using tessera::quick::IncidentEditor;
 using tessera::quick::IncidentListModel;
 using tessera::quick::MapItem;
@@ -91,11 +93,12 @@ QString defaultMission() {
 class ScreenshotTaker : public QObject {
 public:
     ScreenshotTaker(QQuickWindow* window, MissionController* mission, SharingController* sharing,
-                    QString output)
+                    QString output, QString analysis)
         : window_(window)
         , mission_(mission)
         , sharing_(sharing)
-        , output_(std::move(output)) {
+        , output_(std::move(output))
+        , analysis_(std::move(analysis)) {
         connect(&poll_, &QTimer::timeout, this, &ScreenshotTaker::check);
         poll_.start(50);
         timeout_.setSingleShot(true);
@@ -120,6 +123,28 @@ private:
                 fail(problem);
             QCoreApplication::exit(1);
             return;
+        }
+        // An analysis asked for (--analysis) has run and its layer is in: started once the
+        // mission is read, then waited for.
+        if (!analysis_.isEmpty()) {
+            auto* model = window_->findChild<AnalysisModel*>(QStringLiteral("analysis"));
+            if (!model) {
+                poll_.stop();
+                QCoreApplication::exit(fail(QStringLiteral("--analysis needs --panel commander")));
+                return;
+            }
+            if (!analysisStarted_) {
+                analysisStarted_ = true;
+                if (analysis_ == QLatin1String("hotspots"))
+                    model->runHotSpots();
+                else
+                    model->runNearRepeat(analysis_.section(QLatin1Char(':'), 1));
+                return;
+            }
+            if (model->busy()) {
+                stableTicks_ = 0;
+                return;
+            }
         }
         // Every map of the window (the main map and the overview) complete twice in a row: the
         // last tiles have been through a frame, not just arrived.
@@ -160,6 +185,8 @@ private:
     MissionController* mission_;
     SharingController* sharing_;
     QString output_;
+    QString analysis_;
+    bool analysisStarted_ = false;
     QTimer poll_;
     QTimer timeout_;
     int stableTicks_ = 0;
@@ -236,6 +263,11 @@ int main(int argc, char* argv[]) {
     parser.addOption({QStringLiteral("text-scale"),
                       QStringLiteral("Scale all text by this factor (0.75 to 3; default 1)."),
                       QStringLiteral("factor")});
+    parser.addOption({QStringLiteral("analysis"),
+                      QStringLiteral("With --screenshot and --panel commander: run an analysis "
+                                     "first (hotspots, or near-repeat[:CATEGORY]) and show its "
+                                     "result."),
+                      QStringLiteral("name")});
     parser.process(app);
 
     const QString missionPath = parser.isSet(QStringLiteral("mission"))
@@ -303,7 +335,7 @@ int main(int argc, char* argv[]) {
     if (screenshot)
         taker = std::make_unique<ScreenshotTaker>(
             window, mission, panel == QLatin1String("sharing") ? sharing : nullptr,
-            parser.value(QStringLiteral("screenshot")));
+            parser.value(QStringLiteral("screenshot")), parser.value(QStringLiteral("analysis")));
     const int code = QGuiApplication::exec();
     tessera::threadcheck::clearGuiThread();
     return code;

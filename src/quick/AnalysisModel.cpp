@@ -184,17 +184,23 @@ void AnalysisModel::runNearRepeat(const QString& category) {
             return out;
         }
         const analysis::KnoxResult& t = run.value().table;
-        for (std::size_t d = 0; d + 1 < bands.distances.size(); ++d) {
-            const analysis::KnoxCell& c = t.cell(static_cast<int>(d), 0);
-            out.rows.append(QVariantMap{
-                {QStringLiteral("distance"),
-                 QStringLiteral("%1–%2 m").arg(bands.distances[d]).arg(bands.distances[d + 1])},
-                {QStringLiteral("observed"), static_cast<int>(c.observed)},
-                {QStringLiteral("expected"), c.expected},
-                {QStringLiteral("ratio"), c.ratio},
-                {QStringLiteral("p"), c.p},
-                {QStringLiteral("significant"), c.p <= 0.05 && c.ratio > 1}});
-        }
+        // Every cell, distance band by distance band, time bands within: the first time band's
+        // cells are the first of each group of bands.days.size() - 1.
+        for (std::size_t d = 0; d + 1 < bands.distances.size(); ++d)
+            for (std::size_t w = 0; w + 1 < bands.days.size(); ++w) {
+                const analysis::KnoxCell& c = t.cell(static_cast<int>(d), static_cast<int>(w));
+                out.rows.append(QVariantMap{
+                    {QStringLiteral("distance"),
+                     QStringLiteral("%1–%2 m").arg(bands.distances[d]).arg(bands.distances[d + 1])},
+                    {QStringLiteral("days"),
+                     QStringLiteral("%1–%2 d").arg(bands.days[w]).arg(bands.days[w + 1])},
+                    {QStringLiteral("timeBand"), static_cast<int>(w)},
+                    {QStringLiteral("observed"), static_cast<int>(c.observed)},
+                    {QStringLiteral("expected"), c.expected},
+                    {QStringLiteral("ratio"), c.ratio},
+                    {QStringLiteral("p"), c.p},
+                    {QStringLiteral("significant"), c.p <= 0.05 && c.ratio > 1}});
+            }
         out.summary =
             run.value().rings.empty()
                 ? QStringLiteral("%1 incidents: no near-repeat pattern within a week").arg(t.events)

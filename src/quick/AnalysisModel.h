@@ -46,8 +46,8 @@ class AnalysisModel : public QObject {
     Q_PROPERTY(int steps MEMBER steps_ NOTIFY changed)
     /// What the last hot spot run found, in a line; its error when it refused.
     Q_PROPERTY(QString hotSpotSummary READ hotSpotSummary NOTIFY changed)
-    /// The near-repeat table's first time band: {distance, observed, expected, ratio, p,
-    /// significant}, and a line on what it found.
+    /// The near-repeat table, every cell by distance band then time band: {distance, days,
+    /// timeBand, observed, expected, ratio, p, significant}, and a line on what it found.
     Q_PROPERTY(QVariantList nearRepeatRows READ nearRepeatRows NOTIFY changed)
     Q_PROPERTY(QString nearRepeatSummary READ nearRepeatSummary NOTIFY changed)
     /// The incidents' categories, for the near-repeat test's choice.

@@ -129,7 +129,27 @@ TEST_CASE("Analyses in the app become layers of the mission with their legend",
     analysis.runNearRepeat(analysis.categories().value(0));
     REQUIRE(test::waitUntil([&] { return finished.count() == 3; }, 120000));
     INFO(analysis.nearRepeatSummary().toStdString());
-    REQUIRE(analysis.nearRepeatRows().size() == 4);
+    // The whole Knox table: four distance bands by three time bands, the nearest first.
+    const QVariantList knox = analysis.nearRepeatRows();
+    REQUIRE(knox.size() == 12);
+    const QVariantMap nearest = knox.first().toMap();
+    CHECK(nearest.value(QStringLiteral("distance")).toString() == QStringLiteral("0–250 m"));
+    CHECK(nearest.value(QStringLiteral("days")).toString() == QStringLiteral("0–7 d"));
+    CHECK(knox.at(1).toMap().value(QStringLiteral("days")).toString() == QStringLiteral("7–14 d"));
+    CHECK(knox.at(3).toMap().value(QStringLiteral("distance")).toString() ==
+          QStringLiteral("250–500 m"));
+    // Each cell says what it is made of: its ratio is its observed over its expected pairs, and
+    // it is marked significant only for an excess with p <= 0.05.
+    for (const QVariant& v : knox) {
+        const QVariantMap c = v.toMap();
+        const double expected = c.value(QStringLiteral("expected")).toDouble();
+        if (expected > 0)
+            CHECK(c.value(QStringLiteral("ratio")).toDouble() ==
+                  Approx(c.value(QStringLiteral("observed")).toDouble() / expected));
+        CHECK(c.value(QStringLiteral("significant")).toBool() ==
+              (c.value(QStringLiteral("p")).toDouble() <= 0.05 &&
+               c.value(QStringLiteral("ratio")).toDouble() > 1));
+    }
 
     // The SITREP of the window, written on a worker.
     const QString pdf = QFileInfo(path).absoluteDir().filePath(QStringLiteral("week.pdf"));
