@@ -130,7 +130,7 @@ private:
             auto* model = window_->findChild<AnalysisModel*>(QStringLiteral("analysis"));
             if (!model) {
                 poll_.stop();
-                QCoreApplication::exit(fail(QStringLiteral("--analysis needs --panel commander")));
+                QCoreApplication::exit(fail(QStringLiteral("the commander's view is missing")));
                 return;
             }
             if (!analysisStarted_) {
@@ -300,6 +300,12 @@ int main(int argc, char* argv[]) {
                                  : 1.0;
     if (!scaleOk || textScale < 0.75 || textScale > 3.0)
         return fail(QStringLiteral("--text-scale must be a number from 0.75 to 3"));
+    const QString analysis = parser.value(QStringLiteral("analysis"));
+    if (!analysis.isEmpty() &&
+        (!screenshot || (analysis != QLatin1String("hotspots") &&
+                         analysis.section(QLatin1Char(':'), 0, 0) != QLatin1String("near-repeat"))))
+        return fail(QStringLiteral("--analysis must be hotspots or near-repeat[:CATEGORY], with "
+                                   "--screenshot"));
     auto absolute = [&parser](const char* option) {
         const QString value = parser.value(QString::fromLatin1(option));
         return value.isEmpty() ? QString() : QFileInfo(value).absoluteFilePath();
@@ -335,7 +341,7 @@ int main(int argc, char* argv[]) {
     if (screenshot)
         taker = std::make_unique<ScreenshotTaker>(
             window, mission, panel == QLatin1String("sharing") ? sharing : nullptr,
-            parser.value(QStringLiteral("screenshot")), parser.value(QStringLiteral("analysis")));
+            parser.value(QStringLiteral("screenshot")), analysis);
     const int code = QGuiApplication::exec();
     tessera::threadcheck::clearGuiThread();
     return code;

@@ -56,6 +56,37 @@ TEST_CASE("tessera --screenshot renders the operating picture without a display"
     CHECK(background == 0);
 }
 
+TEST_CASE("tessera --analysis runs an analysis in the commander's view before the picture",
+          "[app][analysis]") {
+    QTemporaryDir dir;
+    // A copy: the analysis keeps its layer in the mission.
+    REQUIRE(QProcess::execute(QStringLiteral("cp"),
+                              {QStringLiteral("-r"),
+                               QFileInfo(tessera::test::demoMission()).absolutePath(),
+                               dir.filePath(QStringLiteral("demo"))}) == 0);
+    const QString mission = dir.filePath(QStringLiteral("demo/mali-exercise.tessera"));
+    REQUIRE(run(kCli, {QStringLiteral("analyse"), QStringLiteral("exercise-history"), mission})
+                .exitCode == 0);
+    const QString png = dir.filePath(QStringLiteral("knox.png"));
+    const Run r = run(kApp, {QStringLiteral("--mission"), mission, QStringLiteral("--panel"),
+                             QStringLiteral("commander"), QStringLiteral("--analysis"),
+                             QStringLiteral("near-repeat:ied"), QStringLiteral("--size"),
+                             QStringLiteral("1600x1500"), QStringLiteral("--screenshot"), png});
+    INFO(r.err.toStdString());
+    REQUIRE(r.exitCode == 0);
+    CHECK(QImage(png).size() == QSize(1600, 1500));
+    // The analysis ran and found the planted repeats: its rings were written for the map.
+    CHECK(QFileInfo::exists(dir.filePath(
+        QStringLiteral("demo/mali-exercise.tessera.analysis/near-repeat-risk.geojson"))));
+
+    const Run bad = run(kApp, {QStringLiteral("--mission"), mission, QStringLiteral("--analysis"),
+                               QStringLiteral("kriging"), QStringLiteral("--screenshot"),
+                               dir.filePath(QStringLiteral("no.png"))});
+    CHECK(bad.exitCode != 0);
+    CHECK_THAT(bad.err.toStdString(), Contains("--analysis must be"));
+    CHECK_FALSE(QFileInfo::exists(dir.filePath(QStringLiteral("no.png"))));
+}
+
 TEST_CASE("tessera refuses bad missions with a clear message and writes nothing",
           "[app][bad-input]") {
     QTemporaryDir dir;
