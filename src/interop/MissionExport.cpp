@@ -559,15 +559,11 @@ private:
                 if (options_.releasable) {
                     const store::RecordRelease release = options_.releasable(held.marking);
                     if (release.form == store::RecordRelease::Form::Sanitised) {
-                        version =
-                            store::sanitisedIncident(held, release.sanitised, options_.regions);
+                        QString region;
+                        version = store::sanitisedIncident(held, release.sanitised,
+                                                           options_.regions, &region);
                         if (version)
-                            sanitised = store::sanitisedNote(
-                                *version, release.sanitised,
-                                options_.regions ? options_.regions(held.location)
-                                                       .value_or(store::RegionPoint{})
-                                                       .name
-                                                 : QString());
+                            sanitised = store::sanitisedNote(*version, release.sanitised, region);
                     } else if (!release.full()) {
                         version.reset();
                     }

@@ -50,6 +50,21 @@ struct GeometryDestroyer {
 };
 using Geometry = std::unique_ptr<std::remove_pointer_t<OGRGeometryH>, GeometryDestroyer>;
 
+/// A region layer open for reading: the dataset kept open as long as its layer is read.
+struct RegionLayer {
+    Dataset dataset;
+    OGRLayerH layer = nullptr;
+};
+Result<RegionLayer> openRegionLayer(const QString& source, const QString& layerName) {
+    Result<Dataset> ds = openVector(source);
+    if (!ds)
+        return ds.error();
+    Result<OGRLayerH> picked = pickLayer(ds.value().get(), source, layerName);
+    if (!picked)
+        return picked.error();
+    return RegionLayer{std::move(ds).value(), picked.value()};
+}
+
 /// Each polygon of `layer` in degrees, with its name (as countByRegion names it), to `take`.
 void forEachRegion(OGRLayerH layer, const std::function<void(const QString&, Geometry)>& take) {
     const Transform transform = toWgs84(layer);
@@ -79,13 +94,10 @@ Result<std::vector<QString>> regionsOf(const QString& source, const QString& lay
     std::vector<QString> regions(points.size());
     if (points.empty())
         return regions;
-    Result<Dataset> ds = openVector(source);
-    if (!ds)
-        return ds.error();
-    Result<OGRLayerH> picked = pickLayer(ds.value().get(), source, layerName);
-    if (!picked)
-        return picked.error();
-    OGRLayerH layer = picked.value();
+    Result<RegionLayer> opened = openRegionLayer(source, layerName);
+    if (!opened)
+        return opened.error();
+    OGRLayerH layer = opened.value().layer;
 
     // Only regions that reach the points' box are read.
     double west = 180, south = 90, east = -180, north = -90;
@@ -117,13 +129,10 @@ Result<std::vector<QString>> regionsOf(const QString& source, const QString& lay
 
 Result<store::RegionLocator> regionLocator(const QString& source, const QString& layerName) {
     TESSERA_ASSERT_WORKER_THREAD();
-    Result<Dataset> ds = openVector(source);
-    if (!ds)
-        return ds.error();
-    Result<OGRLayerH> picked = pickLayer(ds.value().get(), source, layerName);
-    if (!picked)
-        return picked.error();
-    OGRLayerH layer = picked.value();
+    Result<RegionLayer> opened = openRegionLayer(source, layerName);
+    if (!opened)
+        return opened.error();
+    OGRLayerH layer = opened.value().layer;
     struct Region {
         std::shared_ptr<std::remove_pointer_t<OGRGeometryH>> shape;
         OGREnvelope box;

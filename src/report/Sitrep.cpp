@@ -318,10 +318,8 @@ Result<Sitrep> composeSitrep(const render::MapScene& sceneIn, const SitrepOption
                                 scene.mission.resolveSource(*layer), layer->sourceLayer))
                             regions = made.value();
                 }
-                version = store::sanitisedIncident(i, release.sanitised,
-                                                   regions ? *regions : store::RegionLocator());
-                if (version && release.sanitised.toRegion)
-                    region = (*regions)(i.location).value_or(store::RegionPoint{}).name;
+                version = store::sanitisedIncident(
+                    i, release.sanitised, regions ? *regions : store::RegionLocator(), &region);
             }
             if (!version) {
                 ++withheld;

@@ -48,8 +48,8 @@ struct Sitrep {
     std::size_t significant = 0; ///< high and critical incidents listed
     QStringList shownIncidents;  ///< the UUIDs of the incidents the report counts and shows
     QList<store::Incident> shownVersions; ///< those incidents as counted and drawn
-    int withheld = 0;            ///< records left out of a releasable version
-    int sanitised = 0;           ///< incidents shown as their sanitised version
+    int withheld = 0;                     ///< records left out of a releasable version
+    int sanitised = 0;                    ///< incidents shown as their sanitised version
 };
 
 /// Composes the report. Threads: a worker (it renders tiles and reads layers through GDAL).

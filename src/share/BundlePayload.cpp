@@ -51,9 +51,9 @@ QString sanitisedUuid(const QString& original) {
 }
 
 Status checkSanitisedOf(const QString& kind, const QString& uuid, const QCborMap& record) {
-    if (!record.contains(QStringLiteral("sanitised_of")))
+    if (!record.contains(kSanitisedOfKey))
         return success();
-    const QString original = record.value(QStringLiteral("sanitised_of")).toString();
+    const QString original = record.value(kSanitisedOfKey).toString();
     if (kind != QLatin1String("incident") || !isUuidText(original) ||
         sanitisedUuid(original) != uuid)
         return Error{QStringLiteral("the %1 %2 says it is the sanitised version of '%3', which "

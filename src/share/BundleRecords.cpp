@@ -75,7 +75,7 @@ SharedRecord incidentFrom(const Statement& q) {
     SharedRecord r = common(QStringLiteral("incident"), q, 0, 13, stamp, stamp + 4);
     store::incidentToWire(store::readIncidentContent(q, 0), r.value);
     if (!q.isNull(stamp + 5)) // a sanitised version, as its originator signed it
-        r.value.insert(QStringLiteral("sanitised_of"), q.text(stamp + 5));
+        r.value.insert(kSanitisedOfKey, q.text(stamp + 5));
     return r;
 }
 
@@ -418,7 +418,7 @@ Result<Outcome> applyIncident(Apply& a, const SharedRecord& r) {
         return bad(r, why);
     // A sanitised version of an incident held in full here says less than what is held: kept
     // out (decodePayload checked that its UUID is its original's sanitisedUuid).
-    const QString original = r.value.value(QStringLiteral("sanitised_of")).toString();
+    const QString original = r.value.value(kSanitisedOfKey).toString();
     if (!original.isEmpty()) {
         Result<std::optional<Local>> held = a.writer.held(QStringLiteral("incident"), original);
         if (!held)
@@ -762,7 +762,7 @@ Result<SignedRecords> signRecords(store::MissionStore& store, const Identity& si
             // A sanitised version is made again for every bundle; should it come out otherwise
             // than when it was signed (its region layer replaced, a newer Tessera's rules), the
             // old proof would fail at every receiver and with it the bundle: sign it anew.
-            if (r.station == store.station() && r.value.contains(QStringLiteral("sanitised_of"))) {
+            if (r.station == store.station() && r.value.contains(kSanitisedOfKey)) {
                 Result<RecordBatch> batch = batchById(db, r.batch);
                 if (!batch)
                     return batch.error();

@@ -6,9 +6,7 @@
 
 namespace tessera::share {
 
-namespace {
-const QString kSanitisedOf = QStringLiteral("sanitised_of");
-} // namespace
+namespace {} // namespace
 
 BundleRelease bundleRelease(const store::Marking& marking, const QList<store::Marking>& ancestors,
                             bool ownIncident, const QList<StationProfile>& recipients) {
@@ -75,7 +73,7 @@ std::optional<SharedRecord> sanitisedRecord(const SharedRecord& original,
     m.insert(QStringLiteral("uuid"), out.uuid);
     m.insert(QStringLiteral("classification"), out.marking.classification);
     m.insert(QStringLiteral("releasability"), out.marking.releasability);
-    m.insert(kSanitisedOf, original.uuid);
+    m.insert(kSanitisedOfKey, original.uuid);
     store::incidentToWire(*version, m);
     return out;
 }

@@ -21,6 +21,9 @@
 
 namespace tessera::share {
 
+/// The key under which a sanitised version names its original (docs/formats/bundle.md).
+inline const QString kSanitisedOfKey = QStringLiteral("sanitised_of");
+
 /// How a record goes out in one bundle for all of `recipients`.
 struct BundleRelease {
     enum class Form { Whole, Sanitised, Withheld };

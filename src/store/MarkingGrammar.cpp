@@ -67,7 +67,8 @@ Result<SanitisedRelease> sanitisedRelease(const QString& text, Classification re
     release.level = *level;
     for (const QString& part : text.mid(colon + 1).split(QLatin1Char(','))) {
         const QString rule = part.simplified().toUpper();
-        const bool position = rule.startsWith(QStringLiteral("GRID")) || rule == QLatin1String("REGION");
+        const bool position =
+            rule.startsWith(QStringLiteral("GRID")) || rule == QLatin1String("REGION");
         if (position && (release.gridKm > 0 || release.toRegion))
             return refuse(QStringLiteral("names more than one position rule"));
         if (rule == QLatin1String("REGION")) {

@@ -23,7 +23,7 @@ ReleaseFilter wholeOrNothing(std::function<bool(const Marking&)> allowed) {
 }
 
 std::optional<Incident> sanitisedIncident(const Incident& incident, const SanitisedRelease& release,
-                                          const RegionLocator& regions) {
+                                          const RegionLocator& regions, QString* regionName) {
     // Field by field from what the release keeps, never a copy with fields removed: a field
     // added to Incident later stays out of sanitised versions until it is named here.
     Incident out;
@@ -62,6 +62,8 @@ std::optional<Incident> sanitisedIncident(const Incident& incident, const Saniti
         if (!region || !region->centre.isValid())
             return std::nullopt;
         out.location = region->centre;
+        if (regionName)
+            *regionName = region->name;
     } else {
         out.location = incident.location;
         out.area = incident.area;

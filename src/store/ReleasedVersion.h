@@ -50,8 +50,10 @@ using RegionLocator = std::function<std::optional<RegionPoint>(geo::GeoPoint)>;
 /// release's rules and the record's other fields only, so nothing of a withheld field or of the
 /// fine position is left in it. Nothing when it cannot be made (a REGION release for a point in no
 /// region, or without `regions`): the record is then withheld.
+/// `regionName`, when given, receives the name of the region a REGION release used.
 std::optional<Incident> sanitisedIncident(const Incident& incident, const SanitisedRelease& release,
-                                          const RegionLocator& regions = {});
+                                          const RegionLocator& regions = {},
+                                          QString* regionName = nullptr);
 
 /// What a product prints beside a sanitised record: "SANITISED: GRID 10 KM (31PDQ 3 5), WITHHOLD
 /// SOURCE" (the square named), or the region's name.
