@@ -109,3 +109,5 @@ tessera_add_suite(test_quick_analysis DEMO SOURCES unit/test_quick_analysis.cpp
                   LIBS tessera_quick Qt6::Quick)
 # The SITREP (issue 23): pages, banners at the highest marking held, the period's analyses.
 tessera_add_suite(test_report DEMO SOURCES unit/test_report.cpp LIBS tessera_report tessera_share)
+# Find by typing (issue 21): positions in every notation, places and regions of the layers.
+tessera_add_suite(test_find DEMO SOURCES unit/test_find.cpp LIBS tessera_quick Qt6::Quick)

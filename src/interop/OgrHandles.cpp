@@ -45,4 +45,16 @@ Result<OGRLayerH> pickLayer(void* ds, const QString& file, const QString& wanted
     return layer;
 }
 
+int nameFieldOf(OGRFeatureDefnH definition) {
+    for (const char* candidate : {"name", "NAME", "name_en", "NAME_EN", "NAME_1", "admin"}) {
+        const int index = OGR_FD_GetFieldIndex(definition, candidate);
+        if (index >= 0)
+            return index;
+    }
+    for (int k = 0; k < OGR_FD_GetFieldCount(definition); ++k)
+        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(definition, k)) == OFTString)
+            return k;
+    return -1;
+}
+
 } // namespace tessera::interop

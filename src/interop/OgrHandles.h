@@ -41,6 +41,10 @@ Result<Dataset> openVector(const QString& file, bool plainKml = false);
 Result<OGRLayerH> pickLayer(void* ds, const QString& file, const QString& wanted,
                             const char* fallback = nullptr);
 
+/// The field that names a layer's features: name, NAME, name_en, NAME_EN, NAME_1 or admin, else
+/// the first text field; -1 when there is none.
+int nameFieldOf(OGRFeatureDefnH definition);
+
 /// To WGS84 longitude/latitude, when the layer says it is in something else (null: it is, or
 /// it says nothing).
 inline Transform toWgs84(OGRLayerH layer) {

@@ -33,18 +33,6 @@ std::optional<store::LayerSpec> regionLayer(const store::MissionSnapshot& missio
 
 namespace {
 
-int nameField(OGRFeatureDefnH definition) {
-    for (const char* candidate : {"name", "NAME", "name_en", "NAME_EN", "NAME_1", "admin"}) {
-        const int index = OGR_FD_GetFieldIndex(definition, candidate);
-        if (index >= 0)
-            return index;
-    }
-    for (int k = 0; k < OGR_FD_GetFieldCount(definition); ++k)
-        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(definition, k)) == OFTString)
-            return k;
-    return -1;
-}
-
 struct GeometryDestroyer {
     void operator()(OGRGeometryH g) const { OGR_G_DestroyGeometry(g); }
 };
@@ -68,7 +56,7 @@ Result<RegionLayer> openRegionLayer(const QString& source, const QString& layerN
 /// Each polygon of `layer` in degrees, with its name (as countByRegion names it), to `take`.
 void forEachRegion(OGRLayerH layer, const std::function<void(const QString&, Geometry)>& take) {
     const Transform transform = toWgs84(layer);
-    const int name = nameField(OGR_L_GetLayerDefn(layer));
+    const int name = nameFieldOf(OGR_L_GetLayerDefn(layer));
     OGR_L_ResetReading(layer);
     while (Feature f{OGR_L_GetNextFeature(layer)}) {
         OGRGeometryH shape = OGR_F_GetGeometryRef(f.get());
