@@ -103,7 +103,8 @@ target_link_libraries(test_desk_e2e PRIVATE tessera_test_main tessera_ui tessera
 add_test(NAME "test_desk_e2e: an analyst reports, annotates and finds an incident (Xvfb)"
     COMMAND ${XVFB_RUN} -a -s "-screen 0 1920x1080x24" $<TARGET_FILE:test_desk_e2e>)
 set_tests_properties("test_desk_e2e: an analyst reports, annotates and finds an incident (Xvfb)"
-    PROPERTIES TIMEOUT 300 ENVIRONMENT "QT_QPA_PLATFORM=xcb;QT_QUICK_BACKEND=software")
+    PROPERTIES TIMEOUT 300 ENVIRONMENT "QT_QPA_PLATFORM=xcb;QT_QUICK_BACKEND=software"
+    FIXTURES_REQUIRED demo_mission)
 # Analyses in the app (issue 23): hot spots and near repeats as layers, unusual activity.
 tessera_add_suite(test_quick_analysis DEMO SOURCES unit/test_quick_analysis.cpp
                   LIBS tessera_quick Qt6::Quick)

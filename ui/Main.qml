@@ -34,6 +34,8 @@ ApplicationWindow {
     property string startEditing: ""
     // tessera --route UUID|NAME|new: the route editor at start on that route, or a new one.
     property string startRoute: ""
+    // tessera --find TEXT: the find bar open with that text typed.
+    property string startFind: ""
     property alias sharing: sharingController
     property alias mission: missionController
     property alias map: mapItem
@@ -58,6 +60,11 @@ ApplicationWindow {
             else if (window.startEditing.length > 0)
                 incidentPanel.editor.edit(window.startEditing)
             window.startEditing = ""
+            if (window.startFind.length > 0) {
+                findBar.open()
+                findBar.field.text = window.startFind
+                window.startFind = ""
+            }
             if (window.startRoute === "new") {
                 window.startRoute = ""
                 window.beginRoute()
@@ -118,6 +125,8 @@ ApplicationWindow {
             annotateButton.visible ? Qt.rect(annotateButton.x, annotateButton.y, annotateButton.width, annotateButton.height) : Qt.rect(0, 0, 0, 0),
             annotationBar.visible ? Qt.rect(annotationBar.x, annotationBar.y, annotationBar.width, annotationBar.height) : Qt.rect(0, 0, 0, 0),
             routeButton.visible ? Qt.rect(routeButton.x, routeButton.y, routeButton.width, routeButton.height) : Qt.rect(0, 0, 0, 0),
+            findButton.visible ? Qt.rect(findButton.x, findButton.y, findButton.width, findButton.height) : Qt.rect(0, 0, 0, 0),
+            findBar.visible ? Qt.rect(findBar.x, findBar.y, findBar.width, findBar.height) : Qt.rect(0, 0, 0, 0),
             routePanel.visible ? Qt.rect(routePanel.x, routePanel.y, routePanel.width, routePanel.height) : Qt.rect(0, 0, 0, 0),
             sidePanelsArea.visible ? Qt.rect(sidePanelsArea.x, sidePanelsArea.y, sidePanelsArea.width, Math.min(sidePanelsArea.height, sidePanels.implicitHeight)) : Qt.rect(0, 0, 0, 0),
             overviewMap.visible ? Qt.rect(overviewMap.x, overviewMap.y, overviewMap.width, overviewMap.height) : Qt.rect(0, 0, 0, 0),
@@ -314,6 +323,65 @@ ApplicationWindow {
         ToolTip.text: "Plan a patrol route on the map, or edit one, and import its GPX track (Ctrl+R)"
         ToolTip.visible: hovered
         ToolTip.delay: 500
+    }
+    // Find by typing (Ctrl+K): places, regions and typed positions; a marker where it lands.
+    Button {
+        id: findButton
+        objectName: "findButton"
+        anchors.left: routeButton.right
+        anchors.top: parent.top
+        anchors.margins: Theme.margin
+        visible: missionController.status === MissionController.Ready
+        implicitHeight: 40
+        checkable: true
+        checked: findBar.visible
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.baseFont
+        font.bold: true
+        palette.button: checked ? "#3d5a80" : "#1c2a3a"
+        palette.buttonText: "white"
+        text: "⌕ Find"
+        onClicked: checked ? findBar.open() : (findBar.visible = false)
+        ToolTip.text: "Find a place, a region or a typed position: decimal degrees, DMS, UTM or MGRS (Ctrl+K)"
+        ToolTip.visible: hovered
+        ToolTip.delay: 500
+    }
+    FindBar {
+        id: findBar
+        objectName: "findBar"
+        anchors.top: findButton.bottom
+        anchors.topMargin: Theme.margin
+        anchors.horizontalCenter: parent.horizontalCenter
+        width: Math.min(parent.width - 2 * Theme.margin, Math.round(560 * Theme.textScale))
+        z: 8
+        visible: false
+        map: mapItem
+        mission: missionController
+        onCloseRequested: {
+            visible = false
+            mapItem.forceActiveFocus()
+        }
+        onChosen: result => window.goTo(result)
+    }
+    Shortcut {
+        sequence: "Ctrl+K"
+        enabled: missionController.status === MissionController.Ready
+        onActivated: findBar.open()
+    }
+    // Shows what was found: an area fills the view; a place or a position is shown with some
+    // country around it (a position closer), marked, and the bar closes.
+    function goTo(result) {
+        const e = result.extent
+        if (e && e.width > 0 && e.height > 0) {
+            mapItem.showExtent(e.x - e.width * 0.1, e.y - e.height * 0.1,
+                               e.x + e.width * 1.1, e.y + e.height * 1.1)
+        } else {
+            const half = result.kind === "position" ? 0.03 : 0.12
+            mapItem.showExtent(result.lon - half, result.lat - half, result.lon + half, result.lat + half)
+        }
+        foundMarker.show(result)
+        findBar.visible = false
+        mapItem.forceActiveFocus()
     }
     function beginRoute() {
         annotationDraft.cancel()
@@ -548,7 +616,9 @@ ApplicationWindow {
     Shortcut {
         sequence: "Esc"
         onActivated: {
-            if (annotationDraft.active) {
+            if (findBar.visible) {
+                findBar.visible = false
+            } else if (annotationDraft.active) {
                 annotationDraft.cancel()
             } else if (routeDraft.active) {
                 routeDraft.cancel()
@@ -558,6 +628,7 @@ ApplicationWindow {
                 // What Esc did on the map before: clear the measurement and range rings.
                 missionController.selectedIncident = ""
                 mapItem.clearMeasure()
+                foundMarker.clear()
             }
         }
     }
@@ -581,8 +652,8 @@ ApplicationWindow {
         id: sidePanelsArea
         anchors.right: parent.right
         // Below the row of buttons when they reach this far (large text, narrow windows).
-        anchors.top: routeButton.visible && routeButton.x + routeButton.width + Theme.margin > x
-                     ? routeButton.bottom : parent.top
+        anchors.top: findButton.visible && findButton.x + findButton.width + Theme.margin > x
+                     ? findButton.bottom : parent.top
         anchors.bottom: mapControls.top
         anchors.margins: Theme.margin
         width: sidePanels.implicitWidth
@@ -654,6 +725,63 @@ ApplicationWindow {
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
             font.bold: true
+        }
+    }
+
+    // Where a find landed: a ring on the spot and what was found, until Esc or another find.
+    Item {
+        id: foundMarker
+        objectName: "foundMarker"
+        property var found: null
+        property point at: Qt.point(0, 0)
+        visible: found !== null
+        z: 4
+        x: at.x
+        y: at.y
+        function show(result) {
+            found = result
+            follow()
+        }
+        function clear() { found = null }
+        function follow() {
+            if (found === null)
+                return
+            const r = mapItem.pixelRectOf(Qt.rect(found.lon, found.lat, 0, 0))
+            at = Qt.point(r.x, r.y)
+        }
+        Connections {
+            target: mapItem
+            function onViewChanged() { foundMarker.follow() }
+        }
+        Rectangle {
+            x: -width / 2
+            y: -height / 2
+            width: 26
+            height: 26
+            radius: 13
+            color: "transparent"
+            border.color: "#ffd23f"
+            border.width: 3
+            Rectangle { anchors.centerIn: parent; width: 4; height: 4; radius: 2; color: "#ffd23f" }
+        }
+        Rectangle {
+            x: 18
+            y: -height - 10
+            width: foundLabel.implicitWidth + 16
+            height: foundLabel.implicitHeight + 8
+            radius: 4
+            color: Theme.panel
+            border.color: "#ffd23f"
+            Text {
+                id: foundLabel
+                objectName: "foundLabel"
+                anchors.centerIn: parent
+                text: foundMarker.found ? foundMarker.found.label : ""
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+                font.bold: true
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 #include "geo/ThreadCheck.h"
 #include "interop/RegionCounts.h"
 #include "quick/AnalysisModel.h"
+#include "quick/FindModel.h"
 #include "quick/IncidentEditor.h"
 #include "quick/IncidentListModel.h"
 #include "quick/MapItem.h"
@@ -32,6 +33,7 @@ Q_IMPORT_QML_PLUGIN(TesseraPlugin)
 Q_IMPORT_QML_PLUGIN(Tessera_MapPlugin)
 
 using tessera::quick::AnalysisModel;
+using tessera::quick::FindModel;
 using tessera::quick::IncidentEditor;
 using tessera::quick::IncidentListModel;
 using tessera::quick::MapItem;
@@ -161,6 +163,10 @@ private:
                              !list->loading());
         for (const IncidentEditor* editor : window_->findChildren<IncidentEditor*>())
             complete = complete && !editor->busy();
+        // The find bar, when open, lists what it found once the place names are read.
+        for (const FindModel* find : window_->findChildren<FindModel*>())
+            complete = complete && !find->indexing();
+        complete = complete && window_->property("startFind").toString().isEmpty();
         complete = complete && window_->property("startEditing").toString().isEmpty();
         if (!complete) {
             stableTicks_ = 0;
@@ -263,6 +269,10 @@ int main(int argc, char* argv[]) {
     parser.addOption({QStringLiteral("text-scale"),
                       QStringLiteral("Scale all text by this factor (0.75 to 3; default 1)."),
                       QStringLiteral("factor")});
+    parser.addOption({QStringLiteral("find"),
+                      QStringLiteral("Open the find bar (Ctrl+K) with this text typed: a place, a "
+                                     "region or a position (decimal degrees, DMS, UTM, MGRS)."),
+                      QStringLiteral("text")});
     parser.addOption({QStringLiteral("analysis"),
                       QStringLiteral("With --screenshot and --panel commander: run an analysis "
                                      "first (hotspots, or near-repeat[:CATEGORY]) and show its "
@@ -324,7 +334,8 @@ int main(int argc, char* argv[]) {
          {QStringLiteral("textScale"), textScale},
          {QStringLiteral("startHeatmap"), parser.isSet(QStringLiteral("heatmap"))},
          {QStringLiteral("startEditing"), parser.value(QStringLiteral("edit"))},
-         {QStringLiteral("startRoute"), parser.value(QStringLiteral("route"))}});
+         {QStringLiteral("startRoute"), parser.value(QStringLiteral("route"))},
+         {QStringLiteral("startFind"), parser.value(QStringLiteral("find"))}});
     engine.load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
     if (engine.rootObjects().isEmpty())
         return fail(QStringLiteral("the user interface could not be loaded"));

@@ -5,6 +5,7 @@
 #include "geo/ThreadCheck.h"
 #include "interop/OgrHandles.h"
 
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -29,7 +30,7 @@ int withinField(OGRFeatureDefnH definition, int nameField) {
 }
 
 Status indexLayer(const store::MissionSnapshot& mission, const store::LayerSpec& spec,
-                  QList<NamedPlace>& places) {
+                  QList<NamedPlace>& places, QHash<QString, QString>& countryOfCode) {
     const QString source = mission.resolveSource(spec);
     Result<Dataset> ds = openVector(source);
     if (!ds)
@@ -47,6 +48,9 @@ Status indexLayer(const store::MissionSnapshot& mission, const store::LayerSpec&
         return success(); // nothing named: nothing to find
     const int rank = fieldNamed(definition, style.value(QStringLiteral("rank")).toString());
     const int within = withinField(definition, name);
+    // Natural Earth's layers say which country by code and by name: learnt, for the places
+    // that give only the code (GeoNames: "ML").
+    const int code = OGR_FD_GetFieldIndex(definition, "iso_a2");
     const Transform transform = toWgs84(layer);
     OGR_L_ResetReading(layer);
     while (Feature f{OGR_L_GetNextFeature(layer)}) {
@@ -65,6 +69,9 @@ Status indexLayer(const store::MissionSnapshot& mission, const store::LayerSpec&
         p.folded = PlaceIndex::foldForSearch(p.name);
         p.within =
             within >= 0 ? QString::fromUtf8(OGR_F_GetFieldAsString(f.get(), within)) : QString();
+        if (code >= 0 && !p.within.isEmpty())
+            countryOfCode.insert(QString::fromUtf8(OGR_F_GetFieldAsString(f.get(), code)),
+                                 p.within);
         p.layer = spec.name;
         p.area = area;
         p.rank = rank >= 0 ? OGR_F_GetFieldAsInteger(f.get(), rank) : 0;
@@ -89,7 +96,8 @@ Status indexLayer(const store::MissionSnapshot& mission, const store::LayerSpec&
     return success();
 }
 
-/// 0: the whole name; 1: its start; 2: the start of one of its words; 3: anywhere. -1: no match.
+/// 0: the whole name; 1: its start; 2: the start of one of its words; 3: anywhere, for queries of
+/// four letters or more (three letters inside words match half the world). -1: no match.
 int matchTier(const QString& name, const QString& query) {
     if (name == query)
         return 0;
@@ -101,7 +109,7 @@ int matchTier(const QString& name, const QString& query) {
     for (qsizetype k = at; k >= 0; k = name.indexOf(query, k + 1))
         if (k > 0 && name.at(k - 1) == QLatin1Char(' '))
             return 2;
-    return 3;
+    return query.size() >= 4 ? 3 : -1;
 }
 
 } // namespace
@@ -109,12 +117,16 @@ int matchTier(const QString& name, const QString& query) {
 PlaceIndex PlaceIndex::build(const store::MissionSnapshot& mission, QStringList* unreadable) {
     TESSERA_ASSERT_WORKER_THREAD();
     PlaceIndex index;
+    QHash<QString, QString> countryOfCode;
     for (const store::LayerSpec& spec : mission.layers) {
         if (spec.kind != store::LayerKind::Vector)
             continue;
-        if (Status s = indexLayer(mission, spec, index.places_); !s && unreadable)
+        if (Status s = indexLayer(mission, spec, index.places_, countryOfCode); !s && unreadable)
             unreadable->append(QStringLiteral("%1: %2").arg(spec.name, s.error().message));
     }
+    for (NamedPlace& p : index.places_)
+        if (p.within.size() == 2)
+            p.within = countryOfCode.value(p.within, p.within);
     return index;
 }
 

@@ -93,7 +93,9 @@ void FindModel::setNear(QPointF lonLat) {
     if (lonLat == near_)
         return;
     near_ = lonLat;
-    emit queryChanged(); // the order may change, not what is found: answered at the next query
+    emit queryChanged();
+    if (!query_.trimmed().isEmpty())
+        answer(); // nearer first, and each distance said from the new centre
 }
 
 void FindModel::answer() {

@@ -13,7 +13,11 @@
 #include "quick/MissionController.h"
 #include "store/MissionStore.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
+#include <QLineF>
+#include <QProcess>
 #include <QQmlComponent>
 #include <QQmlEngine>
 #include <QQuickItem>
@@ -206,4 +210,90 @@ TEST_CASE("An analyst reports an incident and annotates it and finds it again by
         kinds << c.kind + QLatin1Char(' ') + c.op;
     CHECK(kinds == QStringList{QStringLiteral("incident insert"), QStringLiteral("incident insert"),
                                QStringLiteral("note insert"), QStringLiteral("annotation insert")});
+}
+
+TEST_CASE("A new user finds Gao by typing, then a position typed as MGRS", "[e2e][find]") {
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QStringLiteral("demo"));
+    REQUIRE(QProcess::execute(
+                QStringLiteral("cp"),
+                {QStringLiteral("-r"), QFileInfo(test::demoMission()).absolutePath(), copy}) == 0);
+    QQmlEngine engine;
+    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
+    REQUIRE(component.status() == QQmlComponent::Ready);
+    std::unique_ptr<QObject> root(component.createWithInitialProperties(
+        {{QStringLiteral("missionPath"),
+          QDir(copy).filePath(QFileInfo(test::demoMission()).fileName())}}));
+    auto* window = qobject_cast<QQuickWindow*>(root.get());
+    REQUIRE(window);
+    window->resize(1366, 768); // a field laptop
+    window->show();
+    window->requestActivate();
+    REQUIRE(QTest::qWaitForWindowActive(window));
+    auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
+    auto* map = window->findChild<MapItem*>(QStringLiteral("map"));
+    REQUIRE((mission && map));
+    REQUIRE(test::waitUntil([&] { return mission->status() == MissionController::Status::Ready; }));
+    QQuickItem* content = window->contentItem();
+    int interactions = 0;
+
+    // The toolbar's Find: the field has the keyboard; "gao" and Enter.
+    click(window, findItem(content, QStringLiteral("findButton")));
+    ++interactions;
+    QQuickItem* field = findItem(content, QStringLiteral("findField"));
+    REQUIRE(test::waitUntil([&] { return field && field->hasActiveFocus(); }));
+    type(window, QStringLiteral("gao"));
+    interactions += 3;
+    QQuickItem* results = findItem(content, QStringLiteral("findResults"));
+    REQUIRE(results);
+    REQUIRE(test::waitUntil([&] { return results->property("count").toInt() >= 2; }));
+    press(window, Qt::Key_Return);
+    ++interactions;
+    QQuickItem* marker = findItem(content, QStringLiteral("foundMarker"));
+    REQUIRE(test::waitUntil([&] { return marker && marker->isVisible(); }));
+    CHECK(findItem(content, QStringLiteral("foundLabel"))->property("text").toString() ==
+          QStringLiteral("Gao"));
+    CHECK_FALSE(findItem(content, QStringLiteral("findBar"))->isVisible());
+    // The view is on Gao, close enough to see the town (a quarter of a degree across).
+    const QRectF view = map->geoExtent();
+    CHECK(view.contains(QPointF(-0.04, 16.27)));
+    CHECK(view.height() < 0.5);
+    // The marker stands on Gao on the screen.
+    const QPointF gao = map->mapToScene(map->viewport().toPixel(geo::GeoPoint{-0.04, 16.27}));
+    const QPointF at = marker->mapToScene(QPointF(0, 0));
+    CHECK(QLineF(gao, at).length() < 30.0);
+    INFO("interactions to find Gao: " << interactions);
+    CHECK(interactions == 5);
+
+    // Ctrl+K and an MGRS reference to the metre: the view closes in on it.
+    press(window, Qt::Key_K, Qt::ControlModifier);
+    REQUIRE(test::waitUntil([&] { return field->hasActiveFocus(); }));
+    type(window, QStringLiteral("30QZD1638501092"));
+    REQUIRE(test::waitUntil([&] {
+        return results->property("count").toInt() == 1 &&
+               findItem(content, QStringLiteral("findBar"))->isVisible();
+    }));
+    press(window, Qt::Key_Return);
+    REQUIRE(test::waitUntil([&] {
+        return findItem(content, QStringLiteral("foundLabel"))->property("text").toString() ==
+               QStringLiteral("16.27000° N, 0.04000° W");
+    }));
+    CHECK(map->geoExtent().height() < 0.1);
+    CHECK(map->geoExtent().contains(QPointF(-0.04, 16.27)));
+
+    // Something that is neither: said in the bar, the view unchanged.
+    const QRectF before = map->geoExtent();
+    press(window, Qt::Key_K, Qt::ControlModifier);
+    type(window, QStringLiteral("qqqzz"));
+    QQuickItem* message = findItem(content, QStringLiteral("findMessage"));
+    REQUIRE(test::waitUntil([&] { return message && message->isVisible(); }));
+    CHECK(message->property("text").toString().contains(QStringLiteral("qqqzz")));
+    press(window, Qt::Key_Return);
+    press(window, Qt::Key_Escape);
+    REQUIRE(test::waitUntil(
+        [&] { return !findItem(content, QStringLiteral("findBar"))->isVisible(); }));
+    CHECK(map->geoExtent() == before);
+    // Esc on the map clears the marker.
+    press(window, Qt::Key_Escape);
+    REQUIRE(test::waitUntil([&] { return !marker->isVisible(); }));
 }
