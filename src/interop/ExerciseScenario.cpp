@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QUuid>
 
 namespace tessera::interop {
@@ -157,6 +158,49 @@ Result<ExerciseScenario> ExerciseScenario::read(const QString& path, const Gazet
         s.routes.append(std::move(r));
     }
     return s;
+}
+
+int ExerciseScenario::moveToPresent(const QDateTime& now) {
+    QDateTime last;
+    for (const store::Incident& i : incidents)
+        if (!last.isValid() || i.observedAt > last)
+            last = i.observedAt;
+    if (!last.isValid() || !now.isValid())
+        return 0;
+    // Whole days, rounded down: the last incident lands at most a day before `now`, never after.
+    const qint64 seconds = last.secsTo(now.toUTC());
+    const int days = int(seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400));
+    if (days == 0)
+        return 0;
+    static const QRegularExpression writtenDate(
+        QStringLiteral("\\b(\\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\\b"));
+    const int year = last.date().year();
+    auto moveText = [&](QString text) {
+        QString moved;
+        qsizetype from = 0;
+        for (QRegularExpressionMatchIterator it = writtenDate.globalMatch(text); it.hasNext();) {
+            const QRegularExpressionMatch m = it.next();
+            const QDate written = QDate::fromString(
+                QStringLiteral("%1 %2 %3").arg(m.captured(1)).arg(m.captured(2)).arg(year),
+                QStringLiteral("d MMM yyyy"));
+            moved += text.mid(from, m.capturedStart() - from);
+            moved += written.isValid() ? written.addDays(days).toString(QStringLiteral("d MMM"))
+                                       : m.captured(0);
+            from = m.capturedEnd();
+        }
+        return moved + text.mid(from);
+    };
+    for (store::Incident& i : incidents) {
+        i.observedAt = i.observedAt.addDays(days);
+        i.narrative = moveText(i.narrative);
+    }
+    for (store::PatrolRoute& r : routes) {
+        for (store::Waypoint& w : r.waypoints)
+            w.plannedAt = w.plannedAt.addDays(days);
+        for (store::TrackPoint& t : r.track)
+            t.recordedAt = t.recordedAt.addDays(days);
+    }
+    return days;
 }
 
 } // namespace tessera::interop

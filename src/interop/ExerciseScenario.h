@@ -21,6 +21,13 @@ struct ExerciseScenario {
     /// half-right mission.
     static Result<ExerciseScenario> read(const QString& path, const Gazetteer& gazetteer,
                                          const QString& country);
+
+    /// Moves the whole scenario by whole days so that its last incident falls within the day
+    /// before `now`: the picture of a demo built today has events under "24 h" and "7 days",
+    /// a route in progress is in progress. Times of day stay as written (narratives say
+    /// "At 0740Z"), and dates written in narratives ("the clashes of 18 Nov") move with them.
+    /// Returns the days moved (0 for a scenario with no incidents).
+    int moveToPresent(const QDateTime& now);
 };
 
 } // namespace tessera::interop

