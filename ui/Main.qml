@@ -651,8 +651,10 @@ ApplicationWindow {
     Flickable {
         id: sidePanelsArea
         anchors.right: parent.right
-        // Below the row of buttons when they reach this far (large text, narrow windows).
-        anchors.top: findButton.visible && findButton.x + findButton.width + Theme.margin > x
+        // Below the row of buttons when they reach the top panel (right-aligned in the column,
+        // which may be wider): large text, narrow windows.
+        readonly property real topPanelLeft: x + width - (window.commanderView ? commanderPanel.width : legendPanel.width)
+        anchors.top: findButton.visible && findButton.x + findButton.width + Theme.margin > topPanelLeft
                      ? findButton.bottom : parent.top
         anchors.bottom: mapControls.top
         anchors.margins: Theme.margin
@@ -678,6 +680,7 @@ ApplicationWindow {
                 sharing: sharingController
             }
             LegendPanel {
+                id: legendPanel
                 objectName: "legendPanel"
                 Layout.alignment: Qt.AlignRight
                 // The commander's panel has the counts and the routes' key.
