@@ -103,7 +103,7 @@ Rectangle {
                     spacing: 1
                     Text {
                         Layout.fillWidth: true
-                        text: (row.kind === "position" ? "⌖ " : row.kind === "area" ? "▱ " : "• ") + row.label
+                        text: (row.kind === "position" ? "✛ " : row.kind === "area" ? "▱ " : "• ") + row.label
                         color: Theme.text
                         elide: Text.ElideRight
                         font.family: Theme.fontFamily

@@ -128,8 +128,8 @@ ScrollView {
         }
         Problem { field: "category" }
 
-        Caption { text: "Observed (UTC)" }
-        Field { objectName: "observedField"; field: "observedAt"; placeholderText: "2026-11-27 14:30" }
+        Caption { text: "Observed (UTC, or a date-time group)" }
+        Field { objectName: "observedField"; field: "observedAt"; placeholderText: "2026-11-27 14:30 or 271430ZNOV26" }
         Problem { field: "observedAt" }
 
         RowLayout {
@@ -145,17 +145,47 @@ ScrollView {
                 Field { objectName: "lonField"; field: "lon" }
             }
             Button {
+                objectName: "placeButton"
                 Layout.alignment: Qt.AlignBottom
-                text: "Map centre"
+                // Not checkable: a checked state of its own would part from the map's tool.
+                highlighted: form.map.tool === MapItem.Place
+                text: highlighted ? "✛ Click map" : "✛ Place"
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.smallFont
-                onClicked: {
-                    const e = form.map.geoExtent
-                    form.editor.lat = (e.y + e.height / 2).toFixed(5)
-                    form.editor.lon = (e.x + e.width / 2).toFixed(5)
+                onClicked: form.map.tool = form.map.tool === MapItem.Place ? MapItem.Pan : MapItem.Place
+                ToolTip.text: "Click the map where it happened; each click moves it (Esc leaves the form)"
+                ToolTip.visible: hovered
+                ToolTip.delay: 500
+            }
+        }
+        Caption { text: "Grid (MGRS, UTM, DMS or degrees)" }
+        TextField {
+            id: gridField
+            objectName: "gridField"
+            Layout.fillWidth: true
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            selectByMouse: true
+            placeholderText: "30QZD1638501092"
+            text: form.editor.grid
+            onAccepted: if (form.editor.setPosition(text)) text = form.editor.grid
+            onEditingFinished: if (text !== form.editor.grid && form.editor.setPosition(text)) text = form.editor.grid
+            background: Rectangle {
+                color: "#f4f6f8"
+                radius: 3
+                border.width: (form.editor.problems["grid"] || "").length > 0 ? 2 : 1
+                border.color: (form.editor.problems["grid"] || "").length > 0 ? Theme.error : "#8a96a3"
+            }
+            // Follows the latitude and longitude fields and the map's clicks, except while typed in.
+            Connections {
+                target: form.editor
+                function onFieldsChanged() {
+                    if (!gridField.activeFocus)
+                        gridField.text = form.editor.grid
                 }
             }
         }
+        Problem { field: "grid" }
         Problem { field: "lat" }
         Problem { field: "lon" }
 
@@ -278,6 +308,25 @@ ScrollView {
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.baseFont
                 onClicked: form.editor.close()
+            }
+            Item { Layout.fillWidth: true }
+            // A saved incident: deleted as an edit Ctrl+Z undoes (the toast says so).
+            Button {
+                objectName: "deleteIncidentButton"
+                visible: form.editor.uuid.length > 0
+                text: "Delete"
+                enabled: !form.editor.busy
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.baseFont
+                palette.buttonText: Theme.error
+                onClicked: {
+                    const uuid = form.editor.uuid
+                    form.editor.close()
+                    form.editor.mission.history.deleteIncident(uuid)
+                }
+                ToolTip.text: "Delete this incident (Del on the map; Ctrl+Z brings it back)"
+                ToolTip.visible: hovered
+                ToolTip.delay: 500
             }
         }
 

@@ -37,9 +37,39 @@ Rectangle {
         onSaved: uuid => panel.mission.selectedIncident = uuid
     }
 
+    // A new incident starts at the map's centre with the Place tool on: a click on the map puts
+    // it there (the preview marker shows where it is), as does a grid reference typed in.
     function startNew() {
         const e = panel.map.geoExtent
+        if (!(e.width > 0)) { // no view yet (tessera --edit new at start): once there is one
+            panel.newWhenViewed = true
+            return
+        }
         incidentEditor.startNew(e.x + e.width / 2, e.y + e.height / 2)
+        panel.map.tool = MapItem.Place
+    }
+    property bool newWhenViewed: false
+    Connections {
+        target: panel.map
+        enabled: panel.newWhenViewed
+        function onViewChanged() {
+            panel.newWhenViewed = false
+            panel.startNew()
+        }
+    }
+    Connections {
+        target: panel.map
+        function onPlaced(lon, lat) {
+            if (incidentEditor.active)
+                incidentEditor.placeAt(lon, lat)
+        }
+    }
+    Connections {
+        target: incidentEditor
+        function onStateChanged() {
+            if (!incidentEditor.active && panel.map.tool === MapItem.Place)
+                panel.map.tool = MapItem.Pan
+        }
     }
     function editSelected() {
         if (panel.mission.selectedIncident.length > 0)

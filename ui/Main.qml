@@ -328,6 +328,8 @@ ApplicationWindow {
     Button {
         id: findButton
         objectName: "findButton"
+        // Above the side column, whose empty corner left of the legend may reach under it.
+        z: 3
         anchors.left: routeButton.right
         anchors.top: parent.top
         anchors.margins: Theme.margin
@@ -592,6 +594,12 @@ ApplicationWindow {
         }
     }
     Shortcut {
+        sequences: [StandardKey.Delete]
+        enabled: missionController.selectedIncident.length > 0 && !incidentPanel.editor.active
+                 && !missionController.history.busy
+        onActivated: missionController.history.deleteIncident(missionController.selectedIncident)
+    }
+    Shortcut {
         sequence: "F2"
         enabled: missionController.status === MissionController.Ready
         onActivated: window.commanderView = !window.commanderView
@@ -732,60 +740,33 @@ ApplicationWindow {
     }
 
     // Where a find landed: a ring on the spot and what was found, until Esc or another find.
-    Item {
+    MapPin {
         id: foundMarker
         objectName: "foundMarker"
         property var found: null
-        property point at: Qt.point(0, 0)
-        visible: found !== null
+        map: mapItem
         z: 4
-        x: at.x
-        y: at.y
-        function show(result) {
-            found = result
-            follow()
-        }
+        visible: found !== null
+        lon: found ? found.lon : NaN
+        lat: found ? found.lat : NaN
+        label: found ? found.label : ""
+        labelItem.objectName: "foundLabel"
+        function show(result) { found = result }
         function clear() { found = null }
-        function follow() {
-            if (found === null)
-                return
-            const r = mapItem.pixelRectOf(Qt.rect(found.lon, found.lat, 0, 0))
-            at = Qt.point(r.x, r.y)
-        }
-        Connections {
-            target: mapItem
-            function onViewChanged() { foundMarker.follow() }
-        }
-        Rectangle {
-            x: -width / 2
-            y: -height / 2
-            width: 26
-            height: 26
-            radius: 13
-            color: "transparent"
-            border.color: "#ffd23f"
-            border.width: 3
-            Rectangle { anchors.centerIn: parent; width: 4; height: 4; radius: 2; color: "#ffd23f" }
-        }
-        Rectangle {
-            x: 18
-            y: -height - 10
-            width: foundLabel.implicitWidth + 16
-            height: foundLabel.implicitHeight + 8
-            radius: 4
-            color: Theme.panel
-            border.color: "#ffd23f"
-            Text {
-                id: foundLabel
-                objectName: "foundLabel"
-                anchors.centerIn: parent
-                text: foundMarker.found ? foundMarker.found.label : ""
-                color: Theme.text
-                font.family: Theme.fontFamily
-                font.pixelSize: Theme.baseFont
-                font.bold: true
-            }
-        }
+    }
+    // Where the incident in the form will be: moves with a click on the map (the Place tool),
+    // a grid reference or the latitude and longitude typed.
+    MapPin {
+        id: formMarker
+        objectName: "formMarker"
+        readonly property var editor: incidentPanel.editor
+        map: mapItem
+        z: 4
+        colour: "#4cc9f0"
+        visible: incidentPanel.visible && editor.active && !isNaN(lon) && !isNaN(lat)
+        lon: parseFloat(editor.lon)
+        lat: parseFloat(editor.lat)
+        label: editor.title.length > 0 ? editor.title : (editor.uuid.length > 0 ? "" : "New incident")
     }
 
     // The incident under the pointer: what it is, beside its marker.

@@ -1,13 +1,19 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "geo/Result.h"
 #include "store/Mission.h"
 
 #include <QObject>
 #include <QPointer>
 #include <QtQml/qqmlregistration.h>
 
+#include <functional>
 #include <optional>
+
+namespace tessera::store {
+class MissionStore;
+}
 
 namespace tessera::quick {
 
@@ -43,6 +49,10 @@ public:
     /// A route saved from the route editor: `before` is what the mission held (none: new).
     void recordRoute(const std::optional<store::PatrolRoute>& before,
                      const store::PatrolRoute& after);
+    /// Deletes the incident (a tombstone, as sharing needs: the uuid never comes back) as an
+    /// edit that can be undone: undoing adds it again, with its notes, under a new uuid.
+    /// `message` says what happened either way.
+    Q_INVOKABLE void deleteIncident(const QString& uuid);
     /// Forgets everything (another mission).
     void clear();
 
@@ -67,9 +77,16 @@ private:
         /// Route steps (the route editor): what the mission held (none: new) and what was saved.
         std::optional<store::PatrolRoute> routeBefore;
         std::optional<store::PatrolRoute> routeAfter;
+        /// A deletion of `after` (whose notes are kept here to come back with it).
+        bool deletion = false;
+        QList<store::IncidentNote> notes = {};
         [[nodiscard]] QString label() const;
     };
     void apply(bool undoing);
+    void push(const Step& step);
+    /// Runs `job` on the records worker; `done` gets the error (empty: written) on this thread.
+    void write(std::function<Status(store::MissionStore&)> job,
+               std::function<void(const QString&)> done);
 
     QPointer<MissionController> mission_;
     QList<Step> steps_;

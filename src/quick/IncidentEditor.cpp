@@ -1,6 +1,8 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "quick/IncidentEditor.h"
 
+#include "geo/Geodesy.h"
+#include "geo/PositionText.h"
 #include "quick/FormTime.h"
 #include "quick/MissionController.h"
 
@@ -172,6 +174,49 @@ QVariantList IncidentEditor::categoryOptions() {
     return list;
 }
 
+QString IncidentEditor::grid() const {
+    const std::optional<double> lat = parseDegrees(lat_);
+    const std::optional<double> lon = parseDegrees(lon_);
+    if (!lat || !lon || !geo::GeoPoint{*lon, *lat}.isValid())
+        return {};
+    return geo::geodesy::toMgrs({*lon, *lat});
+}
+
+bool IncidentEditor::setPosition(const QString& text) {
+    QList<geo::PositionReading> readings = geo::readPosition(text);
+    if (readings.isEmpty()) {
+        problems_.insert(QStringLiteral("grid"),
+                         QStringLiteral("'%1' is not a position: type MGRS (30QZD1638501092), "
+                                        "UTM, DMS or decimal degrees")
+                             .arg(text.trimmed()));
+        emit stateChanged();
+        return false;
+    }
+    const std::optional<double> lat = parseDegrees(lat_);
+    const std::optional<double> lon = parseDegrees(lon_);
+    if (lat && lon && geo::GeoPoint{*lon, *lat}.isValid()) {
+        const geo::GeoPoint here{*lon, *lat};
+        std::stable_sort(readings.begin(), readings.end(), [&](const auto& a, const auto& b) {
+            return geo::geodesy::inverse(here, a.point).distanceMetres <
+                   geo::geodesy::inverse(here, b.point).distanceMetres;
+        });
+    }
+    problems_.remove(QStringLiteral("grid"));
+    emit stateChanged();
+    placeAt(readings.first().point.lon, readings.first().point.lat);
+    return true;
+}
+
+void IncidentEditor::placeAt(double lon, double lat) {
+    lat_ = QString::number(lat, 'f', 5);
+    lon_ = QString::number(lon, 'f', 5);
+    problems_.remove(QStringLiteral("lat"));
+    problems_.remove(QStringLiteral("lon"));
+    problems_.remove(QStringLiteral("grid"));
+    emit fieldsChanged();
+    emit stateChanged();
+}
+
 void IncidentEditor::startNew(double lon, double lat) {
     store::Incident incident;
     incident.category = store::incidentCategories().value(0);
@@ -279,7 +324,8 @@ store::Incident IncidentEditor::incident(QList<store::FieldProblem>* problems,
         } else if (p.field == QLatin1String("observedAt") && observedAt_.trimmed().isEmpty()) {
             found.append({p.field, QStringLiteral("the observed time is missing")});
         } else if (p.field == QLatin1String("observedAt") && !i.observedAt.isValid()) {
-            found.append({p.field, QStringLiteral("'%1' is not a time like 2026-11-27 14:30")
+            found.append({p.field, QStringLiteral("'%1' is not a time like 2026-11-27 14:30 "
+                                                  "or 271430ZNOV26")
                                        .arg(observedAt_.trimmed())});
         } else {
             found.append(p);

@@ -39,6 +39,9 @@ class IncidentEditor : public QObject {
     /// Decimal degrees as typed.
     Q_PROPERTY(QString lat MEMBER lat_ NOTIFY fieldsChanged)
     Q_PROPERTY(QString lon MEMBER lon_ NOTIFY fieldsChanged)
+    /// The MGRS reference of the latitude and longitude fields (1 m), empty when they are not
+    /// a position. Set a position in any notation with setPosition.
+    Q_PROPERTY(QString grid READ grid NOTIFY fieldsChanged)
     Q_PROPERTY(QString source MEMBER source_ NOTIFY fieldsChanged)
     Q_PROPERTY(QString reliability MEMBER reliability_ NOTIFY fieldsChanged)
     Q_PROPERTY(int credibility MEMBER credibility_ NOTIFY fieldsChanged)
@@ -81,6 +84,14 @@ public:
     Q_INVOKABLE void startNew(double lon, double lat);
     /// Reads the incident and its notes into the form.
     Q_INVOKABLE void edit(const QString& uuid);
+    /// Puts a position typed in any notation (MGRS, UTM, DMS, decimal degrees:
+    /// geo::readPosition) into the latitude and longitude fields; of several readings, the one
+    /// nearest the fields' position. When it is none, `problems` says so under "grid" and
+    /// nothing changes. True when it was taken.
+    Q_INVOKABLE bool setPosition(const QString& text);
+    /// Puts a point clicked on the map into the fields (the map's Place tool).
+    Q_INVOKABLE void placeAt(double lon, double lat);
+    [[nodiscard]] QString grid() const;
     /// Checks the form; when something is wrong sets `problems` and returns false, writing
     /// nothing. Otherwise sends the incident to be saved and returns true; saved() follows, or
     /// `error` when the mission refused it.

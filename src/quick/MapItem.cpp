@@ -373,6 +373,10 @@ void MapItem::clickAt(double x, double y) {
     if (!view_.isValid() || !interactive_)
         return;
     const geo::GeoPoint at = view_.toGeo(QPointF(x, y));
+    if (tool_ == Tool::Place) {
+        emit placed(at.lon, at.lat);
+        return;
+    }
     if (tool_ == Tool::Measure || tool_ == Tool::Draw)
         overlay_.measure.append(at);
     else if (tool_ == Tool::RangeRings) {

@@ -73,7 +73,8 @@ class MapItem : public QQuickItem {
 public:
     /// Draw: clicks add points for an annotation being drawn (AnnotationDraft), shown as a
     /// measurement is.
-    enum class Tool { Pan, Measure, RangeRings, Draw };
+    /// Place: a click says where (placed) and changes nothing on the map (an incident's position).
+    enum class Tool { Pan, Measure, RangeRings, Draw, Place };
     Q_ENUM(Tool)
 
     explicit MapItem(QQuickItem* parent = nullptr);
@@ -166,6 +167,8 @@ signals:
     void toolChanged();
     void measureChanged();
     void hoveredChanged();
+    /// A click with the Place tool, in degrees.
+    void placed(double lon, double lat);
 
 protected:
     void geometryChange(const QRectF& newGeometry, const QRectF& oldGeometry) override;

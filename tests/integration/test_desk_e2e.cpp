@@ -296,4 +296,74 @@ TEST_CASE("A new user finds Gao by typing, then a position typed as MGRS", "[e2e
     // Esc on the map clears the marker.
     press(window, Qt::Key_Escape);
     REQUIRE(test::waitUntil([&] { return !marker->isVisible(); }));
+
+    // A new incident placed by a click: Ctrl+N, the title, a click on the map (the preview
+    // marker goes there), the time as a date-time group, Ctrl+S.
+    auto* editor = window->findChild<IncidentEditor*>(QStringLiteral("incidentEditor"));
+    REQUIRE(editor);
+    int placing = 0;
+    press(window, Qt::Key_N, Qt::ControlModifier);
+    ++placing;
+    REQUIRE(test::waitUntil([&] { return editor->active(); }));
+    QQuickItem* title = findItem(content, QStringLiteral("titleField"));
+    REQUIRE(test::waitUntil([&] { return title && title->hasActiveFocus(); }));
+    type(window, QStringLiteral("Checkpoint at the bridge"));
+    ++placing;
+    // A whole pixel, as a mouse gives.
+    const QPointF spot =
+        map->mapToScene(QPointF(map->width() * 0.6, map->height() * 0.45)).toPoint();
+    QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, spot.toPoint());
+    ++placing;
+    const geo::GeoPoint clicked = map->viewport().toGeo(map->mapFromScene(spot));
+    REQUIRE(test::waitUntil([&] {
+        return std::abs(editor->property("lat").toString().toDouble() - clicked.lat) < 1e-4;
+    }));
+    CHECK(std::abs(editor->property("lon").toString().toDouble() - clicked.lon) < 1e-4);
+    QQuickItem* preview = findItem(content, QStringLiteral("formMarker"));
+    REQUIRE(preview);
+    REQUIRE(test::waitUntil([&] {
+        return preview->isVisible() &&
+               QLineF(preview->mapToScene(QPointF(0, 0)), spot).length() < 3;
+    }));
+    QQuickItem* observed = findItem(content, QStringLiteral("observedField"));
+    click(window, observed);
+    press(window, Qt::Key_A, Qt::ControlModifier);
+    type(window, QStringLiteral("071330ZDEC26"));
+    placing += 2;
+    press(window, Qt::Key_S, Qt::ControlModifier);
+    ++placing;
+    REQUIRE(test::waitUntil([&] { return !editor->uuid().isEmpty() && !editor->busy(); }));
+    const QString placed = editor->uuid();
+    // The confirmation, for a few seconds.
+    QQuickItem* toast = findItem(content, QStringLiteral("historyToast"));
+    REQUIRE(toast);
+    REQUIRE(test::waitUntil([&] { return toast->isVisible(); }));
+    CHECK(mission->history()->message() ==
+          QStringLiteral("Saved: new incident Checkpoint at the bridge"));
+    INFO("interactions to place and save an incident: " << placing);
+    CHECK(placing == 6);
+    {
+        auto opened = store::MissionStore::open(
+            QDir(copy).filePath(QFileInfo(test::demoMission()).fileName()),
+            store::MissionStore::Access::ReadOnly);
+        REQUIRE(opened.ok());
+        auto saved = opened.value().incident(placed);
+        REQUIRE(saved.ok());
+        CHECK(saved.value().location.lat == Approx(clicked.lat).margin(1e-5));
+        CHECK(saved.value().location.lon == Approx(clicked.lon).margin(1e-5));
+        CHECK(saved.value().observedAt == QDateTime(QDate(2026, 12, 7), QTime(13, 30), Qt::UTC));
+    }
+    // Esc leaves the form (and the Place tool); Del deletes the selected incident; Ctrl+Z
+    // brings it back.
+    press(window, Qt::Key_Escape);
+    REQUIRE(test::waitUntil([&] { return !editor->active(); }));
+    CHECK(map->tool() == MapItem::Tool::Pan);
+    REQUIRE(mission->selectedIncident() == placed);
+    const int count = mission->incidentCount();
+    map->forceActiveFocus();
+    press(window, Qt::Key_Delete);
+    REQUIRE(test::waitUntil([&] { return mission->incidentCount() == count - 1; }));
+    CHECK(mission->history()->message().startsWith(QStringLiteral("Deleted Checkpoint")));
+    press(window, Qt::Key_Z, Qt::ControlModifier);
+    REQUIRE(test::waitUntil([&] { return mission->incidentCount() == count; }));
 }

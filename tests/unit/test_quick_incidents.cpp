@@ -6,6 +6,7 @@
 #include "interop/RegionCounts.h"
 #include "quick/AnnotationDraft.h"
 #include "quick/EditHistory.h"
+#include "quick/FormTime.h"
 #include "quick/HotspotModel.h"
 #include "quick/IncidentEditor.h"
 #include "quick/IncidentListModel.h"
@@ -356,6 +357,65 @@ TEST_CASE("The incident form refuses bad input field by field and writes nothing
         REQUIRE(test::waitUntil([&] { return list.rowCount() == 1; }));
         CHECK(list.data(list.index(0), IncidentListModel::UuidRole).toString() == uuid);
     }
+}
+
+TEST_CASE("Times are typed as military date-time groups too", "[quick][incidents][time]") {
+    const QDateTime expected(QDate(2026, 12, 7), QTime(13, 30), Qt::UTC);
+    CHECK(parseFormTime(QStringLiteral("071330ZDEC26")) == expected);
+    CHECK(parseFormTime(QStringLiteral("07 1330Z DEC 2026")) == expected);
+    CHECK(parseFormTime(QStringLiteral("071330zdec26")) == expected);
+    // Zone letters: A is one hour east of UTC, N one hour west; J (local) is no zone.
+    CHECK(parseFormTime(QStringLiteral("071430ADEC26")) == expected);
+    CHECK(parseFormTime(QStringLiteral("071230NDEC26")) == expected);
+    CHECK_FALSE(parseFormTime(QStringLiteral("072530MDEC26")).isValid()); // 25 o'clock
+    CHECK_FALSE(parseFormTime(QStringLiteral("071330JDEC26")).isValid());
+    CHECK_FALSE(parseFormTime(QStringLiteral("311330ZNOV26")).isValid()); // 31 November
+    CHECK_FALSE(parseFormTime(QStringLiteral("071330ZDEX26")).isValid());
+    // The form's own notation still reads.
+    CHECK(parseFormTime(QStringLiteral("2026-12-07 13:30")) == expected);
+}
+
+TEST_CASE("The incident form takes a position typed as MGRS or clicked on the map",
+          "[quick][incidents]") {
+    IncidentEditor editor;
+    editor.startNew(-0.5, 16.0);
+    CHECK(editor.grid().startsWith(QStringLiteral("30Q")));
+    // MGRS to the metre: Gao (PROJ puts 16.27 N 0.04 W at 30N 816385.725 1801092.764).
+    REQUIRE(editor.setPosition(QStringLiteral("30QZD 16385 01092")));
+    CHECK(std::abs(editor.property("lat").toString().toDouble() - 16.27) < 2e-5);
+    CHECK(std::abs(editor.property("lon").toString().toDouble() + 0.04) < 2e-5);
+    CHECK(editor.grid() == QStringLiteral("30QZD 16385 01092"));
+    CHECK_FALSE(editor.problems().contains(QStringLiteral("grid")));
+    // Two bare numbers: the reading nearest where the incident was (latitude first here).
+    REQUIRE(editor.setPosition(QStringLiteral("16.3 -0.1")));
+    CHECK(editor.property("lat").toString() == QStringLiteral("16.30000"));
+    CHECK(editor.property("lon").toString() == QStringLiteral("-0.10000"));
+    // ... and longitude first when that is nearer.
+    REQUIRE(editor.setPosition(QStringLiteral("-0.2 16.2")));
+    CHECK(editor.property("lat").toString() == QStringLiteral("16.20000"));
+    // Not a position: said under the field, the position kept.
+    CHECK_FALSE(editor.setPosition(QStringLiteral("near the ferry")));
+    CHECK_THAT(editor.problems().value(QStringLiteral("grid")).toString().toStdString(),
+               Catch::Matchers::Contains("near the ferry"));
+    CHECK(editor.property("lat").toString() == QStringLiteral("16.20000"));
+    // A click on the map with the Place tool.
+    editor.placeAt(0.125, 16.5);
+    CHECK(editor.property("lat").toString() == QStringLiteral("16.50000"));
+    CHECK(editor.property("lon").toString() == QStringLiteral("0.12500"));
+    CHECK_FALSE(editor.problems().contains(QStringLiteral("grid")));
+
+    MapItem map;
+    map.setSize(QSizeF(800, 600));
+    QSignalSpy placed(&map, &MapItem::placed);
+    map.showExtent(-1.0, 15.5, 1.0, 17.0);
+    map.setTool(MapItem::Tool::Place);
+    map.clickAt(400, 300);
+    REQUIRE(placed.size() == 1);
+    const geo::GeoPoint centre = map.viewport().toGeo(QPointF(400, 300));
+    CHECK(placed[0][0].toDouble() == Approx(centre.lon));
+    CHECK(placed[0][1].toDouble() == Approx(centre.lat));
+    // Nothing is drawn or selected by it.
+    CHECK(map.measurePoints().isEmpty());
 }
 
 TEST_CASE("A click on a marker selects its incident and the map rings it", "[quick][incidents]") {
@@ -1052,6 +1112,67 @@ TEST_CASE("Edits are undone and redone as new edits of the mission", "[quick][un
     list.setMission(&desk.mission);
     list.setText(QStringLiteral("lifted"));
     CHECK(listed(list).isEmpty());
+}
+
+TEST_CASE("An incident is deleted as an edit: a tombstone, and undone with its notes",
+          "[quick][undo]") {
+    Desk desk;
+    EditHistory& history = *desk.mission.history();
+    auto settle = [&] { REQUIRE(test::waitUntil([&] { return !history.busy(); })); };
+    const QString roadblock = desk.uuids.value(QStringLiteral("Roadblock on the RN16"));
+    {
+        auto opened = store::MissionStore::open(desk.path, store::MissionStore::Access::ReadWrite);
+        REQUIRE(opened.ok());
+        store::IncidentNote note;
+        note.author = QStringLiteral("ops");
+        note.text = QStringLiteral("Cleared by the engineers at 0900Z");
+        note.writtenAt = QDateTime::currentDateTimeUtc();
+        REQUIRE(opened.value().addNote(roadblock, note).ok());
+    }
+    desk.mission.setSelectedIncident(roadblock);
+    QSignalSpy changed(&history, &EditHistory::changed);
+    history.deleteIncident(roadblock);
+    settle();
+    CHECK(history.message().startsWith(QStringLiteral("Deleted Roadblock on the RN16")));
+    CHECK(storedCount(desk.path) == 3);
+    // A tombstone: the record stays, marked deleted (sharing passes the deletion on).
+    CHECK(stored(desk.path, roadblock).stamp.deleted);
+    CHECK(desk.mission.selectedIncident().isEmpty());
+    REQUIRE(history.canUndo());
+    CHECK(history.undoText() == QStringLiteral("Undo deletion of Roadblock on the RN16"));
+
+    history.undo();
+    settle();
+    CHECK(history.message() == QStringLiteral("Undone: deletion of Roadblock on the RN16"));
+    CHECK(storedCount(desk.path) == 4);
+    // Back under a new uuid, with its note; the old uuid stays a tombstone.
+    auto opened = store::MissionStore::open(desk.path, store::MissionStore::Access::ReadOnly);
+    REQUIRE(opened.ok());
+    auto all = opened.value().incidents();
+    REQUIRE(all.ok());
+    QString back;
+    for (const store::Incident& i : all.value())
+        if (i.title == QStringLiteral("Roadblock on the RN16"))
+            back = i.uuid;
+    REQUIRE_FALSE(back.isEmpty());
+    CHECK(back != roadblock);
+    auto notes = opened.value().notes(back);
+    REQUIRE(notes.ok());
+    REQUIRE(notes.value().size() == 1);
+    CHECK(notes.value().first().text == QStringLiteral("Cleared by the engineers at 0900Z"));
+    CHECK(stored(desk.path, roadblock).stamp.deleted);
+
+    // Redone: the copy goes too.
+    history.redo();
+    settle();
+    CHECK(storedCount(desk.path) == 3);
+    // An incident that is not there: said, nothing recorded.
+    const bool couldRedo = history.canRedo();
+    history.deleteIncident(QStringLiteral("00000000-0000-0000-0000-000000000000"));
+    settle();
+    CHECK(history.message().startsWith(QStringLiteral("Could not delete")));
+    CHECK(history.canRedo() == couldRedo);
+    CHECK(storedCount(desk.path) == 3);
 }
 
 TEST_CASE("The heatmap glows where incidents are dense and leaves the rest of the map alone",
