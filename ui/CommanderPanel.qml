@@ -46,18 +46,16 @@ Rectangle {
         mission: panel.mission
     }
 
-    FileDialog {
+    SaveDialog {
         id: sitrepDialog
         title: "Save the SITREP"
-        fileMode: FileDialog.SaveFile
-        defaultSuffix: "pdf"
         nameFilters: ["PDF (*.pdf)"]
-        onAccepted: {
+        onSaved: file => {
             if (sitrepFor.checked && sitrepPeer.currentIndex >= 0 && panel.sharing)
-                analysis.writeSitrep(selectedFile, sitrepPeer.currentValue,
+                analysis.writeSitrep(file, sitrepPeer.currentValue,
                                      panel.sharing.identityPath, panel.sharing.contactsPath)
             else
-                analysis.writeSitrep(selectedFile)
+                analysis.writeSitrep(file)
         }
     }
 

@@ -57,7 +57,11 @@ ScrollView {
         title: "Attach a file to the incident"
         fileMode: FileDialog.OpenFile
         nameFilters: ["Images (*.jpg *.jpeg *.png *.gif *.webp)", "All files (*)"]
-        onAccepted: form.editor.attach(selectedFile)
+        currentFolder: FileChoices.folder
+        onAccepted: {
+            FileChoices.chosen(selectedFile)
+            form.editor.attach(selectedFile)
+        }
     }
 
     ColumnLayout {

@@ -27,7 +27,11 @@ Rectangle {
         title: "Add a layer"
         nameFilters: ["Rasters and vectors (*.tif *.tiff *.vrt *.mbtiles *.gpkg *.jpg *.png *.geojson *.json *.kml *.kmz *.gpx *.shp *.fgb *.xml)",
                       "All files (*)"]
-        onAccepted: panel.mission.addLayerFile(selectedFile)
+        currentFolder: FileChoices.folder
+        onAccepted: {
+            FileChoices.chosen(selectedFile)
+            panel.mission.addLayerFile(selectedFile)
+        }
     }
 
     component PanelButton: ToolButton {

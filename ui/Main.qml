@@ -28,7 +28,12 @@ ApplicationWindow {
     Component.onCompleted: {
         Theme.dark = theme !== "light"
         Theme.textScale = Math.max(0.75, Math.min(3.0, textScale))
+        // Every attached tool tip is one shared popup: kept off the classification banners
+        // (a tip of a top button would sit on the banner above it).
+        sharedToolTip.topMargin = Qt.binding(() => topBanner.height + 2)
+        sharedToolTip.bottomMargin = Qt.binding(() => bottomBanner.height + 2)
     }
+    readonly property var sharedToolTip: sharingButton.ToolTip.toolTip
     // tessera --select UUID / --edit UUID|new: done once the mission is open (then cleared).
     property string startSelection: ""
     property string startEditing: ""
@@ -88,6 +93,7 @@ ApplicationWindow {
     }
 
     header: ClassificationBanner {
+        id: topBanner
         text: missionController.banner
         bannerColor: missionController.bannerColor
     }
@@ -100,6 +106,7 @@ ApplicationWindow {
             mission: missionController
         }
         ClassificationBanner {
+            id: bottomBanner
             Layout.fillWidth: true
             text: missionController.banner
             bannerColor: missionController.bannerColor
@@ -472,15 +479,14 @@ ApplicationWindow {
             annotationDraft.active ? annotationDraft.cancel() : annotationDraft.start("point")
         }
     }
-    FileDialog {
+    SaveDialog {
         id: exportDialog
+        objectName: "exportDialog"
         title: "Export the view"
-        fileMode: FileDialog.SaveFile
-        defaultSuffix: "pdf"
         nameFilters: ["PDF (*.pdf)", "PNG image (*.png)"]
-        onAccepted: missionController.exportView(selectedFile, mapItem.geoExtent,
-                                                 Qt.size(mapItem.width, mapItem.height),
-                                                 timeBar.timeBar.label)
+        onSaved: file => missionController.exportView(file, mapItem.geoExtent,
+                                                      Qt.size(mapItem.width, mapItem.height),
+                                                      timeBar.timeBar.label)
     }
     Connections {
         target: missionController
@@ -516,7 +522,11 @@ ApplicationWindow {
         fileMode: FileDialog.OpenFile
         nameFilters: ["Records (*.geojson *.json *.csv *.kml *.kmz *.gpx *.gpkg *.shp *.fgb)",
                       "All files (*)"]
-        onAccepted: missionController.importRecordsFile(selectedFile)
+        currentFolder: FileChoices.folder
+        onAccepted: {
+            FileChoices.chosen(selectedFile)
+            missionController.importRecordsFile(selectedFile)
+        }
     }
     Shortcut {
         sequence: "Ctrl+I"
@@ -598,6 +608,14 @@ ApplicationWindow {
         enabled: missionController.selectedIncident.length > 0 && !incidentPanel.editor.active
                  && !missionController.history.busy
         onActivated: missionController.history.deleteIncident(missionController.selectedIncident)
+    }
+    HelpSheet {
+        id: helpSheet
+        objectName: "helpSheet"
+    }
+    Shortcut {
+        sequence: "F1"
+        onActivated: helpSheet.visible ? helpSheet.close() : helpSheet.open()
     }
     Shortcut {
         sequence: "F2"

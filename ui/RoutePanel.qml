@@ -56,7 +56,11 @@ Rectangle {
         title: "Import the patrol's GPX track"
         fileMode: FileDialog.OpenFile
         nameFilters: ["GPX tracks (*.gpx)", "All files (*)"]
-        onAccepted: panel.draft.importTrack(selectedFile)
+        currentFolder: FileChoices.folder
+        onAccepted: {
+            FileChoices.chosen(selectedFile)
+            panel.draft.importTrack(selectedFile)
+        }
     }
 
     ColumnLayout {

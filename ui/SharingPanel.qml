@@ -28,37 +28,41 @@ Rectangle {
     property string exportPeer: ""
     property string exportPeerName: ""
 
-    FileDialog {
+    SaveDialog {
         id: exportDialog
         title: "Write a bundle for " + panel.exportPeerName
-        fileMode: FileDialog.SaveFile
-        defaultSuffix: "tsb"
-        nameFilters: ["Tessera bundles (*.tsb)", "All files (*)"]
-        onAccepted: panel.sharing.exportBundle(panel.exportPeer, selectedFile)
+        nameFilters: ["Tessera bundles (*.tsb)"]
+        onSaved: file => panel.sharing.exportBundle(panel.exportPeer, file)
     }
     FileDialog {
         id: importDialog
         title: "Import a bundle"
         fileMode: FileDialog.OpenFile
         nameFilters: ["Tessera bundles (*.tsb)", "All files (*)"]
-        onAccepted: panel.sharing.importBundle(selectedFile)
+        currentFolder: FileChoices.folder
+        onAccepted: {
+            FileChoices.chosen(selectedFile)
+            panel.sharing.importBundle(selectedFile)
+        }
     }
     FileDialog {
         id: brokerCaDialog
         title: "The broker's certificate"
         fileMode: FileDialog.OpenFile
         nameFilters: ["Certificates (*.crt *.pem)", "All files (*)"]
-        onAccepted: panel.brokerCa = selectedFile
+        currentFolder: FileChoices.folder
+        onAccepted: {
+            FileChoices.chosen(selectedFile)
+            panel.brokerCa = selectedFile
+        }
     }
     // The broker certificate chosen for the next connection.
     property url brokerCa: ""
-    FileDialog {
+    SaveDialog {
         id: auditDialog
         title: "Export the sharing audit"
-        fileMode: FileDialog.SaveFile
-        defaultSuffix: "csv"
         nameFilters: ["CSV (*.csv)"]
-        onAccepted: panel.sharing.exportAudit(selectedFile)
+        onSaved: file => panel.sharing.exportAudit(file)
     }
 
     // A bundle dropped while locked waits for the passphrase: ask for it.

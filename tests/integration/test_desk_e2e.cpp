@@ -235,6 +235,35 @@ TEST_CASE("A new user finds Gao by typing, then a position typed as MGRS", "[e2e
     REQUIRE((mission && map));
     REQUIRE(test::waitUntil([&] { return mission->status() == MissionController::Status::Ready; }));
     QQuickItem* content = window->contentItem();
+
+    // F1: the sheet of shortcuts and tools; Esc closes it.
+    press(window, Qt::Key_F1);
+    auto* help = window->findChild<QObject*>(QStringLiteral("helpSheet"));
+    REQUIRE(help);
+    REQUIRE(test::waitUntil([&] { return help->property("visible").toBool(); }));
+    press(window, Qt::Key_Escape);
+    REQUIRE(test::waitUntil([&] { return !help->property("visible").toBool(); }));
+
+    // A tool tip of a button under the top banner stays off the banner.
+    QQuickItem* sharingButton = findItem(content, QStringLiteral("sharingButton"));
+    REQUIRE(sharingButton);
+    QTest::mouseMove(
+        window,
+        sharingButton->mapToScene(QPointF(sharingButton->width() / 2, sharingButton->height() / 2))
+            .toPoint());
+    auto* tip = qvariant_cast<QObject*>(window->property("sharedToolTip"));
+    REQUIRE(tip);
+    REQUIRE(test::waitUntil([&] { return tip->property("visible").toBool(); }, 5000));
+    auto* tipParent = qvariant_cast<QQuickItem*>(tip->property("parent"));
+    REQUIRE(tipParent);
+    const double tipTop = tipParent->mapToScene(QPointF(0, tip->property("y").toDouble())).y();
+    // The banner is the window's header.
+    auto* banner = qvariant_cast<QQuickItem*>(window->property("header"));
+    REQUIRE(banner);
+    REQUIRE(banner->height() > 10);
+    CHECK(tipTop >= banner->height());
+    QTest::mouseMove(window, QPoint(window->width() / 2, window->height() / 2));
+
     int interactions = 0;
 
     // The toolbar's Find: the field has the keyboard; "gao" and Enter.

@@ -6,6 +6,7 @@
 #include "interop/RegionCounts.h"
 #include "quick/AnnotationDraft.h"
 #include "quick/EditHistory.h"
+#include "quick/FileChoices.h"
 #include "quick/FormTime.h"
 #include "quick/HotspotModel.h"
 #include "quick/IncidentEditor.h"
@@ -23,10 +24,13 @@
 #include "store/TimeWindow.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QQuickWindow>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtConcurrent/QtConcurrentRun>
@@ -357,6 +361,49 @@ TEST_CASE("The incident form refuses bad input field by field and writes nothing
         REQUIRE(test::waitUntil([&] { return list.rowCount() == 1; }));
         CHECK(list.data(list.index(0), IncidentListModel::UuidRole).toString() == uuid);
     }
+}
+
+TEST_CASE("A saved file takes the extension of the type chosen; dialogs open where the last "
+          "file went",
+          "[quick][files]") {
+    const QStringList offered{QStringLiteral("pdf"), QStringLiteral("png")};
+    auto saved = [&](const char* typed, const char* type) {
+        return QFileInfo(FileChoices::withExtension(
+                             QUrl::fromLocalFile(QStringLiteral("/tmp/x/") + QLatin1String(typed)),
+                             {QString::fromLatin1(type)}, offered)
+                             .toLocalFile())
+            .fileName();
+    };
+    CHECK(saved("brief", "png") == QStringLiteral("brief.png"));
+    // The PNG type chosen: a .pdf typed out of habit becomes .png (it once wrote a PDF).
+    CHECK(saved("brief.pdf", "png") == QStringLiteral("brief.png"));
+    CHECK(saved("brief.PNG", "png") == QStringLiteral("brief.PNG"));
+    // An ending that is no offered type is part of the name.
+    CHECK(saved("sitrep v1.2", "pdf") == QStringLiteral("sitrep v1.2.pdf"));
+    // "All files": as typed.
+    CHECK(FileChoices::withExtension(QUrl::fromLocalFile(QStringLiteral("/tmp/x/notes")), {},
+                                     offered) ==
+          QUrl::fromLocalFile(QStringLiteral("/tmp/x/notes")));
+
+    QTemporaryDir home;
+    QSettings().remove(QStringLiteral("dialogs/folder"));
+    {
+        FileChoices first;
+        // Documents (or home when there is none) the first time, not the working directory.
+        const QString documents =
+            QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        CHECK(first.folder().toLocalFile() ==
+              (QFileInfo(documents).isDir() ? documents : QDir::homePath()));
+        first.chosen(QUrl::fromLocalFile(home.filePath(QStringLiteral("week.pdf"))));
+        CHECK(first.folder() == QUrl::fromLocalFile(home.path()));
+        CHECK(FileChoices::exists(QUrl::fromLocalFile(home.path())));
+        CHECK_FALSE(
+            FileChoices::exists(QUrl::fromLocalFile(home.filePath(QStringLiteral("week.pdf")))));
+    }
+    // The next run opens there.
+    FileChoices next;
+    CHECK(next.folder() == QUrl::fromLocalFile(home.path()));
+    QSettings().remove(QStringLiteral("dialogs/folder"));
 }
 
 TEST_CASE("Times are typed as military date-time groups too", "[quick][incidents][time]") {
