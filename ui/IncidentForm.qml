@@ -10,6 +10,8 @@ ScrollView {
     id: form
     required property IncidentEditor editor
     required property MapItem map
+    // REL TO tokens to choose from (SharingController.releaseAudiences).
+    property var audiences: []
     property alias titleField: titleField
     property alias noteField: noteField
     contentWidth: availableWidth
@@ -253,27 +255,69 @@ ScrollView {
             ColumnLayout {
                 Layout.fillWidth: true
                 Caption { text: "Classification" }
-                // The four levels of the marking grammar to pick from; caveats may follow
-                // ("SECRET // MEDICAL"). Anything else is refused beside the field on save.
-                ComboBox {
-                    id: levelBox
-                    objectName: "classificationField"
+                // The levels of the marking grammar, chosen; the caveats the record already
+                // has ("SECRET // MEDICAL") are kept and shown beside.
+                RowLayout {
                     Layout.fillWidth: true
-                    // Tall enough for its text at any text scale (the style's default is not).
-                    Layout.preferredHeight: Math.round(font.pixelSize * 2)
-                    editable: true
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.baseFont
-                    model: ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET"]
-                    editText: form.editor.classification
-                    onActivated: form.editor.classification = currentText
-                    onEditTextChanged: if (editText !== form.editor.classification)
-                                           form.editor.classification = editText
+                    readonly property string caveats: {
+                        const at = form.editor.classification.indexOf("//")
+                        return at < 0 ? "" : form.editor.classification.substring(at)
+                    }
+                    ComboBox {
+                        id: levelBox
+                        objectName: "classificationField"
+                        Layout.fillWidth: true
+                        // Tall enough for its text at any text scale (the style's default is not).
+                        Layout.preferredHeight: Math.round(font.pixelSize * 2)
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.baseFont
+                        model: form.editor.classificationOptions
+                        currentIndex: model.indexOf(form.editor.classification.split("//")[0].trim().toUpperCase())
+                        onActivated: form.editor.classification = currentText + (parent.caveats.length > 0 ? " " + parent.caveats : "")
+                    }
+                    Text {
+                        visible: text.length > 0
+                        text: parent.caveats
+                        color: Theme.text
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.smallFont
+                    }
                 }
             }
             ColumnLayout {
                 Layout.fillWidth: true
                 Caption { text: "Releasable to" }
+                // Chosen by a click among the nations and communities of this station and its
+                // contacts; what the record already names stays on offer.
+                Flow {
+                    objectName: "releaseChoices"
+                    Layout.fillWidth: true
+                    spacing: 4
+                    Repeater {
+                        model: {
+                            const all = form.audiences.concat(form.editor.releasableTo)
+                            return all.filter((a, i) => all.indexOf(a) === i).sort()
+                        }
+                        delegate: Button {
+                            required property string modelData
+                            objectName: "rel_" + modelData
+                            text: modelData
+                            checkable: true
+                            checked: form.editor.releasableTo.indexOf(modelData) >= 0
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.smallFont
+                            palette.button: checked ? "#3d5a80" : "#e6e9ed"
+                            palette.buttonText: checked ? "white" : "#0f1923"
+                            onClicked: {
+                                const chosen = form.editor.releasableTo.filter(a => a !== modelData)
+                                if (checked)
+                                    chosen.push(modelData)
+                                form.editor.setReleasableTo(chosen)
+                            }
+                        }
+                    }
+                }
+                // The whole line, for what the chips do not say (a sanitised version's clause).
                 Field {
                     objectName: "releasabilityField"
                     field: "releasability"

@@ -12,6 +12,8 @@ Rectangle {
     required property MapItem map
     property alias list: incidents
     property alias editor: incidentEditor
+    // REL TO tokens the form offers (the sharing controller's).
+    property var releaseAudiences: []
     property alias searchField: search
     signal closeRequested()
     // The user asked to import a file of records (the window owns the file dialog).
@@ -325,6 +327,7 @@ Rectangle {
             visible: incidentEditor.active
             editor: incidentEditor
             map: panel.map
+            audiences: panel.releaseAudiences
         }
     }
 }

@@ -511,6 +511,7 @@ ApplicationWindow {
         visible: window.incidentsOpen && missionController.status === MissionController.Ready
         mission: missionController
         map: mapItem
+        releaseAudiences: sharingController.releaseAudiences
         onCloseRequested: window.incidentsOpen = false
         onImportRequested: importDialog.open()
     }

@@ -9,8 +9,15 @@ Item {
     id: saving
     property string title: "Save"
     property var nameFilters: []
+    // A name to start from ("to-NLD-2026-12-08.tsb"), in the folder the dialog opens in.
+    property string suggestedName: ""
     signal saved(url file)
-    function open() { dialog.open() }
+    function open() {
+        dialog.currentFolder = FileChoices.folder
+        if (suggestedName.length > 0)
+            dialog.selectedFile = FileChoices.folder + "/" + suggestedName
+        dialog.open()
+    }
     property url pending: ""
 
     // Every extension the filters offer, and those of one filter ("PNG image (*.png)").

@@ -77,10 +77,7 @@ Rectangle {
     function startExport(fingerprintHex, name) {
         exportPeer = fingerprintHex
         exportPeerName = name
-        if (sharing.lastFolder.toString().length > 0)
-            exportDialog.currentFolder = sharing.lastFolder
-        exportDialog.selectedFile = (sharing.lastFolder.toString().length > 0 ? sharing.lastFolder + "/" : "")
-                                    + sharing.suggestedBundleName(name)
+        exportDialog.suggestedName = sharing.suggestedBundleName(name)
         exportDialog.open()
     }
 
@@ -267,11 +264,7 @@ Rectangle {
                     text: "Import bundle…"
                     enabled: panel.unlocked
                     ToolTip.text: "Or drop a .tsb file on the map"
-                    onClicked: {
-                        if (panel.sharing.lastFolder.toString().length > 0)
-                            importDialog.currentFolder = panel.sharing.lastFolder
-                        importDialog.open()
-                    }
+                    onClicked: importDialog.open()
                 }
             }
             Small {
@@ -523,11 +516,7 @@ Rectangle {
                     text: "Export audit…"
                     enabled: panel.sharing.audit.count > 0
                     ToolTip.text: "Every bundle sent and received, with each record and its marking, as CSV"
-                    onClicked: {
-                        if (panel.sharing.lastFolder.toString().length > 0)
-                            auditDialog.currentFolder = panel.sharing.lastFolder
-                        auditDialog.open()
-                    }
+                    onClicked: auditDialog.open()
                 }
             }
             Small {

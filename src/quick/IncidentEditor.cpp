@@ -5,6 +5,7 @@
 #include "geo/PositionText.h"
 #include "quick/FormTime.h"
 #include "quick/MissionController.h"
+#include "store/MarkingGrammar.h"
 
 #include <QBuffer>
 #include <QFutureWatcher>
@@ -172,6 +173,40 @@ QVariantList IncidentEditor::categoryOptions() {
         list.append(QVariantMap{{QStringLiteral("key"), key},
                                 {QStringLiteral("label"), store::categoryLabel(key)}});
     return list;
+}
+
+QStringList IncidentEditor::releasableTo() const {
+    Result<store::ParsedMarking> parsed =
+        store::parseMarking({QStringLiteral("UNCLASSIFIED"), releasability_.trimmed()});
+    return parsed ? parsed.value().relTo : QStringList();
+}
+
+QStringList IncidentEditor::classificationOptions() {
+    QStringList levels;
+    for (const store::Classification level :
+         {store::Classification::Unclassified, store::Classification::Restricted,
+          store::Classification::Confidential, store::Classification::Secret})
+        levels.append(store::toString(level));
+    return levels;
+}
+
+void IncidentEditor::setReleasableTo(const QStringList& audiences) {
+    // Read with the form's level so that a sanitised clause (whose level may not exceed it) is
+    // kept; the level itself is not changed here.
+    const QString level = classification_.section(QStringLiteral("//"), 0, 0).trimmed();
+    Result<store::ParsedMarking> parsed = store::parseMarking(
+        {level.isEmpty() ? QStringLiteral("SECRET") : level, releasability_.trimmed()});
+    store::ParsedMarking marking = parsed ? parsed.value() : store::ParsedMarking{};
+    marking.relTo.clear();
+    for (const QString& a : audiences)
+        if (const QString token = store::normalizeToken(a); !token.isEmpty())
+            marking.relTo.append(token);
+    marking.relTo.sort();
+    marking.relTo.removeDuplicates();
+    releasability_ = marking.toStore().releasability;
+    problems_.remove(QStringLiteral("releasability"));
+    emit fieldsChanged();
+    emit stateChanged();
 }
 
 QString IncidentEditor::grid() const {

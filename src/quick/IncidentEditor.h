@@ -48,6 +48,11 @@ class IncidentEditor : public QObject {
     Q_PROPERTY(QString narrative MEMBER narrative_ NOTIFY fieldsChanged)
     Q_PROPERTY(QString classification MEMBER classification_ NOTIFY fieldsChanged)
     Q_PROPERTY(QString releasability MEMBER releasability_ NOTIFY fieldsChanged)
+    /// The REL TO entries of `releasability` as the marking grammar reads them (empty when it
+    /// has none or cannot be read); chosen with setReleasableTo.
+    Q_PROPERTY(QStringList releasableTo READ releasableTo NOTIFY fieldsChanged)
+    /// The classification levels of the marking grammar, lowest first, to choose from.
+    Q_PROPERTY(QStringList classificationOptions READ classificationOptions CONSTANT)
     /// Whom new notes are from.
     Q_PROPERTY(QString author MEMBER author_ NOTIFY fieldsChanged)
     /// The incident being edited (empty: a new one, not saved yet).
@@ -92,6 +97,12 @@ public:
     /// Puts a point clicked on the map into the fields (the map's Place tool).
     Q_INVOKABLE void placeAt(double lon, double lat);
     [[nodiscard]] QString grid() const;
+    [[nodiscard]] QStringList releasableTo() const;
+    [[nodiscard]] static QStringList classificationOptions();
+    /// Makes `audiences` the REL TO of `releasability`, in the grammar's canonical form, keeping
+    /// a sanitised clause as it was; none leaves no REL TO line. When the field cannot be read,
+    /// it is replaced by the REL TO line alone.
+    Q_INVOKABLE void setReleasableTo(const QStringList& audiences);
     /// Checks the form; when something is wrong sets `problems` and returns false, writing
     /// nothing. Otherwise sends the incident to be saved and returns true; saved() follows, or
     /// `error` when the mission refused it.

@@ -9,6 +9,7 @@
 #include "share/Identity.h"
 #include "share/PeerStatus.h"
 #include "store/Hlc.h"
+#include "store/MarkingGrammar.h"
 #include "store/MissionStore.h"
 #include "sync/TlsLink.h"
 
@@ -471,14 +472,6 @@ void SharingController::report(const QString& operation, bool ok, const QString&
     emit finished(operation, ok, message);
 }
 
-void SharingController::setLastFolder(const QUrl& file) {
-    const QUrl folder = QUrl::fromLocalFile(QFileInfo(localFile(file)).absolutePath());
-    if (folder != lastFolder_) {
-        lastFolder_ = folder;
-        emit lastFolderChanged();
-    }
-}
-
 void SharingController::refresh() {
     const QString identity = identityPath();
     const QString contacts = contactsPath();
@@ -518,6 +511,19 @@ void SharingController::applySnapshot(const SharingSnapshot& s) {
                                    : QStringLiteral(" // ") + p.caveats.join(QStringLiteral(" / ")))
                         : QString();
     fingerprint_ = s.card ? s.card->fingerprintText() : QString();
+    QStringList audiences;
+    auto addAudiences = [&audiences](const share::StationProfile& profile) {
+        for (const QString& token : QStringList{profile.organisation} + profile.communities)
+            if (const QString t = store::normalizeToken(token); !t.isEmpty())
+                audiences.append(t);
+    };
+    if (s.card)
+        addAudiences(p);
+    for (const ContactCard& c : s.contacts)
+        addAudiences(c.profile);
+    audiences.sort();
+    audiences.removeDuplicates();
+    releaseAudiences_ = audiences;
     emit identityChanged();
 
     // Peers: trusted contacts, then revoked keys.
@@ -688,7 +694,6 @@ void SharingController::exportBundle(const QString& peerFingerprintHex, const QU
     const QString identity = identityPath();
     const QString contacts = contactsPath();
     const QString mission = missionPath();
-    setLastFolder(file);
     struct Exported {
         QString error;
         QString message;
@@ -755,7 +760,6 @@ void SharingController::importBundle(const QUrl& file) {
     const QString identity = identityPath();
     const QString contacts = contactsPath();
     const QString mission = missionPath();
-    setLastFolder(file);
     struct Imported {
         QString error;
         QString message;
@@ -882,7 +886,6 @@ void SharingController::exportAudit(const QUrl& file) {
     const QString out = localFile(file);
     const QString mission = missionPath();
     const QHash<QString, QString> names = peerNames_;
-    setLastFolder(file);
     run(
         [=](SharingWorkerState& s) -> Result<int> {
             Result<store::MissionStore*> m = s.mission(mission, false);

@@ -45,6 +45,9 @@ class SharingController : public QObject {
     Q_PROPERTY(QString communities READ communities NOTIFY identityChanged)
     Q_PROPERTY(QString clearance READ clearance NOTIFY identityChanged)
     Q_PROPERTY(QString fingerprint READ fingerprint NOTIFY identityChanged)
+    /// Who a record can be marked releasable to: the nations, organisations and communities of
+    /// this station and of its trusted contacts (REL TO tokens), sorted, each once.
+    Q_PROPERTY(QStringList releaseAudiences READ releaseAudiences NOTIFY identityChanged)
     /// Why the contact book or the mission's sharing state cannot be read; empty when fine.
     Q_PROPERTY(QString stateError READ stateError NOTIFY stateChanged)
     /// Records other stations wrote that no signature covers (received before records were
@@ -59,8 +62,6 @@ class SharingController : public QObject {
     Q_PROPERTY(tessera::quick::PeerListModel* peers READ peers CONSTANT)
     Q_PROPERTY(tessera::quick::AuditLogModel* audit READ audit CONSTANT)
     Q_PROPERTY(tessera::quick::ConflictListModel* conflicts READ conflicts CONSTANT)
-    /// Where the file dialogs start: the folder of the last bundle written or read.
-    Q_PROPERTY(QUrl lastFolder READ lastFolder NOTIFY lastFolderChanged)
     /// Sharing through the mission's broker (docs/deployment.md): running, connected, and what
     /// it has done, in words (queued parts, last received per peer, the last problem).
     Q_PROPERTY(bool relayRunning READ relayRunning NOTIFY relayChanged)
@@ -101,6 +102,7 @@ public:
     [[nodiscard]] QString organisation() const { return organisation_; }
     [[nodiscard]] QString communities() const { return communities_; }
     [[nodiscard]] QString clearance() const { return clearance_; }
+    [[nodiscard]] QStringList releaseAudiences() const { return releaseAudiences_; }
     [[nodiscard]] QString fingerprint() const { return fingerprint_; }
     [[nodiscard]] QString stateError() const { return stateError_; }
     [[nodiscard]] int unsignedRecords() const { return unsignedRecords_; }
@@ -111,7 +113,6 @@ public:
     [[nodiscard]] PeerListModel* peers() { return &peers_; }
     [[nodiscard]] AuditLogModel* audit() { return &audit_; }
     [[nodiscard]] ConflictListModel* conflicts() { return &conflicts_; }
-    [[nodiscard]] QUrl lastFolder() const { return lastFolder_; }
     [[nodiscard]] bool relayRunning() const { return relay_ != nullptr; }
     [[nodiscard]] bool relayConnected() const { return relayConnected_; }
     [[nodiscard]] QString relayStatus() const { return relayStatus_; }
@@ -152,7 +153,6 @@ signals:
     void stateChanged();
     void busyChanged();
     void messageChanged();
-    void lastFolderChanged();
     void relayChanged();
     /// An operation ("refresh", "unlock", "lock", "export", "import", "import-waiting",
     /// "resolve", "records", "audit") finished; `message` is what was done or why not.
@@ -165,7 +165,6 @@ private:
     void missionStatusChanged();
     void applySnapshot(const SharingSnapshot& snapshot);
     void report(const QString& operation, bool ok, const QString& message);
-    void setLastFolder(const QUrl& file);
     [[nodiscard]] QString missionPath() const;
     /// Watches the folders of the identity and the contact book: a card imported or revoked,
     /// or an identity made, by tessera-cli or another window shows here at once (the files are
@@ -199,13 +198,13 @@ private:
     QString communities_;
     QString clearance_;
     QString fingerprint_;
+    QStringList releaseAudiences_;
     QString stateError_;
     int unsignedRecords_ = 0;
     int running_ = 0;
     QString message_;
     bool messageIsError_ = false;
     bool messageIsWaiting_ = false;
-    QUrl lastFolder_;
     QUrl waitingImport_;                ///< a bundle to import once the identity is unlocked
     QHash<QString, QString> peerNames_; ///< fingerprint hex -> station name, for the log
     PeerListModel peers_;

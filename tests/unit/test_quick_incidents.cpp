@@ -19,6 +19,7 @@
 #include "render/MapProduct.h"
 #include "render/OverlayPainter.h"
 #include "render/Palette.h"
+#include "store/MarkingGrammar.h"
 #include "store/MissionStore.h"
 #include "store/Situation.h"
 #include "store/TimeWindow.h"
@@ -404,6 +405,41 @@ TEST_CASE("A saved file takes the extension of the type chosen; dialogs open whe
     FileChoices next;
     CHECK(next.folder() == QUrl::fromLocalFile(home.path()));
     QSettings().remove(QStringLiteral("dialogs/folder"));
+}
+
+TEST_CASE("Markings are chosen: levels of the grammar, REL TO from a list, a clause kept",
+          "[quick][incidents][marking]") {
+    IncidentEditor editor;
+    CHECK(editor.classificationOptions() ==
+          QStringList{QStringLiteral("UNCLASSIFIED"), QStringLiteral("RESTRICTED"),
+                      QStringLiteral("CONFIDENTIAL"), QStringLiteral("SECRET")});
+    editor.setProperty("classification", QStringLiteral("CONFIDENTIAL"));
+    editor.setProperty("releasability", QStringLiteral("REL TO UN"));
+    CHECK(editor.releasableTo() == QStringList{QStringLiteral("UN")});
+    // Chosen in any order and case: the grammar's canonical line.
+    editor.setReleasableTo({QStringLiteral("nld"), QStringLiteral("FRA"), QStringLiteral("UN"),
+                            QStringLiteral("fra")});
+    CHECK(editor.property("releasability").toString() == QStringLiteral("REL TO FRA, NLD, UN"));
+    CHECK(editor.releasableTo() ==
+          QStringList{QStringLiteral("FRA"), QStringLiteral("NLD"), QStringLiteral("UN")});
+    // A sanitised clause stays as it was when the REL TO changes.
+    editor.setProperty(
+        "releasability",
+        QStringLiteral("REL TO FRA // SANITISED UNCLASSIFIED REL TO UN: GRID 10 KM"));
+    editor.setReleasableTo({QStringLiteral("FRA"), QStringLiteral("NLD")});
+    const QString kept = editor.property("releasability").toString();
+    Result<store::ParsedMarking> parsed =
+        store::parseMarking({QStringLiteral("CONFIDENTIAL"), kept});
+    REQUIRE(parsed.ok());
+    CHECK(parsed.value().relTo == QStringList{QStringLiteral("FRA"), QStringLiteral("NLD")});
+    REQUIRE(parsed.value().sanitised.has_value());
+    CHECK(parsed.value().sanitised->gridKm == 10);
+    CHECK(parsed.value().sanitised->relTo == QStringList{QStringLiteral("UN")});
+    // None chosen: no REL TO line (the clause alone remains); a token outside the grammar's
+    // alphabet is not offered to it.
+    editor.setReleasableTo({QStringLiteral("U$A")});
+    CHECK(editor.releasableTo().isEmpty());
+    CHECK_FALSE(editor.property("releasability").toString().contains(QStringLiteral("U$A")));
 }
 
 TEST_CASE("Times are typed as military date-time groups too", "[quick][incidents][time]") {

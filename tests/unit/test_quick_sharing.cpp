@@ -80,7 +80,9 @@ struct StationFiles {
 };
 
 StationFiles makeStation(const QTemporaryDir& dir, const QString& name,
-                         share::Classification clearance, const QString& passphrase) {
+                         share::Classification clearance, const QString& passphrase,
+                         const QString& organisation = QStringLiteral("UN"),
+                         const QStringList& communities = {}) {
     StationFiles f;
     f.folder = dir.filePath(name);
     REQUIRE(QDir().mkpath(f.folder));
@@ -89,7 +91,7 @@ StationFiles makeStation(const QTemporaryDir& dir, const QString& name,
     f.mission = f.folder + QStringLiteral("/mission.tessera");
     f.passphrase = passphrase.toUtf8();
     Result<share::Identity> id =
-        share::Identity::create({name, QStringLiteral("UN"), {}, clearance, {}});
+        share::Identity::create({name, organisation, communities, clearance, {}});
     REQUIRE(id.ok());
     REQUIRE(id.value().save(f.identity, passphrase.toUtf8()).ok());
     store::MissionInfo info;
@@ -580,13 +582,20 @@ TEST_CASE("Sharing controller: a card trusted or revoked by tessera-cli shows at
     const StationFiles alpha =
         makeStation(dir, QStringLiteral("ALPHA"), share::Classification::Secret, kPassA);
     const StationFiles bravo =
-        makeStation(dir, QStringLiteral("BRAVO"), share::Classification::Secret, kPassB);
+        makeStation(dir, QStringLiteral("BRAVO"), share::Classification::Secret, kPassB,
+                    QStringLiteral("nld"), {QStringLiteral("Exercise  participants")});
     AppStation app(alpha);
     REQUIRE(app.sharing.peers()->count() == 0);
+    // Who a record can be marked releasable to: this station's own organisation...
+    CHECK(app.sharing.releaseAudiences() == QStringList{QStringLiteral("UN")});
     // Another process (tessera-cli contact import) writes the contact book while the panel is
     // open: no refresh is asked for, the panel follows the file.
     trust(alpha, bravo);
     CHECK(test::waitUntil([&] { return app.sharing.peers()->count() == 1; }, 10000));
+    // ... and its contacts' nations and communities, as REL TO tokens.
+    CHECK(app.sharing.releaseAudiences() == QStringList{QStringLiteral("EXERCISE PARTICIPANTS"),
+                                                        QStringLiteral("NLD"),
+                                                        QStringLiteral("UN")});
     // And a revocation made there takes the peer off the trusted list here.
     Result<share::Identity> me = share::Identity::load(alpha.identity, alpha.passphrase);
     REQUIRE(me.ok());
