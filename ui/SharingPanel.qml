@@ -58,6 +58,31 @@ Rectangle {
     }
     // The broker certificate chosen for the next connection.
     property url brokerCa: ""
+    // Revoking cannot be taken back (the key is refused from then on): asked first.
+    MessageDialog {
+        id: revokeConfirm
+        objectName: "revokeConfirm"
+        property string fingerprintHex: ""
+        property string peerName: ""
+        title: "Revoke " + peerName + "?"
+        text: "Stop trusting " + peerName + "? Nothing more goes to it and nothing from it is applied; its key stays refused."
+        buttons: MessageDialog.Yes | MessageDialog.No
+        onButtonClicked: (button, role) => {
+            if (button === MessageDialog.Yes)
+                panel.sharing.revokeContact(fingerprintHex, "revoked from the sharing panel")
+        }
+    }
+    FileDialog {
+        id: cardDialog
+        title: "A station's card"
+        fileMode: FileDialog.OpenFile
+        nameFilters: ["Contact cards (*.card *.txt)", "All files (*)"]
+        currentFolder: FileChoices.folder
+        onAccepted: {
+            FileChoices.chosen(selectedFile)
+            cardInput.text = decodeURIComponent(selectedFile.toString().replace(/^file:\/\//, ""))
+        }
+    }
     SaveDialog {
         id: auditDialog
         title: "Export the sharing audit"
@@ -211,8 +236,134 @@ Rectangle {
             }
             Small {
                 visible: panel.sharing.identityError.length > 0
+                         && panel.sharing.identityState !== SharingController.Missing
                 text: panel.sharing.identityError
-                color: panel.sharing.identityState === SharingController.Missing ? Theme.warning : Theme.error
+                color: Theme.error
+            }
+            // No identity yet: made here (tessera-cli identity create does the same).
+            ColumnLayout {
+                id: createForm
+                objectName: "createIdentity"
+                Layout.fillWidth: true
+                visible: panel.sharing.identityState === SharingController.Missing
+                spacing: 4
+                readonly property var strength: panel.sharing.passphraseStrength(newPass.text)
+                readonly property bool ready: stationName.text.trim().length > 0
+                                              && stationOrg.text.trim().length > 0
+                                              && strength.ok && newPass.text === newPass2.text
+                Body { text: "This station has no identity yet: its keys and its card, which peers trust." }
+                TextField {
+                    id: stationName
+                    objectName: "newStationName"
+                    Layout.fillWidth: true
+                    placeholderText: "Station name (SECTOR EAST JOC)"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    TextField {
+                        id: stationOrg
+                        objectName: "newStationOrg"
+                        Layout.preferredWidth: Math.round(110 * Theme.textScale)
+                        placeholderText: "Nation (NLD)"
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.baseFont
+                    }
+                    TextField {
+                        id: stationCommunities
+                        objectName: "newStationCommunities"
+                        Layout.fillWidth: true
+                        placeholderText: "Communities, comma separated (UN, MINUSMA)"
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.baseFont
+                    }
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    Small { Layout.fillWidth: false; text: "Cleared up to" }
+                    ComboBox {
+                        id: stationClearance
+                        objectName: "newStationClearance"
+                        Layout.fillWidth: true
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.smallFont
+                        model: ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET"]
+                    }
+                }
+                TextField {
+                    id: newPass
+                    objectName: "newPassphrase"
+                    Layout.fillWidth: true
+                    echoMode: TextInput.Password
+                    placeholderText: "Passphrase (12 characters or more, hard to guess)"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                }
+                TextField {
+                    id: newPass2
+                    objectName: "newPassphraseAgain"
+                    Layout.fillWidth: true
+                    echoMode: TextInput.Password
+                    placeholderText: "The passphrase again"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.baseFont
+                    onAccepted: if (createForm.ready) createButton.clicked()
+                }
+                Small {
+                    objectName: "passphraseStrength"
+                    visible: newPass.text.length > 0
+                    text: (createForm.strength.ok ? "✔ Strong enough: about " : "✖ ")
+                          + (createForm.strength.ok ? Math.round(createForm.strength.bits) + " bits"
+                                                    : createForm.strength.reason)
+                          + (newPass2.text.length > 0 && newPass2.text !== newPass.text ? "  ·  the two differ" : "")
+                    color: createForm.strength.ok && (newPass2.text.length === 0 || newPass2.text === newPass.text)
+                           ? panel.okColour : Theme.error
+                }
+                ActionButton {
+                    id: createButton
+                    objectName: "createIdentityButton"
+                    text: panel.sharing.busy ? "Creating…" : "Create identity"
+                    enabled: createForm.ready && !panel.sharing.busy
+                    onClicked: {
+                        panel.sharing.createIdentity(stationName.text, stationOrg.text,
+                                                     stationCommunities.text,
+                                                     stationClearance.currentText, newPass.text)
+                        newPass.clear() // never kept
+                        newPass2.clear()
+                    }
+                }
+            }
+            // The card to give to peers, with the fingerprint above to read to them.
+            ColumnLayout {
+                Layout.fillWidth: true
+                visible: panel.sharing.cardText.length > 0
+                spacing: 4
+                RowLayout {
+                    Layout.fillWidth: true
+                    Small { text: "Your card: give it to peers, then read them the fingerprint above." }
+                    ActionButton {
+                        objectName: "copyCard"
+                        text: "Copy card"
+                        onClicked: {
+                            cardTextArea.selectAll()
+                            cardTextArea.copy()
+                            cardTextArea.deselect()
+                        }
+                    }
+                }
+                TextArea {
+                    id: cardTextArea
+                    objectName: "cardText"
+                    Layout.fillWidth: true
+                    Layout.maximumHeight: Math.round(64 * Theme.textScale)
+                    readOnly: true
+                    selectByMouse: true
+                    wrapMode: TextEdit.WrapAnywhere
+                    text: panel.sharing.cardText
+                    font.family: "DejaVu Sans Mono"
+                    font.pixelSize: Theme.smallFont - 1
+                }
             }
             RowLayout {
                 Layout.fillWidth: true
@@ -271,6 +422,99 @@ Rectangle {
                 visible: panel.sharing.stateError.length > 0
                 text: panel.sharing.stateError
                 color: Theme.error
+            }
+
+            // ---- trusting a card ----
+            // Pasted or from a file; read and checked on the worker; trusted only when the
+            // fingerprint its owner reads out matches (ContactBook::importCard decides).
+            SectionTitle { text: "TRUST A STATION'S CARD"; visible: panel.sharing.cardText.length > 0 }
+            ColumnLayout {
+                id: trustForm
+                objectName: "trustCard"
+                Layout.fillWidth: true
+                visible: panel.sharing.cardText.length > 0
+                spacing: 4
+                property var card: ({})
+                function normalise(text) { return text.replace(/[\s:-]/g, "").toLowerCase() }
+                readonly property bool matches: card.ok === true && typedFingerprint.text.length > 0
+                    && normalise(card.fingerprint).startsWith(normalise(typedFingerprint.text))
+                    && normalise(typedFingerprint.text).length >= 32
+                Connections {
+                    target: panel.sharing
+                    function onCardRead(card) { trustForm.card = card }
+                    function onFinished(operation, ok, message) {
+                        if (operation === "trust-card" && ok) {
+                            cardInput.clear()
+                            typedFingerprint.clear()
+                            trustForm.card = ({})
+                        }
+                    }
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    TextField {
+                        id: cardInput
+                        objectName: "cardInput"
+                        Layout.fillWidth: true
+                        placeholderText: "Paste a card (tessera-card:…)"
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.smallFont + 1
+                        onTextChanged: if (text.trim().length > 0) panel.sharing.readCard(text.trim())
+                                       else trustForm.card = ({})
+                    }
+                    ActionButton {
+                        text: "From file…"
+                        onClicked: cardDialog.open()
+                    }
+                }
+                Small {
+                    objectName: "cardSummary"
+                    visible: trustForm.card.ok !== undefined
+                    text: trustForm.card.ok ? "✔ " + trustForm.card.name + "  ·  " + trustForm.card.organisation
+                                              + "  ·  cleared " + trustForm.card.clearance
+                                              + (trustForm.card.communities ? "  ·  " + trustForm.card.communities : "")
+                                              + (trustForm.card.known ? "  ·  already trusted" : "")
+                                              + ((trustForm.card.changes || []).length > 0
+                                                 ? "\nDiffers from the trusted card: " + trustForm.card.changes.join("; ") : "")
+                                            : "✖ " + trustForm.card.error
+                    color: trustForm.card.ok ? Theme.text : Theme.error
+                }
+                Text {
+                    objectName: "cardFingerprint"
+                    visible: trustForm.card.ok === true
+                    Layout.fillWidth: true
+                    text: trustForm.card.ok ? panel.fingerprintLines(trustForm.card.fingerprint) : ""
+                    color: Theme.text
+                    font.family: "DejaVu Sans Mono"
+                    font.pixelSize: Theme.smallFont + 1
+                }
+                TextField {
+                    id: typedFingerprint
+                    objectName: "typedFingerprint"
+                    Layout.fillWidth: true
+                    visible: trustForm.card.ok === true
+                    placeholderText: "The fingerprint as its owner reads it to you (8 groups or more)"
+                    font.family: "DejaVu Sans Mono"
+                    font.pixelSize: Theme.smallFont + 1
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    visible: trustForm.card.ok === true
+                    Small {
+                        objectName: "fingerprintMatch"
+                        text: typedFingerprint.text.length === 0 ? "Compare it group by group with what is read to you."
+                              : trustForm.matches ? "✔ The fingerprint matches" : "✖ Not the same fingerprint (yet)"
+                        color: trustForm.matches ? panel.okColour : Theme.mutedText
+                    }
+                    ActionButton {
+                        objectName: "trustButton"
+                        text: "Trust"
+                        enabled: trustForm.matches && panel.unlocked
+                        ToolTip.text: panel.unlocked ? "Add it to the contact book" : "Unlock the station's identity first"
+                        onClicked: panel.sharing.trustCard(cardInput.text.trim(), typedFingerprint.text,
+                                                           (trustForm.card.changes || []).length > 0)
+                    }
+                }
             }
 
             // ---- broker (docs/deployment.md) ----
@@ -336,7 +580,7 @@ Rectangle {
             SectionTitle { text: "PEERS (" + panel.sharing.peers.count + ")" }
             Small {
                 visible: panel.sharing.peers.count === 0
-                text: "No peers yet. Trust a station with “tessera-cli contact import CARD --fingerprint …” after checking its fingerprint with its operator."
+                text: "No peers yet. Paste a station's card below and compare its fingerprint with its operator."
             }
             Repeater {
                 model: panel.sharing.peers
@@ -428,6 +672,18 @@ Rectangle {
                                 ToolTip.text: panel.unlocked ? "Write what " + peer.name + " may have and lacks to a file"
                                                              : "Unlock the station's identity first"
                                 onClicked: panel.startExport(peer.fingerprintHex, peer.name)
+                            }
+                            ActionButton {
+                                objectName: "revoke_" + peer.name
+                                text: "Revoke"
+                                enabled: panel.unlocked
+                                ToolTip.text: panel.unlocked ? "Stop trusting " + peer.name + " (a lost laptop, a key given away)"
+                                                             : "Unlock the station's identity first"
+                                onClicked: {
+                                    revokeConfirm.fingerprintHex = peer.fingerprintHex
+                                    revokeConfirm.peerName = peer.name
+                                    revokeConfirm.open()
+                                }
                             }
                         }
                     }

@@ -174,18 +174,6 @@ void printCard(const ContactCard& c) {
 }
 
 /// A card given as a file (file or text form) or as the text form itself.
-Result<ContactCard> readCard(const QString& arg) {
-    if (arg.startsWith(QLatin1String("tessera-card:")))
-        return ContactCard::fromText(arg);
-    QFile f(arg);
-    if (!f.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("%1: cannot read (%2)").arg(arg, f.errorString())};
-    const QByteArray bytes = f.read(1024 * 1024);
-    if (bytes.trimmed().startsWith("tessera-card:"))
-        return ContactCard::fromText(QString::fromLatin1(bytes));
-    return ContactCard::fromBytes(bytes);
-}
-
 Status writeFile(const QString& path, const QByteArray& bytes) {
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly))
@@ -330,7 +318,7 @@ int contactImport(const QStringList& args) {
     if (!p.isSet(QStringLiteral("fingerprint")))
         return fail(QStringLiteral("contact import needs --fingerprint, as read to you by the "
                                    "card's owner over another channel"));
-    Result<ContactCard> card = readCard(p.positionalArguments().first());
+    Result<ContactCard> card = ContactCard::read(p.positionalArguments().first());
     if (!card)
         return fail(card.error().message);
     Result<ContactBook> book = loadBook(p);

@@ -7,6 +7,7 @@
 #include "share/ContactBook.h"
 #include "share/Crypto.h"
 #include "share/Identity.h"
+#include "share/Passphrase.h"
 #include "share/PeerStatus.h"
 #include "store/Hlc.h"
 #include "store/MarkingGrammar.h"
@@ -29,6 +30,7 @@ namespace tessera::quick {
 using share::ContactBook;
 using share::ContactCard;
 using share::Identity;
+using share::StationProfile;
 
 /// What lives on the worker thread only: the unlocked identity and the open mission.
 struct SharingWorkerState {
@@ -511,6 +513,7 @@ void SharingController::applySnapshot(const SharingSnapshot& s) {
                                    : QStringLiteral(" // ") + p.caveats.join(QStringLiteral(" / ")))
                         : QString();
     fingerprint_ = s.card ? s.card->fingerprintText() : QString();
+    cardText_ = s.card ? s.card->text() : QString();
     QStringList audiences;
     auto addAudiences = [&audiences](const share::StationProfile& profile) {
         for (const QString& token : QStringList{profile.organisation} + profile.communities)
@@ -671,6 +674,167 @@ void SharingController::unlock(const QString& passphrase) {
                 waitingImport_.clear();
                 importBundle(file);
             }
+        });
+}
+
+QVariantMap SharingController::passphraseStrength(const QString& passphrase) {
+    QByteArray utf8 = passphrase.toUtf8();
+    const share::PassphraseStrength strength = share::estimatePassphrase(utf8);
+    const Status ok = share::checkPassphraseStrength(utf8);
+    share::crypto::wipe(utf8);
+    return {{QStringLiteral("bits"), strength.bits},
+            {QStringLiteral("chars"), static_cast<int>(strength.chars)},
+            {QStringLiteral("ok"), ok.ok()},
+            {QStringLiteral("reason"), ok ? QString() : ok.error().message}};
+}
+
+void SharingController::createIdentity(const QString& name, const QString& organisation,
+                                       const QString& communities, const QString& clearance,
+                                       const QString& passphrase) {
+    QByteArray utf8 = passphrase.toUtf8();
+    auto secret = std::make_shared<share::crypto::SecretBytes>(
+        utf8.constData(), static_cast<std::size_t>(utf8.size()));
+    share::crypto::wipe(utf8);
+    QStringList groups;
+    for (const QString& c : communities.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        if (!c.trimmed().isEmpty())
+            groups.append(c.trimmed());
+    const std::optional<share::Classification> level = share::classificationFromString(
+        clearance.isEmpty() ? QStringLiteral("UNCLASSIFIED") : clearance);
+    const QString path = identityPath();
+    const StationProfile profile{name.trimmed(),
+                                 organisation.trimmed(),
+                                 groups,
+                                 level.value_or(share::Classification::Unclassified),
+                                 {}};
+    run(
+        [path, profile, secret, known = level.has_value()](SharingWorkerState& s) -> Status {
+            if (!known)
+                return Error{QStringLiteral("the clearance must be UNCLASSIFIED, RESTRICTED, "
+                                            "CONFIDENTIAL or SECRET")};
+            if (QFileInfo::exists(path))
+                return Error{
+                    QStringLiteral("%1 already exists; will not overwrite an identity").arg(path)};
+            Result<Identity> id = Identity::create(profile);
+            if (!id)
+                return id.error();
+            QByteArray pass = share::crypto::exposeForEncryption(*secret);
+            QDir().mkpath(QFileInfo(path).absolutePath());
+            Status saved = id.value().save(path, pass);
+            share::crypto::wipe(pass);
+            secret->wipe();
+            if (!saved)
+                return saved;
+            // Created here: unlocked at once, as the operator has just typed the passphrase.
+            s.identity.reset();
+            s.identity.emplace(std::move(id).value());
+            s.identityFile = path;
+            return success();
+        },
+        [this](const Status& created) {
+            report(QStringLiteral("create-identity"), created.ok(),
+                   created ? QStringLiteral("Identity created and unlocked: give peers your card "
+                                            "and read them its fingerprint.")
+                           : created.error().message);
+            refresh();
+        });
+}
+
+void SharingController::readCard(const QString& textOrFile) {
+    const QUrl url(textOrFile);
+    const QString given = url.isLocalFile() ? url.toLocalFile() : textOrFile;
+    const QString identity = identityPath();
+    const QString contacts = contactsPath();
+    run(
+        [given, identity, contacts](SharingWorkerState&) -> QVariantMap {
+            Result<ContactCard> card = ContactCard::read(given);
+            if (!card)
+                return {{QStringLiteral("ok"), false},
+                        {QStringLiteral("error"), card.error().message}};
+            const StationProfile& p = card.value().profile;
+            QVariantMap m{{QStringLiteral("ok"), true},
+                          {QStringLiteral("name"), p.stationName},
+                          {QStringLiteral("organisation"), p.organisation},
+                          {QStringLiteral("communities"), p.communities.join(QStringLiteral(", "))},
+                          {QStringLiteral("clearance"), share::toString(p.clearance)},
+                          {QStringLiteral("fingerprint"), card.value().fingerprintText()}};
+            // What trusting it would change, against the book as it stands.
+            Result<ContactCard> mine = Identity::loadCard(identity);
+            if (mine) {
+                Result<ContactBook> book = ContactBook::load(contacts, mine.value());
+                if (book) {
+                    m.insert(QStringLiteral("changes"), book.value().profileChanges(card.value()));
+                    bool known = false;
+                    for (const ContactCard& c : book.value().contacts())
+                        known = known || c.fingerprint() == card.value().fingerprint();
+                    m.insert(QStringLiteral("known"), known);
+                }
+            }
+            return m;
+        },
+        [this](const QVariantMap& card) { emit cardRead(card); });
+}
+
+void SharingController::trustCard(const QString& textOrFile, const QString& typedFingerprint,
+                                  bool acceptChanges) {
+    const QUrl url(textOrFile);
+    const QString given = url.isLocalFile() ? url.toLocalFile() : textOrFile;
+    const QString contacts = contactsPath();
+    run(
+        [given, typedFingerprint, acceptChanges,
+         contacts](SharingWorkerState& s) -> Result<QString> {
+            if (!s.identity)
+                return Error{QStringLiteral("unlock the identity first: the contact book is "
+                                            "signed with this station's key")};
+            Result<ContactCard> card = ContactCard::read(given);
+            if (!card)
+                return card.error();
+            Result<ContactBook> book = ContactBook::load(contacts, s.identity->card());
+            if (!book)
+                return book.error();
+            Result<ContactCard> added =
+                book.value().importCard(card.value(), typedFingerprint,
+                                        acceptChanges ? ContactBook::ProfileChange::Accept
+                                                      : ContactBook::ProfileChange::Refuse);
+            if (!added)
+                return added.error();
+            if (Status saved = book.value().save(*s.identity); !saved)
+                return saved.error();
+            return added.value().profile.stationName;
+        },
+        [this](const Result<QString>& trusted) {
+            report(QStringLiteral("trust-card"), trusted.ok(),
+                   trusted
+                       ? QStringLiteral("%1 is trusted: bundles can go to it.").arg(trusted.value())
+                       : trusted.error().message);
+            refresh();
+        });
+}
+
+void SharingController::revokeContact(const QString& fingerprintHex, const QString& reason) {
+    const QString contacts = contactsPath();
+    const QByteArray fingerprint = QByteArray::fromHex(fingerprintHex.toLatin1());
+    run(
+        [fingerprint, reason, contacts](SharingWorkerState& s) -> Status {
+            if (!s.identity)
+                return Error{QStringLiteral("unlock the identity first: the contact book is "
+                                            "signed with this station's key")};
+            Result<ContactBook> book = ContactBook::load(contacts, s.identity->card());
+            if (!book)
+                return book.error();
+            if (Status r = book.value().revokeLocally(
+                    fingerprint,
+                    reason.trimmed().isEmpty() ? QStringLiteral("revoked here") : reason.trimmed());
+                !r)
+                return r;
+            return book.value().save(*s.identity);
+        },
+        [this](const Status& revoked) {
+            report(QStringLiteral("revoke-contact"), revoked.ok(),
+                   revoked ? QStringLiteral("The contact is no longer trusted: nothing more goes "
+                                            "to it, nothing from it is applied.")
+                           : revoked.error().message);
+            refresh();
         });
 }
 

@@ -48,6 +48,9 @@ class SharingController : public QObject {
     /// Who a record can be marked releasable to: the nations, organisations and communities of
     /// this station and of its trusted contacts (REL TO tokens), sorted, each once.
     Q_PROPERTY(QStringList releaseAudiences READ releaseAudiences NOTIFY identityChanged)
+    /// This station's card in its text form ("tessera-card:..."), to give to peers with its
+    /// fingerprint; empty without an identity.
+    Q_PROPERTY(QString cardText READ cardText NOTIFY identityChanged)
     /// Why the contact book or the mission's sharing state cannot be read; empty when fine.
     Q_PROPERTY(QString stateError READ stateError NOTIFY stateChanged)
     /// Records other stations wrote that no signature covers (received before records were
@@ -103,6 +106,29 @@ public:
     [[nodiscard]] QString communities() const { return communities_; }
     [[nodiscard]] QString clearance() const { return clearance_; }
     [[nodiscard]] QStringList releaseAudiences() const { return releaseAudiences_; }
+    [[nodiscard]] QString cardText() const { return cardText_; }
+
+    /// How strong a passphrase is, as Identity::save judges it: {bits, chars, ok, reason}.
+    /// Counting only (no key derivation): fine on the GUI thread at each key press.
+    [[nodiscard]] Q_INVOKABLE static QVariantMap passphraseStrength(const QString& passphrase);
+    /// Creates this station's identity at identityPath (keys, a self-signed card, the file
+    /// encrypted with `passphrase`), on the worker (key derivation takes a while); refuses to
+    /// overwrite one. `communities` are comma separated. finished("create-identity", ...).
+    Q_INVOKABLE void createIdentity(const QString& name, const QString& organisation,
+                                    const QString& communities, const QString& clearance,
+                                    const QString& passphrase);
+    /// Reads a card (its text, or a file URL) and checks its signature, on the worker:
+    /// cardRead({ok, error, name, organisation, communities, clearance, fingerprint, known,
+    /// changes}) where `changes` lists how it differs from a trusted card with the same keys.
+    Q_INVOKABLE void readCard(const QString& textOrFile);
+    /// Trusts the card once `typedFingerprint` (as read aloud by its owner) matches it
+    /// (ContactBook::importCard); `acceptChanges` replaces a trusted card with the same keys
+    /// whose profile differs. Needs the identity unlocked. finished("trust-card", ...).
+    Q_INVOKABLE void trustCard(const QString& textOrFile, const QString& typedFingerprint,
+                               bool acceptChanges = false);
+    /// Stops trusting a contact on this station's word (ContactBook::revokeLocally). Needs the
+    /// identity unlocked. finished("revoke-contact", ...).
+    Q_INVOKABLE void revokeContact(const QString& fingerprintHex, const QString& reason);
     [[nodiscard]] QString fingerprint() const { return fingerprint_; }
     [[nodiscard]] QString stateError() const { return stateError_; }
     [[nodiscard]] int unsignedRecords() const { return unsignedRecords_; }
@@ -157,6 +183,7 @@ signals:
     /// An operation ("refresh", "unlock", "lock", "export", "import", "import-waiting",
     /// "resolve", "records", "audit") finished; `message` is what was done or why not.
     void finished(const QString& operation, bool ok, const QString& message);
+    void cardRead(const QVariantMap& card);
 
 private:
     /// Runs `job(state)` on the worker thread, then `done(result)` on the GUI thread.
@@ -199,6 +226,7 @@ private:
     QString clearance_;
     QString fingerprint_;
     QStringList releaseAudiences_;
+    QString cardText_;
     QString stateError_;
     int unsignedRecords_ = 0;
     int running_ = 0;

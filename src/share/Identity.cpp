@@ -203,6 +203,19 @@ Result<ContactCard> ContactCard::fromBytes(const QByteArray& bytes) {
     return card;
 }
 
+Result<ContactCard> ContactCard::read(const QString& textOrPath) {
+    const QString given = textOrPath.trimmed();
+    if (given.startsWith(QLatin1String("tessera-card:")))
+        return fromText(given);
+    QFile f(given);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("%1: cannot read (%2)").arg(given, f.errorString())};
+    const QByteArray bytes = f.read(1024 * 1024);
+    if (bytes.trimmed().startsWith("tessera-card:"))
+        return fromText(QString::fromLatin1(bytes.trimmed()));
+    return fromBytes(bytes);
+}
+
 Result<ContactCard> ContactCard::fromText(const QString& text) {
     const QString t = text.trimmed();
     if (!t.startsWith(QLatin1String(kTextPrefix)))

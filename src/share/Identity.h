@@ -47,6 +47,9 @@ struct ContactCard {
     static Result<ContactCard> fromBytes(const QByteArray& bytes);
     /// Accepts the text form, or the file form.
     static Result<ContactCard> fromText(const QString& text);
+    /// A card given as its text form ("tessera-card:...") or as a file holding either form
+    /// (read up to 1 MiB): what the command line and the sharing panel accept.
+    static Result<ContactCard> read(const QString& textOrPath);
 };
 
 /// The fingerprint as typed by a person: spaces, '-' and ':' ignored, any case. Refuses fewer

@@ -11,6 +11,9 @@
 #include "quick/IncidentListModel.h"
 #include "quick/MapItem.h"
 #include "quick/MissionController.h"
+#include "quick/SharingController.h"
+#include "quick/SharingModels.h"
+#include "share/Identity.h"
 #include "store/MissionStore.h"
 
 #include <QDir>
@@ -395,4 +398,120 @@ TEST_CASE("A new user finds Gao by typing, then a position typed as MGRS", "[e2e
     CHECK(mission->history()->message().startsWith(QStringLiteral("Deleted Checkpoint")));
     press(window, Qt::Key_Z, Qt::ControlModifier);
     REQUIRE(test::waitUntil([&] { return mission->incidentCount() == count; }));
+}
+
+TEST_CASE("A new station sets up sharing in the panel: its identity made, a peer's card trusted",
+          "[e2e][sharing]") {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sector-east.tessera"));
+    {
+        store::MissionInfo info;
+        info.name = QStringLiteral("Sector East");
+        info.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
+        info.initialView = {-0.3, 16.0, 0.3, 16.5};
+        REQUIRE(store::MissionStore::create(path, info).ok());
+    }
+    // The peer, made elsewhere: its card is what its operator sends, its fingerprint what they
+    // read out.
+    Result<share::Identity> peer = share::Identity::create({QStringLiteral("FORCE HQ"),
+                                                            QStringLiteral("FRA"),
+                                                            {QStringLiteral("UN")},
+                                                            share::Classification::Secret,
+                                                            {}});
+    REQUIRE(peer.ok());
+    const QString peerCard = peer.value().card().text();
+    const QString peerFingerprint = peer.value().card().fingerprintText();
+
+    QQmlEngine engine;
+    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
+    REQUIRE(component.status() == QQmlComponent::Ready);
+    const QString identity = dir.filePath(QStringLiteral("station.identity"));
+    std::unique_ptr<QObject> root(component.createWithInitialProperties(
+        {{QStringLiteral("missionPath"), path},
+         {QStringLiteral("identityPath"), identity},
+         {QStringLiteral("contactsPath"), dir.filePath(QStringLiteral("contacts.cbor"))}}));
+    auto* window = qobject_cast<QQuickWindow*>(root.get());
+    REQUIRE(window);
+    window->resize(1366, 768);
+    window->show();
+    window->requestActivate();
+    REQUIRE(QTest::qWaitForWindowActive(window));
+    auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
+    auto* sharing = window->findChild<SharingController*>(QStringLiteral("sharing"));
+    REQUIRE((mission && sharing));
+    REQUIRE(test::waitUntil([&] { return mission->status() == MissionController::Status::Ready; }));
+    QQuickItem* content = window->contentItem();
+    int interactions = 0;
+
+    click(window, findItem(content, QStringLiteral("sharingButton")));
+    ++interactions;
+    REQUIRE(test::waitUntil(
+        [&] { return sharing->identityState() == SharingController::IdentityState::Missing; }));
+    QQuickItem* createForm = findItem(content, QStringLiteral("createIdentity"));
+    REQUIRE(test::waitUntil([&] { return createForm && createForm->isVisible(); }));
+    auto fill = [&](const char* field, const QString& text) {
+        click(window, findItem(content, QString::fromLatin1(field)));
+        type(window, text);
+        interactions += 2;
+    };
+    fill("newStationName", QStringLiteral("SECTOR EAST JOC"));
+    fill("newStationOrg", QStringLiteral("NLD"));
+    fill("newStationCommunities", QStringLiteral("UN"));
+    // A weak passphrase is said to be weak, and Create stays off.
+    fill("newPassphrase", QStringLiteral("password"));
+    QQuickItem* strength = findItem(content, QStringLiteral("passphraseStrength"));
+    QQuickItem* create = findItem(content, QStringLiteral("createIdentityButton"));
+    REQUIRE((strength && create));
+    CHECK(strength->property("text").toString().startsWith(QStringLiteral("✖")));
+    CHECK_FALSE(create->isEnabled());
+    press(window, Qt::Key_A, Qt::ControlModifier);
+    type(window, QStringLiteral("Niger river at Gao, 4 bridges"));
+    fill("newPassphraseAgain", QStringLiteral("Niger river at Gao, 4 bridges"));
+    REQUIRE(test::waitUntil([&] { return create->isEnabled(); }));
+    CHECK(strength->property("text").toString().startsWith(QStringLiteral("✔")));
+    click(window, create);
+    ++interactions;
+    REQUIRE(test::waitUntil(
+        [&] { return sharing->identityState() == SharingController::IdentityState::Unlocked; },
+        60000));
+    REQUIRE(test::waitUntil([&] { return !sharing->cardText().isEmpty(); }));
+    CHECK(sharing->stationName() == QStringLiteral("SECTOR EAST JOC"));
+    CHECK(QFileInfo::exists(identity));
+    // The passphrase is not kept in the form.
+    CHECK(
+        findItem(content, QStringLiteral("newPassphrase"))->property("text").toString().isEmpty());
+
+    // The peer's card pasted (typed here), its fingerprint read out and typed: trusted.
+    fill("cardInput", peerCard);
+    QQuickItem* summary = findItem(content, QStringLiteral("cardSummary"));
+    REQUIRE(test::waitUntil([&] {
+        return summary && summary->property("text").toString().contains(QStringLiteral("FORCE HQ"));
+    }));
+    QQuickItem* trust = findItem(content, QStringLiteral("trustButton"));
+    REQUIRE(trust);
+    // A wrong fingerprint: no trust.
+    fill("typedFingerprint", QStringLiteral("0000 1111 2222 3333 4444 5555 6666 7777"));
+    CHECK_FALSE(trust->isEnabled());
+    press(window, Qt::Key_A, Qt::ControlModifier);
+    type(window, peerFingerprint.section(QLatin1Char(' '), 0, 7));
+    QQuickItem* match = findItem(content, QStringLiteral("fingerprintMatch"));
+    REQUIRE(match);
+    INFO("typed: " << findItem(content, QStringLiteral("typedFingerprint"))
+                          ->property("text")
+                          .toString()
+                          .toStdString()
+                   << " / shown: " << match->property("text").toString().toStdString()
+                   << " / card: " << peerFingerprint.toStdString());
+    REQUIRE(test::waitUntil([&] { return trust->isEnabled(); }));
+    click(window, trust);
+    ++interactions;
+    REQUIRE(test::waitUntil([&] { return sharing->peers()->count() == 1; }, 30000));
+    CHECK(sharing->peers()->value(0, QStringLiteral("name")).toString() ==
+          QStringLiteral("FORCE HQ"));
+    CHECK(sharing->releaseAudiences().contains(QStringLiteral("FRA")));
+    // Counted as a user who gets it right goes: open the panel, five fields (a click and the
+    // text each), Create, the card and the fingerprint (a click and the text each), Trust. The
+    // weak passphrase and the wrong fingerprint above stand in for the right ones in the count.
+    INFO("interactions to create an identity and trust a card: " << interactions);
+    CHECK(interactions == 17);
 }

@@ -616,6 +616,83 @@ TEST_CASE("Sharing controller: a card trusted or revoked by tessera-cli shows at
         10000));
 }
 
+TEST_CASE("Sharing controller: a card trusted only on its fingerprint, revoked, an identity made "
+          "once",
+          "[quick][sharing]") {
+    QTemporaryDir dir;
+    const StationFiles alpha =
+        makeStation(dir, QStringLiteral("ALPHA"), share::Classification::Secret, kPassA);
+    const StationFiles bravo =
+        makeStation(dir, QStringLiteral("BRAVO"), share::Classification::Secret, kPassB);
+    const share::ContactCard bravoCard = share::Identity::loadCard(bravo.identity).value();
+    AppStation app(alpha);
+    QSignalSpy finished(&app.sharing, &SharingController::finished);
+
+    // Locked: the book is signed with the station's key, so nothing is trusted yet.
+    app.sharing.trustCard(bravoCard.text(), bravoCard.fingerprintText());
+    auto [lockedOk, lockedWhy] = app.await(finished, QStringLiteral("trust-card"));
+    CHECK_FALSE(lockedOk);
+    CHECK(lockedWhy.contains(QStringLiteral("unlock")));
+    REQUIRE(app.unlock(kPassA).first);
+
+    // The card read on the worker: who it says it is, and its fingerprint.
+    QSignalSpy read(&app.sharing, &SharingController::cardRead);
+    app.sharing.readCard(bravoCard.text());
+    REQUIRE(test::waitUntil([&] { return !read.isEmpty(); }));
+    const QVariantMap shown = read.takeFirst().at(0).toMap();
+    CHECK(shown.value(QStringLiteral("ok")).toBool());
+    CHECK(shown.value(QStringLiteral("name")).toString() == QStringLiteral("BRAVO"));
+    CHECK(shown.value(QStringLiteral("fingerprint")).toString() == bravoCard.fingerprintText());
+    // A card altered in transit does not read.
+    QString altered = bravoCard.text();
+    altered[altered.size() - 5] =
+        altered[altered.size() - 5] == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
+    app.sharing.readCard(altered);
+    REQUIRE(test::waitUntil([&] { return !read.isEmpty(); }));
+    CHECK_FALSE(read.takeFirst().at(0).toMap().value(QStringLiteral("ok")).toBool());
+
+    // The wrong fingerprint read out: refused, the book unchanged.
+    app.sharing.trustCard(bravoCard.text(),
+                          QStringLiteral("0000 1111 2222 3333 4444 5555 6666 7777"));
+    auto [wrongOk, wrongWhy] = app.await(finished, QStringLiteral("trust-card"));
+    CHECK_FALSE(wrongOk);
+    CHECK(app.sharing.peers()->count() == 0);
+    // The right one: trusted (as a file too: the same reader).
+    const QString cardFile = dir.filePath(QStringLiteral("bravo.card"));
+    test::writeAll(cardFile, bravoCard.text().toLatin1());
+    app.sharing.trustCard(QUrl::fromLocalFile(cardFile).toString(),
+                          bravoCard.fingerprintText().section(QLatin1Char(' '), 0, 7));
+    CHECK(app.await(finished, QStringLiteral("trust-card")).first);
+    REQUIRE(test::waitUntil([&] { return app.sharing.peers()->count() == 1; }));
+
+    // Revoked on this station's word.
+    app.sharing.revokeContact(app.peerValue(QStringLiteral("BRAVO"), "fingerprintHex").toString(),
+                              QStringLiteral("laptop lost"));
+    CHECK(app.await(finished, QStringLiteral("revoke-contact")).first);
+    REQUIRE(test::waitUntil([&] {
+        for (int i = 0; i < app.sharing.peers()->count(); ++i)
+            if (app.sharing.peers()->value(i, QStringLiteral("revoked")).toBool())
+                return true;
+        return false;
+    }));
+
+    // An identity is made once: never over an existing one.
+    app.sharing.createIdentity(QStringLiteral("OTHER"), QStringLiteral("UN"), QString(),
+                               QStringLiteral("SECRET"),
+                               QStringLiteral("another long passphrase 42"));
+    auto [againOk, againWhy] = app.await(finished, QStringLiteral("create-identity"));
+    CHECK_FALSE(againOk);
+    CHECK(againWhy.contains(QStringLiteral("will not overwrite")));
+    CHECK(app.sharing.stationName() == QStringLiteral("ALPHA"));
+    // Strength as Identity::save judges it.
+    CHECK_FALSE(SharingController::passphraseStrength(QStringLiteral("password"))
+                    .value(QStringLiteral("ok"))
+                    .toBool());
+    CHECK(SharingController::passphraseStrength(QStringLiteral("Niger river at Gao, 4 bridges"))
+              .value(QStringLiteral("ok"))
+              .toBool());
+}
+
 TEST_CASE("Sharing panel (QML): peers listed, the passphrase sent and cleared",
           "[quick][sharing][qml]") {
     QTemporaryDir dir;
