@@ -112,3 +112,6 @@ tessera_add_suite(test_quick_analysis DEMO SOURCES unit/test_quick_analysis.cpp
 tessera_add_suite(test_report DEMO SOURCES unit/test_report.cpp LIBS tessera_report tessera_share)
 # Find by typing (issue 21): positions in every notation, places and regions of the layers.
 tessera_add_suite(test_find DEMO SOURCES unit/test_find.cpp LIBS tessera_quick Qt6::Quick)
+# The window's layout at laptop and desk sizes, text scales and themes (issue 21).
+tessera_add_suite(test_layout DEMO SOURCES integration/test_layout.cpp
+    LIBS tessera_ui tessera_uiplugin tessera_quick tessera_quickplugin Qt6::Quick)

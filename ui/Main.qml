@@ -123,16 +123,10 @@ ApplicationWindow {
         // Labels stay out from under the panels that float over the map.
         labelKeepClear: [
             missionHeader.visible ? Qt.rect(missionHeader.x, missionHeader.y, missionHeader.width, missionHeader.height) : Qt.rect(0, 0, 0, 0),
-            sharingButton.visible ? Qt.rect(sharingButton.x, sharingButton.y, sharingButton.width, sharingButton.height) : Qt.rect(0, 0, 0, 0),
+            toolbar.visible ? Qt.rect(toolbar.x, toolbar.y, toolbar.width, toolbar.height) : Qt.rect(0, 0, 0, 0),
             sharingPanel.visible ? Qt.rect(sharingPanel.x, sharingPanel.y, sharingPanel.width, sharingPanel.height) : Qt.rect(0, 0, 0, 0),
             incidentPanel.visible ? Qt.rect(incidentPanel.x, incidentPanel.y, incidentPanel.width, incidentPanel.height) : Qt.rect(0, 0, 0, 0),
-            incidentsButton.visible ? Qt.rect(incidentsButton.x, incidentsButton.y, incidentsButton.width, incidentsButton.height) : Qt.rect(0, 0, 0, 0),
-            commanderButton.visible ? Qt.rect(commanderButton.x, commanderButton.y, commanderButton.width, commanderButton.height) : Qt.rect(0, 0, 0, 0),
-            exportButton.visible ? Qt.rect(exportButton.x, exportButton.y, exportButton.width, exportButton.height) : Qt.rect(0, 0, 0, 0),
-            annotateButton.visible ? Qt.rect(annotateButton.x, annotateButton.y, annotateButton.width, annotateButton.height) : Qt.rect(0, 0, 0, 0),
             annotationBar.visible ? Qt.rect(annotationBar.x, annotationBar.y, annotationBar.width, annotationBar.height) : Qt.rect(0, 0, 0, 0),
-            routeButton.visible ? Qt.rect(routeButton.x, routeButton.y, routeButton.width, routeButton.height) : Qt.rect(0, 0, 0, 0),
-            findButton.visible ? Qt.rect(findButton.x, findButton.y, findButton.width, findButton.height) : Qt.rect(0, 0, 0, 0),
             findBar.visible ? Qt.rect(findBar.x, findBar.y, findBar.width, findBar.height) : Qt.rect(0, 0, 0, 0),
             routePanel.visible ? Qt.rect(routePanel.x, routePanel.y, routePanel.width, routePanel.height) : Qt.rect(0, 0, 0, 0),
             sidePanelsArea.visible ? Qt.rect(sidePanelsArea.x, sidePanelsArea.y, sidePanelsArea.width, Math.min(sidePanelsArea.height, sidePanels.implicitHeight)) : Qt.rect(0, 0, 0, 0),
@@ -168,105 +162,172 @@ ApplicationWindow {
 
     MissionHeader {
         id: missionHeader
+        objectName: "missionHeader"
         anchors.left: parent.left
         anchors.top: parent.top
         anchors.margins: Theme.margin
         mission: missionController
     }
 
-    // Opens the sharing panel; says when conflicts wait for an analyst.
-    Button {
-        id: sharingButton
-        objectName: "sharingButton"
+    // The row of buttons beside the mission's header, up to the side column (legend, layers):
+    // with larger text or a narrower window it wraps to a second row rather than running off
+    // the window or under the legend.
+    Flow {
+        id: toolbar
+        objectName: "toolbar"
+        // Above the side column, whose empty corner left of the legend may reach under it.
+        z: 3
         anchors.left: missionHeader.right
         anchors.top: parent.top
         anchors.margins: Theme.margin
+        width: Math.max(0, sidePanelsArea.x + sidePanelsArea.width - sidePanelsArea.topPanelWidth
+                           - Theme.margin - x)
+        spacing: Theme.margin
         visible: missionController.status === MissionController.Ready
-        checkable: true
-        checked: window.sharingOpen
-        onToggled: window.sharingOpen = checked
-        implicitHeight: 40
-        font.family: Theme.fontFamily
-        font.pixelSize: Theme.baseFont
-        font.bold: true
-        palette.button: checked ? "#3d5a80" : "#1c2a3a"
-        palette.buttonText: sharingController.conflicts.count > 0 ? Theme.warning : "white"
-        text: "⇄ Sharing" + (sharingController.conflicts.count > 0
-                             ? "  ·  " + sharingController.conflicts.count + " conflict" + (sharingController.conflicts.count > 1 ? "s" : "")
-                             : "")
-        ToolTip.text: "Peers, bundles, conflicts and the sharing log"
-        ToolTip.visible: hovered
-        ToolTip.delay: 500
+        // Opens the sharing panel; says when conflicts wait for an analyst.
+        Button {
+            id: sharingButton
+            objectName: "sharingButton"
+            visible: missionController.status === MissionController.Ready
+            checkable: true
+            checked: window.sharingOpen
+            onToggled: window.sharingOpen = checked
+            implicitHeight: 40
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            font.bold: true
+            palette.button: checked ? "#3d5a80" : "#1c2a3a"
+            palette.buttonText: sharingController.conflicts.count > 0 ? Theme.warning : "white"
+            text: "⇄ Sharing" + (sharingController.conflicts.count > 0
+                                 ? "  ·  " + sharingController.conflicts.count + " conflict" + (sharingController.conflicts.count > 1 ? "s" : "")
+                                 : "")
+            ToolTip.text: "Peers, bundles, conflicts and the sharing log"
+            ToolTip.visible: hovered
+            ToolTip.delay: 500
+        }
+        // Opens the incident list and editor.
+        Button {
+            id: incidentsButton
+            objectName: "incidentsButton"
+            visible: missionController.status === MissionController.Ready
+            checkable: true
+            checked: window.incidentsOpen
+            onToggled: window.incidentsOpen = checked
+            implicitHeight: 40
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            font.bold: true
+            palette.button: checked ? "#3d5a80" : "#1c2a3a"
+            palette.buttonText: "white"
+            text: "☰ Incidents"
+            ToolTip.text: "Find, report and edit incidents (Ctrl+F, Ctrl+N)"
+            ToolTip.visible: hovered
+            ToolTip.delay: 500
+        }
+        // The commander's view: the situation in view, in type read from across the room.
+        Button {
+            id: commanderButton
+            objectName: "commanderButton"
+            visible: missionController.status === MissionController.Ready
+            checkable: true
+            checked: window.commanderView
+            onToggled: window.commanderView = checked
+            implicitHeight: 40
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            font.bold: true
+            palette.button: checked ? "#3d5a80" : "#1c2a3a"
+            palette.buttonText: "white"
+            text: "◧ Commander"
+            ToolTip.text: "Counts, latest incidents and quiet patrols in view (F2); Ctrl+T light or dark, Ctrl+= and Ctrl+- text size"
+            ToolTip.visible: hovered
+            ToolTip.delay: 500
+        }
+        // Export of the view as a briefing product: banner, title, map, legend (PNG or PDF; Ctrl+P).
+        Button {
+            id: exportButton
+            objectName: "exportButton"
+            visible: missionController.status === MissionController.Ready
+            implicitHeight: 40
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            font.bold: true
+            palette.button: "#1c2a3a"
+            palette.buttonText: "white"
+            text: "↓ Export"
+            onClicked: exportDialog.open()
+            ToolTip.text: window.exportMessage.length > 0 ? window.exportMessage
+                          : "The view as PNG or PDF, with the banner and a legend (Ctrl+P)"
+            ToolTip.visible: hovered || window.exportMessage.length > 0
+            ToolTip.delay: window.exportMessage.length > 0 ? 0 : 500
+            ToolTip.timeout: 6000
+        }
+        Button {
+            id: annotateButton
+            objectName: "annotateButton"
+            visible: missionController.status === MissionController.Ready
+            implicitHeight: 40
+            checkable: true
+            checked: annotationDraft.active
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            font.bold: true
+            palette.button: checked ? "#3d5a80" : "#1c2a3a"
+            palette.buttonText: "white"
+            text: "✎ Annotate"
+            onClicked: {
+                // Decide before cancelling the route: its change signal re-evaluates this button's
+                // `checked` binding, which then no longer says what the click asked for.
+                const drawing = !annotationDraft.active
+                routeDraft.cancel()
+                drawing ? annotationDraft.start("point") : annotationDraft.cancel()
+            }
+            ToolTip.text: "Draw a point, line or area with a note on the map (Ctrl+D)"
+            ToolTip.visible: hovered
+            ToolTip.delay: 500
+        }
+        Button {
+            id: routeButton
+            objectName: "routeButton"
+            visible: missionController.status === MissionController.Ready
+            implicitHeight: 40
+            checkable: true
+            checked: routeDraft.active
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            font.bold: true
+            palette.button: checked ? "#3d5a80" : "#1c2a3a"
+            palette.buttonText: "white"
+            text: "↝ Route"
+            onClicked: checked ? window.beginRoute() : routeDraft.cancel()
+            ToolTip.text: "Plan a patrol route on the map, or edit one, and import its GPX track (Ctrl+R)"
+            ToolTip.visible: hovered
+            ToolTip.delay: 500
+        }
+        // Find by typing (Ctrl+K): places, regions and typed positions; a marker where it lands.
+        Button {
+            id: findButton
+            objectName: "findButton"
+            visible: missionController.status === MissionController.Ready
+            implicitHeight: 40
+            checkable: true
+            checked: findBar.visible
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.baseFont
+            font.bold: true
+            palette.button: checked ? "#3d5a80" : "#1c2a3a"
+            palette.buttonText: "white"
+            text: "⌕ Find"
+            onClicked: checked ? findBar.open() : (findBar.visible = false)
+            ToolTip.text: "Find a place, a region or a typed position: decimal degrees, DMS, UTM or MGRS (Ctrl+K)"
+            ToolTip.visible: hovered
+            ToolTip.delay: 500
+        }
     }
 
-    // Opens the incident list and editor.
-    Button {
-        id: incidentsButton
-        objectName: "incidentsButton"
-        anchors.left: sharingButton.right
-        anchors.top: parent.top
-        anchors.margins: Theme.margin
-        visible: missionController.status === MissionController.Ready
-        checkable: true
-        checked: window.incidentsOpen
-        onToggled: window.incidentsOpen = checked
-        implicitHeight: 40
-        font.family: Theme.fontFamily
-        font.pixelSize: Theme.baseFont
-        font.bold: true
-        palette.button: checked ? "#3d5a80" : "#1c2a3a"
-        palette.buttonText: "white"
-        text: "☰ Incidents"
-        ToolTip.text: "Find, report and edit incidents (Ctrl+F, Ctrl+N)"
-        ToolTip.visible: hovered
-        ToolTip.delay: 500
-    }
 
-    // The commander's view: the situation in view, in type read from across the room.
-    Button {
-        id: commanderButton
-        objectName: "commanderButton"
-        anchors.left: incidentsButton.right
-        anchors.top: parent.top
-        anchors.margins: Theme.margin
-        visible: missionController.status === MissionController.Ready
-        checkable: true
-        checked: window.commanderView
-        onToggled: window.commanderView = checked
-        implicitHeight: 40
-        font.family: Theme.fontFamily
-        font.pixelSize: Theme.baseFont
-        font.bold: true
-        palette.button: checked ? "#3d5a80" : "#1c2a3a"
-        palette.buttonText: "white"
-        text: "◧ Commander"
-        ToolTip.text: "Counts, latest incidents and quiet patrols in view (F2); Ctrl+T light or dark, Ctrl+= and Ctrl+- text size"
-        ToolTip.visible: hovered
-        ToolTip.delay: 500
-    }
 
-    // Export of the view as a briefing product: banner, title, map, legend (PNG or PDF; Ctrl+P).
-    Button {
-        id: exportButton
-        objectName: "exportButton"
-        anchors.left: commanderButton.right
-        anchors.top: parent.top
-        anchors.margins: Theme.margin
-        visible: missionController.status === MissionController.Ready
-        implicitHeight: 40
-        font.family: Theme.fontFamily
-        font.pixelSize: Theme.baseFont
-        font.bold: true
-        palette.button: "#1c2a3a"
-        palette.buttonText: "white"
-        text: "↓ Export"
-        onClicked: exportDialog.open()
-        ToolTip.text: window.exportMessage.length > 0 ? window.exportMessage
-                      : "The view as PNG or PDF, with the banner and a legend (Ctrl+P)"
-        ToolTip.visible: hovered || window.exportMessage.length > 0
-        ToolTip.delay: window.exportMessage.length > 0 ? 0 : 500
-        ToolTip.timeout: 6000
-    }
+
     property string exportMessage: ""
 
     // Annotations: a point, line or area drawn on the map with its text (Ctrl+D).
@@ -276,33 +337,6 @@ ApplicationWindow {
         mission: missionController
         map: mapItem
     }
-    Button {
-        id: annotateButton
-        objectName: "annotateButton"
-        anchors.left: exportButton.right
-        anchors.top: parent.top
-        anchors.margins: Theme.margin
-        visible: missionController.status === MissionController.Ready
-        implicitHeight: 40
-        checkable: true
-        checked: annotationDraft.active
-        font.family: Theme.fontFamily
-        font.pixelSize: Theme.baseFont
-        font.bold: true
-        palette.button: checked ? "#3d5a80" : "#1c2a3a"
-        palette.buttonText: "white"
-        text: "✎ Annotate"
-        onClicked: {
-            // Decide before cancelling the route: its change signal re-evaluates this button's
-            // `checked` binding, which then no longer says what the click asked for.
-            const drawing = !annotationDraft.active
-            routeDraft.cancel()
-            drawing ? annotationDraft.start("point") : annotationDraft.cancel()
-        }
-        ToolTip.text: "Draw a point, line or area with a note on the map (Ctrl+D)"
-        ToolTip.visible: hovered
-        ToolTip.delay: 500
-    }
     // Routes: a patrol's plan drawn on the map, timed, and its GPX track (Ctrl+R).
     RouteDraft {
         id: routeDraft
@@ -310,55 +344,10 @@ ApplicationWindow {
         mission: missionController
         map: mapItem
     }
-    Button {
-        id: routeButton
-        objectName: "routeButton"
-        anchors.left: annotateButton.right
-        anchors.top: parent.top
-        anchors.margins: Theme.margin
-        visible: missionController.status === MissionController.Ready
-        implicitHeight: 40
-        checkable: true
-        checked: routeDraft.active
-        font.family: Theme.fontFamily
-        font.pixelSize: Theme.baseFont
-        font.bold: true
-        palette.button: checked ? "#3d5a80" : "#1c2a3a"
-        palette.buttonText: "white"
-        text: "↝ Route"
-        onClicked: checked ? window.beginRoute() : routeDraft.cancel()
-        ToolTip.text: "Plan a patrol route on the map, or edit one, and import its GPX track (Ctrl+R)"
-        ToolTip.visible: hovered
-        ToolTip.delay: 500
-    }
-    // Find by typing (Ctrl+K): places, regions and typed positions; a marker where it lands.
-    Button {
-        id: findButton
-        objectName: "findButton"
-        // Above the side column, whose empty corner left of the legend may reach under it.
-        z: 3
-        anchors.left: routeButton.right
-        anchors.top: parent.top
-        anchors.margins: Theme.margin
-        visible: missionController.status === MissionController.Ready
-        implicitHeight: 40
-        checkable: true
-        checked: findBar.visible
-        font.family: Theme.fontFamily
-        font.pixelSize: Theme.baseFont
-        font.bold: true
-        palette.button: checked ? "#3d5a80" : "#1c2a3a"
-        palette.buttonText: "white"
-        text: "⌕ Find"
-        onClicked: checked ? findBar.open() : (findBar.visible = false)
-        ToolTip.text: "Find a place, a region or a typed position: decimal degrees, DMS, UTM or MGRS (Ctrl+K)"
-        ToolTip.visible: hovered
-        ToolTip.delay: 500
-    }
     FindBar {
         id: findBar
         objectName: "findBar"
-        anchors.top: findButton.bottom
+        anchors.top: toolbar.bottom
         anchors.topMargin: Theme.margin
         anchors.horizontalCenter: parent.horizontalCenter
         width: Math.min(parent.width - 2 * Theme.margin, Math.round(560 * Theme.textScale))
@@ -418,7 +407,7 @@ ApplicationWindow {
         id: annotationBar
         objectName: "annotationBar"
         anchors.horizontalCenter: parent.horizontalCenter
-        anchors.top: annotateButton.bottom
+        anchors.top: toolbar.bottom
         anchors.topMargin: Theme.margin
         visible: annotationDraft.active
         draft: annotationDraft
@@ -677,12 +666,12 @@ ApplicationWindow {
     // than the room above the controls (many layers, style editors open), they scroll.
     Flickable {
         id: sidePanelsArea
+        objectName: "sidePanels"
         anchors.right: parent.right
-        // Below the row of buttons when they reach the top panel (right-aligned in the column,
-        // which may be wider): large text, narrow windows.
-        readonly property real topPanelLeft: x + width - (window.commanderView ? commanderPanel.width : legendPanel.width)
-        anchors.top: findButton.visible && findButton.x + findButton.width + Theme.margin > topPanelLeft
-                     ? findButton.bottom : parent.top
+        // The toolbar stops short of the top panel (right-aligned in the column, which may be
+        // wider than it) and wraps instead.
+        readonly property real topPanelWidth: window.commanderView ? commanderPanel.width : legendPanel.width
+        anchors.top: parent.top
         anchors.bottom: mapControls.top
         anchors.margins: Theme.margin
         width: sidePanels.implicitWidth
@@ -725,6 +714,7 @@ ApplicationWindow {
 
     MapControls {
         id: mapControls
+        objectName: "mapControls"
         anchors.right: parent.right
         anchors.bottom: parent.bottom
         anchors.margins: Theme.margin
@@ -734,6 +724,7 @@ ApplicationWindow {
     // North is always up in Web Mercator: the arrow says so for readers of printed views.
     Column {
         id: northArrow
+        objectName: "northArrow"
         anchors.right: mapControls.left
         anchors.bottom: parent.bottom
         anchors.margins: Theme.margin
@@ -861,6 +852,7 @@ ApplicationWindow {
 
     OverviewMap {
         id: overviewMap
+        objectName: "overviewMap"
         anchors.left: parent.left
         anchors.bottom: parent.bottom
         anchors.margins: Theme.margin
@@ -873,6 +865,7 @@ ApplicationWindow {
 
     ScaleBar {
         id: scaleBar
+        objectName: "scaleBar"
         anchors.left: sharingPanel.visible ? sharingPanel.right
                     : incidentPanel.visible ? incidentPanel.right : overviewMap.right
         anchors.bottom: parent.bottom
