@@ -61,6 +61,24 @@ void press(QQuickWindow* window, Qt::Key key, Qt::KeyboardModifiers modifiers = 
     QTest::keyClick(window, key, modifiers);
 }
 
+/// Main.qml with these initial properties, shown at `size` and active, once its mission is open.
+std::unique_ptr<QObject> openWindow(QQmlEngine& engine, const QVariantMap& properties, QSize size) {
+    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
+    INFO(component.errorString().toStdString());
+    REQUIRE(component.status() == QQmlComponent::Ready);
+    std::unique_ptr<QObject> root(component.createWithInitialProperties(properties));
+    auto* window = qobject_cast<QQuickWindow*>(root.get());
+    REQUIRE(window);
+    window->resize(size);
+    window->show();
+    window->requestActivate();
+    REQUIRE(QTest::qWaitForWindowActive(window));
+    auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
+    REQUIRE(mission);
+    REQUIRE(test::waitUntil([&] { return mission->status() == MissionController::Status::Ready; }));
+    return root;
+}
+
 } // namespace
 
 TEST_CASE("An analyst reports an incident and annotates it and finds it again by text",
@@ -87,17 +105,9 @@ TEST_CASE("An analyst reports an incident and annotates it and finds it again by
     }
 
     QQmlEngine engine;
-    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
-    INFO(component.errorString().toStdString());
-    REQUIRE(component.status() == QQmlComponent::Ready);
-    std::unique_ptr<QObject> root(
-        component.createWithInitialProperties({{QStringLiteral("missionPath"), path}}));
+    std::unique_ptr<QObject> root =
+        openWindow(engine, {{QStringLiteral("missionPath"), path}}, QSize(1600, 900));
     auto* window = qobject_cast<QQuickWindow*>(root.get());
-    REQUIRE(window);
-    window->resize(1600, 900);
-    window->show();
-    window->requestActivate();
-    REQUIRE(QTest::qWaitForWindowActive(window));
     auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
     auto* editor = window->findChild<IncidentEditor*>(QStringLiteral("incidentEditor"));
     auto* list = window->findChild<IncidentListModel*>(QStringLiteral("incidentList"));
@@ -222,21 +232,15 @@ TEST_CASE("A new user finds Gao by typing, then a position typed as MGRS", "[e2e
                 QStringLiteral("cp"),
                 {QStringLiteral("-r"), QFileInfo(test::demoMission()).absolutePath(), copy}) == 0);
     QQmlEngine engine;
-    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
-    REQUIRE(component.status() == QQmlComponent::Ready);
-    std::unique_ptr<QObject> root(component.createWithInitialProperties(
-        {{QStringLiteral("missionPath"),
-          QDir(copy).filePath(QFileInfo(test::demoMission()).fileName())}}));
+    std::unique_ptr<QObject> root =
+        openWindow(engine,
+                   {{QStringLiteral("missionPath"),
+                     QDir(copy).filePath(QFileInfo(test::demoMission()).fileName())}},
+                   QSize(1366, 768)); // a field laptop
     auto* window = qobject_cast<QQuickWindow*>(root.get());
-    REQUIRE(window);
-    window->resize(1366, 768); // a field laptop
-    window->show();
-    window->requestActivate();
-    REQUIRE(QTest::qWaitForWindowActive(window));
     auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
     auto* map = window->findChild<MapItem*>(QStringLiteral("map"));
     REQUIRE((mission && map));
-    REQUIRE(test::waitUntil([&] { return mission->status() == MissionController::Status::Ready; }));
     QQuickItem* content = window->contentItem();
 
     // F1: the sheet of shortcuts and tools; Esc closes it.
@@ -423,23 +427,16 @@ TEST_CASE("A new station sets up sharing in the panel: its identity made, a peer
     const QString peerFingerprint = peer.value().card().fingerprintText();
 
     QQmlEngine engine;
-    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
-    REQUIRE(component.status() == QQmlComponent::Ready);
     const QString identity = dir.filePath(QStringLiteral("station.identity"));
-    std::unique_ptr<QObject> root(component.createWithInitialProperties(
+    std::unique_ptr<QObject> root = openWindow(
+        engine,
         {{QStringLiteral("missionPath"), path},
          {QStringLiteral("identityPath"), identity},
-         {QStringLiteral("contactsPath"), dir.filePath(QStringLiteral("contacts.cbor"))}}));
+         {QStringLiteral("contactsPath"), dir.filePath(QStringLiteral("contacts.cbor"))}},
+        QSize(1366, 768));
     auto* window = qobject_cast<QQuickWindow*>(root.get());
-    REQUIRE(window);
-    window->resize(1366, 768);
-    window->show();
-    window->requestActivate();
-    REQUIRE(QTest::qWaitForWindowActive(window));
-    auto* mission = window->findChild<MissionController*>(QStringLiteral("mission"));
     auto* sharing = window->findChild<SharingController*>(QStringLiteral("sharing"));
-    REQUIRE((mission && sharing));
-    REQUIRE(test::waitUntil([&] { return mission->status() == MissionController::Status::Ready; }));
+    REQUIRE(sharing);
     QQuickItem* content = window->contentItem();
     int interactions = 0;
 
