@@ -196,8 +196,8 @@ ApplicationWindow {
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
             font.bold: true
-            palette.button: checked ? "#3d5a80" : "#1c2a3a"
-            palette.buttonText: sharingController.conflicts.count > 0 ? Theme.warning : "white"
+            palette.button: checked ? Theme.toolButtonOn : Theme.toolButton
+            palette.buttonText: sharingController.conflicts.count > 0 ? Theme.warning : Theme.toolButtonText
             text: "⇄ Sharing" + (sharingController.conflicts.count > 0
                                  ? "  ·  " + sharingController.conflicts.count + " conflict" + (sharingController.conflicts.count > 1 ? "s" : "")
                                  : "")
@@ -217,8 +217,8 @@ ApplicationWindow {
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
             font.bold: true
-            palette.button: checked ? "#3d5a80" : "#1c2a3a"
-            palette.buttonText: "white"
+            palette.button: checked ? Theme.toolButtonOn : Theme.toolButton
+            palette.buttonText: Theme.toolButtonText
             text: "☰ Incidents"
             ToolTip.text: "Find, report and edit incidents (Ctrl+F, Ctrl+N)"
             ToolTip.visible: hovered
@@ -236,8 +236,8 @@ ApplicationWindow {
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
             font.bold: true
-            palette.button: checked ? "#3d5a80" : "#1c2a3a"
-            palette.buttonText: "white"
+            palette.button: checked ? Theme.toolButtonOn : Theme.toolButton
+            palette.buttonText: Theme.toolButtonText
             text: "◧ Commander"
             ToolTip.text: "Counts, latest incidents and quiet patrols in view (F2); Ctrl+T light or dark, Ctrl+= and Ctrl+- text size"
             ToolTip.visible: hovered
@@ -252,8 +252,8 @@ ApplicationWindow {
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
             font.bold: true
-            palette.button: "#1c2a3a"
-            palette.buttonText: "white"
+            palette.button: Theme.toolButton
+            palette.buttonText: Theme.toolButtonText
             text: "↓ Export"
             onClicked: exportDialog.open()
             ToolTip.text: window.exportMessage.length > 0 ? window.exportMessage
@@ -272,8 +272,8 @@ ApplicationWindow {
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
             font.bold: true
-            palette.button: checked ? "#3d5a80" : "#1c2a3a"
-            palette.buttonText: "white"
+            palette.button: checked ? Theme.toolButtonOn : Theme.toolButton
+            palette.buttonText: Theme.toolButtonText
             text: "✎ Annotate"
             onClicked: {
                 // Decide before cancelling the route: its change signal re-evaluates this button's
@@ -296,8 +296,8 @@ ApplicationWindow {
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
             font.bold: true
-            palette.button: checked ? "#3d5a80" : "#1c2a3a"
-            palette.buttonText: "white"
+            palette.button: checked ? Theme.toolButtonOn : Theme.toolButton
+            palette.buttonText: Theme.toolButtonText
             text: "↝ Route"
             onClicked: checked ? window.beginRoute() : routeDraft.cancel()
             ToolTip.text: "Plan a patrol route on the map, or edit one, and import its GPX track (Ctrl+R)"
@@ -315,8 +315,8 @@ ApplicationWindow {
             font.family: Theme.fontFamily
             font.pixelSize: Theme.baseFont
             font.bold: true
-            palette.button: checked ? "#3d5a80" : "#1c2a3a"
-            palette.buttonText: "white"
+            palette.button: checked ? Theme.toolButtonOn : Theme.toolButton
+            palette.buttonText: Theme.toolButtonText
             text: "⌕ Find"
             onClicked: checked ? findBar.open() : (findBar.visible = false)
             ToolTip.text: "Find a place, a region or a typed position: decimal degrees, DMS, UTM or MGRS (Ctrl+K)"

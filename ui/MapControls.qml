@@ -14,8 +14,8 @@ ColumnLayout {
         implicitHeight: 40
         font.pixelSize: 18
         font.bold: true
-        palette.button: checked ? "#3d5a80" : "#1c2a3a"
-        palette.buttonText: "white"
+        palette.button: checked ? Theme.toolButtonOn : Theme.toolButton
+        palette.buttonText: Theme.toolButtonText
         ToolTip.delay: 500
         ToolTip.visible: hovered
     }

@@ -15,6 +15,10 @@ QtObject {
     readonly property color warning: dark ? "#ffb020" : "#9a5600"
     readonly property color error: dark ? "#ff6b5e" : "#b3261e"
     readonly property color selection: dark ? "#3d5a80" : "#bcd3ec"
+    // The toolbar's and the map controls' buttons: dark slate, or daylight grey.
+    readonly property color toolButton: dark ? "#1c2a3a" : "#f4f6f8"
+    readonly property color toolButtonOn: dark ? "#3d5a80" : "#bcd3ec"
+    readonly property color toolButtonText: dark ? "white" : "#0f1923"
     readonly property color unclassified: "#007a33"
     readonly property int baseFont: Math.round(14 * textScale)
     readonly property int smallFont: Math.round(12 * textScale)
