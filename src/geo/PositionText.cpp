@@ -1,10 +1,13 @@
 // Tessera — common operating picture. SPDX-License-Identifier: GPL-3.0-or-later
 #include "geo/PositionText.h"
 
+#include "geo/Geodesy.h"
+
 #include <QRegularExpression>
 
 #include <GeographicLib/GeoCoords.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <optional>
@@ -159,6 +162,13 @@ QList<PositionReading> readPosition(const QString& input) {
     if (QList<PositionReading> r = readUtm(text); !r.isEmpty())
         return r;
     return readLatLon(text);
+}
+
+void nearestFirst(QList<PositionReading>& readings, GeoPoint near) {
+    std::stable_sort(readings.begin(), readings.end(), [&](const auto& a, const auto& b) {
+        return geodesy::inverse(near, a.point).distanceMetres <
+               geodesy::inverse(near, b.point).distanceMetres;
+    });
 }
 
 QString notationName(PositionNotation notation) {

@@ -29,6 +29,11 @@ struct PositionReading {
 /// Thread-safe.
 QList<PositionReading> readPosition(const QString& text);
 
+/// Orders `readings` by geodesic distance from `near`, nearest first, keeping the order of equals
+/// (readPosition's own order: the likelier reading first). The find bar puts the reading nearest
+/// the view first, the incident form takes the one nearest where the incident was.
+void nearestFirst(QList<PositionReading>& readings, GeoPoint near);
+
 /// "decimal degrees", "DMS", "UTM", "MGRS".
 QString notationName(PositionNotation notation);
 

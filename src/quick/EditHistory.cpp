@@ -104,9 +104,6 @@ void EditHistory::redo() {
 }
 
 void EditHistory::apply(bool undoing) {
-    store::MissionWorker* records = mission_ ? mission_->records() : nullptr;
-    if (!records)
-        return;
     const qsizetype index = undoing ? done_ - 1 : done_;
     const Step step = steps_[index];
     // What the write leaves behind, read back on this thread when it is done: a record added

@@ -6,18 +6,9 @@
 
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <algorithm>
 #include <cmath>
 
 namespace tessera::quick {
-
-QString formatDegrees(geo::GeoPoint p) {
-    return QStringLiteral("%1° %2, %3° %4")
-        .arg(std::abs(p.lat), 0, 'f', 5)
-        .arg(p.lat >= 0 ? QLatin1Char('N') : QLatin1Char('S'))
-        .arg(std::abs(p.lon), 0, 'f', 5)
-        .arg(p.lon >= 0 ? QLatin1Char('E') : QLatin1Char('W'));
-}
 
 QString distanceAndDirection(geo::GeoPoint from, geo::GeoPoint to) {
     const geo::geodesy::Inverse i = geo::geodesy::inverse(from, to);
@@ -104,10 +95,7 @@ void FindModel::answer() {
     QList<Found> found;
     QList<geo::PositionReading> readings = geo::readPosition(text);
     if (near.isValid())
-        std::stable_sort(readings.begin(), readings.end(), [&](const auto& a, const auto& b) {
-            return geo::geodesy::inverse(near, a.point).distanceMetres <
-                   geo::geodesy::inverse(near, b.point).distanceMetres;
-        });
+        geo::nearestFirst(readings, near);
     for (const geo::PositionReading& r : readings) {
         const QString mgrs = geo::geodesy::toMgrs(r.point);
         QString detail = QStringLiteral("%1 · %2").arg(geo::notationName(r.notation), r.assumption);
@@ -116,7 +104,8 @@ void FindModel::answer() {
         if (near.isValid())
             detail += QStringLiteral(" · ") + distanceAndDirection(near, r.point) +
                       QStringLiteral(" of the view's centre");
-        found.append({formatDegrees(r.point), detail, QStringLiteral("position"), r.point, {}});
+        found.append(
+            {geo::formatLatLon(r.point, 5), detail, QStringLiteral("position"), r.point, {}});
     }
     if (index_ && !text.isEmpty()) {
         for (const interop::NamedPlace& p : index_->search(text, near)) {

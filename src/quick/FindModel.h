@@ -93,8 +93,6 @@ private:
     QString message_;
 };
 
-/// "16.27000° N, 0.04000° W".
-QString formatDegrees(geo::GeoPoint p);
 /// "240 km NE", "800 m S": how far and which way `to` lies from `from`.
 QString distanceAndDirection(geo::GeoPoint from, geo::GeoPoint to);
 

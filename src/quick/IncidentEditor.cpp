@@ -229,13 +229,8 @@ bool IncidentEditor::setPosition(const QString& text) {
     }
     const std::optional<double> lat = parseDegrees(lat_);
     const std::optional<double> lon = parseDegrees(lon_);
-    if (lat && lon && geo::GeoPoint{*lon, *lat}.isValid()) {
-        const geo::GeoPoint here{*lon, *lat};
-        std::stable_sort(readings.begin(), readings.end(), [&](const auto& a, const auto& b) {
-            return geo::geodesy::inverse(here, a.point).distanceMetres <
-                   geo::geodesy::inverse(here, b.point).distanceMetres;
-        });
-    }
+    if (lat && lon && geo::GeoPoint{*lon, *lat}.isValid())
+        geo::nearestFirst(readings, {*lon, *lat});
     problems_.remove(QStringLiteral("grid"));
     emit stateChanged();
     placeAt(readings.first().point.lon, readings.first().point.lat);

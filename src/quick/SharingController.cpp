@@ -101,6 +101,13 @@ QString localFile(const QUrl& url) {
     return url.isLocalFile() ? url.toLocalFile() : url.toString();
 }
 
+/// What ContactCard::read takes from the panel: the file of a file URL (the dialog's), else the
+/// text as pasted (a card's text is no URL to be re-encoded).
+QString cardSource(const QString& textOrFile) {
+    const QUrl url(textOrFile);
+    return url.isLocalFile() ? url.toLocalFile() : textOrFile;
+}
+
 SharingSnapshot readState(SharingWorkerState& state, const QString& identityPath,
                           const QString& contactsPath, const QString& missionPath) {
     SharingSnapshot s;
@@ -741,8 +748,7 @@ void SharingController::createIdentity(const QString& name, const QString& organ
 }
 
 void SharingController::readCard(const QString& textOrFile) {
-    const QUrl url(textOrFile);
-    const QString given = url.isLocalFile() ? url.toLocalFile() : textOrFile;
+    const QString given = cardSource(textOrFile);
     const QString identity = identityPath();
     const QString contacts = contactsPath();
     run(
@@ -777,8 +783,7 @@ void SharingController::readCard(const QString& textOrFile) {
 
 void SharingController::trustCard(const QString& textOrFile, const QString& typedFingerprint,
                                   bool acceptChanges) {
-    const QUrl url(textOrFile);
-    const QString given = url.isLocalFile() ? url.toLocalFile() : textOrFile;
+    const QString given = cardSource(textOrFile);
     const QString contacts = contactsPath();
     run(
         [given, typedFingerprint, acceptChanges,

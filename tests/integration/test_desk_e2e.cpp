@@ -61,6 +61,20 @@ void press(QQuickWindow* window, Qt::Key key, Qt::KeyboardModifiers modifiers = 
     QTest::keyClick(window, key, modifiers);
 }
 
+const store::Marking kSectorEastMarking{QStringLiteral("UNCLASSIFIED"),
+                                        QStringLiteral("REL TO UN")};
+
+/// An empty mission around Gao, marked UNCLASSIFIED // REL TO UN.
+Result<store::MissionStore> createSectorEast(const QString& path) {
+    store::MissionInfo info;
+    info.name = QStringLiteral("Sector East");
+    info.marking = kSectorEastMarking;
+    info.initialView = {-0.3, 16.0, 0.3, 16.5};
+    Result<store::MissionStore> created = store::MissionStore::create(path, info);
+    REQUIRE(created.ok());
+    return created;
+}
+
 /// Main.qml with these initial properties, shown at `size` and active, once its mission is open.
 std::unique_ptr<QObject> openWindow(QQmlEngine& engine, const QVariantMap& properties, QSize size) {
     QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
@@ -87,12 +101,7 @@ TEST_CASE("An analyst reports an incident and annotates it and finds it again by
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("sector-east.tessera"));
     {
-        store::MissionInfo info;
-        info.name = QStringLiteral("Sector East");
-        info.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
-        info.initialView = {-0.3, 16.0, 0.3, 16.5};
-        auto created = store::MissionStore::create(path, info);
-        REQUIRE(created.ok());
+        auto created = createSectorEast(path);
         store::Incident earlier;
         earlier.title = QStringLiteral("Market fire");
         earlier.category = QStringLiteral("humanitarian");
@@ -100,7 +109,7 @@ TEST_CASE("An analyst reports an incident and annotates it and finds it again by
         earlier.location = {0.0, 16.26};
         earlier.reliability = QStringLiteral("C");
         earlier.credibility = 3;
-        earlier.marking = info.marking;
+        earlier.marking = kSectorEastMarking;
         REQUIRE(created.value().addIncident(earlier).ok());
     }
 
@@ -408,13 +417,7 @@ TEST_CASE("A new station sets up sharing in the panel: its identity made, a peer
           "[e2e][sharing]") {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("sector-east.tessera"));
-    {
-        store::MissionInfo info;
-        info.name = QStringLiteral("Sector East");
-        info.marking = {QStringLiteral("UNCLASSIFIED"), QStringLiteral("REL TO UN")};
-        info.initialView = {-0.3, 16.0, 0.3, 16.5};
-        REQUIRE(store::MissionStore::create(path, info).ok());
-    }
+    REQUIRE(createSectorEast(path).ok());
     // The peer, made elsewhere: its card is what its operator sends, its fingerprint what they
     // read out.
     Result<share::Identity> peer = share::Identity::create({QStringLiteral("FORCE HQ"),
